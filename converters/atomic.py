@@ -1,0 +1,86 @@
+"""Outputs appear whole or not at all: write to a temp file in the target folder, fsync, rename."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def publish(tmp: Path, target: Path) -> None:
+    """fsync ``tmp``, give it ordinary permissions and rename it onto ``target``."""
+    with tmp.open("rb") as handle:
+        os.fsync(handle.fileno())
+    os.chmod(tmp, 0o666 & ~_umask())
+    os.replace(tmp, target)
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | Path) -> Iterator[Path]:
+    """Yield a temp path beside ``target``; on success it is fsynced and renamed onto ``target``."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        publish(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_open(target: str | Path, mode: str = "w", **kwargs) -> Iterator[IO]:
+    """Open a temp file beside ``target`` for writing; renamed onto ``target`` only if the block succeeds."""
+    with atomic_path(target) as tmp, tmp.open(mode, **kwargs) as handle:
+        yield handle
+
+
+class AtomicDir:
+    """Several outputs that are published together: all renamed into place at commit, or none."""
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._pending: list[tuple[Path, Path]] = []
+
+    def path(self, name: str) -> Path:
+        """A temp path for output ``name``; published by :meth:`commit`."""
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=self.folder)
+        os.close(fd)
+        tmp = Path(tmp_name)
+        self._pending.append((tmp, self.folder / name))
+        return tmp
+
+    def commit(self) -> list[Path]:
+        done = []
+        for tmp, target in self._pending:
+            publish(tmp, target)
+            done.append(target)
+        self._pending.clear()
+        return done
+
+    def abort(self) -> None:
+        for tmp, _target in self._pending:
+            tmp.unlink(missing_ok=True)
+        self._pending.clear()
+
+    def __enter__(self) -> AtomicDir:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.abort()

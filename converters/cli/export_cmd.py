@@ -1,0 +1,24 @@
+"""``koppel export``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..export import EXPORT_FORMATS, export_tables
+from . import cli
+from .options import encoding_option, input_format_option, read_with_progress
+
+
+@cli.command("export")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "outdir", required=True, type=click.Path(path_type=Path), help="Output folder.")
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="csv", show_default=True)
+@input_format_option
+@encoding_option
+def export_command(path: Path, outdir: Path, fmt: str, from_format: str | None, encoding: str | None) -> None:
+    """Write the canonical tables (accounts, relations, ..., lines) of an input, one file per table."""
+    adm = read_with_progress(path, from_format, encoding)
+    written = export_tables(adm, outdir, fmt)
+    click.echo(f"wrote {len(written)} files to {outdir}/ ({adm.stats.lines} lines)")

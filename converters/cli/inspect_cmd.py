@@ -1,0 +1,28 @@
+"""``koppel inspect``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ..summary import summarize, summary_text
+from . import cli
+from .options import encoding_option, input_format_option, read_with_progress
+
+
+@cli.command("inspect")
+@click.argument("path", type=click.Path(path_type=Path))
+@input_format_option
+@encoding_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
+def inspect_command(path: Path, from_format: str | None, encoding: str | None, as_json: bool) -> None:
+    """Version, producer, counts and totals of an auditfile or any readable input."""
+    adm = read_with_progress(path, from_format, encoding)
+    summary = summarize(adm)
+    summary["file"] = str(path)
+    if as_json:
+        click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+    else:
+        click.echo(summary_text(summary))

@@ -1,0 +1,34 @@
+"""Options shared by several commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..model import Administration
+from ..progress import ProgressBar
+from ..registry import read_input
+
+input_format_option = click.option(
+    "--from", "from_format", metavar="FORMAT", default=None, help="Input format (default: detected from content)."
+)
+encoding_option = click.option(
+    "--encoding",
+    default=None,
+    metavar="NAME",
+    help="Read the input in this encoding, whatever its declaration says (e.g. iso-8859-1).",
+)
+
+
+def read_with_progress(path: Path, from_format: str | None, encoding: str | None, **options) -> Administration:
+    """Read any input, with a progress bar on stderr when it is a terminal."""
+    bar = ProgressBar(path.stat().st_size if path.is_file() else 0, label=f"reading {path.name}")
+    try:
+        if encoding:
+            options["encoding"] = encoding
+        if bar.enabled:
+            options["progress"] = bar
+        return read_input(path, from_format, **options)
+    finally:
+        bar.close()

@@ -1,0 +1,104 @@
+"""``koppel export``: one file per canonical table, streamed for the lines."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from .atomic import AtomicDir
+from .errors import KoppelError
+from .model import DATE_COLUMNS, MASTER_TABLES, MONEY_COLUMNS, TABLES, Administration
+from .money import format_cents_series
+from .summary import summarize
+
+EXPORT_FORMATS = ("csv", "xlsx", "parquet")
+XLSX_MAX_ROWS = 1_048_575  # one row for the header
+
+
+def to_text_frame(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Render a canonical table as text: amounts '1234.50', dates 'YYYY-MM-DD', rates '21.00', ids as is."""
+    out = pd.DataFrame(index=frame.index)
+    for col, dtype in TABLES[name].items():
+        values = frame[col]
+        if col in MONEY_COLUMNS[name] or col == "vat_rate":
+            out[col] = format_cents_series(values)
+        elif col in DATE_COLUMNS[name]:
+            out[col] = values.dt.strftime("%Y-%m-%d").fillna("")
+        elif dtype == "Int64":
+            out[col] = values.astype("string").fillna("")
+        else:
+            out[col] = values.astype("string").fillna("")
+    return out
+
+
+def export_tables(adm: Administration, outdir: str | Path, fmt: str = "csv") -> list[Path]:
+    """Write every canonical table (and summary.json) to ``outdir``; all files appear together or none."""
+    if fmt not in EXPORT_FORMATS:
+        raise KoppelError(f"unknown export format {fmt!r}", hint="use csv, xlsx or parquet")
+    outdir = Path(outdir)
+    if outdir.exists() and not outdir.is_dir():
+        raise KoppelError("the output path exists and is not a folder", file=outdir)
+    with AtomicDir(outdir) as out:
+        for name in MASTER_TABLES:
+            _write(out, name, [adm.table(name)], fmt)
+        _write(out, "lines", adm.lines.batches(), fmt)
+        summary = out.path("summary.json")
+        summary.write_text(json.dumps(summarize(adm), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        written = [out.folder / f"{name}.{fmt}" for name in (*MASTER_TABLES, "lines")]
+    return [*written, outdir / "summary.json"]
+
+
+def _write(out: AtomicDir, name: str, batches, fmt: str) -> None:
+    tmp = out.path(f"{name}.{fmt}")
+    if fmt == "csv":
+        with tmp.open("w", encoding="utf-8", newline="") as handle:
+            header = True
+            for batch in batches:
+                to_text_frame(name, batch).to_csv(handle, index=False, header=header, lineterminator="\r\n")
+                header = False
+            if header:
+                to_text_frame(name, pd.DataFrame({c: pd.Series(dtype=d) for c, d in TABLES[name].items()})).to_csv(
+                    handle, index=False, lineterminator="\r\n"
+                )
+    elif fmt == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        writer = None
+        try:
+            for batch in batches:
+                table = pa.Table.from_pandas(batch, preserve_index=False)
+                if writer is None:
+                    writer = pq.ParquetWriter(str(tmp), table.schema)
+                writer.write_table(table.cast(writer.schema))
+            if writer is None:
+                from .model import empty_table
+
+                pq.write_table(pa.Table.from_pandas(empty_table(name), preserve_index=False), str(tmp))
+        finally:
+            if writer is not None:
+                writer.close()
+    else:
+        from openpyxl import Workbook
+
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet(name)
+        sheet.append(list(TABLES[name]))
+        rows = 0
+        for batch in batches:
+            rows += len(batch)
+            if rows > XLSX_MAX_ROWS:
+                raise KoppelError(
+                    f"{name} has more than {XLSX_MAX_ROWS:,} rows, more than one Excel sheet can hold",
+                    hint="export with --format csv or parquet",
+                )
+            text = batch.copy()
+            for col in MONEY_COLUMNS[name]:  # amounts stay numbers in Excel: euros with two decimals
+                text[col] = (batch[col].astype("Float64") / 100).astype(object).where(batch[col].notna(), None)
+            for col in DATE_COLUMNS[name]:
+                text[col] = batch[col].dt.date.astype(object).where(batch[col].notna(), None)
+            for row in text.astype(object).where(text.notna(), None).itertuples(index=False, name=None):
+                sheet.append(list(row))
+        book.save(str(tmp))

@@ -1,0 +1,79 @@
+"""Money is int64 cents, signed, debit positive. Parsed and formatted here, and nowhere else."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from .errors import KoppelError
+
+# An amount as written in a file: optional sign, digits, optional point and decimals. No grouping,
+# no exponent, no spaces inside. Surrounding white space is tolerated (XML may indent text).
+_AMOUNT = re.compile(r"\s*([+-]?)(\d+)(?:\.(\d*))?\s*\Z")
+_AMOUNT_COMMA = re.compile(r"\s*([+-]?)(\d+)(?:,(\d*))?\s*\Z")
+
+
+def parse_cents(text: str | None, *, decimal_mark: str = ".", field: str | None = None) -> int:
+    """Parse an exact decimal amount into integer cents; more than two significant decimals is an error."""
+    if text is None:
+        raise KoppelError("amount is missing", field=field, hint="write an amount such as 12.50")
+    match = (_AMOUNT if decimal_mark == "." else _AMOUNT_COMMA).match(text)
+    if match is None:
+        raise KoppelError(
+            f"not an amount: {text.strip()!r}", field=field, hint="use digits with a decimal point, e.g. 1234.50"
+        )
+    sign, whole, frac = match.groups()
+    frac = frac or ""
+    if len(frac) > 2:
+        if frac[2:].strip("0"):
+            raise KoppelError(
+                f"amount {text.strip()!r} has more than two decimals",
+                field=field,
+                hint="round to cents in the source, or set a rounding rule in the profile",
+            )
+        frac = frac[:2]
+    cents = int(whole) * 100 + int((frac + "00")[:2])
+    return -cents if sign == "-" else cents
+
+
+def format_cents(cents: int, *, decimal_mark: str = ".") -> str:
+    """Format integer cents as a decimal string with two decimals: -123456 -> '-1234.56'."""
+    cents = int(cents)
+    sign = "-" if cents < 0 else ""
+    whole, frac = divmod(abs(cents), 100)
+    return f"{sign}{whole}{decimal_mark}{frac:02d}"
+
+
+def format_cents_series(values: pd.Series, *, decimal_mark: str = ".") -> pd.Series:
+    """Vectorised :func:`format_cents` for a column of int64 cents (missing values become '')."""
+    mask = values.isna()
+    cents = values.fillna(0).astype("int64").to_numpy()
+    whole = np.abs(cents) // 100
+    frac = np.abs(cents) % 100
+    sign = np.where(cents < 0, "-", "")
+    text = pd.Series(sign, index=values.index, dtype=object) + pd.Series(whole, index=values.index).astype(str)
+    text = text + decimal_mark + pd.Series(frac, index=values.index).astype(str).str.zfill(2)
+    text[mask.to_numpy()] = ""
+    return text
+
+
+def parse_rate_bp(text: str | None, *, field: str | None = None) -> int | None:
+    """Parse a percentage such as '21.000' into basis points (2100); None when empty."""
+    if text is None or not text.strip():
+        return None
+    match = _AMOUNT.match(text)
+    if match is None:
+        raise KoppelError(f"not a percentage: {text.strip()!r}", field=field, hint="write e.g. 21 or 21.00")
+    sign, whole, frac = match.groups()
+    frac = (frac or "").rstrip("0")
+    if len(frac) > 2:
+        raise KoppelError(f"percentage {text.strip()!r} has more than two decimals", field=field)
+    bp = int(whole) * 100 + int((frac + "00")[:2])
+    return -bp if sign == "-" else bp
+
+
+def format_rate_bp(bp: int) -> str:
+    """Basis points as a percentage string: 2100 -> '21.00'."""
+    return format_cents(bp)

@@ -1,0 +1,104 @@
+"""One registry of formats: what koppel reads and writes, and how sure we are of each layout.
+
+``koppel formats``, ``convert --from/--to`` and the docs all read this registry. A format module
+registers itself when imported; ``FORMAT_MODULES`` lists the modules to import.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import KoppelError
+from .model import Administration
+
+Reader = Callable[..., Administration]
+Writer = Callable[..., list[Path]]
+
+# Evidence levels (formats.md): V vendor, 3P third party, A assumed by us.
+EVIDENCE = {"V": "stated by the vendor", "3P": "stated by third parties", "A": "assumed, to be confirmed"}
+
+
+@dataclass
+class FormatInfo:
+    """A file format koppel knows, with what it can carry and how well its layout is known."""
+
+    name: str
+    title: str
+    evidence: str  # V, 3P or A (the weakest mark of its layout)
+    reader: Reader | None = None
+    writer: Writer | None = None
+    # what the format carries: entries, relations, accounts, opening -> "rw", "r", "w" or ""
+    carries: dict[str, str] = field(default_factory=dict)
+    notes: str = ""
+    experimental: bool = False
+
+    @property
+    def reads(self) -> bool:
+        return self.reader is not None
+
+    @property
+    def writes(self) -> bool:
+        return self.writer is not None
+
+
+FORMAT_MODULES: tuple[str, ...] = ("converters.xaf.format",)
+
+_REGISTRY: dict[str, FormatInfo] = {}
+_loaded = False
+
+
+def register(info: FormatInfo) -> FormatInfo:
+    _REGISTRY[info.name] = info
+    return info
+
+
+def _load() -> None:
+    global _loaded
+    if not _loaded:
+        _loaded = True
+        for module in FORMAT_MODULES:
+            importlib.import_module(module)
+
+
+def all_formats() -> list[FormatInfo]:
+    _load()
+    return sorted(_REGISTRY.values(), key=lambda f: f.name)
+
+
+def get_format(name: str) -> FormatInfo:
+    _load()
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        known = ", ".join(sorted(_REGISTRY))
+        raise KoppelError(f"unknown format {name!r}", hint=f"known formats: {known}") from None
+
+
+def detect_format(path: Path) -> str:
+    """Guess the input format from content: XML auditfiles are recognised by their root element."""
+    path = Path(path)
+    if path.is_file():
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+        if b"<auditfile" in head or b"CLAIR1.00.00" in head[:16]:
+            return "xaf"
+    raise KoppelError(
+        "cannot tell the format of this input",
+        file=path,
+        hint="name it with --from FORMAT (see 'koppel formats')",
+    )
+
+
+def read_input(path: str | Path, from_format: str | None = None, **options) -> Administration:
+    """Read any input koppel knows into an :class:`Administration`."""
+    path = Path(path)
+    if not path.exists():
+        raise KoppelError("file not found", file=path)
+    name = from_format or detect_format(path)
+    info = get_format(name)
+    if info.reader is None:
+        raise KoppelError(f"koppel writes {info.title} but cannot read it", file=path)
+    return info.reader(path, **options)

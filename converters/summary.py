@@ -1,0 +1,70 @@
+"""What ``koppel inspect`` reports: version, producer, counts and totals of an administration."""
+
+from __future__ import annotations
+
+from .model import Administration
+from .money import format_cents
+
+
+def summarize(adm: Administration) -> dict:
+    """Counts and totals as one JSON-ready dict (amounts as decimal strings)."""
+    h = adm.header
+    ob = adm.opening_balance["amount"]
+    return {
+        "format": h.source_format,
+        "version": h.source_version,
+        "software": {"name": h.software, "version": h.software_version},
+        "encoding": h.encoding,
+        "company": {"name": h.company_name, "id": h.company_id, "kvk": h.kvk, "vat_number": h.vat_number},
+        "fiscal_year": h.fiscal_year,
+        "start_date": h.start_date,
+        "end_date": h.end_date,
+        "currency": h.currency,
+        "counts": {
+            "accounts": len(adm.accounts),
+            "relations": len(adm.relations),
+            "vat_codes": len(adm.vat_codes),
+            "periods": len(adm.periods),
+            "journals": len(adm.journals),
+            "transactions": adm.stats.transactions,
+            "lines": adm.stats.lines,
+            "opening_lines": len(ob),
+        },
+        "totals": {
+            "debit": format_cents(adm.stats.debit),
+            "credit": format_cents(adm.stats.credit),
+            "opening_debit": format_cents(int(ob[ob > 0].sum())),
+            "opening_credit": format_cents(-int(ob[ob < 0].sum())),
+        },
+        "opening_source": h.opening_source,
+        "not_carried": adm.not_carried,
+    }
+
+
+def summary_text(summary: dict) -> str:
+    """The summary as a few aligned lines for a terminal."""
+    c, t = summary["counts"], summary["totals"]
+    software = " ".join(x for x in (summary["software"]["name"], summary["software"]["version"]) if x) or "unknown"
+    rows = [
+        ("format", f"{summary['format']} {summary['version']}"),
+        ("software", software),
+        ("company", summary["company"]["name"] or "-"),
+        ("fiscal year", f"{summary['fiscal_year'] or '-'} ({summary['start_date']} .. {summary['end_date']})"),
+        ("encoding", summary["encoding"] or "-"),
+        ("accounts", c["accounts"]),
+        ("relations", c["relations"]),
+        ("vat codes", c["vat_codes"]),
+        ("periods", c["periods"]),
+        ("journals", c["journals"]),
+        ("transactions", c["transactions"]),
+        ("lines", c["lines"]),
+        ("total debit", t["debit"]),
+        ("total credit", t["credit"]),
+        ("opening balance", f"{c['opening_lines']} lines, debit {t['opening_debit']}, credit {t['opening_credit']}"),
+    ]
+    if summary.get("opening_source") == "period0":
+        rows.append(("", "opening balance taken from period-0 transactions"))
+    if summary.get("not_carried"):
+        rows.append(("not carried", ", ".join(f"{k} {v}" for k, v in summary["not_carried"].items())))
+    width = max(len(k) for k, _ in rows)
+    return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)

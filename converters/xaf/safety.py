@@ -1,0 +1,72 @@
+"""Safe XML parsing: parser settings for untrusted files and one clear error for broken ones."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+from lxml import etree
+
+from ..errors import KoppelError
+
+
+def parser_options(huge_tree: bool = False) -> dict:
+    """iterparse options: no DTD, no entity expansion, no network; huge text nodes only when asked."""
+    return {
+        "resolve_entities": False,
+        "no_network": True,
+        "load_dtd": False,
+        "huge_tree": huge_tree,
+        "remove_comments": True,
+        "remove_pis": True,
+    }
+
+
+def first_undecodable_byte(path: Path, encoding: str) -> tuple[int, int] | None:
+    """Offset and value of the first byte that is invalid in ``encoding``, or None."""
+    try:
+        decoder = codecs.getincrementaldecoder(encoding)()
+    except LookupError:
+        return None
+    offset = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                # the decoder may hold back up to 3 bytes of an unfinished sequence from the last chunk
+                held = len(decoder.getstate()[0]) if hasattr(decoder, "getstate") else 0
+                bad = offset + exc.start - held
+                if bad < 0:
+                    bad = offset + exc.start
+                return bad, exc.object[exc.start]
+            offset += len(chunk)
+    return None
+
+
+def xml_error(path: Path, exc: etree.XMLSyntaxError, encoding: str | None = None) -> KoppelError:
+    """Turn a libxml2 syntax error into one clear line with the place and a fix."""
+    message = str(exc.msg or exc).split(", line ")[0]
+    line = exc.lineno or None
+    low = message.lower()
+    if "not proper utf-8" in low or "invalid bytes" in low or ("encoding" in low and "error" in low):
+        in_force = encoding or "utf-8"
+        where = first_undecodable_byte(path, "utf-8" if "utf-8" in low else in_force)
+        detail = f" (byte 0x{where[1]:02X} at offset {where[0]})" if where else ""
+        return KoppelError(
+            f"bytes that are not valid {in_force.upper()}{detail}: the declared encoding does not match the content",
+            file=path,
+            line=line,
+            hint="the text is probably ISO-8859-1/Windows-1252; re-run with --encoding iso-8859-1 "
+            "if that is right, or ask for a new export",
+        )
+    if "huge" in low or "xmlsax2characters" in low or "excessive depth" in low:
+        return KoppelError(f"refused: {message}", file=path, line=line, hint="the file exceeds koppel's safety limits")
+    if "premature end" in low or ("extra content" in low and line is None) or "eof" in low:
+        return KoppelError(
+            f"the XML ends too early ({message})",
+            file=path,
+            line=line,
+            hint="the file is truncated; copy or export it again",
+        )
+    return KoppelError(f"not well-formed XML: {message}", file=path, line=line, hint="the file is damaged")

@@ -1,0 +1,409 @@
+"""Element names per XAF version family and how master-data records map to canonical tables."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..errors import KoppelError
+from ..money import parse_cents
+from .versions import XafFile
+
+if TYPE_CHECKING:
+    from .reader import _Reader
+
+# CLAIR2 free-text account and relation types (formats.md §2.4), compared in upper case.
+CLAIR2_ACCOUNT_KIND = {
+    **dict.fromkeys(
+        ["B", "BAL", "BALANS", "BALANCE", "A", "ACTIVA", "PASSIVA", "ASSETS", "LIABILITIES", "EQUITY"], "B"
+    ),
+    **dict.fromkeys(
+        [
+            "W",
+            "WV",
+            "W&V",
+            "WINST EN VERLIES",
+            "VERLIES EN WINST",
+            "R",
+            "RESULTAAT",
+            "KOSTEN",
+            "OPBRENGSTEN",
+            "COSTS",
+            "EXPENSES",
+            "REVENUE",
+            "INCOME",
+            "PL",
+            "P&L",
+            "PROFIT AND LOSS",
+        ],
+        "P",
+    ),
+}
+RELATION_KIND = {
+    **dict.fromkeys(["C", "D", "DEB", "DEBITEUR", "DEBTOR", "CUSTOMER", "KLANT", "RECEIVABLE"], "customer"),
+    **dict.fromkeys(["S", "CRED", "CREDITEUR", "CREDITOR", "SUPPLIER", "LEVERANCIER", "PAYABLE"], "supplier"),
+    "B": "both",
+    "O": "other",
+}
+
+
+def relation_kind(code: str | None) -> str | None:
+    if code is None:
+        return None
+    return RELATION_KIND.get(code.strip().upper(), "other")
+
+
+class Vocabulary:
+    """Tag maps for one version family; ``ns`` is the ``{namespace}`` prefix of every tag."""
+
+    version: str
+    line_name = "trLine"
+
+    def __init__(self, info: XafFile) -> None:
+        self.version = info.version
+        self.ns = f"{{{info.namespace}}}" if info.namespace else ""
+        self.ns_len = len(self.ns)
+        from .reader import CUR_AMT, SLOT, VAT_AMT, VAT_SIDE, A, B
+
+        t = self.tag
+        self.line_map: dict[str, int] = {t(local): SLOT[name] for local, name in self.LINE_FIELDS.items()}
+        self.line_map.update({t(self.AMOUNT_A): A, t(self.AMOUNT_B): B, t("vat"): -1, t("currency"): -2})
+        self.vat_map = {t(local): SLOT[name] for local, name in self.VAT_FIELDS.items()}
+        self.vat_map.update({t(self.VAT_AMOUNT): VAT_AMT})
+        if self.VAT_SIDE:
+            self.vat_map[t(self.VAT_SIDE)] = VAT_SIDE
+        self.currency_map = {t(local): SLOT["currency"] for local in self.CURRENCY_CODE}
+        self.currency_map.update({t(local): CUR_AMT for local in self.CURRENCY_AMOUNTS})
+        self.tx_fields = {t(local): name for local, name in self.TX_FIELDS.items()}
+
+    def tag(self, local: str) -> str:
+        return self.ns + local
+
+    def local(self, role: str) -> str:
+        return {"line": self.line_name, "transaction": "transaction"}[role]
+
+    # amounts ---------------------------------------------------------------------------------
+    def vat_amounts(self, reader: _Reader, amounts, sides, line_amounts, src_lines) -> list:
+        cents = reader.cents(amounts, src_lines, self.VAT_AMOUNT)
+        out = []
+        for c, side, line_amount in zip(cents, sides, line_amounts, strict=True):
+            if c is None:
+                out.append(None)
+            elif side is not None and side.strip() in ("D", "C"):
+                out.append(c if side.strip() == "D" else -c)
+            else:  # no side of its own: the side of its line
+                out.append(-abs(c) if line_amount < 0 else c)
+        return out
+
+
+class Xaf3Vocabulary(Vocabulary):
+    """XAF 3.0, 3.1, 3.2, 3.2.1 and 4.0 (4.0 renames the line's analysis codes)."""
+
+    LINE_FIELDS = {
+        "nr": "line_nr",
+        "accID": "account_id",
+        "desc": "description",
+        "custSupID": "relation_id",
+        "docRef": "doc_ref",
+        "invRef": "invoice_ref",
+        "effDate": "effective_date",
+        "costID": "cost_center",
+        "prodID": "cost_unit",
+        "projID": "project",
+        "cost": "cost_center",
+        "product": "cost_unit",
+        "project": "project",
+        "qntity": "quantity",
+        "bankAccNr": "bank_account",
+    }
+    AMOUNT_A, AMOUNT_B = "amnt", "amntTp"
+    VAT_FIELDS = {"vatID": "vat_code", "vatPerc": "vat_rate"}
+    VAT_AMOUNT, VAT_SIDE = "vatAmnt", "vatAmntTp"
+    CURRENCY_CODE = ("curCode",)
+    CURRENCY_AMOUNTS = ("curAmnt",)
+    TX_FIELDS = {"nr": "nr", "desc": "desc", "periodNumber": "period", "trDt": "date"}
+    journal_fields = {"journal_id": "jrnID", "description": "desc", "kind": "jrnTp", "offset_account": "offsetAccID"}
+
+    def amounts(self, reader: _Reader, values, sides, src_lines) -> tuple[np.ndarray, int, int]:
+        cents = reader.cents(values, src_lines, "amnt")
+        arr = np.asarray([0 if c is None else c for c in cents], dtype=np.int64)
+        side = np.asarray(sides, dtype=object)
+        is_d = side == "D"
+        is_c = side == "C"
+        if not (is_d | is_c).all():
+            for i in np.flatnonzero(~(is_d | is_c)):
+                s = sides[i].strip() if sides[i] is not None else None
+                if s == "D":
+                    is_d[i] = True
+                elif s == "C":
+                    is_c[i] = True
+                elif arr[i] != 0 or cents[i] is None:
+                    what = "missing" if sides[i] is None else f"{sides[i]!r}, not D or C"
+                    raise KoppelError(
+                        f"amntTp {what}: the side of amount {values[i]} is unknown",
+                        file=reader.info.path,
+                        line=src_lines[i],
+                        field="amntTp" if cents[i] is not None else "amnt",
+                        hint="every line needs amnt and amntTp D (debit) or C (credit)",
+                    )
+        debit = int(arr[is_d].sum())
+        credit = int(arr[is_c].sum())
+        return np.where(is_c, -arr, arr), debit, credit
+
+    def master_handlers(self, reader: _Reader) -> dict[str, Callable]:
+        t = self.tag
+        company = t("company")
+
+        def header(elem) -> None:
+            f = _flat(elem, self)
+            h = reader.header
+            h.fiscal_year = f.get("fiscalYear")
+            h.start_date, h.end_date = f.get("startDate"), f.get("endDate")
+            h.currency, h.date_created = f.get("curCode"), f.get("dateCreated")
+            h.software, h.software_version = f.get("softwareDesc"), f.get("softwareVersion")
+
+        def company_field(elem) -> None:
+            if elem.getparent() is None or elem.getparent().tag != company:
+                return
+            value = elem.text.strip() if elem.text else None
+            local = elem.tag[self.ns_len :]
+            target = {
+                "companyIdent": "company_id",
+                "companyName": "company_name",
+                "taxRegIdent": "vat_number",
+                "Commercenr": "kvk",
+            }[local]
+            setattr(reader.header, target, value)
+
+        def relation(elem) -> None:
+            parent = elem.getparent()
+            if parent is not None and parent.tag.endswith("History"):
+                return  # customerSupplierHistory/customerSupplier: an earlier state, counted at its end
+            f = _flat(elem, self)
+            street = f.get("streetAddress") if isinstance(f.get("streetAddress"), dict) else {}
+            bank = f.get("bankAccount") if isinstance(f.get("bankAccount"), dict) else {}
+            number = " ".join(x for x in (street.get("number"), street.get("numberExtension")) if x) or None
+            reader.master["relations"].append(
+                {
+                    "relation_id": f.get("custSupID"),
+                    "kind": relation_kind(f.get("custSupTp")),
+                    "name": f.get("custSupName"),
+                    "contact": f.get("contact"),
+                    "street": street.get("streetname"),
+                    "house_nr": number,
+                    "postal_code": street.get("postalCode"),
+                    "city": street.get("city"),
+                    "country": street.get("country"),
+                    "phone": f.get("telephone"),
+                    "email": f.get("eMail"),
+                    "website": f.get("website"),
+                    "vat_number": f.get("taxRegIdent"),
+                    "kvk": f.get("commerceNr"),
+                    "iban": bank.get("bankAccNr"),
+                    "bic": bank.get("bankIdCd"),
+                }
+            )
+            _count_repeats(
+                reader,
+                elem,
+                self,
+                "customerSupplier",
+                ("streetAddress", "postalAddress", "bankAccount", "customerSupplierHistory", "changeInfo"),
+            )
+
+        def account(elem) -> None:
+            f = _flat(elem, self)
+            reader.master["accounts"].append(
+                {
+                    "account_id": f.get("accID"),
+                    "name": f.get("accDesc"),
+                    "kind": f.get("accTp"),
+                    "rgs_code": f.get("RGScode"),
+                }
+            )
+
+        def vat_code(elem) -> None:
+            f = _flat(elem, self)
+            reader.master["vat_codes"].append(
+                {
+                    "vat_code": f.get("vatID"),
+                    "description": f.get("vatDesc"),
+                    "pay_account": f.get("vatToPayAccID"),
+                    "claim_account": f.get("vatToClaimAccID"),
+                }
+            )
+
+        def period(elem) -> None:
+            f = _flat(elem, self)
+            reader.master["periods"].append(
+                {
+                    "period": f.get("periodNumber"),
+                    "description": f.get("periodDesc"),
+                    "start_date": f.get("startDatePeriod"),
+                    "end_date": f.get("endDatePeriod"),
+                }
+            )
+
+        def ob_line(elem) -> None:
+            f = _flat(elem, self)
+            line = elem.sourceline
+            try:
+                cents = parse_cents(f.get("amnt"), field="obLine/amnt")
+            except KoppelError as exc:
+                raise exc.at(reader.info.path, line) from None
+            side = f.get("amntTp")
+            if side not in ("D", "C"):
+                if cents != 0:
+                    raise KoppelError(
+                        "obLine without amntTp: the side of the amount is unknown",
+                        file=reader.info.path,
+                        line=line,
+                        field="obLine/amntTp",
+                        hint="every opening-balance line needs amntTp D or C",
+                    )
+                side = "D"
+            reader.master["opening_balance"].append(
+                {
+                    "line_nr": f.get("nr"),
+                    "account_id": f.get("accID"),
+                    "amount": cents if side == "D" else -cents,
+                    "description": f.get("desc"),
+                    "relation_id": f.get("custSupID"),
+                }
+            )
+
+        def opening(elem) -> None:
+            f = _flat(elem, self)
+            reader.header.opening_date = f.get("opBalDate")
+            reader.header.opening_description = f.get("opBalDesc")
+
+        def counted(what: str) -> Callable:
+            def handler(elem) -> None:
+                reader._count(what)
+
+            return handler
+
+        handlers = {
+            t("header"): header,
+            t("customerSupplier"): relation,
+            t("ledgerAccount"): account,
+            t("vatCode"): vat_code,
+            t("period"): period,
+            t("obLine"): ob_line,
+            t("openingBalance"): opening,
+            t("journal"): reader.journal_end,
+            t("basic"): counted("basics/basic"),
+            t("subledger"): counted("transactions/subledgers/subledger"),
+            t("obSubledger"): counted("openingBalance/obSubledgers/obSubledger"),
+        }
+        for local in ("companyIdent", "companyName", "taxRegIdent", "Commercenr"):
+            handlers[t(local)] = company_field
+        return handlers
+
+
+class Clair2Vocabulary(Vocabulary):
+    """CLAIR2 (auditfileVersion CLAIR2.00.00), no namespace; debit and credit in separate elements."""
+
+    line_name = "line"
+    LINE_FIELDS = {
+        "recordID": "line_nr",
+        "accountID": "account_id",
+        "description": "description",
+        "custSupID": "relation_id",
+        "documentID": "doc_ref",
+        "effectiveDate": "effective_date",
+        "costDesc": "cost_center",
+        "productDesc": "cost_unit",
+        "projectDesc": "project",
+    }
+    AMOUNT_A, AMOUNT_B = "debitAmount", "creditAmount"
+    VAT_FIELDS = {"vatCode": "vat_code", "vatPercentage": "vat_rate"}
+    VAT_AMOUNT, VAT_SIDE = "vatAmount", None
+    CURRENCY_CODE = ("currencyCode",)
+    CURRENCY_AMOUNTS = ("currencyDebitAmount", "currencyCreditAmount")
+    TX_FIELDS = {"transactionID": "nr", "description": "desc", "period": "period", "transactionDate": "date"}
+    journal_fields = {"journal_id": "journalID", "description": "description", "kind": "type"}
+
+    def amounts(self, reader: _Reader, debits, credits, src_lines) -> tuple[np.ndarray, int, int]:
+        d = np.asarray([0 if c is None else c for c in reader.cents(debits, src_lines, "debitAmount")], np.int64)
+        c = np.asarray([0 if x is None else x for x in reader.cents(credits, src_lines, "creditAmount")], np.int64)
+        credit_as_read = np.abs(c) if reader.negative_credit_abs else c
+        return d - credit_as_read, int(d.sum()), int(c.sum())
+
+    def master_handlers(self, reader: _Reader) -> dict[str, Callable]:
+        t = self.tag
+
+        def header(elem) -> None:
+            f = _flat(elem, self)
+            h = reader.header
+            h.fiscal_year = f.get("fiscalYear")
+            h.start_date, h.end_date = f.get("startDate"), f.get("endDate")
+            h.currency, h.date_created = f.get("currencyCode"), f.get("dateCreated")
+            h.software, h.software_version = f.get("productID"), f.get("productVersion")
+            h.company_id, h.company_name = f.get("companyID"), f.get("companyName")
+            h.vat_number = f.get("taxRegistrationNr")
+
+        def relation(elem) -> None:
+            f = _flat(elem, self)
+            street = f.get("streetAddress") if isinstance(f.get("streetAddress"), dict) else {}
+            reader.master["relations"].append(
+                {
+                    "relation_id": f.get("custSupID"),
+                    "kind": relation_kind(f.get("type")),
+                    "name": f.get("companyName"),
+                    "contact": f.get("contact"),
+                    "street": street.get("streetname") or street.get("address"),
+                    "house_nr": street.get("number"),
+                    "postal_code": street.get("postalCode"),
+                    "city": street.get("city"),
+                    "country": street.get("country"),
+                    "phone": f.get("telephone"),
+                    "email": f.get("eMail"),
+                    "website": f.get("website"),
+                    "vat_number": f.get("taxRegistrationNr"),
+                }
+            )
+
+        def account(elem) -> None:
+            f = _flat(elem, self)
+            raw = f.get("accountType")
+            kind = CLAIR2_ACCOUNT_KIND.get(raw.strip().upper()) if raw else None
+            if raw and kind is None:
+                reader._count("ledgerAccount/accountType (not mappable to B or P)")
+            reader.master["accounts"].append(
+                {"account_id": f.get("accountID"), "name": f.get("accountDesc"), "kind": kind}
+            )
+
+        return {
+            t("header"): header,
+            t("customerSupplier"): relation,
+            t("ledgerAccount"): account,
+            t("journal"): reader.journal_end,
+        }
+
+
+def _flat(elem, voc: Vocabulary) -> dict[str, object]:
+    from .reader import _children
+
+    return _children(elem, voc)
+
+
+def _count_repeats(reader: _Reader, elem, voc: Vocabulary, parent: str, locals_: tuple[str, ...]) -> None:
+    """Count address and bank blocks beyond the first, which the canonical relation does not carry."""
+    seen: dict[str, int] = {}
+    for child in elem:
+        if isinstance(child.tag, str):
+            name = child.tag[voc.ns_len :]
+            if name in locals_:
+                seen[name] = seen.get(name, 0) + 1
+    for name, n in seen.items():
+        if name in ("postalAddress", "customerSupplierHistory", "changeInfo"):
+            reader._count(f"{parent}/{name}", n)
+        elif n > 1:
+            reader._count(f"{parent}/{name} (second and further)", n - 1)
+
+
+def vocabulary_for(info: XafFile) -> Vocabulary:
+    return Clair2Vocabulary(info) if info.version == "2.0" else Xaf3Vocabulary(info)

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The main job on our own samples: read an auditfile, show its summary, write its tables.
+# Usage: samples/demo.sh KOPPEL OUTDIR   (make demo passes .venv/bin/koppel and out/demo)
+set -euo pipefail
+koppel=${1:-koppel}
+out=${2:-out/demo}
+here=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$out"
+
+echo "== 1. Inspect an auditfile (XAF 3.2)"
+"$koppel" inspect "$here/voorbeeld_xaf32.xaf"
+
+echo
+echo "== 2. Export its tables"
+"$koppel" export "$here/voorbeeld_xaf32.xaf" -o "$out/tabellen"
