@@ -38,12 +38,17 @@ def parse_cents(text: str | None, *, decimal_mark: str = ".", field: str | None 
     return -cents if sign == "-" else cents
 
 
-def format_cents(cents: int, *, decimal_mark: str = ".") -> str:
-    """Format integer cents as a decimal string with two decimals: -123456 -> '-1234.56'."""
+def format_cents(cents: int, *, decimal_mark: str = ".", thousands: str = "") -> str:
+    """Format integer cents as a decimal string with two decimals: -123456 -> '-1234.56'.
+
+    ``thousands`` groups the whole part for display: ``format_cents(123456, decimal_mark=",", thousands=".")``
+    -> '1.234,56'.
+    """
     cents = int(cents)
     sign = "-" if cents < 0 else ""
     whole, frac = divmod(abs(cents), 100)
-    return f"{sign}{whole}{decimal_mark}{frac:02d}"
+    digits = f"{whole:,}".replace(",", thousands) if thousands else str(whole)
+    return f"{sign}{digits}{decimal_mark}{frac:02d}"
 
 
 def format_cents_series(values: pd.Series, *, decimal_mark: str = ".") -> pd.Series:
