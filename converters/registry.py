@@ -15,7 +15,7 @@ from .errors import KoppelError
 from .model import Administration
 
 Reader = Callable[..., Administration]
-Writer = Callable[..., list[Path]]
+Writer = Callable[..., object]  # write(adm, out: AtomicDir, job: WriteJob) -> WriteResult; see converters/convert.py
 
 # Evidence levels (formats.md): V vendor, 3P third party, A assumed by us.
 EVIDENCE = {"V": "stated by the vendor", "3P": "stated by third parties", "A": "assumed, to be confirmed"}
@@ -34,6 +34,7 @@ class FormatInfo:
     carries: dict[str, str] = field(default_factory=dict)
     notes: str = ""
     experimental: bool = False
+    output: str = "folder"  # what -o names for a writer: "folder" (package files) or "file" (e.g. one XAF)
 
     @property
     def reads(self) -> bool:

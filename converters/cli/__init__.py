@@ -18,6 +18,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "converters.cli.inspect_cmd",
     "converters.cli.export_cmd",
     "converters.cli.formats_cmd",
+    "converters.cli.convert_cmd",
 )
 
 

@@ -1,0 +1,102 @@
+"""``koppel convert``.
+
+Target-specific switches need no edit here: ``--option KEY=VALUE`` (repeatable) reaches the writer as
+``job.options[KEY]``. A named flag may still be added below with ``extra_option(...)``; its value lands in
+the same dict under its own name.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..convert import convert, parse_options
+from ..registry import all_formats
+from . import cli
+from .options import encoding_option, input_format_option
+
+# Named writer flags that other targets registered: (decls, kwargs) pairs, value goes to options[dest].
+EXTRA_OPTIONS: list[tuple[tuple[str, ...], dict]] = [
+    (("--opening-with-open-items",), {"is_flag": True, "default": None, "help": "Opening balance with open items."}),
+    (("--split-mb",), {"type": int, "default": None, "metavar": "MB", "help": "Split a single output file."}),
+    (("--keep-dropped",), {"is_flag": True, "default": None, "help": "Keep what the target drops, in a side file."}),
+    (("--template",), {"default": None, "metavar": "NAME", "help": "Target template (administration template)."}),
+    (
+        ("--truncate",),
+        {"is_flag": True, "default": None, "help": "Truncate too-long texts (reported) instead of failing."},
+    ),
+]
+
+
+def _targets() -> str:
+    return ", ".join(f.name for f in all_formats() if f.writes) or "(none)"
+
+
+def _with_extra_options(func):
+    for decls, kwargs in reversed(EXTRA_OPTIONS):
+        func = click.option(*decls, **kwargs)(func)
+    return func
+
+
+@cli.command("convert")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--to", "target", required=True, metavar="TARGET", help="Target format (see 'koppel formats').")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="Output folder (or file).")
+@input_format_option
+@encoding_option
+@click.option("--mapping", type=click.Path(path_type=Path), default=None, help="Mapping file (TOML).")
+@click.option("--strict-mapping", is_flag=True, help="Every code used must be in the mapping.")
+@click.option("--profile", default=None, metavar="P", help="Read with source profile P (same as --from profile).")
+@click.option("--option", "option_pairs", multiple=True, metavar="KEY=VALUE", help="Target option (repeatable).")
+@_with_extra_options
+def convert_command(
+    path: Path,
+    target: str,
+    output: Path,
+    from_format: str | None,
+    encoding: str | None,
+    mapping: Path | None,
+    strict_mapping: bool,
+    profile: str | None,
+    option_pairs: tuple[str, ...],
+    **extra,
+) -> None:
+    """Convert an auditfile or any readable input into a package's import files, with control.json."""
+    reader_options: dict = {}
+    if encoding:
+        reader_options["encoding"] = encoding
+    if profile:
+        from_format = from_format or "profile"
+        reader_options["profile"] = profile
+    options = {key: value for key, value in extra.items() if value is not None}
+    options.update(parse_options(option_pairs))
+    result = convert(
+        path,
+        target,
+        output,
+        from_format=from_format,
+        mapping=mapping,
+        strict_mapping=strict_mapping,
+        options=options,
+        reader_options=reader_options,
+    )
+    control = result.control
+    counts = control["counts"]
+    click.echo(f"wrote {len(result.files)} files for {target} to {output}")
+    for file in result.files:
+        click.echo(f"  {file}")
+    click.echo("  " + ", ".join(f"{k} {v[0]} -> {v[1]}" for k, v in counts.items()))
+    for item in control["not_carried"]:
+        click.echo(f"  not carried: {item['what']} ({item['count']}): {item['why']}")
+    unmapped = control["mappings_applied"].get("unmapped_passed_through", {})
+    if unmapped:
+        click.echo("  unmapped codes passed through: " + ", ".join(f"{k} {len(v)}" for k, v in unmapped.items()))
+    if not result.equal:
+        diffs = control["money"]["differences"]
+        click.echo(
+            f"koppel: money in differs from money out on {len(diffs)} account(s); see {result.control_path}", err=True
+        )
+        sys.exit(1)
+    click.echo(f"  money in = money out on every account (see {result.control_path})")

@@ -1,0 +1,422 @@
+"""``koppel convert``: read any input, map its codes, check every entry balances, write a target, prove
+that nothing was lost (control.json).
+
+Writer protocol — how a target plugs in
+---------------------------------------
+Register the target in the registry (``converters/registry.py``)::
+
+    register(FormatInfo(name="minox", title=..., evidence="3P", writer=write_minox, output="folder", ...))
+
+``output="folder"``: ``-o`` names a folder; control.json (and IMPORTEREN.md, written by the writer) go in it.
+``output="file"``: ``-o`` names one file (e.g. ``OUT.xaf``); control.json goes beside it as ``OUT.control.json``.
+
+The writer is called as ``write(adm, out, job) -> WriteResult``:
+
+- ``adm`` — the source :class:`~converters.model.Administration` (header facts; read-only).
+- ``out`` — an :class:`~converters.atomic.AtomicDir` on the output folder. Ask it for temp paths,
+  ``tmp = out.path("name.csv")`` (``out.path(job.output.name)`` for a single-file target); write and validate
+  there. Never write into the folder directly: convert publishes every file together after control.json is
+  made, and none of them when anything raises.
+- ``job`` — a :class:`WriteJob` with the prepared data; use it instead of ``adm.lines.batches()``:
+
+  * ``job.lines()`` — batches of canonical ``lines`` holding whole entries, codes already mapped
+    (``[accounts]``, ``[journals]``, ``[vat_codes]``, ``[relations]``, ``[conversion_accounts]``), every entry
+    checked to balance (a KoppelError naming the first unbalanced entry is raised from the iterator), and the
+    opening-balance entries left out when the source delivered its opening balance as period-0 entries.
+    Extra column ``source_account_id`` (the id before mapping) for the money tally. Iterate it once.
+  * ``job.opening()`` — the opening balance as one balanced entry frame in ``lines`` columns (journal from
+    ``[defaults] opening_journal``, default ``"BEG"``, or the source journal for period-0 entries), mapped,
+    with ``source_account_id``; empty when the source has none. Write it once, never also as entries.
+  * ``job.accounts()``, ``job.relations()``, ``job.vat_codes()``, ``job.journals()`` — mapped master tables.
+  * ``job.options`` (dict: ``--option KEY=VALUE``, named CLI flags and ``[options]`` of the mapping),
+    ``job.option(key, default)``, ``job.flag(key)``, ``job.mapping``, ``job.target``, ``job.output``,
+    ``job.admin_name`` (for file names).
+
+- Return :class:`WriteResult`: ``files`` (final names), money via ``result.tally(source_ids, target_ids,
+  cents)`` computed from the values AS FORMATTED in the file (parse your own strings back), counts
+  ``entries``/``lines``/``relations``/``accounts`` out, ``not_carried`` items ``{"what", "count", "why"}``
+  and, where you can, ``read_back`` — a callable that reads the temp files with the format's own reader and
+  returns cents by target account; convert compares it with the tally.
+
+``convert`` then writes control.json (money in vs money out per source account, counts in/out, mappings
+applied, what the target cannot carry) and returns :class:`ConvertResult`; ``equal`` False means exit 1.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .atomic import AtomicDir
+from .errors import KoppelError
+from .mapping import Mapping
+from .model import Administration, conform
+from .money import format_cents
+from .registry import get_format, read_input
+
+CONTROL_NAME = "control.json"
+
+
+@dataclass
+class WriteResult:
+    """What a writer wrote: files, money per account (as formatted), counts and what it could not carry."""
+
+    files: list[str] = field(default_factory=list)
+    written_cents_by_account: dict[str, int] = field(default_factory=dict)  # by SOURCE account id
+    written_cents_by_target: dict[str, int] = field(default_factory=dict)  # by target account id
+    counts: dict[str, int] = field(default_factory=dict)  # entries, lines, relations, accounts written
+    not_carried: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    read_back: Callable[[], dict[str, int]] | None = None
+
+    def tally(self, source_ids: pd.Series, target_ids: pd.Series, cents: pd.Series) -> None:
+        """Add written amounts per source and per target account (vectorised)."""
+        cents = pd.Series(np.asarray(cents, dtype=np.int64))
+        for ids, into in ((source_ids, self.written_cents_by_account), (target_ids, self.written_cents_by_target)):
+            sums = cents.groupby(pd.Series(np.asarray(ids, dtype=object)).fillna(""), sort=False).sum()
+            for key, value in sums.items():
+                into[key] = into.get(key, 0) + int(value)
+
+    def count(self, what: str, n: int) -> None:
+        self.counts[what] = self.counts.get(what, 0) + int(n)
+
+    def drop(self, what: str, count: int, why: str) -> None:
+        """Report something the target cannot carry (never drop silently)."""
+        if count:
+            self.not_carried.append({"what": what, "count": int(count), "why": why})
+
+
+Writer = Callable[[Administration, AtomicDir, "WriteJob"], WriteResult]
+
+
+@dataclass
+class ConvertResult:
+    target: str
+    output: Path
+    files: list[Path]
+    control_path: Path
+    control: dict
+
+    @property
+    def equal(self) -> bool:
+        return bool(self.control["money"]["equal"])
+
+
+def admin_name(adm: Administration, input_path: Path) -> str:
+    """A file-name-safe administration name: company id or name, else the input's stem."""
+    raw = adm.header.company_id or adm.header.company_name or input_path.stem
+    name = re.sub(r"[^A-Za-z0-9_-]+", "_", str(raw)).strip("_")
+    return name[:40] or "administratie"
+
+
+class WriteJob:
+    """The prepared data a writer consumes: mapped tables, balanced whole-entry batches, options."""
+
+    def __init__(self, adm: Administration, target: str, output: Path, mapping: Mapping, options: dict, name: str):
+        self.adm = adm
+        self.target = target
+        self.output = output
+        self.mapping = mapping
+        self.options = {**mapping.options, **options}
+        self.admin_name = name
+        self.source_cents: dict[str, int] = {}
+        self.counts_in = {"entries": 0, "lines": 0}
+        self.opening_source = adm.header.opening_source
+        self._lines_done = False
+
+    # -- options --------------------------------------------------------------------------------
+    def option(self, key: str, default=None):
+        return self.options.get(key, self.mapping.defaults.get(key, default))
+
+    def flag(self, key: str) -> bool:
+        value = self.option(key, False)
+        if isinstance(value, str):
+            return value.strip().lower() in ("1", "true", "yes", "ja", "on")
+        return bool(value)
+
+    # -- master data ----------------------------------------------------------------------------
+    def accounts(self) -> pd.DataFrame:
+        return self.mapping.apply("accounts", self.adm.accounts)
+
+    def relations(self) -> pd.DataFrame:
+        return self.mapping.apply("relations", self.adm.relations)
+
+    def vat_codes(self) -> pd.DataFrame:
+        return self.mapping.apply("vat_codes", self.adm.vat_codes)
+
+    def journals(self) -> pd.DataFrame:
+        return self.mapping.apply("journals", self.adm.journals)
+
+    # -- lines ----------------------------------------------------------------------------------
+    def _tally_source(self, batch: pd.DataFrame) -> None:
+        for key, value in batch["amount"].groupby(batch["account_id"].fillna(""), sort=False).sum().items():
+            self.source_cents[key] = self.source_cents.get(key, 0) + int(value)
+
+    def _prepare(self, batch: pd.DataFrame) -> pd.DataFrame:
+        out = self.mapping.apply("lines", batch)
+        if self.mapping.conversion_accounts:
+            converted = self.mapping.convert_accounts(batch["account_id"])
+            moved = converted != batch["account_id"]
+            out["account_id"] = out["account_id"].where(~moved.fillna(False), converted)
+        out["source_account_id"] = batch["account_id"]
+        return out
+
+    def lines(self) -> Iterator[pd.DataFrame]:
+        """Whole-entry, mapped, balance-checked batches (opening entries of period 0 left out)."""
+        if self._lines_done:
+            raise RuntimeError("WriteJob.lines() can be iterated once")
+        self._lines_done = True
+        opening = self.adm.opening_entries if self.opening_source == "period0" else set()
+        for batch in whole_entries(self.adm.lines.batches()):
+            self._tally_source(batch)
+            starts = check_balance(batch, self.adm)
+            self.counts_in["entries"] += len(starts)
+            self.counts_in["lines"] += len(batch)
+            if opening:
+                keys = pd.Series(list(zip(batch["journal_id"], batch["entry_nr"], strict=True)), index=batch.index)
+                is_opening = keys.isin(opening)
+                if is_opening.any():
+                    batch = batch.loc[~is_opening]
+                    if batch.empty:
+                        continue
+            yield self._prepare(batch.reset_index(drop=True))
+
+    def opening(self) -> pd.DataFrame:
+        """The opening balance as balanced entry lines (empty frame when there is none)."""
+        ob = self.adm.opening_balance
+        if self.opening_source == "period0":
+            lines = self._opening_lines_from_period0()
+        elif ob.empty:
+            return self._prepare(conform("lines", pd.DataFrame()))
+        else:
+            n = len(ob)
+            h = self.adm.header
+            date = h.opening_date or h.start_date
+            lines = conform(
+                "lines",
+                pd.DataFrame(
+                    {
+                        "journal_id": [self.option("opening_journal_source", "__opening__")] * n,
+                        "entry_nr": [str(self.option("opening_entry_nr", "1"))] * n,
+                        "line_nr": ob["line_nr"].to_numpy(),
+                        "date": pd.to_datetime(pd.Series([date] * n)).astype("datetime64[s]")
+                        if date
+                        else pd.Series([pd.NaT] * n, dtype="datetime64[s]"),
+                        "period": ["0"] * n,
+                        "entry_description": [
+                            h.opening_description or self.option("opening_description", "Beginbalans")
+                        ]
+                        * n,
+                        "account_id": ob["account_id"].to_numpy(),
+                        "amount": ob["amount"].to_numpy(),
+                        "description": ob["description"].to_numpy(),
+                        "relation_id": ob["relation_id"].to_numpy(),
+                    }
+                ),
+            )
+            total = int(lines["amount"].sum())
+            if total:
+                raise KoppelError(
+                    f"the opening balance does not balance: off by {format_cents(total)}",
+                    field="opening_balance",
+                    hint="fix the opening balance in the source; koppel never adds a balancing line",
+                )
+        out = self.mapping.apply("lines", lines)
+        if "__opening__" in set(out["journal_id"].dropna()):
+            out["journal_id"] = out["journal_id"].replace("__opening__", str(self.option("opening_journal", "BEG")))
+        out["source_account_id"] = lines["account_id"]
+        return out
+
+    def _opening_lines_from_period0(self) -> pd.DataFrame:
+        keys = self.adm.opening_entries
+        parts = []
+        for batch in self.adm.lines.batches():
+            mask = pd.Series(list(zip(batch["journal_id"], batch["entry_nr"], strict=True)), index=batch.index).isin(
+                keys
+            )
+            if mask.any():
+                parts.append(batch.loc[mask])
+        # The money of period-0 entries is tallied by lines(); they are written here instead.
+        return pd.concat(parts, ignore_index=True) if parts else conform("lines", pd.DataFrame())
+
+
+def whole_entries(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    """Re-cut batches so that no entry (contiguous journal_id + entry_nr) spans two of them."""
+    carry: pd.DataFrame | None = None
+    for batch in batches:
+        if batch.empty:
+            continue
+        if carry is not None:
+            batch = pd.concat([carry, batch], ignore_index=True)
+        starts = entry_starts(batch)
+        last = int(starts[-1])
+        if last == 0:
+            carry = batch
+            continue
+        carry = batch.iloc[last:].reset_index(drop=True)
+        yield batch.iloc[:last].reset_index(drop=True)
+    if carry is not None and not carry.empty:
+        yield carry
+
+
+def entry_starts(batch: pd.DataFrame) -> np.ndarray:
+    """Row positions where a new entry (journal_id + entry_nr) starts; lines of an entry are contiguous."""
+    journal = batch["journal_id"].fillna("\x00").to_numpy(dtype=object)
+    nr = batch["entry_nr"].fillna("\x00").to_numpy(dtype=object)
+    change = np.ones(len(batch), dtype=bool)
+    if len(batch) > 1:
+        change[1:] = (journal[1:] != journal[:-1]) | (nr[1:] != nr[:-1])
+    return np.flatnonzero(change)
+
+
+def check_balance(batch: pd.DataFrame, adm: Administration | None = None) -> np.ndarray:
+    """Raise a KoppelError naming the first entry whose lines do not sum to zero; return the entry starts."""
+    starts = entry_starts(batch)
+    if len(batch) == 0:
+        return starts
+    sums = np.add.reduceat(batch["amount"].to_numpy(dtype=np.int64), starts)
+    bad = np.flatnonzero(sums != 0)
+    if len(bad):
+        row = batch.iloc[int(starts[bad[0]])]
+        raise KoppelError(
+            f"entry {row['journal_id']}/{row['entry_nr']} does not balance: off by {format_cents(int(sums[bad[0]]))}"
+            " (debit minus credit)",
+            file=getattr(adm, "source_path", None),
+            field="amount",
+            hint="correct the entry in the source; koppel never invents a balancing line, so nothing was written",
+        )
+    return starts
+
+
+def parse_options(pairs: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """``KEY=VALUE`` strings (from --option) as a dict."""
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise KoppelError(
+                f"--option {pair!r} is not KEY=VALUE", field="--option", hint="e.g. --option truncate=yes"
+            )
+        out[key.strip().replace("-", "_")] = value.strip()
+    return out
+
+
+def control_path_for(target_output: str, output: Path) -> Path:
+    """Where control.json goes: in the folder, or beside a single output file as NAME.control.json."""
+    if target_output == "file":
+        return output.with_name(output.stem + ".control.json")
+    return output / CONTROL_NAME
+
+
+def convert(
+    input_path: str | Path,
+    to: str,
+    output: str | Path,
+    *,
+    from_format: str | None = None,
+    mapping: str | Path | Mapping | None = None,
+    strict_mapping: bool = False,
+    options: dict | None = None,
+    reader_options: dict | None = None,
+) -> ConvertResult:
+    """Convert ``input_path`` to target ``to`` in ``output``; all files appear together, or none.
+
+    ``reader_options`` go to the reader (e.g. ``encoding``, ``profile``); ``options`` to the writer.
+    """
+    input_path = Path(input_path)
+    output = Path(output)
+    info = get_format(to)
+    if info.writer is None:
+        raise KoppelError(f"koppel reads {info.title} but cannot write it", hint="see 'koppel formats'")
+    maps = mapping if isinstance(mapping, Mapping) else Mapping.load(mapping, strict=strict_mapping)
+    maps.strict = maps.strict or strict_mapping
+    kind = getattr(info, "output", "folder")
+    if kind == "folder" and output.exists() and not output.is_dir():
+        raise KoppelError("the output path exists and is not a folder", file=output, hint="-o names a folder")
+    if kind == "file" and output.is_dir():
+        raise KoppelError("the output path is a folder; this target writes one file", file=output)
+    adm = read_input(input_path, from_format, **(reader_options or {}))
+    adm.source_path = input_path  # type: ignore[attr-defined]  # for error messages
+    folder = output if kind == "folder" else (output.parent if str(output.parent) else Path("."))
+    job = WriteJob(adm, to, output, maps, dict(options or {}), admin_name(adm, input_path))
+    control_path = control_path_for(kind, output)
+    with AtomicDir(folder) as out:
+        result = info.writer(adm, out, job)
+        control = build_control(adm, job, result, input_path, info.name)
+        tmp = out.path(control_path.name)
+        tmp.write_text(json.dumps(control, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        files = [folder / name for name in result.files]
+    return ConvertResult(to, output, [*files, control_path], control_path, control)
+
+
+def build_control(adm: Administration, job: WriteJob, result: WriteResult, input_path: Path, target: str) -> dict:
+    """control.json: money in vs money out per source account, counts in/out, mappings, what was not carried."""
+    if not job._lines_done:  # a writer that skipped the lines must show up as money not written
+        for _batch in job.lines():
+            pass
+    source_cents = dict(job.source_cents)
+    if adm.header.opening_source == "openingBalance":
+        ob = adm.opening_balance
+        for key, value in ob["amount"].groupby(ob["account_id"].fillna(""), sort=False).sum().items():
+            source_cents[key] = source_cents.get(key, 0) + int(value)
+    source = dict(sorted(source_cents.items()))
+    written = dict(sorted(result.written_cents_by_account.items()))
+    keys = sorted(set(source) | set(written))
+    differences = {
+        k: {"in": source.get(k, 0), "out": written.get(k, 0)} for k in keys if source.get(k, 0) != written.get(k, 0)
+    }
+    money: dict[str, object] = {
+        "source_cents_by_account": source,
+        "written_cents_by_account": written,
+        "differences": differences,
+    }
+    equal = not differences
+    if result.read_back is not None:
+        back = result.read_back()
+        tally = result.written_cents_by_target
+        tkeys = sorted(set(back) | set(tally))
+        back_diff = {
+            k: {"written": tally.get(k, 0), "read_back": back.get(k, 0)}
+            for k in tkeys
+            if tally.get(k, 0) != back.get(k, 0)
+        }
+        money["read_back"] = {"equal": not back_diff, "differences": back_diff}
+        equal = equal and not back_diff
+    money["equal"] = equal
+    relations_in = len(adm.relations)
+    accounts_in = len(adm.accounts)
+    not_carried = list(result.not_carried)
+    for what, n in sorted(adm.not_carried.items()):
+        not_carried.append({"what": f"source: {what}", "count": n, "why": "not part of the canonical model"})
+    return {
+        "target": target,
+        "source": {
+            "file": str(input_path),
+            "format": adm.header.source_format,
+            "version": adm.header.source_version,
+            "company": adm.header.company_name,
+            "opening_source": adm.header.opening_source,
+        },
+        "money": money,
+        "counts": {
+            "entries": [job.counts_in["entries"] + (1 if _ob_lines(adm) else 0), result.counts.get("entries", 0)],
+            "lines": [job.counts_in["lines"] + _ob_lines(adm), result.counts.get("lines", 0)],
+            "relations": [relations_in, result.counts.get("relations", 0)],
+            "accounts": [accounts_in, result.counts.get("accounts", 0)],
+        },
+        "files": result.files,
+        "mappings_applied": job.mapping.report(),
+        "not_carried": not_carried,
+        "notes": result.notes,
+    }
+
+
+def _ob_lines(adm: Administration) -> int:
+    """Opening-balance lines that are not already among the entry lines (they become one opening entry)."""
+    return len(adm.opening_balance) if adm.header.opening_source == "openingBalance" else 0
