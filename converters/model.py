@@ -288,6 +288,8 @@ class Administration:
     opening_entries: set[tuple[str, str]] = field(default_factory=set)
     # what the source held that the model does not carry: element or field -> count
     not_carried: dict[str, int] = field(default_factory=dict)
+    # named extra fields beside a table, e.g. "lines" -> journal_id, entry_nr, line_nr + one column per field
+    extras: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def table(self, name: str) -> pd.DataFrame:
         """A table by name; ``lines`` as one frame."""

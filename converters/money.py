@@ -82,3 +82,52 @@ def parse_rate_bp(text: str | None, *, field: str | None = None) -> int | None:
 def format_rate_bp(bp: int) -> str:
     """Basis points as a percentage string: 2100 -> '21.00'."""
     return format_cents(bp)
+
+
+def amount_pattern(decimal_mark: str = ".", thousands: str = "") -> str:
+    """The regular expression of an amount cell: sign before or after, optional €, optional grouping."""
+    dec = re.escape(decimal_mark)
+    whole = r"\d+"
+    if thousands:
+        whole = rf"\d{{1,3}}(?:{re.escape(thousands)}\d{{3}})+|\d+"
+    return rf"^([+-]?)\s*(?:€\s*)?([+-]?)({whole})(?:{dec}(\d*))?\s*(-?)$"
+
+
+def parse_cents_series(
+    values: pd.Series, *, decimal_mark: str = ".", thousands: str = ""
+) -> tuple[pd.Series, pd.Series]:
+    """Vectorised exact parse of amount cells into nullable ``Int64`` cents (never via float).
+
+    Accepts a sign before or after the number (``12,50-`` as some Dutch exports write), an optional ``€``,
+    grouping with ``thousands`` in groups of three, and ``decimal_mark``. Empty cells are missing (``<NA>``).
+    Returns ``(cents, bad)``: ``bad`` marks non-empty cells that are not amounts or carry more than two
+    non-zero decimals; their cents are ``<NA>``. Distinct values are parsed once (amounts repeat a lot).
+    """
+    codes, uniques = pd.factorize(values.astype("string").str.strip(), use_na_sentinel=True)
+    text = pd.Series(uniques, dtype="string")
+    parts = text.str.extract(amount_pattern(decimal_mark, thousands))
+    sign1, sign2, whole, frac, sign3 = (parts[i] for i in range(5))
+    empty = text == ""
+    bad = whole.isna() & ~empty
+    frac = frac.fillna("")
+    bad |= frac.str.slice(2).str.contains("[1-9]", regex=True).fillna(False)
+    signs = (sign1.fillna("") + sign2.fillna("") + sign3.fillna("")).str.len()
+    bad |= signs > 1
+    if thousands:
+        whole = whole.str.replace(thousands, "", regex=False)
+    bad |= (whole.str.len() > 15).fillna(False)  # more than a trillion euros: a misread column, not an amount
+    ok = ~bad & ~empty
+    cents = np.zeros(len(text), dtype=np.int64)
+    if ok.any():
+        w = whole[ok].astype("int64").to_numpy()
+        f = (frac[ok] + "00").str.slice(0, 2).astype("int64").to_numpy()
+        negative = ((sign1[ok] == "-") | (sign2[ok] == "-") | (sign3[ok] == "-")).fillna(False).to_numpy()
+        cents[ok.to_numpy()] = np.where(negative, -(w * 100 + f), w * 100 + f)
+    unique_cents = pd.array(cents, dtype="Int64")
+    unique_cents[~ok.to_numpy()] = pd.NA
+    out = pd.Series(pd.array([pd.NA] * len(values), dtype="Int64"), index=values.index)
+    present = codes >= 0
+    out[present] = unique_cents[codes[present]]
+    bad_rows = np.zeros(len(values), dtype=bool)
+    bad_rows[present] = bad.to_numpy()[codes[present]]
+    return out, pd.Series(bad_rows, index=values.index)
