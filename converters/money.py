@@ -131,3 +131,54 @@ def parse_cents_series(
     bad_rows = np.zeros(len(values), dtype=bool)
     bad_rows[present] = bad.to_numpy()[codes[present]]
     return out, pd.Series(bad_rows, index=values.index)
+
+
+def format_cents_arrow(cents, *, decimal_mark: str = ".", integer: bool = False):
+    """Vectorised formatting into a pyarrow string array: '-1234.56' (or '-123456' with ``integer``).
+
+    ``cents`` is anything numpy can read as int64; ``None``/NaN positions given as a mask become null.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = np.asarray(cents, dtype=np.int64)
+    if integer:
+        return pc.cast(pa.array(values), pa.string())
+    absolute = np.abs(values)
+    whole = pc.cast(pa.array(absolute // 100), pa.string())
+    frac = pc.utf8_lpad(pc.cast(pa.array(absolute % 100), pa.string()), 2, "0")
+    sign = pa.array(np.where(values < 0, "-", ""))
+    return pc.binary_join_element_wise(pc.binary_join_element_wise(sign, whole, ""), frac, decimal_mark)
+
+
+_ARROW_AMOUNT = {".": r"^-?\d+\.\d\d$", ",": r"^-?\d+,\d\d$"}
+
+
+def parse_cents_arrow(values, *, decimal_mark: str = ".", integer: bool = False, field: str | None = None):
+    """Parse a pyarrow/pandas column of amount strings (no nulls) into int64 cents, exactly.
+
+    The usual form ('-1234.56', or '-123456' cents with ``integer``) is parsed vectorised; any other value
+    goes through :func:`parse_cents`, whose KoppelError names the value. Returns an int64 numpy array.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(values, type=pa.string()) if not isinstance(values, pa.Array | pa.ChunkedArray) else values
+    if integer:
+        ok = pc.match_substring_regex(arr, r"^-?\d+$")
+        if pc.all(ok).as_py() is not False:
+            return pc.cast(arr, pa.int64()).to_numpy(zero_copy_only=False)
+    else:
+        ok = pc.match_substring_regex(arr, _ARROW_AMOUNT.get(decimal_mark, _ARROW_AMOUNT["."]))
+        if pc.all(ok).as_py() is not False:
+            digits = pc.replace_substring(arr, decimal_mark, "")
+            return pc.cast(digits, pa.int64()).to_numpy(zero_copy_only=False)
+    out = []
+    for text in arr.to_pylist():
+        if integer:
+            if text is None or not re.fullmatch(r"\s*[+-]?\d+\s*", text):
+                raise KoppelError(f"not an amount in cents: {text!r}", field=field, hint="whole cents, e.g. -1250")
+            out.append(int(text))
+        else:
+            out.append(parse_cents(text, decimal_mark=decimal_mark, field=field))
+    return np.asarray(out, dtype=np.int64)
