@@ -1,0 +1,350 @@
+"""Run a job file once: find new inputs, convert them in parallel, publish, record, archive or quarantine.
+
+The order of steps per input is what makes a crash harmless at any moment:
+
+1. a worker writes the outputs into a hidden staging folder in the outbox (fsynced);
+2. the coordinator renames the staging folder onto its final name (one atomic rename);
+3. the state row (content hash, outputs, booked row ids) is committed — in batches;
+4. only then the input leaves the inbox (archive, or quarantine with its error file).
+
+A crash before 3 leaves the input in the inbox and no state row: the next run converts it again and its
+outputs (same name) replace the earlier ones. A crash after 3 leaves a processed input in the inbox:
+the next run recognises its hash and just archives it. Staging leftovers are removed at the start.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import time
+from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from ..errors import KoppelError
+from .config import Job, JobFile, load_job_file
+from .executors import Executor, make_executor
+from .files import (
+    Found,
+    clean_leftovers,
+    discover,
+    move_unique,
+    output_name,
+    publish_folder,
+    quarantine,
+    sha256_file,
+    staging_path,
+)
+from .lock import job_lock
+from .state import InputRecord, StateDB, utc_now
+from .task import Result, Task, process_input
+
+FLUSH_EVERY = 64  # inputs per state transaction
+FLUSH_SECONDS = 1.0
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class Outcome:
+    """What happened to one input in this run (or would happen, in a dry run)."""
+
+    job: str
+    name: str
+    action: str  # converted, skipped, quarantined; with --dry-run: convert, skip, quarantine
+    sha256: str = ""
+    flag: str | None = None
+    output: str | None = None  # outbox folder name
+    moved_to: str | None = None
+    lines: int = 0
+    rows_skipped: int = 0
+    seconds: float = 0.0
+    error: str | None = None
+
+
+@dataclass
+class RunReport:
+    """The outcome of one run of a job file."""
+
+    job_file: Path
+    dry_run: bool
+    outcomes: list[Outcome] = field(default_factory=list)
+    seconds: float = 0.0
+    workers: int = 0
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every input went through, 1 when some were quarantined."""
+        return 1 if any(o.action in ("quarantined", "quarantine") for o in self.outcomes) else 0
+
+    def counts(self, job: str | None = None) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for o in self.outcomes:
+            if job is None or o.job == job:
+                out[o.action] = out.get(o.action, 0) + 1
+                if o.flag:
+                    out["flagged"] = out.get("flagged", 0) + 1
+        return out
+
+
+@dataclass
+class Planned:
+    found: Found
+    sha256: str
+    size: int
+    action: str  # convert, skip, refuse
+    flag: str | None = None
+    reason: str | None = None
+
+
+def run_job_file(
+    path: str | Path,
+    *,
+    dry_run: bool = False,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: Progress | None = None,
+    executor: Executor | None = None,
+) -> RunReport:
+    """Run every job of a job file once. Job-level problems raise KoppelError (exit 2)."""
+    job_file = load_job_file(path)
+    if dry_run:
+        return plan_report(job_file)
+    own = executor is None
+    executor = executor or make_executor(workers, scheduler)  # workers start before the lock is taken
+    try:
+        with job_lock(job_file.lock_path), StateDB(job_file.state_path) as db:
+            return _run(job_file, db, executor, progress)
+    except BrokenProcessPool:
+        raise KoppelError(
+            "a worker process died (out of memory or killed); inputs not yet recorded stay in the inbox",
+            hint="run the job again; use --workers 1 if memory is short",
+        ) from None
+    finally:
+        if own:
+            executor.close()
+
+
+def plan(job: Job, db: StateDB) -> list[Planned]:
+    """Decide, from content hashes and the state, what to do with each file in the inbox."""
+    done = db.done(job.name)
+    names = db.names(job.name)
+    seen_now: dict[str, str] = {}
+    out = []
+    for found in discover(job.inbox, job.glob, job.settle_seconds):
+        if found.refused:
+            sha = hashlib.sha256(f"refused:{found.path}".encode()).hexdigest()
+            out.append(Planned(found, sha, 0, "refuse", reason=found.refused))
+            continue
+        sha = sha256_file(found.path)
+        size = found.path.stat().st_size
+        name = found.path.name
+        if sha in done:
+            out.append(Planned(found, sha, size, "skip", reason=f"already processed (as {done[sha]})"))
+        elif sha in seen_now:
+            out.append(Planned(found, sha, size, "skip", reason=f"same content as {seen_now[sha]} in this run"))
+        else:
+            seen_now[sha] = name
+            flag = None
+            if names.get(name, set()) - {sha}:
+                flag = "new content under a name processed before"
+            out.append(Planned(found, sha, size, "convert", flag=flag))
+    return out
+
+
+def plan_report(job_file: JobFile) -> RunReport:
+    """--dry-run: what a run would do; nothing is created, moved or written."""
+    start = time.perf_counter()
+    report = RunReport(job_file.path, dry_run=True)
+    with StateDB(job_file.state_path, readonly=True) as db:
+        for job in job_file.jobs:
+            for p in plan(job, db):
+                action = {"convert": "convert", "skip": "skip", "refuse": "quarantine"}[p.action]
+                output = output_name(p.found.path, p.sha256) if p.action == "convert" else None
+                report.outcomes.append(
+                    Outcome(job.name, p.found.path.name, action, p.sha256, p.flag, output, error=p.reason)
+                )
+    report.seconds = time.perf_counter() - start
+    return report
+
+
+def _run(job_file: JobFile, db: StateDB, executor: Executor, progress: Progress | None) -> RunReport:
+    start = time.perf_counter()
+    report = RunReport(job_file.path, dry_run=False, workers=executor.workers)
+    db.start_run()
+    for job in job_file.jobs:
+        for folder in (job.outbox, job.archive, job.quarantine):
+            folder.mkdir(parents=True, exist_ok=True)
+        clean_leftovers(job.outbox)
+        _run_job(job, db, executor, report, progress)
+    report.seconds = time.perf_counter() - start
+    db.finish_run({"seconds": round(report.seconds, 3), **report.counts()})
+    return report
+
+
+def _run_job(job: Job, db: StateDB, executor: Executor, report: RunReport, progress: Progress | None) -> None:
+    planned = plan(job, db)
+    committer = _Committer(job, db, report)
+    tasks: list[Task] = []
+    for p in planned:
+        if p.action == "skip":
+            moved = move_unique(p.found.path, job.archive, p.sha256)
+            report.outcomes.append(
+                Outcome(job.name, p.found.path.name, "skipped", p.sha256, moved_to=str(moved), error=p.reason)
+            )
+        elif p.action == "refuse":
+            committer.fail(
+                p,
+                {
+                    "message": f"refused: {p.reason}",
+                    "file": str(p.found.path),
+                    "hint": "put the file itself into the inbox, not a link to elsewhere",
+                },
+            )
+        else:
+            final = output_name(p.found.path, p.sha256)
+            committer.planned[str(p.found.path)] = p
+            tasks.append(Task(job.name, str(p.found.path), p.sha256, str(staging_path(job.outbox, final)), job.spec))
+    committer.flush()
+    total = len(tasks)
+    for i, result in enumerate(executor.run(tasks), 1):
+        committer.take(result, tasks[i - 1])
+        if progress:
+            progress(i, total, Path(result.input).name)
+    committer.flush()
+
+
+class _Committer:
+    """Publishes results in task order and records them in batches; inputs move only after the commit."""
+
+    def __init__(self, job: Job, db: StateDB, report: RunReport) -> None:
+        self.job = job
+        self.db = db
+        self.report = report
+        self.planned: dict[str, Planned] = {}
+        self.booked: set[str] = set()  # row ids booked in this run, not yet committed
+        self.pending: list[tuple[InputRecord, Outcome, Callable[[], Path]]] = []
+        self.last_flush = time.monotonic()
+
+    def take(self, result: Result, task: Task) -> None:
+        p = self.planned[result.input]
+        if result.ok and result.row_ids:
+            result = self._without_booked_rows(result, task)
+        if not result.ok:
+            self.fail(p, result.error or {"message": "unknown error"}, result)
+            return
+        final_name = output_name(p.found.path, p.sha256)
+        publish_folder(Path(task.staging), self.job.outbox / final_name)
+        crash_point("published")
+        self.booked.update(result.row_ids)
+        record = InputRecord(
+            job=self.job.name,
+            sha256=p.sha256,
+            name=p.found.path.name,
+            size=p.size,
+            status="done",
+            finished=utc_now(),
+            seconds=round(result.seconds, 4),
+            flag=p.flag,
+            outputs=[f"{final_name}/{f}" for f in result.files],
+            settings=self.job.spec.fingerprint(),
+            lines=result.lines,
+            rows_skipped=result.rows_skipped,
+            row_ids=tuple(result.row_ids),
+        )
+        outcome = Outcome(
+            self.job.name,
+            p.found.path.name,
+            "converted",
+            p.sha256,
+            p.flag,
+            final_name,
+            lines=result.lines,
+            rows_skipped=result.rows_skipped,
+            seconds=result.seconds,
+        )
+        self._add(record, outcome, lambda: move_unique(p.found.path, self.job.archive, p.sha256))
+
+    def _without_booked_rows(self, result: Result, task: Task) -> Result:
+        """Convert again, leaving out rows an earlier input booked (overlapping exports); rare, so done here."""
+        overlap = set(result.row_ids) & self.booked | self.db.booked_rows(self.job.name, result.row_ids)
+        if not overlap:
+            return result
+        shutil.rmtree(task.staging, ignore_errors=True)
+        retry = replace(task, skip_rows=frozenset(overlap))
+        again = process_input(retry)
+        if again.ok:
+            again.rows_skipped = max(again.rows_skipped, len(overlap))
+        return again
+
+    def fail(self, p: Planned, error: dict, result: Result | None = None) -> None:
+        error = {k: v for k, v in error.items() if v is not None}
+        record = InputRecord(
+            job=self.job.name,
+            sha256=p.sha256,
+            name=p.found.path.name,
+            size=p.size,
+            status="quarantined",
+            finished=utc_now(),
+            seconds=round(result.seconds, 4) if result else 0.0,
+            flag=p.flag,
+            settings=self.job.spec.fingerprint(),
+            error=error,
+        )
+        outcome = Outcome(
+            self.job.name,
+            p.found.path.name,
+            "quarantined",
+            p.sha256,
+            p.flag,
+            error=one_line(error),
+            seconds=result.seconds if result else 0.0,
+        )
+        self._add(
+            record,
+            outcome,
+            lambda: quarantine(p.found.path, self.job.quarantine, error, self.job.name, p.sha256, self.job.inbox),
+        )
+
+    def _add(self, record: InputRecord, outcome: Outcome, move: Callable[[], Path]) -> None:
+        self.pending.append((record, outcome, move))
+        if len(self.pending) >= FLUSH_EVERY or time.monotonic() - self.last_flush >= FLUSH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            self.db.commit([record for record, _, _ in self.pending])
+            crash_point("committed")
+            for _record, outcome, move in self.pending:
+                outcome.moved_to = str(move())
+                crash_point("moved")
+                self.report.outcomes.append(outcome)
+            self.pending.clear()
+            self.booked.clear()  # now in the database
+        self.last_flush = time.monotonic()
+
+
+def one_line(error: dict) -> str:
+    place = ":".join(
+        str(x) for x in (Path(str(error["file"])).name if error.get("file") else None, error.get("line")) if x
+    )
+    field_ = f"{error['field']}: " if error.get("field") else ""
+    hint = f" ({error['hint']})" if error.get("hint") else ""
+    return f"{place + ': ' if place else ''}{field_}{error.get('message', '')}{hint}"
+
+
+_crash_counts: dict[str, int] = {}
+
+
+def crash_point(step: str) -> None:
+    """Fault injection for the crash tests: KOPPEL_JOBS_CRASH=STEP:N kills this process at the N-th STEP."""
+    spec = os.environ.get("KOPPEL_JOBS_CRASH")
+    if not spec:
+        return
+    want, _, n = spec.partition(":")
+    if want == step:
+        _crash_counts[step] = _crash_counts.get(step, 0) + 1
+        if _crash_counts[step] == int(n or 1):
+            os.kill(os.getpid(), signal.SIGKILL)

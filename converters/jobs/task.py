@@ -1,0 +1,157 @@
+"""Process one input: the unit of work a pool worker or a Dask worker runs.
+
+A worker receives a :class:`Task` (a file path, its content hash, an empty staging folder inside the
+outbox and the conversion settings) and returns a :class:`Result`. It never touches the state database,
+the inbox, the archive or the quarantine: publishing is the coordinator's job. It never raises either:
+every failure comes back as ``Result.error`` (what, where, how to fix) for the quarantine's error file.
+
+Row ids (de-duplication across overlapping exports): when the reader's Administration carries
+``row_ids`` (the stable source-row ids of the rows it booked, see the profile reader), they are returned,
+and rows whose id is in ``Task.skip_rows`` are left out by passing ``skip_row_ids`` to the reader.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import KoppelError
+from .config import ConvertSpec
+
+TABLE_TARGETS = ("csv", "parquet", "xlsx")  # the canonical tables, as `koppel export` writes them
+
+
+@dataclass(frozen=True)
+class Task:
+    """One input to convert into ``staging`` (a folder that does not exist yet)."""
+
+    job: str
+    input: str
+    sha256: str
+    staging: str
+    spec: ConvertSpec
+    skip_rows: frozenset[str] = frozenset()
+
+
+@dataclass
+class Result:
+    """What became of one task: the files written to the staging folder, or the error."""
+
+    input: str
+    sha256: str
+    ok: bool
+    files: list[str] = field(default_factory=list)  # paths relative to the staging folder
+    lines: int = 0
+    row_ids: tuple[str, ...] = ()
+    rows_skipped: int = 0
+    seconds: float = 0.0
+    error: dict | None = None
+
+
+def process_input(task: Task) -> Result:
+    """Convert one input into its staging folder; failures come back as an error, never as an exception."""
+    start = time.perf_counter()
+    staging = Path(task.staging)
+    try:
+        staging.mkdir(parents=True, exist_ok=False)
+        lines, row_ids, skipped = convert_into(Path(task.input), staging, task.spec, task.skip_rows)
+        files = sorted(str(p.relative_to(staging)) for p in staging.rglob("*") if p.is_file())
+        _fsync_tree(staging, files)
+        return Result(task.input, task.sha256, True, files, lines, row_ids, skipped, time.perf_counter() - start)
+    except KoppelError as exc:
+        error = error_dict(exc, task.input)
+    except MemoryError:
+        error = {"message": "out of memory", "hint": "convert this file alone with `koppel convert`"}
+    except Exception as exc:  # a bug in koppel or a reader: quarantine the input, keep the traceback for a report
+        error = {
+            "message": f"internal error: {type(exc).__name__}: {exc}",
+            "hint": "please report it with the traceback below; the other inputs were not affected",
+            "traceback": traceback.format_exc(),
+        }
+    shutil.rmtree(staging, ignore_errors=True)
+    return Result(task.input, task.sha256, False, seconds=time.perf_counter() - start, error=error)
+
+
+def process_many(tasks: list[Task]) -> list[Result]:
+    """Several tasks in one call: fewer round trips to the workers for small files."""
+    return [process_input(t) for t in tasks]
+
+
+def error_dict(exc: KoppelError, input_path: str) -> dict:
+    return {
+        "message": exc.message,
+        "file": str(exc.file) if exc.file is not None else input_path,
+        "line": exc.line,
+        "field": exc.field,
+        "hint": exc.hint,
+    }
+
+
+def convert_into(path: Path, staging: Path, spec: ConvertSpec, skip_rows: frozenset[str]) -> tuple[int, tuple, int]:
+    """Convert ``path`` into the folder ``staging``; return (lines, row ids booked, rows skipped)."""
+    reader_options = _reader_options(spec, skip_rows)
+    from_format = "profile" if spec.profile else spec.from_format
+    options = dict(spec.options)
+    if spec.target in TABLE_TARGETS:
+        from ..export import export_tables
+        from ..registry import read_input
+
+        adm = read_input(path, from_format, **reader_options)
+        export_tables(adm, staging, spec.target)
+    else:
+        from ..convert import convert
+
+        result = convert(
+            path,
+            spec.target,
+            staging,
+            from_format=from_format,
+            mapping=spec.mapping,
+            options=options,
+            reader_options=reader_options,
+        )
+        if not result.equal:
+            diffs = result.control["money"].get("differences", {})
+            first = next(iter(diffs), None)
+            raise KoppelError(
+                f"money in ≠ money out on {len(diffs)} account(s)"
+                + (f", first {first}: {diffs[first]}" if first else ""),
+                file=path,
+                field="amount",
+                hint="see control.json of `koppel convert` on this file; nothing was delivered",
+            )
+        adm = None
+        lines = int(result.control["counts"]["lines"][1])
+        row_ids = tuple(result.control.get("source", {}).get("row_ids", ()))
+        return lines, row_ids, int(result.control.get("source", {}).get("rows_skipped", 0))
+    row_ids = tuple(getattr(adm, "row_ids", ()) or ())
+    return adm.stats.lines, row_ids, int(getattr(adm, "rows_skipped", 0) or 0)
+
+
+def _reader_options(spec: ConvertSpec, skip_rows: frozenset[str]) -> dict:
+    opts: dict = {}
+    if spec.profile:
+        opts["profile"] = spec.profile
+        if spec.aggregation:
+            opts["aggregation"] = spec.aggregation
+        if skip_rows:
+            opts["skip_row_ids"] = skip_rows
+    return opts
+
+
+def _fsync_tree(folder: Path, files: list[str]) -> None:
+    for name in files:
+        fd = os.open(folder / name, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
