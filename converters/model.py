@@ -74,6 +74,10 @@ TABLES: dict[str, dict[str, str]] = {
         "amount": CENTS,
         "description": STR,
         "relation_id": STR,
+        # per-invoice opening lines (open items carried into a migration); empty otherwise
+        "invoice_ref": STR,
+        "invoice_date": DATE,
+        "due_date": DATE,
     },
     "lines": {
         "journal_id": STR,

@@ -1,0 +1,249 @@
+"""Writing open items (csv, xlsx, json) and the payment-status read-back for invoicing systems."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from ..atomic import AtomicDir, atomic_open
+from ..errors import KoppelError
+from ..money import format_cents
+from .engine import OpenItemsResult
+
+OUTPUT_FORMATS = ("csv", "xlsx", "json")
+MONEY = {
+    "original_amount",
+    "paid_amount",
+    "open_amount",
+    "amount",
+    "opening_balance",
+    "movements",
+    "closing_balance",
+    "open_items_total",
+    "difference",
+    "opening_without_relation",
+    "lines_without_relation",
+    "unexplained",
+    "subledger_total",
+}
+STATUS_COLUMNS = ("invoice", "relation_id", "status", "open_amount", "last_payment_date", "note")
+
+
+def _text(value, column: str) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if column in MONEY:
+        return format_cents(int(value))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (date, pd.Timestamp)):
+        return value.isoformat()[:10]
+    return str(value)
+
+
+def _json_value(value, column: str):
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if column in MONEY:
+        return format_cents(int(value))
+    if isinstance(value, (date, pd.Timestamp)):
+        return value.isoformat()[:10]
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def sheets(result: OpenItemsResult) -> dict[str, pd.DataFrame]:
+    """The three tables of a report: open items, the postings and how they matched, the reconciliation."""
+    return {
+        "open_items": result.open_items(),
+        "postings": result.postings,
+        "reconciliation": result.reconciliation,
+    }
+
+
+def write_report(result: OpenItemsResult, out: str | Path) -> list[Path]:
+    """Write ``out`` (.csv, .xlsx or .json). CSV writes two companions: ``<stem>.postings.csv`` and
+    ``<stem>.reconciliation.csv``. All files appear together or not at all."""
+    out = Path(out)
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in OUTPUT_FORMATS:
+        raise KoppelError(
+            f"unknown output type {out.suffix or '(none)'!r}", file=out, hint="name it .csv, .xlsx or .json"
+        )
+    tables = sheets(result)
+    with AtomicDir(out.parent if str(out.parent) else Path(".")) as folder:
+        if fmt == "csv":
+            names = {
+                "open_items": out.name,
+                "postings": f"{out.stem}.postings.csv",
+                "reconciliation": f"{out.stem}.reconciliation.csv",
+            }
+            for key, frame in tables.items():
+                _csv(frame, folder.path(names[key]))
+            written = [out.parent / n for n in names.values()]
+        elif fmt == "json":
+            payload = {
+                "at": result.at.isoformat(),
+                "amounts": "decimal strings, debit positive (a supplier invoice is negative)",
+                "control_accounts": [vars(c) for c in result.control],
+                "notes": result.notes,
+                **{
+                    key: [{c: _json_value(v, c) for c, v in row.items()} for row in frame.to_dict("records")]
+                    for key, frame in tables.items()
+                },
+            }
+            folder.path(out.name).write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", "utf-8")
+            written = [out]
+        else:
+            _xlsx(tables, result, folder.path(out.name))
+            written = [out]
+    return written
+
+
+def _csv(frame: pd.DataFrame, path: Path) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(list(frame.columns))
+        for row in frame.itertuples(index=False):
+            writer.writerow([_text(v, c) for v, c in zip(row, frame.columns, strict=True)])
+
+
+def _xlsx(tables: dict[str, pd.DataFrame], result: OpenItemsResult, path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    for name, frame in tables.items():
+        sheet = book.create_sheet(name)
+        sheet.append(list(frame.columns))
+        for row in frame.itertuples(index=False):
+            cells = []
+            for value, col in zip(row, frame.columns, strict=True):
+                if value is None or (not isinstance(value, str) and pd.isna(value)):
+                    cells.append(None)
+                elif col in MONEY:
+                    cells.append(int(value) / 100)  # euros for Excel display only; the cents are exact
+                elif hasattr(value, "item"):
+                    cells.append(value.item())
+                else:
+                    cells.append(value)
+            sheet.append(cells)
+    notes = book.create_sheet("notes")
+    notes.append([f"open items at {result.at.isoformat()}"])
+    for note in result.notes:
+        notes.append([note])
+    book.save(str(path))
+
+
+def read_invoice_list(path: str | Path) -> pd.DataFrame:
+    """A CSV of invoice numbers (column ``invoice``; optional ``relation``), ``;`` or ``,`` separated."""
+    path = Path(path)
+    if not path.is_file():
+        raise KoppelError("file not found", file=path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise KoppelError("not UTF-8 text", file=path, hint="save the list as UTF-8 CSV") from exc
+    first = text.splitlines()[0] if text.strip() else ""
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    rows = list(csv.reader(text.splitlines(), delimiter=delimiter))
+    if not rows:
+        raise KoppelError(
+            "the invoice list is empty", file=path, hint="write a header row 'invoice' and one row per invoice"
+        )
+    header = [h.strip().lower() for h in rows[0]]
+    aliases = {"invoice": ("invoice", "factuur", "factuurnummer", "invoice_ref", "invoice_number")}
+    col = next((header.index(a) for a in aliases["invoice"] if a in header), None)
+    if col is None:
+        raise KoppelError(
+            "no column 'invoice'",
+            file=path,
+            line=1,
+            field="invoice",
+            hint="the first row must name the columns, one of them 'invoice' (or 'factuurnummer')",
+        )
+    rel_col = next((header.index(a) for a in ("relation", "relation_id", "debiteur", "klant") if a in header), None)
+    out = []
+    for n, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if col >= len(row) or not row[col].strip():
+            raise KoppelError(
+                "invoice number missing", file=path, line=n, field="invoice", hint="fill in or remove the row"
+            )
+        relation = row[rel_col].strip() if rel_col is not None and rel_col < len(row) else ""
+        out.append({"invoice": row[col].strip(), "relation_id": relation or None, "row": n})
+    return pd.DataFrame(out, columns=["invoice", "relation_id", "row"])
+
+
+def payment_status(result: OpenItemsResult, invoices: pd.DataFrame) -> pd.DataFrame:
+    """For each listed sales invoice: paid, partly paid, open (or overpaid, not found) at ``result.at``."""
+    items = result.items[(result.items["side"] != "supplier") & (result.items["kind"] != "payment")]
+    rows = []
+    for inv in invoices.itertuples(index=False):
+        found = items[items["invoice"] == inv.invoice]
+        if inv.relation_id:
+            found = found[found["relation_id"] == inv.relation_id]
+        if found.empty:
+            rows.append(
+                {
+                    "invoice": inv.invoice,
+                    "relation_id": inv.relation_id,
+                    "status": "not found",
+                    "open_amount": None,
+                    "last_payment_date": None,
+                    "note": "no sales invoice with this number on a debtors control account",
+                }
+            )
+            continue
+        if found["relation_id"].nunique() > 1:
+            rows.append(
+                {
+                    "invoice": inv.invoice,
+                    "relation_id": None,
+                    "status": "ambiguous",
+                    "open_amount": None,
+                    "last_payment_date": None,
+                    "note": "several relations have this invoice number; add a relation column",
+                }
+            )
+            continue
+        open_ = int(found["open_amount"].sum())
+        original = int(found["original_amount"].sum())
+        paid = int(found["paid_amount"].sum())
+        if open_ == 0:
+            status = "paid"
+        elif original and open_ * original < 0:
+            status = "overpaid"
+        elif paid:
+            status = "partly paid"
+        else:
+            status = "open"
+        last = found["last_payment_date"].dropna()
+        rows.append(
+            {
+                "invoice": inv.invoice,
+                "relation_id": found["relation_id"].iloc[0],
+                "status": status,
+                "open_amount": open_,
+                "last_payment_date": max(last) if len(last) else None,
+                "note": "",
+            }
+        )
+    return pd.DataFrame(rows, columns=list(STATUS_COLUMNS))
+
+
+def write_status(frame: pd.DataFrame, out: str | Path) -> Path:
+    out = Path(out)
+    if out.suffix.lower() != ".csv":
+        raise KoppelError("the payment status is written as CSV", file=out, hint="name the output .csv")
+    with atomic_open(out, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(list(frame.columns))
+        for row in frame.itertuples(index=False):
+            writer.writerow([_text(v, c) for v, c in zip(row, frame.columns, strict=True)])
+    return out
