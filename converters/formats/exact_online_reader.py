@@ -1,0 +1,224 @@
+"""Read Exact Online XML (eExact topics GLTransactions, Accounts, GLAccounts) into the canonical model.
+
+Accepts one file or a folder of topic files (e.g. koppel's own output folder). Streams GLTransaction
+records; a transaction whose lines are all of type 10 (opening balance) becomes the opening balance.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from ..errors import KoppelError
+from ..model import Administration, Header
+from .readkit import LineSink, cents, child_attr, child_text, iso_date, iter_records, master, xml_inputs
+
+# GLTransactionLine/@type -> XAF journal type letter
+JOURNAL_KIND = {"10": "O", "20": "S", "21": "S", "30": "P", "31": "P", "40": "B", "90": "M"}
+
+
+RECORDS = {"GLTransaction", "Account", "GLAccount"}
+TOPICS = {"GLTransactions", "Accounts", "GLAccounts"}
+
+
+def _line_amount(line, path: Path) -> int:
+    where = line.sourceline
+    amount = line.find("Amount")
+    if amount is None:
+        return 0
+    debit, credit, value = (child_text(amount, t) for t in ("Debit", "Credit", "Value"))
+    if debit is None and credit is None and value is None:
+        return 0
+    total = 0
+    if debit is not None:
+        total += cents(debit, path, where, "Amount/Debit")
+    if credit is not None:
+        total -= cents(credit, path, where, "Amount/Credit")
+    if value is not None and debit is None and credit is None:
+        total = cents(value, path, where, "Amount/Value")
+    return total
+
+
+def _foreign(line, path: Path) -> tuple[str | None, int | None]:
+    foreign = line.find("ForeignAmount")
+    if foreign is None:
+        return None, None
+    code = child_attr(foreign, "Currency", "code")
+    debit, credit = child_text(foreign, "Debit"), child_text(foreign, "Credit")
+    where = line.sourceline
+    value = 0
+    if debit is not None:
+        value += cents(debit, path, where, "ForeignAmount/Debit")
+    if credit is not None:
+        value -= cents(credit, path, where, "ForeignAmount/Credit")
+    return code, value
+
+
+def _rate(text: str | None, path: Path, line: int | None) -> int | None:
+    """VATPercentage is a fraction in the schema (0.21); basis points = fraction × 10000."""
+    if text is None:
+        return None
+    try:
+        value = Decimal(text.strip()) * 10000
+    except InvalidOperation:
+        raise KoppelError(f"not a percentage: {text.strip()!r}", file=path, line=line, field="VATPercentage") from None
+    if value != value.to_integral_value():
+        raise KoppelError(
+            f"VAT percentage {text.strip()!r} is too precise", file=path, line=line, field="VATPercentage"
+        )
+    return int(value)
+
+
+def _transaction(tx, path: Path, sink: LineSink, journals: dict, opening: list, state: dict) -> None:
+    journal = tx.find("Journal")
+    journal_id = journal.get("code") if journal is not None else "?"
+    if journal is not None and journal_id not in journals:
+        journals[journal_id] = {"journal_id": journal_id, "description": child_text(journal, "Description")}
+    nr = tx.get("entry")
+    if not nr:
+        state[journal_id] = state.get(journal_id, 0) + 1
+        nr = f"X{state[journal_id]}"
+    tx_date = iso_date(child_text(tx, "Date"), path, tx.sourceline, "GLTransaction/Date")
+    tx_desc = child_text(tx, "Description")
+    lines = tx.findall("GLTransactionLine")
+    types = {ln.get("type") for ln in lines}
+    if types == {"10"}:
+        for i, ln in enumerate(lines, start=1):
+            opening.append(
+                {
+                    "line_nr": ln.get("line") or str(i),
+                    "account_id": child_attr(ln, "GLAccount", "code"),
+                    "amount": _line_amount(ln, path),
+                    "description": child_text(ln, "Description"),
+                    "relation_id": child_attr(ln, "Account", "code"),
+                }
+            )
+            state["opening_date"] = state.get("opening_date") or iso_date(
+                child_text(ln, "Date"), path, ln.sourceline, "GLTransactionLine/Date"
+            )
+        state["opening_description"] = tx_desc
+        return
+    kind = JOURNAL_KIND.get(next(iter(types)) if len(types) == 1 else "90", "M")
+    if journal_id in journals:
+        journals[journal_id].setdefault("kind", kind)
+    for i, ln in enumerate(lines, start=1):
+        where = ln.sourceline
+        currency, currency_amount = _foreign(ln, path)
+        amount = ln.find("Amount")
+        year = child_attr(ln, "FinYear", "number")
+        if year:
+            state.setdefault("years", set()).add(year)
+        if amount is not None and state.get("currency") is None:
+            state["currency"] = child_attr(amount, "Currency", "code")
+        sink.add(
+            {
+                "journal_id": journal_id,
+                "entry_nr": nr,
+                "line_nr": ln.get("line") or str(i),
+                "date": iso_date(child_text(ln, "Date"), path, where, "GLTransactionLine/Date") or tx_date,
+                "period": child_attr(ln, "FinPeriod", "number"),
+                "entry_description": tx_desc,
+                "account_id": child_attr(ln, "GLAccount", "code"),
+                "amount": _line_amount(ln, path),
+                "description": child_text(ln, "Description"),
+                "relation_id": child_attr(ln, "Account", "code"),
+                "doc_ref": child_text(ln, "References/YourRef"),
+                "invoice_ref": child_text(ln, "References/InvoiceNumber"),
+                "effective_date": iso_date(child_text(ln, "InvoiceDate"), path, where, "InvoiceDate"),
+                "due_date": iso_date(child_text(ln, "DueDate"), path, where, "DueDate"),
+                "vat_code": child_attr(ln, "Amount/VAT", "code"),
+                "vat_rate": _rate(child_text(ln, "Amount/VATPercentage"), path, where),
+                "currency": currency,
+                "currency_amount": currency_amount,
+                "cost_center": child_attr(ln, "Costcenter", "code"),
+                "cost_unit": child_attr(ln, "Costunit", "code"),
+                "quantity": child_text(ln, "Quantity"),
+            }
+        )
+
+
+def _relation(acc, out: list[dict]) -> None:
+    supplier = (child_text(acc, "IsSupplier") or "").lower() in ("true", "1")
+    customer = acc.get("status") == "C"
+    kind = "both" if supplier and customer else "supplier" if supplier else "customer" if customer else "other"
+    street = child_text(acc, "Address/AddressStreet") or child_text(acc, "Address/AddressLine1")
+    terms = child_attr(acc, "SalesPaymentCondition", "code") or child_attr(acc, "PurchasePaymentCondition", "code")
+    out.append(
+        {
+            "relation_id": acc.get("code"),
+            "kind": kind,
+            "name": child_text(acc, "Name"),
+            "contact": child_text(acc, "Contact/FullName"),
+            "street": street,
+            "house_nr": child_text(acc, "Address/AddressStreetNumber"),
+            "postal_code": child_text(acc, "Address/PostalCode"),
+            "city": child_text(acc, "Address/City"),
+            "country": child_attr(acc, "Address/Country", "code"),
+            "phone": child_text(acc, "Phone"),
+            "email": child_text(acc, "Email"),
+            "website": child_text(acc, "HomePage"),
+            "vat_number": child_text(acc, "VATNumber"),
+            "kvk": child_text(acc, "ChamberOfCommerce"),
+            "iban": child_text(acc, "BankAccount/IBAN") or child_attr(acc, "BankAccount", "code"),
+            "bic": child_text(acc, "BankAccount/BICCode"),
+            "payment_days": terms if terms and terms.isdigit() else None,
+            "control_account": child_attr(acc, "GLAR", "code") or child_attr(acc, "GLAP", "code"),
+        }
+    )
+
+
+def _gl_account(acc, out: list[dict]) -> None:
+    side = acc.get("balanceType")
+    out.append(
+        {
+            "account_id": acc.get("code"),
+            "name": child_text(acc, "Description"),
+            "kind": "P" if side == "W" else "B" if side == "B" else None,
+        }
+    )
+
+
+def read_exact_online(path: str | Path, **_options) -> Administration:
+    """Read an eExact file, or a folder of them, into an :class:`Administration`."""
+    path = Path(path)
+    adm = Administration(header=Header(source_format="exact-online", software="Exact Online XML", encoding="utf-8"))
+    sink = LineSink(adm)
+    journals: dict[str, dict] = {}
+    opening: list[dict] = []
+    relations: list[dict] = []
+    accounts: list[dict] = []
+    state: dict = {}
+    for file in xml_inputs(path, {"eExact"}):
+        for rec in iter_records(file, RECORDS, TOPICS):
+            if rec.tag == "GLTransaction":
+                _transaction(rec, file, sink, journals, opening, state)
+            elif rec.tag == "Account":
+                _relation(rec, relations)
+            else:
+                _gl_account(rec, accounts)
+    sink.flush()
+    adm.accounts = master("accounts", accounts)
+    adm.relations = master("relations", relations)
+    adm.journals = master("journals", list(journals.values()))
+    if opening:
+        adm.opening_balance = master("opening_balance", opening)
+        adm.header.opening_source = "openingBalance"
+        adm.header.opening_date = state.get("opening_date")
+        adm.header.opening_description = state.get("opening_description")
+    years = sorted(state.get("years", ()))
+    adm.header.fiscal_year = years[0] if len(years) == 1 else None
+    adm.header.currency = state.get("currency")
+    return adm
+
+
+def cents_by_account(path: Path) -> dict[str, int]:
+    """Money per account in a GLTransactions file (for the read-back check of control.json)."""
+    adm = read_exact_online(path)
+    out: dict[str, int] = {}
+    for batch in adm.lines.batches():
+        for key, value in batch["amount"].groupby(batch["account_id"].fillna(""), sort=False).sum().items():
+            out[key] = out.get(key, 0) + int(value)
+    ob = adm.opening_balance
+    for key, value in ob["amount"].groupby(ob["account_id"].fillna(""), sort=False).sum().items():
+        out[key] = out.get(key, 0) + int(value)
+    return out

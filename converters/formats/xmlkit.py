@@ -1,0 +1,125 @@
+"""Small helpers for the XML package writers: build elements, stream them out, validate them."""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from lxml import etree
+
+from ..errors import KoppelError
+
+
+def sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str | None) -> etree._Element:
+    """Append child ``tag`` with ``text`` and the attributes that are not None."""
+    el = etree.SubElement(parent, tag, {k: v for k, v in attrs.items() if v is not None})
+    if text is not None:
+        el.text = text
+    return el
+
+
+def opt(parent: etree._Element, tag: str, text: str | None, **attrs: str | None) -> etree._Element | None:
+    """Append child ``tag`` only when ``text`` is not empty."""
+    if text is None or text == "":
+        return None
+    return sub(parent, tag, text, **attrs)
+
+
+class Truncator:
+    """Cuts text to a target's maximum length and counts every cut (nothing shortened silently)."""
+
+    def report(self, result) -> None:
+        for what, n in sorted(self.counts.items()):
+            result.drop(what, n, "the target field is shorter; the text was cut")
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+
+    def __call__(self, text: str | None, limit: int, what: str) -> str | None:
+        if text is None:
+            return None
+        if len(text) > limit:
+            self.counts[f"{what} cut to {limit} characters"] += 1
+            return text[:limit]
+        return text
+
+
+def peek(items: Iterable[etree._Element]) -> Iterator[etree._Element] | None:
+    """``items`` as an iterator, or None when it yields nothing (so no empty topic file is written)."""
+    iterator = iter(items)
+    try:
+        first = next(iterator)
+    except StopIteration:
+        return None
+    return itertools.chain([first], iterator)
+
+
+def write_xml(
+    path: Path, root: str, items: Iterable[etree._Element], wrapper: str | None = None, root_attrs: dict | None = None
+) -> None:
+    """Stream ``items`` into ``<root>`` (inside ``<wrapper>`` when given): UTF-8, declaration, LF."""
+    with etree.xmlfile(str(path), encoding="utf-8") as xf:
+        xf.write_declaration()
+        with xf.element(root, root_attrs or {}):
+            xf.write("\n")
+            if wrapper is None:
+                for item in items:
+                    xf.write(item, pretty_print=True)
+            else:
+                with xf.element(wrapper):
+                    xf.write("\n")
+                    for item in items:
+                        xf.write(item, pretty_print=True)
+                xf.write("\n")
+    with path.open("ab") as handle:
+        handle.write(b"\n")
+
+
+def find_schema(schema_dir: str | Path, root: str, prefer: str = "") -> Path:
+    """The XSD in ``schema_dir`` (or the file itself) that declares element ``root``."""
+    path = Path(schema_dir)
+    if path.is_file():
+        return path
+    if not path.is_dir():
+        raise KoppelError("schema folder not found", file=path, hint="pass the folder that holds the vendor's XSDs")
+    candidates = [p for p in sorted(path.glob("*.xsd")) if f'name="{root}"'.encode() in p.read_bytes()]
+    candidates.sort(key=lambda p: prefer.lower() not in p.name.lower())
+    if not candidates:
+        raise KoppelError(f"no XSD declaring <{root}> in this folder", file=path)
+    return candidates[0]
+
+
+_SCHEMAS: dict[Path, etree.XMLSchema] = {}
+
+
+def load_schema(xsd: Path) -> etree.XMLSchema:
+    xsd = Path(xsd).resolve()
+    if xsd not in _SCHEMAS:
+        parser = etree.XMLParser(resolve_entities=False, no_network=True)
+        _SCHEMAS[xsd] = etree.XMLSchema(etree.parse(str(xsd), parser))
+    return _SCHEMAS[xsd]
+
+
+def validate_file(path: Path, xsd: Path, shown_as: str | Path | None = None) -> None:
+    """Validate ``path`` against ``xsd`` while streaming; the first error becomes a KoppelError."""
+    schema = load_schema(xsd)
+    try:
+        for _event, elem in etree.iterparse(str(path), events=("end",), schema=schema, resolve_entities=False):
+            parent = elem.getparent()
+            if parent is not None and parent.getparent() is not None and parent.getparent().getparent() is None:
+                elem.clear()  # a record under root/topic: done, free it
+                while elem.getprevious() is not None:
+                    del parent[0]
+        return
+    except etree.XMLSyntaxError as exc:
+        err = exc.error_log.last_error if exc.error_log else None
+        line = err.line if err is not None else None
+        message = err.message if err is not None else str(exc)
+        raise KoppelError(
+            f"output does not validate against {Path(xsd).name}: {message}",
+            file=shown_as or path,
+            line=line,
+            hint="this is a koppel bug or a value the target cannot carry; please report it",
+        ) from None
