@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "converters.cli.convert_cmd",
     "converters.cli.run_cmd",
     "converters.cli.watch_cmd",
+    "converters.cli.openitems_cmd",
 )
 
 

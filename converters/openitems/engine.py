@@ -4,7 +4,9 @@ Every posting on a control account that carries a relation id belongs to exactly
 matched to items in this order (the ``method`` of each posting says which rule placed it):
 
 1. ``invoice_ref`` — the line's own invoice reference (``invRef``); ``subledger`` when only the subledger
-   line (``sbLine/invRef``) names it. References made of zeros only (``0``) are placeholders, not numbers.
+   line (``sbLine/invRef``) names it. References made of zeros only (``0``) are placeholders, and a line
+   outside a sales/purchase journal whose invRef is its own entry number or docRef names itself, not an
+   invoice: neither counts as a reference.
 2. ``matchKeyID`` — postings sharing a ``matchKeyID`` (XAF 3.2) join the item of any posting with that key.
 3. ``doc_ref`` — postings of one relation sharing a document reference in different entries form one item
    (e-Boekhouden writes the invoice's reference on its payment); the invoice number is the doc_ref.
@@ -148,8 +150,10 @@ def compute_open_items(
     *,
     subledgers: SubledgerData | None = None,
     control_accounts: dict[str, str] | None = None,
+    opening_only: bool = False,
 ) -> OpenItemsResult:
-    """Open items of ``adm`` at ``at`` (default: end of the fiscal year)."""
+    """Open items of ``adm`` at ``at`` (default: end of the fiscal year); ``opening_only`` takes the opening
+    balance alone (the open items a migration starts from), whatever the dates of the other lines."""
     at = at or default_at(adm)
     at_ts = pd.Timestamp(at)
     notes: list[str] = []
@@ -160,8 +164,8 @@ def compute_open_items(
     journal_kind = {
         str(j): str(k) for j, k in zip(adm.journals["journal_id"], adm.journals["kind"], strict=True) if pd.notna(k)
     }
-    sb = subledgers.lines if subledgers is not None else pd.DataFrame()
-    tr_keys = subledgers.tr_keys if subledgers is not None else pd.DataFrame()
+    subledgers = subledgers if subledgers is not None else SubledgerData()
+    sb, tr_keys = subledgers.lines, subledgers.tr_keys
 
     # subledger lines -> candidate trLine keys (Twinfield omits the journal prefix in trNr/trLineNr)
     sb_by_key: dict[str, int] = {}
@@ -245,8 +249,9 @@ def compute_open_items(
             mk = mk or _clean(sbr["matchKeyID"])
             rr = rr or _clean(sbr["recRef"])
         inv, method = _clean(row.invoice_ref), "invoice_ref"
-        if _zero_ref(inv):
-            inv = None
+        kind_of_journal = journal_kind.get(_clean(row.journal_id) or "")
+        if _zero_ref(inv) or (inv in (_clean(row.entry_nr), _clean(row.doc_ref)) and kind_of_journal not in ("S", "P")):
+            inv = None  # a placeholder, or a payment that names its own entry: not an invoice reference
         if inv is None and sbr is not None and not _zero_ref(_clean(sbr["invRef"])):
             inv, method = _clean(sbr["invRef"]), "subledger"
         booked = pd.Timestamp(row.date) if pd.notna(row.date) else None
@@ -276,11 +281,13 @@ def compute_open_items(
                 "invoice_date": inv_date,
                 "due_date": due,
                 "mut_tp": _clean(sbr["mutTp"]) if sbr is not None else None,
-                "journal_kind": journal_kind.get(_clean(row.journal_id) or ""),
+                "journal_kind": kind_of_journal,
                 "order": int(row.order),
             }
         )
-    in_scope = [r for r in records if r["is_opening"] or (r["date"] is not None and r["date"] <= at_ts)]
+    in_scope = [
+        r for r in records if r["is_opening"] or (not opening_only and r["date"] is not None and r["date"] <= at_ts)
+    ]
     items, assigned = _match(in_scope, side)
     item_frame = _item_frame(items, in_scope, assigned, side, names, at_ts)
     posting_frame = _posting_frame(in_scope, assigned, items)

@@ -1,0 +1,94 @@
+"""``koppel openitems``."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from ..errors import KoppelError
+from ..openitems.engine import compute_open_items
+from ..openitems.output import payment_status, read_invoice_list, write_report, write_status
+from ..openitems.subledgers import read_subledgers
+from . import cli
+from .options import encoding_option, input_format_option, read_with_progress
+
+
+def _date(value: str | None, field: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise KoppelError(f"not a date: {value!r}", field=field, hint="write YYYY-MM-DD") from None
+
+
+def _control(pairs: tuple[str, ...]) -> dict[str, str] | None:
+    out = {}
+    for pair in pairs:
+        account, _sep, side = pair.partition(":")
+        side = side.strip().lower() or "unknown"
+        if not account.strip() or side not in ("customer", "supplier", "unknown"):
+            raise KoppelError(
+                f"--control-account {pair!r} is not ACCOUNT[:customer|supplier]",
+                field="--control-account",
+                hint="e.g. --control-account 1300:customer --control-account 1600:supplier",
+            )
+        out[account.strip()] = side
+    return out or None
+
+
+@cli.command("openitems")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="OUT.csv, OUT.xlsx or OUT.json.")
+@click.option("--at", "at", default=None, metavar="YYYY-MM-DD", help="Date of the position (default: end of year).")
+@click.option(
+    "--invoices",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="CSV of sales invoices (column 'invoice', optional 'relation'): write their payment status instead.",
+)
+@click.option(
+    "--control-account",
+    "control",
+    multiple=True,
+    metavar="ACC[:customer|supplier]",
+    help="Use these control accounts instead of detecting them (repeatable).",
+)
+@input_format_option
+@encoding_option
+def openitems_command(
+    path: Path,
+    output: Path,
+    at: str | None,
+    invoices: Path | None,
+    control: tuple[str, ...],
+    from_format: str | None,
+    encoding: str | None,
+) -> None:
+    """Open items per relation and invoice at a date, reconciled with the debtors/creditors control accounts."""
+    wanted = read_invoice_list(invoices) if invoices is not None else None
+    adm = read_with_progress(path, from_format, encoding)
+    subledgers = read_subledgers(path, encoding=encoding) if adm.header.source_format == "xaf" else None
+    result = compute_open_items(adm, _date(at, "--at"), subledgers=subledgers, control_accounts=_control(control))
+    if wanted is not None:
+        status = payment_status(result, wanted)
+        write_status(status, output)
+        counts = status["status"].value_counts().to_dict()
+        click.echo(
+            f"wrote {output}: {len(status)} invoices at {result.at} ("
+            + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+            + ")"
+        )
+        return
+    files = write_report(result, output)
+    items = result.open_items()
+    click.echo(f"open items at {result.at}: {len(items)} on {len(result.control)} control account(s)")
+    for row in result.reconciliation.itertuples(index=False):
+        state = "reconciles" if row.reconciles else f"differs by {row.difference / 100:.2f} ({row.note})"
+        click.echo(f"  {row.control_account} {row.name or ''} [{row.side}, {row.identified_by}]: {state}")
+    for note in result.notes:
+        click.echo(f"  note: {note}")
+    for file in files:
+        click.echo(f"  wrote {file}")
