@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "converters.cli.run_cmd",
     "converters.cli.watch_cmd",
     "converters.cli.openitems_cmd",
+    "converters.cli.check_cmd",
 )
 
 

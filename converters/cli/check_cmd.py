@@ -1,0 +1,128 @@
+"""``koppel check``: findings per rule code, verdict, JSON/HTML/Excel reports; exit code by --fail-on."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ..atomic import atomic_open
+from ..checks import check_file
+from ..checks.console import render
+from ..checks.findings import SEVERITY_RANK
+from ..errors import KoppelError
+from . import cli
+
+
+def _write_json(data, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_open(path, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, indent=2, ensure_ascii=False)
+        handle.write("\n")
+
+
+def _reports():
+    try:
+        from ..reports import write_html_report, write_report_index, write_xlsx_report
+    except ImportError as exc:
+        raise KoppelError(
+            f"the HTML/Excel report writers are not available ({exc})", hint="use --json, or update koppel"
+        ) from None
+    return write_html_report, write_xlsx_report, write_report_index
+
+
+def exit_code(results: list[dict], fail_on: str) -> int:
+    """2 when a file cannot be used at all, 1 when a finding reaches ``fail_on``, else 0."""
+    if any(r["verdict"] == "unusable" for r in results):
+        return 2
+    floor = SEVERITY_RANK[fail_on]
+    if any(SEVERITY_RANK[f["severity"]] >= floor for r in results for f in r["findings"]):
+        return 1
+    return 0
+
+
+@cli.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--json", "json_out", type=click.Path(path_type=Path), help="Write the result as JSON (a list for several files)."
+)
+@click.option("--html", "html_out", type=click.Path(path_type=Path), help="Write an HTML report (one file only).")
+@click.option("--xlsx", "xlsx_out", type=click.Path(path_type=Path), help="Write an Excel report (one file only).")
+@click.option(
+    "--report-dir", type=click.Path(path_type=Path), help="One HTML + Excel + JSON report per file, and index.html."
+)
+@click.option("--fail-on", type=click.Choice(["error", "warning"]), default="error", show_default=True,
+              help="Exit 1 when a finding of this severity (or worse) is found.")
+@click.option("--schema-dir", type=click.Path(path_type=Path, file_okay=False), help="Folder with the official XSDs.")
+@click.option("--encoding", default=None, metavar="NAME", help="Read the file in this encoding, whatever it declares.")
+@click.option("--no-xsd", is_flag=True, help="Skip the schema (XSD) layer.")
+@click.option("--places", default=20, show_default=True, help="Places kept per finding code.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the verdict line per file.")
+def check_command(
+    files: tuple[Path, ...],
+    json_out: Path | None,
+    html_out: Path | None,
+    xlsx_out: Path | None,
+    report_dir: Path | None,
+    fail_on: str,
+    schema_dir: Path | None,
+    encoding: str | None,
+    no_xsd: bool,
+    places: int,
+    quiet: bool,
+) -> int:
+    """Check auditfiles: encoding, XML, version, XSD and every content rule (codes XAF-*).
+
+    Exit 0 when no finding reaches --fail-on, 1 when one does, 2 when a file cannot be used at all.
+    """
+    if (html_out or xlsx_out) and len(files) > 1:
+        raise click.UsageError("--html and --xlsx take one file; use --report-dir for several")
+    if schema_dir is not None and not schema_dir.is_dir():
+        raise KoppelError("schema folder not found", file=schema_dir)
+    results: list[dict] = []
+    for path in files:
+        try:
+            result = check_file(path, schema_dir=schema_dir, encoding=encoding, xsd=not no_xsd, max_places=places)
+        except KoppelError as exc:
+            click.echo(f"koppel: {exc}", err=True)
+            result = {
+                "file": str(path), "version": None, "software": None, "encoding": None, "verdict": "unusable",
+                "header": {}, "summary": {"error": 0, "warning": 0, "info": 0}, "findings": [],
+                "trial_balance": [], "journals": [], "periods": [], "counts": {}, "totals": {},
+                "problem": exc.message,
+            }  # fmt: skip
+        results.append(result)
+        text = render(result)
+        click.echo(text.splitlines()[0] + "\n" + text.splitlines()[2] if quiet else text)
+        if len(files) > 1:
+            click.echo("")
+    if json_out:
+        _write_json(results[0] if len(results) == 1 else results, json_out)
+    if html_out or xlsx_out:
+        write_html, write_xlsx, _ = _reports()
+        if html_out:
+            write_html(results[0], html_out)
+            click.echo(f"HTML-rapport: {html_out}")
+        if xlsx_out:
+            write_xlsx(results[0], xlsx_out)
+            click.echo(f"Excel-rapport: {xlsx_out}")
+    if report_dir:
+        write_html, write_xlsx, write_index = _reports()
+        report_dir.mkdir(parents=True, exist_ok=True)
+        paths: list[Path] = []
+        used: set[str] = set()
+        for r in results:
+            stem = Path(r["file"]).name
+            while stem in used:
+                stem += "_"
+            used.add(stem)
+            html = report_dir / f"{stem}.html"
+            write_html(r, html)
+            write_xlsx(r, report_dir / f"{stem}.xlsx")
+            _write_json(r, report_dir / f"{stem}.json")
+            paths.append(html)
+        index = report_dir / "index.html"
+        write_index(results, paths, index)
+        click.echo(f"Rapporten: {index}")
+    return exit_code(results, fail_on)
