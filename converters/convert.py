@@ -217,6 +217,9 @@ class WriteJob:
                         "amount": ob["amount"].to_numpy(),
                         "description": ob["description"].to_numpy(),
                         "relation_id": ob["relation_id"].to_numpy(),
+                        "invoice_ref": ob["invoice_ref"].to_numpy(),
+                        "effective_date": ob["invoice_date"].to_numpy(),
+                        "due_date": ob["due_date"].to_numpy(),
                     }
                 ),
             )
@@ -342,6 +345,10 @@ def convert(
     if kind == "file" and output.is_dir():
         raise KoppelError("the output path is a folder; this target writes one file", file=output)
     adm = read_input(input_path, from_format, **(reader_options or {}))
+    if (options or {}).get("opening_with_open_items"):  # issue 9: one opening line per open invoice
+        from .openitems.opening import prepare_for_convert
+
+        adm = prepare_for_convert(adm, input_path, info, {**(reader_options or {}), **(options or {})})
     adm.source_path = input_path  # type: ignore[attr-defined]  # for error messages
     folder = output if kind == "folder" else (output.parent if str(output.parent) else Path("."))
     job = WriteJob(adm, to, output, maps, dict(options or {}), admin_name(adm, input_path))
