@@ -1,0 +1,454 @@
+"""From typed source rows to balanced journal entries: postings, aggregation, VAT split and rounding.
+
+Rounding method (documented, deterministic):
+
+* VAT is computed **per entry per VAT rate** from the gross total of that rate:
+  ``vat = round_half_up(gross × rate / (100 + rate))`` in whole cents (half a cent rounds away from zero,
+  "rekenkundig afronden"); net = gross − vat. Where the source gives the VAT amount (a Z-report does), that
+  amount is used instead. When one rate feeds several revenue accounts in an entry, the rate's VAT is shared
+  out in proportion to their gross amounts, rounded half-up, the remaining cent(s) going to the largest line.
+  So net + VAT equals the gross of the source to the cent, per rate and per entry.
+* What is left after that (e.g. cash rounded to 5 cents at the till, or a source's net + VAT one cent off its
+  gross) is the entry's residual: within ``entries.rounding_tolerance`` it is booked to
+  ``entries.rounding_account`` as its own line; beyond it, or without a rounding account, it is an error
+  naming the entry and its first source row. An entry never leaves here unbalanced.
+"""
+
+from __future__ import annotations
+
+import string
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import KoppelError
+from ..model import Administration, Header, make_table
+from ..money import format_cents, format_rate_bp, parse_cents_series
+from .profile import Posting, Profile
+from .table import ROW
+
+GROUP = ["journal_id", "_key", "_post", "account_id", "_bp", "vat_code", "_split", "description", "relation_id"]
+
+
+def half_up_div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """``num / den`` rounded half away from zero, exactly (den never 0); int64, Python ints if it could overflow."""
+    num = np.asarray(num)
+    den = np.asarray(den)
+    if len(num) == 0:
+        return np.zeros(0, dtype=np.int64)
+    if num.dtype != object and den.dtype != object and np.abs(num).max() < 2**60 and np.abs(den).max() < 2**60:
+        a = num.astype(np.int64)
+        b = den.astype(np.int64)
+        a = np.where(b < 0, -a, a)
+        b = np.abs(b)
+        q = (2 * np.abs(a) + b) // (2 * b)
+        return np.where(a >= 0, q, -q)
+    num = num.astype(object)
+    den = den.astype(object)
+    out = np.empty(len(num), dtype=object)
+    for i, (a, b) in enumerate(zip(num, den, strict=True)):
+        if b < 0:
+            a, b = -a, -b
+        q = (2 * abs(a) + b) // (2 * b)
+        out[i] = q if a >= 0 else -q
+    return out.astype(np.int64)
+
+
+class EntryBuilder:
+    """Collects postings chunk by chunk (aggregated as they come for day/month) and makes the entries."""
+
+    def __init__(self, profile: Profile) -> None:
+        self.profile = profile
+        self.parts: list[pd.DataFrame] = []
+        self.fallbacks: dict[tuple[str, str], int] = {}  # (table, value) -> rows booked on the fallback
+        self.files: list[Path] = []
+
+    # -- postings ---------------------------------------------------------------------------------------
+    def add(self, typed: pd.DataFrame, path: Path) -> None:
+        if typed.empty:
+            return
+        if path not in self.files:
+            self.files.append(path)
+        file_nr = self.files.index(path)
+        p = self.profile
+        journal = typed[p.journal_field] if p.journal_field else pd.Series(p.journal_id, index=typed.index)
+        if (journal == "").any():
+            i = int(np.argmax((journal == "").to_numpy()))
+            raise KoppelError("journal is empty", file=path, line=int(typed[ROW].iloc[i]), field=p.journal_field)
+        key = self._entry_key(typed, file_nr)
+        for idx, post in enumerate(p.postings):
+            frame = self._posting(typed, idx, post, path)
+            if frame is None:
+                continue
+            frame["journal_id"] = journal[frame.index].astype("string")
+            frame["_key"] = key[frame.index]
+            frame["_date"] = typed.loc[frame.index, "date"]
+            frame["_file"] = file_nr
+            for name in p.group_by:
+                frame[f"g:{name}"] = typed.loc[frame.index, name]
+            for name in typed.columns:
+                if name.startswith("extra:"):
+                    frame[name] = typed.loc[frame.index, name]
+                    if p.aggregate != "none":  # aggregated lines cannot carry a row's field: count what is lost
+                        frame[name] = (frame[name] != "").astype("int64")
+            self.parts.append(self._reduce(frame) if p.aggregate != "none" else frame)
+
+    def _entry_key(self, typed: pd.DataFrame, file_nr: int) -> pd.Series:
+        p = self.profile
+        if p.aggregate == "none":
+            row = typed[ROW].astype("string")
+            if file_nr:
+                row = f"{file_nr + 1}." + row
+            if "doc" in p.columns:
+                key = typed["doc"].astype("string")
+                missing = key == ""
+                if missing.any():
+                    key = key.mask(missing, row)
+            else:
+                key = row
+        else:
+            fmt = "%Y%m%d" if p.aggregate == "day" else "%Y%m"
+            key = typed["date"].dt.strftime(fmt).astype("string")
+        for name in p.group_by:
+            key = key + "-" + typed[name].astype("string")
+        return key
+
+    def _posting(self, typed: pd.DataFrame, idx: int, post: Posting, path: Path) -> pd.DataFrame | None:
+        mask = pd.Series(True, index=typed.index)
+        for name, values in post.when.items():
+            mask &= typed[name].str.casefold().isin([v.casefold() for v in values]).to_numpy()
+        present = pd.Series(False, index=typed.index)
+        for _, name in post.amount:
+            present |= typed[name].notna().to_numpy()
+        mask &= present
+        if not mask.any():
+            return None
+        sub = typed[mask.to_numpy()]
+        amount = sum(sign * sub[name].fillna(0).astype("int64") for sign, name in post.amount)
+        frame = pd.DataFrame({"_post": idx, "amount": amount.astype("int64"), ROW: sub[ROW]}, index=sub.index)
+        frame["_bp"] = pd.array([pd.NA] * len(sub), dtype="Int64")
+        frame["_given"] = pd.array([pd.NA] * len(sub), dtype="Int64")
+        frame["_split"] = False
+        frame["vat_code"] = self._ref(post.vat_code, sub) if post.vat_code else pd.Series("", index=sub.index)
+        if post.vat_rate:
+            frame["_bp"] = self._rates(sub, post.vat_rate, path)
+            frame["_split"] = True
+            frame["vat_code"] = frame["_bp"].map({bp: r.code for bp, r in self.profile.vat_rates.items()})
+            if post.vat_amount:
+                given = sum(sign * sub[name].astype("Int64") for sign, name in post.vat_amount)
+                if given.isna().any():
+                    i = int(np.argmax(given.isna().to_numpy()))
+                    name = post.vat_amount[0][1]
+                    raise KoppelError(
+                        "the VAT amount is missing",
+                        file=path,
+                        line=int(sub[ROW].iloc[i]),
+                        field=name,
+                        hint="this posting takes VAT from the source; fill it in",
+                    )
+                frame["_given"] = given.astype("Int64")
+        frame["account_id"] = self._account(post.account, sub, frame, path)
+        frame["description"] = self._ref(post.description, sub) if post.description else ""
+        frame["relation_id"] = self._ref(post.relation, sub) if post.relation else ""
+        frame["doc_ref"] = sub.get("doc", "")
+        for col in ("vat_code", "description", "relation_id", "doc_ref", "account_id"):
+            frame[col] = frame[col].astype("string").fillna("")
+        return frame
+
+    @staticmethod
+    def _ref(ref: str, sub: pd.DataFrame) -> pd.Series:
+        if ref.startswith("field:"):
+            return sub[ref[6:]].astype("string")
+        return pd.Series(ref, index=sub.index, dtype="string")
+
+    def _rates(self, sub: pd.DataFrame, name: str, path: Path) -> pd.Series:
+        text = sub[name].str.replace("%", "", regex=False).str.strip()
+        bp, bad = parse_cents_series(text, decimal_mark="." if not text.str.contains(",").any() else ",")
+        bad |= bp.isna().to_numpy()
+        unknown = bad | ~bp.isin(list(self.profile.vat_rates)).fillna(False)
+        if unknown.any():
+            i = int(np.argmax(unknown.to_numpy()))
+            known = ", ".join(format_rate_bp(b) for b in self.profile.vat_rates)
+            raise KoppelError(
+                f"VAT rate {sub[name].iloc[i]!r} is not in the profile",
+                file=path,
+                line=int(sub[ROW].iloc[i]),
+                field=self.profile.columns[name].names[0],
+                hint=f'rates with a VAT code and account: {known}; add [vat.rates."RATE"] to the profile',
+            )
+        return bp.astype("Int64")
+
+    def _account(self, ref: str, sub: pd.DataFrame, frame: pd.DataFrame, path: Path) -> pd.Series:
+        p = self.profile
+        if ref.startswith("field:"):
+            values = sub[ref[6:]].astype("string")
+            if (values == "").any():
+                i = int(np.argmax((values == "").to_numpy()))
+                raise KoppelError(
+                    "the account is empty", file=path, line=int(sub[ROW].iloc[i]), field=p.columns[ref[6:]].names[0]
+                )
+            return values
+        if ref == "vat:revenue":
+            revenue = {bp: r.revenue for bp, r in p.vat_rates.items()}
+            values = frame["_bp"].map(revenue)
+            if values.isna().any():
+                i = int(np.argmax(values.isna().to_numpy()))
+                raise KoppelError(
+                    f"no revenue account for VAT rate {format_rate_bp(int(frame['_bp'].iloc[i]))}",
+                    file=path,
+                    line=int(sub[ROW].iloc[i]),
+                    hint='set revenue = "8000" on the rate',
+                )
+            return values.astype("string")
+        if ref.startswith("map:"):
+            parts = ref.split(":")
+            table_name = parts[1]
+            field = parts[2] if len(parts) > 2 else table_name
+            table = {k.casefold(): v for k, v in p.maps[table_name].items()}
+            keys = sub[field].str.casefold()
+            values = keys.map(table)
+            missing = values.isna()
+            if missing.any():
+                fallback = table.get("*")
+                if fallback is None:
+                    i = int(np.argmax(missing.to_numpy()))
+                    raise KoppelError(
+                        f"{sub[field].iloc[i]!r} is not in [map.{table_name}]",
+                        file=path,
+                        line=int(sub[ROW].iloc[i]),
+                        field=p.columns[field].names[0],
+                        hint=f'add it to [map.{table_name}], or a fallback "*" = "ACCOUNT" (reported)',
+                    )
+                for value, count in sub[field][missing.to_numpy()].value_counts().items():
+                    k = (table_name, str(value))
+                    self.fallbacks[k] = self.fallbacks.get(k, 0) + int(count)
+                values = values.fillna(fallback)
+            return values.astype("string")
+        return pd.Series(ref, index=sub.index, dtype="string")
+
+    def _reduce(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Sum postings per entry x account x VAT code (day/month): memory follows entries, not rows."""
+        keys = [*GROUP, *[c for c in frame.columns if c.startswith("g:")]]
+        agg = {"amount": "sum", "_given": "sum", ROW: "min", "_date": "min", "_file": "min"}
+        agg |= {c: "sum" for c in frame.columns if c.startswith("extra:")}
+        return frame.groupby(keys, dropna=False, sort=False).agg(agg).reset_index()
+
+    # -- entries ----------------------------------------------------------------------------------------
+    def finish(self, header: Header | None = None) -> Administration:
+        p = self.profile
+        if not self.parts:
+            adm = Administration(header=header or Header())
+            self._masters(adm, pd.DataFrame(columns=["account_id", "vat_code"]))
+            return adm
+        frame = pd.concat(self.parts, ignore_index=True)
+        self.parts.clear()
+        not_carried: dict[str, int] = {}
+        if p.aggregate != "none":
+            frame = self._reduce(frame)
+            for c in [c for c in frame.columns if c.startswith("extra:")]:
+                if int(frame[c].sum()):
+                    not_carried[f"extra field {c[6:]} (entries are aggregated per {p.aggregate})"] = int(frame[c].sum())
+                frame = frame.drop(columns=c)
+        frame = self._split_vat(frame)
+        frame = self._round(frame)
+        adm = self._administration(frame, header)
+        adm.not_carried.update(not_carried)
+        return adm
+
+    def _split_vat(self, frame: pd.DataFrame) -> pd.DataFrame:
+        split = frame["_split"].astype(bool).to_numpy()
+        if not split.any():
+            return frame
+        rest = frame[~split]
+        s = frame[split].copy()
+        keys = ["journal_id", "_key", "_post", "account_id", "_bp"]
+        first = {c: "first" for c in s.columns if c not in (*keys, "amount", "_given", ROW, "_date")}
+        s = (
+            s.groupby(keys, dropna=False, sort=False)
+            .agg({"amount": "sum", "_given": lambda x: x.sum(min_count=1), ROW: "min", "_date": "min", **first})
+            .reset_index()
+        )
+        rate_keys = ["journal_id", "_key", "_bp"]
+        gross_rate = s.groupby(rate_keys, sort=False)["amount"].transform("sum").to_numpy()
+        bp = s["_bp"].astype("int64").to_numpy()
+        given_posts = {i for i, post in enumerate(self.profile.postings) if post.vat_amount}
+        has_given = s["_post"].isin(given_posts).to_numpy()
+        given_total = s["_given"].fillna(0).astype("int64").groupby([s[k] for k in rate_keys], sort=False)
+        vat_rate_total = np.where(
+            has_given,
+            given_total.transform("sum").to_numpy(dtype=np.int64),
+            half_up_div(gross_rate * bp, np.full(len(s), 10000) + bp),
+        )
+        gross = s["amount"].to_numpy(dtype=np.int64)
+        alone = s.groupby(rate_keys, sort=False)["amount"].transform("size").to_numpy() == 1
+        share = vat_rate_total.copy()
+        shared = ~alone & (gross_rate != 0)
+        if shared.any():
+            share[shared] = half_up_div(
+                vat_rate_total[shared].astype(object) * gross[shared].astype(object), gross_rate[shared]
+            )
+        share[~alone & (gross_rate == 0)] = 0
+        s["_share"] = share
+        residual = vat_rate_total - s.groupby(rate_keys, sort=False)["_share"].transform("sum").to_numpy()
+        s["_abs"] = np.abs(gross)
+        largest = s.groupby(rate_keys, sort=False)["_abs"].idxmax()
+        s["_residual"] = residual
+        s.loc[largest.to_numpy(), "_share"] += s.loc[largest.to_numpy(), "_residual"]
+        s["amount"] = gross - s["_share"].to_numpy(dtype=np.int64)
+        s["vat_amount"] = s["_share"].astype("int64")
+        rates = self.profile.vat_rates
+        vat = (
+            s.groupby([*rate_keys], sort=False)
+            .agg(
+                amount=("_share", "sum"),
+                _post=("_post", "max"),
+                _row=(ROW, "min"),
+                _date=("_date", "min"),
+                _file=("_file", "min"),
+                **{c: (c, "first") for c in s.columns if c.startswith("g:")},
+            )
+            .reset_index()
+            .rename(columns={"_row": ROW})
+        )
+        vat["account_id"] = vat["_bp"].map({b: r.account for b, r in rates.items()}).astype("string")
+        vat["vat_code"] = vat["_bp"].map({b: r.code for b, r in rates.items()}).astype("string")
+        vat["description"] = "BTW " + vat["_bp"].map(lambda b: format_rate_bp(int(b)).rstrip("0").rstrip(".")) + "%"
+        vat["relation_id"] = ""
+        vat["doc_ref"] = ""
+        vat["_post"] = vat["_post"] + 0.5
+        vat = vat[vat["amount"] != 0]  # a 0% rate has no VAT line; its revenue lines still carry the code
+        s = s.drop(columns=["_share", "_abs", "_residual"])
+        return pd.concat([rest, s, vat], ignore_index=True)
+
+    def _round(self, frame: pd.DataFrame) -> pd.DataFrame:
+        p = self.profile
+        keys = ["journal_id", "_key"]
+        sums = frame.groupby(keys, sort=False).agg(total=("amount", "sum"), row=(ROW, "min"), file=("_file", "min"))
+        off = sums[sums["total"] != 0]
+        if off.empty:
+            return frame
+        too_big = off[(off["total"].abs() > p.rounding_tolerance) | (p.rounding_account is None)]
+        if not too_big.empty:
+            (journal, key), row = too_big.index[0], too_big.iloc[0]
+            tol = format_cents(p.rounding_tolerance)
+            raise KoppelError(
+                f"entry {key} in journal {journal} does not balance: off by {format_cents(int(row['total']))}",
+                file=self.files[int(row["file"])],
+                line=int(row["row"]),
+                hint=f"rounding tolerance is {tol} to account {p.rounding_account or '(none)'}; "
+                "check the rows of this entry, or set entries.rounding_account and rounding_tolerance",
+            )
+        first = frame.drop_duplicates(keys).set_index(keys)
+        lines = first.loc[off.index].reset_index()
+        lines["amount"] = -off["total"].to_numpy()
+        lines["account_id"] = p.rounding_account
+        lines["description"] = "Afrondingsverschil"
+        lines["vat_code"] = ""
+        lines["_bp"] = pd.array([pd.NA] * len(lines), dtype="Int64")
+        lines["relation_id"] = ""
+        lines["doc_ref"] = ""
+        lines["_post"] = 1e9
+        if "vat_amount" in lines:
+            lines["vat_amount"] = pd.NA
+        return pd.concat([frame, lines], ignore_index=True)
+
+    def _administration(self, frame: pd.DataFrame, header: Header | None) -> Administration:
+        p = self.profile
+        frame = frame.sort_values(["journal_id", "_key", "_post", "account_id"], kind="stable").reset_index(drop=True)
+        entry_date = frame.groupby(["journal_id", "_key"], sort=False)["_date"].transform("min")
+        if p.aggregate == "month":
+            entry_date = (entry_date + pd.offsets.MonthEnd(0)).astype("datetime64[s]")
+        frame["line_nr"] = (frame.groupby(["journal_id", "_key"], sort=False).cumcount() + 1).astype("string")
+        entries = frame.drop_duplicates(["journal_id", "_key"])
+        descriptions = self._descriptions(entries, entry_date[entries.index])
+        entry_key = frame["journal_id"] + "\x00" + frame["_key"]
+        lines = pd.DataFrame(
+            {
+                "journal_id": frame["journal_id"],
+                "entry_nr": frame["_key"],
+                "line_nr": frame["line_nr"],
+                "date": entry_date.astype("datetime64[s]"),
+                "period": entry_date.dt.month.astype("string"),
+                "entry_description": entry_key.map(descriptions).astype("string"),
+                "account_id": frame["account_id"],
+                "amount": frame["amount"].astype("int64"),
+                "description": frame["description"],
+                "relation_id": frame["relation_id"].replace("", pd.NA),
+                "doc_ref": frame["doc_ref"].replace("", pd.NA) if "doc_ref" in frame else pd.NA,
+                "vat_code": frame["vat_code"].replace("", pd.NA),
+                "vat_rate": frame["_bp"].astype("Int64"),
+                "vat_amount": frame["vat_amount"].astype("Int64") if "vat_amount" in frame else pd.NA,
+                "currency": p.currency,
+            }
+        )
+        adm = Administration.from_frames(header=header, lines=lines)
+        extras = [c for c in frame.columns if c.startswith("extra:")]
+        if extras:
+            table = frame[["journal_id", "_key", "line_nr", *extras]].rename(columns={"_key": "entry_nr"})
+            adm.extras["lines"] = table.rename(columns={c: c[6:] for c in extras}).astype("string")
+        self._masters(adm, lines)
+        return adm
+
+    def _descriptions(self, entries: pd.DataFrame, dates: pd.Series) -> pd.Series:
+        """Entry descriptions from the profile's template, built column-wise (no per-entry Python)."""
+        p = self.profile
+        template = (
+            p.entry_description
+            or {"none": "{doc}", "day": "{journal} {date}", "month": "{journal} {month}"}[p.aggregate]
+        )
+        values = {
+            "date": dates.dt.strftime("%Y-%m-%d"),
+            "month": dates.dt.strftime("%Y-%m"),
+            "doc": entries["_key"],
+            "journal": entries["journal_id"],
+            "description": entries["description"],
+        }
+        values |= {c[2:]: entries[c] for c in entries.columns if str(c).startswith("g:")}
+        text = pd.Series("", index=entries.index, dtype="string")
+        for literal, name, _spec, _conv in string.Formatter().parse(template):
+            text = text + literal
+            if name is not None:
+                if name not in values:
+                    raise KoppelError(
+                        f"unknown field {{{name}}} in entries.description",
+                        file=p.path,
+                        hint=f"use {', '.join('{' + k + '}' for k in values)}",
+                    )
+                text = text + values[name].astype("string").fillna("")
+        keys = entries["journal_id"] + "\x00" + entries["_key"]
+        return pd.Series(text.str.slice(0, 200).to_numpy(), index=keys.to_numpy())
+
+    def _masters(self, adm: Administration, lines: pd.DataFrame) -> None:
+        p = self.profile
+        used = sorted(set(lines["account_id"].dropna()) | set(p.accounts))
+        adm.accounts = make_table(
+            "accounts",
+            {
+                "account_id": used,
+                "name": [p.accounts.get(a, {}).get("name") for a in used],
+                "kind": [p.accounts.get(a, {}).get("kind") for a in used],
+            },
+            n=len(used),
+        )
+        rates = list(p.vat_rates.values())
+        adm.vat_codes = make_table(
+            "vat_codes",
+            {
+                "vat_code": [r.code for r in rates],
+                "description": [f"BTW {format_rate_bp(r.bp)}%" for r in rates],
+                "pay_account": [r.account for r in rates],
+                "claim_account": [None] * len(rates),
+            },
+            n=len(rates),
+        )
+        journals = sorted(set(lines["journal_id"].dropna())) if len(lines) else [p.journal_id or ""]
+        adm.journals = make_table(
+            "journals",
+            {
+                "journal_id": journals,
+                "description": [p.journal_description] * len(journals),
+                "kind": [p.journal_kind] * len(journals),
+            },
+            n=len(journals),
+        )

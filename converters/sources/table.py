@@ -1,0 +1,235 @@
+"""Raw cells of a source file as text, in chunks: CSV (pyarrow, streamed), XLSX (calamine), MT940, CAMT.053.
+
+Every cell stays text here; typing happens in ``fields``. Each chunk carries ``_row``: the row number in the
+file as a spreadsheet or editor shows it (header = the line after ``skip_rows``), for error messages.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from ..errors import KoppelError
+from .profile import Dialect
+
+ROW = "_row"
+BLOCK = 4 << 20
+CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
+
+
+@dataclass
+class RawTable:
+    """Header names and an iterator of text chunks (each with ``_row``)."""
+
+    columns: list[str]
+    header_row: int
+    chunks: Iterator[pd.DataFrame]
+    skipped_rows: list[tuple[int, str]] = field(default_factory=list)  # rows with a wrong cell count
+
+
+def _line_of(path: Path, offset: int) -> int:
+    with path.open("rb") as handle:
+        return handle.read(offset).count(b"\n") + 1
+
+
+def check_encoding(path: Path, encoding: str) -> None:
+    """Refuse a file whose bytes do not fit the profile's encoding, saying which encoding it likely is."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    utf8_ok, high = True, False
+    c1_at = undefined_at = None
+    with path.open("rb") as handle:
+        while block := handle.read(BLOCK):
+            if not high and max(block) >= 0x80:
+                high = True
+            if encoding != "utf-8":
+                if c1_at is None:
+                    c1_at = next((offset + i for i, b in enumerate(block) if 0x80 <= b <= 0x9F), None)
+                if undefined_at is None:
+                    undefined_at = next((offset + i for i, b in enumerate(block) if b in CP1252_UNDEFINED), None)
+            if utf8_ok and high:
+                try:
+                    decoder.decode(block)
+                except UnicodeDecodeError as exc:
+                    if encoding == "utf-8":
+                        bad = block[exc.start]
+                        raise KoppelError(
+                            f"not UTF-8: byte 0x{bad:02X}",
+                            file=path,
+                            line=_line_of(path, offset + exc.start),
+                            field="encoding",
+                            hint='set encoding = "cp1252" in [dialect] for Windows exports (byte 0x80 is €), '
+                            'or "latin-1" only for ISO-8859-1 files without €',
+                        ) from None
+                    utf8_ok = False
+            offset += len(block)
+    if encoding == "utf-8":
+        return
+    if utf8_ok and high:
+        raise KoppelError(
+            f"the profile says {encoding} but the file is UTF-8 (reading it as {encoding} would garble é and €)",
+            file=path,
+            field="encoding",
+            hint='set encoding = "utf-8" in [dialect]',
+        )
+    if encoding == "latin-1" and c1_at is not None:
+        raise KoppelError(
+            "latin-1 reads bytes 0x80-0x9F as control characters, but this file uses them: it is cp1252 (0x80 is €)",
+            file=path,
+            line=_line_of(path, c1_at),
+            field="encoding",
+            hint='set encoding = "cp1252" in [dialect]',
+        )
+    if encoding == "cp1252" and undefined_at is not None:
+        raise KoppelError(
+            "byte not defined in cp1252 (0x81, 0x8D, 0x8F, 0x90 or 0x9D): this is not a Windows export",
+            file=path,
+            line=_line_of(path, undefined_at),
+            field="encoding",
+            hint='try encoding = "latin-1" or "utf-8"',
+        )
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        name = name.strip()
+        n = seen.get(name, 0)
+        seen[name] = n + 1
+        out.append(name if n == 0 else f"{name}.{n + 1}")
+    return out
+
+
+def read_csv_chunks(path: Path, dialect: Dialect, block_size: int = 16 << 20) -> RawTable:
+    """Stream a delimited file as text chunks with pyarrow (vectorised; no per-row Python)."""
+    check_encoding(path, dialect.encoding)
+    encoding = "utf-8-sig" if dialect.encoding == "utf-8" else dialect.encoding
+    with path.open(encoding=encoding, newline="") as handle:
+        for _ in range(dialect.skip_rows):
+            handle.readline()
+        header = next(csv.reader(handle, delimiter=dialect.delimiter, quotechar=dialect.quote), None)
+    if not header:
+        raise KoppelError("the file has no header row", file=path, line=dialect.skip_rows + 1)
+    columns = _unique(header)
+    header_row = dialect.skip_rows + 1
+    skipped: list[tuple[int, str]] = []
+
+    def on_invalid(row) -> str:
+        skipped.append((row.number if row.number is not None else -1, row.text))
+        return "skip"
+
+    reader = pacsv.open_csv(
+        str(path),
+        read_options=pacsv.ReadOptions(
+            encoding="utf8" if dialect.encoding == "utf-8" else dialect.encoding,
+            skip_rows=header_row,
+            column_names=columns,
+            block_size=block_size,
+        ),
+        parse_options=pacsv.ParseOptions(
+            delimiter=dialect.delimiter,
+            quote_char=dialect.quote,
+            newlines_in_values=True,
+            invalid_row_handler=on_invalid,
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types={name: pa.string() for name in columns}, strings_can_be_null=False
+        ),
+    )
+
+    def chunks() -> Iterator[pd.DataFrame]:
+        start = header_row + 1
+        try:
+            for batch in reader:
+                frame = batch.to_pandas(types_mapper=lambda t: pd.StringDtype() if t == pa.string() else None)
+                frame[ROW] = pd.RangeIndex(start, start + len(frame))
+                start += len(frame)
+                yield frame
+        except pa.ArrowInvalid as exc:
+            raise KoppelError(f"cannot read this CSV: {exc}", file=path, hint="check delimiter and quote") from None
+
+    return RawTable(columns, header_row, chunks(), skipped)
+
+
+def _cell_text(value, decimal_mark: str) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        text = str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+        return text.replace(".", decimal_mark) if decimal_mark != "." else text
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def read_xlsx(path: Path, dialect: Dialect) -> RawTable:
+    """A sheet of a workbook as text: numbers in the profile's decimal mark, dates as ISO."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own types for broken or non-Excel files
+        raise KoppelError(f"cannot open this workbook: {exc}", file=path) from None
+    name = dialect.sheet or book.sheet_names[0]
+    if name not in book.sheet_names:
+        raise KoppelError(
+            f"no sheet named {name!r}", file=path, field="sheet", hint=f"sheets: {', '.join(book.sheet_names)}"
+        )
+    rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    rows = rows[dialect.skip_rows :]
+    if not rows:
+        raise KoppelError("the sheet is empty", file=path, field=name)
+    columns = _unique([_cell_text(v, ".") for v in rows[0]])
+    mark = dialect.decimal_mark
+    body = [[_cell_text(v, mark) for v in row] for row in rows[1:] if any(v not in ("", None) for v in row)]
+    numbers = [i + 2 + dialect.skip_rows for i, row in enumerate(rows[1:]) if any(v not in ("", None) for v in row)]
+    frame = (
+        pd.DataFrame(body, columns=columns, dtype="string") if body else pd.DataFrame(columns=columns, dtype="string")
+    )
+    frame[ROW] = numbers
+    return RawTable(columns, dialect.skip_rows + 1, iter([frame]))
+
+
+def read_raw(path: Path, dialect: Dialect) -> RawTable:
+    """Dispatch on the dialect's format."""
+    if dialect.format == "csv":
+        return read_csv_chunks(path, dialect)
+    if dialect.format == "xlsx":
+        return read_xlsx(path, dialect)
+    from .banks import read_camt053, read_mt940
+
+    frame = read_mt940(path) if dialect.format == "mt940" else read_camt053(path)
+    columns = [c for c in frame.columns if c != ROW]
+    return RawTable(columns, 0, iter([frame]))
+
+
+def sniff_text(path: Path, size: int = 65536) -> tuple[str, str]:
+    """The start of a file decoded with the encoding it most likely has: (text, encoding)."""
+    head = path.read_bytes()[:size]
+    for enc in ("utf-8-sig",):
+        try:
+            return head.decode(enc), "utf-8"
+        except UnicodeDecodeError as exc:
+            if exc.start > size - 4:  # a character cut at the end of the sample
+                return head[: exc.start].decode(enc), "utf-8"
+    enc = "cp1252" if any(0x80 <= b <= 0x9F for b in head) else "latin-1"
+    return head.decode(enc, errors="replace"), enc
+
+
+__all__ = ["ROW", "RawTable", "check_encoding", "io", "read_raw", "sniff_text"]
