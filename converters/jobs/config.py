@@ -191,7 +191,8 @@ def _parse_job(raw: object, index: int, base: Path, root: Path, path: Path) -> J
     settle = raw.get("settle_seconds", 0)
     if not isinstance(settle, int | float) or settle < 0:
         raise KoppelError("settle_seconds must be a number ≥ 0", file=path, field=f"{where}.settle_seconds")
-    folders = {key: folder(key, key) for key in FOLDER_KEYS}
+    folders = {key: folder(key, key) for key in FOLDER_KEYS if key != "inbox"}
+    folders["inbox"] = inside(root, base / inbox_value, path, f"{where}.inbox")
     if len(set(folders.values())) != len(folders):
         raise KoppelError(
             "inbox, outbox, archive and quarantine must be four different folders", file=path, field=where

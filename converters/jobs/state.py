@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from ..errors import KoppelError
 
@@ -87,7 +88,8 @@ class StateDB:
         try:
             if readonly:
                 if self.path.exists():
-                    self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+                    # immutable: no -wal/-shm files appear (a dry run creates nothing); a report, not a transaction
+                    self._db = sqlite3.connect(f"file:{quote(str(self.path))}?mode=ro&immutable=1", uri=True)
                 else:
                     self._db = sqlite3.connect(":memory:")
                     self._db.executescript(SCHEMA)

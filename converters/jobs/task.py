@@ -5,9 +5,11 @@ outbox and the conversion settings) and returns a :class:`Result`. It never touc
 the inbox, the archive or the quarantine: publishing is the coordinator's job. It never raises either:
 every failure comes back as ``Result.error`` (what, where, how to fix) for the quarantine's error file.
 
-Row ids (de-duplication across overlapping exports): when the reader's Administration carries
-``row_ids`` (the stable source-row ids of the rows it booked, see the profile reader), they are returned,
-and rows whose id is in ``Task.skip_rows`` are left out by passing ``skip_row_ids`` to the reader.
+Row ids (de-duplication across overlapping exports) — the interface expected from a reader:
+the returned Administration has ``row_ids`` (an iterable of str: the stable ids of the source rows it
+booked, from the profile's ``row_id``) and, optionally, ``rows_skipped`` (int); the reader accepts
+``skip_row_ids`` (a set of str) and leaves those rows out before aggregating. For targets written via
+``converters.convert.convert`` the same attributes are read from the ConvertResult when it carries them.
 """
 
 from __future__ import annotations
@@ -104,11 +106,13 @@ def convert_into(path: Path, staging: Path, spec: ConvertSpec, skip_rows: frozen
         export_tables(adm, staging, spec.target)
     else:
         from ..convert import convert
+        from ..registry import get_format
 
+        single_file = getattr(get_format(spec.target), "output", "folder") == "file"
         result = convert(
             path,
             spec.target,
-            staging,
+            staging / f"{path.stem}.{spec.target}" if single_file else staging,
             from_format=from_format,
             mapping=spec.mapping,
             options=options,
@@ -124,12 +128,14 @@ def convert_into(path: Path, staging: Path, spec: ConvertSpec, skip_rows: frozen
                 field="amount",
                 hint="see control.json of `koppel convert` on this file; nothing was delivered",
             )
-        adm = None
         lines = int(result.control["counts"]["lines"][1])
-        row_ids = tuple(result.control.get("source", {}).get("row_ids", ()))
-        return lines, row_ids, int(result.control.get("source", {}).get("rows_skipped", 0))
-    row_ids = tuple(getattr(adm, "row_ids", ()) or ())
-    return adm.stats.lines, row_ids, int(getattr(adm, "rows_skipped", 0) or 0)
+        return lines, _row_ids(result), int(getattr(result, "rows_skipped", 0) or 0)
+    return adm.stats.lines, _row_ids(adm), int(getattr(adm, "rows_skipped", 0) or 0)
+
+
+def _row_ids(source: object) -> tuple[str, ...]:
+    """The ids of the source rows booked, from an Administration (or a ConvertResult) that carries them."""
+    return tuple(str(r) for r in (getattr(source, "row_ids", None) or ()))
 
 
 def _reader_options(spec: ConvertSpec, skip_rows: frozenset[str]) -> dict:
@@ -138,8 +144,8 @@ def _reader_options(spec: ConvertSpec, skip_rows: frozenset[str]) -> dict:
         opts["profile"] = spec.profile
         if spec.aggregation:
             opts["aggregation"] = spec.aggregation
-        if skip_rows:
-            opts["skip_row_ids"] = skip_rows
+    if skip_rows:
+        opts["skip_row_ids"] = skip_rows
     return opts
 
 

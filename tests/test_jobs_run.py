@@ -1,0 +1,206 @@
+"""koppel run on a real temp folder: exactly once, flagged re-deliveries, quarantine, dry run, lock, exit codes."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from converters.cli import main
+from converters.errors import KoppelError
+from converters.jobs import run_job_file
+from converters.jobs.lock import JobBusy, job_lock
+from converters.jobs.state import StateDB
+from converters.model import Administration
+from converters.registry import FormatInfo, register
+from converters.synthetic import write_synthetic_xaf
+
+JOB = """
+[[job]]
+name = "xaf"
+inbox = "inbox"
+glob = "*.xaf"
+target = "csv"
+"""
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def job(tmp_path) -> Path:
+    (tmp_path / "inbox").mkdir()
+    for i in range(3):
+        write_synthetic_xaf(tmp_path / "inbox" / f"drop{i}.xaf", lines=12, seed=i + 1)
+    (tmp_path / "inbox" / "broken.xaf").write_text("<auditfile><header>", encoding="utf-8")
+    (tmp_path / "inbox" / "readme.txt").write_text("not for the job", encoding="utf-8")
+    path = tmp_path / "job.toml"
+    path.write_text(JOB, encoding="utf-8")
+    return path
+
+
+def names(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_first_run_converts_archives_and_quarantines(job):
+    root = job.parent
+    report = run_job_file(job, workers=0)
+    assert report.exit_code == 1
+    assert report.counts() == {"converted": 3, "quarantined": 1}
+    assert names(root / "archive") == ["drop0.xaf", "drop1.xaf", "drop2.xaf"]
+    assert names(root / "inbox") == ["readme.txt"]
+    assert names(root / "quarantine") == ["broken.xaf", "broken.xaf.error.txt"]
+    error = (root / "quarantine/broken.xaf.error.txt").read_text()
+    assert "what:  the XML ends too early" in error and "where: file broken.xaf, row 1" in error
+    assert "fix:   the file is truncated; copy or export it again" in error
+    outs = names(root / "outbox")
+    assert len(outs) == 3 and all(n.startswith("drop") for n in outs)
+    assert names(root / "outbox" / outs[0]) == [
+        "accounts.csv", "journals.csv", "lines.csv", "opening_balance.csv", "periods.csv", "relations.csv",
+        "summary.json", "vat_codes.csv",
+    ]  # fmt: skip
+    lines = pd.read_csv(root / "outbox" / outs[0] / "lines.csv", dtype=str)
+    assert len(lines) == sum(o.lines for o in report.outcomes if o.output == outs[0]) > 0
+    with StateDB(root / "job.state.sqlite", readonly=True) as db:
+        records = {r.name: r for r in db.all_records("xaf")}
+    assert {n: r.status for n, r in records.items()} == {
+        "broken.xaf": "quarantined", "drop0.xaf": "done", "drop1.xaf": "done", "drop2.xaf": "done",
+    }  # fmt: skip
+    assert records["drop0.xaf"].outputs[0].startswith("drop0.") and len(records["drop0.xaf"].outputs) == 8
+    assert records["drop0.xaf"].seconds > 0 and records["drop0.xaf"].lines > 0
+    assert records["broken.xaf"].error["line"] == 1 and "ends too early" in records["broken.xaf"].error["message"]
+
+
+def test_rerun_is_idempotent_and_new_content_under_an_old_name_is_flagged(job):
+    root = job.parent
+    run_job_file(job, workers=0)
+    first = tree(root / "outbox")
+    shutil.copy(root / "archive/drop0.xaf", root / "inbox/drop0.xaf")  # the same drop arrives again
+    shutil.copy(root / "archive/drop1.xaf", root / "inbox/drop1-copy.xaf")  # same content, other name
+    write_synthetic_xaf(root / "inbox/drop2.xaf", lines=15, seed=42)  # a corrected re-delivery
+    report = run_job_file(job, workers=0)
+    assert report.exit_code == 0
+    by_name = {o.name: o for o in report.outcomes}
+    assert by_name["drop0.xaf"].action == "skipped" and "already processed (as drop0.xaf)" in by_name["drop0.xaf"].error
+    assert by_name["drop1-copy.xaf"].action == "skipped"
+    assert by_name["drop2.xaf"].action == "converted"
+    assert by_name["drop2.xaf"].flag == "new content under a name processed before"
+    after = tree(root / "outbox")
+    assert {k: v for k, v in after.items() if k in first} == first  # earlier outputs untouched
+    assert len({k.split("/")[0] for k in after}) == 4  # one new folder, for the new content only
+    assert names(root / "archive") == sorted([
+        "drop0.xaf", f"drop0.{by_name['drop0.xaf'].sha256[:8]}.xaf", "drop1-copy.xaf", "drop1.xaf",
+        f"drop2.{by_name['drop2.xaf'].sha256[:8]}.xaf", "drop2.xaf",
+    ])  # fmt: skip
+    third = run_job_file(job, workers=0)
+    assert third.outcomes == [] and tree(root / "outbox") == after
+
+
+def test_a_quarantined_file_put_back_unchanged_is_tried_again(job):
+    root = job.parent
+    run_job_file(job, workers=0)
+    shutil.move(root / "quarantine/broken.xaf", root / "inbox/broken.xaf")
+    report = run_job_file(job, workers=0)
+    assert [(o.name, o.action) for o in report.outcomes] == [("broken.xaf", "quarantined")]
+
+
+def test_dry_run_writes_nothing(job):
+    root = job.parent
+    before = tree(root)
+    report = run_job_file(job, dry_run=True)
+    assert tree(root) == before and names(root) == ["inbox", "job.toml"]
+    assert [(o.name, o.action) for o in report.outcomes] == [
+        ("broken.xaf", "convert"), ("drop0.xaf", "convert"), ("drop1.xaf", "convert"), ("drop2.xaf", "convert"),
+    ]  # fmt: skip
+    run_job_file(job, workers=0)
+    shutil.copy(root / "archive/drop0.xaf", root / "inbox/drop0.xaf")
+    before = tree(root)
+    again = run_job_file(job, dry_run=True)
+    assert tree(root) == before
+    assert [(o.name, o.action) for o in again.outcomes] == [("drop0.xaf", "skip")]
+
+
+def test_two_runs_of_one_job_cannot_overlap(job, capsys):
+    with job_lock(job.parent / "job.lock"):
+        with pytest.raises(JobBusy, match=r"another run of this job is in progress \(pid \d+ on "):
+            run_job_file(job, workers=0)
+        with pytest.raises(SystemExit) as exit_:
+            main(["run", str(job), "--workers", "0"])
+        assert exit_.value.code == 2
+        assert "another run of this job is in progress" in capsys.readouterr().err
+    assert names(job.parent / "inbox") == ["broken.xaf", "drop0.xaf", "drop1.xaf", "drop2.xaf", "readme.txt"]
+
+
+def test_cli_exit_codes_and_summary(job, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["run", str(job), "--workers", "2"])
+    assert exit_.value.code == 1
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split() == ["job", "inputs", "converted", "skipped", "quarantined", "flagged", "lines"]
+    assert out.splitlines()[1].split()[:6] == ["xaf", "4", "3", "0", "1", "0"]
+    assert "quarantined  xaf/broken.xaf: broken.xaf:1: the XML ends too early" in out
+    with pytest.raises(SystemExit) as exit_:
+        main(["run", str(job)])
+    assert exit_.value.code == 0
+    job.write_text(JOB.replace('inbox = "inbox"', 'inbox = "../elsewhere"'), encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_:
+        main(["run", str(job)])
+    assert exit_.value.code == 2
+    assert "lies outside the job folder" in capsys.readouterr().err
+
+
+def test_scheduler_address_that_does_not_answer_is_a_job_error(job):
+    with pytest.raises(KoppelError, match=r"cannot reach the Dask scheduler at tcp://127\.0\.0\.1:9"):
+        run_job_file(job, scheduler="tcp://127.0.0.1:9")
+
+
+# ---- overlapping exports: row ids -------------------------------------------------------------------
+
+
+def read_rows(path: Path, skip_row_ids: frozenset[str] = frozenset()) -> Administration:
+    """A test reader: CSV 'row_id;date;account;cents', one two-line entry per row, booked against 1000."""
+    frame = pd.read_csv(path, sep=";", dtype=str)
+    frame = frame[~frame["row_id"].isin(skip_row_ids)]
+    n = len(frame)
+    lines = pd.DataFrame(
+        {
+            "journal_id": ["KAS"] * 2 * n,
+            "entry_nr": [r for r in frame["row_id"] for _ in (0, 1)],
+            "line_nr": ["1", "2"] * n,
+            "date": pd.to_datetime([d for d in frame["date"] for _ in (0, 1)]).astype("datetime64[s]"),
+            "account_id": [a for acc in frame["account"] for a in (acc, "1000")],
+            "amount": [c for cents in frame["cents"].astype(int) for c in (-cents, cents)],
+        }
+    )
+    adm = Administration.from_frames(lines=lines)
+    adm.row_ids = list(frame["row_id"])  # type: ignore[attr-defined]
+    return adm
+
+
+register(FormatInfo(name="test-rows", title="test rows", evidence="A", reader=read_rows))
+
+
+def test_overlapping_exports_do_not_book_a_row_twice(tmp_path):
+    (tmp_path / "inbox").mkdir()
+    head = "row_id;date;account;cents\n"
+    (tmp_path / "inbox/a.csv").write_text(head + "r1;2026-11-01;8000;100\nr2;2026-11-02;8000;200\n")
+    (tmp_path / "inbox/b.csv").write_text(head + "r2;2026-11-02;8000;200\nr3;2026-11-03;8000;300\n")
+    job = tmp_path / "job.toml"
+    job.write_text('[[job]]\ninbox = "inbox"\nglob = "*.csv"\nfrom = "test-rows"\ntarget = "csv"\n')
+    report = run_job_file(job, workers=0)
+    assert [(o.name, o.lines, o.rows_skipped) for o in report.outcomes] == [("a.csv", 4, 0), ("b.csv", 2, 1)]
+    (tmp_path / "inbox/c.csv").write_text(head + "r3;2026-11-03;8000;300\nr4;2026-11-04;8000;400\n")
+    report = run_job_file(job, workers=0)
+    assert [(o.name, o.lines, o.rows_skipped) for o in report.outcomes] == [("c.csv", 2, 1)]
+    booked = []
+    for folder in sorted((tmp_path / "outbox").iterdir()):
+        booked += list(pd.read_csv(folder / "lines.csv", dtype=str)["entry_nr"].unique())
+    assert sorted(booked) == ["r1", "r2", "r3", "r4"]
+    with sqlite3.connect(tmp_path / "job.state.sqlite") as db:
+        rows = db.execute("SELECT row_id, i.name FROM row_ids JOIN inputs i USING (job, sha256) ORDER BY 1").fetchall()
+    assert rows == [("r1", "a.csv"), ("r2", "a.csv"), ("r3", "b.csv"), ("r4", "c.csv")]
