@@ -6,7 +6,7 @@ PIP    := $(PY) -m pip
 KOPPEL := $(VENV)/bin/koppel
 DEMO   := out/demo
 
-.PHONY: install install-dev demo test lint bench clean
+.PHONY: install install-dev browser-deps demo test lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,11 @@ install-dev: $(VENV)/.installed-dev
 demo: install
 	@bash samples/demo.sh $(KOPPEL) $(DEMO)
 
-test: install-dev
+# The HTML report test drives a real headless browser: install Debian's chromium when it is missing.
+browser-deps:
+	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+test: install-dev browser-deps
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 

@@ -1,0 +1,392 @@
+"""The check result dict, prepared for people: labels, verdict, amounts in cents, totals, chart geometry.
+
+Both report writers read the same view, so the HTML page and the workbook never disagree. Every key of
+the result may be missing or empty; the view then says so instead of failing.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import KoppelError
+from ..money import format_cents, parse_cents
+
+SEVERITIES = ("error", "warning", "info")
+SEVERITY_LABELS = {"error": "Fout / error", "warning": "Waarschuwing / warning", "info": "Info"}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    key: str
+    title: str  # Dutch, what the accountant reads first
+    subtitle: str  # English
+    advice: str
+
+
+VERDICTS = {
+    "ok": Verdict("ok", "In orde", "OK — no errors, no warnings", "Het bestand is volledig en consistent."),
+    "warnings": Verdict(
+        "warnings",
+        "Bruikbaar, met waarschuwingen",
+        "Usable — with warnings",
+        "Geen fouten; beoordeel de waarschuwingen voordat u op het bestand steunt.",
+    ),
+    "errors": Verdict(
+        "errors",
+        "Fouten gevonden",
+        "Errors — do not rely on this file as it is",
+        "Het bestand bevat fouten; vraag de aanleverende partij om een gecorrigeerd bestand.",
+    ),
+    "unusable": Verdict(
+        "unusable",
+        "Onbruikbaar",
+        "Unusable — the file cannot be read",
+        "Het bestand kan niet worden gelezen; er zijn geen cijfers uit te halen.",
+    ),
+    "unknown": Verdict("unknown", "Onbekend", "Unknown — no verdict given", "Het resultaat bevat geen oordeel."),
+}
+
+HEADER_FACTS = (
+    ("company_name", "Onderneming / company"),
+    ("kvk", "KvK-nummer / Chamber of Commerce"),
+    ("vat_number", "Btw-nummer / VAT number"),
+    ("fiscal_year", "Boekjaar / fiscal year"),
+    ("start_date", "Begindatum / start date"),
+    ("end_date", "Einddatum / end date"),
+    ("currency", "Valuta / currency"),
+    ("software", "Software"),
+    ("software_version", "Softwareversie / version"),
+    ("date_created", "Aangemaakt / created"),
+)
+
+
+def text(value: Any) -> str:
+    """A value as display text; None and empty containers become ''."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    return str(value)
+
+
+def cents(value: Any) -> int | None:
+    """A decimal amount string such as '1234.50' as int cents; None when absent or not an amount."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return parse_cents(str(value))
+    except KoppelError:
+        return None
+
+
+def display(amount: int | None) -> str:
+    """Cents as Dutch display text, 1.234,56; '' when absent."""
+    return "" if amount is None else format_cents(amount, decimal_mark=",", thousands=".")
+
+
+def integer(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass
+class Amount:
+    """One amount cell: exact cents (None when absent/unreadable) and what was given."""
+
+    cents: int | None
+    raw: str
+
+    @property
+    def shown(self) -> str:
+        return display(self.cents) if self.cents is not None else self.raw
+
+    @property
+    def negative(self) -> bool:
+        return self.cents is not None and self.cents < 0
+
+
+def amount(value: Any) -> Amount:
+    return Amount(cents(value), text(value))
+
+
+def _rows(value: Any) -> list[Mapping[str, Any]]:
+    return [row for row in value if isinstance(row, Mapping)] if isinstance(value, Iterable) else []
+
+
+def _total(rows: list[dict[str, Any]], key: str) -> Amount:
+    values = [row[key].cents for row in rows if row[key].cents is not None]
+    return Amount(sum(values) if values else None, "")
+
+
+@dataclass
+class Place:
+    line: str
+    path: str
+    values: list[tuple[str, str]]
+
+
+@dataclass
+class Finding:
+    code: str
+    severity: str  # error | warning | info | other
+    severity_label: str
+    message: str
+    line: str
+    path: str
+    count: int
+    hint: str
+    places: list[Place] = field(default_factory=list)
+
+    @property
+    def search_text(self) -> str:
+        parts = [self.code, self.severity, self.message, self.line, self.path, self.hint]
+        for place in self.places:
+            parts += [place.line, place.path, *(f"{k} {v}" for k, v in place.values)]
+        return " ".join(parts).lower()
+
+
+def _finding(raw: Mapping[str, Any]) -> Finding:
+    severity = text(raw.get("severity")).lower()
+    if severity not in SEVERITIES:
+        severity = "other"
+    places = []
+    for place in _rows(raw.get("places") or []):
+        values = place.get("values")
+        pairs = [(text(k), text(v)) for k, v in values.items()] if isinstance(values, Mapping) else []
+        places.append(Place(text(place.get("line")), text(place.get("path")), pairs))
+    count = integer(raw.get("count"))
+    return Finding(
+        code=text(raw.get("code")),
+        severity=severity,
+        severity_label=SEVERITY_LABELS.get(severity, text(raw.get("severity")) or "?"),
+        message=text(raw.get("message")),
+        line=text(raw.get("line")),
+        path=text(raw.get("path")),
+        count=count if count is not None else 1,
+        hint=text(raw.get("hint")),
+        places=places,
+    )
+
+
+def summary(result: Mapping[str, Any]) -> dict[str, int]:
+    """Counts per severity; taken from ``summary`` or, when absent, counted from the findings."""
+    given = result.get("summary")
+    counts = {sev: 0 for sev in SEVERITIES}
+    if isinstance(given, Mapping) and given:
+        for sev in SEVERITIES:
+            counts[sev] = integer(given.get(sev)) or 0
+        return counts
+    for finding in _rows(result.get("findings") or []):
+        sev = text(finding.get("severity")).lower()
+        if sev in counts:
+            counts[sev] += integer(finding.get("count")) or 1
+    return counts
+
+
+def verdict(result: Mapping[str, Any]) -> Verdict:
+    """The verdict the engine gave; derived from the summary when it gave none."""
+    key = text(result.get("verdict")).lower()
+    if key in VERDICTS:
+        return VERDICTS[key]
+    counts = summary(result)
+    if counts["error"]:
+        return VERDICTS["errors"]
+    if counts["warning"]:
+        return VERDICTS["warnings"]
+    if result.get("findings") is not None or result.get("summary"):
+        return VERDICTS["ok"]
+    return VERDICTS["unknown"]
+
+
+@dataclass
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    tooltip: str
+
+
+@dataclass
+class Chart:
+    """Geometry of the per-period bar chart (debit and credit side by side), in SVG user units."""
+
+    width: int
+    height: int
+    plot_left: int
+    plot_right: int
+    plot_top: int
+    plot_bottom: int
+    debit_bars: list[Bar]
+    credit_bars: list[Bar]
+    labels: list[tuple[float, str]]
+    ticks: list[tuple[float, str]]
+    baseline: float
+
+
+def _nice_step(span: int) -> int:
+    """A round step (1, 2, 2.5 or 5 × 10^n cents) giving about four grid lines."""
+    raw = max(span / 4, 1)
+    power = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 2.5, 5, 10):
+        if raw <= factor * power:
+            return int(factor * power) or 1
+    return int(10 * power)
+
+
+def _tick_label(value: int) -> str:
+    """Axis label in whole euros with thousands dots (cents are noise on an axis)."""
+    return f"{round(value / 100):,}".replace(",", ".")
+
+
+def period_chart(periods: list[dict[str, Any]]) -> Chart | None:
+    points = [(p["period"], p["debit"].cents or 0, p["credit"].cents or 0) for p in periods]
+    if not points:
+        return None
+    width, height = 960, 300
+    left, right, top, bottom = 90, width - 16, 16, height - 40
+    high = max(0, *(max(d, c) for _, d, c in points))
+    low = min(0, *(min(d, c) for _, d, c in points))
+    step = _nice_step(high - low)
+    high = math.ceil(high / step) * step if high else 0
+    low = math.floor(low / step) * step if low else 0
+    if high == low:
+        high = step
+    scale = (bottom - top) / (high - low)
+
+    def y_of(value: int) -> float:
+        return round(bottom - (value - low) * scale, 2)
+
+    slot = (right - left) / len(points)
+    bar = max(min(slot * 0.36, 40), 1)
+    debit_bars, credit_bars, labels = [], [], []
+    base = y_of(0)
+    for index, (name, debit, credit) in enumerate(points):
+        centre = left + slot * (index + 0.5)
+        for value, side, bars, x in (
+            (debit, "debet", debit_bars, centre - bar),
+            (credit, "credit", credit_bars, centre),
+        ):
+            y = y_of(value)
+            bars.append(
+                Bar(round(x, 2), min(y, base), round(bar, 2), abs(base - y), f"{name}: {side} {display(value)}")
+            )
+        labels.append((round(centre, 2), name))
+    ticks = [(y_of(v), _tick_label(v)) for v in range(low, high + 1, step)]
+    return Chart(width, height, left, right, top, bottom, debit_bars, credit_bars, labels, ticks, base)
+
+
+def build_view(result: Mapping[str, Any]) -> dict[str, Any]:
+    """Everything the report templates show, computed once."""
+    header = result.get("header") if isinstance(result.get("header"), Mapping) else {}
+    facts = [(label, text(header.get(key))) for key, label in HEADER_FACTS if text(header.get(key))]
+    findings = [_finding(raw) for raw in _rows(result.get("findings") or [])]
+    order = {sev: index for index, sev in enumerate((*SEVERITIES, "other"))}
+    findings.sort(key=lambda f: order[f.severity])  # stable: the engine's order within a severity
+
+    trial = [
+        {
+            "account": text(row.get("account")),
+            "name": text(row.get("name")),
+            **{key: amount(row.get(key)) for key in ("opening", "debit", "credit", "closing")},
+        }
+        for row in _rows(result.get("trial_balance") or [])
+    ]
+    trial_totals = {key: _total(trial, key) for key in ("opening", "debit", "credit", "closing")}
+
+    journals = [
+        {
+            "journal": text(row.get("journal")),
+            "description": text(row.get("description")),
+            "kind": text(row.get("kind")),
+            "transactions": integer(row.get("transactions")),
+            "lines": integer(row.get("lines")),
+            "debit": amount(row.get("debit")),
+            "credit": amount(row.get("credit")),
+        }
+        for row in _rows(result.get("journals") or [])
+    ]
+    journal_totals = {
+        "transactions": sum(j["transactions"] or 0 for j in journals),
+        "lines": sum(j["lines"] or 0 for j in journals),
+        "debit": _total(journals, "debit"),
+        "credit": _total(journals, "credit"),
+    }
+
+    periods = [
+        {
+            "period": text(row.get("period")),
+            "debit": amount(row.get("debit")),
+            "credit": amount(row.get("credit")),
+            "lines": integer(row.get("lines")),
+        }
+        for row in _rows(result.get("periods") or [])
+    ]
+    period_totals = {
+        "lines": sum(p["lines"] or 0 for p in periods),
+        "debit": _total(periods, "debit"),
+        "credit": _total(periods, "credit"),
+    }
+
+    return {
+        "file": text(result.get("file")),
+        "version": text(result.get("version")),
+        "software": text(result.get("software")),
+        "encoding": text(result.get("encoding")),
+        "currency": text(header.get("currency")),
+        "verdict": verdict(result),
+        "summary": summary(result),
+        "facts": facts,
+        "findings": findings,
+        "trial_balance": trial,
+        "trial_totals": trial_totals,
+        "journals": journals,
+        "journal_totals": journal_totals,
+        "periods": periods,
+        "period_totals": period_totals,
+        "chart": period_chart(periods),
+        "counts": _pairs(result.get("counts")),
+        "totals": _pairs(result.get("totals")),
+    }
+
+
+def _flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    """A (nested) mapping as (dotted key, value) pairs; anything else gives nothing."""
+    if not isinstance(value, Mapping):
+        return []
+    pairs: list[tuple[str, Any]] = []
+    for key, item in value.items():
+        name = f"{prefix}{text(key)}"
+        if isinstance(item, Mapping):
+            pairs += _flatten(item, f"{name}.")
+        else:
+            pairs.append((name, item))
+    return pairs
+
+
+_DECIMAL = re.compile(r"-?\d+\.\d{2}\Z")
+
+
+def fact_value(value: Any) -> str:
+    """A counts/totals value for display: decimal amount strings as 1.234,56, numbers with thousands dots."""
+    if isinstance(value, str) and _DECIMAL.match(value.strip()):
+        return display(cents(value))
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}".replace(",", ".")
+    if isinstance(value, list | tuple):
+        return ", ".join(text(v) for v in value)
+    return text(value)
+
+
+def _pairs(value: Any) -> list[tuple[str, str]]:
+    return [(key, fact_value(item)) for key, item in _flatten(value)]

@@ -1,0 +1,237 @@
+"""Excel check report (openpyxl): Overview, Findings, Trial balance, Journals, Periods.
+
+Every sheet has a frozen, bold header row, an autofilter over its data, set column widths and amounts as
+numbers with an amount format. Amounts come from exact cents (cents / 100 is the nearest double to the
+decimal, so Excel shows the exact figure). Text from the file is neutralised so no cell starts a formula.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..atomic import atomic_path
+from .safe_text import safe_cell_text
+from .view import Amount, Finding, build_view
+
+AMOUNT_FORMAT = "#,##0.00;[Red]-#,##0.00"
+COUNT_FORMAT = "#,##0"
+MAX_CELL_TEXT = 32767  # Excel's limit for one cell
+PLACES_IN_CELL = 20
+
+_HEADER_FONT = Font(bold=True, color="FFFFFF")
+_HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+_TOTAL_FONT = Font(bold=True)
+_TOTAL_BORDER = Border(top=Side(style="thin"), bottom=Side(style="double"))
+_SEVERITY_FONTS = {"error": Font(color="B42318", bold=True), "warning": Font(color="9A6700", bold=True)}
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    kind: str = "text"  # text | amount | count
+    width: int | None = None  # fixed width; None = fit to content (bounded)
+    wrap: bool = False
+
+
+def _text(value: Any) -> str:
+    text = safe_cell_text(value)
+    return text if len(text) <= MAX_CELL_TEXT else text[: MAX_CELL_TEXT - 15] + " … (afgekapt)"
+
+
+def _cell_value(value: Any, kind: str) -> Any:
+    if kind == "amount":
+        if isinstance(value, Amount):
+            if value.cents is not None:
+                return value.cents / 100  # exact cents → nearest double; shown with two decimals
+            return _text(value.raw) if value.raw else None
+        return None
+    if kind == "count":
+        return value if isinstance(value, int) and not isinstance(value, bool) else (_text(value) if value else None)
+    return _text(value) if value not in (None, "") else None
+
+
+def _sheet(
+    wb: Workbook,
+    title: str,
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[Any]],
+    total: Sequence[Any] | None = None,
+) -> Worksheet:
+    """One table: header row frozen and filtered, typed cells, optional bold totals row under the filter."""
+    ws = wb.create_sheet(title)
+    ws.append([c.title for c in columns])
+    for cell in ws[1]:
+        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
+        cell.alignment = Alignment(vertical="center")
+    for row in rows:
+        ws.append([_cell_value(value, col.kind) for value, col in zip(row, columns, strict=True)])
+    last = ws.max_row
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(last, 1)}"
+    if total is not None:
+        ws.append([_cell_value(value, col.kind) for value, col in zip(total, columns, strict=True)])
+        for cell in ws[ws.max_row]:
+            cell.font, cell.border = _TOTAL_FONT, _TOTAL_BORDER
+    for index, col in enumerate(columns, start=1):
+        letter = get_column_letter(index)
+        for (cell,) in ws.iter_rows(min_row=2, min_col=index, max_col=index):
+            if col.kind == "amount" and isinstance(cell.value, float):
+                cell.number_format = AMOUNT_FORMAT
+            elif col.kind == "count" and isinstance(cell.value, int):
+                cell.number_format = COUNT_FORMAT
+            if col.wrap:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.column_dimensions[letter].width = col.width or _fit(ws, index, col)
+    return ws
+
+
+def _fit(ws: Worksheet, index: int, col: Column) -> float:
+    longest = len(col.title)
+    for (value,) in ws.iter_rows(min_row=2, min_col=index, max_col=index, values_only=True):
+        if value is None:
+            continue
+        shown = f"{value:,.2f}" if isinstance(value, float) else str(value)
+        longest = max(longest, len(shown))
+    return min(max(longest + 2, 8), 60)
+
+
+def _places(finding: Finding) -> str:
+    parts = []
+    for place in finding.places[:PLACES_IN_CELL]:
+        where = " ".join(p for p in (f"regel {place.line}" if place.line else "", place.path) if p)
+        values = ", ".join(f"{k}={v}" for k, v in place.values)
+        parts.append(" — ".join(p for p in (where, values) if p))
+    if len(finding.places) > PLACES_IN_CELL:
+        parts.append(f"… en nog {len(finding.places) - PLACES_IN_CELL} plaatsen")
+    return "\n".join(parts)
+
+
+def _overview(wb: Workbook, view: dict[str, Any]) -> None:
+    ws = wb.active
+    ws.title = "Overview"
+    verdict = view["verdict"]
+    rows: list[tuple[str, Any]] = [
+        ("Oordeel / verdict", f"{verdict.title} — {verdict.subtitle}"),
+        ("Toelichting", verdict.advice),
+        ("Fouten / errors", view["summary"]["error"]),
+        ("Waarschuwingen / warnings", view["summary"]["warning"]),
+        ("Info", view["summary"]["info"]),
+        ("Bestand / file", view["file"]),
+        ("XAF-versie / version", view["version"]),
+        ("Software", view["software"]),
+        ("Codering / encoding", view["encoding"]),
+        *view["facts"],
+        *((f"Aantal: {key}", value) for key, value in view["counts"]),
+        *((f"Totaal: {key}", value) for key, value in view["totals"]),
+    ]
+    ws.append(["Gegeven / item", "Waarde / value"])
+    for cell in ws[1]:
+        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
+    for label, value in rows:
+        ws.append([_text(label), value if isinstance(value, int) else _text(value)])
+    ws["B2"].font = Font(bold=True, color={"ok": "1E7B34", "warnings": "9A6700"}.get(verdict.key, "B42318"))
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:B{ws.max_row}"
+    ws.column_dimensions["A"].width = 34
+    ws.column_dimensions["B"].width = 80
+
+
+def build_workbook(result: Mapping[str, Any]) -> Workbook:
+    view = build_view(result)
+    wb = Workbook()
+    _overview(wb, view)
+
+    findings = _sheet(
+        wb,
+        "Findings",
+        [
+            Column("Code", width=10),
+            Column("Ernst / severity", width=14),
+            Column("Aantal / count", "count", width=10),
+            Column("Regel / line", "count", width=10),
+            Column("Pad / path"),
+            Column("Bevinding / finding", width=70, wrap=True),
+            Column("Tip / hint", width=50, wrap=True),
+            Column("Plaatsen / places", width=60, wrap=True),
+        ],
+        [[f.code, f.severity, f.count, _line(f.line), f.path, f.message, f.hint, _places(f)] for f in view["findings"]],
+    )
+    for (cell,) in findings.iter_rows(min_row=2, min_col=2, max_col=2):
+        if cell.value in _SEVERITY_FONTS:
+            cell.font = _SEVERITY_FONTS[cell.value]
+
+    t = view["trial_totals"]
+    _sheet(
+        wb,
+        "Trial balance",
+        [
+            Column("Rekening / account"),
+            Column("Omschrijving / name"),
+            *(
+                Column(title, "amount")
+                for title in ("Beginsaldo / opening", "Debet / debit", "Credit", "Eindsaldo / closing")
+            ),
+        ],
+        [[r["account"], r["name"], r["opening"], r["debit"], r["credit"], r["closing"]] for r in view["trial_balance"]],
+        ["Totaal / total", None, t["opening"], t["debit"], t["credit"], t["closing"]]
+        if view["trial_balance"]
+        else None,
+    )
+
+    t = view["journal_totals"]
+    _sheet(
+        wb,
+        "Journals",
+        [
+            Column("Dagboek / journal"),
+            Column("Omschrijving / description"),
+            Column("Soort / kind"),
+            Column("Boekstukken / transactions", "count"),
+            Column("Regels / lines", "count"),
+            Column("Debet / debit", "amount"),
+            Column("Credit", "amount"),
+        ],
+        [
+            [j["journal"], j["description"], j["kind"], j["transactions"], j["lines"], j["debit"], j["credit"]]
+            for j in view["journals"]
+        ],
+        ["Totaal / total", None, None, t["transactions"], t["lines"], t["debit"], t["credit"]]
+        if view["journals"]
+        else None,
+    )
+
+    t = view["period_totals"]
+    _sheet(
+        wb,
+        "Periods",
+        [
+            Column("Periode / period"),
+            Column("Regels / lines", "count"),
+            Column("Debet / debit", "amount"),
+            Column("Credit", "amount"),
+        ],
+        [[p["period"], p["lines"], p["debit"], p["credit"]] for p in view["periods"]],
+        ["Totaal / total", t["lines"], t["debit"], t["credit"]] if view["periods"] else None,
+    )
+    return wb
+
+
+def _line(value: str) -> int | str:
+    return int(value) if value.isdigit() else value
+
+
+def write_xlsx_report(result: Mapping[str, Any], path: str | Path) -> Path:
+    """Write the check result as an Excel workbook (atomically); returns the path."""
+    path = Path(path)
+    wb = build_workbook(result)
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+    return path
