@@ -1,0 +1,100 @@
+"""The official XAF schemas at run time: found in the installed pyxaf package (or a user folder), never
+committed; streaming validation of a written file; code lists (countries, currencies) read from the XSD."""
+
+from __future__ import annotations
+
+import functools
+import importlib.resources
+from pathlib import Path
+
+from lxml import etree
+
+from ..errors import KoppelError
+from .safety import parser_options
+
+XSD_FILES = {
+    "2.0": "clair2-auditfile.xsd",
+    "3.1": "AuditfileFinancieelVersie3.1.xsd",
+    "3.2": "XmlAuditfileFinancieel3.2.xsd",
+    "3.2.1": "XmlAuditfileFinancieel3.2.1.xsd",
+    "4.0": "XmlAuditfileFinancieel4.0.xsd",
+}
+XS = "{http://www.w3.org/2001/XMLSchema}"
+MAX_ERRORS = 5
+
+
+def schema_path(version: str, schema_dir: str | Path | None = None) -> Path:
+    """The XSD of ``version``: from ``schema_dir`` when given, else from the installed pyxaf package."""
+    name = XSD_FILES.get(version)
+    if name is None:
+        raise KoppelError(f"no schema known for XAF version {version!r}")
+    if schema_dir is not None:
+        path = Path(schema_dir) / name
+        if not path.is_file():
+            raise KoppelError(f"schema {name} not found", file=schema_dir, hint="point --schema-dir at the XSD folder")
+        return path
+    try:
+        path = Path(str(importlib.resources.files("pyxaf") / "schemas" / name))
+    except ModuleNotFoundError:
+        path = None
+    if path is None or not path.is_file():
+        raise KoppelError(
+            f"schema {name} not found in the installed pyxaf package",
+            hint="install pyxaf>=0.2 or give --schema-dir with the official XSDs",
+        )
+    return path
+
+
+@functools.lru_cache(maxsize=8)
+def _schema(path: str) -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(path))
+
+
+def load_schema(version: str, schema_dir: str | Path | None = None) -> etree.XMLSchema:
+    return _schema(str(schema_path(version, schema_dir)))
+
+
+def validate_file(path: str | Path, version: str, schema_dir: str | Path | None = None, label: str | None = None):
+    """Validate ``path`` against the XSD of ``version`` while streaming it (memory stays flat).
+
+    Raises :class:`KoppelError` naming the first errors libxml2 reports.
+    """
+    schema = load_schema(version, schema_dir)
+    try:
+        context = etree.iterparse(str(path), events=("end",), schema=schema, **parser_options(huge_tree=True))
+        for _event, elem in context:
+            if elem.getparent() is not None and elem.getparent().getparent() is not None:
+                # keep the open path only; finished siblings are validated already
+                elem.clear(keep_tail=True)
+                prev = elem.getprevious()
+                while prev is not None:
+                    elem.getparent().remove(prev)
+                    prev = elem.getprevious()
+    except etree.XMLSyntaxError as exc:
+        errors = [e for e in exc.error_log if e.level_name in ("ERROR", "FATAL")][:MAX_ERRORS] or [exc]
+        first = errors[0]
+        message = getattr(first, "message", str(first))
+        raise KoppelError(
+            f"the written file is not valid against the XAF {version} schema: {message}",
+            file=label or path,
+            line=getattr(first, "line", None),
+            hint="this is a bug in koppel's writer or an unreported value; the output was not published",
+        ) from None
+
+
+@functools.lru_cache(maxsize=8)
+def _code_lists(path: str) -> dict[str, frozenset[str]]:
+    tree = etree.parse(path)
+    lists: dict[str, frozenset[str]] = {}
+    for simple in tree.iter(f"{XS}simpleType"):
+        values = frozenset(e.get("value") for e in simple.iter(f"{XS}enumeration"))
+        if "NL" in values and "DE" in values:
+            lists["country"] = values
+        elif "EUR" in values and "USD" in values:
+            lists["currency"] = values
+    return lists
+
+
+def code_list(version: str, name: str, schema_dir: str | Path | None = None) -> frozenset[str] | None:
+    """The enumerated ``country`` or ``currency`` codes of a version's XSD; None when it has no list (4.0)."""
+    return _code_lists(str(schema_path(version, schema_dir))).get(name)
