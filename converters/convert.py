@@ -129,6 +129,8 @@ class WriteJob:
         self.counts_in = {"entries": 0, "lines": 0}
         self.opening_source = adm.header.opening_source
         self._lines_done = False
+        self._entry_counters: dict[str, int] = {}
+        self.entry_numbers: list[pd.DataFrame] = []  # translation when entries are renumbered
 
     # -- options --------------------------------------------------------------------------------
     def option(self, key: str, default=None):
@@ -165,6 +167,36 @@ class WriteJob:
             moved = converted != batch["account_id"]
             out["account_id"] = out["account_id"].where(~moved.fillna(False), converted)
         out["source_account_id"] = batch["account_id"]
+        return self._renumber(out, batch)
+
+    def _renumber(self, out: pd.DataFrame, source: pd.DataFrame) -> pd.DataFrame:
+        """``--option entry_numbers=renumber``: number entries 1, 2, ... per (target) journal in file order,
+        for targets whose entry numbers are short or numeric; the translation goes to boekstuknummers.csv."""
+        mode = str(self.option("entry_numbers", "keep"))
+        if mode == "keep" or out.empty:
+            return out
+        if mode != "renumber":
+            raise KoppelError(f"entry_numbers={mode!r}", field="entry_numbers", hint="use keep or renumber")
+        starts = entry_starts(out)
+        journals = out["journal_id"].fillna("").to_numpy(dtype=object)[starts]
+        codes, uniques = pd.factorize(journals)
+        seq = pd.Series(codes).groupby(codes).cumcount().to_numpy() + 1
+        base = np.array([self._entry_counters.get(u, 0) for u in uniques], dtype=np.int64)
+        numbers = base[codes] + seq
+        for i, u in enumerate(uniques):
+            self._entry_counters[u] = int(numbers[codes == i].max())
+        new = numbers.astype(str)
+        self.entry_numbers.append(
+            pd.DataFrame(
+                {
+                    "dagboek": journals,
+                    "boekstuknummer": new,
+                    "dagboek_bron": source["journal_id"].to_numpy(dtype=object)[starts],
+                    "boekstuknummer_bron": source["entry_nr"].to_numpy(dtype=object)[starts],
+                }
+            )
+        )
+        out["entry_nr"] = pd.Series(np.repeat(new, np.diff(np.append(starts, len(out)))), dtype="string")
         return out
 
     def lines(self) -> Iterator[pd.DataFrame]:
@@ -231,10 +263,11 @@ class WriteJob:
                     hint="fix the opening balance in the source; koppel never adds a balancing line",
                 )
         out = self.mapping.apply("lines", lines)
+        self.mapping.unmapped["journals"].discard("__opening__")
         if "__opening__" in set(out["journal_id"].dropna()):
             out["journal_id"] = out["journal_id"].replace("__opening__", str(self.option("opening_journal", "BEG")))
         out["source_account_id"] = lines["account_id"]
-        return out
+        return self._renumber(out, lines)
 
     def _opening_lines_from_period0(self) -> pd.DataFrame:
         keys = self.adm.opening_entries
@@ -355,6 +388,12 @@ def convert(
     control_path = control_path_for(kind, output)
     with AtomicDir(folder) as out:
         result = info.writer(adm, out, job)
+        if job.entry_numbers:
+            name = "boekstuknummers.csv" if kind == "folder" else output.stem + ".boekstuknummers.csv"
+            table = pd.concat(job.entry_numbers, ignore_index=True)
+            table.to_csv(out.path(name), index=False, sep=";", lineterminator="\r\n", encoding="utf-8")
+            result.files.append(name)
+            result.notes.append(f"{len(table)} entries renumbered per journal; old and new numbers in {name}")
         control = build_control(adm, job, result, input_path, info.name)
         tmp = out.path(control_path.name)
         tmp.write_text(json.dumps(control, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -1,0 +1,1 @@
+"""Layout-driven writing and reading of delimited package files (descriptors in schemas/)."""

@@ -1,0 +1,184 @@
+"""One generic writer for every delimited layout: format, validate, quote and encode a batch, vectorised.
+
+Each batch is formatted column by column with pyarrow compute, checked against the descriptor (required,
+width, digits, encoding) and only then appended to the temp file; the caller publishes it (AtomicDir).
+A value that does not fit is an error naming the record and the column — or, for text columns and only when
+the user opted in (``truncate``), cut to the width and counted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..errors import KoppelError
+from ..money import format_cents_arrow, parse_cents_arrow
+from .descriptor import Column, FileLayout
+
+Label = Callable[[int], str]  # row position -> "entry MEMO/12, line 3" (for error messages)
+
+
+def _to_arrow(values: pd.Series) -> pa.Array:
+    return pa.array(values, from_pandas=True)
+
+
+def format_column(col: Column, values: pd.Series, layout: FileLayout) -> pa.Array:
+    """Format one column's values as a string array (nulls stay null)."""
+    return _format(col, values, layout).cast(pa.string())
+
+
+def _format(col: Column, values: pd.Series, layout: FileLayout) -> pa.Array:
+    d = layout.dialect
+    if col.type in ("decimal", "cents"):
+        mask = values.isna().to_numpy()
+        cents = values.fillna(0).astype("int64").to_numpy()
+        text = format_cents_arrow(cents, decimal_mark=d.decimal, integer=col.type == "cents")
+        return pc.if_else(pa.array(mask), pa.scalar(None, pa.string()), text) if mask.any() else text
+    if col.type == "date":
+        return pc.strftime(_to_arrow(values.astype("datetime64[s]")), format=col.format or d.date)
+    if col.type == "int":
+        if pd.api.types.is_integer_dtype(values.dtype):
+            return pc.cast(_to_arrow(values), pa.string())
+        return _to_arrow(values.astype("string"))
+    return _to_arrow(values.astype("string"))
+
+
+@dataclass
+class FileStats:
+    rows: int = 0
+    truncated: dict[str, int] = field(default_factory=dict)
+
+
+class DelimitedWriter:
+    """Appends validated batches of one layout to one (temp) file."""
+
+    def __init__(self, layout: FileLayout, path: Path, *, truncate: bool = False, display_name: str | None = None):
+        self.layout = layout
+        self.path = path
+        self.truncate = truncate
+        self.display = display_name or path.name
+        self.stats = FileStats()
+        self.handle = path.open("wb")
+        d = layout.dialect
+        self._codec = "utf-8" if d.encoding.lower().replace("_", "-") in ("utf-8", "utf8") else d.encoding
+        self._needs_quote = "[" + "".join(sorted({"\\" + d.delimiter, '"', "\r", "\n"})) + "]"
+        if d.header:
+            header = pa.array([c.name for c in layout.columns])
+            self._write_rows([self._quote(pa.array([h])) for h in header.to_pylist()], lambda i: "header")
+
+    # -- validation -------------------------------------------------------------------------------
+    def _check(self, col: Column, arr: pa.Array, label: Label) -> pa.Array:
+        where = f"{self.display}: column {col.name}"
+        if col.required:
+            empty = pc.or_kleene(pc.is_null(arr), pc.equal(arr, ""))
+            if pc.any(empty).as_py():
+                i = int(np.flatnonzero(empty.to_numpy(zero_copy_only=False))[0])
+                raise KoppelError(f"{label(i)}: {col.name} is required but empty", file=self.display, field=col.name)
+        if col.type in ("int", "cents"):
+            bad = pc.invert(pc.match_substring_regex(arr, r"^-?\d+$"))
+            bad = pc.fill_null(bad, False)
+            if pc.any(bad).as_py():
+                i = int(np.flatnonzero(bad.to_numpy(zero_copy_only=False))[0])
+                raise KoppelError(
+                    f"{label(i)}: {col.name} must be a whole number, got {arr[i].as_py()!r}",
+                    file=self.display,
+                    field=col.name,
+                    hint="map the code to a number in the mapping file",
+                )
+        if col.width:
+            too_long = pc.fill_null(pc.greater(pc.utf8_length(arr), col.width), False)
+            if pc.any(too_long).as_py():
+                if self.truncate and col.may_truncate:
+                    n = int(pc.sum(too_long).as_py())
+                    self.stats.truncated[col.name] = self.stats.truncated.get(col.name, 0) + n
+                    return pc.if_else(too_long, pc.utf8_slice_codeunits(arr, 0, col.width), arr)
+                i = int(np.flatnonzero(too_long.to_numpy(zero_copy_only=False))[0])
+                hint = (
+                    "shorten it in the source, or allow cutting texts with --truncate (reported in control.json)"
+                    if col.may_truncate
+                    else "map the code to a shorter one in the mapping file"
+                )
+                raise KoppelError(
+                    f"{label(i)}: {col.name} {arr[i].as_py()!r} is longer than {col.width} characters",
+                    file=self.display,
+                    field=col.name,
+                    hint=hint,
+                ) from None
+        del where
+        return arr
+
+    def _quote(self, arr: pa.Array) -> pa.Array:
+        arr = pc.fill_null(arr, "")
+        need = pc.match_substring_regex(arr, self._needs_quote)
+        if not pc.any(need).as_py():
+            return arr
+        quoted = pc.binary_join_element_wise('"', pc.replace_substring(arr, '"', '""'), '"', "")
+        return pc.if_else(need, quoted, arr)
+
+    # -- writing ----------------------------------------------------------------------------------
+    def format_rows(self, columns: dict[str, pa.Array], n: int, label: Label) -> list[pa.Array]:
+        """Checked, quoted string arrays in layout order (a missing column is empty)."""
+        empty = pa.nulls(n, pa.string())
+        out = []
+        for col in self.layout.columns:
+            arr = columns.get(col.name)
+            arr = empty if arr is None else self._check(col, arr, label)
+            out.append(arr)
+        return out
+
+    def write_arrays(self, arrays: list[pa.Array], label: Label) -> None:
+        self._write_rows([self._quote(a) for a in arrays], label)
+
+    def _write_rows(self, arrays: list[pa.Array], label: Label) -> None:
+        d = self.layout.dialect
+        rows = pc.binary_join_element_wise(*arrays, d.delimiter) if len(arrays) > 1 else arrays[0]
+        text = d.line_end.join(rows.to_pylist()) + d.line_end
+        try:
+            data = text.encode(self._codec)
+        except UnicodeEncodeError as exc:
+            row = text.count(d.line_end, 0, exc.start)
+            bad = text[exc.start : exc.end]
+            column = self._column_at(text, row, exc.start)
+            raise KoppelError(
+                f"{label(row)}: {column} holds {bad!r}, which {d.encoding} cannot carry",
+                file=self.display,
+                field=column,
+                hint='replace the character in the source, or set [dialect] encoding = "utf-8" in the mapping '
+                "if the package reads UTF-8",
+            ) from None
+        self.handle.write(data)
+
+    def _column_at(self, text: str, row: int, pos: int) -> str:
+        start = text.rfind(self.layout.dialect.line_end, 0, pos)
+        start = 0 if start < 0 else start + len(self.layout.dialect.line_end)
+        fields = text[start:pos].count(self.layout.dialect.delimiter)  # quoted delimiters are rare here
+        names = [c.name for c in self.layout.columns]
+        return names[min(fields, len(names) - 1)]
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+def amount_cents(layout: FileLayout, columns: dict[str, pa.Array]) -> np.ndarray | None:
+    """Cents per row as written, parsed back from the formatted strings (proof of the formatting)."""
+    d = layout.dialect
+    amount = layout.by_source("amount")
+    if amount is not None:
+        arr = columns[amount.name]
+        return parse_cents_arrow(pc.fill_null(arr, "0"), decimal_mark=d.decimal, integer=amount.type == "cents")
+    debit, credit = layout.by_source("debit"), layout.by_source("credit")
+    if debit is None or credit is None:
+        return None
+    dr = parse_cents_arrow(
+        pc.fill_null(columns[debit.name], "0,00" if d.decimal == "," else "0.00"), decimal_mark=d.decimal
+    )
+    cr = parse_cents_arrow(
+        pc.fill_null(columns[credit.name], "0,00" if d.decimal == "," else "0.00"), decimal_mark=d.decimal
+    )
+    return dr - cr
