@@ -8,7 +8,7 @@ import click
 
 from ..export import EXPORT_FORMATS, export_tables
 from . import cli
-from .options import encoding_option, input_format_option, read_with_progress
+from .options import encoding_option, input_format_option, read_with_progress, source_options, source_reader_options
 
 
 @cli.command("export")
@@ -17,8 +17,10 @@ from .options import encoding_option, input_format_option, read_with_progress
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="csv", show_default=True)
 @input_format_option
 @encoding_option
-def export_command(path: Path, outdir: Path, fmt: str, from_format: str | None, encoding: str | None) -> None:
+@source_options
+def export_command(path: Path, outdir: Path, fmt: str, from_format: str | None, encoding: str | None, **source) -> None:
     """Write the canonical tables (accounts, relations, ..., lines) of an input, one file per table."""
-    adm = read_with_progress(path, from_format, encoding)
+    from_format, options = source_reader_options(from_format, **source)
+    adm = read_with_progress(path, from_format, encoding, **options)
     written = export_tables(adm, outdir, fmt)
     click.echo(f"wrote {len(written)} files to {outdir}/ ({adm.stats.lines} lines)")

@@ -9,17 +9,19 @@ import click
 
 from ..summary import summarize, summary_text
 from . import cli
-from .options import encoding_option, input_format_option, read_with_progress
+from .options import encoding_option, input_format_option, read_with_progress, source_options, source_reader_options
 
 
 @cli.command("inspect")
 @click.argument("path", type=click.Path(path_type=Path))
 @input_format_option
 @encoding_option
+@source_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
-def inspect_command(path: Path, from_format: str | None, encoding: str | None, as_json: bool) -> None:
+def inspect_command(path: Path, from_format: str | None, encoding: str | None, as_json: bool, **source) -> None:
     """Version, producer, counts and totals of an auditfile or any readable input."""
-    adm = read_with_progress(path, from_format, encoding)
+    from_format, options = source_reader_options(from_format, **source)
+    adm = read_with_progress(path, from_format, encoding, **options)
     summary = summarize(adm)
     summary["file"] = str(path)
     if as_json:

@@ -21,6 +21,36 @@ encoding_option = click.option(
 )
 
 
+
+def source_options(func):
+    """--profile/--until/--aggregate: read an ERP/POS/shop/bank export through a source profile."""
+    func = click.option(
+        "--aggregate",
+        type=click.Choice(["none", "day", "month"]),
+        default=None,
+        help="Override the profile's aggregation.",
+    )(func)
+    func = click.option(
+        "--until", metavar="YYYY-MM-DD", default=None, help="Hold back periods not closed by this date (reported)."
+    )(func)
+    return click.option(
+        "--profile", default=None, metavar="P", help="Source profile (name or .toml); implies --from profile."
+    )(func)
+
+
+def source_reader_options(from_format: str | None, profile: str | None, until: str | None, aggregate: str | None):
+    """(from_format, reader options) for the source-profile options."""
+    options: dict = {}
+    if profile:
+        from_format = from_format or "profile"
+        options["profile"] = profile
+    if until:
+        options["until"] = until
+    if aggregate:
+        options["aggregate"] = aggregate
+    return from_format, options
+
+
 def read_with_progress(path: Path, from_format: str | None, encoding: str | None, **options) -> Administration:
     """Read any input, with a progress bar on stderr when it is a terminal."""
     bar = ProgressBar(path.stat().st_size if path.is_file() else 0, label=f"reading {path.name}")

@@ -64,6 +64,10 @@ class EntryBuilder:
         self.fallbacks: dict[tuple[str, str], int] = {}  # (table, value) -> rows booked on the fallback
         self.files: list[Path] = []
 
+    @property
+    def merging(self) -> bool:
+        return self.profile.aggregate != "none" or self.profile.merge_lines
+
     # -- postings ---------------------------------------------------------------------------------------
     def add(self, typed: pd.DataFrame, path: Path) -> None:
         if typed.empty:
@@ -90,9 +94,9 @@ class EntryBuilder:
             for name in typed.columns:
                 if name.startswith("extra:"):
                     frame[name] = typed.loc[frame.index, name]
-                    if p.aggregate != "none":  # aggregated lines cannot carry a row's field: count what is lost
+                    if self.merging:  # merged lines cannot carry a row's field: count what is lost
                         frame[name] = (frame[name] != "").astype("int64")
-            self.parts.append(self._reduce(frame) if p.aggregate != "none" else frame)
+            self.parts.append(self._reduce(frame) if self.merging else frame)
 
     def _entry_key(self, typed: pd.DataFrame, file_nr: int) -> pd.Series:
         p = self.profile
@@ -244,11 +248,12 @@ class EntryBuilder:
         frame = pd.concat(self.parts, ignore_index=True)
         self.parts.clear()
         not_carried: dict[str, int] = {}
-        if p.aggregate != "none":
+        if self.merging:
             frame = self._reduce(frame)
+            how = f"aggregated per {p.aggregate}" if p.aggregate != "none" else "lines merged per account"
             for c in [c for c in frame.columns if c.startswith("extra:")]:
                 if int(frame[c].sum()):
-                    not_carried[f"extra field {c[6:]} (entries are aggregated per {p.aggregate})"] = int(frame[c].sum())
+                    not_carried[f"extra field {c[6:]} (entries {how})"] = int(frame[c].sum())
                 frame = frame.drop(columns=c)
         frame = self._split_vat(frame)
         frame = self._round(frame)
@@ -355,6 +360,8 @@ class EntryBuilder:
 
     def _administration(self, frame: pd.DataFrame, header: Header | None) -> Administration:
         p = self.profile
+        zero = (frame["amount"] == 0) & (frame["vat_amount"].fillna(0) == 0 if "vat_amount" in frame else True)
+        frame = frame[~zero.to_numpy()]
         frame = frame.sort_values(["journal_id", "_key", "_post", "account_id"], kind="stable").reset_index(drop=True)
         entry_date = frame.groupby(["journal_id", "_key"], sort=False)["_date"].transform("min")
         if p.aggregate == "month":

@@ -95,6 +95,7 @@ class Profile:
     journal_description: str
     journal_kind: str
     aggregate: str
+    merge_lines: bool  # aggregate none: still one line per account x VAT code x description within an entry
     group_by: list[str]
     entry_description: str
     only_when: dict[str, list[str]]
@@ -132,14 +133,36 @@ def find_profile(name_or_path: str | Path) -> Path:
 def load_profile(name_or_path: str | Path) -> Profile:
     """Read and check a profile; any mistake is a KoppelError naming the profile file and key."""
     path = find_profile(name_or_path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise KoppelError(f"not a valid TOML profile: {exc}", file=path) from None
+    data = _toml(path)
+    seen = {path.resolve()}
+    while base := data.get("profile", {}).pop("extends", None):  # a profile may change only what differs
+        base_path = find_profile(base) if not Path(base).suffix else (path.parent / base)
+        if base_path.resolve() in seen:
+            raise KoppelError(f"profile extends itself via {base!r}", file=path, field="profile.extends")
+        seen.add(base_path.resolve())
+        data = _merge(_toml(base_path), data)
     try:
         return _build(data, path)
     except KoppelError as exc:
         raise exc.at(file=path) from None
+
+
+def _toml(path: Path) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise KoppelError(f"not a valid TOML profile: {exc}", file=path) from None
+
+
+def _merge(base: dict, over: dict) -> dict:
+    """``over`` on top of ``base``: tables merge key by key, everything else (lists, [[post]]) is replaced."""
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
 
 
 def _fail(key: str, message: str, hint: str | None = None) -> KoppelError:
@@ -342,6 +365,7 @@ def _build(data: dict, path: Path) -> Profile:
         journal_description=str(journal.get("description", "")),
         journal_kind=str(journal.get("kind", "M")),
         aggregate=aggregate,
+        merge_lines=bool(entries.get("merge_lines", False)),
         group_by=group_by,
         entry_description=str(entries.get("description", "")),
         only_when=only_when,

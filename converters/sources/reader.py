@@ -82,6 +82,22 @@ def _is_totals(raw: pd.DataFrame, first_column: str, labels: list[str]) -> pd.Se
     return mask
 
 
+def _check_currency(typed: pd.DataFrame, prof: Profile, colmap: dict, file: Path) -> None:
+    """Amounts are in the administration currency; a row in another currency needs converting first."""
+    if "currency" not in typed:
+        return
+    other = (typed["currency"].str.upper() != prof.currency.upper()) & (typed["currency"] != "")
+    if other.any():
+        i = int(np.argmax(other.to_numpy()))
+        raise KoppelError(
+            f"amount in {typed['currency'].iloc[i]!r}, not {prof.currency}",
+            file=file,
+            line=int(typed[ROW].iloc[i]),
+            field=colmap.get("currency") or "currency",
+            hint="this profile books one currency; convert foreign-currency rows first or split the export",
+        )
+
+
 def _until_mask(dates: pd.Series, until: dt.date, aggregate: str) -> pd.Series:
     limit = pd.Timestamp(until)
     if aggregate == "month":
@@ -117,7 +133,7 @@ def read_source(
             raise KoppelError(f"--until wants a date YYYY-MM-DD, not {until!r}") from None
     builder = EntryBuilder(prof)
     seen = _Seen()
-    counts = {"rows": 0, "totals": 0, "duplicates": 0, "held_closed": 0, "held_until": 0}
+    counts = {"rows": 0, "totals": 0, "duplicates": 0, "held_closed": 0, "held_until": 0, "no_amounts": 0}
     files = source_files(path, prof)
     for file in files:
         seen.next_file()
@@ -139,6 +155,11 @@ def read_source(
                 counts["duplicates"] += int(dup.sum())
                 raw = raw[~dup]
             typed = typed_chunk(raw, prof, colmap, date_formats, file)
+            if prof.money:  # rows without any amount (e.g. a shop's further line-item rows) post nothing
+                has_money = typed[prof.money].notna().any(axis=1)
+                counts["no_amounts"] += int((~has_money).sum())
+                typed = typed[has_money.to_numpy()]
+            _check_currency(typed, prof, colmap, file)
             keep = pd.Series(True, index=typed.index)
             for name, values in prof.only_when.items():
                 keep &= typed[name].str.casefold().isin([v.casefold() for v in values]).to_numpy()
@@ -154,8 +175,6 @@ def read_source(
                     "the date is empty", file=file, line=int(typed[ROW].iloc[i]), field=colmap.get("date") or "date"
                 )
             builder.add(typed[keep.to_numpy()], file)
-            if progress is not None:
-                progress.update(len(raw))
         for number, text in raw_table.skipped_rows:
             label = text.strip().strip('"').casefold()
             if any(label.startswith(t.casefold()) for t in prof.dialect.totals_rows):
