@@ -123,3 +123,16 @@ def convert_adm(adm: Administration, target: str, outdir, monkeypatch, **kwargs)
 
     monkeypatch.setattr("converters.convert.read_input", lambda *a, **k: adm)
     return convert(outdir / "in.xaf", target, outdir, **kwargs)
+
+
+def numeric_mapping(adm: Administration, path) -> None:
+    """A mapping file that renumbers every non-numeric relation and account (for King, SnelStart)."""
+    lines = ["[relations]"]
+    for i, code in enumerate(sorted(set(adm.relations["relation_id"].dropna()))):
+        if not code.isdigit():
+            lines.append(f'"{code}" = "{100000 + i}"')
+    lines.append("[accounts]")
+    for i, code in enumerate(sorted(set(adm.accounts["account_id"].dropna()))):
+        if not code.isdigit():
+            lines.append(f'"{code}" = "{900000 + i}"')
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")

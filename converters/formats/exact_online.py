@@ -48,7 +48,7 @@ def gl_accounts_xml(job: WriteJob, cut: Truncator, result: WriteResult) -> etree
             mixed += 1
             kind = "B"
         acc = sub(root, "GLAccount", code=r["account_id"], balanceType="W" if kind == "P" else "B")
-        sub(acc, "Description", cut(r["name"] or r["account_id"], 255, "GLAccount/Description"))
+        sub(acc, "Description", cut(r["name"] or r["account_id"], 255, "GLAccount/Description", r["account_id"]))
     if mixed:
         result.notes.append(f"{mixed} account(s) of kind M (mixed) written as balance sheet (B); check them")
     result.count("accounts", len(root))
@@ -68,7 +68,7 @@ def accounts_xml(job: WriteJob, cut: Truncator, result: WriteResult) -> etree._E
         customer = kind in ("customer", "both")
         supplier = kind in ("supplier", "both")
         acc = sub(root, "Account", code=r["relation_id"], status="C" if customer else "A")
-        sub(acc, "Name", cut(r["name"] or r["relation_id"], 255, "Account/Name"))
+        sub(acc, "Name", cut(r["name"] or r["relation_id"], 255, "Account/Name", r["relation_id"]))
         opt(acc, "Phone", r["phone"])
         opt(acc, "Email", r["email"])
         opt(acc, "HomePage", r["website"])
@@ -120,9 +120,13 @@ def transaction_xml(
     tx = etree.Element("GLTransaction", attrs)
     journal = sub(tx, "Journal", code=entry.journal_id)
     if jnames.get(entry.journal_id):
-        sub(journal, "Description", cut(jnames[entry.journal_id], 255, "Journal/Description"))
+        sub(journal, "Description", cut(jnames[entry.journal_id], 255, "Journal/Description", entry.journal_id))
     opt(tx, "Date", first.date)
-    opt(tx, "Description", cut(first.entry_description, 255, "GLTransaction/Description"))
+    opt(
+        tx,
+        "Description",
+        cut(first.entry_description, 255, "GLTransaction/Description", f"entry {entry.journal_id}/{entry.entry_nr}"),
+    )
     line_type = "10" if entry.opening else LINE_TYPE.get(entry.kind or "", "90")
     for i, row in enumerate(entry.rows, start=1):
         line = sub(tx, "GLTransactionLine", type=line_type, line=str(i))
@@ -133,7 +137,11 @@ def transaction_xml(
         if not entry.opening and row.period and row.period.isdigit() and 1 <= int(row.period) <= 99:
             sub(line, "FinPeriod", number=str(int(row.period)))
         sub(line, "GLAccount", code=row.account_id)
-        opt(line, "Description", cut(row.description, 255, "GLTransactionLine/Description"))
+        opt(
+            line,
+            "Description",
+            cut(row.description, 255, "GLTransactionLine/Description", f"entry {entry.journal_id}/{entry.entry_nr}"),
+        )
         opt(line, "DueDate", row.due_date)
         opt(line, "InvoiceDate", row.effective_date)
         if row.relation_id:
@@ -175,7 +183,7 @@ def _is_number(value: str) -> bool:
 def write_exact_online(adm: Administration, out: AtomicDir, job: WriteJob) -> WriteResult:
     """Write the three topics; validate them against the Exact Online XSD when ``schema_dir`` is given."""
     result = WriteResult()
-    cut = Truncator()
+    cut = Truncator(job.flag("truncate"), TITLE)
     tally = Tally(result, TITLE, CARRIED)
     currency = adm.header.currency or "EUR"
     jnames = journal_names(job)

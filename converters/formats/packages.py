@@ -11,6 +11,8 @@ from ..registry import FormatInfo, register
 from .descriptors import descriptor, weakest
 from .exact_online import write_exact_online
 from .exact_online_reader import read_exact_online
+from .king import write_king
+from .king_reader import read_king
 from .twinfield import write_twinfield
 from .twinfield_reader import read_twinfield
 
@@ -37,3 +39,4 @@ def _info(target: str, writer=None, reader=None, **kw) -> FormatInfo:
 
 _info("exact-online", writer=write_exact_online, reader=read_exact_online)
 _info("twinfield", writer=write_twinfield, reader=read_twinfield)
+_info("king", writer=write_king, reader=read_king)

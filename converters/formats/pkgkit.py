@@ -138,8 +138,16 @@ OPTIONAL_FIELDS = (
 class Tally:
     """Collects (source account, target account, cents as written) and hands them to the WriteResult."""
 
-    def __init__(self, result: WriteResult, title: str, carried: tuple[str, ...], flush_every: int = 50_000) -> None:
+    def __init__(
+        self,
+        result: WriteResult,
+        title: str,
+        carried: tuple[str, ...],
+        why: dict[str, str] | None = None,
+        flush_every: int = 50_000,
+    ) -> None:
         self.result = result
+        self.why = why or {}
         self.target = title
         self.uncarried = tuple(f for f in OPTIONAL_FIELDS if f not in carried)
         self.dropped: dict[str, int] = dict.fromkeys(self.uncarried, 0)
@@ -150,14 +158,14 @@ class Tally:
         self.entries = 0
         self.lines = 0
 
-    def add(self, row: Row, written: str, debit: bool, decimal_mark: str = ".") -> None:
+    def add(self, row: Row, written: str, debit: bool, decimal_mark: str = ".", target: str | None = None) -> None:
         """Record ``written`` (the amount string as it stands in the file) on ``row``'s accounts."""
         cents = parse_cents(written, decimal_mark=decimal_mark)
         for name in self.uncarried:
             if getattr(row, name) is not None:
                 self.dropped[name] += 1
         self.src.append(row.source_account_id)
-        self.tgt.append(row.account_id)
+        self.tgt.append(target if target is not None else row.account_id)
         self.cents.append(cents if debit else -cents)
         self.lines += 1
         if len(self.cents) >= self.flush_every:
@@ -173,7 +181,7 @@ class Tally:
         self.result.count("entries", self.entries)
         self.result.count("lines", self.lines)
         for name, n in self.dropped.items():
-            self.result.drop(f"lines.{name}", n, f"{self.target} has no field for it")
+            self.result.drop(f"lines.{name}", n, self.why.get(name, f"{self.target} has no field for it"))
 
 
 def text(value: Any) -> str | None:

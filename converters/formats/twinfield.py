@@ -161,7 +161,7 @@ def dimensions_relations(job: WriteJob, office: str, cut: Truncator, result: Wri
 def write_twinfield(adm, out: AtomicDir, job: WriteJob) -> WriteResult:
     """Write dimensions (GL accounts, relations) and transactions; validate each against our XSD."""
     result = WriteResult()
-    cut = Truncator()
+    cut = Truncator(job.flag("truncate"), TITLE)
     tally = Tally(result, TITLE, CARRIED)
     office = str(job.option("office", "") or adm.header.company_id or "").strip()
     if not job.option("office") and office:

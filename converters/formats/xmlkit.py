@@ -28,22 +28,30 @@ def opt(parent: etree._Element, tag: str, text: str | None, **attrs: str | None)
 
 
 class Truncator:
-    """Cuts text to a target's maximum length and counts every cut (nothing shortened silently)."""
+    """Text longer than the target allows is an error naming the record, or — when the user opted in with
+    ``--truncate`` — cut and counted (never shortened silently)."""
+
+    def __init__(self, allow: bool = False, target: str = "the target") -> None:
+        self.allow = allow
+        self.target = target
+        self.counts: Counter[str] = Counter()
+
+    def __call__(self, text: str | None, limit: int, what: str, record: str | None = None) -> str | None:
+        if text is None or len(text) <= limit:
+            return text
+        if not self.allow:
+            where = f" of {record}" if record else ""
+            raise KoppelError(
+                f"{what}{where} has {len(text)} characters; {self.target} allows {limit}: {text[:30]!r}…",
+                field=what,
+                hint="shorten it in the source, or pass --truncate to cut it (each cut is reported)",
+            )
+        self.counts[f"{what} cut to {limit} characters"] += 1
+        return text[:limit]
 
     def report(self, result) -> None:
         for what, n in sorted(self.counts.items()):
-            result.drop(what, n, "the target field is shorter; the text was cut")
-
-    def __init__(self) -> None:
-        self.counts: Counter[str] = Counter()
-
-    def __call__(self, text: str | None, limit: int, what: str) -> str | None:
-        if text is None:
-            return None
-        if len(text) > limit:
-            self.counts[f"{what} cut to {limit} characters"] += 1
-            return text[:limit]
-        return text
+            result.drop(what, n, "the target field is shorter; the text was cut (--truncate)")
 
 
 def peek(items: Iterable[etree._Element]) -> Iterator[etree._Element] | None:
