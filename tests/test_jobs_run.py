@@ -12,6 +12,7 @@ import pytest
 from converters.cli import main
 from converters.errors import KoppelError
 from converters.jobs import run_job_file
+from converters.jobs.executors import DaskExecutor
 from converters.jobs.lock import JobBusy, job_lock
 from converters.jobs.state import StateDB
 from converters.model import Administration
@@ -154,9 +155,10 @@ def test_cli_exit_codes_and_summary(job, capsys):
     assert "lies outside the job folder" in capsys.readouterr().err
 
 
-def test_scheduler_address_that_does_not_answer_is_a_job_error(job):
-    with pytest.raises(KoppelError, match=r"cannot reach the Dask scheduler at tcp://127\.0\.0\.1:9"):
-        run_job_file(job, scheduler="tcp://127.0.0.1:9")
+def test_scheduler_address_that_does_not_answer_is_a_job_error():
+    with pytest.raises(KoppelError, match=r"cannot reach the Dask scheduler at tcp://127\.0\.0\.1:9") as err:
+        DaskExecutor("tcp://127.0.0.1:9", timeout="0.5s")
+    assert err.value.field == "--scheduler" and "dask scheduler" in err.value.hint
 
 
 # ---- overlapping exports: row ids -------------------------------------------------------------------
