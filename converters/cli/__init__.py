@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "converters.cli.watch_cmd",
     "converters.cli.openitems_cmd",
     "converters.cli.check_cmd",
+    "converters.cli.profile_cmd",
 )
 
 
