@@ -1,0 +1,65 @@
+"""Every shared real auditfile whose entries balance converts to every package target of issue 8 with
+money in = money out (control.json and the read-back of our own reader); the broken ones are refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from converters.convert import convert
+from converters.errors import KoppelError
+from converters.xaf import read_xaf
+from tests.conftest import SHARED, shared_sample
+from tests.package_helpers import numeric_mapping
+
+BALANCED = (
+    "banana-nl__banana-accounting_xaf3.2_2018.xaf",
+    "mikel-dataloader__e-boekhouden_xaf3.2_2019.xaf.xml",
+    "rxaf__exact-online_xaf3.2_2016.xaf",
+    "rxaf__osfinancials_xaf3.1_2015.xaf",
+    "rxaf__twinfield_xaf3.1_2016.xaf",
+    "rxaf__unit4-multivers_xaf3.2_2017.xaf",
+)
+REFUSED = {
+    "banana-nl__banana-accounting_clair2_2015.xml": "entry 1/0 does not balance",
+    "banana-nl__unit4-multivers_xaf3.2_2017_reformatted_bad-encoding.xml": "not valid UTF-8",
+    "banana-nl__official-xaf3.2-testfile__XmlAuditfileFinancieel3.2_test.xml": "opening balance does not balance",
+}
+TARGETS = ("exact-online", "twinfield", "king")
+
+
+def _options(target: str, sample: Path, tmp_path: Path) -> dict:
+    if target == "exact-online":
+        return {"options": {"schema_dir": str(SHARED / "packages" / "exact-online")}}
+    if target == "twinfield":
+        return {"options": {"office": "NL001"}}
+    if target == "king":
+        numeric_mapping(read_xaf(sample), tmp_path / "king.toml")
+        return {
+            "mapping": tmp_path / "king.toml",
+            "options": {"entry_numbers": "renumber", "truncate": True, "schema_dir": str(SHARED / "packages" / "king")},
+        }
+    return {}
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("name", BALANCED)
+def test_balanced_sample_converts_money_equal(name: str, target: str, tmp_path: Path) -> None:
+    sample = shared_sample(name)
+    result = convert(sample, target, tmp_path / "out", **_options(target, sample, tmp_path))
+    money = result.control["money"]
+    assert money["equal"] is True, money["differences"]
+    assert money["read_back"]["equal"] is True
+    assert sum(money["source_cents_by_account"].values()) == 0
+    counts = result.control["counts"]
+    assert counts["lines"][0] == counts["lines"][1] > 0
+    assert counts["entries"][0] == counts["entries"][1]
+
+
+@pytest.mark.parametrize("target", ("exact-online", "twinfield"))  # King refuses their codes even earlier
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_broken_sample_is_refused_without_output(name: str, target: str, tmp_path: Path) -> None:
+    with pytest.raises(KoppelError, match=REFUSED[name]):
+        convert(shared_sample(name), target, tmp_path / "out", options={"office": "1", "truncate": True})
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
