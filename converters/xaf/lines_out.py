@@ -211,8 +211,13 @@ class LineFormatter:
         self.limits = Limits(ref=255, code=999) if self.v4 else Limits(ref=999, code=35)
         self.written: set[str] = set()
 
-    def _text(self, s: pd.Series, name: str, limit: int | None = None, refuse: bool = False) -> pd.Series:
-        s = s.astype("string").str.strip()
+    def _text(
+        self, s: pd.Series, name: str, limit: int | None = None, refuse: bool = False, strip: bool = True
+    ) -> pd.Series:
+        """Codes are stripped (as the reader does); free text is written exactly as it is."""
+        s = s.astype("string")
+        if strip:
+            s = s.str.strip()
         s = s.where(s.str.len() > 0)
         if limit is not None:
             long = (s.str.len() > limit).fillna(False)
@@ -256,7 +261,7 @@ class LineFormatter:
             rep.fixed("trLine/nr", "repeated within its transaction: lines numbered 1..n", int(in_bad.sum()))
             nr = nr.where(~in_bad, position)
         acc = t(frame["account_id"], "trLine/accID", 35, refuse=True)
-        doc = t(frame["doc_ref"], "trLine/docRef", self.limits.ref)
+        doc = t(frame["doc_ref"], "trLine/docRef", self.limits.ref, strip=False)
         trdt = date_text(frame["date"])
         eff_missing = frame["effective_date"].isna().to_numpy()
         rep.fixed("trLine/effDate", "missing: the booking date (trDt)", int(eff_missing.sum()))
@@ -265,10 +270,10 @@ class LineFormatter:
             "<trLine>" + el("nr", nr) + el("accID", acc),
             # docRef is mandatory: an absent reference is written empty, never invented
             "<docRef>" + doc.fillna("") + "</docRef><effDate>" + pd.Series(eff) + "</effDate>",
-            el("desc", t(frame["description"], "trLine/desc")),
+            el("desc", t(frame["description"], "trLine/desc", strip=False)),
             "<amnt>" + amnt + "</amnt><amntTp>" + pd.Series(side) + "</amntTp>",
             el("custSupID", t(frame["relation_id"], "trLine/custSupID", 35, refuse=True)),
-            el("invRef", t(frame["invoice_ref"], "trLine/invRef", self.limits.ref)),
+            el("invRef", t(frame["invoice_ref"], "trLine/invRef", self.limits.ref, strip=False)),
         ]
         code = self.limits.code
         if self.v4:
@@ -370,7 +375,7 @@ class LineFormatter:
             "transaction/periodNumber", "not a number of at most 3 digits: month of trDt", int((~ok)[idx].sum())
         )
         nr = self._text(frame["entry_nr"], "transaction/nr", 35, refuse=True)
-        desc = self._text(frame["entry_description"], "transaction/desc")
+        desc = self._text(frame["entry_description"], "transaction/desc", strip=False)
         jids = journal.to_numpy()
         for i in idx:
             head = []

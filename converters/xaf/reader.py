@@ -218,8 +218,8 @@ class _Reader:
                         rows = []
                         ctx.clear()
                 else:
-                    handlers[tag](elem)
-                    elem.clear()
+                    if handlers[tag](elem) is not False:  # False: the element belongs to a record not yet ended
+                        elem.clear()
         except etree.XMLSyntaxError as exc:
             raise xml_error(self.info.path, exc, forced or self.info.encoding) from None
         finally:

@@ -164,9 +164,9 @@ class Xaf3Vocabulary(Vocabulary):
             h.currency, h.date_created = f.get("curCode"), f.get("dateCreated")
             h.software, h.software_version = f.get("softwareDesc"), f.get("softwareVersion")
 
-        def company_field(elem) -> None:
+        def company_field(elem) -> bool | None:
             if elem.getparent() is None or elem.getparent().tag != company:
-                return
+                return False  # e.g. customerSupplier/taxRegIdent: read with its relation, so keep its text
             value = elem.text.strip() if elem.text else None
             local = elem.tag[self.ns_len :]
             target = {

@@ -11,6 +11,7 @@ documented rule or refused; each fix and drop is counted in the :class:`Conversi
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -100,7 +101,8 @@ class _Writer:
         return code
 
     def _vat_country(self, vat_number: str | None) -> str | None:
-        if vat_number and len(vat_number) > 2 and vat_number[:2].isalpha():
+        # an EU VAT number starts with its country code and holds digits (NL001234567B01, BE0123456789)
+        if vat_number and re.fullmatch(r"[A-Za-z]{2}[0-9A-Za-z+*.]{2,13}", vat_number) and re.search(r"\d", vat_number):
             code = vat_number[:2].upper()
             if self.countries is None or code in self.countries:
                 return code
