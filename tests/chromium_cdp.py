@@ -112,15 +112,19 @@ class Chromium:
         shutil.rmtree(self._profile, ignore_errors=True)
 
     # --- protocol -------------------------------------------------------------------------------
-    def call(self, method: str, *, session: bool = False, **params: Any) -> dict[str, Any]:
+    def _send(self, method: str, session: bool, params: dict[str, Any]) -> int:
         self._next_id += 1
         message: dict[str, Any] = {"id": self._next_id, "method": method, "params": params}
         if session:
             message["sessionId"] = self._session
         os.write(self._to_browser, json.dumps(message).encode() + b"\0")
+        return self._next_id
+
+    def call(self, method: str, *, session: bool = False, **params: Any) -> dict[str, Any]:
+        ident = self._send(method, session, params)
         while True:
             reply = self._read()
-            if reply.get("id") == self._next_id:
+            if reply.get("id") == ident:
                 if "error" in reply:
                     raise BrowserError(f"{method}: {reply['error']}")
                 return reply.get("result", {})
@@ -150,6 +154,9 @@ class Chromium:
         elif method == "Log.entryAdded":
             entry = params.get("entry", {})
             self.console.append({"level": entry.get("level"), "text": entry.get("text", "")})
+        elif method == "Page.javascriptDialogOpening":  # alert()/confirm(): record it and dismiss, or the page hangs
+            self.console.append({"level": "dialog", "text": params.get("message", "")})
+            self._send("Page.handleJavaScriptDialog", True, {"accept": False})
         elif method == "Network.requestWillBeSent":
             self.requests.append(params.get("request", {}).get("url", ""))
         self._events.append(message)
@@ -184,5 +191,7 @@ class Chromium:
         path.write_bytes(base64.b64decode(data))
 
     def problems(self) -> list[dict[str, Any]]:
-        """Console errors/warnings, uncaught exceptions and error log entries seen so far."""
-        return [entry for entry in self.console if entry["level"] in ("error", "exception", "warning", "assert")]
+        """Console errors/warnings, uncaught exceptions, error log entries and dialogs seen so far."""
+        return [
+            entry for entry in self.console if entry["level"] in ("error", "exception", "warning", "assert", "dialog")
+        ]
