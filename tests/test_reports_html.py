@@ -209,3 +209,18 @@ def test_index_refuses_mismatched_lists(tmp_path: Path):
     with pytest.raises(ValueError, match="2 results but 1 report paths"):
         write_report_index([{}, {}], [tmp_path / "a.html"], tmp_path / "index.html")
     assert not (tmp_path / "index.html").exists()
+
+
+def test_tally_shows_occurrences_when_findings_are_grouped():
+    result = {"summary": {"warning": 1}, "findings": [{"code": "XAF-D02", "severity": "warning", "count": 13}]}
+    doc = _page(result)
+    assert _by_id(doc, "count-warning") == "1"
+    assert _by_id(doc, "times-warning") == "13 voorvallen"
+    assert not doc.xpath('//*[@id="times-error" or @id="times-info"]')
+    assert not _page(eboekhouden_result()).xpath('//*[@class="times"]')  # summary already counts occurrences
+
+
+def test_title_shows_the_file_name_and_the_facts_the_full_path():
+    doc = _page({"file": "/data/klant a/2024.xaf"})
+    assert doc.xpath("//h1/text()") == ["2024.xaf"] and doc.xpath("//h1/@title") == ["/data/klant a/2024.xaf"]
+    assert "/data/klant a/2024.xaf" in _by_id(doc, "gegevens")

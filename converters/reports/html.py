@@ -13,7 +13,7 @@ from urllib.parse import quote
 import jinja2
 
 from ..atomic import atomic_open
-from .view import build_view, summary, text, verdict
+from .view import build_view, file_name, summary, text, verdict
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
 
@@ -71,6 +71,7 @@ def write_report_index(
         rows.append(
             {
                 "file": text(result.get("file")) or Path(report).name,
+                "file_name": file_name(result.get("file")) or Path(report).name,
                 "company": text(header.get("company_name")),
                 "fiscal_year": text(header.get("fiscal_year")),
                 "version": text(result.get("version")),

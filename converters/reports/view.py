@@ -178,6 +178,20 @@ def _finding(raw: Mapping[str, Any]) -> Finding:
     )
 
 
+def file_name(value: Any) -> str:
+    """The last part of a path as given (either separator), for titles; the full path is shown elsewhere."""
+    return re.split(r"[\\/]", text(value).rstrip("\\/"))[-1]
+
+
+def occurrences(findings: list[Finding]) -> dict[str, int]:
+    """How often each severity occurs, counting every place (a grouped finding counts ``count`` times)."""
+    counts = {sev: 0 for sev in SEVERITIES}
+    for finding in findings:
+        if finding.severity in counts:
+            counts[finding.severity] += finding.count
+    return counts
+
+
 def summary(result: Mapping[str, Any]) -> dict[str, int]:
     """Counts per severity; taken from ``summary`` or, when absent, counted from the findings."""
     given = result.get("summary")
@@ -340,12 +354,14 @@ def build_view(result: Mapping[str, Any]) -> dict[str, Any]:
 
     return {
         "file": text(result.get("file")),
+        "file_name": file_name(result.get("file")),
         "version": text(result.get("version")),
         "software": text(result.get("software")),
         "encoding": text(result.get("encoding")),
         "currency": text(header.get("currency")),
         "verdict": verdict(result),
         "summary": summary(result),
+        "occurrences": occurrences(findings),
         "facts": facts,
         "findings": findings,
         "trial_balance": trial,
