@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from ..errors import KoppelError
-from ..money import parse_cents
+from ..money import format_cents, parse_cents
 from .findings import Collector
 
 # trLine codes that name a basics/basic of a type (K09)
@@ -387,7 +387,6 @@ class Scanner:
             self._transaction_c2(elem)
             return
         f, out, ns = self.f, self.out, self.ns
-        cut = len(ns)
         jstats = self._journal_of(elem.getparent())
         jid = jstats["journal"]
         line_tag = ns + "trLine"
@@ -397,9 +396,9 @@ class Scanner:
             tag = child.tag
             if tag == line_tag:
                 lines.append(child)
-            elif isinstance(tag, str):
-                k.setdefault(tag[cut:], child)
-        nr = _t(k.get("nr"))
+            elif tag not in k:
+                k[tag] = child
+        nr = _t(k.get(ns + "nr"))
         txline = elem.sourceline
         tpath = f"journal[{jid}]/transaction[{nr}]"
         f.n_tx += 1
@@ -410,107 +409,139 @@ class Scanner:
                 out.add("XAF-U07", txline, tpath, {"jrnID": jid, "nr": nr})
             else:
                 self._tx_seen.add(h)
-        period = _t(k.get("periodNumber"))
-        date = _t(k.get("trDt"))
+        period_el, date_el = k.get(ns + "periodNumber"), k.get(ns + "trDt")
+        period = _t(period_el)
+        date = _t(date_el)
         date = date[:10] if date else None
         opening = period == "0" or self._jrn_opening
         if opening:
             f.opening_tx.append((txline, jid, nr))
-        start, end = f.header.get("startDate"), f.header.get("endDate")
-        if date and start and end and not (start[:10] <= date <= end[:10]):  # XAF-D01
-            out.add("XAF-D01", k["trDt"].sourceline, tpath + "/trDt", {"trDt": date, "boekjaar": f"{start}..{end}"})
+        start, end = self._year
+        if date and start and end and not (start <= date <= end):  # XAF-D01
+            out.add("XAF-D01", date_el.sourceline, tpath + "/trDt", {"trDt": date, "boekjaar": f"{start}..{end}"})
         if period is not None:
             p = f.periods.get(period)
             if p is None:
                 if f.periods_table:  # XAF-K06
-                    out.add("XAF-K06", k["periodNumber"].sourceline, tpath + "/periodNumber", {"periodNumber": period})
+                    out.add("XAF-K06", period_el.sourceline, tpath + "/periodNumber", {"periodNumber": period})
             elif date and p[0] and p[1] and not (p[0] <= date <= p[1]):  # XAF-D02
-                out.add("XAF-D02", k["trDt"].sourceline, tpath + "/trDt",
+                out.add("XAF-D02", date_el.sourceline, tpath + "/trDt",
                         {"trDt": date, "period": period, "periode": f"{p[0]}..{p[1]}"})
         if not self.v4:  # XAF-K09 on the transaction (sourceID, userID)
             for name in ("sourceID", "userID"):
-                code = _t(k.get(name))
+                code_el = k.get(ns + name)
+                code = _t(code_el)
                 if code is not None and (BASIC_TYPES[name], code) not in f.basics:
-                    out.add("XAF-K09", k[name].sourceline, f"{tpath}/{name}",
+                    out.add("XAF-K09", code_el.sourceline, f"{tpath}/{name}",
                             {name: code, "basicType": BASIC_TYPES[name]})
-        self._lines(lines, jid, nr, tpath, period, opening, jstats, start, end)
+        self._lines(lines, jid, nr, tpath, period, opening, jstats)
         f.n_lines += len(lines)
         elem.clear()
         elem.getparent().remove(elem)
 
-    def _lines(self, lines, jid, nr, tpath, period, opening, jstats, start, end) -> None:
-        f, out, cut = self.f, self.out, len(self.ns)
+    def _optional_tags(self) -> dict:
+        """trLine children checked only when present: codes with a basic type (K09), references (V01)."""
+        if self._optional is None:
+            ns = self.ns
+            self._optional = {} if self.v4 else {
+                **{ns + n: (n, tp) for n, tp in BASIC_TYPES.items() if n not in ("sourceID", "userID")},
+                **{ns + n: (n, None) for n in REF_FIELDS},
+            }
+        return self._optional
+
+    _optional: dict | None = None
+
+    @property
+    def _year(self) -> tuple[str | None, str | None]:
+        if self._year_cache is None:
+            start, end = self.f.header.get("startDate"), self.f.header.get("endDate")
+            self._year_cache = (start[:10] if start else None, end[:10] if end else None)
+        return self._year_cache
+
+    _year_cache: tuple | None = None
+
+    def _lines(self, lines, jid, nr, tpath, period, opening, jstats) -> None:
+        """The trLines of one transaction: the hot loop, so tags are compared whole and paths made lazily."""
+        f, out, ns = self.f, self.out, self.ns
         accounts, relations, vat_codes, basics, tb = f.accounts, f.relations, f.vat_codes, f.basics, f.tb
-        keys = f.line_keys if not self.v4 else None
-        start = start[:10] if start else None
-        end = end[:10] if end else None
+        keys_append = f.line_keys.append if not self.v4 else None
+        start, end = self._year
+        T_NR, T_ACC, T_AMNT, T_TP, T_REL, T_EFF, T_VAT = (
+            ns + "nr", ns + "accID", ns + "amnt", ns + "amntTp", ns + "custSupID", ns + "effDate", ns + "vat"
+        )
+        optional = self._optional_tags()
         seen_nr: set = set()
         sum_d = sum_c = 0
-        pstats = f.by_period.setdefault(period, [0, 0, 0])
-        vat_tag = self.ns + "vat"
+        pstats = f.by_period.get(period)
+        if pstats is None:
+            pstats = f.by_period[period] = [0, 0, 0]
         for ln in lines:
-            k: dict = {}
-            vats = None
-            for child in ln:
-                tag = child.tag
-                if tag == vat_tag:
-                    if vats is None:
-                        vats = [child]
-                    else:
-                        vats.append(child)
-                elif isinstance(tag, str):
-                    k.setdefault(tag[cut:], child)
-            lnr = _t(k.get("nr"))
-            lpath = f"{tpath}/trLine[{lnr}]"
+            k = {c.tag: c for c in ln}
+            el = k.get(T_NR)
+            lnr = el.text.strip() or None if el is not None and el.text is not None else None
             if lnr is not None:
                 if lnr in seen_nr:  # XAF-U08
-                    out.add("XAF-U08", ln.sourceline, lpath, {"transaction": nr, "nr": lnr})
+                    out.add("XAF-U08", ln.sourceline, f"{tpath}/trLine[{lnr}]", {"transaction": nr, "nr": lnr})
                 else:
                     seen_nr.add(lnr)
-                if keys is not None:
-                    keys.append(hash((jid, nr, lnr)))
-            acc = _t(k.get("accID"))
+                if keys_append is not None:
+                    keys_append(hash((jid, nr, lnr)))
+            el = k.get(T_ACC)
+            acc = el.text.strip() or None if el is not None and el.text is not None else None
             if acc is not None and acc not in accounts:  # XAF-K01
-                out.add("XAF-K01", k["accID"].sourceline, lpath + "/accID", {"accID": acc})
-            rel = _t(k.get("custSupID"))
-            if rel is not None and rel not in relations:  # XAF-K03
-                out.add("XAF-K03", k["custSupID"].sourceline, lpath + "/custSupID", {"custSupID": rel})
-            if vats is not None:
-                for vat in vats:  # XAF-K04
-                    vid = None
-                    for sub in vat:
-                        if sub.tag == self.ns + "vatID":
-                            vid = _t(sub)
-                            if vid is not None and vid not in vat_codes:
-                                out.add("XAF-K04", sub.sourceline, lpath + "/vat/vatID", {"vatID": vid})
-                            break
-            eff = _t(k.get("effDate"))
-            if eff and start and end and not (start <= eff[:10] <= end):  # XAF-D03
-                out.add("XAF-D03", k["effDate"].sourceline, lpath + "/effDate",
-                        {"effDate": eff, "boekjaar": f"{start}..{end}"})
-            if not self.v4:
-                for name in ("costID", "prodID", "projID", "artGrpID", "qntityID"):  # XAF-K09
-                    child = k.get(name)
-                    if child is not None:
-                        code = _t(child)
-                        if code is not None and (BASIC_TYPES[name], code) not in basics:
-                            out.add("XAF-K09", child.sourceline, f"{lpath}/{name}",
-                                    {name: code, "basicType": BASIC_TYPES[name]})
-                for name in REF_FIELDS:  # XAF-V01
-                    child = k.get(name)
-                    if child is not None and child.text is not None and len(child.text) > 255:
-                        out.add("XAF-V01", child.sourceline, f"{lpath}/{name}", {"length": len(child.text)})
-            amnt = k.get("amnt")
-            cents = self._amount(amnt, lpath + "/amnt")  # XAF-V03
-            side = _t(k.get("amntTp"))
-            if side != "D" and side != "C":  # XAF-V04
-                out.add("XAF-V04", ln.sourceline, lpath + "/amntTp",
-                        {"found": side or "(ontbreekt)", "expected": "D of C"})
-                continue
+                out.add("XAF-K01", el.sourceline, f"{tpath}/trLine[{lnr}]/accID", {"accID": acc})
+            if T_REL in k:
+                rel = _t(k[T_REL])
+                if rel is not None and rel not in relations:  # XAF-K03
+                    out.add("XAF-K03", k[T_REL].sourceline, f"{tpath}/trLine[{lnr}]/custSupID", {"custSupID": rel})
+            if T_VAT in k:
+                for vat in ln.iterchildren(T_VAT):  # XAF-K04
+                    sub = vat.find(ns + "vatID")
+                    vid = _t(sub)
+                    if vid is not None and vid not in vat_codes:
+                        out.add("XAF-K04", sub.sourceline, f"{tpath}/trLine[{lnr}]/vat/vatID", {"vatID": vid})
+            el = k.get(T_EFF)
+            if el is not None and start and end:
+                eff = _t(el)
+                if eff and not (start <= eff[:10] <= end):  # XAF-D03
+                    out.add("XAF-D03", el.sourceline, f"{tpath}/trLine[{lnr}]/effDate",
+                            {"effDate": eff, "boekjaar": f"{start}..{end}"})
+            for tag in optional.keys() & k.keys():  # codes (K09) and references (V01) present on the line
+                name, tp = optional[tag]
+                child = k[tag]
+                if tp is None:
+                    if child.text is not None and len(child.text) > 255:  # XAF-V01
+                        out.add("XAF-V01", child.sourceline, f"{tpath}/trLine[{lnr}]/{name}",
+                                {"length": len(child.text)})
+                    continue
+                code = _t(child)
+                if code is not None and (tp, code) not in basics:  # XAF-K09
+                    out.add("XAF-K09", child.sourceline, f"{tpath}/trLine[{lnr}]/{name}",
+                            {name: code, "basicType": tp})
+            amnt = k.get(T_AMNT)
+            cents = None
+            if amnt is not None and amnt.text is not None:
+                text = amnt.text.strip()
+                if len(text) < 3 or text[-3] != ".":  # XAF-V03
+                    self.out.add("XAF-V03", amnt.sourceline, f"{tpath}/trLine[{lnr}]/amnt",
+                                 {"found": text, "expected": "two decimals"})
+                try:
+                    cents = parse_cents(text)
+                except KoppelError as exc:
+                    self.out.add("XAF-V03", amnt.sourceline, f"{tpath}/trLine[{lnr}]/amnt",
+                                 {"found": text, "problem": exc.message})
+            el = k.get(T_TP)
+            side = el.text if el is not None else None
+            if side != "D" and side != "C":
+                side = side.strip() if side else side
+                if side != "D" and side != "C":  # XAF-V04
+                    out.add("XAF-V04", ln.sourceline, f"{tpath}/trLine[{lnr}]/amntTp",
+                            {"found": side or "(ontbreekt)", "expected": "D of C"})
+                    continue
             if cents is None:
                 continue
             if cents < 0:  # XAF-V02
-                out.add("XAF-V02", amnt.sourceline, lpath + "/amnt", {"found": _t(amnt), "amntTp": side})
+                out.add("XAF-V02", amnt.sourceline, f"{tpath}/trLine[{lnr}]/amnt", {"found": text, "amntTp": side})
             if side == "D":
                 sum_d += cents
                 signed = cents
@@ -537,15 +568,11 @@ class Scanner:
         f.sum_d += sum_d
         f.sum_c += sum_c
         if sum_d != sum_c:  # XAF-T07
-            from ..money import format_cents
-
             self.out.add("XAF-T07", lines[0].getparent().sourceline if lines else None, tpath,
                          {"debet": format_cents(sum_d), "credit": format_cents(sum_c)})
 
     # -- CLAIR2 transactions -------------------------------------------------------------------
     def _transaction_c2(self, elem) -> None:
-        from ..money import format_cents
-
         f, out = self.f, self.out
         jstats = self._journal_of(elem.getparent())
         jid = jstats["journal"]
@@ -631,8 +658,6 @@ class Scanner:
 
     # -- subledgers ----------------------------------------------------------------------------
     def _subledger(self, elem, ob: bool = False) -> None:
-        from ..money import format_cents
-
         f, out = self.f, self.out
         k = self._kids(elem)
         f.subledgers += 1
