@@ -171,8 +171,11 @@ class Chromium:
 
     # --- page -----------------------------------------------------------------------------------
     def load(self, path: Path) -> None:
+        self.load_url(path.resolve().as_uri())
+
+    def load_url(self, url: str) -> None:
         self._events.clear()
-        self.call("Page.navigate", session=True, url=path.resolve().as_uri())
+        self.call("Page.navigate", session=True, url=url)
         self._wait_for("Page.loadEventFired")
 
     def evaluate(self, expression: str) -> Any:

@@ -149,3 +149,30 @@ def test_end_to_end_check_file_to_browser(browser, tmp_path: Path):
     text = browser.evaluate("document.body.innerText")
     assert "517.416,49" in text and "686.571,44" in text  # Σ lines and the header's wrong totals
     browser.screenshot(tmp_path / "e2e.png")
+
+
+def test_report_dir_index_and_every_report_load_in_the_browser(browser, tmp_path: Path):
+    from click.testing import CliRunner
+
+    from converters.cli import cli
+
+    samples = [shared_sample(EBOEKHOUDEN), shared_sample("rxaf__twinfield_xaf3.1_2016.xaf")]
+    out = tmp_path / "rapporten"
+    run = CliRunner().invoke(cli, ["check", *map(str, samples), "--report-dir", str(out), "-q"], standalone_mode=False)
+    assert run.exception is None, run.output
+    _open(browser, out / "index.html")
+    rows = browser.evaluate(
+        "Array.from(document.querySelectorAll('#index tbody tr'))"
+        ".map(tr => Array.from(tr.cells).map(td => td.innerText))"
+    )
+    assert [(r[0], r[5]) for r in rows] == [
+        (EBOEKHOUDEN, "Fouten gevonden"),
+        ("rxaf__twinfield_xaf3.1_2016.xaf", "Bruikbaar, met waarschuwingen"),
+    ]
+    hrefs = browser.evaluate("Array.from(document.links).map(a => a.href)")
+    assert len(hrefs) == 2
+    for href in hrefs:
+        browser.console.clear()
+        browser.load_url(href)
+        assert browser.problems() == []
+        assert browser.evaluate("document.getElementById('oordeel-h').innerText").startswith("OORDEEL")
