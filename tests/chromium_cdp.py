@@ -12,6 +12,7 @@ import contextlib
 import fcntl
 import json
 import os
+import select
 import shutil
 import subprocess
 import tempfile
@@ -60,7 +61,17 @@ class Chromium:
         self._events: list[dict[str, Any]] = []
 
     def __enter__(self) -> Chromium:
+        self._proc: subprocess.Popen | None = None
+        try:
+            self._start()
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def _start(self) -> None:
         self._profile = tempfile.mkdtemp(prefix="koppel-chromium-")
+        self._stderr = open(Path(self._profile) / "stderr.log", "w+b")  # noqa: SIM115 (closed in __exit__)
         to_browser_r, self._to_browser = os.pipe()
         self._from_browser, from_browser_w = os.pipe()
         # The child must see its pipe ends as fd 3 (commands) and fd 4 (replies). Move them above 10 first so
@@ -79,7 +90,7 @@ class Chromium:
             args,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=self._stderr,
             close_fds=False,
             preexec_fn=lambda: (os.dup2(child_r, 3), os.dup2(child_w, 4)),
         )
@@ -97,19 +108,30 @@ class Chromium:
             deviceScaleFactor=1,
             mobile=False,
         )
-        return self
 
     def __exit__(self, *exc: object) -> None:
-        with contextlib.suppress(BrowserError, OSError):
-            self.call("Browser.close")
-        try:
-            self._proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self._proc.kill()
-            self._proc.wait()
-        os.close(self._to_browser)
-        os.close(self._from_browser)
-        shutil.rmtree(self._profile, ignore_errors=True)
+        if self._proc is not None:
+            with contextlib.suppress(BrowserError, OSError):
+                self.call("Browser.close")
+            try:
+                self._proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+        for name in ("_to_browser", "_from_browser"):
+            if hasattr(self, name):
+                with contextlib.suppress(OSError):
+                    os.close(getattr(self, name))
+        if hasattr(self, "_stderr"):
+            self._stderr.close()
+        if hasattr(self, "_profile"):
+            shutil.rmtree(self._profile, ignore_errors=True)
+
+    def _stderr_tail(self) -> str:
+        """The end of chromium's own messages, for an error that says why it failed."""
+        self._stderr.seek(0)
+        lines = [line for line in self._stderr.read().decode(errors="replace").splitlines() if "dbus" not in line]
+        return ("; chromium said: " + " | ".join(lines[-5:])) if lines else ""
 
     # --- protocol -------------------------------------------------------------------------------
     def _send(self, method: str, session: bool, params: dict[str, Any]) -> int:
@@ -133,11 +155,13 @@ class Chromium:
     def _read(self) -> dict[str, Any]:
         deadline = time.monotonic() + self.timeout
         while b"\0" not in self._buffer:
-            if time.monotonic() > deadline:
-                raise BrowserError("chromium did not answer in time")
+            remaining = deadline - time.monotonic()
+            ready, _, _ = select.select([self._from_browser], [], [], max(remaining, 0))
+            if not ready:
+                raise BrowserError(f"chromium did not answer within {self.timeout:.0f} s{self._stderr_tail()}")
             chunk = os.read(self._from_browser, 1 << 16)
             if not chunk:
-                raise BrowserError("chromium closed the pipe")
+                raise BrowserError(f"chromium closed the pipe{self._stderr_tail()}")
             self._buffer += chunk
         raw, self._buffer = self._buffer.split(b"\0", 1)
         return json.loads(raw)
