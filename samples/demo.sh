@@ -13,3 +13,8 @@ echo "== 1. Inspect an auditfile (XAF 3.2)"
 echo
 echo "== 2. Export its tables"
 "$koppel" export "$here/voorbeeld_xaf32.xaf" -o "$out/tabellen"
+
+echo
+echo "== Check an auditfile for the accountant (every rule of formats.md §2.8, XSD included)"
+"$koppel" check "$here/voorbeeld_xaf32.xaf" --html "$out/check.html" --json "$out/check.json"
+echo "Check report: $out/check.html (open it in a browser; JSON in $out/check.json)"

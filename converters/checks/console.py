@@ -29,7 +29,7 @@ def render(result: dict, *, width: int | None = None) -> str:
         + (f" · {h.get('company_name')}" if h.get("company_name") else "")
         + (f" · boekjaar {h.get('start_date')}..{h.get('end_date')}" if h.get("start_date") else ""),
         f"  Oordeel: {VERDICT_TEXT[result['verdict']]}  "
-        f"({s['error']} fout, {s['warning']} waarschuwing, {s['info']} info; in soorten bevindingen)",
+        f"({s['error']} fout, {s['warning']} waarschuwing, {s['info']} info; geteld per regelcode)",
     ]
     counts, totals = result.get("counts") or {}, result.get("totals") or {}
     if counts:
