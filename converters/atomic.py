@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import os
 import tempfile
 from collections.abc import Iterator
@@ -16,10 +17,28 @@ def _umask() -> int:
     return mask
 
 
+_fsync_deferred = contextvars.ContextVar("koppel_fsync_deferred", default=False)
+
+
+@contextlib.contextmanager
+def deferred_fsync() -> Iterator[None]:
+    """Skip the per-file fsync of :func:`publish` inside the block.
+
+    Only for callers that write into a private staging folder and make it durable themselves, all at
+    once, before it becomes visible (the job runner: one syncfs per batch instead of one fsync per file).
+    """
+    token = _fsync_deferred.set(True)
+    try:
+        yield
+    finally:
+        _fsync_deferred.reset(token)
+
+
 def publish(tmp: Path, target: Path) -> None:
     """fsync ``tmp``, give it ordinary permissions and rename it onto ``target``."""
-    with tmp.open("rb") as handle:
-        os.fsync(handle.fileno())
+    if not _fsync_deferred.get():
+        with tmp.open("rb") as handle:
+            os.fsync(handle.fileno())
     os.chmod(tmp, 0o666 & ~_umask())
     os.replace(tmp, target)
 

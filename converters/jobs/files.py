@@ -89,15 +89,37 @@ def clean_leftovers(outbox: Path) -> list[Path]:
 
 
 def publish_folder(staging: Path, final: Path) -> None:
-    """Rename a complete staging folder onto ``final``; an older ``final`` is swapped out first, then removed."""
+    """Rename a complete staging folder onto ``final``; an older ``final`` is swapped out first, then removed.
+
+    The caller makes the staged files durable first (:func:`sync_filesystem`) and fsyncs the parent after.
+    """
     old = None
     if final.exists():
         old = final.with_name(f"{OLD_PREFIX}{final.name}.{uuid.uuid4().hex[:8]}")
         os.rename(final, old)
     os.rename(staging, final)
-    fsync_dir(final.parent)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def sync_filesystem(folder: Path) -> None:
+    """Flush every written file of the filesystem holding ``folder`` to disk: one call for a whole batch.
+
+    syncfs(2) on Linux; elsewhere os.sync(). Far cheaper than an fsync per small file on a busy disk.
+    """
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            if libc.syncfs(fd) == 0:
+                return
+        finally:
+            os.close(fd)
+    except (OSError, AttributeError):
+        pass
+    os.sync()
 
 
 def fsync_dir(folder: Path) -> None:

@@ -2,10 +2,11 @@
 
 The order of steps per input is what makes a crash harmless at any moment:
 
-1. a worker writes the outputs into a hidden staging folder in the outbox (fsynced);
-2. the coordinator renames the staging folder onto its final name (one atomic rename);
-3. the state row (content hash, outputs, booked row ids) is committed — in batches;
-4. only then the input leaves the inbox (archive, or quarantine with its error file).
+1. a worker writes the outputs into a hidden staging folder in the outbox;
+2. per batch, the coordinator syncs the filesystem (the staged files reach the disk), renames each
+   staging folder onto its final name (one atomic rename per input) and fsyncs the outbox;
+3. the state rows (content hash, outputs, booked row ids) of the batch are committed in one transaction;
+4. only then the inputs leave the inbox (archive, or quarantine with its error file).
 
 A crash before 3 leaves the input in the inbox and no state row: the next run converts it again and its
 outputs (same name) replace the earlier ones. A crash after 3 leaves a processed input in the inbox:
@@ -31,19 +32,21 @@ from .files import (
     Found,
     clean_leftovers,
     discover,
+    fsync_dir,
     move_unique,
     output_name,
     publish_folder,
     quarantine,
     sha256_file,
     staging_path,
+    sync_filesystem,
 )
 from .lock import job_lock
 from .state import InputRecord, StateDB, utc_now
 from .task import Result, Task, process_input
 
-FLUSH_EVERY = 64  # inputs per state transaction
-FLUSH_SECONDS = 1.0
+FLUSH_EVERY = 128  # inputs per batch: one filesystem sync, one state transaction
+FLUSH_SECONDS = 2.0
 Progress = Callable[[int, int, str], None]
 
 
@@ -225,7 +228,7 @@ class _Committer:
         self.report = report
         self.planned: dict[str, Planned] = {}
         self.booked: set[str] = set()  # row ids booked in this run, not yet committed
-        self.pending: list[tuple[InputRecord, Outcome, Callable[[], Path]]] = []
+        self.pending: list[tuple[InputRecord, Outcome, Callable[[], Path], tuple[Path, Path] | None]] = []
         self.last_flush = time.monotonic()
 
     def take(self, result: Result, task: Task) -> None:
@@ -236,8 +239,6 @@ class _Committer:
             self.fail(p, result.error or {"message": "unknown error"}, result)
             return
         final_name = output_name(p.found.path, p.sha256)
-        publish_folder(Path(task.staging), self.job.outbox / final_name)
-        crash_point("published")
         self.booked.update(result.row_ids)
         record = InputRecord(
             job=self.job.name,
@@ -265,7 +266,8 @@ class _Committer:
             rows_skipped=result.rows_skipped,
             seconds=result.seconds,
         )
-        self._add(record, outcome, lambda: move_unique(p.found.path, self.job.archive, p.sha256))
+        staged = (Path(task.staging), self.job.outbox / final_name)
+        self._add(record, outcome, lambda: move_unique(p.found.path, self.job.archive, p.sha256), staged)
 
     def _without_booked_rows(self, result: Result, task: Task) -> Result:
         """Convert again, leaving out rows an earlier input booked (overlapping exports); rare, so done here."""
@@ -308,19 +310,31 @@ class _Committer:
             lambda: quarantine(p.found.path, self.job.quarantine, error, self.job.name, p.sha256, self.job.inbox),
         )
 
-    def _add(self, record: InputRecord, outcome: Outcome, move: Callable[[], Path]) -> None:
-        self.pending.append((record, outcome, move))
+    def _add(
+        self, record: InputRecord, outcome: Outcome, move: Callable[[], Path], staged: tuple[Path, Path] | None = None
+    ) -> None:
+        self.pending.append((record, outcome, move, staged))
         if len(self.pending) >= FLUSH_EVERY or time.monotonic() - self.last_flush >= FLUSH_SECONDS:
             self.flush()
 
     def flush(self) -> None:
+        """Publish a batch: sync staged files, rename them into place, commit the state, then move the inputs."""
         if self.pending:
-            self.db.commit([record for record, _, _ in self.pending])
+            staged = [s for *_, s in self.pending if s is not None]
+            if staged:
+                sync_filesystem(self.job.outbox)
+                for staging, final in staged:
+                    publish_folder(staging, final)
+                    crash_point("published")
+                fsync_dir(self.job.outbox)
+            self.db.commit([record for record, *_ in self.pending])
             crash_point("committed")
-            for _record, outcome, move in self.pending:
+            for _record, outcome, move, _staged in self.pending:
                 outcome.moved_to = str(move())
                 crash_point("moved")
                 self.report.outcomes.append(outcome)
+            for folder in (self.job.archive, self.job.quarantine, self.job.inbox):
+                fsync_dir(folder)
             self.pending.clear()
             self.booked.clear()  # now in the database
         self.last_flush = time.monotonic()

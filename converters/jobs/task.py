@@ -1,8 +1,10 @@
 """Process one input: the unit of work a pool worker or a Dask worker runs.
 
-A worker receives a :class:`Task` (a file path, its content hash, an empty staging folder inside the
-outbox and the conversion settings) and returns a :class:`Result`. It never touches the state database,
-the inbox, the archive or the quarantine: publishing is the coordinator's job. It never raises either:
+A worker receives a :class:`Task` (a file path, its content hash, a staging folder to create inside the
+outbox and the conversion settings) and returns a :class:`Result`. The staged files are not fsynced
+one by one: the coordinator syncs the filesystem once per batch before renaming them into place.
+It never touches the state database, the inbox, the archive or the quarantine: publishing is the
+coordinator's job. It never raises either:
 every failure comes back as ``Result.error`` (what, where, how to fix) for the quarantine's error file.
 
 Row ids (de-duplication across overlapping exports) — the interface expected from a reader:
@@ -14,13 +16,13 @@ booked, from the profile's ``row_id``) and, optionally, ``rows_skipped`` (int); 
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..atomic import deferred_fsync
 from ..errors import KoppelError
 from .config import ConvertSpec
 
@@ -60,9 +62,9 @@ def process_input(task: Task) -> Result:
     staging = Path(task.staging)
     try:
         staging.mkdir(parents=True, exist_ok=False)
-        lines, row_ids, skipped = convert_into(Path(task.input), staging, task.spec, task.skip_rows)
+        with deferred_fsync():  # the coordinator makes a whole batch durable with one sync before publishing
+            lines, row_ids, skipped = convert_into(Path(task.input), staging, task.spec, task.skip_rows)
         files = sorted(str(p.relative_to(staging)) for p in staging.rglob("*") if p.is_file())
-        _fsync_tree(staging, files)
         return Result(task.input, task.sha256, True, files, lines, row_ids, skipped, time.perf_counter() - start)
     except KoppelError as exc:
         error = error_dict(exc, task.input)
@@ -147,17 +149,3 @@ def _reader_options(spec: ConvertSpec, skip_rows: frozenset[str]) -> dict:
     if skip_rows:
         opts["skip_row_ids"] = skip_rows
     return opts
-
-
-def _fsync_tree(folder: Path, files: list[str]) -> None:
-    for name in files:
-        fd = os.open(folder / name, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
