@@ -45,7 +45,13 @@ class FormatInfo:
         return self.writer is not None
 
 
-FORMAT_MODULES: tuple[str, ...] = ("converters.xaf.format", "converters.formats.packages", "converters.sources.format", "converters.layouts.targets", "converters.xaf.target")
+FORMAT_MODULES: tuple[str, ...] = (
+    "converters.xaf.format",
+    "converters.formats.packages",
+    "converters.sources.format",
+    "converters.layouts.targets",
+    "converters.xaf.target",
+)
 
 _REGISTRY: dict[str, FormatInfo] = {}
 _loaded = False

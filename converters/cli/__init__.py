@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "converters.cli.export_cmd",
     "converters.cli.formats_cmd",
     "converters.cli.convert_cmd",
+    "converters.cli.mapping_cmd",
     "converters.cli.run_cmd",
     "converters.cli.watch_cmd",
     "converters.cli.openitems_cmd",

@@ -53,6 +53,7 @@ def _format(col: Column, values: pd.Series, layout: FileLayout) -> pa.Array:
 class FileStats:
     rows: int = 0
     truncated: dict[str, int] = field(default_factory=dict)
+    blanked: dict[str, list] = field(default_factory=dict)  # column -> [count, first example]
 
 
 class DelimitedWriter:
@@ -83,6 +84,7 @@ class DelimitedWriter:
         if col.type in ("int", "cents"):
             bad = pc.invert(pc.match_substring_regex(arr, r"^-?\d+$"))
             bad = pc.fill_null(bad, False)
+            arr, bad = self._blank(col, arr, bad, label, "not a whole number")
             if pc.any(bad).as_py():
                 i = int(np.flatnonzero(bad.to_numpy(zero_copy_only=False))[0])
                 raise KoppelError(
@@ -93,6 +95,7 @@ class DelimitedWriter:
                 )
         if col.width:
             too_long = pc.fill_null(pc.greater(pc.utf8_length(arr), col.width), False)
+            arr, too_long = self._blank(col, arr, too_long, label, f"longer than {col.width}")
             if pc.any(too_long).as_py():
                 if self.truncate and col.may_truncate:
                     n = int(pc.sum(too_long).as_py())
@@ -112,6 +115,15 @@ class DelimitedWriter:
                 ) from None
         del where
         return arr
+
+    def _blank(self, col: Column, arr: pa.Array, bad: pa.Array, label: Label, why: str):
+        """With ``truncate`` on, leave an optional attribute that does not fit empty (counted, with an example)."""
+        if not (self.truncate and col.on_invalid == "blank" and not col.required) or not pc.any(bad).as_py():
+            return arr, bad
+        i = int(np.flatnonzero(bad.to_numpy(zero_copy_only=False))[0])
+        entry = self.stats.blanked.setdefault(col.name, [0, f"{label(i)}: {arr[i].as_py()!r} {why}"])
+        entry[0] += int(pc.sum(bad).as_py())
+        return pc.if_else(bad, pa.scalar(None, pa.string()), arr), pc.and_(bad, False)
 
     def _quote(self, arr: pa.Array) -> pa.Array:
         arr = pc.fill_null(arr, "")

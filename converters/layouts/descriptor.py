@@ -3,7 +3,8 @@
 A column: ``name``, ``source`` (what it carries, see :mod:`converters.layouts.sources`), ``head`` (source on
 an entry's head line, for layouts with one), ``type`` (code, text, int, decimal, cents, date), ``width``,
 ``required``, ``format`` (dates), ``evidence`` (V, 3P, A), ``truncate`` (text only: may be cut when the user
-opts in), ``note``, ``target_field``. A column without a source is written empty.
+opts in), ``on_invalid`` ("blank": an optional attribute such as a BIC that does not fit is left empty when
+the user opts in — reported, never silent), ``note``, ``target_field``. A column without a source is written empty.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class Column:
     truncate: bool | None = None
     note: str = ""
     target_field: str = ""
+    on_invalid: str = ""  # "blank": an optional attribute that does not fit is left empty when the user opts in
 
     @property
     def may_truncate(self) -> bool:

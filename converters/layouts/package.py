@@ -64,23 +64,24 @@ class PackageWriter:
         self.temp: dict[str, Path] = {}
         self.rows: dict[str, int] = {}
         self.truncated: dict[str, int] = {}
-        self.relations = job.relations()
-        self.relations["source_relation_id"] = self.adm.relations["relation_id"].to_numpy()
-        self.accounts = job.accounts()
-        self.accounts["source_account_id"] = self.adm.accounts["account_id"].to_numpy()
-        journals = job.journals()
+        # Line sources need relation kinds and journal kinds by TARGET id; the tables themselves are mapped
+        # (and checked under --strict-mapping) only after the entries, so entry problems are reported first.
+        rel, jrn = adm.relations, adm.journals
+        maps = job.mapping
         mixed = job.option("mixed_kind")
         self.ctx = Context(
-            relation_kind=dict(zip(self.relations["relation_id"], self.relations["kind"], strict=True)),
-            journal_kind=dict(zip(journals["journal_id"], journals["kind"], strict=True)),
+            relation_kind={maps.relations.get(r, r): k for r, k in zip(rel["relation_id"], rel["kind"], strict=True)},
+            journal_kind={maps.journals.get(j, j): k for j, k in zip(jrn["journal_id"], jrn["kind"], strict=True)},
             journal_types=job.flag("journal_types"),
             mixed_kind=str(mixed).upper() if mixed else None,
         )
+        self._relations: pd.DataFrame | None = None
         self.uncarried: dict[str, int] = {}
         self.relations_written: set[str] = set()
 
     def run(self) -> WriteResult:
-        order = ("debtors", "creditors", "relations", "accounts", "entries", "opening")
+        # entries first: an unbalanced entry is refused before any master-data problem is reported
+        order = ("entries", "opening", "debtors", "creditors", "relations", "accounts")
         for content in order:
             for f in self.layout.for_content(content):
                 getattr(self, f"_write_{'relations' if content in ('debtors', 'creditors') else content}")(f)
@@ -112,8 +113,17 @@ class PackageWriter:
         for name, n in writer.stats.truncated.items():
             key = f"{f.id}.{name}"
             self.truncated[key] = self.truncated.get(key, 0) + n
+        for name, (n, example) in writer.stats.blanked.items():
+            self.result.drop(f"left empty: {f.id}.{name}", n, f"does not fit the column (--truncate), e.g. {example}")
 
     # -- master data ----------------------------------------------------------------------------
+    @property
+    def relations(self) -> pd.DataFrame:
+        if self._relations is None:
+            self._relations = self.job.relations()
+            self._relations["source_relation_id"] = self.adm.relations["relation_id"].to_numpy()
+        return self._relations
+
     def _write_relations(self, f: FileLayout) -> None:
         rel = self.relations
         if f.content in RELATION_KINDS:
@@ -135,7 +145,8 @@ class PackageWriter:
         self._finish(f, writer, len(frame))
 
     def _write_accounts(self, f: FileLayout) -> None:
-        frame = self.accounts.reset_index(drop=True)
+        frame = self.job.accounts().reset_index(drop=True)
+        frame["source_account_id"] = self.adm.accounts["account_id"].to_numpy()
         writer = self._open(f)
         ids = frame["account_id"].astype("string").fillna("")
         self._write_table(f, writer, frame, account_source, lambda i: f"account {ids.iloc[i]!r}")

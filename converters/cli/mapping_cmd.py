@@ -1,0 +1,44 @@
+"""``koppel mapping init``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..atomic import atomic_open
+from ..mapping_init import starter_mapping
+from ..registry import get_format
+from . import cli
+from .options import encoding_option, input_format_option, read_with_progress
+
+
+@cli.group("mapping")
+def mapping_group() -> None:
+    """Mapping files: renumber accounts, journals, VAT codes and relations for a target."""
+
+
+@mapping_group.command("init")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--to", "target", required=True, metavar="TARGET", help="Target format the mapping is for.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Write here (default: stdout).")
+@input_format_option
+@encoding_option
+@click.option("--profile", default=None, metavar="P", help="Read with source profile P (same as --from profile).")
+def mapping_init_command(
+    path: Path, target: str, output: Path | None, from_format: str | None, encoding: str | None, profile: str | None
+) -> None:
+    """Write a starter mapping listing every code INPUT uses, with TARGET's limits and proposals."""
+    get_format(target)
+    options = {}
+    if profile:
+        from_format = from_format or "profile"
+        options["profile"] = profile
+    adm = read_with_progress(path, from_format, encoding, **options)
+    text = starter_mapping(adm, target, path.name)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    with atomic_open(output, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    click.echo(f"wrote {output}; review it, then: koppel convert {path} --to {target} --mapping {output} -o OUT")

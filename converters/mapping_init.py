@@ -1,0 +1,185 @@
+"""``koppel mapping init``: a starter mapping listing every code the input uses, with the target's limits.
+
+A code that fits the target maps to itself; one that does not (too long, not digits) gets a proposed
+replacement that does, marked with a comment, so the bookkeeper reviews rather than types.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pandas as pd
+
+from .model import Administration
+
+SECTION_SOURCES = {
+    "accounts": ("account_id", "control_account"),
+    "journals": ("journal_id", "journal_upper"),
+    "vat_codes": ("vat_code",),
+    "relations": ("relation_id", "relation_customer", "relation_supplier"),
+}
+SECTION_TITLES = {
+    "accounts": "grootboekrekeningen (bron -> doel)",
+    "journals": "dagboeken (bron -> doel)",
+    "vat_codes": "btw-codes (bron -> doel)",
+    "relations": "relaties: debiteuren en crediteuren (bron -> doel)",
+}
+
+
+def target_limits(target: str) -> dict[str, dict]:
+    """Per mapping section: the narrowest width and whether digits are required, from the target's layout."""
+    limits: dict[str, dict] = {s: {"width": None, "digits": False, "where": []} for s in SECTION_SOURCES}
+    entry = {"width": None, "digits": False, "where": []}
+    try:
+        from .layouts.descriptor import load_target
+
+        layout = load_target(target)
+    except Exception:  # targets without a layout descriptor of ours: no limits known
+        return {**limits, "entry_nr": entry}
+    for f in layout.files:
+        for col in f.columns:
+            for section, sources in [*SECTION_SOURCES.items(), ("entry_nr", ("entry_nr",))]:
+                if col.source in sources:
+                    lim = entry if section == "entry_nr" else limits[section]
+                    if col.width and (lim["width"] is None or col.width < lim["width"]):
+                        lim["width"] = col.width
+                    lim["digits"] = lim["digits"] or col.type == "int"
+                    lim["where"].append(f"{f.id}.{col.name}")
+    return {**limits, "entry_nr": entry}
+
+
+def codes_used(adm: Administration) -> tuple[dict[str, dict[str, str]], dict[str, int | bool]]:
+    """Every code per section with a display name, and facts about entry numbers (longest, all digits)."""
+    names: dict[str, dict[str, str]] = {s: {} for s in SECTION_SOURCES}
+
+    def add(section: str, ids: pd.Series, labels: pd.Series | None = None) -> None:
+        table = names[section]
+        if labels is None:
+            for code in pd.unique(ids.dropna()):
+                table.setdefault(str(code), "")
+            return
+        for code, label in zip(ids, labels, strict=True):
+            if pd.notna(code):
+                table.setdefault(str(code), "" if pd.isna(label) else str(label))
+
+    add("accounts", adm.accounts["account_id"], adm.accounts["name"])
+    add("journals", adm.journals["journal_id"], adm.journals["description"])
+    add("vat_codes", adm.vat_codes["vat_code"], adm.vat_codes["description"])
+    add("relations", adm.relations["relation_id"], adm.relations["name"])
+    add("accounts", adm.relations["control_account"])
+    add("accounts", adm.opening_balance["account_id"])
+    entry = {"longest": 0, "digits": True}
+    for batch in adm.lines.batches():
+        for col, section in (("account_id", "accounts"), ("journal_id", "journals"), ("vat_code", "vat_codes")):
+            add(section, batch[col])
+        add("relations", batch["relation_id"])
+        nrs = batch["entry_nr"].dropna().astype(str)
+        if len(nrs):
+            entry["longest"] = max(entry["longest"], int(nrs.str.len().max()))
+            entry["digits"] = entry["digits"] and bool(nrs.str.fullmatch(r"\d+").all())
+    return names, entry
+
+
+def fits(code: str, limit: dict) -> bool:
+    if limit["width"] and len(code) > limit["width"]:
+        return False
+    return not (limit["digits"] and not code.isdigit())
+
+
+def propose(code: str, limit: dict, taken: set[str]) -> str:
+    """A replacement for ``code`` that fits ``limit`` and is not taken yet."""
+    width = limit["width"] or 20
+    if limit["digits"]:
+        base = re.sub(r"\D", "", code).lstrip("0")[-width:]
+        if base and base not in taken:
+            return base
+        n = 1
+        while str(n) in taken:
+            n += 1
+        return str(n)
+    base = re.sub(r"[^A-Za-z0-9]", "", code).upper() or "X"
+    if base[:width] not in taken:
+        return base[:width]
+    n = 1
+    while True:
+        suffix = str(n)
+        candidate = base[: max(width - len(suffix), 0)] + suffix
+        if candidate not in taken:
+            return candidate
+        n += 1
+
+
+def _q(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def starter_mapping(adm: Administration, target: str, source_name: str = "") -> str:
+    """The text of a starter mapping file (TOML with comments) for converting ``adm`` to ``target``."""
+    limits = target_limits(target)
+    names, entry = codes_used(adm)
+    out = [
+        f"# koppel mapping for {target}" + (f" — made from {source_name}" if source_name else ""),
+        "# Every code the input uses is listed. A code maps to itself unless changed here; codes that do not",
+        "# fit the target got a proposed replacement (marked 'proposed'). Review, then pass with --mapping.",
+        "",
+    ]
+    for section, title in SECTION_TITLES.items():
+        lim = limits[section]
+        rules = []
+        if lim["width"]:
+            rules.append(f"at most {lim['width']} characters")
+        if lim["digits"]:
+            rules.append("digits only")
+        where = ", ".join(sorted(set(lim["where"]))) or "—"
+        out.append(f"[{section}]")
+        out.append(f"# {title}; {target}: {', '.join(rules) or 'no known limits'} (columns: {where})")
+        codes = names[section]
+        taken = {c for c in codes if fits(c, lim)}
+        for code in sorted(codes):
+            label = codes[code]
+            comment = f"  # {label}" if label else ""
+            if fits(code, lim):
+                out.append(f"{_q(code)} = {_q(code)}{comment}")
+            else:
+                new = propose(code, lim, taken)
+                taken.add(new)
+                out.append(
+                    f"{_q(code)} = {_q(new)}  # proposed: {code!r} does not fit{(' — ' + label) if label else ''}"
+                )
+        out.append("")
+    out += [
+        "[conversion_accounts]",
+        "# control account -> conversion account for converted history, e.g. (Minox practice):",
+        '# "1300" = "1310"  # Conversie debiteuren',
+        '# "1600" = "1610"  # Conversie crediteuren',
+        "",
+        "[defaults]",
+        'opening_journal = "BEG"  # journal of the opening-balance entry when the source has an openingBalance',
+        "",
+        "[options]",
+    ]
+    ent = limits["entry_nr"]
+    too_long = ent["width"] is not None and entry["longest"] > ent["width"]
+    not_digits = ent["digits"] and not entry["digits"]
+    if too_long or not_digits:
+        why = f"longest entry number has {entry['longest']} characters" if too_long else "entry numbers are not digits"
+        out.append(
+            f'entry_numbers = "renumber"  # {why}; {target} allows {ent["width"] or "any"} (digits: {ent["digits"]})'
+        )
+    else:
+        out.append(
+            '# entry_numbers = "renumber"  # number entries 1..n per journal; old numbers in boekstuknummers.csv'
+        )
+    out += [
+        "# truncate = true  # cut too-long texts and leave unfit optional attributes empty, all reported",
+        "",
+        "[dialect]",
+        "# overrides the file settings of every output file, e.g.:",
+        '# encoding = "utf-8"',
+        '# delimiter = ";"',
+        '# decimal = ","',
+        '# date = "%d-%m-%Y"',
+        "",
+    ]
+    return "\n".join(out)
