@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -206,3 +207,10 @@ def test_overlapping_exports_do_not_book_a_row_twice(tmp_path):
     with sqlite3.connect(tmp_path / "job.state.sqlite") as db:
         rows = db.execute("SELECT row_id, i.name FROM row_ids JOIN inputs i USING (job, sha256) ORDER BY 1").fetchall()
     assert rows == [("r1", "a.csv"), ("r2", "a.csv"), ("r3", "b.csv"), ("r4", "c.csv")]
+
+
+def test_scheduler_without_dask_installed_says_how_to_get_it(monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import fails as if not installed
+    with pytest.raises(KoppelError, match="needs Dask distributed, which is not installed") as err:
+        DaskExecutor("tcp://127.0.0.1:8786")
+    assert "pip install 'koppel[dask]'" in err.value.hint
