@@ -111,7 +111,7 @@ def cents_by_account(adm: Administration, with_opening: bool = True) -> dict[str
     for batch in adm.lines.batches():
         for key, value in batch.groupby("account_id")["amount"].sum().items():
             out[key] = out.get(key, 0) + int(value)
-    if with_opening:
+    if with_opening and adm.header.opening_source != "period0":  # period-0 openings are among the lines
         for key, value in adm.opening_balance.groupby("account_id")["amount"].sum().items():
             out[key] = out.get(key, 0) + int(value)
     return {k: v for k, v in sorted(out.items()) if v}
@@ -125,8 +125,9 @@ def convert_adm(adm: Administration, target: str, outdir, monkeypatch, **kwargs)
     return convert(outdir / "in.xaf", target, outdir, **kwargs)
 
 
-def numeric_mapping(adm: Administration, path) -> None:
-    """A mapping file that renumbers every non-numeric relation and account (for King, SnelStart)."""
+def numeric_mapping(adm: Administration, path, journals: bool = False) -> None:
+    """A mapping file that renumbers every non-numeric relation and account (for King, SnelStart), and with
+    ``journals`` every journal code longer than 3 characters (Exact's A3 dagbknr)."""
     lines = ["[relations]"]
     for i, code in enumerate(sorted(set(adm.relations["relation_id"].dropna()))):
         if not code.isdigit():
@@ -135,4 +136,17 @@ def numeric_mapping(adm: Administration, path) -> None:
     for i, code in enumerate(sorted(set(adm.accounts["account_id"].dropna()))):
         if not code.isdigit():
             lines.append(f'"{code}" = "{900000 + i}"')
+    if journals:
+        lines.append("[journals]")
+        codes = set(adm.journals["journal_id"].dropna()) | {"BEG"}
+        for i, code in enumerate(sorted(codes)):
+            if len(code) > 3:
+                lines.append(f'"{code}" = "J{i:02d}"')
+        lines.append("[vat_codes]")
+        used = set(adm.vat_codes["vat_code"].dropna())
+        for batch in adm.lines.batches():
+            used |= set(batch["vat_code"].dropna())
+        for i, code in enumerate(sorted(used)):
+            if len(code) > 3:
+                lines.append(f'"{code}" = "V{i:02d}"')
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

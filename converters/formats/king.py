@@ -3,7 +3,7 @@
 Layout: formats.md §3.7 — element names, lengths and types from King's XSDs [V KING-XSD]. Record children
 are ``xs:all`` (any order). Relation and GL account numbers must be integers (≤ 10 digits); a code that
 is not is an error naming it, unless the mapping renumbers it. Entry numbers (JP_STUKNUMMER) must be
-integers below 10^10: non-numeric numbers are an error unless ``--option entry_numbers=renumber|omit``.
+integers below 10^10: non-numeric numbers are an error unless ``--option entry_numbers=renumber``.
 """
 
 from __future__ import annotations
@@ -113,31 +113,19 @@ def line_account(code: str) -> str:
     return str(int(code)) if code.isdigit() and len(code) <= 18 else code
 
 
-class EntryNumbers:
-    """JP_STUKNUMMER: kept when numeric, else per ``entry_numbers`` option: error (default), renumber, omit."""
-
-    def __init__(self, mode: str) -> None:
-        if mode not in ("keep", "renumber", "omit"):
-            raise KoppelError(f"entry_numbers={mode!r}", field="entry_numbers", hint="use keep, renumber or omit")
-        self.mode = mode
-        self.next = 0
-        self.renumbered = 0
-
-    def __call__(self, entry: Entry) -> str | None:
-        nr = entry.entry_nr
-        if self.mode == "keep":
-            if nr.isdigit() and int(nr) < 10**10:
-                return str(int(nr))
-            raise KoppelError(
-                f"entry {entry.journal_id}/{nr}: King needs a whole number below 10^10 as JP_STUKNUMMER",
-                field="JP_STUKNUMMER",
-                hint="pass --option entry_numbers=renumber (1, 2, 3 … in file order) or entry_numbers=omit",
-            )
-        if self.mode == "omit":
-            return None
-        self.next += 1
-        self.renumbered += 1
-        return str(self.next)
+def entry_number(entry: Entry) -> str | None:
+    """JP_STUKNUMMER: a whole number below 10^10. Other numbers are an error (``entry_numbers=renumber``
+    numbers the entries 1..n per journal); an opening balance without one is left to King to number."""
+    nr = entry.entry_nr
+    if nr.isdigit() and int(nr) < 10**10:
+        return str(int(nr))
+    if entry.opening:
+        return None
+    raise KoppelError(
+        f"entry {entry.journal_id}/{nr}: King needs a whole number below 10^10 as JP_STUKNUMMER",
+        field="JP_STUKNUMMER",
+        hint="pass --option entry_numbers=renumber (1, 2, 3 … per journal; translation in boekstuknummers.csv)",
+    )
 
 
 def entry_xml(entry: Entry, ctx: dict, cut: Truncator, tally: Tally) -> etree._Element:
@@ -146,7 +134,7 @@ def entry_xml(entry: Entry, ctx: dict, cut: Truncator, tally: Tally) -> etree._E
     jp = etree.Element("JOURNAALPOST")
     sub(jp, "JP_DAGBOEKCODE", cut(entry.journal_id, 10, "JP_DAGBOEKCODE", where))
     opt(jp, "JP_BOEKDATUM", first.date)
-    opt(jp, "JP_STUKNUMMER", ctx["numbers"](entry))
+    opt(jp, "JP_STUKNUMMER", entry_number(entry))
     opt(jp, "JP_OMSCHRIJVING", cut(first.entry_description, 40, "JP_OMSCHRIJVING", where))
     regels = sub(jp, "JOURNAALREGELS")
     for i, row in enumerate(entry.rows, start=1):
@@ -226,7 +214,6 @@ def write_king(adm, out: AtomicDir, job: WriteJob) -> WriteResult:
     n_rel = sum(1 for _ in records(job.relations()))
     result.count("relations", n_rel)
     ctx = {
-        "numbers": EntryNumbers(str(job.option("entry_numbers", "keep"))),
         "currency": adm.header.currency or "EUR",
     }
     name = out_name(job, TARGET, "journaal", "xml")
@@ -236,8 +223,6 @@ def write_king(adm, out: AtomicDir, job: WriteJob) -> WriteResult:
         _write_journal(path("journaal"), description, entries)
     tally.close()
     cut.report(result)
-    if ctx["numbers"].renumbered:
-        result.notes.append(f"{ctx['numbers'].renumbered} entries renumbered 1..n (JP_STUKNUMMER)")
     schema_dir = job.option("schema_dir")
     if schema_dir:
         for shown, (tmp_path, root) in written.items():

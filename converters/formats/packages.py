@@ -7,8 +7,12 @@ Evidence, what each format carries and what is still unknown come from the layou
 
 from __future__ import annotations
 
+from ..layouts.descriptor import load_target
+from ..layouts.package import make_writer
+from ..layouts.reader import make_reader
 from ..registry import FormatInfo, register
 from .descriptors import descriptor, weakest
+from .exact_globe import write_exact_globe
 from .exact_online import write_exact_online
 from .exact_online_reader import read_exact_online
 from .king import write_king
@@ -22,7 +26,7 @@ def _info(target: str, writer=None, reader=None, **kw) -> FormatInfo:
     unknown = d.get("unknown", [])
     notes = d.get("notes", "")
     if unknown:
-        notes = (notes + " " if notes else "") + "Unknown: " + "; ".join(unknown)
+        notes = (notes + " " if notes else "") + "Unknown: " + "; ".join(u.rstrip(".") for u in unknown) + "."
     return register(
         FormatInfo(
             name=target,
@@ -40,3 +44,40 @@ def _info(target: str, writer=None, reader=None, **kw) -> FormatInfo:
 _info("exact-online", writer=write_exact_online, reader=read_exact_online)
 _info("twinfield", writer=write_twinfield, reader=read_twinfield)
 _info("king", writer=write_king, reader=read_king)
+
+
+def _layout_info(target: str, writer=None, reader=None, carries=None, notes: str = "") -> FormatInfo:
+    """A package whose files are delimited layouts in ``schemas/<target>/`` (the issue-3 descriptor engine)."""
+    layout = load_target(target)
+    return register(
+        FormatInfo(
+            name=target,
+            title=layout.title,
+            evidence=layout.evidence,
+            reader=reader or make_reader(target),
+            writer=writer or make_writer(target),
+            carries=carries or {},
+            notes=notes,
+        )
+    )
+
+
+_layout_info(
+    "snelstart",
+    carries={"entries": "rw", "relations": "rw", "accounts": "rw", "opening": "rw"},
+    notes="CSV per importprofiel, fld… names; one fldBoekingcode per entry, VAT as its own line. "
+    "Unknown: vendor sample files for Boekingen/Klanten (exact fld spellings, date and decimal form, BOM).",
+)
+_layout_info(
+    "multivers",
+    carries={"entries": "rw", "relations": "", "accounts": "", "opening": "rw"},
+    notes="CSV for a user import definition (rubrics as Easyflex maps them). Unknown: relation import; a relation "
+    "column in journal imports; meaning of Dossier; date/decimal of a typical definition.",
+)
+_layout_info(
+    "exact-globe",
+    writer=write_exact_globe,
+    carries={"entries": "rw", "relations": "", "accounts": "", "opening": "rw"},
+    notes="'Financiële boekingen' CSV (40 fields) + eExact XML FinEntries (Exact's Globe schema); the CSV reads back. "
+    "Unknown: Globe-specific field widths beyond Exact's tables; relation/GL import not written.",
+)
