@@ -479,16 +479,16 @@ def _due_key(item: _Item, records: list[dict]):
 
 
 def _direction(item: _Item, records: list[dict], natural: int) -> tuple[int, list[int]]:
-    """Sign of the item's invoice, and which postings are its invoice postings."""
+    """Sign of the item's invoice (its first invoice-like posting), and which postings are invoice-like:
+    subledger mutTp I, else opening or sales/purchase-journal postings, else those on the account's own side."""
     posts = item.postings
     marked = [i for i in posts if records[i]["mut_tp"] == "I"]
     if not marked:
         marked = [i for i in posts if records[i]["is_opening"] or records[i]["journal_kind"] in ("S", "P")]
     if not marked:
         marked = [i for i in posts if records[i]["amount"] * natural > 0] or posts[:1]
-    total = sum(records[i]["amount"] for i in marked)
-    sign = (1 if total > 0 else -1) if total else (1 if records[marked[0]]["amount"] >= 0 else -1)
-    return sign, marked
+    first = next((records[i]["amount"] for i in marked if records[i]["amount"]), 0)
+    return (1 if first >= 0 else -1), marked
 
 
 def _item_frame(items: list[_Item], records, assigned, side, names, at_ts) -> pd.DataFrame:
