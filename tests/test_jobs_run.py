@@ -214,3 +214,35 @@ def test_scheduler_without_dask_installed_says_how_to_get_it(monkeypatch):
     with pytest.raises(KoppelError, match="needs Dask distributed, which is not installed") as err:
         DaskExecutor("tcp://127.0.0.1:8786")
     assert "pip install 'koppel[dask]'" in err.value.hint
+
+
+def read_rows_ignoring_skips(path: Path, **_options) -> Administration:
+    return read_rows(path)
+
+
+register(FormatInfo(name="test-rows-noskip", title="test rows", evidence="A", reader=read_rows_ignoring_skips))
+
+
+def test_a_reader_that_cannot_skip_booked_rows_gets_the_input_quarantined_not_booked_twice(tmp_path):
+    (tmp_path / "inbox").mkdir()
+    head = "row_id;date;account;cents\n"
+    (tmp_path / "inbox/a.csv").write_text(head + "r1;2026-11-01;8000;100\n")
+    (tmp_path / "inbox/b.csv").write_text(head + "r1;2026-11-01;8000;100\nr2;2026-11-02;8000;200\n")
+    job = tmp_path / "job.toml"
+    job.write_text('[[job]]\ninbox = "inbox"\nglob = "*.csv"\nfrom = "test-rows-noskip"\ntarget = "csv"\n')
+    report = run_job_file(job, workers=0)
+    assert [(o.name, o.action) for o in report.outcomes] == [("a.csv", "converted"), ("b.csv", "quarantined")]
+    assert "1 row(s) were booked before by another input; this reader cannot skip them" in report.outcomes[1].error
+    assert len(list((tmp_path / "outbox").iterdir())) == 1
+
+
+def test_a_pos_job_through_the_source_profile_to_minox(tmp_path, samples_dir):
+    (tmp_path / "kassa").mkdir()
+    shutil.copy(samples_dir / "sources/pos_zrapport.csv", tmp_path / "kassa/z-2024-03.csv")
+    job = tmp_path / "job.toml"
+    job.write_text('[[job]]\nname = "kassa"\ninbox = "kassa"\nglob = "*.csv"\nprofile = "pos-z"\ntarget = "minox"\n')
+    report = run_job_file(job, workers=0)
+    assert report.exit_code == 0 and [(o.name, o.action) for o in report.outcomes] == [("z-2024-03.csv", "converted")]
+    out = tmp_path / "outbox" / report.outcomes[0].output
+    assert "control.json" in names(out) and "IMPORTEREN.md" in names(out)
+    assert '"equal": true' in (out / "control.json").read_text()

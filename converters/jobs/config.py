@@ -45,7 +45,8 @@ class ConvertSpec:
     profile: str | None = None
     mapping: str | None = None  # absolute path
     aggregation: str | None = None
-    options: tuple[tuple[str, object], ...] = ()
+    options: tuple[tuple[str, object], ...] = ()  # for the writer (as convert --option)
+    read: tuple[tuple[str, object], ...] = ()  # for the reader (e.g. until, encoding)
 
     def fingerprint(self) -> str:
         """A short hash of the conversion settings, stored with each processed input."""
@@ -170,6 +171,10 @@ def _parse_job(raw: object, index: int, base: Path, root: Path, path: Path) -> J
         return inside(root, base / (text(key, default) or default), path, f"{where}.{key}")
 
     profile = text("profile")
+    if profile and (profile.endswith(".toml") or "/" in profile):  # a profile file of the office's own
+        profile = str(inside(root, base / profile, path, f"{where}.profile"))
+        if not Path(profile).is_file():
+            raise KoppelError("profile file not found", file=path, field=f"{where}.profile", hint=profile)
     from_format = text("from")
     if profile and from_format:
         raise KoppelError("give either profile or from, not both", file=path, field=f"{where}.profile")
@@ -186,8 +191,10 @@ def _parse_job(raw: object, index: int, base: Path, root: Path, path: Path) -> J
             f"unknown aggregation {aggregation!r}", file=path, field=f"{where}.aggregation", hint="none, day or month"
         )
     options = raw.get("options", {})
-    if not isinstance(options, dict):
-        raise KoppelError("options must be a table", file=path, field=f"{where}.options")
+    read = raw.get("read", {})
+    for key, value in (("options", options), ("read", read)):
+        if not isinstance(value, dict):
+            raise KoppelError(f"{key} must be a table", file=path, field=f"{where}.{key}")
     settle = raw.get("settle_seconds", 0)
     if not isinstance(settle, int | float) or settle < 0:
         raise KoppelError("settle_seconds must be a number ≥ 0", file=path, field=f"{where}.settle_seconds")
@@ -204,6 +211,7 @@ def _parse_job(raw: object, index: int, base: Path, root: Path, path: Path) -> J
         mapping=mapping,
         aggregation=aggregation,
         options=tuple(sorted((str(k), _freeze(v)) for k, v in options.items())),
+        read=tuple(sorted((str(k), _freeze(v)) for k, v in read.items())),
     )
     return Job(name=name, glob=glob, spec=spec, settle_seconds=float(settle), **folders)
 

@@ -277,6 +277,13 @@ class _Committer:
         shutil.rmtree(task.staging, ignore_errors=True)
         retry = replace(task, skip_rows=frozenset(overlap))
         again = process_input(retry)
+        if again.ok and overlap & set(again.row_ids):
+            shutil.rmtree(task.staging, ignore_errors=True)
+            return replace(again, ok=False, files=[], error={
+                "message": f"{len(overlap)} row(s) were booked before by another input; this reader cannot skip them",
+                "file": task.input,
+                "hint": "the reader must accept skip_row_ids (see converters/jobs/task.py); remove the rows by hand",
+            })  # fmt: skip
         if again.ok:
             again.rows_skipped = max(again.rows_skipped, len(overlap))
         return again

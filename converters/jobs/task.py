@@ -141,11 +141,11 @@ def _row_ids(source: object) -> tuple[str, ...]:
 
 
 def _reader_options(spec: ConvertSpec, skip_rows: frozenset[str]) -> dict:
-    opts: dict = {}
+    opts: dict = dict(spec.read)
     if spec.profile:
         opts["profile"] = spec.profile
         if spec.aggregation:
-            opts["aggregation"] = spec.aggregation
+            opts["aggregate"] = spec.aggregation
     if skip_rows:
         opts["skip_row_ids"] = skip_rows
     return opts
