@@ -324,3 +324,18 @@ def test_clean_synthetic_file_has_no_errors_or_warnings(tmp_path, version):
     assert [f["code"] for f in result["findings"] if f["severity"] != "info"] == []
     assert result["verdict"] == "ok" or {f["code"] for f in result["findings"]} <= {"XAF-O02"}
     assert result["totals"]["debit"] == result["totals"]["credit"]
+
+
+def test_large_file_path_validates_streaming_in_a_second_process(tmp_path, monkeypatch):
+    from converters.checks import xsd as xsd_layer
+
+    monkeypatch.setattr(xsd_layer, "TREE_LIMIT", 0)  # every file counts as large
+    assert _check(tmp_path, BASE32, xsd=True, schema_dir=XSD_DIR)["findings"] == []
+    text = BASE32.replace("<costID>KP1</costID>", "<costID>KP1</costID><qntity>-2</qntity>").replace(
+        "<trDt>2025-08-01</trDt>", "<trDt>2026-08-01</trDt>")
+    found = _codes(_check(tmp_path, text, xsd=True, schema_dir=XSD_DIR))
+    assert found["XAF-S01"]["count"] == 1 and found["XAF-S01"]["line"] == _line_of(text, "<qntity>-2")
+    assert "64 MB" in found["XAF-S01"]["hint"]
+    assert "XAF-D01" in found  # the content pass went on past the schema error
+    broken = _check(tmp_path, BASE32[:-200], xsd=True, schema_dir=XSD_DIR)
+    assert broken["verdict"] == "unusable"

@@ -2,9 +2,10 @@
 
 Layers, in order: bytes and encoding (F01–F04) → well-formedness (F01) → version and namespace
 (F05–F07) → XSD (S01–S04) → content rules (U, T, K, O, D, V). The content rules run in one streaming
-``iterparse`` pass (:mod:`.scan`); for files above :data:`.xsd.TREE_LIMIT` the XSD validation rides on
-the same pass (lxml ``iterparse(schema=...)``), for smaller ones the whole tree is validated so that
-every libxml2 error is listed.
+``iterparse`` pass (:mod:`.scan`). Files up to :data:`.xsd.TREE_LIMIT` are validated as a tree, so every
+libxml2 error is listed (plus the complete xmlschema pass, XAF-S03); larger files are validated streaming
+(lxml ``iterparse(schema=...)``) in a forked process beside the content pass, which reports the first
+schema error only.
 
 :func:`check_file` returns one plain dict (the contract with the report writers, see ``result.py``).
 ``summary`` counts finding *groups* (one per code) per severity, as the "E / W / I findings" column of
@@ -101,7 +102,6 @@ def check_file(
         _forced_decoding(path, info, forced, out)
 
     schema_file = xsd_layer.schema_path(info.version, schema_dir) if xsd else None
-    stream_schema = None
     if xsd and schema_file is None:
         out.add("XAF-S04", None, "", {"version": info.version},
                 message=f"schemacontrole (XSD) niet uitgevoerd: geen officieel schema voor versie {info.version}")
@@ -109,45 +109,42 @@ def check_file(
         out.add("XAF-S04", None, "", {"namespace": info.namespace},
                 message="schemacontrole (XSD) niet uitgevoerd: de naamruimte is niet die van het officiële schema")
         schema_file = None
-    elif xsd and info.size > xsd_layer.TREE_LIMIT:
-        stream_schema = xsd_layer.load_schema(schema_file)
 
     translate = cr_only(path)
+    parallel = None
+    if schema_file is not None and info.size > xsd_layer.TREE_LIMIT:
+        # large file: libxml2 validates streaming in a second process while this one runs the content pass
+        parallel = xsd_layer.ParallelValidation(lambda: open_for_parser(path, translate), schema_file, forced)
     scan_out = Collector(max_places)
     try:
-        facts = Scanner(info.version, info.namespace, scan_out).run(
-            open_for_parser(path, translate), encoding=forced, schema=stream_schema
-        )
-        streamed_xsd: list[xsd_layer.XsdError] | None = [] if stream_schema is not None else None
+        facts = Scanner(info.version, info.namespace, scan_out).run(open_for_parser(path, translate), encoding=forced)
     except etree.XMLSyntaxError as exc:
-        if stream_schema is None or not xsd_layer.is_schema_error(exc):
-            _xml_error(path, exc, forced or info.encoding, out)
-            return unusable_result(path, out, version=info.version, info=info)
-        streamed_xsd = [xsd_layer.stream_error(exc)]
-        scan_out = Collector(max_places)
-        try:
-            source = open_for_parser(path, translate)
-            facts = Scanner(info.version, info.namespace, scan_out).run(source, encoding=forced)
-        except etree.XMLSyntaxError as exc2:
-            _xml_error(path, exc2, forced or info.encoding, out)
-            return unusable_result(path, out, version=info.version, info=info)
+        if parallel is not None:
+            parallel.cancel()
+        _xml_error(path, exc, forced or info.encoding, out)
+        return unusable_result(path, out, version=info.version, info=info)
+    except BaseException:
+        if parallel is not None:
+            parallel.cancel()
+        raise
 
-    if schema_file is not None:
-        if streamed_xsd is None:
-            doc = xsd_layer.parse_tree(open_for_parser(path, translate), forced)
-            errors = xsd_layer.validate_tree(doc, xsd_layer.load_schema(schema_file))
-            _report_xsd(info.version, errors, out)
-            if errors:  # libxml2 stops inside an element after its first error: list the rest (S03)
-                for err in xsd_layer.second_pass(doc, schema_file):
-                    if not xsd_layer.duplicate_of(err, errors):
-                        out.add("XAF-S03", err.line, err.element, _xsd_values(err))
-            del doc
-        else:
-            _report_xsd(info.version, streamed_xsd, out)
+    if schema_file is not None and parallel is None:
+        doc = xsd_layer.parse_tree(open_for_parser(path, translate), forced)
+        errors = xsd_layer.validate_tree(doc, xsd_layer.load_schema(schema_file))
+        _report_xsd(info.version, errors, out)
+        if errors:  # libxml2 stops inside an element after its first error: list the rest (S03)
+            for err in xsd_layer.second_pass(doc, schema_file):
+                if not xsd_layer.duplicate_of(err, errors):
+                    out.add("XAF-S03", err.line, err.element, _xsd_values(err))
+        del doc
+    elif parallel is not None:
+        first = parallel.result()
+        if first is not None:
+            _report_xsd(info.version, [first], out)
             for code in ("XAF-S01", "XAF-S02"):
                 if code in out.groups:
                     out.groups[code].hint = (
-                        "grote bestanden worden stromend gevalideerd; libxml2 stopt dan bij de eerste "
+                        "bestanden boven 64 MB worden stromend gevalideerd; libxml2 stopt dan bij de eerste "
                         "schemafout. Herstel die en controleer opnieuw"
                     )
 
@@ -161,6 +158,8 @@ def _xsd_values(err) -> dict:
     values = {"melding": err.message}
     if err.element:
         values["element"] = err.element
+    if err.approximate:
+        values["regel"] = "bij benadering: eerste voorkomen van dit element"
     return values
 
 

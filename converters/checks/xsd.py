@@ -37,6 +37,7 @@ class XsdError:
     line: int | None
     message: str
     element: str = ""
+    approximate: bool = False  # line found by searching the text (streaming validation gives none)
 
 
 def schema_path(version: str, schema_dir: str | Path | None = None) -> Path | None:
@@ -147,3 +148,84 @@ def _xmlschema(path: Path):
     import xmlschema
 
     return xmlschema.XMLSchema(str(path))
+
+
+def stream_validate(make_source, schema_file: Path, encoding: str | None) -> XsdError | None:
+    """Validate a large file streaming (libxml2 stops at the first schema error); None when valid.
+
+    Streaming validation errors carry no line number (libxml2 raises them at the end of a feed), so the
+    offending element is looked up in the text (:func:`_locate`). Well-formedness errors are not
+    reported here: the content pass reports them as XAF-F01.
+    """
+    schema = load_schema(schema_file)
+    tags = ("{*}transaction", "{*}customerSupplier", "{*}ledgerAccount", "{*}obLine", "{*}subledger", "line")
+    try:
+        for _event, elem in etree.iterparse(make_source(), events=("end",), tag=tags, schema=schema,
+                                            encoding=encoding, remove_comments=True, **_SAFE):
+            elem.clear()
+            parent = elem.getparent()
+            if parent is not None:
+                parent.remove(elem)
+    except etree.XMLSyntaxError as exc:
+        if not is_schema_error(exc):
+            return None
+        err = stream_error(exc)
+        if err.line is None:
+            err.line, err.approximate = _locate(make_source(), err)
+        return err
+    return None
+
+
+def _locate(source, err: XsdError) -> tuple[int | None, bool]:
+    """Line of the first ``<element`` holding the bad value the message names (exact: an earlier one
+    would have failed first); without a value, the first ``<element`` at all (approximate)."""
+    value = re.search(r"^Element '[^']+': '([^']*)' is not", err.message)
+    name = re.escape(err.element.encode("ascii", "replace"))
+    pattern = re.compile(rb"<(?:\w+:)?" + name + rb"[\s/>]")
+    want = value.group(1).encode("utf-8") if value else None
+    handle = open(source, "rb") if isinstance(source, str) else source  # noqa: SIM115 - closed below
+    try:
+        for number, text in enumerate(handle, 1):
+            if pattern.search(text) and (want is None or want in text):
+                return number, want is None
+    finally:
+        handle.close()
+    return None, True
+
+
+class ParallelValidation:
+    """:func:`stream_validate` in a forked process, so it runs beside the content pass on another core."""
+
+    def __init__(self, make_source, schema_file: Path, encoding: str | None) -> None:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("fork")
+        self._receive, send = ctx.Pipe(duplex=False)
+
+        def work() -> None:
+            try:
+                send.send(("ok", stream_validate(make_source, schema_file, encoding)))
+            except BaseException as exc:
+                send.send(("failed", f"{type(exc).__name__}: {exc}"))
+            finally:
+                send.close()
+
+        self._process = ctx.Process(target=work, daemon=True)
+        self._process.start()
+        send.close()
+
+    def result(self) -> XsdError | None:
+        """Wait for the child; its first schema error or None. A crashed child raises RuntimeError."""
+        try:
+            status, value = self._receive.recv()
+        except EOFError:
+            status, value = "failed", "the validation process ended without an answer"
+        self._process.join()
+        if status != "ok":
+            raise RuntimeError(f"XSD validation failed: {value}")
+        return value
+
+    def cancel(self) -> None:
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
