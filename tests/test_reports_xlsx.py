@@ -154,3 +154,11 @@ def test_safe_cell_text():
     assert safe_cell_text(12) == "12"
     assert safe_cell_text("a\x00b\x1fc\nd") == "a\ufffdb\ufffdc\nd"
     assert safe_cell_text("=\x01") == "'=\ufffd"
+
+
+def test_overview_shows_occurrences_when_the_summary_counts_codes(tmp_path: Path):
+    result = {"summary": {"warning": 1}, "findings": [{"code": "XAF-D02", "severity": "warning", "count": 13}]}
+    values = dict(load_workbook(write_xlsx_report(result, tmp_path / "o.xlsx"))["Overview"].iter_rows(values_only=True))
+    assert values["Waarschuwingen / warnings"] == 1
+    assert values["Voorvallen waarschuwingen / occurrences"] == 13
+    assert "Voorvallen fouten / occurrences" not in values

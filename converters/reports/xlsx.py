@@ -124,6 +124,11 @@ def _overview(wb: Workbook, view: dict[str, Any]) -> None:
         ("Fouten / errors", view["summary"]["error"]),
         ("Waarschuwingen / warnings", view["summary"]["warning"]),
         ("Info", view["summary"]["info"]),
+        *(
+            (f"Voorvallen {label} / occurrences", view["occurrences"][sev])
+            for sev, label in (("error", "fouten"), ("warning", "waarschuwingen"), ("info", "info"))
+            if view["occurrences"][sev] > view["summary"][sev]
+        ),
         ("Bestand / file", view["file"]),
         ("XAF-versie / version", view["version"]),
         ("Software", view["software"]),
