@@ -10,6 +10,7 @@ joined in order (comment lines removed) are byte for byte the validated whole.
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import re
 import tempfile
@@ -134,10 +135,14 @@ def split_set(path: str | Path) -> list[Path] | None:
             file=path,
             hint=f"give the first part, {base}{path.suffix}, to read the whole set",
         )
-    second = part_name(path, 2)
-    if not second.is_file() or continuation_of(second) is None:
+    marks = []
+    for sibling in path.parent.glob(f"{glob.escape(path.stem)}-*{glob.escape(path.suffix)}"):
+        number = sibling.name[len(path.stem) + 1 : len(sibling.name) - len(path.suffix)]
+        if number.isdigit() and sibling.is_file() and (mark := continuation_of(sibling)) is not None:
+            marks.append(mark)
+    if not marks:
         return None
-    _x, y = continuation_of(second)
+    y = min(marks)[1]
     parts = [path]
     for x in range(2, y + 1):
         part = part_name(path, x)

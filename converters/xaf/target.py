@@ -84,6 +84,9 @@ def _writer(version: str):
             if scan_file is not None:
                 scan_file.replace(keep_dir / "dropped-elements.csv")
         view = job_administration(adm, job, result)
+        if adm.header.opening_source == "period0":
+            report.add("moved", "transaction (period 0)", "opening balance moved into openingBalance",
+                       len(adm.opening_entries))  # fmt: skip
         options = {k: job.option(k) for k in ("mixed_account_kind", "other_relation_kind", "date_created")}
         options = {k: v for k, v in options.items() if v is not None}
         split = job.option("split_mb")
