@@ -26,7 +26,7 @@ REFUSED = {
     "banana-nl__unit4-multivers_xaf3.2_2017_reformatted_bad-encoding.xml": "not valid UTF-8",
     "banana-nl__official-xaf3.2-testfile__XmlAuditfileFinancieel3.2_test.xml": "opening balance does not balance",
 }
-TARGETS = ("exact-online", "twinfield", "king", "snelstart", "multivers", "exact-globe")
+TARGETS = ("exact-online", "twinfield", "king", "snelstart", "multivers", "exact-globe", "afas")
 
 
 def _options(target: str, sample: Path, tmp_path: Path) -> dict:
@@ -40,6 +40,8 @@ def _options(target: str, sample: Path, tmp_path: Path) -> dict:
             "mapping": tmp_path / "king.toml",
             "options": {"entry_numbers": "renumber", "truncate": True, "schema_dir": str(SHARED / "packages" / "king")},
         }
+    if target == "afas":
+        return {"options": {"unit": "1"}}
     if target == "snelstart":
         numeric_mapping(read_xaf(sample), tmp_path / "ss.toml", journals=True)
         return {"mapping": tmp_path / "ss.toml", "options": {"truncate": True}}

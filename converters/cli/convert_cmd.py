@@ -23,6 +23,7 @@ EXTRA_OPTIONS: list[tuple[tuple[str, ...], dict]] = [
     (("--split-mb",), {"type": int, "default": None, "metavar": "MB", "help": "Split a single output file."}),
     (("--keep-dropped",), {"is_flag": True, "default": None, "help": "Keep what the target drops, in a side file."}),
     (("--template",), {"default": None, "metavar": "NAME", "help": "Target template (administration template)."}),
+    (("--schema-dir",), {"default": None, "metavar": "DIR", "help": "Validate XML output against vendor XSDs there."}),
     (
         ("--truncate",),
         {"is_flag": True, "default": None, "help": "Truncate too-long texts (reported) instead of failing."},

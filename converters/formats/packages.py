@@ -11,12 +11,14 @@ from ..layouts.descriptor import load_target
 from ..layouts.package import make_writer
 from ..layouts.reader import make_reader
 from ..registry import FormatInfo, register
+from .afas import write_afas
 from .descriptors import descriptor, weakest
 from .exact_globe import write_exact_globe
 from .exact_online import write_exact_online
 from .exact_online_reader import read_exact_online
 from .king import write_king
 from .king_reader import read_king
+from .template_targets import write_template, write_visma
 from .twinfield import write_twinfield
 from .twinfield_reader import read_twinfield
 
@@ -44,6 +46,27 @@ def _info(target: str, writer=None, reader=None, **kw) -> FormatInfo:
 _info("exact-online", writer=write_exact_online, reader=read_exact_online)
 _info("twinfield", writer=write_twinfield, reader=read_twinfield)
 _info("king", writer=write_king, reader=read_king)
+_info("afas", writer=write_afas)
+_info("visma-eaccounting", writer=write_visma)
+_info("template", writer=write_template)
+
+NO_FILE_IMPORT = (
+    "No file import of journal entries or relations was found (formats.md §3.12); {detail} Use XAF: "
+    "koppel reads its auditfile export (--from xaf) and writes XAF 3.2/4.0 (--to xaf32 / xaf40)."
+)
+for _name, _title, _detail in (
+    ("e-boekhouden", "e-Boekhouden.nl", "bank statements import as MT940/CSV; entries and relations only via its API."),
+    ("boekhoud-gemak", "Boekhoud Gemak", "no import format is published."),
+):
+    register(
+        FormatInfo(
+            name=_name,
+            title=_title,
+            evidence="3P" if _name == "e-boekhouden" else "A",
+            carries={"entries": "", "relations": "", "accounts": "", "opening": ""},
+            notes=NO_FILE_IMPORT.format(detail=_detail),
+        )
+    )
 
 
 def _layout_info(target: str, writer=None, reader=None, carries=None, notes: str = "") -> FormatInfo:
