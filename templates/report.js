@@ -23,6 +23,15 @@
     empty.hidden = visible !== 0;
     shown.textContent = visible + " van " + rows.length + " getoond";
   }
+  var toggle = document.getElementById("toggle-places");
+  var details = Array.prototype.slice.call(table.querySelectorAll("details"));
+  function openAll(open) {
+    details.forEach(function (d) { d.open = open; });
+    toggle.setAttribute("aria-pressed", String(open));
+    toggle.textContent = open ? "Plaatsen verbergen" : "Alle plaatsen tonen";
+  }
+  toggle.addEventListener("click", function () { openAll(toggle.getAttribute("aria-pressed") !== "true"); });
+  window.addEventListener("beforeprint", function () { openAll(true); });  // paper shows every place
   boxes.forEach(function (box) { box.addEventListener("change", apply); });
   search.addEventListener("input", apply);
   apply();

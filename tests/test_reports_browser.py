@@ -176,3 +176,17 @@ def test_report_dir_index_and_every_report_load_in_the_browser(browser, tmp_path
         browser.load_url(href)
         assert browser.problems() == []
         assert browser.evaluate("document.getElementById('oordeel-h').innerText").startswith("OORDEEL")
+
+
+def test_all_places_toggle(browser, tmp_path: Path):
+    page = write_html_report(eboekhouden_result(), tmp_path / "report.html", generated=GENERATED)
+    _open(browser, page)
+    opened = "Array.from(document.querySelectorAll('#findings-table details')).filter(d => d.open).length"
+    assert browser.evaluate(opened) == 0
+    browser.evaluate("document.getElementById('toggle-places').click()")
+    assert browser.evaluate(opened) == 7  # every finding with places
+    assert _visible(browser, "#toggle-places") == "Plaatsen verbergen"
+    assert "686571.44" in _visible(browser, "#findings-table")  # the values inside the places are now on screen
+    browser.evaluate("document.getElementById('toggle-places').click()")
+    assert browser.evaluate(opened) == 0
+    assert browser.problems() == []
