@@ -186,13 +186,14 @@ def payment_status(result: OpenItemsResult, invoices: pd.DataFrame) -> pd.DataFr
     rows = []
     for inv in invoices.itertuples(index=False):
         found = items[items["invoice"] == inv.invoice]
-        if inv.relation_id:
-            found = found[found["relation_id"] == inv.relation_id]
+        relation = inv.relation_id if isinstance(inv.relation_id, str) and inv.relation_id else None
+        if relation:
+            found = found[found["relation_id"] == relation]
         if found.empty:
             rows.append(
                 {
                     "invoice": inv.invoice,
-                    "relation_id": inv.relation_id,
+                    "relation_id": relation,
                     "status": "not found",
                     "open_amount": None,
                     "last_payment_date": None,
