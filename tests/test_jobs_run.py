@@ -236,13 +236,24 @@ def test_a_reader_that_cannot_skip_booked_rows_gets_the_input_quarantined_not_bo
     assert len(list((tmp_path / "outbox").iterdir())) == 1
 
 
-def test_a_pos_job_through_the_source_profile_to_minox(tmp_path, samples_dir):
+def test_a_pos_job_through_the_source_profile(tmp_path, samples_dir):
     (tmp_path / "kassa").mkdir()
     shutil.copy(samples_dir / "sources/pos_zrapport.csv", tmp_path / "kassa/z-2024-03.csv")
     job = tmp_path / "job.toml"
-    job.write_text('[[job]]\nname = "kassa"\ninbox = "kassa"\nglob = "*.csv"\nprofile = "pos-z"\ntarget = "minox"\n')
+    job.write_text('[[job]]\nname = "kassa"\ninbox = "kassa"\nglob = "*.csv"\nprofile = "pos-z"\ntarget = "csv"\n')
     report = run_job_file(job, workers=0)
     assert report.exit_code == 0 and [(o.name, o.action) for o in report.outcomes] == [("z-2024-03.csv", "converted")]
+    lines = pd.read_csv(tmp_path / "outbox" / report.outcomes[0].output / "lines.csv", dtype=str)
+    assert set(lines["journal_id"]) == {"KAS"} and lines["amount"].map(lambda a: round(float(a) * 100)).sum() == 0
+
+
+@pytest.mark.parametrize(("target", "expected"), [("twinfield", "control.json"), ("xaf40", "d.xaf40")])
+def test_package_targets_through_convert_with_control_json(tmp_path, samples_dir, target, expected):
+    (tmp_path / "in").mkdir()
+    shutil.copy(samples_dir / "voorbeeld_xaf32.xaf", tmp_path / "in/d.xaf")
+    job = tmp_path / "job.toml"
+    job.write_text(f'[[job]]\ninbox = "in"\ntarget = "{target}"\n')
+    report = run_job_file(job, workers=0)
+    assert [(o.name, o.action) for o in report.outcomes] == [("d.xaf", "converted")], report.outcomes[0].error
     out = tmp_path / "outbox" / report.outcomes[0].output
-    assert "control.json" in names(out) and "IMPORTEREN.md" in names(out)
-    assert '"equal": true' in (out / "control.json").read_text()
+    assert expected in names(out) and any(n.endswith("control.json") for n in names(out))
