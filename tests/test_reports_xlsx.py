@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from report_fixture import FORMULA, HOSTILE, eboekhouden_result, hostile_result
 
@@ -39,11 +41,11 @@ def test_trial_balance_amounts_are_exact_numbers(eb_book):
     result = eboekhouden_result()
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     assert len(rows) == len(result["trial_balance"]) + 1
-    for row, given in zip(rows, result["trial_balance"], strict=False):
-        assert row[0] == given["account"] and isinstance(row[0], str)  # ids stay text
+    for row, source in zip(rows, result["trial_balance"], strict=False):
+        assert row[0] == source["account"] and isinstance(row[0], str)  # ids stay text
         for value, key in zip(row[2:], ("opening", "debit", "credit", "closing"), strict=True):
             assert isinstance(value, int | float)  # a number (openpyxl reads 0.0 back as 0)
-            assert round(value * 100) == parse_cents(given[key])  # exact to the cent
+            assert round(value * 100) == parse_cents(source[key])  # exact to the cent
     total = rows[-1]
     assert total[0] == "Totaal / total"
     assert total[2:] == (0.0, 525631.03, 525631.03, 0.0)
@@ -162,3 +164,17 @@ def test_overview_shows_occurrences_when_the_summary_counts_codes(tmp_path: Path
     assert values["Waarschuwingen / warnings"] == 1
     assert values["Voorvallen waarschuwingen / occurrences"] == 13
     assert "Voorvallen fouten / occurrences" not in values
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=-(10**13), max_value=10**13))
+def test_amount_cells_round_trip_to_the_cent(cents):
+    """cents / 100 is the nearest double to the decimal; Excel shows it, and it maps back to the same cents."""
+    from converters.money import format_cents
+    from converters.reports.view import amount
+    from converters.reports.xlsx import _cell_value
+
+    value = _cell_value(amount(format_cents(cents)), "amount")
+    assert isinstance(value, float)
+    assert round(value * 100) == cents
+    assert f"{value:.2f}" == format_cents(cents)

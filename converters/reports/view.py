@@ -304,6 +304,8 @@ def build_view(result: Mapping[str, Any]) -> dict[str, Any]:
     """Everything the report templates show, computed once."""
     header = result.get("header") if isinstance(result.get("header"), Mapping) else {}
     facts = [(label, text(header.get(key))) for key, label in HEADER_FACTS if text(header.get(key))]
+    if text(result.get("schema")):
+        facts.append(("Schema (XSD)", text(result.get("schema"))))
     findings = [_finding(raw) for raw in _rows(result.get("findings") or [])]
     order = {sev: index for index, sev in enumerate((*SEVERITIES, "other"))}
     findings.sort(key=lambda f: order[f.severity])  # stable: the engine's order within a severity
