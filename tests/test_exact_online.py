@@ -124,3 +124,63 @@ def test_schema_dir_without_xsd_is_an_error(tmp_path: Path, monkeypatch) -> None
             rich_administration(), "exact-online", tmp_path / "o", monkeypatch, options={"schema_dir": str(tmp_path)}
         )
     assert not (tmp_path / "o" / "control.json").exists()
+
+
+def test_invoice_extras_and_sepa_mandate_round_trip(tmp_path: Path, monkeypatch, schema) -> None:
+    import pandas as pd
+
+    adm = rich_administration()
+    adm.extras["lines"] = pd.DataFrame(
+        {
+            "journal_id": ["VRK", "VRK"],
+            "entry_nr": ["1001", "1001"],
+            "line_nr": ["1", "2"],
+            "payment_reference": ["1234 5678 9012 3456", None],
+            "order_number": ["SO-77", None],
+            "intrastat_statistical_number": [None, "84713000"],
+            "intrastat_statistical_value": [None, "100.00"],
+            "intrastat_area": [None, "DE"],
+        }
+    ).astype("string")
+    adm.extras["relations"] = pd.DataFrame(
+        {
+            "relation_id": ["101"],
+            "mandate_reference": ["MDT-101"],
+            "mandate_date": ["2024-06-01"],
+            "mandate_type": ["B2B"],
+        }
+    ).astype("string")
+    result = convert_adm(adm, "exact-online", tmp_path, monkeypatch, options={"schema_dir": str(EO_DIR)})
+    assert result.equal
+    for xml in tmp_path.glob("*.xml"):
+        _valid(schema, xml)
+    doc = etree.parse(str(tmp_path / "RICH_exact_GLTransactions.xml"))
+    first, second = doc.find(".//GLTransaction[@entry='1001']").findall("GLTransactionLine")[:2]
+    assert [c.tag for c in first.find("References")] == ["InvoiceNumber", "OrderNumber", "PaymentReference", "YourRef"]
+    assert first.findtext("References/PaymentReference") == "1234 5678 9012 3456"
+    assert [c.tag for c in second.find("IntraStat")] == ["StatisticalNumber", "StatisticalValue", "Area"]
+    mandate = etree.parse(str(tmp_path / "RICH_exact_Accounts.xml")).find(".//DDMandate")
+    assert mandate.get("reference") == "MDT-101" and mandate.findtext("Type") == "B2B"
+    assert (
+        mandate.findtext("SignatureDate") == "2024-06-01"
+        and mandate.find("BankAccount").get("code") == "NL91ABNA0417164300"
+    )
+    back = read_exact_online(tmp_path)
+    lines = back.extras["lines"].set_index("line_nr")
+    assert lines.loc["1", "payment_reference"] == "1234 5678 9012 3456" and lines.loc["2", "intrastat_area"] == "DE"
+    assert back.extras["relations"].iloc[0]["mandate_reference"] == "MDT-101"
+
+
+def test_package_files_convert_into_other_packages(tmp_path: Path, monkeypatch) -> None:
+    """Exact Online XML read back converts to Twinfield and King with money in = money out."""
+    convert_adm(rich_administration(), "exact-online", tmp_path / "eo", monkeypatch)
+    monkeypatch.undo()
+    to_tw = convert(tmp_path / "eo", "twinfield", tmp_path / "tw", from_format="exact-online", options={"office": "1"})
+    assert to_tw.equal and to_tw.control["counts"]["lines"] == [10, 10]
+    to_king = convert(tmp_path / "tw", "king", tmp_path / "king", from_format="twinfield")
+    assert to_king.equal and to_king.control["money"]["read_back"]["equal"]
+    from converters.formats.king_reader import read_king
+
+    assert cents_by_account(read_king(tmp_path / "king")) == {
+        str(int(k)): v for k, v in cents_by_account(rich_administration()).items()
+    }

@@ -15,6 +15,7 @@ from ..atomic import AtomicDir
 from ..convert import WriteJob, WriteResult
 from ..model import Administration
 from ..money import format_cents
+from .eo_extras import INTRASTAT, NUMERIC, REFERENCES, is_number, line_extras, relation_extras
 from .pkgkit import Entry, Tally, iter_entries, journal_names, out_name, records
 from .xmlkit import Truncator, find_schema, opt, peek, sub, validate_file, write_xml
 
@@ -61,8 +62,12 @@ def _iban(text: str) -> str | None:
 
 
 def accounts_xml(job: WriteJob, cut: Truncator, result: WriteResult) -> etree._Element:
-    """<Accounts>: relations with contact, address, bank account, VAT and KvK numbers, control accounts."""
+    """<Accounts>: relations with contact, address, bank account (and SEPA mandate), VAT and KvK numbers,
+    control accounts."""
     root = etree.Element("Accounts")
+    relation_map = job.mapping.table("relations")
+    mandates = {relation_map.get(k, k): v for k, v in relation_extras(job.adm.extras.get("relations")).items()}
+    skipped = 0
     for r in records(job.relations()):
         kind = r["kind"] or "other"
         customer = kind in ("customer", "both")
@@ -91,6 +96,11 @@ def accounts_xml(job: WriteJob, cut: Truncator, result: WriteResult) -> etree._E
             bank = sub(acc, "BankAccount", code=r["iban"].replace(" ", ""), default="1")
             opt(bank, "BICCode", r["bic"])
             opt(bank, "IBAN", _iban(r["iban"]))
+        mandate = mandates.get(r["relation_id"])
+        if mandate and r["iban"] and mandate.get("mandate_date"):
+            _mandate(acc, r, mandate)
+        elif mandate:
+            skipped += 1
         opt(acc, "VATNumber", r["vat_number"])
         opt(acc, "ChamberOfCommerce", r["kvk"])
         if r["control_account"]:
@@ -102,7 +112,20 @@ def accounts_xml(job: WriteJob, cut: Truncator, result: WriteResult) -> etree._E
             tag = "PurchasePaymentCondition" if supplier and not customer else "SalesPaymentCondition"
             sub(sub(acc, tag, code=r["payment_days"]), "Description", f"{r['payment_days']} dagen")
     result.count("relations", len(root))
+    result.drop("relations: SEPA mandate", skipped, "a mandate needs the relation's IBAN and the signature date")
     return root
+
+
+def _mandate(acc: etree._Element, r: dict, mandate: dict) -> None:
+    """DDMandates/DDMandate: reference, account, bank account, type, payment type, signature date, first send."""
+    dd = sub(sub(acc, "DDMandates"), "DDMandate", reference=mandate["mandate_reference"][:35], default="1")
+    sub(dd, "Account", code=r["relation_id"])
+    sub(dd, "BankAccount", code=r["iban"].replace(" ", ""))
+    sub(dd, "Type", mandate.get("mandate_type") or "Core")
+    sub(dd, "PaymentType", mandate.get("mandate_payment_type") or "Recurrent")
+    sub(dd, "SignatureDate", mandate["mandate_date"])
+    first = (mandate.get("mandate_first_send") or "true").lower()
+    sub(dd, "FirstSend", "true" if first in ("true", "1", "yes", "ja") else "false")
 
 
 def _fin_year(fiscal_year: str | None, date: str | None) -> str | None:
@@ -112,9 +135,16 @@ def _fin_year(fiscal_year: str | None, date: str | None) -> str | None:
 
 
 def transaction_xml(
-    entry: Entry, adm: Administration, currency: str, cut: Truncator, tally: Tally, jnames: dict[str, str]
+    entry: Entry,
+    adm: Administration,
+    currency: str,
+    cut: Truncator,
+    tally: Tally,
+    jnames: dict[str, str],
+    ctx_extras: dict | None = None,
 ) -> etree._Element:
     """One <GLTransaction>: journal, date, description, then its lines with Debit or Credit by sign."""
+    ctx_extras = ctx_extras or {}
     first = entry.first
     attrs = {"entry": entry.entry_nr} if entry.entry_nr.isdigit() and not entry.opening else {}
     tx = etree.Element("GLTransaction", attrs)
@@ -163,10 +193,19 @@ def transaction_xml(
             foreign = sub(line, "ForeignAmount")
             sub(foreign, "Currency", code=row.currency)
             sub(foreign, "Debit" if row.currency_amount >= 0 else "Credit", format_cents(abs(row.currency_amount)))
-        if row.invoice_ref or row.doc_ref:
+        extra = ctx_extras.get((row.journal_id, row.entry_nr, row.line_nr or ""), {})
+        if row.invoice_ref or row.doc_ref or any(k in extra for k, _ in REFERENCES):
             refs = sub(line, "References")
             opt(refs, "InvoiceNumber", row.invoice_ref)
+            for key, tag in REFERENCES:
+                opt(refs, tag, extra.get(key))
             opt(refs, "YourRef", row.doc_ref)
+        if any(k in extra for k, _ in INTRASTAT):
+            intra = sub(line, "IntraStat")
+            for key, tag in INTRASTAT:
+                value = extra.get(key)
+                if value is not None and (tag not in NUMERIC or is_number(value)):
+                    sub(intra, tag, value)
         tally.add(row, written, row.amount >= 0)
     tally.entries += 1
     return tx
@@ -198,7 +237,8 @@ def write_exact_online(adm: Administration, out: AtomicDir, job: WriteJob) -> Wr
     relations = accounts_xml(job, cut, result)
     if len(relations):
         write_xml(topic_file("Accounts"), "eExact", [relations])
-    entries = peek(transaction_xml(e, adm, currency, cut, tally, jnames) for e in iter_entries(job))
+    extras = line_extras(adm.extras.get("lines"), job.mapping.table("journals"))
+    entries = peek(transaction_xml(e, adm, currency, cut, tally, jnames, extras) for e in iter_entries(job))
     if entries is not None:
         write_xml(topic_file("GLTransactions"), "eExact", entries, wrapper="GLTransactions")
     tally.close()

@@ -9,8 +9,11 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+import pandas as pd
+
 from ..errors import KoppelError
 from ..model import Administration, Header
+from .eo_extras import INTRASTAT, REFERENCES
 from .readkit import LineSink, cents, child_attr, child_text, iso_date, iter_records, master, xml_inputs
 
 # GLTransactionLine/@type -> XAF journal type letter
@@ -77,7 +80,7 @@ def _transaction(tx, path: Path, sink: LineSink, journals: dict, opening: list, 
     nr = tx.get("entry")
     if not nr:
         state[journal_id] = state.get(journal_id, 0) + 1
-        nr = f"X{state[journal_id]}"
+        nr = str(state[journal_id])
     tx_date = iso_date(child_text(tx, "Date"), path, tx.sourceline, "GLTransaction/Date")
     tx_desc = child_text(tx, "Description")
     lines = tx.findall("GLTransactionLine")
@@ -110,6 +113,13 @@ def _transaction(tx, path: Path, sink: LineSink, journals: dict, opening: list, 
             state.setdefault("years", set()).add(year)
         if amount is not None and state.get("currency") is None:
             state["currency"] = child_attr(amount, "Currency", "code")
+        extra = {key: child_text(ln, f"References/{tag}") for key, tag in REFERENCES}
+        extra |= {key: child_text(ln, f"IntraStat/{tag}") for key, tag in INTRASTAT}
+        extra = {k: v for k, v in extra.items() if v is not None}
+        if extra:
+            state.setdefault("line_extras", []).append(
+                {"journal_id": journal_id, "entry_nr": nr, "line_nr": ln.get("line") or str(i), **extra}
+            )
         sink.add(
             {
                 "journal_id": journal_id,
@@ -137,7 +147,19 @@ def _transaction(tx, path: Path, sink: LineSink, journals: dict, opening: list, 
         )
 
 
-def _relation(acc, out: list[dict]) -> None:
+def _relation(acc, out: list[dict], mandates: list[dict]) -> None:
+    dd = acc.find("DDMandates/DDMandate")
+    if dd is not None:
+        mandates.append(
+            {
+                "relation_id": acc.get("code"),
+                "mandate_reference": dd.get("reference"),
+                "mandate_date": child_text(dd, "SignatureDate"),
+                "mandate_type": child_text(dd, "Type"),
+                "mandate_payment_type": child_text(dd, "PaymentType"),
+                "mandate_first_send": child_text(dd, "FirstSend"),
+            }
+        )
     supplier = (child_text(acc, "IsSupplier") or "").lower() in ("true", "1")
     customer = acc.get("status") == "C"
     kind = "both" if supplier and customer else "supplier" if supplier else "customer" if customer else "other"
@@ -188,12 +210,13 @@ def read_exact_online(path: str | Path, **_options) -> Administration:
     relations: list[dict] = []
     accounts: list[dict] = []
     state: dict = {}
+    mandates: list[dict] = []
     for file in xml_inputs(path, {"eExact"}):
         for rec in iter_records(file, RECORDS, TOPICS):
             if rec.tag == "GLTransaction":
                 _transaction(rec, file, sink, journals, opening, state)
             elif rec.tag == "Account":
-                _relation(rec, relations)
+                _relation(rec, relations, mandates)
             else:
                 _gl_account(rec, accounts)
     sink.flush()
@@ -205,6 +228,10 @@ def read_exact_online(path: str | Path, **_options) -> Administration:
         adm.header.opening_source = "openingBalance"
         adm.header.opening_date = state.get("opening_date")
         adm.header.opening_description = state.get("opening_description")
+    if state.get("line_extras"):
+        adm.extras["lines"] = pd.DataFrame(state["line_extras"]).astype("string")
+    if mandates:
+        adm.extras["relations"] = pd.DataFrame(mandates).astype("string")
     years = sorted(state.get("years", ()))
     adm.header.fiscal_year = years[0] if len(years) == 1 else None
     adm.header.currency = state.get("currency")

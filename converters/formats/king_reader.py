@@ -23,7 +23,7 @@ def _entry(jp, path: Path, sink: LineSink, state: dict) -> None:
     nr = child_text(jp, "JP_STUKNUMMER")
     if not nr:
         state["seq"] += 1
-        nr = f"X{state['seq']}"
+        nr = str(state["seq"])
     date = iso_date(child_text(jp, "JP_BOEKDATUM"), path, jp.sourceline, "JP_BOEKDATUM")
     desc = child_text(jp, "JP_OMSCHRIJVING")
     for i, jr in enumerate(jp.findall("JOURNAALREGELS/JOURNAALREGEL"), start=1):

@@ -36,7 +36,7 @@ def _transaction(tx, path: Path, sink: LineSink, state: dict) -> None:
     nr = child_text(header, "number")
     if not nr:
         state["seq"][journal] = state["seq"].get(journal, 0) + 1
-        nr = f"X{state['seq'][journal]}"
+        nr = str(state["seq"][journal])
     date = iso_date(child_text(header, "date"), path, header.sourceline, "header/date", compact=True)
     period_text = child_text(header, "period") or ""
     year, _, period = period_text.partition("/")
