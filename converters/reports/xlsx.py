@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -71,36 +72,38 @@ def _sheet(
     for cell in ws[1]:
         cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
         cell.alignment = Alignment(vertical="center")
-    for row in rows:
-        ws.append([_cell_value(value, col.kind) for value, col in zip(row, columns, strict=True)])
-    last = ws.max_row
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(last, 1)}"
-    if total is not None:
-        ws.append([_cell_value(value, col.kind) for value, col in zip(total, columns, strict=True)])
-        for cell in ws[ws.max_row]:
-            cell.font, cell.border = _TOTAL_FONT, _TOTAL_BORDER
-    for index, col in enumerate(columns, start=1):
-        letter = get_column_letter(index)
-        for (cell,) in ws.iter_rows(min_row=2, min_col=index, max_col=index):
+    longest = [len(c.title) for c in columns]
+    wrap = Alignment(wrap_text=True, vertical="top")
+
+    def put(values: Sequence[Any]) -> list:
+        cells = []
+        for index, (value, col) in enumerate(zip(values, columns, strict=True)):
+            cell = WriteOnlyCell(ws, _cell_value(value, col.kind))
             if col.kind == "amount" and isinstance(cell.value, float):
                 cell.number_format = AMOUNT_FORMAT
-            elif col.kind == "count" and isinstance(cell.value, int):
-                cell.number_format = COUNT_FORMAT
+                longest[index] = max(longest[index], len(f"{cell.value:,.2f}"))
+            else:
+                if col.kind == "count" and isinstance(cell.value, int):
+                    cell.number_format = COUNT_FORMAT
+                if cell.value is not None and not col.width:
+                    longest[index] = max(longest[index], max(len(part) for part in str(cell.value).split("\n")))
             if col.wrap:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.column_dimensions[letter].width = col.width or _fit(ws, index, col)
+                cell.alignment = wrap
+            cells.append(cell)
+        return cells
+
+    for row in rows:
+        ws.append(put(row))
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{ws.max_row}"
+    if total is not None:
+        cells = put(total)
+        for cell in cells:
+            cell.font, cell.border = _TOTAL_FONT, _TOTAL_BORDER
+        ws.append(cells)
+    for index, col in enumerate(columns):
+        ws.column_dimensions[get_column_letter(index + 1)].width = col.width or min(max(longest[index] + 2, 8), 60)
     return ws
-
-
-def _fit(ws: Worksheet, index: int, col: Column) -> float:
-    longest = len(col.title)
-    for (value,) in ws.iter_rows(min_row=2, min_col=index, max_col=index, values_only=True):
-        if value is None:
-            continue
-        shown = f"{value:,.2f}" if isinstance(value, float) else str(value)
-        longest = max(longest, len(shown))
-    return min(max(longest + 2, 8), 60)
 
 
 def _places(finding: Finding) -> str:
