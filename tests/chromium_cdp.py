@@ -177,7 +177,9 @@ class Chromium:
             self.console.append({"level": "exception", "text": text})
         elif method == "Log.entryAdded":
             entry = params.get("entry", {})
-            self.console.append({"level": entry.get("level"), "text": entry.get("text", "")})
+            # the browser's own log (network, security, violations): only its errors count as problems
+            level = "error" if entry.get("level") == "error" else f"log-{entry.get('level')}"
+            self.console.append({"level": level, "text": f"{entry.get('source')}: {entry.get('text', '')}"})
         elif method == "Page.javascriptDialogOpening":  # alert()/confirm(): record it and dismiss, or the page hangs
             self.console.append({"level": "dialog", "text": params.get("message", "")})
             self._send("Page.handleJavaScriptDialog", True, {"accept": False})
