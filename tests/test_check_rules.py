@@ -259,7 +259,8 @@ def test_u12_record_id_repeated_in_file_clair2(tmp_path):
     text = _clair2(tmp_path).replace("<recordID>5</recordID>", "<recordID>1</recordID>", 1)
     found = _codes(_check(tmp_path, text))
     assert found["XAF-U12"]["count"] == 1
-    assert found["XAF-U12"]["line"] == _line_of(text, "<recordID>1</recordID>", ) or found["XAF-U12"]["line"] > 1
+    second = text.index("<recordID>1</recordID>", text.index("<recordID>1</recordID>") + 1)
+    assert found["XAF-U12"]["line"] == text.count("\n", 0, second) + 1
 
 
 def test_t11_number_entries_clair2(tmp_path):
@@ -339,3 +340,9 @@ def test_large_file_path_validates_streaming_in_a_second_process(tmp_path, monke
     assert "XAF-D01" in found  # the content pass went on past the schema error
     broken = _check(tmp_path, BASE32[:-200], xsd=True, schema_dir=XSD_DIR)
     assert broken["verdict"] == "unusable"
+
+
+def test_f08_continuation_part_alone(tmp_path):
+    text = BASE32.replace("<auditfile ", "<!-- Vervolgbestand 2 van 3 -->\n<auditfile ", 1)
+    f08 = _codes(_check(tmp_path, text))["XAF-F08"]
+    assert f08["severity"] == "error" and f08["places"][0]["values"] == {"deel": 2, "van": 3}

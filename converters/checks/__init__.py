@@ -97,6 +97,9 @@ def check_file(
     _encoding_layer(info, out)
     if info.namespace in WRONG_40_NAMESPACES:
         out.add("XAF-F06", 1, "auditfile/@xmlns", {"found": info.namespace})
+    if info.continuation is not None:
+        x, y = info.continuation
+        out.add("XAF-F08", 1, "(commentaar Vervolgbestand)", {"deel": x, "van": y})
     forced = encoding or None
     if forced:
         _forced_decoding(path, info, forced, out)

@@ -42,6 +42,8 @@ RULES: dict[str, Rule] = {
         _r("XAF-F06", W, "bekende verkeerde naamruimte voor XAF 4.0; gelezen als 4.0",
            "de 4.0-XSD gebruikt de BCPP/1.1-naamruimte; het pakket schrijft een afwijkende"),
         _r("XAF-F07", W, "elementen passen niet bij de versie van de naamruimte; gelezen volgens de naamruimte"),
+        _r("XAF-F08", E, "deel van een gesplitste auditfile: alleen de complete, samengevoegde set is te controleren",
+           "controleer het eerste deel samen met alle vervolgbestanden (X.xml, X-2.xml, …)"),
         _r("XAF-S01", E, "schemafout (XSD): het bestand voldoet niet aan het officiële schema van zijn versie",
            "libxml2 meldt per element alleen de eerste fout; zie XAF-S03 voor de rest"),
         _r("XAF-S02", W, "schemafout die alleen door een bekend gebrek in het officiële schema ontstaat",

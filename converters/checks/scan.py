@@ -471,14 +471,16 @@ class Scanner:
         )
         optional = self._optional_tags()
         seen_nr: set = set()
-        sum_d = sum_c = 0
+        sum_d = sum_c = debit = credit = 0
         pstats = f.by_period.get(period)
         if pstats is None:
             pstats = f.by_period[period] = [0, 0, 0]
         for ln in lines:
             k = {c.tag: c for c in ln}
             el = k.get(T_NR)
-            lnr = el.text.strip() or None if el is not None and el.text is not None else None
+            lnr = el.text if el is not None else None
+            if lnr is not None:
+                lnr = lnr.strip() or None
             if lnr is not None:
                 if lnr in seen_nr:  # XAF-U08
                     out.add("XAF-U08", ln.sourceline, f"{tpath}/trLine[{lnr}]", {"transaction": nr, "nr": lnr})
@@ -487,7 +489,9 @@ class Scanner:
                 if keys_append is not None:
                     keys_append(hash((jid, nr, lnr)))
             el = k.get(T_ACC)
-            acc = el.text.strip() or None if el is not None and el.text is not None else None
+            acc = el.text if el is not None else None
+            if acc is not None:
+                acc = acc.strip() or None
             if acc is not None and acc not in accounts:  # XAF-K01
                 out.add("XAF-K01", el.sourceline, f"{tpath}/trLine[{lnr}]/accID", {"accID": acc})
             if T_REL in k:
@@ -558,12 +562,14 @@ class Scanner:
             else:
                 row[2] -= signed
             if signed >= 0:
-                pstats[0] += signed
-                jstats["debit"] += signed
+                debit += signed
             else:
-                pstats[1] -= signed
-                jstats["credit"] -= signed
+                credit -= signed
+        pstats[0] += debit
+        pstats[1] += credit
         pstats[2] += len(lines)
+        jstats["debit"] += debit
+        jstats["credit"] += credit
         jstats["lines"] += len(lines)
         f.sum_d += sum_d
         f.sum_c += sum_c
