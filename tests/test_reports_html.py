@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import lxml.html
@@ -224,3 +225,12 @@ def test_title_shows_the_file_name_and_the_facts_the_full_path():
     doc = _page({"file": "/data/klant a/2024.xaf"})
     assert doc.xpath("//h1/text()") == ["2024.xaf"] and doc.xpath("//h1/@title") == ["/data/klant a/2024.xaf"]
     assert "/data/klant a/2024.xaf" in _by_id(doc, "gegevens")
+
+
+def test_period_chart_thins_out_labels_when_crowded():
+    periods = [{"period": str(n), "debit": "1.00", "credit": "1.00"} for n in range(1, 101)]
+    chart = period_chart(build_view({"periods": periods})["periods"])
+    assert len(chart.debit_bars) == 100
+    assert [name for _, name in chart.labels][:3] == ["1", "6", "11"]  # every 5th: 100 periods on 854 units
+    positions = [x for x, _ in chart.labels]
+    assert min(b - a for a, b in itertools.pairwise(positions)) >= 34

@@ -283,6 +283,7 @@ def period_chart(periods: list[dict[str, Any]]) -> Chart | None:
 
     slot = (right - left) / len(points)
     bar = max(min(slot * 0.36, 40), 1)
+    label_every = max(1, math.ceil(36 / slot))  # keep axis labels from overlapping when there are many periods
     debit_bars, credit_bars, labels = [], [], []
     base = y_of(0)
     for index, (name, debit, credit) in enumerate(points):
@@ -295,7 +296,8 @@ def period_chart(periods: list[dict[str, Any]]) -> Chart | None:
             bars.append(
                 Bar(round(x, 2), min(y, base), round(bar, 2), abs(base - y), f"{name}: {side} {display(value)}")
             )
-        labels.append((round(centre, 2), name))
+        if index % label_every == 0:
+            labels.append((round(centre, 2), name))
     ticks = [(y_of(v), _tick_label(v)) for v in range(low, high + 1, step)]
     return Chart(width, height, left, right, top, bottom, debit_bars, credit_bars, labels, ticks, base)
 
