@@ -370,10 +370,12 @@ class EntryBuilder:
         entries = frame.drop_duplicates(["journal_id", "_key"])
         descriptions = self._descriptions(entries, entry_date[entries.index])
         entry_key = frame["journal_id"] + "\x00" + frame["_key"]
+        numbers = self._numbers(entries, entry_date[entries.index])
+        doc_ref = frame["doc_ref"] if "doc_ref" in frame else pd.Series("", index=frame.index, dtype="string")
         lines = pd.DataFrame(
             {
                 "journal_id": frame["journal_id"],
-                "entry_nr": frame["_key"],
+                "entry_nr": entry_key.map(numbers).astype("string"),
                 "line_nr": frame["line_nr"],
                 "date": entry_date.astype("datetime64[s]"),
                 "period": entry_date.dt.month.astype("string"),
@@ -382,20 +384,59 @@ class EntryBuilder:
                 "amount": frame["amount"].astype("int64"),
                 "description": frame["description"],
                 "relation_id": frame["relation_id"].replace("", pd.NA),
-                "doc_ref": frame["doc_ref"].replace("", pd.NA) if "doc_ref" in frame else pd.NA,
+                "doc_ref": doc_ref.fillna("").mask(doc_ref.fillna("") == "", frame["_key"]),
                 "vat_code": frame["vat_code"].replace("", pd.NA),
                 "vat_rate": frame["_bp"].astype("Int64"),
                 "vat_amount": frame["vat_amount"].astype("Int64") if "vat_amount" in frame else pd.NA,
-                "currency": p.currency,
+                "currency": pd.NA,  # amounts are in the administration currency (header); no foreign amount
             }
         )
         adm = Administration.from_frames(header=header, lines=lines)
         extras = [c for c in frame.columns if c.startswith("extra:")]
         if extras:
-            table = frame[["journal_id", "_key", "line_nr", *extras]].rename(columns={"_key": "entry_nr"})
+            table = frame[["journal_id", "line_nr", *extras]].assign(entry_nr=lines["entry_nr"])
             adm.extras["lines"] = table.rename(columns={c: c[6:] for c in extras}).astype("string")
         self._masters(adm, lines)
         return adm
+
+    def _numbers(self, entries: pd.DataFrame, dates: pd.Series) -> pd.Series:
+        """Entry numbers: the source key, its digits, a date number, or a sequence per journal (see README)."""
+        p = self.profile
+        keys = entries["journal_id"] + "\x00" + entries["_key"]
+        how = p.numbering
+        if how == "source":
+            numbers = entries["_key"]
+        elif how == "digits":
+            numbers = entries["_key"].str.replace(r"\D", "", regex=True)
+        elif how == "date":
+            numbers = dates.dt.strftime("%y%m%d" if p.aggregate != "month" else "%Y%m").astype("string")
+            for name in p.group_by:
+                numbers = numbers + entries[f"g:{name}"].astype("string")
+        else:  # sequence: 1, 2, 3 ... per journal in date order, from entries.first_number
+            order = pd.DataFrame({"j": entries["journal_id"], "d": dates, "k": entries["_key"]}).sort_values(
+                ["j", "d", "k"], kind="stable"
+            )
+            seq = order.groupby("j", sort=False).cumcount() + p.first_number
+            numbers = seq.reindex(entries.index).astype("string")
+        bad = ~numbers.str.fullmatch(r"\d+").fillna(False) if how != "source" else numbers == ""
+        if bad.any():
+            i = int(np.argmax(bad.to_numpy()))
+            raise KoppelError(
+                f"entry {entries['_key'].iloc[i]!r} gives no {how} entry number ({numbers.iloc[i]!r})",
+                file=p.path,
+                field="entries.numbering",
+                hint="use numbering = \"sequence\" or \"source\", or group_by fields that hold digits",
+            )
+        clash = pd.DataFrame({"j": entries["journal_id"], "n": numbers}).duplicated()
+        if clash.any():
+            i = int(np.argmax(clash.to_numpy()))
+            raise KoppelError(
+                f"two entries get number {numbers.iloc[i]} in journal {entries['journal_id'].iloc[i]}",
+                file=p.path,
+                field="entries.numbering",
+                hint="use numbering = \"sequence\" (with first_number) or \"source\"",
+            )
+        return pd.Series(numbers.to_numpy(), index=keys.to_numpy())
 
     def _descriptions(self, entries: pd.DataFrame, dates: pd.Series) -> pd.Series:
         """Entry descriptions from the profile's template, built column-wise (no per-entry Python)."""

@@ -27,6 +27,7 @@ ENCODINGS = {
     "iso-8859-1": "latin-1",
 }
 AGGREGATIONS = ("none", "day", "month")
+NUMBERINGS = ("source", "digits", "date", "sequence")
 BUILTIN = "profiles"
 
 
@@ -96,6 +97,8 @@ class Profile:
     journal_kind: str
     aggregate: str
     merge_lines: bool  # aggregate none: still one line per account x VAT code x description within an entry
+    numbering: str  # source, digits, date, sequence
+    first_number: int
     group_by: list[str]
     entry_description: str
     only_when: dict[str, list[str]]
@@ -339,6 +342,9 @@ def _build(data: dict, path: Path) -> Profile:
     if aggregate not in AGGREGATIONS:
         raise _fail("entries.aggregate", f"unknown aggregation {aggregate!r}", hint="use none, day or month")
     group_by = _str_list(entries.get("group_by", []), "entries.group_by")
+    numbering = entries.get("numbering", "source")
+    if numbering not in NUMBERINGS:
+        raise _fail("entries.numbering", f"unknown numbering {numbering!r}", hint=f"use {', '.join(NUMBERINGS)}")
     only_when = {k: _str_list(v, f"entries.only_when.{k}") for k, v in entries.get("only_when", {}).items()}
     for name in [*group_by, *only_when]:
         if name not in fields:
@@ -366,6 +372,8 @@ def _build(data: dict, path: Path) -> Profile:
         journal_kind=str(journal.get("kind", "M")),
         aggregate=aggregate,
         merge_lines=bool(entries.get("merge_lines", False)),
+        numbering=numbering,
+        first_number=int(entries.get("first_number", 1)),
         group_by=group_by,
         entry_description=str(entries.get("description", "")),
         only_when=only_when,
