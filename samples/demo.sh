@@ -24,3 +24,10 @@ echo "== Open items at the end of the year, reconciled with the control accounts
 # The sample's bank payments carry no invoice reference (their invRef is their own bank entry number),
 # so they are matched only by the documented relation+amount fallback, else reported as unallocated.
 "$koppel" openitems "$here/voorbeeld_xaf32.xaf" -o "$out/openstaand.xlsx"
+
+echo
+echo "== Other packages: the same auditfile as Exact Online XML and Twinfield XML, read back into King"
+"$koppel" convert "$here/voorbeeld_xaf32.xaf" --to exact-online -o "$out/exact-online"
+"$koppel" convert "$here/voorbeeld_xaf32.xaf" --to twinfield -o "$out/twinfield" --option office=VB001
+"$koppel" convert "$out/twinfield" --from twinfield --to multivers -o "$out/multivers"
+"$koppel" formats | grep -E "^(exact-online|twinfield|king|snelstart|afas|multivers|exact-globe|visma|e-boek|boekhoud)" || true

@@ -32,6 +32,7 @@ def _amount(line, path: Path) -> int:
 def _transaction(tx, path: Path, sink: LineSink, state: dict) -> None:
     header = tx.find("header")
     journal = child_text(header, "code") or "?"
+    state.setdefault("office", child_text(header, "office"))
     state["journals"].setdefault(journal, {"journal_id": journal})
     nr = child_text(header, "number")
     if not nr:
@@ -149,6 +150,7 @@ def read_twinfield(path: str | Path, **_options) -> Administration:
     years = sorted(state["years"])
     adm.header.fiscal_year = years[0] if len(years) == 1 else None
     adm.header.currency = state.get("currency")
+    adm.header.company_id = state.get("office")
     return adm
 
 
