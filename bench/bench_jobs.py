@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import sys
@@ -97,25 +98,33 @@ def tree(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def timed_run(job: Path, **kwargs) -> tuple[float, dict]:
+def cpu_seconds() -> float:
+    """CPU of this process and of its reaped children (the pool's workers, once the run closed the pool)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def timed_run(job: Path, **kwargs) -> tuple[float, float, dict]:
+    """Wall and CPU seconds of one run (CPU is meaningless for Dask: its workers are not our children)."""
+    cpu = cpu_seconds()
     start = time.perf_counter()
     report = run_job_file(job, **kwargs)
-    return time.perf_counter() - start, report.counts()
+    return time.perf_counter() - start, cpu_seconds() - cpu, report.counts()
 
 
-def alone(job: Path) -> float:
+def alone(job: Path) -> tuple[float, float]:
     """The same conversions one after the other, nothing around them."""
     jf = load_job_file(job)
     specs = {j.glob: j.spec for j in jf.jobs}
     files = sorted((job.parent / "inbox").iterdir())
     out = Path(tempfile.mkdtemp(prefix="alone.", dir=job.parent))
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds()
     with deferred_fsync():
         for i, path in enumerate(files):
             convert_into(path, out / str(i), specs["*" + path.suffix], frozenset())
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu
     shutil.rmtree(out)
-    return seconds
+    return seconds, cpu
 
 
 def main() -> None:
@@ -128,6 +137,7 @@ def main() -> None:
     drops = make_drops(n)
     work = DATA / "jobs_work"
     results: dict[str, list[float]] = {"alone": [], "workers1": [], "workers2": [], "dask2": []}
+    cpu: dict[str, list[float]] = {"alone": [], "workers1": [], "workers2": []}
     cluster = None
     cluster_start = 0.0
     if not args.no_dask:
@@ -139,17 +149,20 @@ def main() -> None:
     outboxes = {}
     for r in range(args.repeat):
         job = fresh(work, drops)
-        results["alone"].append(alone(job))
+        wall, used = alone(job)
+        results["alone"].append(wall)
+        cpu["alone"].append(used)
         for key, kwargs in (("workers1", {"workers": 1}), ("workers2", {"workers": 2})):
             job = fresh(work, drops)
-            seconds, counts = timed_run(job, **kwargs)
+            seconds, used, counts = timed_run(job, **kwargs)
             assert counts == {"converted": n}, counts
             results[key].append(seconds)
+            cpu[key].append(used)
             print(f"run {r + 1}: {key}: {seconds:.1f} s", file=sys.stderr)
             outboxes[key] = tree(work / "outbox")
         if cluster is not None:
             job = fresh(work, drops)
-            seconds, counts = timed_run(job, scheduler=cluster.scheduler_address)
+            seconds, _, counts = timed_run(job, scheduler=cluster.scheduler_address)
             assert counts == {"converted": n}, counts
             results["dask2"].append(seconds)
             print(f"run {r + 1}: dask2: {seconds:.1f} s", file=sys.stderr)
@@ -157,6 +170,7 @@ def main() -> None:
     if cluster is not None:
         cluster.close()
     med = {k: statistics.median(v) for k, v in results.items() if v}
+    med_cpu = {k: statistics.median(v) for k, v in cpu.items() if v}
     summary = {
         "drops": n,
         "repeat": args.repeat,
@@ -166,6 +180,9 @@ def main() -> None:
         "files_per_second": {k: round(n / v, 1) for k, v in med.items()},
         "speedup_2_vs_1_workers": round(med["workers1"] / med["workers2"], 2),
         "overhead_ms_per_file_1_worker": round((med["workers1"] - med["alone"]) / n * 1000, 1),
+        "median_cpu_seconds": {k: round(v, 2) for k, v in med_cpu.items()},
+        "cpu_overhead_ms_per_file_1_worker": round((med_cpu["workers1"] - med_cpu["alone"]) / n * 1000, 1),
+        "cpu_overhead_ms_per_file_2_workers": round((med_cpu["workers2"] - med_cpu["alone"]) / n * 1000, 1),
         "outputs_equal_pool1_pool2": outboxes["workers1"] == outboxes["workers2"],
     }
     if cluster is not None:
