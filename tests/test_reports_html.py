@@ -51,6 +51,8 @@ def test_eboekhouden_report_shows_verdict_counts_and_totals():
     assert _by_id(doc, "tb-total-debit") == _by_id(doc, "journal-total-debit") == "525.631,03"
     assert "517.416,49" in _by_id(doc, "gegevens")  # the header total, as the engine gives it
     assert "Delphi Information Solutions" in _by_id(doc, "gegevens")
+    assert "Boekingsregels 414" in _by_id(doc, "gegevens")  # engine keys get Dutch labels
+    assert "Beginbalans debet 169.154,95" in _by_id(doc, "gegevens")
     assert len(doc.xpath('//*[@id="period-chart"]//rect[@class="bar-debit"]')) == 12
 
 

@@ -82,7 +82,8 @@ def test_overview(eb_book):
     assert values["Oordeel / verdict"] == "Fouten gevonden — Errors — do not rely on this file as it is"
     assert values["Fouten / errors"] == 3 and values["Info"] == 243
     assert values["Onderneming / company"] == "Delphi Information Solutions"
-    assert values["Totaal: debit"] == "517.416,49"
+    assert values["Totaal: Debet (som regels)"] == "517.416,49"
+    assert values["Aantal: Boekingsregels"] == "414"
 
 
 def test_hostile_text_never_starts_a_formula(tmp_path: Path):

@@ -64,6 +64,34 @@ HEADER_FACTS = (
 )
 
 
+# Dutch labels for the engine's counts/totals keys; an unknown key is shown as it is.
+FACT_LABELS = {
+    "accounts": "Grootboekrekeningen",
+    "relations": "Relaties (debiteuren/crediteuren)",
+    "vat_codes": "Btw-codes",
+    "periods": "Perioden",
+    "basics": "Basisgegevens (basics)",
+    "journals": "Dagboeken",
+    "transactions": "Boekstukken",
+    "lines": "Boekingsregels",
+    "opening_lines": "Regels beginbalans",
+    "opening_balance_lines": "Regels beginbalans",
+    "opening_transactions": "Beginbalans als boekstuk (periode 0)",
+    "subledgers": "Subadministraties",
+    "subledger_lines": "Regels subadministraties",
+    "debit": "Debet (som regels)",
+    "credit": "Credit (som regels)",
+    "net": "Saldo debet − credit",
+    "declared_debit": "Debet volgens kop (totalDebit)",
+    "declared_credit": "Credit volgens kop (totalCredit)",
+    "declared_lines": "Regels volgens kop (linesCount)",
+    "opening_debit": "Beginbalans debet",
+    "opening_credit": "Beginbalans credit",
+    "opening_declared_debit": "Beginbalans debet volgens kop",
+    "opening_declared_credit": "Beginbalans credit volgens kop",
+}
+
+
 def text(value: Any) -> str:
     """A value as display text; None and empty containers become ''."""
     if value is None:
@@ -409,4 +437,4 @@ def fact_value(value: Any) -> str:
 
 
 def _pairs(value: Any) -> list[tuple[str, str]]:
-    return [(key, fact_value(item)) for key, item in _flatten(value)]
+    return [(FACT_LABELS.get(key, key), fact_value(item)) for key, item in _flatten(value)]
