@@ -31,3 +31,11 @@ echo "== Other packages: the same auditfile as Exact Online XML and Twinfield XM
 "$koppel" convert "$here/voorbeeld_xaf32.xaf" --to twinfield -o "$out/twinfield" --option office=VB001
 "$koppel" convert "$out/twinfield" --from twinfield --to multivers -o "$out/multivers"
 "$koppel" formats | grep -E "^(exact-online|twinfield|king|snelstart|afas|multivers|exact-globe|visma|e-boek|boekhoud)" || true
+
+echo
+echo "== Batch job over a sample inbox: converted once, archived; a broken drop is quarantined with its error file"
+rm -rf "$out/jobs" && cp -r "$here/jobs" "$out/jobs"    # a fresh copy each time, so the demo can be rerun
+"$koppel" run "$out/jobs/jobs.toml" --workers 2 || test $? -eq 1    # exit 1: something was quarantined
+cat "$out/jobs/quarantine/administraties/kwekerij-2025.xaf.error.txt"
+cp "$out/jobs/archive/kassa/z-2025-03-14.csv" "$out/jobs/inbox/kassa/"   # the same drop arrives again
+"$koppel" run "$out/jobs/jobs.toml" --workers 2                          # ... and is skipped, not booked twice
