@@ -33,6 +33,17 @@ echo "== Other packages: the same auditfile as Exact Online XML and Twinfield XM
 "$koppel" formats | grep -E "^(exact-online|twinfield|king|snelstart|afas|multivers|exact-globe|visma|e-boek|boekhoud)" || true
 
 echo
+echo "== Upgrade an old CLAIR2 auditfile to XAF 4.0 (the only version accepted from 2027), with the upgrade report"
+"$koppel" convert "$here/voorbeeld_clair2.xml" --to xaf40 -o "$out/xaf40/voorbeeld_4.0.xaf" --option keep_dropped="$out/xaf40/weggelaten"
+echo "Upgrade report: $out/xaf40/upgrade-report.json; dropped values kept in $out/xaf40/weggelaten/dropped-elements.csv"
+
+echo
+echo "== The 3.2 sample as XAF 3.2 in continuation files of at most 50 kB (Vervolgbestand x van y), read back whole"
+"$koppel" convert "$here/voorbeeld_xaf32.xaf" --to xaf32 -o "$out/xaf32/voorbeeld_3.2.xaf" --option split_mb=0.05
+"$koppel" inspect "$out/xaf32/voorbeeld_3.2.xaf"
+
+
+echo
 echo "== Batch job over a sample inbox: converted once, archived; a broken drop is quarantined with its error file"
 rm -rf "$out/jobs" && cp -r "$here/jobs" "$out/jobs"    # a fresh copy each time, so the demo can be rerun
 "$koppel" run "$out/jobs/jobs.toml" --workers 2 || test $? -eq 1    # exit 1: something was quarantined
