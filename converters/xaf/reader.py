@@ -7,24 +7,26 @@ Elements are removed from the tree as soon as they are read, so memory does not 
 
 from __future__ import annotations
 
-import re
+import gc
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from lxml import etree
 
 from ..errors import KoppelError
-from ..model import DATE, TABLES, Administration, Header, conform, make_table
-from ..money import parse_cents, parse_rate_bp
-from ..progress import CountingReader
+from ..model import TABLES, Administration, Header, conform, make_table
+from ..money import parse_cents, parse_cents_arrow, parse_rate_bp
 from .safety import parser_options, xml_error
+from .source import XafSource, namespace_only_once
 from .versions import XafFile, sniff_xaf
 from .vocabulary import Vocabulary, vocabulary_for
 
-BATCH_SIZE = 100_000
+BATCH_SIZE = 20_000
 
 # Canonical line columns that come from the trLine (or CLAIR2 line) itself, in row-slot order.
 LINE_SLOTS = (
@@ -47,11 +49,12 @@ LINE_SLOTS = (
 SLOT = {name: i for i, name in enumerate(LINE_SLOTS)}
 # Raw amount slots after the named ones: A (amnt / debitAmount), B (amntTp / creditAmount),
 # VAT amount, VAT side, currency amount, source line number.
-A, B, VAT_AMT, VAT_SIDE, CUR_AMT, SRC_LINE = range(len(LINE_SLOTS), len(LINE_SLOTS) + 6)
-ROW_WIDTH = SRC_LINE + 1
+A, B, VAT_AMT, VAT_SIDE, CUR_AMT = range(len(LINE_SLOTS), len(LINE_SLOTS) + 5)
+ROW_WIDTH = CUR_AMT + 1  # every slot holds a str or None, so a batch converts to Arrow in one call
+ROW_TYPE = pa.list_(pa.string(), ROW_WIDTH)
+# Markers in a vocabulary's line map for children that are blocks or not carried.
+VAT_BLOCK, CURRENCY_BLOCK, UNKNOWN = -1, -2, -3
 
-_AMOUNTS_OK = re.compile(r"(?:\s*[+-]?\d+(?:\.\d*)?\s*\n)*")
-_DATE_OK = re.compile(r"(?:\d{4}-\d{2}-\d{2}\n)*")
 
 Progress = Callable[[int], None]
 
@@ -116,6 +119,7 @@ class _Reader:
         self.ob_declared: dict[str, str | None] = {}
         self.entries_in_batch = 0
         self.side_totals = [0, 0]  # Σ debit, Σ credit as written by side
+        self._rate_cache: dict[str, int] = {}
 
     # -- helpers -------------------------------------------------------------------------------
     def _count(self, what: str, n: int = 1) -> None:
@@ -126,7 +130,10 @@ class _Reader:
 
     # -- the pass ------------------------------------------------------------------------------
     def batches(self) -> Iterator[pd.DataFrame]:
-        voc = self.voc
+        info = self.info
+        strip = info.namespace is not None and namespace_only_once(info.path, info.namespace)
+        source = XafSource(open(info.path, "rb"), info.namespace if strip else None, self.progress)  # noqa: SIM115
+        self.voc = voc = vocabulary_for(info, stripped=source.stripped)
         line_tag = voc.tag(voc.line_name)
         tx_tag = voc.tag("transaction")
         handlers = voc.master_handlers(self)
@@ -135,17 +142,13 @@ class _Reader:
         vat_map = voc.vat_map
         cur_map = voc.currency_map
         rows: list[list] = []
+        src_lines: list[int] = []
         tx_rows = 0
         ctx = _TxContext()
         journal_elem = None
         journal_id = None
-        count = self._count
-        path = str(self.info.path)
         encoding = self.info.encoding if self.info.encoding not in ("utf-8",) else None
         forced = self._forced_encoding
-        source = path
-        if self.progress is not None:
-            source = CountingReader(open(path, "rb"), self.progress)  # noqa: SIM115 - closed below
         context = etree.iterparse(
             source,
             events=("end",),
@@ -153,33 +156,41 @@ class _Reader:
             encoding=forced or encoding,
             **parser_options(self.huge_tree),
         )
+        vat_code_slot = SLOT["vat_code"]
+        unknown_line: dict[str, int] = {}
+        unknown_tx: dict[str, int] = {}
+        tx_fields = voc.tx_fields
+        gc_was_enabled = gc.isenabled()
+        gc.disable()  # the loop allocates millions of small containers; none of them form cycles
         try:
             for _event, elem in context:
                 tag = elem.tag
                 if tag == line_tag:
                     row = [None] * ROW_WIDTH
                     for child in elem:
-                        slot = line_map.get(child.tag)
-                        if slot is not None:
-                            if slot >= 0:
-                                row[slot] = child.text
-                            elif slot == -1:  # vat block
-                                if row[SLOT["vat_code"]] is not None or row[VAT_AMT] is not None:
-                                    count(voc.local("line") + "/vat (second and further)")
-                                    continue
-                                for sub in child:
-                                    s = vat_map.get(sub.tag)
-                                    if s is not None:
-                                        row[s] = sub.text
-                            elif slot == -2:  # currency block
-                                for sub in child:
-                                    s = cur_map.get(sub.tag)
-                                    if s is not None:
-                                        row[s] = sub.text
-                        elif isinstance(child.tag, str):
-                            count(voc.local("line") + "/" + child.tag[voc.ns_len :])
-                    row[SRC_LINE] = elem.sourceline
+                        slot = line_map.get(child.tag, UNKNOWN)
+                        if slot >= 0:
+                            row[slot] = child.text
+                        elif slot == VAT_BLOCK:
+                            if row[vat_code_slot] is not None or row[VAT_AMT] is not None:
+                                unknown_line["vat (second and further)"] = (
+                                    unknown_line.get("vat (second and further)", 0) + 1
+                                )
+                                continue
+                            for sub in child:
+                                s = vat_map.get(sub.tag)
+                                if s is not None:
+                                    row[s] = sub.text
+                        elif slot == CURRENCY_BLOCK:
+                            for sub in child:
+                                s = cur_map.get(sub.tag)
+                                if s is not None:
+                                    row[s] = sub.text
+                        else:
+                            name = child.tag
+                            unknown_line[name] = unknown_line.get(name, 0) + 1
                     rows.append(row)
+                    src_lines.append(elem.sourceline)
                     tx_rows += 1
                 elif tag == tx_tag:
                     parent = elem.getparent()
@@ -188,18 +199,20 @@ class _Reader:
                         journal_id = self._journal_seen(parent)
                     nr = desc = period = date = None
                     for child in elem:
-                        name = voc.tx_fields.get(child.tag)
+                        ctag = child.tag
+                        name = tx_fields.get(ctag)
                         if name is None:
-                            if child.tag != line_tag and isinstance(child.tag, str):
-                                count(voc.local("transaction") + "/" + child.tag[voc.ns_len :])
+                            if ctag == line_tag:
+                                break  # the transaction's own fields precede its lines
+                            unknown_tx[ctag] = unknown_tx.get(ctag, 0) + 1
                         elif name == "nr":
-                            nr = _text(child)
+                            nr = child.text
                         elif name == "desc":
                             desc = child.text
                         elif name == "period":
-                            period = _text(child)
-                        elif name == "date":
-                            date = _text(child)
+                            period = child.text
+                        else:
+                            date = child.text
                     ctx.journal.append(journal_id)
                     ctx.nr.append(nr)
                     ctx.desc.append(desc)
@@ -207,28 +220,40 @@ class _Reader:
                     ctx.date.append(date)
                     ctx.count.append(tx_rows)
                     ctx.source_line.append(elem.sourceline)
-                    if period == "0" and journal_id is not None and nr is not None:
-                        self.opening_entries.add((journal_id, nr))
+                    if period is not None and period.strip() == "0" and journal_id is not None and nr is not None:
+                        self.opening_entries.add((journal_id, nr.strip()))
                     tx_rows = 0
                     self.entries_in_batch += 1
                     elem.clear()
                     parent.remove(elem)
                     if len(rows) >= self.batch_size:
-                        yield self._batch(rows, ctx)
-                        rows = []
+                        batch = self._batch(rows, src_lines, ctx)
+                        rows, src_lines = [], []
                         ctx.clear()
+                        if gc_was_enabled:  # the consumer runs with the collector on
+                            gc.enable()
+                        yield batch
+                        gc.disable()
                 else:
                     if handlers[tag](elem) is not False:  # False: the element belongs to a record not yet ended
                         elem.clear()
         except etree.XMLSyntaxError as exc:
             raise xml_error(self.info.path, exc, forced or self.info.encoding) from None
         finally:
-            if source is not path:
-                source.close()
+            source.close()
+            if gc_was_enabled:
+                gc.enable()
+        line_local, tx_local = voc.local("line"), voc.local("transaction")
+        for what, n in unknown_line.items():
+            local = what if what.startswith("vat (") else what[voc.ns_len :]
+            self._count(f"{line_local}/{local}", n)
+        for what, n in unknown_tx.items():
+            if isinstance(what, str):
+                self._count(f"{tx_local}/{what[voc.ns_len :]}", n)
         if tx_rows:
-            raise self._error("transaction lines outside a transaction", rows[-1][SRC_LINE])
+            raise self._error("transaction lines outside a transaction", src_lines[-1])
         if rows or ctx.count:
-            yield self._batch(rows, ctx)
+            yield self._batch(rows, src_lines, ctx)
 
     _forced_encoding: str | None = None
 
@@ -254,39 +279,42 @@ class _Reader:
             self._journal_seen(elem)
 
     # -- batch building ------------------------------------------------------------------------
-    def _batch(self, rows: list[list], ctx: _TxContext) -> pd.DataFrame:
+    def _batch(self, rows: list[list], src_lines: list[int], ctx: _TxContext) -> pd.DataFrame:
+        """Turn row lists into a canonical frame with pyarrow kernels (no per-value Python on the fast path)."""
         n = len(rows)
-        columns = list(zip(*rows, strict=True)) if rows else [()] * ROW_WIDTH
-        counts = np.asarray(ctx.count, dtype=np.int64)
-        data: dict[str, object] = {}
+        # one conversion for the whole batch; white space trimmed and empty elements made null in one go
+        table = pa.array(rows, ROW_TYPE)
+        values = _clean(table.values)
+        table = pa.FixedSizeListArray.from_arrays(values, ROW_WIDTH)
+        columns = [pc.list_element(table, i) for i in range(ROW_WIDTH)]
+        take = pa.array(np.repeat(np.arange(len(ctx.count), dtype=np.int64), np.asarray(ctx.count, dtype=np.int64)))
+        data: dict[str, pa.Array] = {}
         for name, values in (
             ("journal_id", ctx.journal),
             ("entry_nr", ctx.nr),
             ("entry_description", ctx.desc),
             ("period", ctx.period),
         ):
-            data[name] = np.repeat(np.asarray(values, dtype=object), counts) if n else []
-        src_lines = columns[SRC_LINE]
-        data["date"] = self._dates(
-            np.repeat(np.asarray(ctx.date, dtype=object), counts) if n else [],
-            src_lines,
-            "trDt" if self.voc.version != "2.0" else "transactionDate",
-        )
+            arr = pa.array(values, pa.string())
+            data[name] = (arr if name == "entry_description" else _clean(arr)).take(take)
+        tx_dates = self._dates(pa.array(ctx.date, pa.string()), ctx.source_line, self.voc.TX_DATE)
+        data["date"] = tx_dates.take(take)
         for name in LINE_SLOTS:
             if name in ("vat_rate", "effective_date"):
                 continue
-            values = columns[SLOT[name]]
-            data[name] = [v.strip() if v is not None else None for v in values] if name in _STRIP else values
-        data["due_date"] = [None] * n
-        data["effective_date"] = self._dates(columns[SLOT["effective_date"]], src_lines, "effDate")
+            data[name] = columns[SLOT[name]]
+        data["effective_date"] = self._dates(
+            columns[SLOT["effective_date"]], src_lines, "effDate"
+        )
+        data["due_date"] = pa.nulls(n, pa.timestamp("s"))
         data["vat_rate"] = self._rates(columns[SLOT["vat_rate"]], src_lines)
         amount, debit, credit = self.voc.amounts(self, columns[A], columns[B], src_lines)
         self.side_totals[0] += debit
         self.side_totals[1] += credit
-        data["amount"] = amount
+        data["amount"] = pa.array(amount, pa.int64())
         data["vat_amount"] = self.voc.vat_amounts(self, columns[VAT_AMT], columns[VAT_SIDE], amount, src_lines)
         data["currency_amount"] = self._signed_currency(columns[CUR_AMT], amount, src_lines)
-        frame = make_table("lines", {}, n=n) if n == 0 else _frame(data, n)
+        frame = _frame(data)
         if self.opening_entries and n:
             self._collect_opening(frame)
         return frame
@@ -298,63 +326,61 @@ class _Reader:
                 frame.loc[mask, ["line_nr", "account_id", "amount", "description", "relation_id"]]
             )
 
-    def _dates(self, values, src_lines, field: str):
-        values = [v.strip() if v is not None else None for v in values]
-        present = [v for v in values if v is not None]
-        if present and not _DATE_OK.fullmatch("\n".join(present) + "\n"):
-            for value, line in zip(values, src_lines, strict=True):
-                if value is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-                    raise self._error(f"not a date: {value!r}", line, field, "write dates as YYYY-MM-DD")
-        try:
-            return pd.to_datetime(pd.Series(values, dtype=object), format="%Y-%m-%d").astype(DATE)
-        except (ValueError, OverflowError):
-            for value, line in zip(values, src_lines, strict=True):
-                if value is not None:
-                    try:
-                        pd.Timestamp(value)
-                    except (ValueError, OverflowError):
-                        raise self._error(f"not a date: {value!r}", line, field, "no such day") from None
-            raise
+    def _dates(self, arr: pa.Array, src_lines, field: str) -> pa.Array:
+        """ISO dates to timestamp[s]; a value that is no date is an error naming its line."""
+        if arr.null_count == len(arr):
+            return pa.nulls(len(arr), pa.timestamp("s"))
+        trimmed = pc.utf8_trim_whitespace(arr)
+        parsed = pc.strptime(trimmed, format="%Y-%m-%d", unit="s", error_is_null=True)
+        if parsed.null_count != trimmed.null_count:
+            bad = pc.and_(pc.is_null(parsed), pc.is_valid(trimmed)).to_numpy(zero_copy_only=False)
+            i = int(np.flatnonzero(bad)[0])
+            value = trimmed[i].as_py()
+            raise self._error(f"not a date: {value!r}", src_lines[i], field, "write dates as YYYY-MM-DD (a real day)")
+        return parsed
 
-    def _rates(self, values, src_lines) -> list:
-        out = []
-        for value, line in zip(values, src_lines, strict=True):
-            if value is None:
-                out.append(None)
-            else:
+    def _rates(self, values, src_lines) -> pa.Array:
+        """VAT percentages to basis points; the few distinct values are parsed once each."""
+        arr = values
+        if arr.null_count == len(arr):
+            return pa.nulls(len(arr), pa.int64())
+        encoded = arr.dictionary_encode()
+        parsed = []
+        for value in encoded.dictionary.to_pylist():
+            bp = self._rate_cache.get(value)
+            if bp is None:
                 try:
-                    out.append(parse_rate_bp(value))
+                    bp = self._rate_cache[value] = parse_rate_bp(value)
                 except KoppelError as exc:
+                    line = src_lines[values.to_pylist().index(value)]
                     raise exc.at(self.info.path, line) from None
-        return out
+            parsed.append(bp)
+        return pa.array(parsed, pa.int64()).take(encoded.indices)
 
-    def cents(self, values, src_lines, field: str) -> list:
-        """Parse amount strings to cents; a fast path for the usual 'digits.dd', exact either way."""
-        present = [v for v in values if v is not None]
-        if not _AMOUNTS_OK.fullmatch("\n".join(present) + "\n" if present else ""):
-            for value, line in zip(values, src_lines, strict=True):
+    def cents(self, values, src_lines, field: str) -> np.ndarray:
+        """Amount strings to int64 cents (missing -> 0, see :meth:`present`); exact, vectorised when usual."""
+        arr = pc.utf8_trim_whitespace(values)
+        valid = arr.null_count == 0
+        filled = arr if valid else pc.fill_null(arr, "0.00")
+        try:
+            return parse_cents_arrow(filled, field=field)
+        except KoppelError:
+            for value, line in zip(values.to_pylist(), src_lines, strict=True):
                 if value is not None:
                     try:
                         parse_cents(value, field=field)
                     except KoppelError as exc:
                         raise exc.at(self.info.path, line) from None
-        out = []
-        append = out.append
-        for value in values:
-            if value is None:
-                append(None)
-                continue
-            whole, _dot, frac = value.partition(".")
-            if len(frac) == 2 and whole[:1] not in (" ", "\n", "\t", "\r"):
-                append(int(whole + frac))
-            else:
-                append(parse_cents(value, field=field))
-        return out
+            raise
 
-    def _signed_currency(self, values, amount, src_lines) -> list:
-        cents = self.cents(values, src_lines, "curAmnt")
+    def _signed_currency(self, values, amount: np.ndarray, src_lines) -> pa.Array:
+        present = values.is_valid().to_numpy(zero_copy_only=False)
+        if not present.any():
+            return pa.nulls(len(values), pa.int64())
+        cents = np.abs(self.cents(values, src_lines, "curAmnt"))
         # curAmnt has no side of its own: it takes the side of its line.
-        return [None if c is None else (-abs(c) if a < 0 else c) for c, a in zip(cents, amount, strict=True)]
+        signed = np.where(amount < 0, -cents, cents)
+        return pa.array(signed, pa.int64(), mask=~present)
 
     # -- results -------------------------------------------------------------------------------
     def master_tables(self) -> dict[str, pd.DataFrame]:
@@ -368,33 +394,24 @@ class _Reader:
         return out
 
 
-_STRIP = frozenset(
-    {
-        "line_nr",
-        "account_id",
-        "relation_id",
-        "vat_code",
-        "currency",
-        "cost_center",
-        "cost_unit",
-        "project",
-        "quantity",
-        "bank_account",
-    }
-)
+
+_ARROW_TO_PANDAS = {pa.string(): pd.StringDtype("pyarrow"), pa.int64(): pd.Int64Dtype()}.get
 
 
-def _frame(data: dict[str, object], n: int) -> pd.DataFrame:
-    columns = {}
-    for col, dtype in TABLES["lines"].items():
-        values = data[col]
-        if isinstance(values, pd.Series):
-            columns[col] = values.reset_index(drop=True)
-        elif dtype == "int64":
-            columns[col] = pd.Series(np.asarray(values, dtype=np.int64), dtype="int64")
-        else:
-            columns[col] = pd.Series(values, dtype=dtype)
-    return pd.DataFrame(columns)
+def _clean(arr: pa.Array) -> pa.Array:
+    """Trim surrounding white space of an id; an empty id is a missing one."""
+    trimmed = pc.utf8_trim_whitespace(arr)
+    empty = pc.equal(pc.utf8_length(trimmed), 0)
+    if pc.any(empty).as_py():
+        trimmed = pc.if_else(empty, pa.scalar(None, pa.string()), trimmed)
+    return trimmed
+
+
+def _frame(data: dict[str, pa.Array]) -> pd.DataFrame:
+    table = pa.table({col: data[col] for col in TABLES["lines"]})
+    frame = table.to_pandas(types_mapper=_ARROW_TO_PANDAS)
+    frame["amount"] = frame["amount"].astype("int64")
+    return frame
 
 
 def iter_xaf(

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..errors import KoppelError
 from ..money import parse_cents
@@ -61,15 +63,17 @@ class Vocabulary:
     version: str
     line_name = "trLine"
 
-    def __init__(self, info: XafFile) -> None:
+    def __init__(self, info: XafFile, stripped: bool = False) -> None:
         self.version = info.version
-        self.ns = f"{{{info.namespace}}}" if info.namespace else ""
+        self.ns = f"{{{info.namespace}}}" if info.namespace and not stripped else ""
         self.ns_len = len(self.ns)
-        from .reader import CUR_AMT, SLOT, VAT_AMT, VAT_SIDE, A, B
+        from .reader import CUR_AMT, CURRENCY_BLOCK, SLOT, VAT_AMT, VAT_BLOCK, VAT_SIDE, A, B
 
         t = self.tag
         self.line_map: dict[str, int] = {t(local): SLOT[name] for local, name in self.LINE_FIELDS.items()}
-        self.line_map.update({t(self.AMOUNT_A): A, t(self.AMOUNT_B): B, t("vat"): -1, t("currency"): -2})
+        self.line_map.update(
+            {t(self.AMOUNT_A): A, t(self.AMOUNT_B): B, t("vat"): VAT_BLOCK, t("currency"): CURRENCY_BLOCK}
+        )
         self.vat_map = {t(local): SLOT[name] for local, name in self.VAT_FIELDS.items()}
         self.vat_map.update({t(self.VAT_AMOUNT): VAT_AMT})
         if self.VAT_SIDE:
@@ -85,17 +89,18 @@ class Vocabulary:
         return {"line": self.line_name, "transaction": "transaction"}[role]
 
     # amounts ---------------------------------------------------------------------------------
-    def vat_amounts(self, reader: _Reader, amounts, sides, line_amounts, src_lines) -> list:
+    def vat_amounts(self, reader: _Reader, amounts, sides, line_amounts: np.ndarray, src_lines) -> pa.Array:
+        """Signed VAT cents: by vatAmntTp where given, else the side of the line; null where absent."""
+        present = amounts.is_valid().to_numpy(zero_copy_only=False)
+        if not present.any():
+            return pa.nulls(len(amounts), pa.int64())
         cents = reader.cents(amounts, src_lines, self.VAT_AMOUNT)
-        out = []
-        for c, side, line_amount in zip(cents, sides, line_amounts, strict=True):
-            if c is None:
-                out.append(None)
-            elif side is not None and side.strip() in ("D", "C"):
-                out.append(c if side.strip() == "D" else -c)
-            else:  # no side of its own: the side of its line
-                out.append(-abs(c) if line_amount < 0 else c)
-        return out
+        side = pc.utf8_trim_whitespace(sides)
+        is_d = pc.fill_null(pc.equal(side, "D"), False).to_numpy(zero_copy_only=False)
+        is_c = pc.fill_null(pc.equal(side, "C"), False).to_numpy(zero_copy_only=False)
+        by_line = np.where(line_amounts < 0, -np.abs(cents), np.abs(cents))
+        signed = np.where(is_c, -cents, np.where(is_d, cents, by_line))
+        return pa.array(signed, pa.int64(), mask=~present)
 
 
 class Xaf3Vocabulary(Vocabulary):
@@ -124,33 +129,36 @@ class Xaf3Vocabulary(Vocabulary):
     CURRENCY_CODE = ("curCode",)
     CURRENCY_AMOUNTS = ("curAmnt",)
     TX_FIELDS = {"nr": "nr", "desc": "desc", "periodNumber": "period", "trDt": "date"}
+    TX_DATE = "trDt"
     journal_fields = {"journal_id": "jrnID", "description": "desc", "kind": "jrnTp", "offset_account": "offsetAccID"}
 
     def amounts(self, reader: _Reader, values, sides, src_lines) -> tuple[np.ndarray, int, int]:
+        """Signed cents by amntTp, and the debit and credit totals as written by side."""
+        raw = values
         cents = reader.cents(values, src_lines, "amnt")
-        arr = np.asarray([0 if c is None else c for c in cents], dtype=np.int64)
-        side = np.asarray(sides, dtype=object)
-        is_d = side == "D"
-        is_c = side == "C"
-        if not (is_d | is_c).all():
-            for i in np.flatnonzero(~(is_d | is_c)):
-                s = sides[i].strip() if sides[i] is not None else None
-                if s == "D":
-                    is_d[i] = True
-                elif s == "C":
-                    is_c[i] = True
-                elif arr[i] != 0 or cents[i] is None:
-                    what = "missing" if sides[i] is None else f"{sides[i]!r}, not D or C"
-                    raise KoppelError(
-                        f"amntTp {what}: the side of amount {values[i]} is unknown",
-                        file=reader.info.path,
-                        line=src_lines[i],
-                        field="amntTp" if cents[i] is not None else "amnt",
-                        hint="every line needs amnt and amntTp D (debit) or C (credit)",
-                    )
-        debit = int(arr[is_d].sum())
-        credit = int(arr[is_c].sum())
-        return np.where(is_c, -arr, arr), debit, credit
+        side = pc.utf8_trim_whitespace(sides)
+        is_d = pc.fill_null(pc.equal(side, "D"), False).to_numpy(zero_copy_only=False)
+        is_c = pc.fill_null(pc.equal(side, "C"), False).to_numpy(zero_copy_only=False)
+        missing = raw.is_null().to_numpy(zero_copy_only=False)
+        unknown = ~(is_d | is_c)
+        if missing.any() or (unknown & (cents != 0)).any():
+            i = int(np.flatnonzero(missing | (unknown & (cents != 0)))[0])
+            if missing[i]:
+                message, field = "amnt is missing", "amnt"
+            else:
+                side_i, value_i = sides[i].as_py(), values[i].as_py()
+                found = "missing" if side_i is None else f"{side_i!r}, not D or C"
+                message, field = f"amntTp {found}: the side of amount {value_i} is unknown", "amntTp"
+            raise KoppelError(
+                message,
+                file=reader.info.path,
+                line=src_lines[i],
+                field=field,
+                hint="every line needs amnt and amntTp D (debit) or C (credit)",
+            )
+        debit = int(cents[is_d].sum())
+        credit = int(cents[is_c].sum())
+        return np.where(is_c, -cents, cents), debit, credit
 
     def master_handlers(self, reader: _Reader) -> dict[str, Callable]:
         t = self.tag
@@ -324,11 +332,12 @@ class Clair2Vocabulary(Vocabulary):
     CURRENCY_CODE = ("currencyCode",)
     CURRENCY_AMOUNTS = ("currencyDebitAmount", "currencyCreditAmount")
     TX_FIELDS = {"transactionID": "nr", "description": "desc", "period": "period", "transactionDate": "date"}
+    TX_DATE = "transactionDate"
     journal_fields = {"journal_id": "journalID", "description": "description", "kind": "type"}
 
     def amounts(self, reader: _Reader, debits, credits, src_lines) -> tuple[np.ndarray, int, int]:
-        d = np.asarray([0 if c is None else c for c in reader.cents(debits, src_lines, "debitAmount")], np.int64)
-        c = np.asarray([0 if x is None else x for x in reader.cents(credits, src_lines, "creditAmount")], np.int64)
+        d = reader.cents(debits, src_lines, "debitAmount")
+        c = reader.cents(credits, src_lines, "creditAmount")
         credit_as_read = np.abs(c) if reader.negative_credit_abs else c
         return d - credit_as_read, int(d.sum()), int(c.sum())
 
@@ -405,5 +414,6 @@ def _count_repeats(reader: _Reader, elem, voc: Vocabulary, parent: str, locals_:
             reader._count(f"{parent}/{name} (second and further)", n - 1)
 
 
-def vocabulary_for(info: XafFile) -> Vocabulary:
-    return Clair2Vocabulary(info) if info.version == "2.0" else Xaf3Vocabulary(info)
+def vocabulary_for(info: XafFile, stripped: bool = False) -> Vocabulary:
+    cls = Clair2Vocabulary if info.version == "2.0" else Xaf3Vocabulary
+    return cls(info, stripped)
