@@ -257,3 +257,17 @@ def test_package_targets_through_convert_with_control_json(tmp_path, samples_dir
     assert [(o.name, o.action) for o in report.outcomes] == [("d.xaf", "converted")], report.outcomes[0].error
     out = tmp_path / "outbox" / report.outcomes[0].output
     assert expected in names(out) and any(n.endswith("control.json") for n in names(out))
+
+
+def test_the_sample_job_of_the_demo(tmp_path, samples_dir):
+    shutil.copytree(samples_dir / "jobs", tmp_path / "jobs")
+    report = run_job_file(tmp_path / "jobs/jobs.toml", workers=0)
+    assert [(o.job, o.name, o.action) for o in report.outcomes] == [
+        ("administraties", "bakkerij-2025.xaf", "converted"),
+        ("administraties", "drukkerij-2025.xaf", "converted"),
+        ("administraties", "kwekerij-2025.xaf", "quarantined"),
+        ("kassa", "z-2025-03-14.csv", "converted"),
+        ("kassa", "z-2025-03-15.csv", "converted"),
+    ]
+    assert "kwekerij-2025.xaf:36: not well-formed XML" in report.outcomes[2].error
+    assert [o.lines for o in report.outcomes if o.job == "kassa"] == [6, 7]  # one day each: sales, VAT, payments
