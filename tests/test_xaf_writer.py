@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from lxml import etree
 
+from converters.checks import check_file
 from converters.errors import KoppelError
 from converters.model import Administration, Header
 from converters.xaf import read_xaf
@@ -156,6 +157,10 @@ def test_sample_converts_valid_and_round_trips(tmp_path, name, version):
     assert result.paths == [out] and out.is_file()
     assert list(tmp_path.iterdir()) == [out]  # no temp file left behind
     assert_official_valid(out, version)
+    findings = check_file(out)["findings"]  # checker-clean: no error rule of formats.md §2.8 fires
+    assert [f["code"] for f in findings if f["severity"] == "error"] == []
+    if version == "3.2":
+        assert "XAF-K09" not in {f["code"] for f in findings}  # line codes have their basics
     back = read_xaf(out)
     assert back.header.source_version == version
     renumbered = result.report.count("fixed", "trLine/nr") > 0

@@ -62,6 +62,7 @@ class LinePlan:
     accounts: set[str] = field(default_factory=set)
     relations: set[str] = field(default_factory=set)
     vat_codes: set[str] = field(default_factory=set)
+    codes: dict[str, set[str]] = field(default_factory=dict)  # cost_center / cost_unit / project -> codes
     period_dates: dict[str, list] = field(default_factory=dict)  # period -> [min date, max date]
     min_date: object = None
     max_date: object = None
@@ -140,6 +141,9 @@ def plan_lines(adm: Administration, skip: set[str]) -> LinePlan:
         rel = batch["relation_id"].dropna()
         plan.relations.update(rel[rel.str.len() > 0].unique().tolist())
         plan.vat_codes.update(batch["vat_code"].dropna().unique().tolist())
+        for col in ("cost_center", "cost_unit", "project"):
+            values = batch[col].dropna().str.strip()
+            plan.codes.setdefault(col, set()).update(values[values.str.len() > 0].unique().tolist())
         periods, ok = normal_periods(batch["period"], batch["date"])
         plan.period_fixed += int((~ok).sum())
         dates = batch["date"]

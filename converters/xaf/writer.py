@@ -342,9 +342,23 @@ class _Writer:
                 + _el("accTp", self._account_kind(aid, None, None))
                 + "</ledgerAccount>\n"
             )
+        if not self.v4:
+            out.append(self.basics())
         if not out:
             return ""
         return "<generalLedger>\n" + "".join(out) + "</generalLedger>\n"
+
+    def basics(self) -> str:
+        """3.2: every cost centre (02), cost unit/product (03) and project (04) code on a line gets a basic."""
+        out = []
+        for col, basic_type in (("cost_center", "02"), ("cost_unit", "03"), ("project", "04")):
+            for code in sorted(self.plan.codes.get(col, ())):
+                if len(code) > 35:
+                    raise KoppelError(f"{col} code {code!r} is longer than 35 characters", field="basicID")
+                self.report.added("basics/basic", "a code used on lines: the code as its description")
+                text = _el("basicType", basic_type) + _el("basicID", code) + _el("basicDesc", code)
+                out.append(f"<basic>{text}</basic>\n")
+        return "<basics>\n" + "".join(out) + "</basics>\n" if out else ""
 
     def vat_codes(self, referenced: set[str]) -> str:
         rep = self.report
@@ -516,6 +530,7 @@ class _Writer:
         adm = self.adm
         rep = self.report
         plan = plan_lines(adm, self.skip)
+        self.plan = plan
         if self.version == "3.2.1" and plan.lines > LINES_CAP_321:
             raise KoppelError(
                 f"{plan.lines} transaction lines exceed the 9999 lines XAF 3.2.1 allows (linesCount 1..9999)",
