@@ -241,7 +241,7 @@ def compute_open_items(
 
     # everything the matching needs, as plain python values
     records = []
-    for row in post.itertuples(index=False):
+    for row in _plain_rows(post):
         sbi = sb_of_key.get(row.key) if isinstance(row.key, str) else None
         sbr = sb.iloc[sbi] if sbi is not None else None
         mk, rr = mk_by_key.get(row.key, (None, None)) if isinstance(row.key, str) else (None, None)
@@ -263,28 +263,29 @@ def compute_open_items(
         if due is None and inv_date is not None and relation in pay_days:
             due = inv_date + pd.Timedelta(days=pay_days[relation])
         records.append(
-            {
-                "account_id": str(row.account_id),
-                "relation_id": relation,
-                "journal_id": _clean(row.journal_id),
-                "entry_nr": _clean(row.entry_nr),
-                "line_nr": _clean(row.line_nr),
-                "date": booked,
-                "amount": int(row.amount),
-                "is_opening": bool(row.is_opening),
-                "doc_ref": _clean(row.doc_ref),
-                "description": _clean(row.description),
-                "inv_ref": inv,
-                "inv_method": method,
-                "match_key": mk,
-                "rec_ref": rr,
-                "invoice_date": inv_date,
-                "due_date": due,
-                "mut_tp": _clean(sbr["mutTp"]) if sbr is not None else None,
-                "journal_kind": kind_of_journal,
-                "order": int(row.order),
-            }
+            _Posting(
+                account_id=str(row.account_id),
+                relation_id=relation,
+                journal_id=_clean(row.journal_id),
+                entry_nr=_clean(row.entry_nr),
+                line_nr=_clean(row.line_nr),
+                date=booked,
+                amount=int(row.amount),
+                is_opening=bool(row.is_opening),
+                doc_ref=_clean(row.doc_ref),
+                description=_clean(row.description),
+                inv_ref=inv,
+                inv_method=method,
+                match_key=mk,
+                rec_ref=rr,
+                invoice_date=inv_date,
+                due_date=due,
+                mut_tp=_clean(sbr["mutTp"]) if sbr is not None else None,
+                journal_kind=kind_of_journal,
+                order=int(row.order),
+            )
         )
+    del post, parts  # the plain records are all that is needed from here on
     in_scope = [
         r for r in records if r["is_opening"] or (not opening_only and r["date"] is not None and r["date"] <= at_ts)
     ]
@@ -293,6 +294,22 @@ def compute_open_items(
     posting_frame = _posting_frame(in_scope, assigned, items)
     recon = _reconcile(adm, control, in_scope, item_frame, sb, sb_account, at_ts)
     return OpenItemsResult(at, control, item_frame, posting_frame, recon, notes)
+
+
+def _plain_rows(frame: pd.DataFrame):
+    """Rows as namedtuples of plain Python values (None for missing), without per-cell Arrow access."""
+    from collections import namedtuple
+
+    columns = {}
+    for col in frame.columns:
+        values = frame[col]
+        if str(values.dtype).startswith("datetime64"):
+            columns[col] = [None if pd.isna(v) else v for v in values.tolist()]
+        else:
+            columns[col] = values.astype(object).where(values.notna(), None).tolist()
+    row = namedtuple("Row", list(frame.columns))
+    for values in zip(*columns.values(), strict=True):
+        yield row(*values)
 
 
 def _ts(value):
@@ -367,6 +384,39 @@ def _opening_postings(adm: Administration, side: dict[str, str], sb: pd.DataFram
         if rest or not len(details):
             rows.append({**base, "amount": rest})
     return pd.DataFrame(rows)
+
+
+class _Posting:
+    """One posting on a control account, with what the matching needs (slots: many of these are held)."""
+
+    __slots__ = (
+        "account_id",
+        "amount",
+        "date",
+        "description",
+        "doc_ref",
+        "due_date",
+        "entry_nr",
+        "inv_method",
+        "inv_ref",
+        "invoice_date",
+        "is_opening",
+        "journal_id",
+        "journal_kind",
+        "line_nr",
+        "match_key",
+        "mut_tp",
+        "order",
+        "rec_ref",
+        "relation_id",
+    )  # fmt: skip
+
+    def __init__(self, **values) -> None:
+        for key, value in values.items():
+            setattr(self, key, value)
+
+    def __getitem__(self, key: str):
+        return getattr(self, key)
 
 
 class _ItemMaker:
@@ -458,16 +508,17 @@ def _match(records: list[dict], side: dict[str, str]) -> tuple[list[_Item], dict
                 continue
             reference = "opening" if r["is_opening"] else "none"
             add(item_for(("own", i), r["doc_ref"] if not r["is_opening"] else None, reference), i, reference)
-        for i in idx:  # 5. relation + amount, 6. unallocated
-            if i in assigned:
-                continue
+        rest = [i for i in idx if i not in assigned]
+        by_open: dict[int, list[_Item]] = {}
+        if rest:  # 5. relation + amount: an index of open amounts, the item due first at the front
+            for it in sorted(local.values(), key=lambda it: _due_key(it, records)):
+                if it.open:
+                    by_open.setdefault(it.open, []).append(it)
+        for i in rest:  # 5. relation + amount, 6. unallocated
             r = records[i]
-            candidates = [
-                it for it in local.values() if it.open and it.open == -r["amount"] and it.reference != "unallocated"
-            ]
+            candidates = by_open.get(-r["amount"])
             if candidates:
-                candidates.sort(key=lambda it: _due_key(it, records))
-                add(candidates[0], i, "relation+amount")
+                add(candidates.pop(0), i, "relation+amount")  # its open amount is now 0
             else:
                 add(item_for(("free", i), None, "unallocated"), i, "unallocated")
     return items, assigned

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..atomic import AtomicDir, atomic_open
 from ..errors import KoppelError
-from ..money import format_cents
+from ..money import format_cents, format_cents_series
 from .engine import OpenItemsResult
 
 OUTPUT_FORMATS = ("csv", "xlsx", "json")
@@ -105,12 +105,25 @@ def write_report(result: OpenItemsResult, out: str | Path) -> list[Path]:
     return written
 
 
+def _text_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every column as text, column by column: amounts '1234.50', dates ISO, flags yes/no, missing ''."""
+    out = pd.DataFrame(index=frame.index)
+    for col in frame.columns:
+        values = frame[col]
+        if col in MONEY:
+            out[col] = format_cents_series(values.astype("Int64"))
+        elif values.dtype == bool:
+            out[col] = values.map({True: "yes", False: "no"})
+        elif str(values.dtype) in ("string", "str") or str(values.dtype).startswith("Int"):
+            out[col] = values.astype("string").fillna("")
+        else:
+            out[col] = [_text(v, col) for v in values.astype(object).tolist()]
+    return out
+
+
 def _csv(frame: pd.DataFrame, path: Path) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\r\n")
-        writer.writerow(list(frame.columns))
-        for row in frame.itertuples(index=False):
-            writer.writerow([_text(v, c) for v, c in zip(row, frame.columns, strict=True)])
+        _text_frame(frame).to_csv(handle, index=False, lineterminator="\r\n")
 
 
 def _xlsx(tables: dict[str, pd.DataFrame], result: OpenItemsResult, path: Path) -> None:
