@@ -271,3 +271,29 @@ def test_the_sample_job_of_the_demo(tmp_path, samples_dir):
     ]
     assert "kwekerij-2025.xaf:36: not well-formed XML" in report.outcomes[2].error
     assert [o.lines for o in report.outcomes if o.job == "kassa"] == [6, 7]  # one day each: sales, VAT, payments
+
+
+def test_watch_runs_again_and_picks_up_new_drops(job, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["watch", str(job), "--interval", "0.1", "--max-runs", "2", "--workers", "0"])
+    assert exit_.value.code == 1  # the broken drop of the first run
+    out = capsys.readouterr().out
+    assert out.count("== ") == 1 and "quarantined  xaf/broken.xaf" in out  # the second run found nothing new
+    assert names(job.parent / "archive") == ["drop0.xaf", "drop1.xaf", "drop2.xaf"]
+
+
+def test_json_report_and_progress_bar(job, capsys):
+    import io
+    import json
+
+    from converters.jobs.report import CountBar
+
+    stream = io.StringIO()
+    run_job_file(job, workers=0, progress=CountBar(stream, force=True))
+    assert "[##############################] 4/4" in stream.getvalue()
+    shutil.copy(job.parent / "archive/drop0.xaf", job.parent / "inbox/drop0.xaf")
+    with pytest.raises(SystemExit):
+        main(["run", str(job), "--workers", "0", "--json"])
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["counts"] == {"skipped": 1}
+    assert payload["inputs"][0]["name"] == "drop0.xaf" and payload["inputs"][0]["action"] == "skipped"
