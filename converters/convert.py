@@ -52,6 +52,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .atomic import AtomicDir
 from .errors import KoppelError
@@ -185,18 +187,19 @@ class WriteJob:
         numbers = base[codes] + seq
         for i, u in enumerate(uniques):
             self._entry_counters[u] = int(numbers[codes == i].max())
-        new = numbers.astype(str)
+        new = pc.cast(pa.array(numbers), pa.string())
         self.entry_numbers.append(
             pd.DataFrame(
                 {
                     "dagboek": journals,
-                    "boekstuknummer": new,
+                    "boekstuknummer": new.to_numpy(zero_copy_only=False),
                     "dagboek_bron": source["journal_id"].to_numpy(dtype=object)[starts],
                     "boekstuknummer_bron": source["entry_nr"].to_numpy(dtype=object)[starts],
                 }
             )
         )
-        out["entry_nr"] = pd.Series(np.repeat(new, np.diff(np.append(starts, len(out)))), dtype="string")
+        spread = new.take(pa.array(np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(out))))))
+        out["entry_nr"] = pd.Series(pd.arrays.ArrowStringArray(spread), index=out.index)
         return out
 
     def lines(self) -> Iterator[pd.DataFrame]:
@@ -283,31 +286,46 @@ class WriteJob:
 
 
 def whole_entries(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-    """Re-cut batches so that no entry (contiguous journal_id + entry_nr) spans two of them."""
-    carry: pd.DataFrame | None = None
+    """Re-cut batches so that no entry (contiguous journal_id + entry_nr) spans two of them.
+
+    A batch is held back until the next one shows that its last entry is complete; batches that already
+    end on an entry boundary (the XAF reader's do) pass through without a copy.
+    """
+    held: pd.DataFrame | None = None
     for batch in batches:
         if batch.empty:
             continue
-        if carry is not None:
-            batch = pd.concat([carry, batch], ignore_index=True)
-        starts = entry_starts(batch)
-        last = int(starts[-1])
-        if last == 0:
-            carry = batch
-            continue
-        carry = batch.iloc[last:].reset_index(drop=True)
-        yield batch.iloc[:last].reset_index(drop=True)
-    if carry is not None and not carry.empty:
-        yield carry
+        if held is not None:
+            if _key(held, -1) != _key(batch, 0):
+                yield held
+            else:
+                starts = entry_starts(held)
+                last = int(starts[-1])
+                if last:
+                    yield held.iloc[:last].reset_index(drop=True)
+                batch = pd.concat([held.iloc[last:], batch], ignore_index=True)
+        held = batch
+    if held is not None:
+        yield held
+
+
+def _key(frame: pd.DataFrame, i: int) -> tuple:
+    row = frame.iloc[i]
+    return tuple(None if pd.isna(row[c]) else str(row[c]) for c in ("journal_id", "entry_nr"))
 
 
 def entry_starts(batch: pd.DataFrame) -> np.ndarray:
     """Row positions where a new entry (journal_id + entry_nr) starts; lines of an entry are contiguous."""
-    journal = batch["journal_id"].fillna("\x00").to_numpy(dtype=object)
-    nr = batch["entry_nr"].fillna("\x00").to_numpy(dtype=object)
-    change = np.ones(len(batch), dtype=bool)
-    if len(batch) > 1:
-        change[1:] = (journal[1:] != journal[:-1]) | (nr[1:] != nr[:-1])
+    n = len(batch)
+    change = np.zeros(n, dtype=bool)
+    change[:1] = True
+    if n > 1:
+        for col in ("journal_id", "entry_nr"):
+            arr = pa.array(batch[col], type=pa.string(), from_pandas=True)
+            if isinstance(arr, pa.ChunkedArray):
+                arr = arr.combine_chunks()
+            arr = pc.fill_null(arr, "\x00")
+            change[1:] |= pc.not_equal(arr[1:], arr[:-1]).to_numpy(zero_copy_only=False)
     return np.flatnonzero(change)
 
 

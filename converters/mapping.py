@@ -128,7 +128,7 @@ class Mapping:
         columns = CODE_COLUMNS.get(name, {})
         if frame.empty or not columns:
             return frame
-        out = frame.copy()
+        out = frame.copy(deep=False)
         for col, section in columns.items():
             out[col] = self.map_series(frame[col], section, frame if name == "lines" else None)
         return out

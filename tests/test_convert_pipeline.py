@@ -122,7 +122,9 @@ def test_whole_entries_recuts_batches() -> None:
     )
     batches = [frame.iloc[:1], frame.iloc[1:3], frame.iloc[3:]]
     out = [list(b["entry_nr"]) for b in whole_entries(iter(batches))]
-    assert out == [["1", "1"], ["2", "2"], ["3"]]
+    assert out == [["1", "1"], ["2", "2", "3"]]
+    aligned = [frame.iloc[:2], frame.iloc[2:4], frame.iloc[4:]]  # already on entry boundaries: passed as is
+    assert [list(b["entry_nr"]) for b in whole_entries(iter(aligned))] == [["1", "1"], ["2", "2"], ["3"]]
 
 
 def test_option_pairs() -> None:

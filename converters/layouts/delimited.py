@@ -28,9 +28,19 @@ def _to_arrow(values: pd.Series) -> pa.Array:
     return pa.array(values, from_pandas=True)
 
 
+def format_dates(values: pd.Series, fmt: str) -> pa.Array:
+    """Dates as text; formatted once per distinct day (a year has 365), then spread by index."""
+    codes, uniques = pd.factorize(values)
+    texts = pa.array([*pd.DatetimeIndex(uniques).strftime(fmt), None])
+    return texts.take(pa.array(np.where(codes < 0, len(uniques), codes)))
+
+
 def format_column(col: Column, values: pd.Series, layout: FileLayout) -> pa.Array:
     """Format one column's values as a string array (nulls stay null)."""
-    return _format(col, values, layout).cast(pa.string())
+    arr = _format(col, values, layout)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return arr.cast(pa.string())
 
 
 def _format(col: Column, values: pd.Series, layout: FileLayout) -> pa.Array:
@@ -41,7 +51,7 @@ def _format(col: Column, values: pd.Series, layout: FileLayout) -> pa.Array:
         text = format_cents_arrow(cents, decimal_mark=d.decimal, integer=col.type == "cents")
         return pc.if_else(pa.array(mask), pa.scalar(None, pa.string()), text) if mask.any() else text
     if col.type == "date":
-        return pc.strftime(_to_arrow(values.astype("datetime64[s]")), format=col.format or d.date)
+        return format_dates(values, col.format or d.date)
     if col.type == "int":
         if pd.api.types.is_integer_dtype(values.dtype):
             return pc.cast(_to_arrow(values), pa.string())
@@ -68,7 +78,6 @@ class DelimitedWriter:
         self.handle = path.open("wb")
         d = layout.dialect
         self._codec = "utf-8" if d.encoding.lower().replace("_", "-") in ("utf-8", "utf8") else d.encoding
-        self._needs_quote = "[" + "".join(sorted({"\\" + d.delimiter, '"', "\r", "\n"})) + "]"
         if d.header:
             header = pa.array([c.name for c in layout.columns])
             self._write_rows([self._quote(pa.array([h])) for h in header.to_pylist()], lambda i: "header")
@@ -125,9 +134,17 @@ class DelimitedWriter:
         entry[0] += int(pc.sum(bad).as_py())
         return pc.if_else(bad, pa.scalar(None, pa.string()), arr), pc.and_(bad, False)
 
-    def _quote(self, arr: pa.Array) -> pa.Array:
+    def _quote(self, arr: pa.Array, col: Column | None = None) -> pa.Array:
         arr = pc.fill_null(arr, "")
-        need = pc.match_substring_regex(arr, self._needs_quote)
+        d = self.layout.dialect
+        if col is not None and col.type in ("int", "cents", "date") and d.delimiter not in "-/":
+            return arr  # digits (and '-' or '/') only: never holds the delimiter, a quote or a line break
+        if col is not None and col.type == "decimal" and d.delimiter != d.decimal:
+            return arr
+        need = None
+        for char in {d.delimiter, '"', "\r", "\n"}:
+            hit = pc.match_substring(arr, char)
+            need = hit if need is None else pc.or_(need, hit)
         if not pc.any(need).as_py():
             return arr
         quoted = pc.binary_join_element_wise('"', pc.replace_substring(arr, '"', '""'), '"', "")
@@ -145,7 +162,7 @@ class DelimitedWriter:
         return out
 
     def write_arrays(self, arrays: list[pa.Array], label: Label) -> None:
-        self._write_rows([self._quote(a) for a in arrays], label)
+        self._write_rows([self._quote(a, c) for a, c in zip(arrays, self.layout.columns, strict=True)], label)
 
     def _write_rows(self, arrays: list[pa.Array], label: Label) -> None:
         d = self.layout.dialect

@@ -75,13 +75,15 @@ def find_files(layout: TargetLayout, path: Path) -> tuple[dict[str, Path], str |
     return found, admin
 
 
-def _csv_batches(f: FileLayout, path: Path, columns: list[str] | None = None):
+def _csv_batches(f: FileLayout, path: Path, columns: list[str] | None = None, binary: tuple[str, ...] = ()):
+    """Record batches of strings; ``binary`` columns stay bytes (no transcoding: fast read-back)."""
     d = f.dialect
     names = [c.name for c in f.columns]
-    read = pacsv.ReadOptions(column_names=names, skip_rows=1 if d.header else 0, encoding=d.encoding, block_size=BLOCK)
+    encoding = "utf8" if binary else d.encoding
+    read = pacsv.ReadOptions(column_names=names, skip_rows=1 if d.header else 0, encoding=encoding, block_size=BLOCK)
     parse = pacsv.ParseOptions(delimiter=d.delimiter, quote_char='"', double_quote=True, newlines_in_values=True)
     convert = pacsv.ConvertOptions(
-        column_types={n: pa.string() for n in names},
+        column_types={n: pa.binary() if n in binary else pa.string() for n in names},
         strings_can_be_null=False,
         include_columns=columns,
         quoted_strings_can_be_null=False,
@@ -125,7 +127,8 @@ def _money(f: FileLayout, batch: pa.RecordBatch, name: str, path: Path, first_li
     col = f.column(name)
     arr = batch.column(name)
     empty = pc.equal(arr, "").to_numpy(zero_copy_only=False)
-    filled = pc.if_else(pc.equal(arr, ""), "0", arr)
+    zero = "0" if col.type == "cents" else f"0{f.dialect.decimal}00"
+    filled = pc.if_else(pc.equal(arr, ""), zero, arr)
     try:
         cents = parse_cents_arrow(
             filled,
@@ -331,7 +334,8 @@ def account_totals(layout: TargetLayout, files: dict[str, Path]) -> dict[str, in
         wanted += money
         if f.head and f.line_id:
             wanted.append(f.line_id)
-        for batch in _csv_batches(f, files[f.id], wanted):
+        account = by_source["account_id"]
+        for batch in _csv_batches(f, files[f.id], wanted, binary=(account,)):
             if f.head and f.line_id:
                 keep = pc.not_equal(batch.column(f.line_id), "0")
                 batch = batch.filter(keep)
@@ -341,9 +345,10 @@ def account_totals(layout: TargetLayout, files: dict[str, Path]) -> dict[str, in
                 cents = _money(f, batch, by_source["debit"], files[f.id], 0).fillna(0) - _money(
                     f, batch, by_source["credit"], files[f.id], 0
                 ).fillna(0)
-            accounts = pd.Series(batch.column(by_source["account_id"]).to_pandas(), dtype=object)
-            for key, value in (
-                pd.Series(cents.to_numpy(dtype=np.int64)).groupby(accounts.to_numpy(), sort=False).sum().items()
-            ):
-                totals[key] = totals.get(key, 0) + int(value)
+            codes, uniques = pd.factorize(batch.column(account).to_numpy(zero_copy_only=False))
+            sums = np.zeros(len(uniques), dtype=np.int64)
+            np.add.at(sums, codes, cents.to_numpy(dtype=np.int64))
+            for key, value in zip(uniques, sums, strict=True):
+                name = key.decode(f.dialect.encoding)
+                totals[name] = totals.get(name, 0) + int(value)
     return totals

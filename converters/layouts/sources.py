@@ -55,13 +55,24 @@ class Context:
     periods_from_date: int = 0  # lines whose missing period was taken from the month of their date
 
 
-def _str(values) -> pd.Series:
-    return pd.Series(values, dtype="string") if not isinstance(values, pd.Series) else values.astype("string")
+def fast_map(values: pd.Series, table: dict) -> pd.Series:
+    """``values.map(table)`` by distinct value (ids repeat a lot in lines)."""
+    codes, uniques = pd.factorize(values)
+    found = (table.get(u) for u in uniques)
+    mapped = np.array([*(None if v is None or v is pd.NA or v != v else v for v in found), None], dtype=object)
+    return pd.Series(mapped[np.where(codes < 0, len(uniques), codes)], index=values.index, dtype=object)
+
+
+def date_text(values: pd.Series, fmt: str) -> pd.Series:
+    """strftime by distinct day."""
+    codes, uniques = pd.factorize(values)
+    texts = np.array([*pd.DatetimeIndex(uniques).strftime(fmt), None], dtype=object)
+    return pd.Series(texts[np.where(codes < 0, len(uniques), codes)], index=values.index, dtype="string")
 
 
 def _customer_side(frame: pd.DataFrame, ctx: Context) -> pd.Series:
-    kinds = frame["relation_id"].map(ctx.relation_kind)
-    return (kinds != "supplier").fillna(True)
+    kinds = fast_map(frame["relation_id"], ctx.relation_kind)
+    return pd.Series(kinds.to_numpy() != "supplier", index=frame.index)
 
 
 def line_source(name: str, frame: pd.DataFrame, ctx: Context, starts: np.ndarray) -> pd.Series:
@@ -95,12 +106,12 @@ def line_source(name: str, frame: pd.DataFrame, ctx: Context, starts: np.ndarray
     if name == "journal_type":
         if not ctx.journal_types:
             return pd.Series(["M"] * n, dtype="string", index=frame.index)
-        kinds = frame["journal_id"].map(ctx.journal_kind).map(JOURNAL_TYPES)
+        kinds = fast_map(fast_map(frame["journal_id"], ctx.journal_kind), JOURNAL_TYPES)
         return kinds.fillna("M").astype("string")
     if name == "journal_upper":
         return frame["journal_id"].str.upper()
     if name == "year2":
-        return frame["date"].dt.strftime("%y").astype("string")
+        return date_text(frame["date"], "%y")
     if name in ("year_period", "period2"):
         period = frame["period"].fillna("")
         bad = ~period.str.fullmatch(r"\d{1,2}")
@@ -114,7 +125,7 @@ def line_source(name: str, frame: pd.DataFrame, ctx: Context, starts: np.ndarray
         padded = period.str.zfill(2)
         if name == "period2":
             return padded.astype("string")
-        return (frame["date"].dt.strftime("%y").astype("string") + padded).astype("string")
+        return (date_text(frame["date"], "%y") + padded).astype("string")
     if name == "relation_customer":
         return frame["relation_id"].where(_customer_side(frame, ctx))
     if name == "relation_supplier":

@@ -1,0 +1,130 @@
+"""Convert benchmark (issue 3): the synthetic auditfile -> Minox, Asperion, AccountView, Cash, against the lxml floor.
+
+Each contender runs in a fresh subprocess (its own peak RSS), rounds interleaved so machine noise hits all
+alike. Reported per contender: median wall and CPU seconds, MB/s of input, peak RSS, ratio to the floor.
+"read" is koppel's read_xaf alone, so the cost of writing is visible as convert minus read.
+
+    .venv/bin/python bench/bench_convert.py                      # 1.2M lines (~300 MB), 3 rounds
+    .venv/bin/python bench/bench_convert.py --lines 200000 --rounds 3 --only floor,minox
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import ROOT, run_measured, synthetic_file
+
+PRELUDE = """
+import json, resource, sys, time
+path = sys.argv[1]
+def done(lines, t0, c0, **extra):
+    print(json.dumps({"lines": lines, "wall": time.perf_counter() - t0, "cpu": time.process_time() - c0,
+                      "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, **extra}))
+"""
+
+FLOOR = (
+    PRELUDE
+    + """
+from lxml import etree
+t0, c0 = time.perf_counter(), time.process_time()
+n = 0
+for _ev, el in etree.iterparse(path, events=("end",), tag="{*}trLine"):
+    row = tuple(c.text for c in el)
+    n += 1
+    el.clear()
+    while el.getprevious() is not None:
+        del el.getparent()[0]
+done(n, t0, c0)
+"""
+)
+
+READ = (
+    PRELUDE
+    + """
+from converters.xaf import read_xaf
+t0, c0 = time.perf_counter(), time.process_time()
+adm = read_xaf(path)
+done(adm.stats.lines, t0, c0)
+"""
+)
+
+CONVERT = (
+    PRELUDE
+    + """
+from converters.convert import convert
+target, out = sys.argv[2], sys.argv[3]
+t0, c0 = time.perf_counter(), time.process_time()
+result = convert(path, target, out, options={"entry_numbers": "renumber"})
+done(result.control["counts"]["lines"][1], t0, c0, equal=result.equal)
+"""
+)
+
+TARGETS = ("minox", "asperion", "accountview", "cash")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lines", type=int, default=1_200_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--only", default="", help="comma-separated: floor, read, minox, asperion, accountview, cash")
+    parser.add_argument("--json", type=Path, default=None, help="also write the results here")
+    args = parser.parse_args()
+    path = synthetic_file(args.lines)
+    mb = path.stat().st_size / 1e6
+    names = ["floor", "read", *TARGETS]
+    if args.only:
+        names = [n for n in names if n in args.only.split(",")]
+    runs: dict[str, list[dict]] = {n: [] for n in names}
+    work = Path(tempfile.mkdtemp(prefix="koppel-bench-"))
+    try:
+        for r in range(args.rounds):
+            for name in names:
+                if name == "floor":
+                    res = run_measured(FLOOR, str(path))
+                elif name == "read":
+                    res = run_measured(READ, str(path))
+                else:
+                    out = work / f"{name}-{r}"
+                    res = run_measured(CONVERT, str(path), name, str(out))
+                    shutil.rmtree(out, ignore_errors=True)
+                runs[name].append(res)
+                print(f"round {r + 1} {name:<12} {res['wall']:7.1f} s  {res['rss_mb']:6.0f} MB", file=sys.stderr)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    floor = statistics.median(x["wall"] for x in runs["floor"]) if "floor" in runs else None
+    rows = []
+    for name, values in runs.items():
+        wall = statistics.median(x["wall"] for x in values)
+        rows.append(
+            {
+                "contender": name,
+                "file_mb": round(mb, 1),
+                "lines": values[0]["lines"],
+                "wall_s": round(wall, 2),
+                "cpu_s": round(statistics.median(x["cpu"] for x in values), 2),
+                "mb_per_s": round(mb / wall, 1),
+                "peak_rss_mb": round(max(x["rss_mb"] for x in values)),
+                "x_floor": round(wall / floor, 2) if floor else None,
+                "money_equal": all(x.get("equal", True) for x in values),
+            }
+        )
+    print(f"{'contender':<12} {'wall s':>8} {'cpu s':>8} {'MB/s':>7} {'peak MB':>8} {'x floor':>8}")
+    for row in rows:
+        print(
+            f"{row['contender']:<12} {row['wall_s']:>8} {row['cpu_s']:>8} {row['mb_per_s']:>7} "
+            f"{row['peak_rss_mb']:>8} {row['x_floor'] if row['x_floor'] is not None else '-':>8}"
+        )
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({"file": str(path.relative_to(ROOT)), "rows": rows}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
