@@ -7,6 +7,7 @@ never half a file. Leftovers of a crashed run (hidden staging folders) are remov
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import shutil
@@ -145,8 +146,23 @@ def move_unique(src: Path, folder: Path, sha256: str) -> Path:
     """Move ``src`` into ``folder`` (created when missing) under :func:`unique_dest`."""
     folder.mkdir(parents=True, exist_ok=True)
     dest = unique_dest(src, folder, sha256)
-    os.rename(src, dest)
+    rename(src, dest)
     return dest
+
+
+def rename(src: Path, dest: Path) -> None:
+    """Rename; across filesystems (archive on another disk), copy to a temp file beside ``dest`` first."""
+    try:
+        os.rename(src, dest)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        tmp = dest.with_name(f".{dest.name}.{uuid.uuid4().hex[:8]}.part")
+        shutil.copy2(src, tmp)
+        with tmp.open("rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, dest)
+        src.unlink()
 
 
 def quarantine(src: Path, folder: Path, error: dict, job: str, sha256: str, inbox: Path) -> Path:
@@ -154,7 +170,7 @@ def quarantine(src: Path, folder: Path, error: dict, job: str, sha256: str, inbo
     folder.mkdir(parents=True, exist_ok=True)
     dest = unique_dest(src, folder, sha256)
     write_error_file(dest, error, job, sha256, inbox)
-    os.rename(src, dest)
+    rename(src, dest)
     return dest
 
 
