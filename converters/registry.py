@@ -92,6 +92,9 @@ def detect_format(path: Path) -> str:
             head = handle.read(4096)
         if b"<auditfile" in head or b"CLAIR1.00.00" in head[:16]:
             return "xaf"
+        # an XML file or an auditfile by name: the XAF reader explains best what is wrong with it
+        if path.suffix.lower() in (".xaf", ".xml", ".xsc") or head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+            return "xaf"
     raise KoppelError(
         "cannot tell the format of this input",
         file=path,

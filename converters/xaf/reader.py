@@ -7,7 +7,9 @@ Elements are removed from the tree as soon as they are read, so memory does not 
 
 from __future__ import annotations
 
+import datetime
 import gc
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +29,8 @@ from .versions import XafFile, sniff_xaf
 from .vocabulary import Vocabulary, vocabulary_for
 
 BATCH_SIZE = 20_000
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_EPOCH = datetime.date(1970, 1, 1)
 
 # Canonical line columns that come from the trLine (or CLAIR2 line) itself, in row-slot order.
 LINE_SLOTS = (
@@ -120,6 +124,7 @@ class _Reader:
         self.entries_in_batch = 0
         self.side_totals = [0, 0]  # Σ debit, Σ credit as written by side
         self._rate_cache: dict[str, int] = {}
+        self._date_cache: dict[str, int] = {}
 
     # -- helpers -------------------------------------------------------------------------------
     def _count(self, what: str, n: int = 1) -> None:
@@ -327,17 +332,30 @@ class _Reader:
             )
 
     def _dates(self, arr: pa.Array, src_lines, field: str) -> pa.Array:
-        """ISO dates to timestamp[s]; a value that is no date is an error naming its line."""
+        """ISO dates (YYYY-MM-DD, a real day) to timestamp[s]; anything else is an error naming its line.
+
+        Dates repeat a lot: the distinct values of a batch are checked and converted once each.
+        """
         if arr.null_count == len(arr):
             return pa.nulls(len(arr), pa.timestamp("s"))
-        trimmed = pc.utf8_trim_whitespace(arr)
-        parsed = pc.strptime(trimmed, format="%Y-%m-%d", unit="s", error_is_null=True)
-        if parsed.null_count != trimmed.null_count:
-            bad = pc.and_(pc.is_null(parsed), pc.is_valid(trimmed)).to_numpy(zero_copy_only=False)
-            i = int(np.flatnonzero(bad)[0])
-            value = trimmed[i].as_py()
-            raise self._error(f"not a date: {value!r}", src_lines[i], field, "write dates as YYYY-MM-DD (a real day)")
-        return parsed
+        encoded = pc.utf8_trim_whitespace(arr).dictionary_encode()
+        seconds = []
+        cache = self._date_cache
+        for value in encoded.dictionary.to_pylist():
+            second = cache.get(value)
+            if second is None:
+                try:
+                    if not _ISO_DATE.fullmatch(value):
+                        raise ValueError
+                    day = datetime.date.fromisoformat(value)
+                except ValueError:
+                    line = src_lines[arr.to_pylist().index(value)] if value in arr.to_pylist() else None
+                    raise self._error(
+                        f"not a date: {value!r}", line, field, "write dates as YYYY-MM-DD (a real day)"
+                    ) from None
+                second = cache[value] = (day - _EPOCH).days * 86400
+            seconds.append(second)
+        return pa.array(seconds, pa.int64()).take(encoded.indices).cast(pa.timestamp("s"))
 
     def _rates(self, values, src_lines) -> pa.Array:
         """VAT percentages to basis points; the few distinct values are parsed once each."""

@@ -62,7 +62,7 @@ def xml_error(path: Path, exc: etree.XMLSyntaxError, encoding: str | None = None
         )
     if "huge" in low or "xmlsax2characters" in low or "excessive depth" in low:
         return KoppelError(f"refused: {message}", file=path, line=line, hint="the file exceeds koppel's safety limits")
-    if "premature end" in low or ("extra content" in low and line is None) or "eof" in low:
+    if "premature end" in low or "eof" in low or (line is not None and line >= _line_count(path)):
         return KoppelError(
             f"the XML ends too early ({message})",
             file=path,
@@ -70,3 +70,16 @@ def xml_error(path: Path, exc: etree.XMLSyntaxError, encoding: str | None = None
             hint="the file is truncated; copy or export it again",
         )
     return KoppelError(f"not well-formed XML: {message}", file=path, line=line, hint="the file is damaged")
+
+
+def _line_count(path: Path) -> int:
+    """Number of lines of a file (CR-only files counted by CR), for telling truncation from damage."""
+    newlines = crs = 0
+    last = b""
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            newlines += chunk.count(b"\n")
+            crs += chunk.count(b"\r")
+            last = chunk
+    count = newlines if newlines else crs
+    return count + (0 if last.endswith((b"\n", b"\r")) else 1)

@@ -34,14 +34,25 @@ class XafSource:
     """A binary reader for lxml: reports progress and, when asked, drops the root's default namespace."""
 
     def __init__(self, handle: BinaryIO, namespace: str | None, progress: Callable[[int], None] | None = None):
+        """``namespace``: the default namespace to drop from the root (None keeps it).
+
+        Files with CR-only line ends are read with LF instead (XML treats both alike), so that libxml2,
+        which counts LF, reports the right line numbers.
+        """
         self._handle = handle
         self._progress = progress
         self.position = 0
         self.stripped = False
         self._needle = namespace.encode("ascii") if namespace else None
         self._pending = b""
+        self._cr_only = False
         if self._needle:
             self._prepare()
+        else:
+            self._pending = self._handle.read(CHUNK)
+        if b"\r" in self._pending and b"\n" not in self._pending:
+            self._cr_only = True
+            self._pending = self._pending.replace(b"\r", b"\n")
 
     def _prepare(self) -> None:
         head = b""
@@ -69,6 +80,8 @@ class XafSource:
             data, self._pending = self._pending, b""
         else:
             data = self._handle.read(CHUNK if size is None or size < 0 else max(size, CHUNK))
+            if self._cr_only:
+                data = data.replace(b"\r", b"\n")
         self.position += len(data)
         if self._progress is not None:
             self._progress(self.position)

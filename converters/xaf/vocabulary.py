@@ -256,7 +256,8 @@ class Xaf3Vocabulary(Vocabulary):
 
         def ob_line(elem) -> None:
             f = _flat(elem, self)
-            line = elem.sourceline
+            amnt = elem.find(t("amnt"))
+            line = amnt.sourceline if amnt is not None else elem.sourceline
             try:
                 cents = parse_cents(f.get("amnt"), field="obLine/amnt")
             except KoppelError as exc:
