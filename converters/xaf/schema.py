@@ -11,6 +11,7 @@ from lxml import etree
 
 from ..errors import KoppelError
 from .safety import parser_options
+from .versions import NAMESPACE_OF
 
 XSD_FILES = {
     "2.0": "clair2-auditfile.xsd",
@@ -21,6 +22,7 @@ XSD_FILES = {
 }
 XS = "{http://www.w3.org/2001/XMLSchema}"
 MAX_ERRORS = 5
+_RECORDS = ("transaction", "customerSupplier", "ledgerAccount", "obLine", "vatCode", "period", "basic", "line")
 
 
 def schema_path(version: str, schema_dir: str | Path | None = None) -> Path:
@@ -60,16 +62,18 @@ def validate_file(path: str | Path, version: str, schema_dir: str | Path | None 
     Raises :class:`KoppelError` naming the first errors libxml2 reports.
     """
     schema = load_schema(version, schema_dir)
+    ns = NAMESPACE_OF.get(version)
+    records = [f"{{{ns}}}{name}" if ns else name for name in _RECORDS]
     try:
-        context = etree.iterparse(str(path), events=("end",), schema=schema, **parser_options(huge_tree=True))
+        # only the repeating records come to Python (to be freed); libxml2 validates every element
+        context = etree.iterparse(
+            str(path), events=("end",), tag=records, schema=schema, **parser_options(huge_tree=True)
+        )
         for _event, elem in context:
-            if elem.getparent() is not None and elem.getparent().getparent() is not None:
-                # keep the open path only; finished siblings are validated already
-                elem.clear(keep_tail=True)
-                prev = elem.getprevious()
-                while prev is not None:
-                    elem.getparent().remove(prev)
-                    prev = elem.getprevious()
+            elem.clear(keep_tail=True)
+            parent = elem.getparent()
+            while elem.getprevious() is not None:
+                parent.remove(elem.getprevious())
     except etree.XMLSyntaxError as exc:
         errors = [e for e in exc.error_log if e.level_name in ("ERROR", "FATAL")][:MAX_ERRORS] or [exc]
         first = errors[0]
