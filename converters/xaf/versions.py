@@ -144,9 +144,9 @@ def _root(path: Path, encoding: str | None) -> tuple[str | None, str]:
     from .safety import parser_options, xml_error
 
     try:
-        for _event, elem in etree.iterparse(str(path), events=("start",), encoding=encoding, **parser_options()):
-            qname = etree.QName(elem)
-            return qname.namespace, elem.tag
+        with path.open("rb") as handle:
+            for _event, elem in etree.iterparse(handle, events=("start",), encoding=encoding, **parser_options()):
+                return etree.QName(elem).namespace, elem.tag
     except etree.XMLSyntaxError as exc:
         raise xml_error(path, exc, encoding) from None
     raise KoppelError("no root element found", file=path)
