@@ -83,3 +83,14 @@ def test_small_file_is_not_split(tmp_path, source):
     result = _write(source, tmp_path, split_mb=50)
     assert [p.name for p in result.paths] == ["X.xaf"]
     assert "Vervolgbestand" not in result.paths[0].read_text(encoding="utf-8")
+
+
+def test_split_set_upgrades_through_convert(tmp_path, source):
+    from converters.convert import convert
+
+    parts = write_xaf(source, tmp_path / "in" / "X.xaf", "3.2", split_mb=0.15).paths
+    result = convert(parts[0], "xaf40", tmp_path / "out" / "Y.xaf", options={"split_mb": "0.2"})
+    assert result.equal
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert "Y-2.xaf" in written and "upgrade-report.json" in written and "Y.control.json" in written
+    assert read_xaf_set(tmp_path / "out" / "Y.xaf").stats.lines == source.stats.lines
