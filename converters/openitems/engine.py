@@ -8,8 +8,10 @@ matched to items in this order (the ``method`` of each posting says which rule p
    outside a sales/purchase journal whose invRef is its own entry number or docRef names itself, not an
    invoice: neither counts as a reference.
 2. ``matchKeyID`` — postings sharing a ``matchKeyID`` (XAF 3.2) join the item of any posting with that key.
-3. ``doc_ref`` — postings of one relation sharing a document reference in different entries form one item
-   (e-Boekhouden writes the invoice's reference on its payment); the invoice number is the doc_ref.
+3. ``doc_ref`` — an invoice-side posting and settling postings of one relation that share a document
+   reference in different entries form one item (e-Boekhouden writes the invoice's reference on its
+   payment); the invoice number is the doc_ref. A reference shared only by payments (a bank statement
+   number) links nothing.
 4. an unreferenced posting on the account's own side (debit for debtors, credit for creditors) is an item
    of its own, named after its doc_ref.
 5. ``relation+amount`` — a remaining payment that settles exactly the open amount of an item of the same
@@ -482,23 +484,23 @@ def _match(records: list[dict], side: dict[str, str]) -> tuple[list[_Item], dict
             item = by_key.get(r["match_key"]) or item_for(("mk", r["match_key"]), None, "matchKeyID")
             by_key.setdefault(r["match_key"], item)
             add(item, i, "matchKeyID")
-        doc_items = {}
+        doc_items: dict[str, list[_Item]] = {}  # doc_ref of an item's invoice-side postings -> items
         for it in local.values():
-            refs = {records[i]["doc_ref"] for i in it.postings if records[i]["doc_ref"] is not None}
-            for ref in refs:
+            refs = {records[i]["doc_ref"] for i in it.postings if records[i]["amount"] * natural > 0}
+            for ref in refs - {None}:
                 doc_items.setdefault(ref, []).append(it)
-        free = [i for i in idx if i not in assigned]
         by_doc: dict[str, list[int]] = {}
-        for i in free:
-            if records[i]["doc_ref"] is not None:
+        for i in idx:
+            if i not in assigned and records[i]["doc_ref"] is not None:
                 by_doc.setdefault(records[i]["doc_ref"], []).append(i)
-        for ref, members in by_doc.items():  # 3. document reference
-            entries = {(records[i]["journal_id"], records[i]["entry_nr"]) for i in members}
+        for ref, members in by_doc.items():  # 3. document reference: an invoice and its settlement(s)
+            settling = [i for i in members if records[i]["amount"] * natural < 0]
             known = doc_items.get(ref, [])
+            entries = {(records[i]["journal_id"], records[i]["entry_nr"]) for i in members}
             if len(known) == 1:
-                for i in members:
+                for i in settling:
                     add(known[0], i, "doc_ref")
-            elif not known and len(members) > 1 and len(entries) > 1:
+            elif not known and settling and len(settling) < len(members) and len(entries) > 1:
                 item = item_for(("doc", ref), ref, "doc_ref")
                 for i in members:
                     add(item, i, "doc_ref")
