@@ -73,54 +73,68 @@ def _writer(version: str):
         family = _source_family(adm)
         upgrade = version == "4.0" and family is not None and source_path is not None
         keep_dir = _keep_dropped_dir(job, output)
+        scan_file = None
         if upgrade:
             report.scanned = True
-            scan_file = None
             if keep_dir is not None:
                 keep_dir.mkdir(parents=True, exist_ok=True)
-                scan_file = Path(tempfile.mkstemp(prefix=".dropped.", suffix=".csv", dir=keep_dir)[1])
-            counts = _scan_source(Path(source_path), family, adm, scan_file)
-            add_to_report(report, counts)
+                scan_file = Path(tempfile.mkstemp(prefix=".dropped.", suffix=".csv.part", dir=keep_dir)[1])
+            try:
+                add_to_report(report, _scan_source(Path(source_path), family, adm, scan_file))
+            except BaseException:
+                if scan_file is not None:
+                    scan_file.unlink(missing_ok=True)
+                raise
+        try:
+            return _write_target(adm, out, job, result, report, version, family, keep_dir, scan_file, output)
+        except BaseException:
             if scan_file is not None:
-                scan_file.replace(keep_dir / "dropped-elements.csv")
-        view = job_administration(adm, job, result)
-        if adm.header.opening_source == "period0":
-            report.add("moved", "transaction (period 0)", "opening balance moved into openingBalance",
-                       len(adm.opening_entries))  # fmt: skip
-        options = {k: job.option(k) for k in ("mixed_account_kind", "other_relation_kind", "date_created")}
-        options = {k: v for k, v in options.items() if v is not None}
-        split = job.option("split_mb")
-        written = write_xaf_into(
-            view,
-            out,
-            output.name,
-            version,
-            report=report,
-            schema_dir=job.option("schema_dir"),
-            validate=not job.flag("no_validate"),
-            split_mb=float(split) if split else None,
-            **options,
-        )
-        if keep_dir is not None:
-            _keep_model_drops(adm, keep_dir, version)
-        result.files = [p.name for p in written.paths]
-        result.count("entries", written.entries + (1 if written.opening_lines else 0))
-        result.count("lines", written.lines + written.opening_lines)
-        result.count("relations", len(view.relations))
-        result.count("accounts", len(view.accounts))
-        for change in report.of_kind("dropped"):
-            result.drop(change.element, change.count, change.rule)
-        for kind in ("fixed", "added", "moved"):
-            for change in report.of_kind(kind):
-                result.notes.append(f"{kind}: {change.element} ({change.count}): {change.rule}")
-        if version == "4.0" and family is not None:
-            tmp = out.path(REPORT_NAME)
-            report.write_json(tmp)
-            result.files.append(REPORT_NAME)
-        result.read_back = _read_back(written.temp_paths)
-        return result
+                scan_file.unlink(missing_ok=True)
+            raise
 
     return write
+
+
+def _write_target(adm, out, job, result, report, version, family, keep_dir, scan_file, output) -> WriteResult:
+    """Write the file(s) and the upgrade report into ``out``; the kept values are published last."""
+    view = job_administration(adm, job, result)
+    if adm.header.opening_source == "period0":
+        report.add("moved", "transaction (period 0)", "opening balance moved into openingBalance",
+                   len(adm.opening_entries))  # fmt: skip
+    options = {k: job.option(k) for k in ("mixed_account_kind", "other_relation_kind", "date_created")}
+    options = {k: v for k, v in options.items() if v is not None}
+    split = job.option("split_mb")
+    written = write_xaf_into(
+        view,
+        out,
+        output.name,
+        version,
+        report=report,
+        schema_dir=job.option("schema_dir"),
+        validate=not job.flag("no_validate"),
+        split_mb=float(split) if split else None,
+        **options,
+    )
+    if scan_file is not None:
+        scan_file.replace(keep_dir / "dropped-elements.csv")
+    if keep_dir is not None:
+        _keep_model_drops(adm, keep_dir, version)
+    result.files = [p.name for p in written.paths]
+    result.count("entries", written.entries + (1 if written.opening_lines else 0))
+    result.count("lines", written.lines + written.opening_lines)
+    result.count("relations", len(view.relations))
+    result.count("accounts", len(view.accounts))
+    for change in report.of_kind("dropped"):
+        result.drop(change.element, change.count, change.rule)
+    for kind in ("fixed", "added", "moved"):
+        for change in report.of_kind(kind):
+            result.notes.append(f"{kind}: {change.element} ({change.count}): {change.rule}")
+    if version == "4.0" and family is not None:
+        tmp = out.path(REPORT_NAME)
+        report.write_json(tmp)
+        result.files.append(REPORT_NAME)
+    result.read_back = _read_back(written.temp_paths)
+    return result
 
 
 def _scan_source(path: Path, family: str, adm: Administration, keep_csv: Path | None):
