@@ -20,6 +20,7 @@ from converters.registry import get_format, read_input
 from tests.conftest import SAMPLES, XAF_SAMPLES
 
 TARGETS = ("minox", "asperion", "accountview", "cash")
+WRITERS = (*TARGETS, "cash-ascii")
 GOLDEN = Path(__file__).parent / "golden" / "packages"
 
 
@@ -120,7 +121,7 @@ def test_formats_lists_targets_with_evidence() -> None:
 # -- golden files ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("target", WRITERS)
 def test_golden_files(target: str, tmp_path: Path, with_input) -> None:
     with_input(small_adm())
     result = convert(tmp_path / "demo.xaf", target, tmp_path / "out")
@@ -397,3 +398,20 @@ def test_opening_balance_entry_in_every_target(tmp_path: Path, with_input) -> No
         "BEG;1;250101;2500;00;1100;;Beginbalans;-5000;;;;",
     ]
     assert conform("lines", pd.DataFrame()).empty
+
+
+def test_cash_ascii_is_experimental_and_reports_accounts(tmp_path: Path, with_input) -> None:
+    info = get_format("cash-ascii")
+    assert info.experimental and info.evidence == "A" and not info.reads
+    with_input(small_adm())
+    result = convert(tmp_path / "demo.xaf", "cash-ascii", tmp_path / "out")
+    assert result.equal
+    assert {
+        "what": "accounts",
+        "count": 5,
+        "why": "Cash (ASCII-bestand, Cash formaat) has no file for GL accounts",
+    } in (result.control["not_carried"])
+    text = (tmp_path / "out" / "CASH-BOEKINGEN.TXT").read_bytes().decode("cp1252")
+    assert text.startswith("0901 VRK\r\n0303 101\r\n0302 250305\r\n")
+    assert "\r\n0307 12100\r\n" in text and text.count("\r\n\r\n") == 5
+    assert "EXPERIMENTEEL" in (tmp_path / "out" / "IMPORTEREN.md").read_text()

@@ -105,6 +105,7 @@ class TargetLayout:
     intro: str = ""
     steps: tuple[str, ...] = ()
     experimental: bool = False
+    template: str = ""  # a record format rendered by a jinja2 template in templates/ instead of delimited text
 
     def file(self, file_id: str) -> FileLayout:
         for f in self.files:
@@ -196,6 +197,7 @@ def load_target(name: str, schema_dir: Path = SCHEMA_DIR) -> TargetLayout:
         intro=t.get("intro", "").strip(),
         steps=tuple(t.get("steps", ())),
         experimental=bool(t.get("experimental", False)),
+        template=t.get("template", ""),
     )
 
 

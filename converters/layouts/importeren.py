@@ -91,8 +91,8 @@ def _dialect_rows(f: FileLayout) -> list[tuple[str, str, str]]:
     d = f.dialect
     shown = {
         "encoding": {"cp1252": "Windows-1252 (ANSI)"}.get(d.encoding, d.encoding.upper()),
-        "delimiter": {";": "puntkomma ;", ",": "komma ,", "\t": "tab"}.get(d.delimiter, d.delimiter),
-        "quoting": 'alleen waar nodig, "…" met verdubbelde "',
+        "delimiter": {";": "puntkomma ;", ",": "komma ,", "\t": "tab", " ": "spatie"}.get(d.delimiter, d.delimiter),
+        "quoting": 'alleen waar nodig, "…" met verdubbelde "' if d.quoting == "minimal" else "geen",
         "decimal": {".": "punt .", ",": "komma ,"}[d.decimal],
         "date": _date_form(d.date),
         "header": "ja, 1 regel met de kolomnamen" if d.header else "nee (vaste volgorde)",

@@ -86,6 +86,10 @@ class PackageWriter:
             for f in self.layout.for_content(content):
                 getattr(self, f"_write_{'relations' if content in ('debtors', 'creditors') else content}")(f)
         r = self.result
+        if not self.layout.for_content("accounts"):
+            r.drop("accounts", len(self.adm.accounts), f"{self.layout.title} has no file for GL accounts")
+        if not any(self.layout.for_content(c) for c in ("debtors", "creditors", "relations")):
+            r.drop("relations", len(self.adm.relations), f"{self.layout.title} has no file for relations")
         for col, n in self.uncarried.items():
             r.drop(f"lines: {col}", n, f"{self.layout.title} has no column for it")
         if self.ctx.periods_from_date:
@@ -97,7 +101,7 @@ class PackageWriter:
         r.files.append("IMPORTEREN.md")
         tmp = self.out.path("IMPORTEREN.md")
         tmp.write_text(render_importeren(self.layout, self.job, self.rows, r), encoding="utf-8")
-        r.read_back = self._read_back
+        r.read_back = None if self.layout.template else self._read_back
         return r
 
     def _open(self, f: FileLayout) -> DelimitedWriter:
@@ -105,6 +109,10 @@ class PackageWriter:
         tmp = self.out.path(name)
         self.temp[f.id] = tmp
         self.result.files.append(name)
+        if self.layout.template:
+            from .records import TemplateWriter
+
+            return TemplateWriter(f, tmp, template=self.layout.template, truncate=self.truncate, display_name=name)
         return DelimitedWriter(f, tmp, truncate=self.truncate, display_name=name)
 
     def _finish(self, f: FileLayout, writer: DelimitedWriter, rows: int) -> None:

@@ -33,3 +33,16 @@ for _name in ("minox", "asperion", "accountview", "cash"):
             notes=NOTES[_name],
         )
     )
+
+_ascii = load_target("cash-ascii")
+register(
+    FormatInfo(
+        name="cash-ascii",
+        title=f"{_ascii.title} import files",
+        evidence="A",
+        writer=make_writer("cash-ascii"),
+        carries={"entries": "w", "relations": "w", "accounts": "", "opening": "w"},
+        notes="EXPERIMENTAL: record syntax not public, one isolated template (templates/cash_ascii.txt.j2)",
+        experimental=True,
+    )
+)
