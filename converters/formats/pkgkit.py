@@ -79,18 +79,20 @@ def _py(value: Any) -> Any:
     return value
 
 
-def _records(batch: pd.DataFrame) -> Iterator[Row]:
-    frame = batch.loc[:, list(ROW_FIELDS)].copy()
-    for col in ("date", "effective_date", "due_date"):
-        frame[col] = frame[col].dt.strftime("%Y-%m-%d")
-    for values in frame.astype(object).itertuples(index=False, name=None):
-        row = Row(*(_py(v) for v in values))
-        row.amount = int(row.amount)
-        for name in ("vat_rate", "vat_amount", "currency_amount"):
-            value = getattr(row, name)
-            if value is not None:
-                setattr(row, name, int(value))
-        yield row
+def _records(batch: pd.DataFrame, chunk: int = 10_000) -> Iterator[Row]:
+    """Rows of a batch as :class:`Row`; converted in slices so the object copy stays small."""
+    for start in range(0, len(batch), chunk):
+        frame = batch.iloc[start : start + chunk].loc[:, list(ROW_FIELDS)].copy()
+        for col in ("date", "effective_date", "due_date"):
+            frame[col] = frame[col].dt.strftime("%Y-%m-%d")
+        for values in frame.astype(object).itertuples(index=False, name=None):
+            row = Row(*(_py(v) for v in values))
+            row.amount = int(row.amount)
+            for name in ("vat_rate", "vat_amount", "currency_amount"):
+                value = getattr(row, name)
+                if value is not None:
+                    setattr(row, name, int(value))
+            yield row
 
 
 def journal_kinds(job: WriteJob) -> dict[str, str]:
