@@ -50,3 +50,12 @@ rm -rf "$out/jobs" && cp -r "$here/jobs" "$out/jobs"    # a fresh copy each time
 cat "$out/jobs/quarantine/administraties/kwekerij-2025.xaf.error.txt"
 cp "$out/jobs/archive/kassa/z-2025-03-14.csv" "$out/jobs/inbox/kassa/"   # the same drop arrives again
 "$koppel" run "$out/jobs/jobs.toml" --workers 2                          # ... and is skipped, not booked twice
+
+echo
+echo "== Migration: auditfile -> Minox import files, with a reviewed mapping, IMPORTEREN.md and control.json"
+"$koppel" mapping init "$here/voorbeeld_xaf32.xaf" --to minox -o "$out/minox-mapping.toml"
+"$koppel" convert "$here/voorbeeld_xaf32.xaf" --to minox -o "$out/minox" --mapping "$out/minox-mapping.toml"
+echo "Minox files:        $out/minox/ ($(ls "$out/minox" | tr '\n' ' '))"
+echo "How to import them: $out/minox/IMPORTEREN.md"
+echo "Proof (money in = money out per account): $out/minox/control.json"
+"$koppel" convert "$out/minox" --from minox --to asperion -o "$out/asperion"   # package to package
