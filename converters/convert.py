@@ -46,6 +46,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,7 +134,8 @@ class WriteJob:
         self.opening_source = adm.header.opening_source
         self._lines_done = False
         self._entry_counters: dict[str, int] = {}
-        self.entry_numbers: list[pd.DataFrame] = []  # translation when entries are renumbered
+        self.entry_numbers = 0  # entries renumbered; old -> new numbers spooled to a temp file, not held
+        self._numbers_file = None
 
     # -- options --------------------------------------------------------------------------------
     def option(self, key: str, default=None):
@@ -188,16 +191,19 @@ class WriteJob:
         for i, u in enumerate(uniques):
             self._entry_counters[u] = int(numbers[codes == i].max())
         new = pc.cast(pa.array(numbers), pa.string())
-        self.entry_numbers.append(
-            pd.DataFrame(
-                {
-                    "dagboek": journals,
-                    "boekstuknummer": new.to_numpy(zero_copy_only=False),
-                    "dagboek_bron": source["journal_id"].to_numpy(dtype=object)[starts],
-                    "boekstuknummer_bron": source["entry_nr"].to_numpy(dtype=object)[starts],
-                }
-            )
+        table = pd.DataFrame(
+            {
+                "dagboek": journals,
+                "boekstuknummer": new.to_numpy(zero_copy_only=False),
+                "dagboek_bron": source["journal_id"].to_numpy(dtype=object)[starts],
+                "boekstuknummer_bron": source["entry_nr"].to_numpy(dtype=object)[starts],
+            }
         )
+        if self._numbers_file is None:
+            self._numbers_file = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")  # noqa: SIM115
+            table.iloc[:0].to_csv(self._numbers_file, index=False, sep=";", lineterminator="\r\n")
+        table.to_csv(self._numbers_file, index=False, header=False, sep=";", lineterminator="\r\n")
+        self.entry_numbers += len(table)
         spread = new.take(pa.array(np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(out))))))
         out["entry_nr"] = pd.Series(pd.arrays.ArrowStringArray(spread), index=out.index)
         return out
@@ -408,10 +414,12 @@ def convert(
         result = info.writer(adm, out, job)
         if job.entry_numbers:
             name = "boekstuknummers.csv" if kind == "folder" else output.stem + ".boekstuknummers.csv"
-            table = pd.concat(job.entry_numbers, ignore_index=True)
-            table.to_csv(out.path(name), index=False, sep=";", lineterminator="\r\n", encoding="utf-8")
+            job._numbers_file.seek(0)
+            with out.path(name).open("w", encoding="utf-8", newline="") as handle:
+                shutil.copyfileobj(job._numbers_file, handle)
+            job._numbers_file.close()
             result.files.append(name)
-            result.notes.append(f"{len(table)} entries renumbered per journal; old and new numbers in {name}")
+            result.notes.append(f"{job.entry_numbers} entries renumbered per journal; old and new numbers in {name}")
         control = build_control(adm, job, result, input_path, info.name)
         tmp = out.path(control_path.name)
         tmp.write_text(json.dumps(control, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
