@@ -179,3 +179,48 @@ def test_convert_cli_flag_reaches_open_items(tmp_path, capsys):
     assert code == 0
     text = (tmp_path / "o" / "opening.txt").read_text()
     assert "1300;" not in text  # the sample's opening balance has no debtors: nothing to split
+
+
+def test_text_from_the_file_never_becomes_a_formula(tmp_path):
+    from converters.model import Administration, Header
+    from converters.openitems.engine import compute_open_items
+    from converters.openitems.output import write_report
+
+    lines = [
+        {
+            "journal_id": "VK",
+            "entry_nr": "1",
+            "line_nr": "1",
+            "date": "2025-01-02",
+            "account_id": "1300",
+            "amount": 100,
+            "relation_id": "K1",
+            "invoice_ref": "F1",
+            "description": '=HYPERLINK("x")',
+        },
+        {
+            "journal_id": "VK",
+            "entry_nr": "1",
+            "line_nr": "2",
+            "date": "2025-01-02",
+            "account_id": "8000",
+            "amount": -100,
+        },
+    ]
+    import pandas as pd
+
+    adm = Administration.from_frames(
+        Header(end_date="2025-12-31"),
+        lines=pd.DataFrame(lines),
+        accounts=pd.DataFrame({"account_id": ["1300", "8000"], "name": ["Debiteuren", "Omzet"], "kind": ["B", "P"]}),
+        relations=pd.DataFrame({"relation_id": ["K1"], "kind": ["customer"], "name": ["=1+1"]}),
+    )
+    result = compute_open_items(adm)
+    write_report(result, tmp_path / "o.csv")
+    assert rows(tmp_path / "o.csv")[0]["relation_name"] == "'=1+1"
+    assert rows(tmp_path / "o.postings.csv")[0]["description"] == '\'=HYPERLINK("x")'
+    write_report(result, tmp_path / "o.xlsx")
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(tmp_path / "o.xlsx")["open_items"]
+    assert sheet["D2"].value == "'=1+1" and sheet["D2"].data_type == "s"

@@ -12,6 +12,7 @@ import pandas as pd
 from ..atomic import AtomicDir, atomic_open
 from ..errors import KoppelError
 from ..money import format_cents, format_cents_series
+from ..reports.safe_text import safe_cell_text
 from .engine import OpenItemsResult
 
 OUTPUT_FORMATS = ("csv", "xlsx", "json")
@@ -30,6 +31,7 @@ MONEY = {
     "unexplained",
     "subledger_total",
 }
+FREE_TEXT = {"relation_name", "description", "name", "note"}  # text from the file: never a formula in CSV
 STATUS_COLUMNS = ("invoice", "relation_id", "status", "open_amount", "last_payment_date", "note")
 
 
@@ -118,6 +120,8 @@ def _text_frame(frame: pd.DataFrame) -> pd.DataFrame:
             out[col] = values.astype("string").fillna("")
         else:
             out[col] = [_text(v, col) for v in values.astype(object).tolist()]
+        if col in FREE_TEXT:
+            out[col] = [safe_cell_text(v) if v else "" for v in out[col].tolist()]
     return out
 
 
@@ -140,6 +144,8 @@ def _xlsx(tables: dict[str, pd.DataFrame], result: OpenItemsResult, path: Path) 
                     cells.append(None)
                 elif col in MONEY:
                     cells.append(int(value) / 100)  # euros for Excel display only; the cents are exact
+                elif isinstance(value, str):
+                    cells.append(safe_cell_text(value))  # text from the file never becomes a formula
                 elif hasattr(value, "item"):
                     cells.append(value.item())
                 else:
