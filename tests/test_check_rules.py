@@ -346,3 +346,10 @@ def test_f08_continuation_part_alone(tmp_path):
     text = BASE32.replace("<auditfile ", "<!-- Vervolgbestand 2 van 3 -->\n<auditfile ", 1)
     f08 = _codes(_check(tmp_path, text))["XAF-F08"]
     assert f08["severity"] == "error" and f08["places"][0]["values"] == {"deel": 2, "van": 3}
+
+
+def test_f07_3x_vocabulary_in_a_40_file(tmp_path):
+    text = write_synthetic_xaf(tmp_path / "v4.xaf", lines=10, version="4.0").read_text()
+    text = text.replace("<Commercenr>", "<companyIdent>X</companyIdent><Commercenr>", 1)
+    f07 = _codes(_check(tmp_path, text))["XAF-F07"]
+    assert f07["places"][0]["values"]["elements"] == "companyIdent" and f07["severity"] == "warning"

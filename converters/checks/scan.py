@@ -115,13 +115,10 @@ class Scanner:
 
     def run(self, source, *, encoding: str | None = None, schema=None, huge_tree: bool = False) -> Facts:
         ns = self.ns
-        names = ["header", "customerSupplier", "ledgerAccount", "journal", "transaction", "company"]
-        if self.c2:
-            names += ["numberEntries", "totalDebit", "totalCredit"]
-        else:
-            names += ["vatCode", "period", "basic", "obLine", "openingBalance", "subledger", "obSubledger"]
-            names += ["linesCount", "totalDebit", "totalCredit", "periods"]
-            names += list(V3_MARKERS if self.v4 else V4_MARKERS)
+        # few tags: libxml2 compares every element against this list
+        names = ["header", "customerSupplier", "ledgerAccount", "journal", "transaction", "transactions", "company"]
+        if not self.c2:
+            names += ["vatCode", "period", "basic", "obLine", "openingBalance", "subledger", "obSubledger", "periods"]
         tags = [ns + n for n in names]
         handlers = {ns + n: getattr(self, "_" + n, None) for n in names}
         context = etree.iterparse(
@@ -137,13 +134,8 @@ class Scanner:
             remove_comments=True,
             remove_pis=True,
         )
-        marker_tags = {ns + n for n in (V3_MARKERS if self.v4 else V4_MARKERS)} if not self.c2 else set()
         for _event, elem in context:
-            tag = elem.tag
-            if tag in marker_tags:
-                self.f.markers.setdefault(tag[len(ns) :], elem.sourceline)
-                continue
-            handler = handlers[tag]
+            handler = handlers[elem.tag]
             if handler is not None:
                 handler(elem)
         return self.f
@@ -194,13 +186,18 @@ class Scanner:
             self.f.header[name] = _t(child)
             self.f.header_lines[name] = child.sourceline
         self.f.header_lines["header"] = elem.sourceline
+        if not self.c2 and not self.v4 and "RGSVersion" in self.f.header:
+            self._mark(["RGSVersion"], elem)
         if self.c2:
             self._drop(elem)
 
     def _company(self, elem) -> None:
-        for name, child in self._kids(elem).items():
+        kids = self._kids(elem)
+        for name, child in kids.items():
             if not len(child):
                 self.f.company[name] = _t(child)
+        if not self.c2:
+            self._mark([n for n in (V3_MARKERS if self.v4 else V4_MARKERS) if n in kids], elem)
 
     # -- master data ---------------------------------------------------------------------------
     def _customerSupplier(self, elem) -> None:
@@ -244,6 +241,8 @@ class Scanner:
                              {"found": kind, "expected": "/".join(sorted(allowed))})
             rgs = _t(k.get("RGScode"))
             self._unique("XAF-U03", "rgs", rgs, line, f"ledgerAccount[{acc}]/RGScode", "RGScode")  # XAF-U03
+        if not self.c2:
+            self._mark([n for n in (V3_MARKERS if self.v4 else V4_MARKERS) if n in k], elem)
         self._unique("XAF-U02", "acc", acc, line, f"ledgerAccount[{acc}]", "accID")  # XAF-U02
         if acc is not None and acc not in self.f.accounts:
             self.f.accounts[acc] = (name, kind)
@@ -275,6 +274,8 @@ class Scanner:
         self._drop(elem)
 
     def _basic(self, elem) -> None:
+        if self.v4:
+            self._mark(["basics"], elem)
         k = self._kids(elem)
         tp, bid = _t(k.get("basicType")), _t(k.get("basicID"))
         if tp is not None and bid is not None:
@@ -337,14 +338,17 @@ class Scanner:
                 elem.remove(child)
 
     # -- control totals (transactions; CLAIR2 header of transactions) ---------------------------
-    def _declared(self, elem) -> None:
-        parent = elem.getparent()
-        if parent is not None and parent.tag == self.ns + "transactions":
-            name = elem.tag[len(self.ns) :]
-            self.f.tx_totals[name] = _t(elem)
-            self.f.tx_totals[name + "_line"] = elem.sourceline
+    def _transactions(self, elem) -> None:
+        """Declared control totals; journals and subledgers are gone by now, so few children remain."""
+        for name, child in self._kids(elem).items():
+            if name in ("linesCount", "totalDebit", "totalCredit", "numberEntries"):
+                self.f.tx_totals[name] = _t(child)
+                self.f.tx_totals[name + "_line"] = child.sourceline
 
-    _linesCount = _totalDebit = _totalCredit = _numberEntries = _declared
+    def _mark(self, names, elem) -> None:
+        """XAF-F07 evidence: elements of the other vocabulary (4.0 in a 3.x file or the reverse)."""
+        for name in names:
+            self.f.markers.setdefault(name, elem.sourceline)
 
     # -- journals and transactions -------------------------------------------------------------
     def _journal_of(self, jelem) -> dict:
@@ -427,6 +431,8 @@ class Scanner:
             elif date and p[0] and p[1] and not (p[0] <= date <= p[1]):  # XAF-D02
                 out.add("XAF-D02", date_el.sourceline, tpath + "/trDt",
                         {"trDt": date, "period": period, "periode": f"{p[0]}..{p[1]}"})
+        if not self.v4 and (ns + "Source" in k or ns + "User" in k):  # XAF-F07 evidence
+            self._mark([n for n in ("Source", "User") if ns + n in k], elem)
         if not self.v4:  # XAF-K09 on the transaction (sourceID, userID)
             for name in ("sourceID", "userID"):
                 code_el = k.get(ns + name)
@@ -446,6 +452,7 @@ class Scanner:
             self._optional = {} if self.v4 else {
                 **{ns + n: (n, tp) for n, tp in BASIC_TYPES.items() if n not in ("sourceID", "userID")},
                 **{ns + n: (n, None) for n in REF_FIELDS},
+                **{ns + n: (n, "marker") for n in ("settDate", "offsetBankAccNr")},
             }
         return self._optional
 
@@ -513,6 +520,9 @@ class Scanner:
             for tag in optional.keys() & k.keys():  # codes (K09) and references (V01) present on the line
                 name, tp = optional[tag]
                 child = k[tag]
+                if tp == "marker":
+                    self._mark([name], child)
+                    continue
                 if tp is None:
                     if child.text is not None and len(child.text) > 255:  # XAF-V01
                         out.add("XAF-V01", child.sourceline, f"{tpath}/trLine[{lnr}]/{name}",
@@ -667,6 +677,8 @@ class Scanner:
         f, out = self.f, self.out
         k = self._kids(elem)
         f.subledgers += 1
+        if self.v4:
+            self._mark(["obSubledgers" if ob else "subledgers"], elem)
         kind = _t(k.get("sbType"))
         name = "obSubledger" if ob else "subledger"
         spath = f"{name}[{kind}]"
