@@ -6,11 +6,16 @@ import csv
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from openpyxl import load_workbook
 
 from converters.cli import main
 from converters.convert import WriteResult, convert
 from converters.errors import KoppelError
+from converters.model import Administration, Header
+from converters.openitems.engine import compute_open_items
+from converters.openitems.output import write_report
 from converters.registry import FormatInfo, register
 from tests.conftest import SAMPLES, shared_sample
 
@@ -54,8 +59,6 @@ def test_openitems_json_and_xlsx(tmp_path):
     assert total == sum(round(float(r["closing_balance"]) * 100) for r in data["reconciliation"])
     assert max(r["invoice_date"] for r in data["open_items"]) <= "2025-06-30"
     assert run(["openitems", str(SAMPLE), "-o", str(tmp_path / "open.xlsx")]) == 0
-    from openpyxl import load_workbook
-
     book = load_workbook(tmp_path / "open.xlsx", read_only=True)
     assert book.sheetnames == ["open_items", "postings", "reconciliation", "notes"]
     assert len(list(book["open_items"].iter_rows())) == 202
@@ -182,10 +185,6 @@ def test_convert_cli_flag_reaches_open_items(tmp_path, capsys):
 
 
 def test_text_from_the_file_never_becomes_a_formula(tmp_path):
-    from converters.model import Administration, Header
-    from converters.openitems.engine import compute_open_items
-    from converters.openitems.output import write_report
-
     lines = [
         {
             "journal_id": "VK",
@@ -207,8 +206,6 @@ def test_text_from_the_file_never_becomes_a_formula(tmp_path):
             "amount": -100,
         },
     ]
-    import pandas as pd
-
     adm = Administration.from_frames(
         Header(end_date="2025-12-31"),
         lines=pd.DataFrame(lines),
@@ -220,7 +217,5 @@ def test_text_from_the_file_never_becomes_a_formula(tmp_path):
     assert rows(tmp_path / "o.csv")[0]["relation_name"] == "'=1+1"
     assert rows(tmp_path / "o.postings.csv")[0]["description"] == '\'=HYPERLINK("x")'
     write_report(result, tmp_path / "o.xlsx")
-    from openpyxl import load_workbook
-
     sheet = load_workbook(tmp_path / "o.xlsx")["open_items"]
     assert sheet["D2"].value == "'=1+1" and sheet["D2"].data_type == "s"
