@@ -174,24 +174,36 @@ def plan_report(job_file: JobFile) -> RunReport:
 
 
 def _run(job_file: JobFile, db: StateDB, executor: Executor, progress: Progress | None) -> RunReport:
+    """Plan every job, then stream all their tasks through one executor: many small jobs keep every worker busy."""
     start = time.perf_counter()
     report = RunReport(job_file.path, dry_run=False, workers=executor.workers)
     db.start_run()
+    committers: dict[str, _Committer] = {}
+    tasks: list[Task] = []
     for job in job_file.jobs:
         for folder in (job.outbox, job.archive, job.quarantine):
             folder.mkdir(parents=True, exist_ok=True)
         clean_leftovers(job.outbox)
-        _run_job(job, db, executor, report, progress)
+        committers[job.name] = _Committer(job, db, report)
+        tasks += _start_job(job, db, committers[job.name], report)
+    for i, result in enumerate(executor.run(tasks), 1):
+        task = tasks[i - 1]
+        committers[task.job].take(result, task)
+        if progress:
+            progress(i, len(tasks), Path(result.input).name)
+    for committer in committers.values():
+        committer.flush()
+    order = {job.name: i for i, job in enumerate(job_file.jobs)}
+    report.outcomes.sort(key=lambda o: (order[o.job], o.name))
     report.seconds = time.perf_counter() - start
     db.finish_run({"seconds": round(report.seconds, 3), **report.counts()})
     return report
 
 
-def _run_job(job: Job, db: StateDB, executor: Executor, report: RunReport, progress: Progress | None) -> None:
-    planned = plan(job, db)
-    committer = _Committer(job, db, report)
+def _start_job(job: Job, db: StateDB, committer: _Committer, report: RunReport) -> list[Task]:
+    """Archive what was done before, quarantine what is refused, and return the tasks for the rest."""
     tasks: list[Task] = []
-    for p in planned:
+    for p in plan(job, db):
         if p.action == "skip":
             moved = move_unique(p.found.path, job.archive, p.sha256)
             report.outcomes.append(
@@ -211,12 +223,7 @@ def _run_job(job: Job, db: StateDB, executor: Executor, report: RunReport, progr
             committer.planned[str(p.found.path)] = p
             tasks.append(Task(job.name, str(p.found.path), p.sha256, str(staging_path(job.outbox, final)), job.spec))
     committer.flush()
-    total = len(tasks)
-    for i, result in enumerate(executor.run(tasks), 1):
-        committer.take(result, tasks[i - 1])
-        if progress:
-            progress(i, total, Path(result.input).name)
-    committer.flush()
+    return tasks
 
 
 class _Committer:
