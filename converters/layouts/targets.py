@@ -3,9 +3,27 @@
 from __future__ import annotations
 
 from ..registry import FormatInfo, register
-from .descriptor import load_target
+from .descriptor import evidence_counts, load_target, weakest
+
+
 from .package import make_writer
 from .reader import make_reader
+
+
+def _marks(name: str) -> str:
+    """How many columns of the target's files are verified (V), third-party (3P) or assumed (A)."""
+    total = {"V": 0, "3P": 0, "A": 0}
+    for f in load_target(name).files:
+        for mark, n in evidence_counts(f).items():
+            total[mark] += n
+    return f"columns: {total['V']} verified (V), {total['3P']} third-party (3P), {total['A']} assumed (A)"
+
+
+def _weakest(name: str) -> str:
+    """The weakest evidence mark of any file of the target (what the registry's ``evidence`` means)."""
+    layout = load_target(name)
+    return weakest([layout.evidence, *(f.evidence for f in layout.files)])
+
 
 NOTES = {
     "minox": "Exact FMUTA CSV for MINOX-Import [3P]; relations and GL per the Minox Online API fields [A]",
@@ -26,11 +44,11 @@ for _name in ("minox", "asperion", "accountview", "cash"):
         FormatInfo(
             name=_name,
             title=f"{_layout.title} import files",
-            evidence=_layout.evidence,
+            evidence=_weakest(_name),
             reader=make_reader(_name),
             writer=make_writer(_name),
             carries=CARRIES[_name],
-            notes=NOTES[_name],
+            notes=f"{NOTES[_name]}; {_marks(_name)}",
         )
     )
 
@@ -42,7 +60,8 @@ register(
         evidence="A",
         writer=make_writer("cash-ascii"),
         carries={"entries": "w", "relations": "w", "accounts": "", "opening": "w"},
-        notes="EXPERIMENTAL: record syntax not public, one isolated template (templates/cash_ascii.txt.j2)",
+        notes="EXPERIMENTAL: record syntax not public, one isolated template (templates/cash_ascii.txt.j2); "
+        + _marks("cash-ascii"),
         experimental=True,
     )
 )
