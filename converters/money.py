@@ -93,6 +93,30 @@ def amount_pattern(decimal_mark: str = ".", thousands: str = "") -> str:
     return rf"^([+-]?)\s*(?:€\s*)?([+-]?)({whole})(?:{dec}(\d*))?\s*(-?)$"
 
 
+def _plain_cents(text: pd.Series, decimal_mark: str, thousands: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """Fast path for the usual cells (``-1234.5``, ``1.234,56``): all parsed in pyarrow, or None."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(text.to_numpy(dtype=object), type=pa.string())
+    dec = re.escape(decimal_mark)
+    whole = rf"\d{{1,3}}(?:{re.escape(thousands)}\d{{3}})+|\d{{1,15}}" if thousands else r"\d{1,15}"
+    plain = pc.match_substring_regex(arr, rf"^-?(?:{whole})(?:{dec}\d{{1,2}})?$")
+    empty = pc.equal(arr, "")
+    if not pc.all(pc.or_(plain, empty)).as_py():
+        return None
+    if thousands:
+        arr = pc.replace_substring(arr, thousands, "")
+    if decimal_mark != ".":
+        arr = pc.replace_substring(arr, decimal_mark, ".")
+    arr = pc.replace_substring_regex(arr, r"^(-?\d+)$", r"\1.00")
+    arr = pc.replace_substring_regex(arr, r"^(-?\d+)\.(\d)$", r"\1.\20")  # RE2: \2 then a literal 0
+    arr = pc.replace_substring_regex(arr, r"^(-?\d+)\.(\d\d)$", r"\1\2")
+    arr = pc.if_else(empty, "0", arr)
+    cents = pc.cast(arr, pa.int64()).to_numpy(zero_copy_only=False)
+    return cents, ~np.asarray(empty.to_numpy(zero_copy_only=False), dtype=bool)
+
+
 def parse_cents_series(
     values: pd.Series, *, decimal_mark: str = ".", thousands: str = ""
 ) -> tuple[pd.Series, pd.Series]:
@@ -105,6 +129,13 @@ def parse_cents_series(
     """
     codes, uniques = pd.factorize(values.astype("string").str.strip(), use_na_sentinel=True)
     text = pd.Series(uniques, dtype="string")
+    fast = _plain_cents(text, decimal_mark, thousands)
+    if fast is not None:
+        cents, ok = fast
+        data = cents[np.where(codes >= 0, codes, 0)] if len(text) else np.zeros(len(values), dtype=np.int64)
+        missing = (codes < 0) | ~ok[np.where(codes >= 0, codes, 0)] if len(text) else codes < 0
+        out = pd.Series(pd.arrays.IntegerArray(np.where(missing, 0, data), missing), index=values.index)
+        return out, pd.Series(np.zeros(len(values), dtype=bool), index=values.index)
     parts = text.str.extract(amount_pattern(decimal_mark, thousands))
     sign1, sign2, whole, frac, sign3 = (parts[i] for i in range(5))
     empty = text == ""
@@ -123,11 +154,11 @@ def parse_cents_series(
         f = (frac[ok] + "00").str.slice(0, 2).astype("int64").to_numpy()
         negative = ((sign1[ok] == "-") | (sign2[ok] == "-") | (sign3[ok] == "-")).fillna(False).to_numpy()
         cents[ok.to_numpy()] = np.where(negative, -(w * 100 + f), w * 100 + f)
-    unique_cents = pd.array(cents, dtype="Int64")
-    unique_cents[~ok.to_numpy()] = pd.NA
-    out = pd.Series(pd.array([pd.NA] * len(values), dtype="Int64"), index=values.index)
     present = codes >= 0
-    out[present] = unique_cents[codes[present]]
+    take = np.where(present, codes, 0)
+    missing = ~present | ~ok.to_numpy()[take] if len(text) else ~present
+    data = cents[take] if len(text) else np.zeros(len(values), dtype=np.int64)
+    out = pd.Series(pd.arrays.IntegerArray(np.where(missing, 0, data), missing), index=values.index)
     bad_rows = np.zeros(len(values), dtype=bool)
     bad_rows[present] = bad.to_numpy()[codes[present]]
     return out, pd.Series(bad_rows, index=values.index)

@@ -113,3 +113,22 @@ def test_aggregation_conserves_money_and_balances(rows, aggregate):
         revenue = mine[(mine["vat_rate"] == rate * 100) & mine["account_id"].isin(["8001", "8002", "8003"])]
         assert int(revenue["amount"].sum()) + vat == -g
         assert int(revenue["vat_amount"].sum()) == vat
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    cents=st.lists(st.integers(-(10**14), 10**14), min_size=1, max_size=30),
+    dialect=st.sampled_from([(".", ""), (",", "."), (",", "")]),
+)
+def test_vectorised_amount_parse_is_exact(cents, dialect):
+    import pandas as pd
+
+    from converters.money import parse_cents_series
+
+    mark, thousands = dialect
+    text = pd.Series([format_cents(c, decimal_mark=mark, thousands=thousands) for c in cents])
+    parsed, bad = parse_cents_series(text, decimal_mark=mark, thousands=thousands)
+    assert not bad.any()
+    assert parsed.tolist() == cents
+    short = text.str.replace(r"0$", "", regex=True)  # '12,50' -> '12,5': one decimal is the same amount
+    assert parse_cents_series(short, decimal_mark=mark, thousands=thousands)[0].tolist() == cents

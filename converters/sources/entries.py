@@ -76,6 +76,8 @@ class EntryBuilder:
             self.files.append(path)
         file_nr = self.files.index(path)
         p = self.profile
+        if self.merging:
+            typed = self._prereduce(typed, path)
         journal = typed[p.journal_field] if p.journal_field else pd.Series(p.journal_id, index=typed.index)
         if (journal == "").any():
             i = int(np.argmax((journal == "").to_numpy()))
@@ -93,10 +95,73 @@ class EntryBuilder:
                 frame[f"g:{name}"] = typed.loc[frame.index, name]
             for name in typed.columns:
                 if name.startswith("extra:"):
-                    frame[name] = typed.loc[frame.index, name]
-                    if self.merging:  # merged lines cannot carry a row's field: count what is lost
-                        frame[name] = (frame[name] != "").astype("int64")
+                    frame[name] = typed.loc[frame.index, name]  # when merging: a count of non-empty cells
             self.parts.append(self._reduce(frame) if self.merging else frame)
+
+    def _key_fields(self) -> list[str]:
+        """The fields that decide a posting's entry, account, VAT, text: rows equal in these can be summed."""
+        p = self.profile
+        fields = ["date", *p.group_by]
+        if p.aggregate == "none" and "doc" in p.columns:
+            fields.append("doc")
+        if p.journal_field:
+            fields.append(p.journal_field)
+        for post in p.postings:
+            fields += list(post.when)
+            fields += [post.vat_rate] if post.vat_rate else []
+            for ref in (post.account, post.vat_code, post.description, post.relation):
+                if ref and ref.startswith("field:"):
+                    fields.append(ref[6:])
+                elif ref and ref.startswith("map:"):
+                    parts = ref.split(":")
+                    fields.append(parts[2] if len(parts) > 2 else parts[1])
+        return list(dict.fromkeys(fields))
+
+    def _prereduce(self, typed: pd.DataFrame, path: Path) -> pd.DataFrame:
+        """Sum the money of rows that post alike, before any posting is made (vectorised, exact int64).
+
+        A million till rows become a few thousand sums per day, store, category and method, so all later
+        work is on those. ``_row`` keeps the first source row of each group for error messages.
+        """
+        p = self.profile
+        for post in p.postings:  # a missing given VAT must be found before sums could hide it
+            if post.vat_amount:
+                mask = pd.Series(False, index=typed.index)
+                for _, name in post.amount:
+                    mask |= typed[name].notna().to_numpy()
+                for name, values in post.when.items():
+                    mask &= typed[name].str.casefold().isin([v.casefold() for v in values]).to_numpy()
+                missing = mask & typed[post.vat_amount[0][1]].isna()
+                if missing.any():
+                    i = int(np.argmax(missing.to_numpy()))
+                    raise KoppelError("the VAT amount is missing", file=path, line=int(typed[ROW].iloc[i]),
+                                      field=post.vat_amount[0][1], hint="this posting takes VAT from the source")
+        fields = self._key_fields()
+        n = len(typed)
+        key = np.zeros(n, dtype=np.int64)
+        mult = 1
+        for name in fields:
+            codes, uniques = pd.factorize(typed[name], use_na_sentinel=False)
+            if mult * max(len(uniques), 1) >= 2**62:
+                key = typed.groupby(fields, sort=False, dropna=False).ngroup().to_numpy(np.int64)
+                break
+            key += codes.astype(np.int64) * mult
+            mult *= max(len(uniques), 1)
+        groups, _ = pd.factorize(key)
+        order = np.argsort(groups, kind="stable")
+        starts = np.searchsorted(groups[order], np.arange(groups.max() + 1 if n else 0))
+        out = typed.iloc[order[starts]][[ROW, *fields]].reset_index(drop=True)
+        for name in p.money:
+            column = typed[name]
+            values = column.fillna(0).to_numpy(dtype=np.int64)[order]
+            present = column.notna().to_numpy()[order].astype(np.int64)
+            sums = np.add.reduceat(values, starts) if n else values
+            counts = np.add.reduceat(present, starts) if n else present
+            out[name] = pd.arrays.IntegerArray(np.where(counts == 0, 0, sums), counts == 0)
+        for name in [c for c in typed.columns if str(c).startswith("extra:")]:
+            filled = (typed[name].fillna("") != "").to_numpy()[order].astype(np.int64)
+            out[name] = np.add.reduceat(filled, starts) if n else filled
+        return out
 
     def _entry_key(self, typed: pd.DataFrame, file_nr: int) -> pd.Series:
         p = self.profile
@@ -271,7 +336,7 @@ class EntryBuilder:
         first = {c: "first" for c in s.columns if c not in (*keys, "amount", "_given", ROW, "_date")}
         s = (
             s.groupby(keys, dropna=False, sort=False)
-            .agg({"amount": "sum", "_given": lambda x: x.sum(min_count=1), ROW: "min", "_date": "min", **first})
+            .agg({"amount": "sum", "_given": "sum", ROW: "min", "_date": "min", **first})
             .reset_index()
         )
         rate_keys = ["journal_id", "_key", "_bp"]

@@ -150,7 +150,7 @@ def read_source(
             if raw.empty:
                 continue
             counts["rows"] += len(raw)
-            dup = seen.duplicate(seen.ids(raw, id_columns, id_column))
+            dup = seen.duplicate(seen.ids(raw, id_columns, id_column)) if len(files) > 1 else np.zeros(0, bool)
             if dup.any():
                 counts["duplicates"] += int(dup.sum())
                 raw = raw[~dup]

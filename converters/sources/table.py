@@ -10,6 +10,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,8 @@ from .profile import Dialect
 
 ROW = "_row"
 BLOCK = 4 << 20
-CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
+_C1 = re.compile(rb"[\x80-\x9f]")
+_CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
 
 
 @dataclass
@@ -49,13 +51,13 @@ def check_encoding(path: Path, encoding: str) -> None:
     c1_at = undefined_at = None
     with path.open("rb") as handle:
         while block := handle.read(BLOCK):
-            if not high and max(block) >= 0x80:
+            if not high and not block.isascii():
                 high = True
-            if encoding != "utf-8":
-                if c1_at is None:
-                    c1_at = next((offset + i for i, b in enumerate(block) if 0x80 <= b <= 0x9F), None)
-                if undefined_at is None:
-                    undefined_at = next((offset + i for i, b in enumerate(block) if b in CP1252_UNDEFINED), None)
+            if encoding != "utf-8" and not block.isascii():
+                if c1_at is None and (m := _C1.search(block)):
+                    c1_at = offset + m.start()
+                if undefined_at is None and (m := _CP1252_UNDEFINED.search(block)):
+                    undefined_at = offset + m.start()
             if utf8_ok and high:
                 try:
                     decoder.decode(block)
