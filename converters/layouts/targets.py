@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from ..registry import FormatInfo, register
 from .descriptor import evidence_counts, load_target, weakest
-
-
 from .package import make_writer
 from .reader import make_reader
 
