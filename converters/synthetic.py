@@ -122,7 +122,13 @@ def _entries(spec: SyntheticSpec, relations: list[dict]) -> Iterator[tuple[str, 
             lines = [(rng.choice(["4000", "4100", "4200"]), p, None, None, None, "Verdeling") for p in parts]
             lines.append(("1000", -sum(parts), None, None, None, "Kas"))
             journal = "MEM"
-        lines = lines[: max(2, min(len(lines), spec.lines - written))] if spec.lines - written < len(lines) else lines
+        remaining = spec.lines - written
+        if len(lines) > remaining:  # the last entry: cut it to what is left (an entry has two lines at least)
+            lines = lines[: max(2, remaining)]
+        elif remaining - len(lines) == 1:  # never leave room for a one-line entry: split a line in two
+            acc, cents, *rest = lines[-1]
+            lines.append((acc, cents - cents // 2, *rest))
+            lines[-2] = (acc, cents // 2, *rest)
         total = sum(line[1] for line in lines)
         if total:  # a cut-off last entry must still balance
             last = lines[-1]

@@ -82,8 +82,8 @@ class XafSource:
             data = self._handle.read(CHUNK if size is None or size < 0 else max(size, CHUNK))
             if self._cr_only:
                 data = data.replace(b"\r", b"\n")
-        self.position += len(data)
         if self._progress is not None:
+            self.position = self._handle.tell()  # bytes of the file, whatever was dropped or translated
             self._progress(self.position)
         return data
 
