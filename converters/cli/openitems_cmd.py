@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import KoppelError
+from ..money import format_cents
 from ..openitems.engine import compute_open_items
 from ..openitems.output import payment_status, read_invoice_list, write_report, write_status
 from ..openitems.subledgers import read_subledgers
@@ -86,7 +87,9 @@ def openitems_command(
     items = result.open_items()
     click.echo(f"open items at {result.at}: {len(items)} on {len(result.control)} control account(s)")
     for row in result.reconciliation.itertuples(index=False):
-        state = "reconciles" if row.reconciles else f"differs by {row.difference / 100:.2f} ({row.note})"
+        state = "reconciles" if row.reconciles else f"differs by {format_cents(row.difference)} ({row.note})"
+        if row.unallocated_total:
+            state += f"; unallocated payments {format_cents(row.unallocated_total)}"
         click.echo(f"  {row.control_account} {row.name or ''} [{row.side}, {row.identified_by}]: {state}")
     for note in result.notes:
         click.echo(f"  note: {note}")

@@ -93,6 +93,7 @@ RECON_COLUMNS = (
     "movements",
     "closing_balance",
     "open_items_total",
+    "unallocated_total",
     "difference",
     "opening_without_relation",
     "lines_without_relation",
@@ -645,7 +646,9 @@ def _reconcile(adm, control, records, items, sb, sb_account, at_ts) -> pd.DataFr
         movements = sum(r["amount"] for r in own if not r["is_opening"])
         no_rel_ob = sum(r["amount"] for r in own if r["relation_id"] is None and r["is_opening"])
         no_rel = sum(r["amount"] for r in own if r["relation_id"] is None and not r["is_opening"])
-        open_total = int(items.loc[items["control_account"] == acc, "open_amount"].sum()) if len(items) else 0
+        mine = items[items["control_account"] == acc] if len(items) else items
+        open_total = int(mine["open_amount"].sum()) if len(mine) else 0
+        unallocated = int(mine.loc[mine["status"] == "unallocated", "open_amount"].sum()) if len(mine) else 0
         closing = opening + movements
         difference = closing - open_total
         unexplained = difference - no_rel_ob - no_rel
@@ -670,6 +673,7 @@ def _reconcile(adm, control, records, items, sb, sb_account, at_ts) -> pd.DataFr
                 "movements": movements,
                 "closing_balance": closing,
                 "open_items_total": open_total,
+                "unallocated_total": unallocated,
                 "difference": difference,
                 "opening_without_relation": no_rel_ob,
                 "lines_without_relation": no_rel,

@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..errors import KoppelError
 from ..model import Administration, LineStore, conform
+from ..money import format_cents
 from ..registry import FormatInfo, all_formats
 from .engine import OpenItemsResult, compute_open_items
 from .subledgers import SubledgerData, read_subledgers
@@ -89,7 +90,7 @@ def opening_with_open_items(
     if profit:
         if not result_account:
             raise KoppelError(
-                f"the result up to {at.isoformat()} ({-profit / 100:.2f}) must go to an equity account",
+                f"the result up to {at.isoformat()} ({format_cents(-profit)}) must go to an equity account",
                 field="result_account",
                 hint="name it: --option result_account=ACCOUNT (or result_account= in opening_with_open_items)",
             )
@@ -135,7 +136,7 @@ def opening_with_open_items(
     ob = conform("opening_balance", frame)
     if int(ob["amount"].sum()) != 0:
         raise KoppelError(
-            f"the position at {at.isoformat()} does not balance (off by {int(ob['amount'].sum()) / 100:.2f})",
+            f"the position at {at.isoformat()} does not balance (off by {format_cents(int(ob['amount'].sum()))})",
             hint="check the source's entries and opening balance; koppel never adds a balancing line",
         )
     new = Administration(

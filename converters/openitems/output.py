@@ -25,6 +25,7 @@ MONEY = {
     "movements",
     "closing_balance",
     "open_items_total",
+    "unallocated_total",
     "difference",
     "opening_without_relation",
     "lines_without_relation",
