@@ -11,10 +11,15 @@ from lxml import etree
 
 from ..errors import KoppelError
 
+_SubElement = etree.SubElement
+
 
 def sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str | None) -> etree._Element:
     """Append child ``tag`` with ``text`` and the attributes that are not None."""
-    el = etree.SubElement(parent, tag, {k: v for k, v in attrs.items() if v is not None})
+    el = _SubElement(parent, tag)
+    for key, value in attrs.items():
+        if value is not None:
+            el.set(key, value)
     if text is not None:
         el.text = text
     return el
