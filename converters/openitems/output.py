@@ -126,9 +126,12 @@ def _text_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _csv(frame: pd.DataFrame, path: Path) -> None:
+def _csv(frame: pd.DataFrame, path: Path, chunk: int = 50_000) -> None:
+    """Write ``frame`` as text in chunks, so the text copy never holds more than ``chunk`` rows."""
     with path.open("w", encoding="utf-8", newline="") as handle:
-        _text_frame(frame).to_csv(handle, index=False, lineterminator="\r\n")
+        for start in range(0, max(len(frame), 1), chunk):
+            part = _text_frame(frame.iloc[start : start + chunk])
+            part.to_csv(handle, index=False, header=start == 0, lineterminator="\r\n")
 
 
 def _xlsx(tables: dict[str, pd.DataFrame], result: OpenItemsResult, path: Path) -> None:
