@@ -416,3 +416,19 @@ def test_cash_ascii_is_experimental_and_reports_accounts(tmp_path: Path, with_in
     assert text.startswith("0901 VRK\r\n0303 101\r\n0302 250305\r\n")
     assert "\r\n0307 12100\r\n" in text and text.count("\r\n\r\n") == 5
     assert "EXPERIMENTEEL" in (tmp_path / "out" / "IMPORTEREN.md").read_text()
+
+
+def test_cli_mapping_init_writes_a_loadable_file(tmp_path: Path, capsys) -> None:
+    target = tmp_path / "cash.toml"
+    with pytest.raises(SystemExit) as exit_:
+        main(["mapping", "init", str(SAMPLES / "voorbeeld_xaf32.xaf"), "--to", "cash", "-o", str(target)])
+    assert exit_.value.code == 0
+    text = target.read_text()
+    assert (
+        '"BNK" = "BNK"  # ' in text
+        and 'entry_numbers = "renumber"  # longest entry number has 11 characters; cash allows 9' in text
+    )
+    from converters.mapping import Mapping
+
+    loaded = Mapping.load(target)
+    assert loaded.options == {"entry_numbers": "renumber"} and loaded.defaults == {"opening_journal": "BEG"}
