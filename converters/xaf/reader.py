@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import gc
+import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -134,11 +135,19 @@ class _Reader:
         return KoppelError(message, file=self.info.path, line=line, field=field, hint=hint)
 
     # -- the pass ------------------------------------------------------------------------------
+    # bytes to parse instead of the file (a piece of it, wrapped; see parallel.py), already without namespace
+    data: bytes | None = None
+
     def batches(self) -> Iterator[pd.DataFrame]:
         info = self.info
-        strip = info.namespace is not None and namespace_only_once(info.path, info.namespace)
-        source = XafSource(open(info.path, "rb"), info.namespace if strip else None, self.progress)  # noqa: SIM115
-        self.voc = voc = vocabulary_for(info, stripped=source.stripped)
+        if self.data is not None:
+            source = XafSource(io.BytesIO(self.data), None, None)
+            stripped = True
+        else:
+            strip = info.namespace is not None and namespace_only_once(info.path, info.namespace)
+            source = XafSource(open(info.path, "rb"), info.namespace if strip else None, self.progress)  # noqa: SIM115
+            stripped = source.stripped
+        self.voc = voc = vocabulary_for(info, stripped=stripped)
         line_tag = voc.tag(voc.line_name)
         tx_tag = voc.tag("transaction")
         handlers = voc.master_handlers(self)
