@@ -95,7 +95,8 @@ def main() -> None:
                     res = run_measured(CONVERT, str(path), name, str(out))
                     shutil.rmtree(out, ignore_errors=True)
                 runs[name].append(res)
-                print(f"round {r + 1} {name:<12} {res['wall']:7.1f} s  {res['rss_mb']:6.0f} MB", file=sys.stderr)
+                line = f"{res['wall']:7.1f} s wall {res['cpu']:6.1f} s cpu {res['rss_mb']:5.0f} MB"
+                print(f"round {r + 1} {name:<12} {line}", file=sys.stderr)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     floor = statistics.median(x["wall"] for x in runs["floor"]) if "floor" in runs else None
@@ -115,11 +116,15 @@ def main() -> None:
                 "money_equal": all(x.get("equal", True) for x in values),
             }
         )
-    print(f"{'contender':<12} {'wall s':>8} {'cpu s':>8} {'MB/s':>7} {'peak MB':>8} {'x floor':>8}")
+    cpu_floor = statistics.median(x["cpu"] for x in runs["floor"]) if "floor" in runs else None
+    for row in rows:
+        row["cpu_x_floor"] = round(row["cpu_s"] / cpu_floor, 2) if cpu_floor else None
+    print(f"{'contender':<12} {'wall s':>8} {'cpu s':>8} {'MB/s':>7} {'peak MB':>8} {'x floor':>8} {'cpu x':>6}")
     for row in rows:
         print(
             f"{row['contender']:<12} {row['wall_s']:>8} {row['cpu_s']:>8} {row['mb_per_s']:>7} "
-            f"{row['peak_rss_mb']:>8} {row['x_floor'] if row['x_floor'] is not None else '-':>8}"
+            f"{row['peak_rss_mb']:>8} {row['x_floor'] if row['x_floor'] is not None else '-':>8} "
+            f"{row['cpu_x_floor'] if row['cpu_x_floor'] is not None else '-':>6}"
         )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
