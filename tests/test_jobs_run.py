@@ -297,3 +297,17 @@ def test_json_report_and_progress_bar(job, capsys):
     payload = json.loads(capsys.readouterr().out)
     assert payload["counts"] == {"skipped": 1}
     assert payload["inputs"][0]["name"] == "drop0.xaf" and payload["inputs"][0]["action"] == "skipped"
+
+
+@pytest.mark.parametrize(
+    ("line", "field", "message"),
+    [('target = "minxo"', "job 'xaf'.target", "unknown format 'minxo'"),
+     ('target = "profile"', "job 'xaf'.target", "koppel cannot write profile"),
+     ('target = "csv"\nfrom = "xaf40"', "job 'xaf'.from", "koppel cannot read xaf40")],
+)  # fmt: skip
+def test_an_unknown_target_makes_the_job_unusable_instead_of_quarantining_every_input(job, line, field, message):
+    job.write_text(JOB.replace('target = "csv"', line), encoding="utf-8")
+    with pytest.raises(KoppelError) as err:
+        run_job_file(job, dry_run=True)
+    assert (err.value.field, err.value.message) == (field, message)
+    assert names(job.parent) == ["inbox", "job.toml"]

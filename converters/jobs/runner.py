@@ -43,7 +43,7 @@ from .files import (
 )
 from .lock import job_lock
 from .state import InputRecord, StateDB, utc_now
-from .task import Result, Task, process_input
+from .task import TABLE_TARGETS, Result, Task, process_input
 
 FLUSH_EVERY = 128  # inputs per batch: one filesystem sync, one state transaction
 FLUSH_SECONDS = 2.0
@@ -113,6 +113,7 @@ def run_job_file(
 ) -> RunReport:
     """Run every job of a job file once. Job-level problems raise KoppelError (exit 2)."""
     job_file = load_job_file(path)
+    check_targets(job_file)
     if dry_run:
         return plan_report(job_file)
     own = executor is None
@@ -128,6 +129,29 @@ def run_job_file(
     finally:
         if own:
             executor.close()
+
+
+def check_targets(job_file: JobFile) -> None:
+    """An unknown target or input format makes the job unusable (exit 2), rather than quarantining every input."""
+    from ..registry import get_format
+
+    for job in job_file.jobs:
+        for key, name, need in (("target", job.spec.target, "writer"), ("from", job.spec.from_format, "reader")):
+            if name is None or (key == "target" and name in TABLE_TARGETS):
+                continue
+            try:
+                info = get_format(name)
+            except KoppelError as exc:
+                raise KoppelError(
+                    exc.message, file=job_file.path, field=f"job {job.name!r}.{key}", hint=exc.hint
+                ) from None
+            if getattr(info, need) is None:
+                raise KoppelError(
+                    f"koppel cannot {'write' if need == 'writer' else 'read'} {name}",
+                    file=job_file.path,
+                    field=f"job {job.name!r}.{key}",
+                    hint="see 'koppel formats'",
+                )
 
 
 def plan(job: Job, db: StateDB) -> list[Planned]:
