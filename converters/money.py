@@ -93,12 +93,15 @@ def amount_pattern(decimal_mark: str = ".", thousands: str = "") -> str:
     return rf"^([+-]?)\s*(?:€\s*)?([+-]?)({whole})(?:{dec}(\d*))?\s*(-?)$"
 
 
-def _plain_cents(text: pd.Series, decimal_mark: str, thousands: str) -> tuple[np.ndarray, np.ndarray] | None:
-    """Fast path for the usual cells (``-1234.5``, ``1.234,56``): all parsed in pyarrow, or None."""
+def _plain_cents(text, decimal_mark: str, thousands: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """Fast path for the usual cells (``-1234.5``, ``1.234,56``): all parsed in pyarrow, or None.
+
+    ``text`` is a pandas Series or a pyarrow string array without nulls; returns (cents, present).
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arr = pa.array(text.to_numpy(dtype=object), type=pa.string())
+    arr = text if isinstance(text, pa.Array) else pa.array(text.to_numpy(dtype=object), type=pa.string())
     dec = re.escape(decimal_mark)
     whole = rf"\d{{1,3}}(?:{re.escape(thousands)}\d{{3}})+|\d{{1,15}}" if thousands else r"\d{1,15}"
     plain = pc.match_substring_regex(arr, rf"^-?(?:{whole})(?:{dec}\d{{1,2}})?$")
@@ -115,6 +118,25 @@ def _plain_cents(text: pd.Series, decimal_mark: str, thousands: str) -> tuple[np
     arr = pc.if_else(empty, "0", arr)
     cents = pc.cast(arr, pa.int64()).to_numpy(zero_copy_only=False)
     return cents, ~np.asarray(empty.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def parse_cents_arrow_plain(column, *, decimal_mark: str = ".", thousands: str = ""):
+    """Arrow column of amount cells -> (int64 cents, present) numpy arrays, or None if a cell is unusual.
+
+    Each distinct cell is parsed once (dictionary-encoded); exact, never via float. ``None`` means: use
+    :func:`parse_cents_series`, which names the bad cell.
+    """
+    import pyarrow.compute as pc
+
+    encoded = pc.dictionary_encode(column)  # cells with spaces are not plain: the row-wise path strips them
+    if hasattr(encoded, "combine_chunks"):
+        encoded = encoded.combine_chunks()
+    fast = _plain_cents(encoded.dictionary, decimal_mark, thousands)
+    if fast is None:
+        return None
+    cents, present = fast
+    index = encoded.indices.to_numpy(zero_copy_only=False)
+    return cents[index], present[index]
 
 
 def parse_cents_series(

@@ -134,8 +134,13 @@ class EntryBuilder:
                 missing = mask & typed[post.vat_amount[0][1]].isna()
                 if missing.any():
                     i = int(np.argmax(missing.to_numpy()))
-                    raise KoppelError("the VAT amount is missing", file=path, line=int(typed[ROW].iloc[i]),
-                                      field=post.vat_amount[0][1], hint="this posting takes VAT from the source")
+                    raise KoppelError(
+                        "the VAT amount is missing",
+                        file=path,
+                        line=int(typed[ROW].iloc[i]),
+                        field=post.vat_amount[0][1],
+                        hint="this posting takes VAT from the source",
+                    )
         fields = self._key_fields()
         n = len(typed)
         key = np.zeros(n, dtype=np.int64)
@@ -159,7 +164,11 @@ class EntryBuilder:
             counts = np.add.reduceat(present, starts) if n else present
             out[name] = pd.arrays.IntegerArray(np.where(counts == 0, 0, sums), counts == 0)
         for name in [c for c in typed.columns if str(c).startswith("extra:")]:
-            filled = (typed[name].fillna("") != "").to_numpy()[order].astype(np.int64)
+            column = typed[name]
+            if pd.api.types.is_integer_dtype(column):  # already a count (arrow pre-aggregation)
+                filled = column.to_numpy(dtype=np.int64)[order]
+            else:
+                filled = (column.fillna("") != "").to_numpy()[order].astype(np.int64)
             out[name] = np.add.reduceat(filled, starts) if n else filled
         return out
 
@@ -490,7 +499,7 @@ class EntryBuilder:
                 f"entry {entries['_key'].iloc[i]!r} gives no {how} entry number ({numbers.iloc[i]!r})",
                 file=p.path,
                 field="entries.numbering",
-                hint="use numbering = \"sequence\" or \"source\", or group_by fields that hold digits",
+                hint='use numbering = "sequence" or "source", or group_by fields that hold digits',
             )
         clash = pd.DataFrame({"j": entries["journal_id"], "n": numbers}).duplicated()
         if clash.any():
@@ -499,7 +508,7 @@ class EntryBuilder:
                 f"two entries get number {numbers.iloc[i]} in journal {entries['journal_id'].iloc[i]}",
                 file=p.path,
                 field="entries.numbering",
-                hint="use numbering = \"sequence\" (with first_number) or \"source\"",
+                hint='use numbering = "sequence" (with first_number) or "source"',
             )
         return pd.Series(numbers.to_numpy(), index=keys.to_numpy())
 

@@ -134,7 +134,12 @@ def date_part(values: pd.Series) -> pd.Series:
 
 
 def typed_chunk(
-    raw: pd.DataFrame, profile: Profile, colmap: dict[str, str | None], date_formats: dict[str, str], path: Path
+    raw: pd.DataFrame,
+    profile: Profile,
+    colmap: dict[str, str | None],
+    date_formats: dict[str, str],
+    path: Path,
+    parsed: dict[str, pd.Series] | None = None,
 ) -> pd.DataFrame:
     """One chunk as typed fields: text fields (stripped), dates, money in cents (sign applied), ``_row``."""
     rows = raw[ROW]
@@ -152,7 +157,7 @@ def typed_chunk(
         out[name] = values.astype("string")
     for name, column in colmap.items():
         if name.startswith("extra:"):
-            out[name] = raw[column].str.strip().astype("string")
+            out[name] = parsed[name] if parsed and name in parsed else raw[column].str.strip().astype("string")
     for name in profile.dates:
         column = colmap[name] or name
         values = date_part(out[name])
@@ -164,6 +169,9 @@ def typed_chunk(
         out[name] = parse_dates(values, date_formats[name], column, path, rows)
     decimal, thousands = profile.dialect.decimal_mark, profile.dialect.thousands
     for name in profile.money:
+        if parsed and name in parsed:  # summed already (arrow pre-aggregation)
+            out[name] = parsed[name]
+            continue
         cents, bad = parse_cents_series(out[name], decimal_mark=decimal, thousands=thousands)
         if bad.any():
             i = int(np.argmax(bad.to_numpy()))

@@ -13,13 +13,16 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..errors import KoppelError
 from ..model import Administration, Header
+from ..money import parse_cents_arrow_plain
 from .entries import EntryBuilder
 from .fields import resolve_columns, typed_chunk
 from .profile import ENCODINGS, Profile, load_profile
-from .table import ROW, read_raw
+from .table import ROW, read_csv_chunks, read_raw
 
 SUFFIXES = {
     "csv": (".csv", ".txt", ".tsv"),
@@ -98,6 +101,74 @@ def _check_currency(typed: pd.DataFrame, prof: Profile, colmap: dict, file: Path
         )
 
 
+def _arrow_reduce(table: pa.Table, prof: Profile, colmap: dict, columns: list[str], builder: EntryBuilder, counts):
+    """Sum a chunk's money per distinct combination of the cells that decide a posting, in pyarrow.
+
+    Returns (reduced frame of text cells + ``_row``, parsed money/extra counts) or (table, None) when a
+    money cell is not a plain amount (then the row-wise path reads the chunk and names the bad cell).
+    """
+    if prof.dialect.totals_rows and columns:
+        first = table[columns[0]]
+        mask = None
+        for label in prof.dialect.totals_rows:
+            hit = pc.starts_with(first, label, ignore_case=True)
+            mask = hit if mask is None else pc.or_(mask, hit)
+        totals = pc.sum(mask).as_py() or 0
+        if totals:
+            counts["totals"] += totals
+            table = table.filter(pc.invert(mask))
+    money = {}
+    for name in prof.money:
+        column = colmap.get(name)
+        if column is None:
+            continue
+        result = parse_cents_arrow_plain(
+            table[column], decimal_mark=prof.dialect.decimal_mark, thousands=prof.dialect.thousands
+        )
+        if result is None:
+            return table, None
+        money[name] = result
+    counts["rows"] += table.num_rows
+    fields = builder._key_fields() + list(prof.only_when)
+    fields += ["currency"] if "currency" in prof.columns else []
+    fields += [prof.direction["field"]] if prof.direction else []
+    keys = list(dict.fromkeys(colmap[f] for f in fields if colmap.get(f)))
+    arrays = {c: table[c] for c in keys}
+    arrays[ROW] = table[ROW]
+    aggs = [(ROW, "min")]
+    for name, (cents, present) in money.items():
+        arrays[f"m:{name}"] = pa.array(cents, mask=~present)
+        aggs += [(f"m:{name}", "sum"), (f"m:{name}", "count")]
+    extras = [name for name in colmap if name.startswith("extra:")]
+    for name in extras:
+        filled = pc.not_equal(pc.utf8_trim_whitespace(table[colmap[name]]), "")
+        arrays[name] = pc.cast(filled, pa.int64())
+        aggs.append((name, "sum"))
+    grouped = pa.table(arrays).group_by(keys, use_threads=False).aggregate(aggs)
+    frame = grouped.to_pandas(types_mapper=lambda t: pd.StringDtype() if t == pa.string() else None)
+    raw = frame[keys].copy()
+    for column in set(c for c in colmap.values() if c) - set(keys):
+        raw[column] = pd.Series("", index=raw.index, dtype="string")
+    raw[ROW] = frame[f"{ROW}_min"].to_numpy()
+    order = np.argsort(raw[ROW].to_numpy(), kind="stable")  # keep file order for stable entries
+    raw = raw.iloc[order].reset_index(drop=True)
+    frame = frame.iloc[order].reset_index(drop=True)
+    parsed: dict[str, pd.Series] = {}
+    for name in money:
+        count = frame[f"m:{name}_count"].to_numpy()
+        parsed[name] = pd.Series(
+            pd.arrays.IntegerArray(frame[f"m:{name}_sum"].fillna(0).to_numpy(np.int64), count == 0)
+        )
+    for post in prof.postings:  # a row without its given VAT must stay visible after summing
+        if post.vat_amount and post.vat_amount[0][1] in parsed:
+            vat = frame[f"m:{post.vat_amount[0][1]}_count"].to_numpy()
+            amount = np.max([frame[f"m:{n}_count"].to_numpy() for _, n in post.amount if n in money], axis=0)
+            parsed[post.vat_amount[0][1]] = parsed[post.vat_amount[0][1]].mask(vat < amount)
+    for name in extras:
+        parsed[name] = frame[f"{name}_sum"].astype("int64")
+    return raw, parsed
+
+
 def _until_mask(dates: pd.Series, until: dt.date, aggregate: str) -> pd.Series:
     limit = pd.Timestamp(until)
     if aggregate == "month":
@@ -137,24 +208,35 @@ def read_source(
     files = source_files(path, prof)
     for file in files:
         seen.next_file()
-        raw_table = read_raw(file, prof.dialect)
+        arrow = builder.merging and len(files) == 1 and prof.dialect.format == "csv"
+        raw_table = (
+            read_csv_chunks(file, prof.dialect, block_size=64 << 20, arrow=True)
+            if arrow
+            else read_raw(file, prof.dialect)
+        )
         colmap = resolve_columns(prof, raw_table.columns, file, raw_table.header_row)
         id_column = colmap.get(prof.row_id_field) if prof.row_id_field else None
         id_columns = [colmap[f] for f in prof.row_id_fields if colmap.get(f)] or raw_table.columns
         date_formats: dict[str, str] = {}
         for raw in raw_table.chunks:
-            if prof.dialect.totals_rows and raw_table.columns:
+            parsed = None
+            if raw_table.arrow:
+                raw, parsed = _arrow_reduce(raw, prof, colmap, raw_table.columns, builder, counts)
+                if parsed is None:  # an unusual amount cell: the row-wise path names it
+                    raw = raw.to_pandas(types_mapper=lambda t: pd.StringDtype() if t == pa.string() else None)
+            if parsed is None and prof.dialect.totals_rows and raw_table.columns:
                 totals = _is_totals(raw, raw_table.columns[0], prof.dialect.totals_rows)
                 counts["totals"] += int(totals.sum())
                 raw = raw[~totals.to_numpy()]
             if raw.empty:
                 continue
-            counts["rows"] += len(raw)
+            if parsed is None:
+                counts["rows"] += len(raw)
             dup = seen.duplicate(seen.ids(raw, id_columns, id_column)) if len(files) > 1 else np.zeros(0, bool)
             if dup.any():
                 counts["duplicates"] += int(dup.sum())
                 raw = raw[~dup]
-            typed = typed_chunk(raw, prof, colmap, date_formats, file)
+            typed = typed_chunk(raw, prof, colmap, date_formats, file, parsed)
             if prof.money:  # rows without any amount (e.g. a shop's further line-item rows) post nothing
                 has_money = typed[prof.money].notna().any(axis=1)
                 counts["no_amounts"] += int((~has_money).sum())

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -36,6 +37,7 @@ class RawTable:
     header_row: int
     chunks: Iterator[pd.DataFrame]
     skipped_rows: list[tuple[int, str]] = field(default_factory=list)  # rows with a wrong cell count
+    arrow: bool = False  # chunks are pyarrow Tables (with an int64 ``_row``) instead of pandas frames
 
 
 def _line_of(path: Path, offset: int) -> int:
@@ -112,7 +114,7 @@ def _unique(names: list[str]) -> list[str]:
     return out
 
 
-def read_csv_chunks(path: Path, dialect: Dialect, block_size: int = 16 << 20) -> RawTable:
+def read_csv_chunks(path: Path, dialect: Dialect, block_size: int = 16 << 20, arrow: bool = False) -> RawTable:
     """Stream a delimited file as text chunks with pyarrow (vectorised; no per-row Python)."""
     check_encoding(path, dialect.encoding)
     encoding = "utf-8-sig" if dialect.encoding == "utf-8" else dialect.encoding
@@ -153,6 +155,11 @@ def read_csv_chunks(path: Path, dialect: Dialect, block_size: int = 16 << 20) ->
         start = header_row + 1
         try:
             for batch in reader:
+                if arrow:
+                    table = pa.Table.from_batches([batch])
+                    yield table.append_column(ROW, pa.array(np.arange(start, start + len(table), dtype=np.int64)))
+                    start += len(table)
+                    continue
                 frame = batch.to_pandas(types_mapper=lambda t: pd.StringDtype() if t == pa.string() else None)
                 frame[ROW] = pd.RangeIndex(start, start + len(frame))
                 start += len(frame)
@@ -160,7 +167,7 @@ def read_csv_chunks(path: Path, dialect: Dialect, block_size: int = 16 << 20) ->
         except pa.ArrowInvalid as exc:
             raise KoppelError(f"cannot read this CSV: {exc}", file=path, hint="check delimiter and quote") from None
 
-    return RawTable(columns, header_row, chunks(), skipped)
+    return RawTable(columns, header_row, chunks(), skipped, arrow)
 
 
 def _cell_text(value, decimal_mark: str) -> str:
