@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, run_measured, synthetic_file  # noqa: E402
+from common import ROOT, run_measured, synthetic_file
 
 PRELUDE = """
 import gc, json, resource, sys, time
@@ -103,10 +103,10 @@ def main() -> None:
                 runs[name].append(run_measured(CONTENDERS[name], str(path)))
         print(f"\n{path.name}: {mb:,.0f} MB, {lines:,} lines, median of {args.rounds} rounds")
         print(f"{'contender':<18}{'wall s':>9}{'cpu s':>9}{'MB/s':>8}{'peak RSS MB':>13}{'x floor':>9}{'vs pyxaf':>10}")
-        med = {
-            name: {k: statistics.median(r[k] for r in rs) for k in ("wall", "cpu", "rss_mb")} | {"lines": rs[0]["lines"]}
-            for name, rs in runs.items()
-        }
+        med = {}
+        for name, rs in runs.items():
+            med[name] = {k: statistics.median(r[k] for r in rs) for k in ("wall", "cpu", "rss_mb")}
+            med[name]["lines"] = rs[0]["lines"]
         floor = med.get("lxml floor")
         peer = med.get("pyxaf")
         for name, m in med.items():
