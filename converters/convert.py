@@ -191,18 +191,18 @@ class WriteJob:
         for i, u in enumerate(uniques):
             self._entry_counters[u] = int(numbers[codes == i].max())
         new = pc.cast(pa.array(numbers), pa.string())
-        table = pd.DataFrame(
-            {
-                "dagboek": journals,
-                "boekstuknummer": new.to_numpy(zero_copy_only=False),
-                "dagboek_bron": source["journal_id"].to_numpy(dtype=object)[starts],
-                "boekstuknummer_bron": source["entry_nr"].to_numpy(dtype=object)[starts],
-            }
-        )
+        columns = [
+            pa.array(journals, type=pa.string()),
+            new,
+            pa.array(source["journal_id"].to_numpy(dtype=object)[starts], type=pa.string()),
+            pa.array(source["entry_nr"].to_numpy(dtype=object)[starts], type=pa.string()),
+        ]
+        rows = pc.binary_join_element_wise(*[pc.fill_null(c, "") for c in columns], ";").to_pylist()
         if self._numbers_file is None:
             self._numbers_file = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")  # noqa: SIM115
-            table.iloc[:0].to_csv(self._numbers_file, index=False, sep=";", lineterminator="\r\n")
-        table.to_csv(self._numbers_file, index=False, header=False, sep=";", lineterminator="\r\n")
+            self._numbers_file.write("dagboek;boekstuknummer;dagboek_bron;boekstuknummer_bron\r\n")
+        self._numbers_file.write("\r\n".join(rows) + "\r\n")
+        table = rows
         self.entry_numbers += len(table)
         spread = new.take(pa.array(np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(out))))))
         out["entry_nr"] = pd.Series(pd.arrays.ArrowStringArray(spread), index=out.index)

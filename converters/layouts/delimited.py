@@ -162,12 +162,38 @@ class DelimitedWriter:
         return out
 
     def write_arrays(self, arrays: list[pa.Array], label: Label) -> None:
-        self._write_rows([self._quote(a, c) for a, c in zip(arrays, self.layout.columns, strict=True)], label)
+        d = self.layout.dialect
+        filled = [pc.fill_null(a, "") if a.null_count else a for a in arrays]
+        if len(filled) > 1 and d.delimiter not in "\r\n\"":
+            rows = pc.binary_join_element_wise(*filled, d.delimiter)
+            # Fast path: no field holds the delimiter, a quote or a line break, so none needs quoting.
+            clean = pc.all(pc.equal(pc.count_substring(rows, d.delimiter), len(filled) - 1)).as_py() is not False
+            for char in ('"', "\r", "\n"):
+                clean = clean and not pc.any(pc.match_substring(rows, char)).as_py()
+            if clean:
+                self._write_joined(rows, label)
+                return
+        self._write_rows([self._quote(a, c) for a, c in zip(filled, self.layout.columns, strict=True)], label)
 
     def _write_rows(self, arrays: list[pa.Array], label: Label) -> None:
         d = self.layout.dialect
         rows = pc.binary_join_element_wise(*arrays, d.delimiter) if len(arrays) > 1 else arrays[0]
-        text = d.line_end.join(rows.to_pylist()) + d.line_end
+        self._write_joined(rows, label)
+
+    def _write_joined(self, rows: pa.Array, label: Label) -> None:
+        """Append rows (each + line end) straight from Arrow's buffer; encode to the file's encoding."""
+        d = self.layout.dialect
+        if isinstance(rows, pa.ChunkedArray):
+            rows = rows.combine_chunks()
+        if len(rows) == 0:
+            return
+        rows = pc.binary_join_element_wise(rows, pa.scalar("", pa.string()), d.line_end).cast(pa.string())
+        offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32)[rows.offset : rows.offset + len(rows) + 1]
+        raw = memoryview(rows.buffers()[2])[offsets[0] : offsets[-1]]
+        if self._codec == "utf-8":
+            self.handle.write(raw)
+            return
+        text = bytes(raw).decode("utf-8")
         try:
             data = text.encode(self._codec)
         except UnicodeEncodeError as exc:
