@@ -49,6 +49,7 @@ FORMAT_MODULES: tuple[str, ...] = (
     "converters.xaf.format",
     "converters.formats.packages",
     "converters.sources.format",
+    "converters.relations.format",
     "converters.layouts.targets",
     "converters.xaf.target",
 )

@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "converters.cli.openitems_cmd",
     "converters.cli.check_cmd",
     "converters.cli.profile_cmd",
+    "converters.cli.relations_cmd",
 )
 
 

@@ -1,0 +1,99 @@
+"""``koppel relations``: debtor and creditor lists in, checked, out as a list or a package's relation file."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import KoppelError
+from ..registry import read_input
+from ..relations import read_relations, validate_relations
+from ..relations.write import LIST_FORMATS, relation_table, write_relation_list
+from . import cli
+
+
+@cli.group("relations")
+def relations_group() -> None:
+    """Relation master data (debtors, creditors): convert, check, export."""
+
+
+def _echo_findings(findings) -> None:
+    for row in findings.itertuples(index=False):
+        click.echo(f"  {row.code} {row.severity}: relation {row.relation_id}: {row.field} {row.value!r}: {row.message}")
+
+
+@relations_group.command("convert")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--profile", default=None, type=click.Path(path_type=Path), help="Relations profile (.toml).")
+@click.option("--from", "from_format", default=None, metavar="FORMAT", help="Read the relations of any input.")
+@click.option("--to", "target", required=True, metavar="TARGET|xlsx|csv", help="A package target or a list.")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path))
+@click.option("--accept-errors", is_flag=True, help="Write a package file even with error findings.")
+def convert_command(
+    path: Path, profile: Path | None, from_format: str | None, target: str, output: Path, accept_errors: bool
+) -> None:
+    """Read debtors/creditors from an XLSX/CSV list (or any administration), check them, and write them."""
+    options = {"profile": profile} if profile else {}
+    adm = read_relations(path, from_format=from_format, **options)
+    findings = adm.extras.get("relation_findings")
+    if findings is None:
+        relations, findings = validate_relations(adm.relations, adm.extras.get("relations"))
+        adm.relations = relations
+    errors = int((findings["severity"] == "error").sum())
+    click.echo(f"{len(adm.relations)} relations, {errors} errors, {len(findings) - errors} warnings")
+    _echo_findings(findings)
+    if target in LIST_FORMATS:
+        files = write_relation_list(
+            relation_table(adm.relations, adm.extras.get("relations")), findings, output, target
+        )
+        click.echo("wrote " + ", ".join(str(f) for f in files))
+        return
+    if errors and not accept_errors:
+        raise KoppelError(
+            f"{errors} relations have errors; nothing written",
+            file=path,
+            hint="fix them in the list (see above), or pass --accept-errors",
+        )
+    from ..convert import convert
+
+    result = convert(path, target, output, from_format=from_format or "relations", reader_options=options)
+    counts = result.control["counts"]
+    click.echo(
+        f"wrote {len(result.files)} files for {target} to {output}: relations {counts['relations'][0]} -> "
+        f"{counts['relations'][1]}"
+    )
+    for item in result.control["not_carried"]:
+        click.echo(f"  not carried: {item['what']} ({item['count']}): {item['why']}")
+    extras = adm.extras.get("relations")
+    if extras is not None and {"sepa_mandate_id", "credit_limit"} & set(extras.columns):
+        filled = [
+            c
+            for c in ("sepa_mandate_id", "sepa_mandate_date", "credit_limit")
+            if c in extras and (extras[c].astype("string").fillna("") != "").any()
+        ]
+        if filled:
+            click.echo(
+                f"  not carried: {', '.join(filled)} (the canonical relations table has no field for them; "
+                "they are in the xlsx/csv list)"
+            )
+    if not result.equal:
+        sys.exit(1)
+
+
+@relations_group.command("export")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--from", "from_format", default=None, metavar="FORMAT")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="relaties.xlsx or .csv")
+def export_command(path: Path, from_format: str | None, output: Path) -> None:
+    """A readable, checked list of the relations in an auditfile (or any readable administration)."""
+    adm = read_input(path, from_format)
+    relations, findings = validate_relations(adm.relations)
+    fmt = "csv" if output.suffix.lower() == ".csv" else "xlsx"
+    files = write_relation_list(relation_table(relations, None), findings, output, fmt)
+    errors = int((findings["severity"] == "error").sum())
+    click.echo(
+        f"{len(relations)} relations, {errors} errors, {len(findings) - errors} warnings; wrote "
+        + ", ".join(str(f) for f in files)
+    )
