@@ -59,3 +59,10 @@ echo "Minox files:        $out/minox/ ($(ls "$out/minox" | tr '\n' ' '))"
 echo "How to import them: $out/minox/IMPORTEREN.md"
 echo "Proof (money in = money out per account): $out/minox/control.json"
 "$koppel" convert "$out/minox" --from minox --to asperion -o "$out/asperion"   # package to package
+
+echo
+echo "== POS Z-report (dagstaat) -> daily memorial entries (VAT per rate, payment methods, cash rounding) -> package"
+"$koppel" profile check "$here/sources/pos_zrapport.csv" --profile pos-z --until 2024-03-02
+"$koppel" export "$here/sources/pos_zrapport.csv" --profile pos-z -o "$out/kassa-tabellen"
+"$koppel" convert "$here/sources/pos_zrapport.csv" --profile pos-z --to snelstart -o "$out/kassa-snelstart"
+"$koppel" relations convert "$here/sources/relaties.xlsx" --to xlsx -o "$out/relaties-gecontroleerd.xlsx"
