@@ -459,3 +459,19 @@ def test_builtin_profile_sample_converts_to_every_target(profile, tmp_path):
         )
         assert result.equal, (info.name, result.control["money"])
         assert result.control["counts"]["lines"][0] > 0
+
+
+def test_source_vat_that_does_not_fit_its_rate_is_reported(tmp_path):
+    text = (SRC / "pos_zrapport.csv").read_text(encoding="utf-8")
+    wrong = write(tmp_path, "z.csv", text.replace("SALE;9;432.10;396.42;35.68", "SALE;9;432.10;356.42;75.68"))
+    adm = read_source(wrong, profile="pos-z")
+    balanced(adm)
+    report = adm.extras["source_report"]
+    found = report[report["item"].str.startswith("VAT of the source differs")]["detail"].tolist()
+    assert found == ["entry 20240302-01, rate 9.00: source VAT -75.68, computed -35.68"]
+    assert (
+        not read_source(SRC / "pos_zrapport.csv", profile="pos-z")
+        .extras["source_report"]["item"]
+        .str.startswith("VAT of the source")
+        .any()
+    )

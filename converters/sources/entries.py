@@ -62,6 +62,7 @@ class EntryBuilder:
         self.profile = profile
         self.parts: list[pd.DataFrame] = []
         self.fallbacks: dict[tuple[str, str], int] = {}  # (table, value) -> rows booked on the fallback
+        self.vat_differences: list[str] = []  # given VAT more than a cent off gross x rate / (100 + rate)
         self.files: list[Path] = []
 
     @property
@@ -354,11 +355,17 @@ class EntryBuilder:
         given_posts = {i for i, post in enumerate(self.profile.postings) if post.vat_amount}
         has_given = s["_post"].isin(given_posts).to_numpy()
         given_total = s["_given"].fillna(0).astype("int64").groupby([s[k] for k in rate_keys], sort=False)
-        vat_rate_total = np.where(
-            has_given,
-            given_total.transform("sum").to_numpy(dtype=np.int64),
-            half_up_div(gross_rate * bp, np.full(len(s), 10000) + bp),
-        )
+        computed = half_up_div(gross_rate * bp, np.full(len(s), 10000) + bp)
+        vat_rate_total = np.where(has_given, given_total.transform("sum").to_numpy(dtype=np.int64), computed)
+        off = has_given & (np.abs(vat_rate_total - computed) > 1)  # the source's VAT is not this rate's VAT
+        if off.any():
+            for key, rate, given, own in (
+                s.loc[off, ["_key", "_bp"]].assign(g=vat_rate_total[off], c=computed[off]).drop_duplicates().to_numpy()
+            ):
+                self.vat_differences.append(
+                    f"entry {key}, rate {format_rate_bp(int(rate))}: source VAT {format_cents(int(given))}, "
+                    f"computed {format_cents(int(own))}"
+                )
         gross = s["amount"].to_numpy(dtype=np.int64)
         alone = s.groupby(rate_keys, sort=False)["amount"].transform("size").to_numpy() == 1
         share = vat_rate_total.copy()

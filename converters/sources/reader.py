@@ -295,8 +295,11 @@ def read_source(
     report = [
         {"item": "files", "count": len(files), "detail": ", ".join(f.name for f in files)},
         {"item": "rows read", "count": counts["rows"], "detail": ""},
+        {"item": "rows without amounts (nothing to post)", "count": counts["no_amounts"], "detail": ""},
     ]
     for (table, value), n in sorted(builder.fallbacks.items()):
         report.append({"item": f"fallback account of [map.{table}]", "count": n, "detail": value})
+    for text in builder.vat_differences:
+        report.append({"item": "VAT of the source differs from its rate (booked as given)", "count": 1, "detail": text})
     adm.extras["source_report"] = pd.DataFrame(report, columns=["item", "count", "detail"])
     return adm
