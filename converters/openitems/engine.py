@@ -299,20 +299,23 @@ def compute_open_items(
     return OpenItemsResult(at, control, item_frame, posting_frame, recon, notes)
 
 
-def _plain_rows(frame: pd.DataFrame):
-    """Rows as namedtuples of plain Python values (None for missing), without per-cell Arrow access."""
+def _plain_rows(frame: pd.DataFrame, chunk: int = 20_000):
+    """Rows as namedtuples of plain Python values (None for missing), without per-cell Arrow access;
+    converted ``chunk`` rows at a time so the plain copy stays small."""
     from collections import namedtuple
 
-    columns = {}
-    for col in frame.columns:
-        values = frame[col]
-        if str(values.dtype).startswith("datetime64"):
-            columns[col] = [None if pd.isna(v) else v for v in values.tolist()]
-        else:
-            columns[col] = values.astype(object).where(values.notna(), None).tolist()
     row = namedtuple("Row", list(frame.columns))
-    for values in zip(*columns.values(), strict=True):
-        yield row(*values)
+    for start in range(0, len(frame), chunk):
+        part = frame.iloc[start : start + chunk]
+        columns = []
+        for col in part.columns:
+            values = part[col]
+            if str(values.dtype).startswith("datetime64"):
+                columns.append([None if pd.isna(v) else v for v in values.tolist()])
+            else:
+                columns.append(values.astype(object).where(values.notna(), None).tolist())
+        for values in zip(*columns, strict=True):
+            yield row(*values)
 
 
 def _ts(value):
@@ -545,6 +548,11 @@ def _direction(item: _Item, records: list[dict], natural: int) -> tuple[int, lis
     return (1 if first >= 0 else -1), marked
 
 
+def _row(columns: tuple[str, ...], values: dict) -> tuple:
+    """A row as a tuple in column order (many rows are held: tuples are a fraction of dicts)."""
+    return tuple(values[c] for c in columns)
+
+
 def _item_frame(items: list[_Item], records, assigned, side, names, at_ts) -> pd.DataFrame:
     rows = []
     for it in items:
@@ -578,27 +586,30 @@ def _item_frame(items: list[_Item], records, assigned, side, names, at_ts) -> pd
                 m = assigned[i]
                 methods[m] = methods.get(m, 0) + 1
         rows.append(
-            {
-                "control_account": it.account,
-                "side": side.get(it.account, "unknown"),
-                "relation_id": it.relation,
-                "relation_name": names.get(it.relation),
-                "invoice": it.invoice or "",
-                "kind": "payment" if status == "unallocated" else ("invoice" if sign == natural else "credit note"),
-                "reference": it.reference,
-                "invoice_date": invoice_date.date()
-                if invoice_date is not None
-                else (first["date"].date() if first["date"] is not None else None),
-                "due_date": due.date() if due is not None else None,
-                "original_amount": original,
-                "paid_amount": -settled,
-                "open_amount": open_,
-                "days_overdue": max(overdue, 0) if overdue is not None else None,
-                "status": status,
-                "matched_by": ", ".join(f"{m} {n}" for m, n in sorted(methods.items())),
-                "last_payment_date": max(pays).date() if pays else None,
-                "postings": len(it.postings),
-            }
+            _row(
+                ITEM_COLUMNS,
+                {
+                    "control_account": it.account,
+                    "side": side.get(it.account, "unknown"),
+                    "relation_id": it.relation,
+                    "relation_name": names.get(it.relation),
+                    "invoice": it.invoice or "",
+                    "kind": "payment" if status == "unallocated" else ("invoice" if sign == natural else "credit note"),
+                    "reference": it.reference,
+                    "invoice_date": invoice_date.date()
+                    if invoice_date is not None
+                    else (first["date"].date() if first["date"] is not None else None),
+                    "due_date": due.date() if due is not None else None,
+                    "original_amount": original,
+                    "paid_amount": -settled,
+                    "open_amount": open_,
+                    "days_overdue": max(overdue, 0) if overdue is not None else None,
+                    "status": status,
+                    "matched_by": ", ".join(f"{m} {n}" for m, n in sorted(methods.items())),
+                    "last_payment_date": max(pays).date() if pays else None,
+                    "postings": len(it.postings),
+                },
+            )
         )
     frame = pd.DataFrame(rows, columns=list(ITEM_COLUMNS))
     if not frame.empty:
@@ -615,22 +626,25 @@ def _posting_frame(records, assigned, items) -> pd.DataFrame:
     for i, r in enumerate(records):
         it = owner.get(i)
         rows.append(
-            {
-                "control_account": r["account_id"],
-                "relation_id": r["relation_id"],
-                "invoice": (it.invoice or "") if it else "",
-                "journal_id": r["journal_id"],
-                "entry_nr": r["entry_nr"],
-                "line_nr": r["line_nr"],
-                "date": r["date"].date() if r["date"] is not None else None,
-                "amount": r["amount"],
-                "opening": r["is_opening"],
-                "method": assigned.get(i, "no relation: not an item"),
-                "match_key": r["match_key"],
-                "rec_ref": r["rec_ref"],
-                "doc_ref": r["doc_ref"],
-                "description": r["description"],
-            }
+            _row(
+                POSTING_OUT_COLUMNS,
+                {
+                    "control_account": r["account_id"],
+                    "relation_id": r["relation_id"],
+                    "invoice": (it.invoice or "") if it else "",
+                    "journal_id": r["journal_id"],
+                    "entry_nr": r["entry_nr"],
+                    "line_nr": r["line_nr"],
+                    "date": r["date"].date() if r["date"] is not None else None,
+                    "amount": r["amount"],
+                    "opening": r["is_opening"],
+                    "method": assigned.get(i, "no relation: not an item"),
+                    "match_key": r["match_key"],
+                    "rec_ref": r["rec_ref"],
+                    "doc_ref": r["doc_ref"],
+                    "description": r["description"],
+                },
+            )
         )
     return pd.DataFrame(rows, columns=list(POSTING_OUT_COLUMNS))
 
