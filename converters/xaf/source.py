@@ -9,7 +9,6 @@ the file (:func:`namespace_only_once` checks that with one memory-mapped search 
 
 from __future__ import annotations
 
-import mmap
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -20,14 +19,21 @@ _ROOT_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?auditfile\b[^>]*>", re.S)
 
 
 def namespace_only_once(path: Path, namespace: str) -> bool:
-    """True when the namespace URI occurs exactly once in the file (its declaration on the root)."""
+    """True when the namespace URI occurs exactly once in the file (its declaration on the root).
+
+    Read in chunks rather than memory-mapped: mapped pages would count as resident memory.
+    """
     needle = namespace.encode("ascii")
+    found = 0
+    tail = b""
     with path.open("rb") as handle:
-        if path.stat().st_size == 0:
-            return False
-        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-            first = mm.find(needle)
-            return first >= 0 and mm.find(needle, first + 1) < 0
+        while chunk := handle.read(1 << 20):
+            window = tail + chunk
+            found += window.count(needle) - tail.count(needle)
+            if found > 1:
+                return False
+            tail = window[-(len(needle) - 1) :]
+    return found == 1
 
 
 class XafSource:
