@@ -16,7 +16,8 @@ from converters.xaf.writer import write_xaf
 
 ACCOUNTS = [("0100", "Gebouwen", "B"), ("1100", "Bank", "B"), ("1300", "Debiteuren", "B"), ("1600", "Crediteuren", "B"),
             ("4000", "Kosten & lasten <div>", "P"), ("8000", "Omzet", "P")]  # fmt: skip
-text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=12)
+text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"), include_characters="\r\t\n"),
+               min_size=1, max_size=12)  # fmt: skip
 code = st.text(alphabet="ABCDEFGHJKLMNPQRSTUVWXYZ0123456789", min_size=1, max_size=6)
 
 
@@ -31,7 +32,7 @@ def administrations(draw):
         journal = draw(st.sampled_from(journals))
         day = draw(st.dates(min_value=pd.Timestamp("2025-01-01").date(), max_value=pd.Timestamp("2025-12-31").date()))
         n = draw(st.integers(2, 4))
-        amounts = [draw(st.integers(-10**9, 10**9)) for _ in range(n - 1)]
+        amounts = [draw(st.integers(-(10**9), 10**9)) for _ in range(n - 1)]
         amounts.append(-sum(amounts))
         desc = draw(st.none() | text)
         for i, cents in enumerate(amounts, start=1):
@@ -53,10 +54,11 @@ def administrations(draw):
     lines = pd.DataFrame(rows)
     for col in ("date", "effective_date"):
         lines[col] = pd.to_datetime(lines[col]).astype("datetime64[s]")
-    ob_amounts = [draw(st.integers(-10**8, 10**8)) for _ in range(draw(st.integers(0, 3)))]
+    ob_amounts = [draw(st.integers(-(10**8), 10**8)) for _ in range(draw(st.integers(0, 3)))]
     if ob_amounts:
         ob_amounts.append(-sum(ob_amounts))
-    header = Header(company_name=draw(text), vat_number="NL001234567B01", fiscal_year="2025", start_date="2025-01-01",
+    company = draw(text).strip() or "X"
+    header = Header(company_name=company, vat_number="NL001234567B01", fiscal_year="2025", start_date="2025-01-01",
                     end_date="2025-12-31", currency="EUR", software="prop", software_version="1")  # fmt: skip
     return Administration.from_frames(
         header=header,
@@ -92,12 +94,16 @@ def test_read_write_round_trip(adm, version):
     got = back.lines.frame()
     first_desc = want.groupby(["journal_id", "entry_nr"], sort=False)["entry_description"].transform("first")
     want["entry_description"] = first_desc
+    for col in ("entry_description", "description", "doc_ref", "invoice_ref"):  # the reader strips text
+        stripped = want[col].str.strip()
+        want[col] = stripped.where(stripped.str.len() > 0)
     pd.testing.assert_frame_equal(got[LINE_COLUMNS], want[LINE_COLUMNS], check_dtype=False)
     assert back.opening_balance["amount"].tolist() == adm.opening_balance["amount"].tolist()
     assert back.opening_balance["account_id"].tolist() == adm.opening_balance["account_id"].tolist()
     for table, cols in (("accounts", ["account_id", "name", "kind"]), ("vat_codes", ["vat_code", "description"]),
                         ("journals", ["journal_id", "description", "kind"]),
                         ("relations", ["relation_id", "kind", "name", "city", "country"])):  # fmt: skip
+
         def by_key(frame, cols=cols):  # XAF keeps records, not their order (journals follow the lines)
             return frame[cols].sort_values(cols[0]).reset_index(drop=True)
 

@@ -26,7 +26,7 @@ _PERIOD_OK = r"\d{1,3}"
 def esc_text(value: str) -> str:
     """Escape one text value for element content (and strip characters XML 1.0 cannot hold)."""
     value = re.sub(_CONTROL, "", value)
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
 
 
 def cents_text(cents: np.ndarray) -> pd.Series:
@@ -252,6 +252,8 @@ class LineFormatter:
                 v.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") if v is not None else None
                 for v in values
             ]
+        if "\r" in joined:  # a parser turns a raw CR into LF; a character reference keeps it
+            values = [v.replace("\r", "&#13;") if v is not None else None for v in values]
         return values
 
     @staticmethod
