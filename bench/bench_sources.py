@@ -161,9 +161,12 @@ def main() -> None:
     t_pandas, frame = timed(lambda: pd.read_csv(csv), args.repeat)
     t_koppel, adm = timed(lambda: read_source(csv, profile=profile), args.repeat)
     expected = int(frame["gross"].mul(100).round().astype("int64").sum())  # float ok here: only a check sum
-    assert adm.stats.cents_by_account.get("1000", 0) + adm.stats.cents_by_account.get("1100", 0) + (
-        adm.stats.cents_by_account.get("1110", 0)
-    ) == expected, "money lost"
+    assert (
+        adm.stats.cents_by_account.get("1000", 0)
+        + adm.stats.cents_by_account.get("1100", 0)
+        + (adm.stats.cents_by_account.get("1110", 0))
+        == expected
+    ), "money lost"
     results["csv"] = {
         "rows": args.rows,
         "mb": round(csv.stat().st_size / 1e6, 1),
@@ -205,11 +208,15 @@ def main() -> None:
     out.mkdir(exist_ok=True)
     (out / "sources.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     c, x = results["csv"], results["xlsx"]
-    print(f"CSV {c['rows']:,} rows ({c['mb']} MB): pandas.read_csv {c['pandas_read_csv_s']} s, "
-          f"koppel -> {c['entries']} daily entries {c['koppel_daily_entries_s']} s, ratio {c['ratio']}x (target <= 2)")
-    print(f"XLSX {x['rows']:,} rows: openpyxl read-only {x['openpyxl_read_only_s']} s, calamine {x['calamine_s']} s, "
-          f"koppel -> {x['entries']} entries {x['koppel_entries_s']} s "
-          f"({x['ratio_vs_openpyxl']}x openpyxl, {x['ratio_vs_calamine']}x calamine)")
+    print(
+        f"CSV {c['rows']:,} rows ({c['mb']} MB): pandas.read_csv {c['pandas_read_csv_s']} s, "
+        f"koppel -> {c['entries']} daily entries {c['koppel_daily_entries_s']} s, ratio {c['ratio']}x (target <= 2)"
+    )
+    print(
+        f"XLSX {x['rows']:,} rows: openpyxl read-only {x['openpyxl_read_only_s']} s, calamine {x['calamine_s']} s, "
+        f"koppel -> {x['entries']} entries {x['koppel_entries_s']} s "
+        f"({x['ratio_vs_openpyxl']}x openpyxl, {x['ratio_vs_calamine']}x calamine)"
+    )
     print(f"load average at start: {results['load_average']:.1f}")
 
 
