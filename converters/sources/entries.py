@@ -97,7 +97,7 @@ class EntryBuilder:
             for name in typed.columns:
                 if name.startswith("extra:"):
                     frame[name] = typed.loc[frame.index, name]  # when merging: a count of non-empty cells
-            self.parts.append(self._reduce(frame) if self.merging else frame)
+            self.parts.append(frame)  # merged once in finish(): the rows were summed already (_prereduce)
 
     def _key_fields(self) -> list[str]:
         """The fields that decide a posting's entry, account, VAT, text: rows equal in these can be summed."""
