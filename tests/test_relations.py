@@ -45,8 +45,8 @@ def test_sample_list_findings_are_exact():
     assert rel.loc["10001", "payment_days"] == 14  # "14 dagen"
     assert rel.loc["20001", "kind"] == "supplier"
     extras = adm.extras["relations"].set_index("relation_id")
-    assert extras.loc["10001", "sepa_mandate_id"] == "MDT-0001"
-    assert extras.loc["10001", "sepa_mandate_date"] == "2023-05-01"
+    assert extras.loc["10001", "mandate_reference"] == "MDT-0001"
+    assert extras.loc["10001", "mandate_date"] == "2023-05-01"
     assert extras.loc["10001", "credit_limit"] == 250000
 
 
@@ -94,7 +94,7 @@ def test_package_target_refuses_errors_unless_accepted(tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert "relations 4 -> 4" in result.output
-    assert "sepa_mandate_id" in result.output  # what the package file cannot carry is said
+    assert "mandate_reference" in result.output  # what the package file may not carry is said
 
 
 def test_relations_export_of_an_auditfile(tmp_path):

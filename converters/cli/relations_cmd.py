@@ -67,16 +67,16 @@ def convert_command(
     for item in result.control["not_carried"]:
         click.echo(f"  not carried: {item['what']} ({item['count']}): {item['why']}")
     extras = adm.extras.get("relations")
-    if extras is not None and {"sepa_mandate_id", "credit_limit"} & set(extras.columns):
+    if extras is not None and {"mandate_reference", "credit_limit"} & set(extras.columns):
         filled = [
             c
-            for c in ("sepa_mandate_id", "sepa_mandate_date", "credit_limit")
+            for c in ("mandate_reference", "mandate_date", "credit_limit")
             if c in extras and (extras[c].astype("string").fillna("") != "").any()
         ]
         if filled:
             click.echo(
-                f"  not carried: {', '.join(filled)} (the canonical relations table has no field for them; "
-                "they are in the xlsx/csv list)"
+                f"  extra fields {', '.join(filled)}: outside the canonical relations table; only targets that read "
+                "extras carry them (exact-online: SEPA mandates); all are in the xlsx/csv list"
             )
     if not result.equal:
         sys.exit(1)

@@ -50,11 +50,11 @@ HEADERS: dict[str, list[str]] = {
     "bic": ["bic", "swift", "bic/swift"],
     "payment_days": ["betalingstermijn", "betaaltermijn", "termijn", "payment terms", "payment days"],
     "control_account": ["grootboekrekening", "collectieve rekening", "control account"],
-    "sepa_mandate_id": ["mandaatkenmerk", "mandaat", "machtigingskenmerk", "mandate id", "sepa mandate"],
-    "sepa_mandate_date": ["mandaatdatum", "datum mandaat", "machtigingsdatum", "mandate date"],
+    "mandate_reference": ["mandaatkenmerk", "mandaat", "machtigingskenmerk", "mandate id", "sepa mandate"],
+    "mandate_date": ["mandaatdatum", "datum mandaat", "machtigingsdatum", "mandate date"],
     "credit_limit": ["kredietlimiet", "credit limit"],
 }
-EXTRA_FIELDS = ("sepa_mandate_id", "sepa_mandate_date", "credit_limit")
+EXTRA_FIELDS = ("mandate_reference", "mandate_date", "credit_limit")
 KINDS = {
     "d": "customer",
     "deb": "customer",

@@ -69,9 +69,9 @@ def validate_relations(
         value = row["email"]
         if pd.notna(value) and not _EMAIL.match(str(value)):
             out.append(_finding("R08", "warning", rid, "email", value, "does not look like an e-mail address"))
-    if extras is not None and "sepa_mandate_id" in extras:
+    if extras is not None and "mandate_reference" in extras:
         for _, row in extras.iterrows():
-            mid, date = row.get("sepa_mandate_id") or "", row.get("sepa_mandate_date") or ""
+            mid, date = row.get("mandate_reference") or "", row.get("mandate_date") or ""
             if bool(mid) != bool(date):
                 out.append(
                     _finding(
