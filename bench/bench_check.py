@@ -154,6 +154,7 @@ def main() -> None:
                 "seconds": [round(r["seconds"], 1) for r in runs],
                 "cpu_seconds_median": statistics.median(r["cpu"] for r in runs),
                 "peak_rss_mb_max": max(r["rss_mb"] for r in runs),
+                "xsd_child_rss_mb_max": max(r.get("xsd_child_rss_mb", 0) for r in runs),
                 "findings": runs[-1]["findings"],
                 "finding_groups": runs[-1]["finding_groups"],
                 "codes": runs[-1]["codes"],
