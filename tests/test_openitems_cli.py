@@ -135,9 +135,11 @@ def _opening_writer(adm, out, job):
     result = WriteResult()
     tmp = out.path("opening.txt")
     ob = job.opening()
-    text = ob[["account_id", "relation_id", "invoice_ref"]].fillna("").astype(str).agg(";".join, axis=1)
     with tmp.open("w") as handle:
-        handle.writelines(f"{t};{cents}\n" for t, cents in zip(text, ob["amount"], strict=True))
+        for acc, rel, inv, cents in zip(
+            ob["account_id"], ob["relation_id"], ob["invoice_ref"], ob["amount"], strict=True
+        ):
+            handle.write(f"{acc};{'' if pd.isna(rel) else rel};{'' if pd.isna(inv) else inv};{cents}\n")
     result.tally(ob["source_account_id"], ob["account_id"], ob["amount"])
     for batch in job.lines():
         result.tally(batch["source_account_id"], batch["account_id"], batch["amount"])
@@ -145,19 +147,27 @@ def _opening_writer(adm, out, job):
     return result
 
 
-register(
-    FormatInfo(
+@pytest.fixture
+def test_targets():
+    """Two throw-away targets, registered for one test only (other tests iterate every target)."""
+    from converters import registry
+
+    can = FormatInfo(
         name="test-openitems",
         title="test writer carrying open items",
         evidence="A",
         writer=_opening_writer,
         carries={"opening_items": "w"},
     )
-)
-register(FormatInfo(name="test-no-openitems", title="test writer", evidence="A", writer=_opening_writer))
+    cannot = FormatInfo(name="test-no-openitems", title="test writer", evidence="A", writer=_opening_writer)
+    register(can)
+    register(cannot)
+    yield
+    registry._REGISTRY.pop(can.name, None)
+    registry._REGISTRY.pop(cannot.name, None)
 
 
-def test_convert_with_open_items_splits_the_opening_per_relation(tmp_path):
+def test_convert_with_open_items_splits_the_opening_per_relation(test_targets, tmp_path):
     path = shared_sample("rxaf__twinfield_xaf3.1_2016.xaf")
     result = convert(path, "test-openitems", tmp_path / "out", options={"opening_with_open_items": True})
     assert result.equal
@@ -167,7 +177,7 @@ def test_convert_with_open_items_splits_the_opening_per_relation(tmp_path):
     assert sum(int(parts[3]) for parts in control) == 88008359 - 62546138
 
 
-def test_convert_refuses_a_target_that_cannot_carry_open_items(tmp_path):
+def test_convert_refuses_a_target_that_cannot_carry_open_items(test_targets, tmp_path):
     with pytest.raises(KoppelError) as exc:
         convert(SAMPLE, "test-no-openitems", tmp_path / "out", options={"opening_with_open_items": True})
     assert "test-no-openitems cannot carry an opening balance with one line per open invoice" in str(exc.value)
@@ -175,7 +185,7 @@ def test_convert_refuses_a_target_that_cannot_carry_open_items(tmp_path):
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 
-def test_convert_cli_flag_reaches_open_items(tmp_path, capsys):
+def test_convert_cli_flag_reaches_open_items(test_targets, tmp_path, capsys):
     code = run(
         ["convert", str(SAMPLE), "--to", "test-openitems", "-o", str(tmp_path / "o"), "--opening-with-open-items"]
     )
