@@ -207,7 +207,7 @@ class LineStore:
     writers can still pass over the lines more than once (e.g. XAF needs totals before the lines).
     """
 
-    def __init__(self, memory_rows: int = 250_000) -> None:
+    def __init__(self, memory_rows: int = 100_000) -> None:
         self._memory_rows = memory_rows
         self._batches: list[pd.DataFrame] = []
         self._held = 0
