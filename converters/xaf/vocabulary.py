@@ -221,38 +221,34 @@ class Xaf3Vocabulary(Vocabulary):
                 ("streetAddress", "postalAddress", "bankAccount", "customerSupplierHistory", "changeInfo"),
             )
 
-        def account(elem) -> None:
-            f = _flat(elem, self)
-            reader.master["accounts"].append(
-                {
-                    "account_id": f.get("accID"),
-                    "name": f.get("accDesc"),
-                    "kind": f.get("accTp"),
-                    "rgs_code": f.get("RGScode"),
-                }
-            )
+        def simple(table: str, fields: dict[str, str]) -> Callable:
+            """A record whose canonical fields are child elements of the same name in every version."""
 
-        def vat_code(elem) -> None:
-            f = _flat(elem, self)
-            reader.master["vat_codes"].append(
-                {
-                    "vat_code": f.get("vatID"),
-                    "description": f.get("vatDesc"),
-                    "pay_account": f.get("vatToPayAccID"),
-                    "claim_account": f.get("vatToClaimAccID"),
-                }
-            )
+            def handler(elem) -> None:
+                f = _flat(elem, self)
+                reader.master[table].append({canonical: f.get(local) for canonical, local in fields.items()})
 
-        def period(elem) -> None:
-            f = _flat(elem, self)
-            reader.master["periods"].append(
-                {
-                    "period": f.get("periodNumber"),
-                    "description": f.get("periodDesc"),
-                    "start_date": f.get("startDatePeriod"),
-                    "end_date": f.get("endDatePeriod"),
-                }
-            )
+            return handler
+
+        account = simple("accounts", {"account_id": "accID", "name": "accDesc", "kind": "accTp", "rgs_code": "RGScode"})
+        vat_code = simple(
+            "vat_codes",
+            {
+                "vat_code": "vatID",
+                "description": "vatDesc",
+                "pay_account": "vatToPayAccID",
+                "claim_account": "vatToClaimAccID",
+            },
+        )
+        period = simple(
+            "periods",
+            {
+                "period": "periodNumber",
+                "description": "periodDesc",
+                "start_date": "startDatePeriod",
+                "end_date": "endDatePeriod",
+            },
+        )
 
         def ob_line(elem) -> None:
             f = _flat(elem, self)
