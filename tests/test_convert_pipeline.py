@@ -93,7 +93,11 @@ def test_writer_that_skips_money_fails_control(tmp_path: Path, monkeypatch) -> N
     def lazy(adm, out, job):
         return WriteResult(files=[])
 
-    register(FormatInfo(name="test-lazy", title="writes nothing", evidence="A", writer=lazy))
+    from converters import registry
+
+    registry._load()
+    lazy_format = FormatInfo(name="test-lazy", title="writes nothing", evidence="A", writer=lazy)
+    monkeypatch.setitem(registry._REGISTRY, "test-lazy", lazy_format)  # only for this test
     result = convert(tmp_path / "in", "test-lazy", tmp_path / "out")
     assert not result.equal
     assert result.control["money"]["differences"] == {"1000": {"in": 100, "out": 0}, "8000": {"in": -100, "out": 0}}
