@@ -460,6 +460,12 @@ def build_control(adm: Administration, job: WriteJob, result: WriteResult, input
         }
         money["read_back"] = {"equal": not back_diff, "differences": back_diff}
         equal = equal and not back_diff
+    if "w" not in get_format(target).carries.get("entries", "w") and not written:
+        # a relations-only target (Visma eAccounting, templates): there is no money to compare; the entry
+        # lines it could not take are listed under not_carried by the writer, with their count
+        money["applicable"] = False
+        money["why"] = f"{target} imports no entries: money is not carried, see not_carried"
+        equal = True
     money["equal"] = equal
     relations_in = len(adm.relations)
     accounts_in = len(adm.accounts)

@@ -38,7 +38,7 @@ def _relations_only(adm, job: WriteJob, result: WriteResult, title: str) -> None
             f"{title} takes relations only from a file; this input also holds {lines} entry lines",
             field="relations_only",
             hint="pass --option relations_only=yes to write just the relations (control.json then lists the entries "
-            "as not written and koppel exits 1), or convert the entries to XAF",
+            "as not carried), or convert the entries to XAF",
         )
     result.drop("entry lines", lines, f"{title} has no file import of entries")
 
