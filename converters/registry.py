@@ -85,14 +85,34 @@ def get_format(name: str) -> FormatInfo:
         raise KoppelError(f"unknown format {name!r}", hint=f"known formats: {known}") from None
 
 
+# Root elements of the package XML files koppel reads (what the file says, never its name).
+_XML_ROOTS = ((b"<eExact", "exact-online"), (b"<KING_", "king"))
+
+
 def detect_format(path: Path) -> str:
-    """Guess the input format from content: XML auditfiles are recognised by their root element."""
+    """Guess the input format from content: XML by its root element, koppel's own output folders by the
+    target their control.json names."""
     path = Path(path)
+    if path.is_dir():
+        control = path / "control.json"
+        if control.is_file():
+            import json
+
+            try:
+                target = json.loads(control.read_text(encoding="utf-8")).get("target")
+            except (ValueError, OSError):
+                target = None
+            _load()
+            if target in _REGISTRY and _REGISTRY[target].reader is not None:
+                return target
     if path.is_file():
         with path.open("rb") as handle:
             head = handle.read(4096)
         if b"<auditfile" in head or b"CLAIR1.00.00" in head[:16]:
             return "xaf"
+        for marker, name in _XML_ROOTS:
+            if marker in head:
+                return name
         # an XML file or an auditfile by name: the XAF reader explains best what is wrong with it
         if path.suffix.lower() in (".xaf", ".xml", ".xsc") or head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
             return "xaf"
