@@ -146,12 +146,11 @@ def make_table(name: str, columns: dict[str, list], n: int | None = None) -> pd.
 def conform(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     """Return ``frame`` with exactly the declared columns of ``name`` in order and dtype."""
     out = {}
-    n = len(frame)
     for col, dtype in TABLES[name].items():
         if col in frame.columns:
             out[col] = frame[col].astype(dtype) if str(frame[col].dtype) != dtype else frame[col]
         else:
-            out[col] = pd.Series([None] * n, dtype=OPT_CENTS if dtype == CENTS else dtype, index=frame.index)
+            out[col] = pd.Series(None, dtype=OPT_CENTS if dtype == CENTS else dtype, index=frame.index)  # broadcast
             if dtype == CENTS:
                 out[col] = out[col].fillna(0).astype(CENTS)
     return pd.DataFrame(out, index=frame.index)

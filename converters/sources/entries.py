@@ -55,6 +55,11 @@ def half_up_div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return out.astype(np.int64)
 
 
+def _missing_ints(n: int) -> pd.arrays.IntegerArray:
+    """An all-missing Int64 array of length ``n`` (without a Python list of n NAs)."""
+    return pd.arrays.IntegerArray(np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool))
+
+
 class EntryBuilder:
     """Collects postings chunk by chunk (aggregated as they come for day/month) and makes the entries."""
 
@@ -188,7 +193,9 @@ class EntryBuilder:
                 key = row
         else:
             fmt = "%Y%m%d" if p.aggregate == "day" else "%Y%m"
-            key = typed["date"].dt.strftime(fmt).astype("string")
+            codes, days = pd.factorize(typed["date"])  # format each distinct date once (NaT: code -1 -> <NA>)
+            text = np.append(pd.Index(days).strftime(fmt).to_numpy(dtype=object), None)
+            key = pd.Series(text[codes], index=typed.index, dtype="string")
         for name in p.group_by:
             key = key + "-" + typed[name].astype("string")
         return key
@@ -206,8 +213,8 @@ class EntryBuilder:
         sub = typed[mask.to_numpy()]
         amount = sum(sign * sub[name].fillna(0).astype("int64") for sign, name in post.amount)
         frame = pd.DataFrame({"_post": idx, "amount": amount.astype("int64"), ROW: sub[ROW]}, index=sub.index)
-        frame["_bp"] = pd.array([pd.NA] * len(sub), dtype="Int64")
-        frame["_given"] = pd.array([pd.NA] * len(sub), dtype="Int64")
+        frame["_bp"] = _missing_ints(len(sub))
+        frame["_given"] = _missing_ints(len(sub))
         frame["_split"] = False
         frame["vat_code"] = self._ref(post.vat_code, sub) if post.vat_code else pd.Series("", index=sub.index)
         if post.vat_rate:
@@ -399,7 +406,8 @@ class EntryBuilder:
         )
         vat["account_id"] = vat["_bp"].map({b: r.account for b, r in rates.items()}).astype("string")
         vat["vat_code"] = vat["_bp"].map({b: r.code for b, r in rates.items()}).astype("string")
-        vat["description"] = "BTW " + vat["_bp"].map(lambda b: format_rate_bp(int(b)).rstrip("0").rstrip(".")) + "%"
+        labels = {b: "BTW " + format_rate_bp(int(b)).rstrip("0").rstrip(".") + "%" for b in vat["_bp"].unique()}
+        vat["description"] = vat["_bp"].map(labels).astype("string")
         vat["relation_id"] = ""
         vat["doc_ref"] = ""
         vat["_post"] = vat["_post"] + 0.5
@@ -431,7 +439,7 @@ class EntryBuilder:
         lines["account_id"] = p.rounding_account
         lines["description"] = "Afrondingsverschil"
         lines["vat_code"] = ""
-        lines["_bp"] = pd.array([pd.NA] * len(lines), dtype="Int64")
+        lines["_bp"] = _missing_ints(len(lines))
         lines["relation_id"] = ""
         lines["doc_ref"] = ""
         lines["_post"] = 1e9
@@ -550,7 +558,7 @@ class EntryBuilder:
 
     def _masters(self, adm: Administration, lines: pd.DataFrame) -> None:
         p = self.profile
-        used = sorted(set(lines["account_id"].dropna()) | set(p.accounts))
+        used = sorted(set(lines["account_id"].dropna().unique()) | set(p.accounts))
         adm.accounts = make_table(
             "accounts",
             {
@@ -571,7 +579,7 @@ class EntryBuilder:
             },
             n=len(rates),
         )
-        journals = sorted(set(lines["journal_id"].dropna())) if len(lines) else [p.journal_id or ""]
+        journals = sorted(set(lines["journal_id"].dropna().unique())) if len(lines) else [p.journal_id or ""]
         adm.journals = make_table(
             "journals",
             {
