@@ -11,7 +11,7 @@ from lxml import etree
 from ..errors import KoppelError
 from ..model import TABLES, Administration, conform
 from ..money import parse_cents
-from ..xaf.safety import parser_options, xml_error
+from ..xaf.safety import parser_options, refuse_doctype, xml_error
 
 BATCH_SIZE = 100_000
 LINE_COLUMNS = tuple(TABLES["lines"])
@@ -39,6 +39,7 @@ def root_tag(path: Path) -> str | None:
     """The local name of the root element, read from the first few KB only."""
     try:
         for _event, elem in etree.iterparse(str(path), events=("start",), **parser_options()):
+            refuse_doctype(elem, path)
             return etree.QName(elem).localname
     except etree.XMLSyntaxError as exc:
         raise xml_error(path, exc) from None

@@ -93,11 +93,14 @@ def read_camt053(path: Path) -> pd.DataFrame:
     """Entries (``Ntry``) of a CAMT.053 bank-to-customer statement, any ``camt.053.001.xx`` version."""
     from lxml import etree
 
+    from ..xaf.safety import refuse_doctype
+
     try:
         tree = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False))
     except etree.XMLSyntaxError as exc:
         raise KoppelError(f"not well-formed XML: {exc}", file=path) from None
     root = tree.getroot()
+    refuse_doctype(root, path)
     if "camt.053" not in (etree.QName(root).namespace or ""):
         raise KoppelError("not a CAMT.053 statement (namespace camt.053.001.xx expected)", file=path)
 

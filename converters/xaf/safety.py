@@ -22,6 +22,21 @@ def parser_options(huge_tree: bool = False) -> dict:
     }
 
 
+def refuse_doctype(elem: etree._Element, path: Path) -> None:
+    """Raise when the document of ``elem`` declared a DOCTYPE (call at the first parse event).
+
+    The parsers never expand entities or load DTDs, but a DOCTYPE found after the first bytes (for instance
+    behind a long comment) would leave entity references as silently empty text: refused instead."""
+    info = elem.getroottree().docinfo
+    if info.internalDTD is not None or info.externalDTD is not None or info.doctype:
+        raise KoppelError(
+            "the file contains a DOCTYPE/ENTITY declaration, which these files never need",
+            file=path,
+            line=1,
+            hint="refused for safety (entity expansion, external files); export the file again",
+        )
+
+
 def first_undecodable_byte(path: Path, encoding: str) -> tuple[int, int] | None:
     """Offset and value of the first byte that is invalid in ``encoding``, or None."""
     try:
@@ -48,6 +63,10 @@ def xml_error(path: Path, exc: etree.XMLSyntaxError, encoding: str | None = None
     """Turn a libxml2 syntax error into one clear line with the place and a fix."""
     message = str(exc.msg or exc).split(", line ")[0]
     line = exc.lineno or None
+    if message == "no element found":  # iterparse's summary; libxml2's own first error names the cause
+        fatal = [e for e in getattr(exc, "error_log", None) or [] if e.level_name == "FATAL"]
+        if fatal:
+            message, line = fatal[-1].message, fatal[-1].line or line
     low = message.lower()
     if "not proper utf-8" in low or "invalid bytes" in low or ("encoding" in low and "error" in low):
         in_force = encoding or "utf-8"

@@ -141,11 +141,12 @@ def sniff_xaf(path: str | Path, encoding: str | None = None) -> XafFile:
 
 def _root(path: Path, encoding: str | None) -> tuple[str | None, str]:
     """Namespace and tag of the root element, read from the first start event only."""
-    from .safety import parser_options, xml_error
+    from .safety import parser_options, refuse_doctype, xml_error
 
     try:
         with path.open("rb") as handle:
             for _event, elem in etree.iterparse(handle, events=("start",), encoding=encoding, **parser_options()):
+                refuse_doctype(elem, path)
                 return etree.QName(elem).namespace, elem.tag
     except etree.XMLSyntaxError as exc:
         raise xml_error(path, exc, encoding) from None
