@@ -24,8 +24,8 @@ import pandas as pd
 import pyarrow as pa
 
 from ..errors import KoppelError
-from ..model import Administration, conform
-from .reader import BATCH_SIZE, _Reader, _settle_opening, iter_xaf
+from ..model import Administration
+from .reader import BATCH_SIZE, _frame, _Reader, _settle_opening, iter_xaf
 from .source import namespace_only_once
 from .versions import XafFile, sniff_xaf
 
@@ -112,9 +112,10 @@ def _parse_piece(args: tuple) -> dict:
     suffix = (b"</journal>" if piece.ends_inside_journal else b"") + b"</transactions></auditfile>"
     reader = _Reader(info, batch_size, None, options)
     reader.data = prefix + body + suffix
+    reader.as_arrow = True
     shift = piece.first_line - 1 - prefix.count(b"\n")
     try:
-        tables = [pa.Table.from_pandas(batch, preserve_index=False) for batch in reader.batches()]
+        tables = list(reader.batches())
     except KoppelError as exc:
         line = exc.line + shift if exc.line is not None else None
         return {"error": (exc.message, line, exc.field, exc.hint)}
@@ -199,17 +200,9 @@ class ParallelRead:
                 for key, n in result["not_carried"].items():
                     self.not_carried[key] = self.not_carried.get(key, 0) + n
                 for table in result["tables"]:
-                    yield conform("lines", _to_pandas(table))
+                    yield _frame(table)
         for key, n in tail_reader.not_carried.items():
             self.not_carried[key] = self.not_carried.get(key, 0) + n
-
-
-def _to_pandas(table: pa.Table) -> pd.DataFrame:
-    from .reader import _ARROW_TO_PANDAS
-
-    frame = table.to_pandas(types_mapper=_ARROW_TO_PANDAS)
-    frame["amount"] = frame["amount"].astype("int64")
-    return frame
 
 
 def _strip_root_namespace(head: bytes, info: XafFile) -> bytes:

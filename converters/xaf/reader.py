@@ -56,7 +56,6 @@ SLOT = {name: i for i, name in enumerate(LINE_SLOTS)}
 # VAT amount, VAT side, currency amount, source line number.
 A, B, VAT_AMT, VAT_SIDE, CUR_AMT = range(len(LINE_SLOTS), len(LINE_SLOTS) + 5)
 ROW_WIDTH = CUR_AMT + 1  # every slot holds a str or None, so a batch converts to Arrow in one call
-ROW_TYPE = pa.list_(pa.string(), ROW_WIDTH)
 # Markers in a vocabulary's line map for children that are blocks or not carried.
 VAT_BLOCK, CURRENCY_BLOCK, UNKNOWN = -1, -2, -3
 
@@ -137,6 +136,8 @@ class _Reader:
     # -- the pass ------------------------------------------------------------------------------
     # bytes to parse instead of the file (a piece of it, wrapped; see parallel.py), already without namespace
     data: bytes | None = None
+    # yield Arrow tables instead of pandas frames (worker processes send Arrow, see parallel.py)
+    as_arrow = False
 
     def batches(self) -> Iterator[pd.DataFrame]:
         info = self.info
@@ -151,11 +152,11 @@ class _Reader:
         line_tag = voc.tag(voc.line_name)
         tx_tag = voc.tag("transaction")
         handlers = voc.master_handlers(self)
-        tags = [line_tag, tx_tag, *handlers]
+        tags = [tx_tag, *handlers]  # lines are read with their transaction
         line_map = voc.line_map
         vat_map = voc.vat_map
         cur_map = voc.currency_map
-        rows: list[list] = []
+        rows: list = []  # the lines' slots one after another, ROW_WIDTH per line
         src_lines: list[int] = []
         tx_rows = 0
         ctx = _TxContext()
@@ -179,45 +180,46 @@ class _Reader:
         try:
             for _event, elem in context:
                 tag = elem.tag
-                if tag == line_tag:
-                    row = [None] * ROW_WIDTH
-                    for child in elem:
-                        slot = line_map.get(child.tag, UNKNOWN)
-                        if slot >= 0:
-                            row[slot] = child.text
-                        elif slot == VAT_BLOCK:
-                            if row[vat_code_slot] is not None or row[VAT_AMT] is not None:
-                                unknown_line["vat (second and further)"] = (
-                                    unknown_line.get("vat (second and further)", 0) + 1
-                                )
-                                continue
-                            for sub in child:
-                                s = vat_map.get(sub.tag)
-                                if s is not None:
-                                    row[s] = sub.text
-                        elif slot == CURRENCY_BLOCK:
-                            for sub in child:
-                                s = cur_map.get(sub.tag)
-                                if s is not None:
-                                    row[s] = sub.text
-                        else:
-                            name = child.tag
-                            unknown_line[name] = unknown_line.get(name, 0) + 1
-                    rows.append(row)
-                    src_lines.append(elem.sourceline)
-                    tx_rows += 1
-                elif tag == tx_tag:
+                if tag == tx_tag:
                     parent = elem.getparent()
                     if parent is not journal_elem:
                         journal_elem = parent
                         journal_id = self._journal_seen(parent)
                     nr = desc = period = date = None
+                    tx_rows = 0
+                    # the transaction's own fields, then its lines: one pass over its children
                     for child in elem:
                         ctag = child.tag
+                        if ctag == line_tag:
+                            row = [None] * ROW_WIDTH
+                            for field_elem in child:
+                                slot = line_map.get(field_elem.tag, UNKNOWN)
+                                if slot >= 0:
+                                    row[slot] = field_elem.text
+                                elif slot == VAT_BLOCK:
+                                    if row[vat_code_slot] is not None or row[VAT_AMT] is not None:
+                                        unknown_line["vat (second and further)"] = (
+                                            unknown_line.get("vat (second and further)", 0) + 1
+                                        )
+                                        continue
+                                    for sub in field_elem:
+                                        s = vat_map.get(sub.tag)
+                                        if s is not None:
+                                            row[s] = sub.text
+                                elif slot == CURRENCY_BLOCK:
+                                    for sub in field_elem:
+                                        s = cur_map.get(sub.tag)
+                                        if s is not None:
+                                            row[s] = sub.text
+                                else:
+                                    name = field_elem.tag
+                                    unknown_line[name] = unknown_line.get(name, 0) + 1
+                            rows += row
+                            src_lines.append(child.sourceline)
+                            tx_rows += 1
+                            continue
                         name = tx_fields.get(ctag)
                         if name is None:
-                            if ctag == line_tag:
-                                break  # the transaction's own fields precede its lines
                             unknown_tx[ctag] = unknown_tx.get(ctag, 0) + 1
                         elif name == "nr":
                             nr = child.text
@@ -240,7 +242,7 @@ class _Reader:
                     self.entries_in_batch += 1
                     elem.clear()
                     parent.remove(elem)
-                    if len(rows) >= self.batch_size:
+                    if len(src_lines) >= self.batch_size:
                         batch = self._batch(rows, src_lines, ctx)
                         rows, src_lines = [], []
                         ctx.clear()
@@ -266,7 +268,7 @@ class _Reader:
                 self._count(f"{tx_local}/{what[voc.ns_len :]}", n)
         if tx_rows:
             raise self._error("transaction lines outside a transaction", src_lines[-1])
-        if rows or ctx.count:
+        if src_lines or ctx.count:
             yield self._batch(rows, src_lines, ctx)
 
     _forced_encoding: str | None = None
@@ -293,12 +295,11 @@ class _Reader:
             self._journal_seen(elem)
 
     # -- batch building ------------------------------------------------------------------------
-    def _batch(self, rows: list[list], src_lines: list[int], ctx: _TxContext) -> pd.DataFrame:
+    def _batch(self, rows: list, src_lines: list[int], ctx: _TxContext) -> pd.DataFrame | pa.Table:
         """Turn row lists into a canonical frame with pyarrow kernels (no per-value Python on the fast path)."""
-        n = len(rows)
+        n = len(src_lines)
         # one conversion for the whole batch; white space trimmed and empty elements made null in one go
-        table = pa.array(rows, ROW_TYPE)
-        values = _clean(table.values)
+        values = _clean(pa.array(rows, pa.string()))
         table = pa.FixedSizeListArray.from_arrays(values, ROW_WIDTH)
         columns = [pc.list_element(table, i) for i in range(ROW_WIDTH)]
         take = pa.array(np.repeat(np.arange(len(ctx.count), dtype=np.int64), np.asarray(ctx.count, dtype=np.int64)))
@@ -328,17 +329,16 @@ class _Reader:
         data["amount"] = pa.array(amount, pa.int64())
         data["vat_amount"] = self.voc.vat_amounts(self, columns[VAT_AMT], columns[VAT_SIDE], amount, src_lines)
         data["currency_amount"] = self._signed_currency(columns[CUR_AMT], amount, src_lines)
-        frame = _frame(data)
+        table = pa.table({col: data[col] for col in TABLES["lines"]})
         if self.opening_entries and n:
-            self._collect_opening(frame)
-        return frame
+            self._collect_opening(table)
+        return table if self.as_arrow else _frame(table)
 
-    def _collect_opening(self, frame: pd.DataFrame) -> None:
-        mask = (frame["period"] == "0").fillna(False)
-        if mask.any():
-            self.opening_lines.append(
-                frame.loc[mask, ["line_nr", "account_id", "amount", "description", "relation_id"]]
-            )
+    def _collect_opening(self, table: pa.Table) -> None:
+        mask = pc.fill_null(pc.equal(table["period"], "0"), False)
+        if pc.any(mask).as_py():
+            columns = ["line_nr", "account_id", "amount", "description", "relation_id"]
+            self.opening_lines.append(_frame(table.filter(mask).select(columns)))
 
     def _dates(self, arr: pa.Array, src_lines, field: str) -> pa.Array:
         """ISO dates (YYYY-MM-DD, a real day) to timestamp[s]; anything else is an error naming its line.
@@ -434,8 +434,8 @@ def _clean(arr: pa.Array) -> pa.Array:
     return trimmed
 
 
-def _frame(data: dict[str, pa.Array]) -> pd.DataFrame:
-    table = pa.table({col: data[col] for col in TABLES["lines"]})
+def _frame(table: pa.Table) -> pd.DataFrame:
+    """An Arrow batch as a pandas frame with the model's dtypes (strings stay Arrow-backed)."""
     frame = table.to_pandas(types_mapper=_ARROW_TO_PANDAS)
     frame["amount"] = frame["amount"].astype("int64")
     return frame
