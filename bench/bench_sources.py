@@ -6,9 +6,11 @@
 2. A 100k-row XLSX of journal lines -> entries (profile journal-lines-xlsx, python-calamine), against
    openpyxl read-only iterating the cells and python-calamine reading the sheet alone.
 
-Each timing is the median of ``--repeat`` runs in this process (files are cached in bench/data).
+Each timing is the median of ``--repeat`` runs in this process after ``--warmup`` untimed runs per contender
+(files are cached in bench/data); wall and CPU seconds (``time.process_time``, all threads) are both reported.
+The CSV contenders run in turn (pandas, koppel, pandas, ...) so that both see the same load.
 
-    .venv/bin/python bench/bench_sources.py [--rows 1000000] [--xlsx-rows 100000] [--repeat 3]
+    .venv/bin/python bench/bench_sources.py [--rows 1000000] [--xlsx-rows 100000] [--repeat 3] [--warmup 1]
 
 Writes bench/results/sources.json and prints medians and ratios.
 """
@@ -137,8 +139,13 @@ def journal_xlsx(rows: int) -> Path:
 CPU: dict[str, float] = {}  # label -> median CPU seconds (process_time: all threads of this process)
 
 
+WARMUP = 1  # untimed runs per contender first (lazy imports, allocator growth), set by --warmup
+
+
 def timed(func, repeat: int, label: str = "") -> tuple[float, object]:
     """Median wall seconds of ``repeat`` runs (and the median CPU seconds into ``CPU[label]``)."""
+    for _ in range(WARMUP):
+        func()
     times, cpus, result = [], [], None
     for _ in range(repeat):
         start, cpu = time.perf_counter(), time.process_time()
@@ -149,23 +156,45 @@ def timed(func, repeat: int, label: str = "") -> tuple[float, object]:
     return statistics.median(times), result
 
 
+def interleaved(funcs: dict, repeat: int) -> list[tuple[float, object]]:
+    """Like :func:`timed` for several contenders, run in turn (a, b, a, b, ...) so they share the machine's load."""
+    for func in funcs.values():
+        for _ in range(WARMUP):
+            func()
+    walls: dict[str, list[float]] = {k: [] for k in funcs}
+    cpus: dict[str, list[float]] = {k: [] for k in funcs}
+    results: dict[str, object] = {}
+    for _ in range(repeat):
+        for label, func in funcs.items():
+            start, cpu = time.perf_counter(), time.process_time()
+            results[label] = func()
+            walls[label].append(time.perf_counter() - start)
+            cpus[label].append(time.process_time() - cpu)
+    CPU.update({k: statistics.median(v) for k, v in cpus.items()})
+    return [(statistics.median(walls[k]), results[k]) for k in funcs]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--xlsx-rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--warmup", type=int, default=1, help="untimed runs per contender before timing")
     args = parser.parse_args()
+    global WARMUP
+    WARMUP = args.warmup
 
     import pandas as pd
 
     from converters.sources import read_source
 
-    results: dict = {"load_average": os.getloadavg()[0]}
+    results: dict = {"load_average": os.getloadavg()[0], "repeat": args.repeat, "warmup": args.warmup}
     csv = shop_csv(args.rows)
     profile = DATA / "bench_shop.toml"
     profile.write_text(PROFILE, encoding="utf-8")
-    t_pandas, frame = timed(lambda: pd.read_csv(csv), args.repeat, "pandas")
-    t_koppel, adm = timed(lambda: read_source(csv, profile=profile), args.repeat, "koppel")
+    (t_pandas, frame), (t_koppel, adm) = interleaved(
+        {"pandas": lambda: pd.read_csv(csv), "koppel": lambda: read_source(csv, profile=profile)}, args.repeat
+    )
     expected = int(frame["gross"].mul(100).round().astype("int64").sum())  # float ok here: only a check sum
     assert (
         adm.stats.cents_by_account.get("1000", 0)
@@ -223,7 +252,7 @@ def main() -> None:
     )
     print(
         f"  CPU: pandas.read_csv {c['pandas_read_csv_cpu_s']} s, koppel {c['koppel_daily_entries_cpu_s']} s, "
-        f"ratio {c['cpu_ratio']}x (medians of {args.repeat}; CPU counts all threads)"
+        f"ratio {c['cpu_ratio']}x (medians of {args.repeat} after {args.warmup} warm-up)"
     )
     print(
         f"XLSX {x['rows']:,} rows: openpyxl read-only {x['openpyxl_read_only_s']} s, calamine {x['calamine_s']} s, "
