@@ -97,7 +97,7 @@ def read_camt053(path: Path) -> pd.DataFrame:
 
     try:
         tree = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False))
-    except etree.XMLSyntaxError as exc:
+    except (etree.XMLSyntaxError, OSError) as exc:  # lxml reports undecodable bytes as OSError
         raise KoppelError(f"not well-formed XML: {exc}", file=path) from None
     root = tree.getroot()
     refuse_doctype(root, path)

@@ -132,24 +132,29 @@ def read_csv_chunks(path: Path, dialect: Dialect, block_size: int = 16 << 20, ar
         skipped.append((row.number if row.number is not None else -1, row.text))
         return "skip"
 
-    reader = pacsv.open_csv(
-        str(path),
-        read_options=pacsv.ReadOptions(
-            encoding="utf8" if dialect.encoding == "utf-8" else dialect.encoding,
-            skip_rows=header_row,
-            column_names=columns,
-            block_size=block_size,
-        ),
-        parse_options=pacsv.ParseOptions(
-            delimiter=dialect.delimiter,
-            quote_char=dialect.quote,
-            newlines_in_values=True,
-            invalid_row_handler=on_invalid,
-        ),
-        convert_options=pacsv.ConvertOptions(
-            column_types={name: pa.string() for name in columns}, strings_can_be_null=False
-        ),
-    )
+    try:
+        reader = pacsv.open_csv(
+            str(path),
+            read_options=pacsv.ReadOptions(
+                encoding="utf8" if dialect.encoding == "utf-8" else dialect.encoding,
+                skip_rows=header_row,
+                column_names=columns,
+                block_size=block_size,
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=dialect.delimiter,
+                quote_char=dialect.quote,
+                newlines_in_values=True,
+                invalid_row_handler=on_invalid,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={name: pa.string() for name in columns}, strings_can_be_null=False
+            ),
+        )
+    except pa.ArrowInvalid as exc:  # e.g. an unclosed quote in the header runs on into the rows
+        raise KoppelError(
+            f"cannot read this CSV: {exc}", file=path, line=header_row, hint="check the header row, delimiter and quote"
+        ) from None
 
     def chunks() -> Iterator[pd.DataFrame]:
         start = header_row + 1

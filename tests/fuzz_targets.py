@@ -1,0 +1,113 @@
+"""Fuzz targets, one per reader, with a corpus seeded from the samples (used by tests/test_safety_fuzz.py for a
+short bounded run and by bench/fuzz.py for long runs). Any exception other than KoppelError is a finding."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from unittest import mock
+
+from converters.errors import KoppelError
+from converters.registry import read_input
+from tests.conftest import SAMPLES, XAF_SAMPLES
+
+SOURCES = SAMPLES / "sources"
+# source samples and the built-in profile that reads each
+PROFILE_SEEDS = {
+    "pos-z": "pos_zrapport.csv",
+    "journal-lines": "journal_lines_nl.csv",
+    "journal-lines-en": "journal_lines_en.csv",
+    "shopify-orders": "shopify_orders.csv",
+    "stripe-payouts": "stripe_payouts.csv",
+    "mollie-balance": "mollie_balance.csv",
+    "bank-ing-csv": "bank_ing.csv",
+    "bank-mt940": "bank.sta",
+    "bank-camt053": "bank_camt053.xml",
+}
+PACKAGES = ("minox", "asperion", "accountview", "cash", "exact-online", "twinfield", "king")
+
+
+def xaf_seeds() -> list[Path]:
+    return sorted(p for p in XAF_SAMPLES.glob("*") if p.suffix in (".xml", ".xaf")) + sorted(SAMPLES.glob("*.x*"))
+
+
+def package_seed(target: str, folder: Path) -> Path:
+    """koppel's own import files for ``target`` (written from the rich test administration) in ``folder``."""
+    from converters.convert import convert
+    from tests.package_helpers import rich_administration
+
+    adm = rich_administration()
+    with mock.patch("converters.convert.read_input", lambda *a, **k: adm):
+        convert(folder / "in.xaf", target, folder / target)
+    return folder / target
+
+
+def read_all(path: Path, fmt: str, **options) -> None:
+    """The target: read ``path`` completely (every line batch)."""
+    adm = read_input(path, from_format=fmt, **options)
+    for _batch in adm.lines.batches():
+        pass
+
+
+def mutate(data: bytes, ops: list[tuple[int, int, int]]) -> bytes:
+    """Apply (kind, position, value) operations: cut, flip, insert, delete a span, duplicate a span."""
+    buf = bytearray(data)
+    for kind, pos, value in ops:
+        if not buf:
+            break
+        at = pos % len(buf)
+        if kind == 0:
+            del buf[at:]
+        elif kind == 1:
+            buf[at] ^= value % 255 + 1
+        elif kind == 2:
+            buf[at:at] = bytes([value % 256])
+        elif kind == 3:
+            del buf[at : at + value % 64 + 1]
+        else:
+            buf[at:at] = buf[at : at + value % 64 + 1]
+    return bytes(buf)
+
+
+class Target:
+    """One reader: a seed corpus and a way to run mutated bytes through it."""
+
+    def __init__(self, name: str, seeds: list[Path], run: Callable[[Path], None], suffix: str = "") -> None:
+        self.name, self.seeds, self.run, self.suffix = name, seeds, run, suffix
+
+    def one(self, seed: int, ops: list[tuple[int, int, int]], work: Path) -> None:
+        """Mutate one file of seed ``seed`` and read it; raises anything that is not a KoppelError."""
+        source = self.seeds[seed % len(self.seeds)]
+        shutil.rmtree(work, ignore_errors=True)
+        if source.is_dir():
+            shutil.copytree(source, work)
+            files = sorted(p for p in work.iterdir() if p.suffix in (".csv", ".xml", ".txt"))
+            victim = files[sum(op[1] for op in ops) % len(files)] if files else work / "control.json"
+            path = work
+        else:
+            work.mkdir(parents=True)
+            victim = path = work / ("input" + (self.suffix or source.suffix))
+            shutil.copyfile(source, victim)
+        victim.write_bytes(mutate(victim.read_bytes(), ops))
+        with contextlib.suppress(KoppelError):
+            self.run(path)
+
+
+def targets(scratch: Path) -> dict[str, Target]:
+    """Every reader's target; package corpora are written into ``scratch``."""
+    out = {"xaf": Target("xaf", xaf_seeds(), lambda p: read_all(p, "xaf"))}
+    for profile, name in PROFILE_SEEDS.items():
+        out[f"profile:{profile}"] = Target(
+            f"profile:{profile}", [SOURCES / name], lambda p, prof=profile: read_all(p, "profile", profile=prof)
+        )
+    for package in PACKAGES:
+        seed = package_seed(package, scratch)
+        out[package] = Target(package, [seed], lambda p, fmt=package: read_all(p, fmt))
+    return out
+
+
+def scratch_dir() -> Path:
+    return Path(tempfile.mkdtemp(prefix="koppel-fuzz-"))
