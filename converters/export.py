@@ -11,6 +11,7 @@ from .atomic import AtomicDir
 from .errors import KoppelError
 from .model import DATE_COLUMNS, MASTER_TABLES, MONEY_COLUMNS, TABLES, Administration
 from .money import format_cents_series
+from .reports.safe_text import FORMULA_STARTS, strip_illegal
 from .summary import summarize
 
 EXPORT_FORMATS = ("csv", "xlsx", "parquet")
@@ -29,8 +30,14 @@ def to_text_frame(name: str, frame: pd.DataFrame) -> pd.DataFrame:
         elif dtype == "Int64":
             out[col] = values.astype("string").fillna("")
         else:
-            out[col] = values.astype("string").fillna("")
+            out[col] = neutralise_series(values.astype("string").fillna(""))
     return out
+
+
+def neutralise_series(text: pd.Series) -> pd.Series:
+    """Text cells that would start a formula in Excel (=, +, -, @, tab, CR) get a leading single quote."""
+    risky = text.str.startswith(FORMULA_STARTS).fillna(False).astype(bool)
+    return text.where(~risky, "'" + text)
 
 
 def export_tables(adm: Administration, outdir: str | Path, fmt: str = "csv") -> list[Path]:
@@ -99,6 +106,10 @@ def _write(out: AtomicDir, name: str, batches, fmt: str) -> None:
                 text[col] = (batch[col].astype("Float64") / 100).astype(object).where(batch[col].notna(), None)
             for col in DATE_COLUMNS[name]:
                 text[col] = batch[col].dt.date.astype(object).where(batch[col].notna(), None)
+            for col, dtype in TABLES[name].items():  # text cells: no formulas, no characters xlsx cannot hold
+                if dtype == "string" and col not in MONEY_COLUMNS[name] and col not in DATE_COLUMNS[name]:
+                    cells = batch[col].astype("string").map(strip_illegal, na_action="ignore").astype("string")
+                    text[col] = neutralise_series(cells)
             for row in text.astype(object).where(text.notna(), None).itertuples(index=False, name=None):
                 sheet.append(list(row))
         book.save(str(tmp))
