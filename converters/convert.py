@@ -401,6 +401,10 @@ def convert(
         raise KoppelError("the output path exists and is not a folder", file=output, hint="-o names a folder")
     if kind == "file" and output.is_dir():
         raise KoppelError("the output path is a folder; this target writes one file", file=output)
+    from .archive import extract_single, is_zip_input
+
+    if is_zip_input(Path(input_path)):  # later passes (open items, XAF 4.0 upgrade) re-read the unpacked file
+        input_path = extract_single(Path(input_path))
     adm = read_input(input_path, from_format, **(reader_options or {}))
     if (options or {}).get("opening_with_open_items"):  # issue 9: one opening line per open invoice
         from .openitems.opening import prepare_for_convert

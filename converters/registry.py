@@ -128,6 +128,10 @@ def read_input(path: str | Path, from_format: str | None = None, **options) -> A
     path = Path(path)
     if not path.exists():
         raise KoppelError("file not found", file=path)
+    from .archive import extract_single, is_zip_input
+
+    if is_zip_input(path):  # a zipped auditfile: its one member, checked against zip-slip and zip bombs
+        path = extract_single(path)
     name = from_format or detect_format(path)
     info = get_format(name)
     if info.reader is None:
