@@ -403,8 +403,9 @@ def convert(
         raise KoppelError("the output path is a folder; this target writes one file", file=output)
     from .archive import extract_single, is_zip_input
 
-    if is_zip_input(Path(input_path)):  # later passes (open items, XAF 4.0 upgrade) re-read the unpacked file
-        input_path = extract_single(Path(input_path))
+    given_path = input_path  # what control.json names (the .zip, not its temp copy)
+    if is_zip_input(input_path):  # later passes (open items, XAF 4.0 upgrade) re-read the unpacked file
+        input_path = extract_single(input_path)
     adm = read_input(input_path, from_format, **(reader_options or {}))
     if (options or {}).get("opening_with_open_items"):  # issue 9: one opening line per open invoice
         from .openitems.opening import prepare_for_convert
@@ -424,7 +425,7 @@ def convert(
             job._numbers_file.close()
             result.files.append(name)
             result.notes.append(f"{job.entry_numbers} entries renumbered per journal; old and new numbers in {name}")
-        control = build_control(adm, job, result, input_path, info.name)
+        control = build_control(adm, job, result, given_path, info.name)
         tmp = out.path(control_path.name)
         tmp.write_text(json.dumps(control, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         files = [folder / name for name in result.files]

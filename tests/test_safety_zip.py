@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import zipfile
 from pathlib import Path
 
@@ -80,3 +81,5 @@ def test_convert_reads_a_zipped_auditfile(tmp_path: Path) -> None:
     archive = _zip(tmp_path / "export.zip", {"voorbeeld.xaf": GOOD.read_bytes()})
     convert(archive, "xaf40", tmp_path / "out.xaf")
     assert _money(read_input(tmp_path / "out.xaf")) == _money(read_input(GOOD))
+    control = json.loads((tmp_path / "out.control.json").read_text(encoding="utf-8"))
+    assert control["source"]["file"] == str(archive)
