@@ -80,6 +80,8 @@ def test_damaged_file(tmp_path: Path, capsys, path: Path, damage: str) -> None:
         assert code == 2 and out == "", err
         assert err.startswith("koppel: ") and len(err.strip().splitlines()) == 1, err
         assert POSITION.search(err), f"no line or offset in: {err}"
+    if damage == "bom2":
+        assert "two byte-order marks" in err
     target = tmp_path / "out"
     code2, _out, err2 = run(["convert", str(bad), "--to", "minox", "-o", str(target)], capsys)
     assert code2 in (0, 2), err2

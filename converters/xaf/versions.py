@@ -91,6 +91,13 @@ def sniff_xaf(path: str | Path, encoding: str | None = None) -> XafFile:
             hint="refused for safety (entity expansion, external files); export the auditfile again",
         )
     bom = head.startswith(codecs.BOM_UTF8)
+    if bom and head[3:].lstrip(b" \t\r\n").startswith(codecs.BOM_UTF8):
+        raise KoppelError(
+            "the file starts with two byte-order marks (bytes EF BB BF twice at offset 0)",
+            file=path,
+            line=1,
+            hint="a tool added a BOM to a file that had one; remove the second one or export the file again",
+        )
     body = head[3:] if bom else head
     declared = _DECLARATION.match(body)
     declared_encoding = declared.group(1).decode("ascii") if declared else None
