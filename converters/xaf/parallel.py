@@ -29,7 +29,7 @@ from .reader import BATCH_SIZE, _frame, _Reader, _settle_opening, iter_xaf
 from .source import namespace_only_once
 from .versions import XafFile, sniff_xaf
 
-PIECE_BYTES = 32 << 20
+PIECE_BYTES = 8 << 20
 MIN_PIECE_BYTES = 1 << 20
 _JOURNAL_START = re.compile(rb"<journal[\s>]")
 _TX_END = b"</transaction>"
