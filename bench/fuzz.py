@@ -5,7 +5,7 @@ KoppelError is a finding, printed once per (target, exception type, place) with 
 that reproduce it (``Target.one(seed, ops, work)``).
 
     .venv/bin/python bench/fuzz.py [--seconds 30] [--seed 1] [--only xaf,minox]
-    .venv/bin/python bench/fuzz.py --atheris xaf [-- -max_total_time=60]   # coverage-guided, if atheris installs
+    .venv/bin/python bench/fuzz.py --atheris xaf [--instrument] [-- -max_total_time=60]   # if atheris installs
 
 Writes bench/results/fuzz.json (runs per target, findings).
 """
@@ -59,7 +59,7 @@ def run_random(seconds: float, seed: int, only: set[str] | None) -> dict:
     return results
 
 
-def run_atheris(name: str, argv: list[str]) -> None:
+def run_atheris(name: str, argv: list[str], instrument: bool = False) -> None:
     import atheris  # optional: pip install atheris (not a dependency of make test)
 
     scratch = scratch_dir()
@@ -72,6 +72,8 @@ def run_atheris(name: str, argv: list[str]) -> None:
                for _ in range(fdp.ConsumeIntInRange(1, 4))]
         target.one(fdp.ConsumeIntInRange(0, max(len(seed_bytes), 1) - 1), ops, scratch / "work")
 
+    if instrument:  # coverage of every loaded module guides the mutations (instrumenting takes minutes)
+        atheris.instrument_all()
     atheris.Setup([sys.argv[0], *argv], one)
     atheris.Fuzz()
 
@@ -82,9 +84,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--only", help="comma-separated target names")
     parser.add_argument("--atheris", metavar="TARGET", help="run one target under atheris instead")
+    parser.add_argument("--instrument", action="store_true", help="with --atheris: coverage-guided (slow start)")
     args, rest = parser.parse_known_args()
     if args.atheris:
-        run_atheris(args.atheris, [a for a in rest if a != "--"])
+        run_atheris(args.atheris, [a for a in rest if a != "--"], args.instrument)
         return
     results = run_random(args.seconds, args.seed, set(args.only.split(",")) if args.only else None)
     out = ROOT / "bench" / "results" / "fuzz.json"
