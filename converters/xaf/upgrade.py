@@ -206,7 +206,7 @@ def _scan(path, carried, counts, writer, opening_entries, family, encoding) -> N
     context = dict.fromkeys(("journal", "entry", "line", "relation", "account"), "")
     opening_tx = False
     for event, elem in etree.iterparse(
-        str(path), events=("start", "end"), encoding=encoding, **parser_options(huge_tree=True)
+        str(path), events=("start", "end"), encoding=encoding, **parser_options()
     ):
         if not isinstance(elem.tag, str):
             continue
