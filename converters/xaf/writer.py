@@ -74,6 +74,7 @@ class _Writer:
         self.version = version
         self.v4 = version == "4.0"
         self.report = report
+        self.start_date: str | None = None  # the header's startDate as written (opBalDate falls back to it)
         self.schema_dir = options.get("schema_dir")
         self.mixed_as = options.get("mixed_account_kind", "B")
         self.other_relation_as = options.get("other_relation_kind")  # None: omit custSupTp (4.0)
@@ -119,6 +120,7 @@ class _Writer:
         if end is None:
             end = _date(plan.max_date) or start
             rep.fixed("header/endDate", "missing: the last booking date")
+        self.start_date = start
         fiscal = _v(h.fiscal_year)
         y0, y1 = start[:4], end[:4]
         derived = y0 if y0 == y1 else f"{y0}-{y1}"
@@ -464,9 +466,9 @@ class _Writer:
             if _v(h.opening_description) is not None:
                 rep.dropped_element("openingBalance/opBalDesc", "XAF 4.0 has no opening-balance description")
         else:
-            date = _v(h.opening_date) or _v(h.start_date)
+            date = _v(h.opening_date) or self.start_date or _v(h.start_date)
             if _v(h.opening_date) is None:
-                rep.fixed("openingBalance/opBalDate", "missing (mandatory in 3.2): the start of the fiscal year")
+                rep.fixed("openingBalance/opBalDate", "missing (mandatory in 3.2): the header's startDate")
             head += [_el("opBalDate", date), _el("opBalDesc", _v(h.opening_description))]
         head.append(
             f"<linesCount>{len(ob)}</linesCount><totalDebit>{format_cents(debit)}</totalDebit>"
