@@ -255,7 +255,9 @@ class LineStore:
         if self._spool_path is None:
             yield from self._batches
             return
-        with pa.memory_map(str(self._spool_path)) as source:
+        # read, not memory-mapped: mapped pages once touched stay resident (and count in RSS) until unmapped,
+        # so a pass over a 1.2M-line spool would hold all of it; reading holds one batch at a time
+        with pa.OSFile(str(self._spool_path)) as source:
             reader = ipc.open_file(source)
             for i in range(reader.num_record_batches):
                 yield conform("lines", reader.get_batch(i).to_pandas())
