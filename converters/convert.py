@@ -106,6 +106,9 @@ class ConvertResult:
     files: list[Path]
     control_path: Path
     control: dict
+    # ids of the source rows booked and rows left out as booked before (readers that track row ids)
+    row_ids: tuple[str, ...] = ()
+    rows_skipped: int = 0
 
     @property
     def equal(self) -> bool:
@@ -429,7 +432,9 @@ def convert(
         tmp = out.path(control_path.name)
         tmp.write_text(json.dumps(control, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         files = [folder / name for name in result.files]
-    return ConvertResult(to, output, [*files, control_path], control_path, control)
+    row_ids = tuple(getattr(adm, "row_ids", ()) or ())
+    skipped = int(getattr(adm, "rows_skipped", 0) or 0)
+    return ConvertResult(to, output, [*files, control_path], control_path, control, row_ids, skipped)
 
 
 def build_control(adm: Administration, job: WriteJob, result: WriteResult, input_path: Path, target: str) -> dict:

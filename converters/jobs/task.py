@@ -144,6 +144,7 @@ def _reader_options(spec: ConvertSpec, skip_rows: frozenset[str]) -> dict:
     opts: dict = dict(spec.read)
     if spec.profile:
         opts["profile"] = spec.profile
+        opts["want_row_ids"] = True  # a profile with [row_id] lets overlapping exports be recognised
         if spec.aggregation:
             opts["aggregate"] = spec.aggregation
     if skip_rows:

@@ -9,6 +9,7 @@ duplicate of an overlapping export: skipped and counted, never booked twice.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -75,6 +76,11 @@ class _Seen:
         if len(self.earlier) == 0:
             return np.zeros(len(ids), dtype=bool)
         return pd.Index(ids).isin(self.earlier)
+
+
+def _row_id_text(ids: np.ndarray) -> np.ndarray:
+    """Stable text of 64-bit row hashes (the same row of the same export gives the same id in every run)."""
+    return np.char.mod("%016x", ids.astype(np.uint64))
 
 
 def _is_totals(raw: pd.DataFrame, first_column: str, labels: list[str]) -> pd.Series:
@@ -184,9 +190,17 @@ def read_source(
     aggregate: str | None = None,
     encoding: str | None = None,
     progress=None,
+    want_row_ids: bool = False,
+    skip_row_ids: Iterable[str] | None = None,
     **_options,
 ) -> Administration:
-    """Read one export (or a folder of them) into balanced entries as the profile says."""
+    """Read one export (or a folder of them) into balanced entries as the profile says.
+
+    Row ids (a profile's ``[row_id]``) de-duplicate overlapping exports across runs: with ``want_row_ids``
+    the Administration carries ``row_ids`` (str, one per source row it booked); rows whose id is in
+    ``skip_row_ids`` (booked by an earlier input) are left out before aggregating and counted in
+    ``rows_skipped``. A profile without ``[row_id]`` gives no ids: its rows cannot be recognised again.
+    """
     path = Path(path)
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
     if aggregate:
@@ -205,10 +219,15 @@ def read_source(
     builder = EntryBuilder(prof)
     seen = _Seen()
     counts = {"rows": 0, "totals": 0, "duplicates": 0, "held_closed": 0, "held_until": 0, "no_amounts": 0}
+    counts["booked_before"] = 0
+    tracking = bool(want_row_ids or skip_row_ids) and bool(prof.row_id_field or prof.row_id_fields)
+    skip = pd.Index(sorted(set(skip_row_ids or ())), dtype="string")
+    booked: list[np.ndarray] = []
     files = source_files(path, prof)
     for file in files:
         seen.next_file()
-        arrow = builder.merging and len(files) == 1 and prof.dialect.format == "csv"
+        # the Arrow fast path sums rows before they have ids: not used when row ids are tracked
+        arrow = builder.merging and len(files) == 1 and prof.dialect.format == "csv" and not tracking
         raw_table = (
             read_csv_chunks(file, prof.dialect, block_size=64 << 20, arrow=True)
             if arrow
@@ -232,10 +251,18 @@ def read_source(
                 continue
             if parsed is None:
                 counts["rows"] += len(raw)
-            dup = seen.duplicate(seen.ids(raw, id_columns, id_column)) if len(files) > 1 else np.zeros(0, bool)
+            ids = seen.ids(raw, id_columns, id_column) if len(files) > 1 or tracking else None
+            dup = seen.duplicate(ids) if len(files) > 1 else np.zeros(0, bool)
             if dup.any():
                 counts["duplicates"] += int(dup.sum())
-                raw = raw[~dup]
+                raw, ids = raw[~dup], ids[~dup]
+            row_ids = None
+            if tracking:
+                row_ids = pd.Series(_row_id_text(ids), index=raw.index, dtype="string")
+                before = row_ids.isin(skip).to_numpy()
+                if before.any():
+                    counts["booked_before"] += int(before.sum())
+                    raw, row_ids = raw[~before], row_ids[~before]
             typed = typed_chunk(raw, prof, colmap, date_formats, file, parsed)
             if prof.money:  # rows without any amount (e.g. a shop's further line-item rows) post nothing
                 has_money = typed[prof.money].notna().any(axis=1)
@@ -257,6 +284,8 @@ def read_source(
                     "the date is empty", file=file, line=int(typed[ROW].iloc[i]), field=colmap.get("date") or "date"
                 )
             builder.add(typed[keep.to_numpy()], file)
+            if row_ids is not None:  # booked: the rows that made it into entries (held-back rows come again)
+                booked.append(row_ids.loc[typed.index[keep.to_numpy()]].to_numpy(dtype=object))
         for number, text in raw_table.skipped_rows:
             label = text.strip().strip('"').casefold()
             if any(label.startswith(t.casefold()) for t in prof.dialect.totals_rows):
@@ -285,6 +314,11 @@ def read_source(
         adm.header.fiscal_year = adm.header.start_date[:4]
     if counts["duplicates"]:
         adm.not_carried["rows already in an earlier file (duplicates, skipped)"] = counts["duplicates"]
+    if counts["booked_before"]:
+        adm.not_carried["rows booked before by an earlier input (row id, skipped)"] = counts["booked_before"]
+    if tracking:
+        adm.row_ids = [str(r) for part in booked for r in part]  # type: ignore[attr-defined]
+        adm.rows_skipped = counts["booked_before"]  # type: ignore[attr-defined]
     if counts["totals"]:
         adm.not_carried["totals rows of the export (skipped)"] = counts["totals"]
     if counts["held_closed"]:
