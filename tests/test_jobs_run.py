@@ -346,7 +346,8 @@ def test_convert_hands_the_profile_row_ids_to_the_job(tmp_path, samples_dir):
     sample = samples_dir / "sources/pos_zrapport.csv"
     options = {"profile": "pos-z", "want_row_ids": True}
     first = convert(sample, "minox", tmp_path / "a", from_format="profile", reader_options=options)
-    assert len(first.row_ids) == len(set(first.row_ids)) == 17  # 19 rows; the 2 of a day not closed yet are held back, not booked
+    # 19 rows; the 2 of a day not closed yet are held back, not booked
+    assert len(first.row_ids) == len(set(first.row_ids)) == 17
     again = convert(sample, "minox", tmp_path / "b", from_format="profile",
                     reader_options={**options, "skip_row_ids": frozenset(first.row_ids[:11])})  # fmt: skip
     assert again.rows_skipped == 11 and set(again.row_ids) == set(first.row_ids[11:])
