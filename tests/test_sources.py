@@ -226,6 +226,18 @@ def test_until_holds_back_periods_not_closed():
     assert month.stats.lines == 0  # March is not over on the 30th
 
 
+def test_convert_passes_until_and_aggregate_to_the_profile(tmp_path):
+    args = ["convert", str(SRC / "pos_zrapport.csv"), "--profile", "pos-z", "--to", "minox"]
+    held = CliRunner().invoke(cli, [*args, "--until", "2024-03-01", "-o", str(tmp_path / "day")])
+    assert held.exit_code == 0, held.output
+    assert "rows held back: period not closed by 2024-03-01 (6)" in held.output
+    assert "entries 2 -> 2" in held.output
+    month = CliRunner().invoke(cli, [*args, "--aggregate", "month", "-o", str(tmp_path / "month")])
+    assert month.exit_code == 0 and "entries 2 -> 2" in month.output  # one per register for March
+    daily = CliRunner().invoke(cli, [*args, "-o", str(tmp_path / "all")])
+    assert daily.exit_code == 0 and "entries 3 -> 3" in daily.output
+
+
 def test_month_aggregation_one_entry_per_register_dated_month_end():
     adm = read_source(SRC / "pos_zrapport.csv", profile="pos-z", aggregate="month")
     lines = balanced(adm)

@@ -15,7 +15,7 @@ import click
 from ..convert import convert, parse_options
 from ..registry import all_formats
 from . import cli
-from .options import encoding_option, input_format_option
+from .options import encoding_option, input_format_option, source_options, source_reader_options
 
 # Named writer flags that other targets registered: (decls, kwargs) pairs, value goes to options[dest].
 EXTRA_OPTIONS: list[tuple[tuple[str, ...], dict]] = [
@@ -49,7 +49,7 @@ def _with_extra_options(func):
 @encoding_option
 @click.option("--mapping", type=click.Path(path_type=Path), default=None, help="Mapping file (TOML).")
 @click.option("--strict-mapping", is_flag=True, help="Every code used must be in the mapping.")
-@click.option("--profile", default=None, metavar="P", help="Read with source profile P (same as --from profile).")
+@source_options
 @click.option("--option", "option_pairs", multiple=True, metavar="KEY=VALUE", help="Target option (repeatable).")
 @_with_extra_options
 def convert_command(
@@ -61,16 +61,15 @@ def convert_command(
     mapping: Path | None,
     strict_mapping: bool,
     profile: str | None,
+    until: str | None,
+    aggregate: str | None,
     option_pairs: tuple[str, ...],
     **extra,
 ) -> None:
     """Convert an auditfile or any readable input into a package's import files, with control.json."""
-    reader_options: dict = {}
+    from_format, reader_options = source_reader_options(from_format, profile, until, aggregate)
     if encoding:
         reader_options["encoding"] = encoding
-    if profile:
-        from_format = from_format or "profile"
-        reader_options["profile"] = profile
     options = {key: value for key, value in extra.items() if value is not None}
     options.update(parse_options(option_pairs))
     result = convert(
