@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .atomic import AtomicDir
@@ -19,11 +20,18 @@ XLSX_MAX_ROWS = 1_048_575  # one row for the header
 
 
 def to_text_frame(name: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """Render a canonical table as text: amounts '1234.50', dates 'YYYY-MM-DD', rates '21.00', ids as is."""
-    out = pd.DataFrame(index=frame.index)
+    """Render a canonical table as text: amounts '1234.50', dates 'YYYY-MM-DD', rates '21.00', ids as is.
+
+    Built as one dict of columns (not column by column into a frame), and empty columns are not rendered:
+    a batch job exports thousands of small tables, where pandas' per-operation cost dominates.
+    """
+    n = len(frame)
+    out: dict[str, object] = {}
     for col, dtype in TABLES[name].items():
         values = frame[col]
-        if col in MONEY_COLUMNS[name] or col == "vat_rate":
+        if n and not values.notna().any():
+            out[col] = np.full(n, "", dtype=object)
+        elif col in MONEY_COLUMNS[name] or col == "vat_rate":
             out[col] = format_cents_series(values)
         elif col in DATE_COLUMNS[name]:
             out[col] = values.dt.strftime("%Y-%m-%d").fillna("")
@@ -31,12 +39,16 @@ def to_text_frame(name: str, frame: pd.DataFrame) -> pd.DataFrame:
             out[col] = values.astype("string").fillna("")
         else:
             out[col] = neutralise_series(values.astype("string").fillna(""))
-    return out
+    return pd.DataFrame(out, index=frame.index)
 
 
 def neutralise_series(text: pd.Series) -> pd.Series:
     """Text cells that would start a formula in Excel (=, +, -, @, tab, CR) get a leading single quote."""
+    if text.empty:
+        return text
     risky = text.str.startswith(FORMULA_STARTS).fillna(False).astype(bool)
+    if not risky.any():
+        return text
     return text.where(~risky, "'" + text)
 
 
