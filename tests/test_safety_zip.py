@@ -83,3 +83,15 @@ def test_convert_reads_a_zipped_auditfile(tmp_path: Path) -> None:
     assert _money(read_input(tmp_path / "out.xaf")) == _money(read_input(GOOD))
     control = json.loads((tmp_path / "out.control.json").read_text(encoding="utf-8"))
     assert control["source"]["file"] == str(archive)
+
+
+def test_check_takes_a_zipped_auditfile_and_refuses_a_hostile_one(tmp_path: Path) -> None:
+    from converters.checks import check_file
+
+    archive = _zip(tmp_path / "export.zip", {"voorbeeld.xaf": GOOD.read_bytes()})
+    zipped, plain = check_file(archive, xsd=False), check_file(GOOD, xsd=False)
+    assert zipped["file"] == f"{archive} (voorbeeld.xaf)"
+    assert zipped["summary"] == plain["summary"] and zipped["verdict"] == plain["verdict"]
+    slip = check_file(_zip(tmp_path / "slip.zip", {"../x.xaf": GOOD.read_bytes()}), xsd=False)
+    assert [(f["code"], f["severity"]) for f in slip["findings"]] == [("XAF-F01", "error")]
+    assert "outside its folder" in slip["findings"][0]["places"][0]["values"]["problem"]

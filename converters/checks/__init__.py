@@ -19,6 +19,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from ..archive import extract_single, is_zip_input
 from ..errors import KoppelError
 from ..xaf.versions import WRONG_40_NAMESPACES, sniff_xaf
 from . import xsd as xsd_layer
@@ -87,6 +88,15 @@ def check_file(
         raise KoppelError("file not found", file=path)
     if path.is_dir():
         raise KoppelError("is a folder, not an auditfile", file=path)
+    if is_zip_input(path):  # a zipped auditfile: its one member, after the zip-slip and zip-bomb checks
+        try:
+            member = extract_single(path)
+        except KoppelError as exc:
+            out.add("XAF-F01", None, "", {"problem": exc.message}, hint=exc.hint)
+            return unusable_result(path, out, version=None)
+        result = check_file(member, schema_dir=schema_dir, encoding=encoding, xsd=xsd, max_places=max_places)
+        result["file"] = f"{path} ({member.name})"
+        return result
     try:
         info = sniff_xaf(path, encoding)
     except KoppelError as exc:
