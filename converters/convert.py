@@ -481,7 +481,7 @@ def build_control(adm: Administration, job: WriteJob, result: WriteResult, input
     accounts_in = len(adm.accounts)
     not_carried = list(result.not_carried)
     for what, n in sorted(adm.not_carried.items()):
-        not_carried.append({"what": f"source: {what}", "count": n, "why": "not part of the canonical model"})
+        not_carried.append({"what": f"source: {what}", "count": n, "why": _source_why(what)})
     return {
         "target": target,
         "source": {
@@ -503,6 +503,14 @@ def build_control(adm: Administration, job: WriteJob, result: WriteResult, input
         "not_carried": not_carried,
         "notes": result.notes,
     }
+
+
+def _source_why(what: str) -> str:
+    """Why the reader left something out: rows a source profile held back or skipped by its own rules (their
+    ``what`` says which rule), or data the canonical model has no place for."""
+    if what.startswith(("rows ", "totals rows")):
+        return "left out by the source profile's rules (see what); not an error"
+    return "not part of the canonical model"
 
 
 def _ob_lines(adm: Administration) -> int:
