@@ -161,7 +161,7 @@ def _separate_opening(adm: Administration) -> int:
 
 
 @pytest.mark.parametrize("reader", PACKAGE_READERS)
-# no shrinking: each example runs 17 conversions, so shrinking takes minutes; the failing example is printed
+# no shrinking: each example runs 16 conversions, so shrinking takes minutes; the failing example is printed
 @settings(
     max_examples=3,
     deadline=None,
