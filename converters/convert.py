@@ -432,9 +432,8 @@ def convert(
         tmp = out.path(control_path.name)
         tmp.write_text(json.dumps(control, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         files = [folder / name for name in result.files]
-    row_ids = tuple(getattr(adm, "row_ids", ()) or ())
-    skipped = int(getattr(adm, "rows_skipped", 0) or 0)
-    return ConvertResult(to, output, [*files, control_path], control_path, control, row_ids, skipped)
+    row_ids = tuple(adm.row_ids or ())
+    return ConvertResult(to, output, [*files, control_path], control_path, control, row_ids, adm.rows_skipped)
 
 
 def build_control(adm: Administration, job: WriteJob, result: WriteResult, input_path: Path, target: str) -> dict:
@@ -481,7 +480,8 @@ def build_control(adm: Administration, job: WriteJob, result: WriteResult, input
     accounts_in = len(adm.accounts)
     not_carried = list(result.not_carried)
     for what, n in sorted(adm.not_carried.items()):
-        not_carried.append({"what": f"source: {what}", "count": n, "why": _source_why(what)})
+        why = adm.not_carried_why.get(what, "not part of the canonical model")
+        not_carried.append({"what": f"source: {what}", "count": n, "why": why})
     return {
         "target": target,
         "source": {
@@ -503,14 +503,6 @@ def build_control(adm: Administration, job: WriteJob, result: WriteResult, input
         "not_carried": not_carried,
         "notes": result.notes,
     }
-
-
-def _source_why(what: str) -> str:
-    """Why the reader left something out: rows a source profile held back or skipped by its own rules (their
-    ``what`` says which rule), or data the canonical model has no place for."""
-    if what.startswith(("rows ", "totals rows")):
-        return "left out by the source profile's rules (see what); not an error"
-    return "not part of the canonical model"
 
 
 def _ob_lines(adm: Administration) -> int:

@@ -298,6 +298,12 @@ class Administration:
     opening_entries: set[tuple[str, str]] = field(default_factory=set)
     # what the source held that the model does not carry: element or field -> count
     not_carried: dict[str, int] = field(default_factory=dict)
+    # why, for items of not_carried the reader left out on purpose (default: the model has no place for them)
+    not_carried_why: dict[str, str] = field(default_factory=dict)
+    # ids of the source rows booked, for readers that track them (None: this reader does not), and the rows left
+    # out because an earlier input booked them (overlapping exports; see converters/jobs/task.py)
+    row_ids: list[str] | None = None
+    rows_skipped: int = 0
     # named extra fields beside a table, e.g. "lines" -> journal_id, entry_nr, line_nr + one column per field
     extras: dict[str, pd.DataFrame] = field(default_factory=dict)
 

@@ -149,6 +149,7 @@ def opening_with_open_items(
         opening_balance=ob,
         lines=rest,
         not_carried=not_carried,
+        not_carried_why=adm.not_carried_why,
     )
     for batch in rest.batches():
         new.stats.add_batch(batch, batch[["journal_id", "entry_nr"]].drop_duplicates().shape[0])

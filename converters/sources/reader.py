@@ -78,6 +78,9 @@ class _Seen:
         return pd.Index(ids).isin(self.earlier)
 
 
+LEFT_OUT_WHY = "left out by the source profile's rules (see what); not an error"
+
+
 def _row_id_text(ids: np.ndarray) -> np.ndarray:
     """Stable text of 64-bit row hashes (the same row of the same export gives the same id in every run)."""
     return np.char.mod("%016x", ids.astype(np.uint64))
@@ -218,10 +221,10 @@ def read_source(
             raise KoppelError(f"--until wants a date YYYY-MM-DD, not {until!r}") from None
     builder = EntryBuilder(prof)
     seen = _Seen()
-    counts = {"rows": 0, "totals": 0, "duplicates": 0, "held_closed": 0, "held_until": 0, "no_amounts": 0}
-    counts["booked_before"] = 0
+    counts = {"rows": 0, "totals": 0, "duplicates": 0, "held_closed": 0, "held_until": 0, "no_amounts": 0,
+              "booked_before": 0}  # fmt: skip
     tracking = bool(want_row_ids or skip_row_ids) and bool(prof.row_id_field or prof.row_id_fields)
-    skip = pd.Index(sorted(set(skip_row_ids or ())), dtype="string")
+    skip = pd.Index(list(skip_row_ids or ()), dtype="string")
     booked: list[np.ndarray] = []
     files = source_files(path, prof)
     for file in files:
@@ -312,20 +315,21 @@ def read_source(
         adm.header.start_date = f"{min(d[0] for d in dates):%Y-%m-%d}"
         adm.header.end_date = f"{max(d[1] for d in dates):%Y-%m-%d}"
         adm.header.fiscal_year = adm.header.start_date[:4]
-    if counts["duplicates"]:
-        adm.not_carried["rows already in an earlier file (duplicates, skipped)"] = counts["duplicates"]
-    if counts["booked_before"]:
-        adm.not_carried["rows booked before by an earlier input (row id, skipped)"] = counts["booked_before"]
+    def left_out(what: str, n: int) -> None:
+        if n:
+            adm.not_carried[what] = n
+            adm.not_carried_why[what] = LEFT_OUT_WHY
+
+    left_out("rows already in an earlier file (duplicates, skipped)", counts["duplicates"])
+    left_out("rows booked before by an earlier input (row id, skipped)", counts["booked_before"])
     if tracking:
-        adm.row_ids = [str(r) for part in booked for r in part]  # type: ignore[attr-defined]
-        adm.rows_skipped = counts["booked_before"]  # type: ignore[attr-defined]
-    if counts["totals"]:
-        adm.not_carried["totals rows of the export (skipped)"] = counts["totals"]
+        adm.row_ids = [str(r) for part in booked for r in part]
+        adm.rows_skipped = counts["booked_before"]
+    left_out("totals rows of the export (skipped)", counts["totals"])
     if counts["held_closed"]:
         what = ", ".join(f"{k} not {'/'.join(v)}" for k, v in prof.only_when.items())
-        adm.not_carried[f"rows held back: {what}"] = counts["held_closed"]
-    if counts["held_until"]:
-        adm.not_carried[f"rows held back: period not closed by {until}"] = counts["held_until"]
+        left_out(f"rows held back: {what}", counts["held_closed"])
+    left_out(f"rows held back: period not closed by {until}", counts["held_until"])
     report = [
         {"item": "files", "count": len(files), "detail": ", ".join(f.name for f in files)},
         {"item": "rows read", "count": counts["rows"], "detail": ""},
