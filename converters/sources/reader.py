@@ -81,11 +81,6 @@ class _Seen:
 LEFT_OUT_WHY = "left out by the source profile's rules (see what); not an error"
 
 
-def _row_id_text(ids: np.ndarray) -> np.ndarray:
-    """Stable text of 64-bit row hashes (the same row of the same export gives the same id in every run)."""
-    return np.char.mod("%016x", ids.astype(np.uint64))
-
-
 def _is_totals(raw: pd.DataFrame, first_column: str, labels: list[str]) -> pd.Series:
     first = raw[first_column].fillna("").str.strip().str.casefold()
     mask = pd.Series(False, index=raw.index)
@@ -261,7 +256,8 @@ def read_source(
                 raw, ids = raw[~dup], ids[~dup]
             row_ids = None
             if tracking:
-                row_ids = pd.Series(_row_id_text(ids), index=raw.index, dtype="string")
+                # the row hashes as decimal text (stable across runs: the same row gives the same id)
+                row_ids = pd.Series(ids.astype(np.uint64).astype(str), index=raw.index, dtype="string")
                 before = row_ids.isin(skip).to_numpy()
                 if before.any():
                     counts["booked_before"] += int(before.sum())
@@ -323,7 +319,7 @@ def read_source(
     left_out("rows already in an earlier file (duplicates, skipped)", counts["duplicates"])
     left_out("rows booked before by an earlier input (row id, skipped)", counts["booked_before"])
     if tracking:
-        adm.row_ids = [str(r) for part in booked for r in part]
+        adm.row_ids = np.concatenate(booked).tolist() if booked else []
         adm.rows_skipped = counts["booked_before"]
     left_out("totals rows of the export (skipped)", counts["totals"])
     if counts["held_closed"]:
