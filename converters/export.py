@@ -44,8 +44,6 @@ def to_text_frame(name: str, frame: pd.DataFrame) -> pd.DataFrame:
 
 def neutralise_series(text: pd.Series) -> pd.Series:
     """Text cells that would start a formula in Excel (=, +, -, @, tab, CR) get a leading single quote."""
-    if text.empty:
-        return text
     risky = text.str.startswith(FORMULA_STARTS).fillna(False).astype(bool)
     if not risky.any():
         return text

@@ -466,7 +466,7 @@ class _Writer:
             if _v(h.opening_description) is not None:
                 rep.dropped_element("openingBalance/opBalDesc", "XAF 4.0 has no opening-balance description")
         else:
-            date = _v(h.opening_date) or self.start_date or _v(h.start_date)
+            date = _v(h.opening_date) or self.start_date  # header() ran first
             if _v(h.opening_date) is None:
                 rep.fixed("openingBalance/opBalDate", "missing (mandatory in 3.2): the header's startDate")
             head += [_el("opBalDate", date), _el("opBalDesc", _v(h.opening_description))]
