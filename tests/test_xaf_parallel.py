@@ -49,3 +49,75 @@ def test_an_error_in_a_later_piece_names_the_file_line(tmp_path):
     assert serial.value.line == target + 1
     assert par.value.line == serial.value.line
     assert par.value.message == serial.value.message
+
+
+MULTI_JOURNAL = [p for p in FILES if p.read_bytes().count(b"<journal>") > 1]
+
+
+@pytest.mark.parametrize("block", [5, 64])
+@pytest.mark.parametrize("path", MULTI_JOURNAL[:3], ids=[p.name[:40] for p in MULTI_JOURNAL[:3]])
+def test_tags_and_newlines_across_scan_blocks(monkeypatch, path, block):
+    """The front-to-back scan reads a few bytes at a time here: a <journal tag cut by a block edge still counts."""
+    monkeypatch.setattr(parallel, "SCAN_BLOCK", block)
+    serial = read_xaf(path)
+    par = read_xaf_parallel(path, workers=2)
+    assert par.lines.frame().equals(serial.lines.frame())
+    assert par.journals.equals(serial.journals)
+
+
+def test_progress_reaches_the_file_size():
+    path = SAMPLES / "voorbeeld_xaf32.xaf"
+    seen: list[int] = []
+    read_xaf_parallel(path, workers=2, progress=seen.append)
+    assert seen == sorted(seen) and len(seen) > 2
+    assert seen[-1] == path.stat().st_size
+
+
+def test_auto_mode_uses_all_cores_only_for_large_files(monkeypatch):
+    path = SAMPLES / "voorbeeld_xaf32.xaf"
+    assert parallel.reading_workers(path) == 1  # a few kB: not worth starting workers
+    assert parallel.reading_workers(path, 3) == 3  # asked for
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 1)
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda _pid: {0, 1, 2}, raising=False)
+    assert parallel.reading_workers(path) == 3
+    monkeypatch.setattr(parallel, "_ONE_CORE", False)
+    parallel.read_on_one_core()  # what a batch job's worker process calls
+    assert parallel.reading_workers(path) == 1
+    assert parallel.reading_workers(path, 2) == 2
+
+
+def test_read_input_reads_in_parallel_when_asked():
+    from converters.registry import read_input
+
+    path = SAMPLES / "voorbeeld_xaf32.xaf"
+    assert read_input(path, workers=2).lines.frame().equals(read_xaf(path).lines.frame())
+
+
+def test_cli_workers_gives_the_same_summary(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from converters.cli import cli
+
+    path = str(SAMPLES / "voorbeeld_xaf32.xaf")
+    one = CliRunner().invoke(cli, ["inspect", path, "--json", "--workers", "1"])
+    two = CliRunner().invoke(cli, ["inspect", path, "--json", "--workers", "2"])
+    assert one.exit_code == two.exit_code == 0
+    assert json.loads(one.output) == json.loads(two.output)
+    out = tmp_path / "asperion"
+    converted = CliRunner().invoke(cli, ["convert", path, "--to", "asperion", "-o", str(out), "--workers", "2"])
+    assert converted.exit_code == 0, converted.output
+    assert json.loads((out / "control.json").read_text())["money"]["equal"] is True
+
+
+def test_workers_on_an_input_that_is_not_an_auditfile_is_refused(capsys):
+    from converters.cli import main
+
+    csv = SAMPLES / "sources" / "journal_lines_nl.csv"
+    with pytest.raises(SystemExit) as info:
+        main(["inspect", str(csv), "--profile", "journal-lines", "--workers", "2"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"koppel: {csv}: --workers applies to auditfiles (XAF), not to ")
+    assert err.count("\n") == 1

@@ -15,7 +15,7 @@ import click
 from ..convert import convert, parse_options
 from ..registry import all_formats
 from . import cli
-from .options import encoding_option, input_format_option, source_options, source_reader_options
+from .options import encoding_option, input_format_option, source_options, source_reader_options, workers_option
 
 # Named writer flags that other targets registered: (decls, kwargs) pairs, value goes to options[dest].
 EXTRA_OPTIONS: list[tuple[tuple[str, ...], dict]] = [
@@ -50,6 +50,7 @@ def _with_extra_options(func):
 @click.option("--mapping", type=click.Path(path_type=Path), default=None, help="Mapping file (TOML).")
 @click.option("--strict-mapping", is_flag=True, help="Every code used must be in the mapping.")
 @source_options
+@workers_option
 @click.option("--option", "option_pairs", multiple=True, metavar="KEY=VALUE", help="Target option (repeatable).")
 @_with_extra_options
 def convert_command(
@@ -63,11 +64,12 @@ def convert_command(
     profile: str | None,
     until: str | None,
     aggregate: str | None,
+    workers: int | None,
     option_pairs: tuple[str, ...],
     **extra,
 ) -> None:
     """Convert an auditfile or any readable input into a package's import files, with control.json."""
-    from_format, reader_options = source_reader_options(from_format, profile, until, aggregate)
+    from_format, reader_options = source_reader_options(from_format, profile, until, aggregate, workers)
     if encoding:
         reader_options["encoding"] = encoding
     options = {key: value for key, value in extra.items() if value is not None}

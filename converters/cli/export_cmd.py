@@ -8,7 +8,14 @@ import click
 
 from ..export import EXPORT_FORMATS, export_tables
 from . import cli
-from .options import encoding_option, input_format_option, read_with_progress, source_options, source_reader_options
+from .options import (
+    encoding_option,
+    input_format_option,
+    read_with_progress,
+    source_options,
+    source_reader_options,
+    workers_option,
+)
 
 
 @cli.command("export")
@@ -18,6 +25,7 @@ from .options import encoding_option, input_format_option, read_with_progress, s
 @input_format_option
 @encoding_option
 @source_options
+@workers_option
 def export_command(path: Path, outdir: Path, fmt: str, from_format: str | None, encoding: str | None, **source) -> None:
     """Write the canonical tables (accounts, relations, ..., lines) of an input, one file per table."""
     from_format, options = source_reader_options(from_format, **source)

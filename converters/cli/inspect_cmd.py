@@ -9,7 +9,14 @@ import click
 
 from ..summary import summarize, summary_text
 from . import cli
-from .options import encoding_option, input_format_option, read_with_progress, source_options, source_reader_options
+from .options import (
+    encoding_option,
+    input_format_option,
+    read_with_progress,
+    source_options,
+    source_reader_options,
+    workers_option,
+)
 
 
 @cli.command("inspect")
@@ -17,6 +24,7 @@ from .options import encoding_option, input_format_option, read_with_progress, s
 @input_format_option
 @encoding_option
 @source_options
+@workers_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 def inspect_command(path: Path, from_format: str | None, encoding: str | None, as_json: bool, **source) -> None:
     """Version, producer, counts and totals of an auditfile or any readable input."""

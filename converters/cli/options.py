@@ -20,6 +20,13 @@ encoding_option = click.option(
     help="Read the input in this encoding, whatever its declaration says (e.g. iso-8859-1).",
 )
 
+workers_option = click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Processes that parse a large auditfile (default: all cores from 64 MB on; 1: one process).",
+)
 
 
 def source_options(func):
@@ -38,9 +45,17 @@ def source_options(func):
     )(func)
 
 
-def source_reader_options(from_format: str | None, profile: str | None, until: str | None, aggregate: str | None):
-    """(from_format, reader options) for the source-profile options."""
+def source_reader_options(
+    from_format: str | None,
+    profile: str | None,
+    until: str | None,
+    aggregate: str | None,
+    workers: int | None = None,
+):
+    """(from_format, reader options) for the source-profile options (and ``--workers``)."""
     options: dict = {}
+    if workers is not None:
+        options["workers"] = workers
     if profile:
         from_format = from_format or "profile"
         options["profile"] = profile

@@ -66,6 +66,14 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
+def _start_worker() -> None:
+    """Worker initializer: die with the coordinator; read each file on this worker's core (the pool uses all)."""
+    from ..xaf.parallel import read_on_one_core
+
+    _die_with_parent()
+    read_on_one_core()
+
+
 class PoolExecutor:
     """A pool of worker processes forked after warm-up; kept for the life of the runner (``watch`` reuses it).
 
@@ -77,7 +85,7 @@ class PoolExecutor:
         warm_up()
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         self._pool = ProcessPoolExecutor(
-            self.workers, mp_context=multiprocessing.get_context(method), initializer=_die_with_parent
+            self.workers, mp_context=multiprocessing.get_context(method), initializer=_start_worker
         )
         list(self._pool.map(_noop, range(self.workers)))
 

@@ -25,11 +25,14 @@ import pyarrow as pa
 
 from ..errors import KoppelError
 from ..model import Administration
-from .reader import BATCH_SIZE, _frame, _Reader, _settle_opening, iter_xaf
+from .reader import BATCH_SIZE, Progress, _frame, _Reader, _settle_opening, iter_xaf
 from .source import namespace_only_once
 from .versions import XafFile, sniff_xaf
 
 PIECE_BYTES = 8 << 20
+SCAN_BLOCK = 4 << 20  # plain reads of this size find cuts' line numbers and open journals
+PARALLEL_MIN_BYTES = 64 << 20  # auto mode reads files from this size on all cores
+_ONE_CORE = False
 MIN_PIECE_BYTES = 1 << 20
 _JOURNAL_START = re.compile(rb"<journal[\s>]")
 _TX_END = b"</transaction>"
@@ -47,7 +50,11 @@ class _Piece:
 
 
 def _pieces(mm: mmap.mmap, fd: int, begin: int, finish: int, target: int) -> list[_Piece]:
-    """Split [begin, finish) at ``</transaction>`` boundaries into pieces of about ``target`` bytes."""
+    """Split [begin, finish) at ``</transaction>`` boundaries into pieces of about ``target`` bytes.
+
+    Only the few pages around each cut are touched through the mapping; the rest is scanned once, front to
+    back, with plain reads (a mapped page read counts as resident memory of this process).
+    """
     cuts = [begin]
     pos = begin + target
     while pos < finish:
@@ -61,40 +68,36 @@ def _pieces(mm: mmap.mmap, fd: int, begin: int, finish: int, target: int) -> lis
         pos = cut + target
     cuts.append(finish)
     pieces = []
-    line = _newlines(fd, 0, begin) + 1
+    line = _scan(fd, 0, begin)[0] + 1
+    open_journal = begin
     for i in range(len(cuts) - 1):
         a, b = cuts[i], cuts[i + 1]
         header = None
         if i > 0:
-            open_journal = _last_journal_start(mm, a)
             first_tx = mm.find(b"<transaction", open_journal, a)
             header = bytes(mm[open_journal:first_tx])
         ends_inside = i < len(cuts) - 2
         pieces.append(_Piece(i, a, b, header, ends_inside, line))
-        line += _newlines(fd, a, b)
+        newlines, last_journal = _scan(fd, a, b)
+        line += newlines
+        open_journal = last_journal if last_journal is not None else open_journal
     return pieces
 
 
-def _newlines(fd: int, start: int, end: int) -> int:
-    """Count LF in [start, end) with plain reads, a few MB at a time: touching the mapping would make the
-    whole file count as resident memory of this process."""
-    count = 0
-    step = 4 << 20
-    for pos in range(start, end, step):
-        count += os.pread(fd, min(step, end - pos), pos).count(b"\n")
-    return count
-
-
-def _last_journal_start(mm: mmap.mmap, before: int) -> int:
-    pos = before
-    while True:
-        hit = mm.rfind(b"<journal", 0, pos)
-        if hit < 0:
-            raise ValueError("no journal before a transaction")
-        nxt = mm[hit + 8 : hit + 9]
-        if nxt in (b">", b" ", b"\t", b"\r", b"\n"):
-            return hit
-        pos = hit
+def _scan(fd: int, start: int, end: int) -> tuple[int, int | None]:
+    """LF count in [start, end) and the offset of the last ``<journal`` start tag there, a few MB at a time."""
+    count, last = 0, None
+    for pos in range(start, end, SCAN_BLOCK):
+        n = min(SCAN_BLOCK, end - pos)
+        block = os.pread(fd, n + 8, pos)  # 8 bytes more: a tag starting in this block is seen whole
+        count += block.count(b"\n", 0, n)
+        limit = len(block)
+        while (hit := block.rfind(b"<journal", 0, limit)) >= 0:
+            if hit < n and block[hit + 8 : hit + 9] in (b">", b" ", b"\t", b"\r", b"\n"):
+                last = pos + hit
+                break
+            limit = hit + 7
+    return count, last
 
 
 def _declaration(info: XafFile) -> bytes:
@@ -165,29 +168,33 @@ class ParallelRead:
             pass
         return reader
 
-    def batches(self) -> Iterator[pd.DataFrame]:
+    def plan(self) -> bool:
+        """Cut the journals into pieces; False when the file has no journals to share out."""
         info = self.info
         with info.path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mm:
             first = _JOURNAL_START.search(mm)
             last_end = mm.rfind(_JOURNAL_END)
             if first is None or last_end < 0:
-                yield from iter_xaf(self.path, **self.options)[1]
-                return
+                return False
             begin, finish = first.start(), last_end + len(_JOURNAL_END)
-            head = bytes(mm[:begin])
-            tail = bytes(mm[finish:])
+            self._head = bytes(mm[:begin])
+            self._tail = bytes(mm[finish:])
             size = finish - begin
             target = max(MIN_PIECE_BYTES, min(PIECE_BYTES, size // (self.workers * 4) + 1))
-            pieces = _pieces(mm, handle.fileno(), begin, finish, target)
+            self.pieces = _pieces(mm, handle.fileno(), begin, finish, target)
+        return True
+
+    def batches(self, progress: Progress | None = None) -> Iterator[pd.DataFrame]:
+        """The lines in file order; :meth:`plan` first. ``progress`` gets the bytes done as pieces finish."""
+        info = self.info
         closing = b"</transactions></auditfile>" if info.version == "2.0" else b"</transactions></company></auditfile>"
-        head = _strip_root_namespace(head, info)
-        self.master = self._master_reader(head + closing)
+        self.master = self._master_reader(_strip_root_namespace(self._head, info) + closing)
         opening = b"<auditfile><company><transactions>" if info.version != "2.0" else b"<auditfile><transactions>"
-        tail_reader = self._master_reader(_declaration(info) + opening + tail)
+        tail_reader = self._master_reader(_declaration(info) + opening + self._tail)
         context = multiprocessing.get_context("fork")
-        args = [(info, piece, self.options, BATCH_SIZE) for piece in pieces]
+        args = [(info, piece, self.options, BATCH_SIZE) for piece in self.pieces]
         with context.Pool(self.workers) as pool:
-            for result in pool.imap(_parse_piece, args):
+            for piece, result in zip(self.pieces, pool.imap(_parse_piece, args), strict=True):
                 if "error" in result:
                     message, line, field, hint = result["error"]
                     raise KoppelError(message, file=self.path, line=line, field=field, hint=hint)
@@ -201,8 +208,12 @@ class ParallelRead:
                     self.not_carried[key] = self.not_carried.get(key, 0) + n
                 for table in result["tables"]:
                     yield _frame(table)
+                if progress is not None:
+                    progress(piece.end)
         for key, n in tail_reader.not_carried.items():
             self.not_carried[key] = self.not_carried.get(key, 0) + n
+        if progress is not None:
+            progress(info.size)
 
 
 def _strip_root_namespace(head: bytes, info: XafFile) -> bytes:
@@ -216,30 +227,59 @@ def _strip_root_namespace(head: bytes, info: XafFile) -> bytes:
     return head
 
 
+def reading_workers(path: str | Path, requested: int | None = None) -> int:
+    """How many processes read ``path``: ``requested`` when given, else all cores for a large file.
+
+    Auto mode stays on one core for files under :data:`PARALLEL_MIN_BYTES` (starting workers costs more
+    than it saves), inside a daemonic process (which may not start children), and after
+    :func:`read_on_one_core` (a batch job's worker processes already use every core).
+    """
+    if requested is not None:
+        return max(1, int(requested))
+    if _ONE_CORE or multiprocessing.current_process().daemon:
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return cores if Path(path).stat().st_size >= PARALLEL_MIN_BYTES else 1
+
+
+def read_on_one_core() -> None:
+    """Make auto mode read on one core in this process (called in a job's worker processes)."""
+    global _ONE_CORE
+    _ONE_CORE = True
+
+
 def iter_xaf_parallel(
     path: str | Path, *, workers: int | None = None, encoding: str | None = None, **options
 ) -> Iterator[pd.DataFrame]:
     """Canonical ``lines`` batches of an auditfile, parsed on ``workers`` cores (default: all)."""
     workers = workers or os.cpu_count() or 1
     read = ParallelRead(Path(path), encoding, options, workers)
-    if workers < 2 or not read.possible():
+    if workers < 2 or not read.possible() or not read.plan():
         yield from iter_xaf(path, encoding=encoding, **options)[1]
         return
     yield from read.batches()
 
 
 def read_xaf_parallel(
-    path: str | Path, *, workers: int | None = None, encoding: str | None = None, **options
+    path: str | Path,
+    *,
+    workers: int | None = None,
+    encoding: str | None = None,
+    progress: Progress | None = None,
+    **options,
 ) -> Administration:
-    """:func:`~converters.xaf.reader.read_xaf` on several cores; the same Administration, faster."""
+    """:func:`~converters.xaf.reader.read_xaf` on several cores; the same Administration, faster.
+
+    Falls back to the single-process reader where the file does not allow cutting (see the module doc).
+    """
     from .reader import read_xaf
 
     workers = workers or os.cpu_count() or 1
     read = ParallelRead(Path(path), encoding, options, workers)
-    if workers < 2 or not read.possible():
-        return read_xaf(path, encoding=encoding, **options)
+    if workers < 2 or not read.possible() or not read.plan():
+        return read_xaf(path, encoding=encoding, progress=progress, **options)
     adm = Administration()
-    for batch in read.batches():
+    for batch in read.batches(progress):
         adm.lines.append(batch)
         adm.stats.add_batch(batch, 0)
     adm.lines.close()

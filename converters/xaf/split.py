@@ -182,14 +182,20 @@ def join_parts(parts: list[Path], target: Path) -> None:
                 _copy(src, dst, 1 << 62)
 
 
-def read_xaf_set(path: str | Path, **options):
-    """Read an auditfile, or the whole split set it is the first part of, as one Administration."""
+def read_xaf_set(path: str | Path, *, workers: int | None = None, **options):
+    """Read an auditfile, or the whole split set it is the first part of, as one Administration.
+
+    ``workers``: processes that parse a single large file (see :func:`~converters.xaf.parallel.reading_workers`;
+    ``None`` = all cores from 64 MB on, 1 = this process only).
+    """
+    from .parallel import read_xaf_parallel, reading_workers
     from .reader import read_xaf
 
     path = Path(path)
     parts = split_set(path)
     if parts is None:
-        return read_xaf(path, **options)
+        n = reading_workers(path, workers)
+        return read_xaf_parallel(path, workers=n, **options) if n > 1 else read_xaf(path, **options)
     fd, name = tempfile.mkstemp(prefix=".koppel-joined-", suffix=path.suffix)
     os.close(fd)
     joined = Path(name)
