@@ -23,7 +23,7 @@ from ..money import parse_cents_arrow_plain
 from .entries import EntryBuilder
 from .fields import resolve_columns, typed_chunk
 from .profile import ENCODINGS, Profile, load_profile
-from .table import ROW, read_csv_chunks, read_raw
+from .table import ROW, NotPlain, csv_head, read_csv_blocks, read_csv_chunks, read_raw
 
 SUFFIXES = {
     "csv": (".csv", ".txt", ".tsv"),
@@ -78,6 +78,9 @@ class _Seen:
         return pd.Index(ids).isin(self.earlier)
 
 
+BLOCK_BYTES = 32 << 20  # a file without quotes is parsed in pieces of this size (all cores; memory bounded)
+SPLIT_ROWS = 200_000  # a chunk of at least this many rows is summed in two halves, one per worker thread
+MAX_PARTIALS = 8  # partial sums kept before they are summed together (memory follows distinct keys)
 LEFT_OUT_WHY = "left out by the source profile's rules (see what); not an error"
 
 
@@ -105,12 +108,31 @@ def _check_currency(typed: pd.DataFrame, prof: Profile, colmap: dict, file: Path
         )
 
 
-def _arrow_reduce(table: pa.Table, prof: Profile, colmap: dict, columns: list[str], builder: EntryBuilder, counts):
-    """Sum a chunk's money per distinct combination of the cells that decide a posting, in pyarrow.
+def _arrow_keys(prof: Profile, colmap: dict, builder: EntryBuilder) -> list[str]:
+    """The source columns whose cells decide a posting: rows equal in these are summed."""
+    fields = builder._key_fields() + list(prof.only_when)
+    fields += ["currency"] if "currency" in prof.columns else []
+    fields += [prof.direction["field"]] if prof.direction else []
+    return list(dict.fromkeys(colmap[f] for f in fields if colmap.get(f)))
 
-    Returns (reduced frame of text cells + ``_row``, parsed money/extra counts) or (table, None) when a
-    money cell is not a plain amount (then the row-wise path reads the chunk and names the bad cell).
+
+def _arrow_columns(prof: Profile, colmap: dict, columns: list[str], keys: list[str]) -> list[str]:
+    """The columns the Arrow path reads: keys, money, extras and (for totals rows) the first column."""
+    money = [colmap[name] for name in prof.money if colmap.get(name)]
+    extras = [colmap[name] for name in colmap if name.startswith("extra:")]
+    first = columns[:1] if prof.dialect.totals_rows else []
+    wanted = set(first + keys + money + extras)
+    return [c for c in columns if c in wanted]
+
+
+def _arrow_part(table: pa.Table, prof: Profile, colmap: dict, columns: list[str], keys: list[str]):
+    """One chunk's sums per key combination: (partial table, rows, totals rows), or None for an unusual amount.
+
+    The partial has the key columns, ``_row`` (first row), ``m:NAME``/``c:NAME`` (sum and count of each
+    money field) and ``extra:NAME`` (non-empty cells); partials of several chunks add up (:func:`_arrow_sum`).
     """
+    totals = 0
+    table = table.combine_chunks()  # one buffer per column: far cheaper to encode and group than many
     if prof.dialect.totals_rows and columns:
         first = table[columns[0]]
         mask = None
@@ -119,9 +141,10 @@ def _arrow_reduce(table: pa.Table, prof: Profile, colmap: dict, columns: list[st
             mask = hit if mask is None else pc.or_(mask, hit)
         totals = pc.sum(mask).as_py() or 0
         if totals:
-            counts["totals"] += totals
             table = table.filter(pc.invert(mask))
-    money = {}
+    arrays = {c: table[c] for c in keys}
+    arrays[ROW] = table[ROW]
+    aggs = [(ROW, "min")]
     for name in prof.money:
         column = colmap.get(name)
         if column is None:
@@ -130,46 +153,100 @@ def _arrow_reduce(table: pa.Table, prof: Profile, colmap: dict, columns: list[st
             table[column], decimal_mark=prof.dialect.decimal_mark, thousands=prof.dialect.thousands
         )
         if result is None:
-            return table, None
-        money[name] = result
-    counts["rows"] += table.num_rows
-    fields = builder._key_fields() + list(prof.only_when)
-    fields += ["currency"] if "currency" in prof.columns else []
-    fields += [prof.direction["field"]] if prof.direction else []
-    keys = list(dict.fromkeys(colmap[f] for f in fields if colmap.get(f)))
-    arrays = {c: table[c] for c in keys}
-    arrays[ROW] = table[ROW]
-    aggs = [(ROW, "min")]
-    for name, (cents, present) in money.items():
+            return None
+        cents, present = result
         arrays[f"m:{name}"] = pa.array(cents, mask=~present)
-        aggs += [(f"m:{name}", "sum"), (f"m:{name}", "count")]
-    extras = [name for name in colmap if name.startswith("extra:")]
-    for name in extras:
+        arrays[f"c:{name}"] = pa.array(present.astype(np.int64))
+        aggs += [(f"m:{name}", "sum"), (f"c:{name}", "sum")]
+    for name in [name for name in colmap if name.startswith("extra:")]:
         filled = pc.not_equal(pc.utf8_trim_whitespace(table[colmap[name]]), "")
         arrays[name] = pc.cast(filled, pa.int64())
         aggs.append((name, "sum"))
-    grouped = pa.table(arrays).group_by(keys, use_threads=False).aggregate(aggs)
+    return _arrow_sum(pa.table(arrays), keys, aggs), table.num_rows, totals
+
+
+def _arrow_sum(table: pa.Table, keys: list[str], aggs: list[tuple[str, str]]) -> pa.Table:
+    """Group by the keys and aggregate, keeping each column's own name (so partials can be summed again)."""
+    grouped = table.group_by(keys, use_threads=False).aggregate(aggs)
+    return grouped.rename_columns([name if name in keys else name.rsplit("_", 1)[0] for name in grouped.column_names])
+
+
+def _arrow_reduce_file(chunks, prof: Profile, colmap: dict, columns: list[str], keys: list[str], counts) -> tuple:
+    """Sum a file's rows per distinct combination of the cells that decide a posting, in pyarrow.
+
+    Chunks are summed in two worker threads while the next chunk is read (pyarrow works without the GIL);
+    the partial sums are summed again at the end, so the result does not depend on the chunk size. Memory
+    follows the number of distinct combinations, not the file. Returns (frame of text cells + ``_row`` in
+    file order, parsed money/extra counts), or None when a money cell is not a plain amount (then the
+    row-wise path reads the file and names the bad cell).
+    """
+    from collections import deque
+    from concurrent.futures import ThreadPoolExecutor
+
+    partials: list[pa.Table] = []
+    rows = totals = 0
+    failed = False
+    aggs: list[tuple[str, str]] = []
+    pending: deque = deque()
+
+    def collect() -> None:
+        nonlocal rows, totals, failed, aggs
+        result = pending.popleft().result()
+        if result is None:
+            failed = True
+            return
+        part, n, t = result
+        rows, totals = rows + n, totals + t
+        partials.append(part)
+        aggs = [(c, "min" if c == ROW else "sum") for c in part.column_names if c not in keys]
+        if len(partials) > MAX_PARTIALS:  # keep memory to the distinct combinations
+            partials[:] = [_arrow_sum(pa.concat_tables(partials), keys, aggs)]
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        try:
+            for table in chunks:
+                half = table.num_rows // 2 if table.num_rows >= SPLIT_ROWS else table.num_rows
+                for piece in (table.slice(0, half), table.slice(half)) if half < table.num_rows else (table,):
+                    pending.append(pool.submit(_arrow_part, piece, prof, colmap, columns, keys))
+                while len(pending) > 2 or (pending and pending[0].done()):
+                    collect()
+                if failed:
+                    break
+            while pending and not failed:
+                collect()
+        finally:
+            for future in pending:
+                future.cancel()
+    if failed:
+        return None
+    counts["rows"] += rows
+    counts["totals"] += totals
+    money = [name for name in prof.money if colmap.get(name)]
+    extras = [name for name in colmap if name.startswith("extra:")]
+    if not partials:
+        return pd.DataFrame(columns=[*columns, ROW], dtype="string"), None
+    grouped = _arrow_sum(pa.concat_tables(partials), keys, aggs) if len(partials) > 1 else partials[0]
     frame = grouped.to_pandas(types_mapper=lambda t: pd.StringDtype() if t == pa.string() else None)
     raw = frame[keys].copy()
     for column in set(c for c in colmap.values() if c) - set(keys):
         raw[column] = pd.Series("", index=raw.index, dtype="string")
-    raw[ROW] = frame[f"{ROW}_min"].to_numpy()
+    raw[ROW] = frame[ROW].to_numpy()
     order = np.argsort(raw[ROW].to_numpy(), kind="stable")  # keep file order for stable entries
     raw = raw.iloc[order].reset_index(drop=True)
     frame = frame.iloc[order].reset_index(drop=True)
     parsed: dict[str, pd.Series] = {}
     for name in money:
-        count = frame[f"m:{name}_count"].to_numpy()
+        count = frame[f"c:{name}"].to_numpy()
         parsed[name] = pd.Series(
-            pd.arrays.IntegerArray(frame[f"m:{name}_sum"].fillna(0).to_numpy(np.int64), count == 0)
+            pd.arrays.IntegerArray(frame[f"m:{name}"].fillna(0).to_numpy(np.int64), count == 0)
         )
     for post in prof.postings:  # a row without its given VAT must stay visible after summing
         if post.vat_amount and post.vat_amount[0][1] in parsed:
-            vat = frame[f"m:{post.vat_amount[0][1]}_count"].to_numpy()
-            amount = np.max([frame[f"m:{n}_count"].to_numpy() for _, n in post.amount if n in money], axis=0)
+            vat = frame[f"c:{post.vat_amount[0][1]}"].to_numpy()
+            amount = np.max([frame[f"c:{n}"].to_numpy() for _, n in post.amount if n in money], axis=0)
             parsed[post.vat_amount[0][1]] = parsed[post.vat_amount[0][1]].mask(vat < amount)
     for name in extras:
-        parsed[name] = frame[f"{name}_sum"].astype("int64")
+        parsed[name] = frame[name].astype("int64")
     return raw, parsed
 
 
@@ -226,21 +303,35 @@ def read_source(
         seen.next_file()
         # the Arrow fast path sums rows before they have ids: not used when row ids are tracked
         arrow = builder.merging and len(files) == 1 and prof.dialect.format == "csv" and not tracking
-        raw_table = (
-            read_csv_chunks(file, prof.dialect, block_size=64 << 20, arrow=True)
-            if arrow
-            else read_raw(file, prof.dialect)
-        )
-        colmap = resolve_columns(prof, raw_table.columns, file, raw_table.header_row)
+        reduced = None
+        if arrow:
+            head = csv_head(file, prof.dialect)
+            colmap = resolve_columns(prof, head.columns, file, head.header_row)
+            keys = _arrow_keys(prof, colmap, builder)
+            include = _arrow_columns(prof, colmap, head.columns, keys)
+            raw_table = None
+            if not head.quoted:  # every line break ends a row: parse blocks of the file on all cores
+                try:
+                    blocks = read_csv_blocks(file, prof.dialect, head, include, block_size=BLOCK_BYTES)
+                    reduced = _arrow_reduce_file(blocks.chunks, prof, colmap, head.columns, keys, counts)
+                    raw_table = blocks
+                except NotPlain:  # a row with a wrong cell count, say: the streaming reader reports it in order
+                    pass
+            if raw_table is None:
+                raw_table = read_csv_chunks(
+                    file, prof.dialect, block_size=64 << 20, arrow=True, head=head, include=include
+                )
+                reduced = _arrow_reduce_file(raw_table.chunks, prof, colmap, raw_table.columns, keys, counts)
+            if reduced is None:  # an unusual amount cell: the row-wise path reads the file and names it
+                raw_table = read_csv_chunks(file, prof.dialect, head=head)
+        else:
+            raw_table = read_raw(file, prof.dialect)
+            colmap = resolve_columns(prof, raw_table.columns, file, raw_table.header_row)
         id_column = colmap.get(prof.row_id_field) if prof.row_id_field else None
         id_columns = [colmap[f] for f in prof.row_id_fields if colmap.get(f)] or raw_table.columns
         date_formats: dict[str, str] = {}
-        for raw in raw_table.chunks:
-            parsed = None
-            if raw_table.arrow:
-                raw, parsed = _arrow_reduce(raw, prof, colmap, raw_table.columns, builder, counts)
-                if parsed is None:  # an unusual amount cell: the row-wise path names it
-                    raw = raw.to_pandas(types_mapper=lambda t: pd.StringDtype() if t == pa.string() else None)
+        for raw in [reduced[0]] if reduced is not None else raw_table.chunks:
+            parsed = reduced[1] if reduced is not None else None
             if parsed is None and prof.dialect.totals_rows and raw_table.columns:
                 totals = _is_totals(raw, raw_table.columns[0], prof.dialect.totals_rows)
                 counts["totals"] += int(totals.sum())

@@ -45,14 +45,22 @@ def _line_of(path: Path, offset: int) -> int:
         return handle.read(offset).count(b"\n") + 1
 
 
-def check_encoding(path: Path, encoding: str) -> None:
-    """Refuse a file whose bytes do not fit the profile's encoding, saying which encoding it likely is."""
+def check_encoding(path: Path, encoding: str, quote: str | None = None) -> bool:
+    """Refuse a file whose bytes do not fit the profile's encoding, saying which encoding it likely is.
+
+    Returns whether the file holds the ``quote`` character anywhere (True when not asked or not one byte):
+    a file without it has no quoted cells, so no cell can hold a line break.
+    """
     decoder = codecs.getincrementaldecoder("utf-8")()
     offset = 0
     utf8_ok, high = True, False
     c1_at = undefined_at = None
+    mark = quote.encode("ascii") if quote is not None and quote.isascii() and len(quote) == 1 else None
+    quoted = mark is None
     with path.open("rb") as handle:
         while block := handle.read(BLOCK):
+            if not quoted and mark in block:
+                quoted = True
             if not high and not block.isascii():
                 high = True
             if encoding != "utf-8" and not block.isascii():
@@ -77,7 +85,7 @@ def check_encoding(path: Path, encoding: str) -> None:
                     utf8_ok = False
             offset += len(block)
     if encoding == "utf-8":
-        return
+        return quoted
     if utf8_ok and high:
         raise KoppelError(
             f"the profile says {encoding} but the file is UTF-8 (reading it as {encoding} would garble é and €)",
@@ -101,6 +109,7 @@ def check_encoding(path: Path, encoding: str) -> None:
             field="encoding",
             hint='try encoding = "latin-1" or "utf-8"',
         )
+    return quoted
 
 
 def _unique(names: list[str]) -> list[str]:
@@ -114,9 +123,18 @@ def _unique(names: list[str]) -> list[str]:
     return out
 
 
-def read_csv_chunks(path: Path, dialect: Dialect, block_size: int = 16 << 20, arrow: bool = False) -> RawTable:
-    """Stream a delimited file as text chunks with pyarrow (vectorised; no per-row Python)."""
-    check_encoding(path, dialect.encoding)
+@dataclass
+class CsvHead:
+    """What a delimited file's first pass tells: its header names, header row, whether it has quotes."""
+
+    columns: list[str]
+    header_row: int
+    quoted: bool = True  # the quote character occurs somewhere (else no cell can hold a line break)
+
+
+def csv_head(path: Path, dialect: Dialect) -> CsvHead:
+    """Check the encoding (one pass over the bytes) and read the header row."""
+    quoted = check_encoding(path, dialect.encoding, dialect.quote)
     encoding = "utf-8-sig" if dialect.encoding == "utf-8" else dialect.encoding
     with path.open(encoding=encoding, newline="") as handle:
         for _ in range(dialect.skip_rows):
@@ -124,8 +142,25 @@ def read_csv_chunks(path: Path, dialect: Dialect, block_size: int = 16 << 20, ar
         header = next(csv.reader(handle, delimiter=dialect.delimiter, quotechar=dialect.quote), None)
     if not header:
         raise KoppelError("the file has no header row", file=path, line=dialect.skip_rows + 1)
-    columns = _unique(header)
-    header_row = dialect.skip_rows + 1
+    return CsvHead(_unique(header), dialect.skip_rows + 1, quoted)
+
+
+def read_csv_chunks(
+    path: Path,
+    dialect: Dialect,
+    block_size: int = 16 << 20,
+    arrow: bool = False,
+    head: CsvHead | None = None,
+    include: list[str] | None = None,
+) -> RawTable:
+    """Stream a delimited file as text chunks with pyarrow (vectorised; no per-row Python).
+
+    ``head`` is :func:`csv_head` done already; ``include`` limits the chunks to those columns (the row
+    count check still sees every cell). A file without the quote character is parsed without looking
+    for line breaks inside cells (faster; it cannot have them).
+    """
+    head = head or csv_head(path, dialect)
+    columns, header_row = head.columns, head.header_row
     skipped: list[tuple[int, str]] = []
 
     def on_invalid(row) -> str:
@@ -144,11 +179,13 @@ def read_csv_chunks(path: Path, dialect: Dialect, block_size: int = 16 << 20, ar
             parse_options=pacsv.ParseOptions(
                 delimiter=dialect.delimiter,
                 quote_char=dialect.quote,
-                newlines_in_values=True,
+                newlines_in_values=head.quoted,
                 invalid_row_handler=on_invalid,
             ),
             convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.string() for name in columns}, strings_can_be_null=False
+                column_types={name: pa.string() for name in columns},
+                strings_can_be_null=False,
+                include_columns=include,
             ),
         )
     except pa.ArrowInvalid as exc:  # e.g. an unclosed quote in the header runs on into the rows
@@ -173,6 +210,65 @@ def read_csv_chunks(path: Path, dialect: Dialect, block_size: int = 16 << 20, ar
             raise KoppelError(f"cannot read this CSV: {exc}", file=path, hint="check delimiter and quote") from None
 
     return RawTable(columns, header_row, chunks(), skipped, arrow)
+
+
+class NotPlain(Exception):
+    """The quick block reader met something unusual (a bad row, a parse error): use the streaming reader."""
+
+
+def read_csv_blocks(
+    path: Path, dialect: Dialect, head: CsvHead, include: list[str] | None = None, block_size: int = 32 << 20
+) -> RawTable:
+    """A file without quote characters as Arrow tables, parsed on all cores, memory bounded by ``block_size``.
+
+    Without quotes every line break ends a row, so the bytes can be cut at the last one in each block and
+    each piece parsed by ``pyarrow.csv.read_csv`` (which splits it over threads). A row with a wrong cell
+    count or any parse error raises :class:`NotPlain` before a table is yielded from its block: the
+    caller then reads the file with :func:`read_csv_chunks`, which reports such rows in file order.
+    """
+    if head.quoted:
+        raise ValueError("read_csv_blocks is for files without quote characters")
+    columns, header_row = head.columns, head.header_row
+    encoding = "utf8" if dialect.encoding == "utf-8" else dialect.encoding
+    parse = pacsv.ParseOptions(
+        delimiter=dialect.delimiter, quote_char=False, newlines_in_values=False
+    )
+    convert = pacsv.ConvertOptions(
+        column_types={name: pa.string() for name in columns}, strings_can_be_null=False, include_columns=include
+    )
+
+    def table_of(data: bytes, skip: int) -> pa.Table:
+        try:
+            return pacsv.read_csv(
+                pa.py_buffer(data),
+                read_options=pacsv.ReadOptions(encoding=encoding, skip_rows=skip, column_names=columns),
+                parse_options=parse,
+                convert_options=convert,
+            )
+        except pa.ArrowInvalid as exc:
+            raise NotPlain(str(exc)) from None
+
+    def chunks() -> Iterator[pa.Table]:
+        start, skip, carry = header_row + 1, header_row, b""
+        with path.open("rb") as handle:
+            while True:
+                block = handle.read(block_size)
+                data = carry + block
+                if block:
+                    cut = data.rfind(b"\n")
+                    if cut < 0:
+                        carry = data
+                        continue
+                    data, carry = data[: cut + 1], data[cut + 1 :]
+                if data:
+                    table = table_of(data, skip)
+                    skip = 0
+                    yield table.append_column(ROW, pa.array(np.arange(start, start + len(table), dtype=np.int64)))
+                    start += len(table)
+                if not block:
+                    return
+
+    return RawTable(columns, header_row, chunks(), [], True)
 
 
 def _cell_text(value, decimal_mark: str) -> str:
@@ -246,4 +342,7 @@ def sniff_text(path: Path, size: int = 65536) -> tuple[str, str]:
     return head.decode(enc, errors="replace"), enc
 
 
-__all__ = ["ROW", "RawTable", "check_encoding", "io", "read_raw", "sniff_text"]
+__all__ = [
+    "ROW", "CsvHead", "NotPlain", "RawTable", "check_encoding", "csv_head", "io", "read_csv_blocks", "read_raw",
+    "sniff_text",
+]  # fmt: skip

@@ -1,0 +1,232 @@
+"""The fast paths of summed source files (day/month entries from one CSV) give what the plain paths give.
+
+A file without quote characters is parsed in blocks cut at line breaks (``read_csv_blocks``), summed in
+worker threads and partial sums; a file with quotes is streamed with line breaks allowed inside cells.
+Anything unusual (a bad amount, a row with a wrong cell count) goes the way that names it in file order.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from converters.errors import KoppelError
+from converters.sources import load_profile, read_source
+from converters.sources import reader as source_reader
+from converters.sources.table import ROW, check_encoding, csv_head, read_csv_blocks, read_csv_chunks
+
+PROFILE = """
+[dialect]
+delimiter = ","
+totals_rows = ["Totaal"]
+[columns]
+date = "date"
+store = "store"
+doc = "receipt"
+category = "category"
+rate = "vat_rate"
+method = "payment"
+gross = "gross"
+[dates]
+date = "%Y-%m-%d"
+[money]
+fields = ["gross"]
+[journal]
+id = "KAS"
+[entries]
+aggregate = "day"
+group_by = ["store"]
+numbering = "date"
+rounding_account = "8990"
+[[post]]
+amount = "-gross"
+vat_rate = "rate"
+account = "map:category"
+[[post]]
+amount = "gross"
+account = "map:method"
+[map.category]
+food = "8000"
+drinks = "8010"
+[map.method]
+cash = "1000"
+pin = "1100"
+[vat.rates."21"]
+code = "V21"
+account = "1520"
+[vat.rates."9"]
+code = "V9"
+account = "1521"
+"""
+HEADER = ["date", "store", "receipt", "category", "vat_rate", "payment", "gross"]
+
+
+def sales(n: int = 240) -> list[list[str]]:
+    """Deterministic till rows over five days, two stores, refunds included."""
+    rows = []
+    for i in range(n):
+        category, rate = (("food", "9"), ("drinks", "21"))[i % 2]
+        cents = (i * 7919) % 40_000 - 3_000
+        sign = "-" if cents < 0 else ""
+        rows.append(
+            [f"2024-03-0{1 + i % 5}", f"0{1 + i % 2}", str(1000 + i // 3), category, rate,
+             ("cash", "pin")[(i // 2) % 2], f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"]
+        )  # fmt: skip
+    return rows
+
+
+def write_csv(path: Path, rows: list[list[str]], quote: bool = False, newline: str = "\n") -> Path:
+    cell = (lambda v: '"' + v.replace('"', '""') + '"') if quote else (lambda v: v)
+    path.write_text(newline.join(",".join(cell(v) for v in row) for row in [HEADER, *rows]) + newline, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def profile(tmp_path: Path) -> Path:
+    path = tmp_path / "shop.toml"
+    path.write_text(PROFILE, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def block_calls(monkeypatch) -> list[Path]:
+    """The files read_source parsed with the block reader."""
+    calls: list[Path] = []
+    original = source_reader.read_csv_blocks
+
+    def spy(path, *args, **kwargs):
+        calls.append(Path(path))
+        return original(path, *args, **kwargs)
+
+    monkeypatch.setattr(source_reader, "read_csv_blocks", spy)
+    return calls
+
+
+def expected_by_account(rows: list[list[str]]) -> dict[str, int]:
+    """Payment accounts get the gross of their rows (debit positive), computed here row by row."""
+    out: dict[str, int] = {}
+    for row in rows:
+        whole, _, frac = row[6].lstrip("-").partition(".")
+        cents = int(whole) * 100 + int((frac + "00")[:2])
+        account = {"cash": "1000", "pin": "1100"}[row[5]]
+        out[account] = out.get(account, 0) + (-cents if row[6].startswith("-") else cents)
+    return out
+
+
+def test_check_encoding_says_whether_the_quote_character_occurs(tmp_path):
+    plain = write_csv(tmp_path / "plain.csv", sales(5))
+    quoted = write_csv(tmp_path / "quoted.csv", sales(5), quote=True)
+    assert check_encoding(plain, "utf-8", '"') is False
+    assert check_encoding(quoted, "utf-8", '"') is True
+    assert check_encoding(plain, "utf-8") is True  # not asked: assume quotes
+    assert check_encoding(plain, "utf-8", "\u00ab") is True  # not one byte: assume quotes
+
+
+def test_file_without_quotes_takes_the_block_path_and_books_the_same_entries(tmp_path, profile, block_calls):
+    rows = sales()
+    plain = read_source(write_csv(tmp_path / "plain.csv", rows), profile=profile)
+    assert block_calls == [tmp_path / "plain.csv"]
+    quoted = read_source(write_csv(tmp_path / "quoted.csv", rows, quote=True), profile=profile)
+    assert block_calls == [tmp_path / "plain.csv"]  # quotes: the streaming reader
+    pd.testing.assert_frame_equal(plain.lines.frame(), quoted.lines.frame())
+    by_account = plain.stats.cents_by_account
+    assert {a: by_account[a] for a in ("1000", "1100")} == expected_by_account(rows)
+    assert plain.stats.transactions == 10  # five days x two stores
+
+
+def test_small_blocks_halves_and_partial_sums_book_the_same_entries(tmp_path, profile, monkeypatch, block_calls):
+    rows = sales()
+    rows.append(["Totaal", "", "", "", "", "", "123.00"])
+    path = write_csv(tmp_path / "plain.csv", rows, newline="\r\n")
+    whole = read_source(path, profile=profile)
+    monkeypatch.setattr(source_reader, "BLOCK_BYTES", 300)  # ~7 rows a block
+    monkeypatch.setattr(source_reader, "SPLIT_ROWS", 4)
+    monkeypatch.setattr(source_reader, "MAX_PARTIALS", 2)
+    pieces = read_source(path, profile=profile)
+    assert len(block_calls) == 2
+    pd.testing.assert_frame_equal(whole.lines.frame(), pieces.lines.frame())
+    assert pieces.not_carried == whole.not_carried == {"totals rows of the export (skipped)": 1}
+    report = pieces.extras["source_report"].set_index("item")["count"]
+    assert report["rows read"] == 240
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+@pytest.mark.parametrize("trailing", [True, False])
+def test_block_reader_cuts_at_line_breaks_like_the_streaming_reader(tmp_path, newline, trailing):
+    rows = sales(50)
+    rows[7][3] = "dranken €"  # a multi-byte character near a cut
+    path = write_csv(tmp_path / "plain.csv", rows, newline=newline)
+    if not trailing:
+        path.write_bytes(path.read_bytes().rstrip(b"\r\n"))
+    dialect = load_profile(_profile_path(tmp_path)).dialect
+    head = csv_head(path, dialect)
+    assert head.quoted is False and head.columns == HEADER
+    blocks = pa.concat_tables(read_csv_blocks(path, dialect, head, block_size=97).chunks)
+    stream = pa.concat_tables(read_csv_chunks(path, dialect, arrow=True, head=head).chunks)
+    assert blocks.to_pydict() == stream.to_pydict()
+    assert blocks[ROW].to_pylist() == list(range(2, 52))
+    assert blocks["category"][7].as_py() == "dranken €"
+
+
+def _profile_path(tmp_path: Path) -> Path:
+    path = tmp_path / "p.toml"
+    path.write_text(PROFILE, encoding="utf-8")
+    return path
+
+
+def test_quoted_file_with_a_line_break_inside_a_cell_reads_right(tmp_path, profile, block_calls):
+    rows = sales(30)
+    rows[4][2] = "bon\n1001"  # a receipt cell over two lines (the column is not summed, but must not split the row)
+    path = write_csv(tmp_path / "quoted.csv", rows, quote=True)
+    adm = read_source(path, profile=profile)
+    assert block_calls == []
+    assert {a: adm.stats.cents_by_account[a] for a in ("1000", "1100")} == expected_by_account(rows)
+    report = adm.extras["source_report"].set_index("item")["count"]
+    assert report["rows read"] == 30
+
+
+def test_bad_amount_on_the_block_path_names_file_row_and_column(tmp_path, profile, block_calls):
+    rows = sales(40)
+    rows[22][6] = "12.3x"
+    path = write_csv(tmp_path / "plain.csv", rows)
+    with pytest.raises(KoppelError) as err:
+        read_source(path, profile=profile)
+    assert block_calls == [path]
+    e = err.value
+    assert (Path(e.file).name, e.line, e.field) == ("plain.csv", 24, "gross")
+    assert e.message == "not an amount: '12.3x'"
+
+
+def test_unusual_but_valid_amounts_on_the_block_path_are_read_row_wise(tmp_path, profile, block_calls):
+    rows = sales(40)
+    plain = read_source(write_csv(tmp_path / "plain.csv", rows), profile=profile)
+    for row in rows:  # a sign after the number, as some Dutch exports write
+        row[6] = row[6][1:] + "-" if row[6].startswith("-") else row[6]
+    trailing = read_source(write_csv(tmp_path / "trailing.csv", rows), profile=profile)
+    assert len(block_calls) == 2
+    pd.testing.assert_frame_equal(plain.lines.frame(), trailing.lines.frame())
+
+
+def test_wrong_cell_count_on_the_block_path_names_the_first_such_row(tmp_path, profile, block_calls):
+    rows = sales(40)
+    rows[10] = rows[10][:5]
+    rows[30] = rows[30] + ["extra"]
+    path = write_csv(tmp_path / "plain.csv", rows)
+    with pytest.raises(KoppelError) as err:
+        read_source(path, profile=profile)
+    assert block_calls == [path]
+    assert err.value.message == f"row has a different number of cells than the header: {','.join(rows[10])!r}"
+    assert err.value.line is None  # the streaming reader does not know the line; neither do we
+
+
+def test_short_totals_row_on_the_block_path_is_counted_not_refused(tmp_path, profile, block_calls):
+    rows = sales(40)
+    path = write_csv(tmp_path / "plain.csv", rows)
+    path.write_text(path.read_text(encoding="utf-8") + "Totaal,,123.00\n", encoding="utf-8")
+    adm = read_source(path, profile=profile)
+    assert block_calls == [path]
+    assert adm.not_carried == {"totals rows of the export (skipped)": 1}
+    assert {a: adm.stats.cents_by_account[a] for a in ("1000", "1100")} == expected_by_account(rows)
