@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+
+import pandas as pd
 import pytest
 
 from converters.errors import KoppelError
@@ -121,3 +124,28 @@ def test_workers_on_an_input_that_is_not_an_auditfile_is_refused(capsys):
     err = capsys.readouterr().err
     assert err.startswith(f"koppel: {csv}: --workers applies to auditfiles (XAF), not to ")
     assert err.count("\n") == 1
+
+
+def test_batches_are_cut_like_the_serial_readers(monkeypatch):
+    """Pieces end in short batches; the main process re-cuts them to the batch size, at entry boundaries."""
+    monkeypatch.setattr(parallel, "BATCH_SIZE", 40)
+    path = SAMPLES / "voorbeeld_xaf32.xaf"
+    batches = list(iter_xaf_parallel(path, workers=2))
+    assert len(batches) > 2
+    assert all(len(b) >= 40 for b in batches[:-1])
+    for before, after in itertools.pairwise(batches):
+        last = tuple(before[["journal_id", "entry_nr"]].iloc[-1])
+        assert last != tuple(after[["journal_id", "entry_nr"]].iloc[0])
+    whole = read_xaf(path).lines.frame()
+    assert pd.concat(batches, ignore_index=True).equals(whole)
+
+
+def test_entry_cut_finds_the_end_of_a_long_entry():
+    import pyarrow as pa
+
+    nrs = ["1"] * 3 + ["2"] * 5000 + ["3"] * 2
+    table = pa.table({"journal_id": ["M"] * len(nrs), "entry_nr": nrs})
+    assert parallel._entry_cut(table, 1) == 3
+    assert parallel._entry_cut(table, 4) == 5003  # beyond the first look-ahead window
+    assert parallel._entry_cut(table, 5004) is None  # the last entry may go on in the next piece
+    assert parallel._entry_cut(table, 9000) is None

@@ -20,8 +20,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..errors import KoppelError
 from ..model import Administration
@@ -193,6 +195,7 @@ class ParallelRead:
         tail_reader = self._master_reader(_declaration(info) + opening + self._tail)
         context = multiprocessing.get_context("fork")
         args = [(info, piece, self.options, BATCH_SIZE) for piece in self.pieces]
+        held: list[pa.Table] = []  # re-cut into batches like the serial reader's (memory of the writers follows)
         with context.Pool(self.workers) as pool:
             for piece, result in zip(self.pieces, pool.imap(_parse_piece, args), strict=True):
                 if "error" in result:
@@ -206,14 +209,41 @@ class ParallelRead:
                 self.opening_lines.extend(t.to_pandas() for t in result["opening_lines"])
                 for key, n in result["not_carried"].items():
                     self.not_carried[key] = self.not_carried.get(key, 0) + n
-                for table in result["tables"]:
-                    yield _frame(table)
+                held.extend(result["tables"])
+                joined = pa.concat_tables(held)
+                while (cut := _entry_cut(joined, BATCH_SIZE)) is not None:
+                    yield _frame(joined.slice(0, cut).combine_chunks())
+                    joined = joined.slice(cut)
+                held = [joined]
                 if progress is not None:
                     progress(piece.end)
+            if held and held[0].num_rows:
+                yield _frame(pa.concat_tables(held).combine_chunks())
         for key, n in tail_reader.not_carried.items():
             self.not_carried[key] = self.not_carried.get(key, 0) + n
         if progress is not None:
             progress(info.size)
+
+
+def _entry_cut(table: pa.Table, at: int) -> int | None:
+    """The first row from ``at`` on where a new entry starts (journal_id + entry_nr change), if any."""
+    n = table.num_rows
+    if n <= at:
+        return None
+    window = 1024
+    while True:
+        end = min(n, at + window)
+        change = None
+        for name in ("journal_id", "entry_nr"):
+            arr = pc.fill_null(table.column(name).slice(at - 1, end - at + 1).combine_chunks(), "\x00")
+            differs = pc.not_equal(arr[1:], arr[:-1])
+            change = differs if change is None else pc.or_(change, differs)
+        hits = np.flatnonzero(change.to_numpy(zero_copy_only=False))
+        if len(hits):
+            return at + int(hits[0])
+        if end == n:
+            return None
+        window *= 4
 
 
 def _strip_root_namespace(head: bytes, info: XafFile) -> bytes:
