@@ -16,6 +16,7 @@ Rounding method (documented, deterministic):
 
 from __future__ import annotations
 
+import re
 import string
 from pathlib import Path
 
@@ -58,6 +59,88 @@ def half_up_div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 def _missing_ints(n: int) -> pd.arrays.IntegerArray:
     """An all-missing Int64 array of length ``n`` (without a Python list of n NAs)."""
     return pd.arrays.IntegerArray(np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool))
+
+
+_DATE_PARTS = {"%Y": (0, 4), "%y": (2, 4), "%m": (5, 7), "%d": (8, 10)}
+
+
+def _date_text(dates: pd.Series, fmt: str) -> pd.Series:
+    """``dates.dt.strftime(fmt)`` as string dtype, for formats of %Y %y %m %d and literals, sliced from ISO text
+    (strftime formats value by value)."""
+    tokens = re.findall(r"%.|[^%]+", fmt)
+    iso = None
+    if dates.notna().all() and all(t in _DATE_PARTS or not t.startswith("%") for t in tokens):
+        iso = pd.Series(np.datetime_as_string(dates.to_numpy().astype("datetime64[D]")), dtype="string")
+        if not (iso.str.len() == 10).all():  # years beyond 0-9999
+            iso = None
+    if iso is None:
+        return dates.dt.strftime(fmt).astype("string")
+    text = pd.Series("", index=iso.index, dtype="string")
+    for token in tokens:
+        text = text + (iso.str.slice(*_DATE_PARTS[token]) if token in _DATE_PARTS else token)
+    text.index = dates.index
+    return text
+
+
+class Groups:
+    """Rows numbered by group as ``groupby(keys, sort=False, dropna=False)`` numbers them (first appearance).
+
+    One factorisation per key column, then plain numpy per aggregate: the frames here are small (entries x
+    accounts), so pandas' per-groupby overhead, not the data, was the cost.
+    """
+
+    def __init__(self, frame: pd.DataFrame, keys: list[str]) -> None:
+        n = len(frame)
+        key = np.zeros(n, dtype=np.int64)
+        mult = 1
+        for name in keys:
+            codes, uniques = pd.factorize(frame[name], use_na_sentinel=False)
+            size = max(len(uniques), 1)
+            if mult * size >= 2**62:  # renumber what we have so far before it could overflow
+                key = pd.factorize(key)[0].astype(np.int64)
+                mult = int(key.max()) + 1 if n else 1
+            key += codes.astype(np.int64) * mult
+            mult *= size
+        self.ids, uniques = pd.factorize(key)
+        self.count = len(uniques)
+        self.order = np.argsort(self.ids, kind="stable")
+        self.starts = np.searchsorted(self.ids[self.order], np.arange(self.count))
+        self.first = self.order[self.starts]  # each group's first row (position)
+
+    def sum(self, values) -> np.ndarray:
+        """int64 sums per group (missing counts as 0)."""
+        values = values.fillna(0).to_numpy(dtype=np.int64) if isinstance(values, pd.Series) else values
+        return np.add.reduceat(values[self.order], self.starts) if self.count else np.zeros(0, dtype=np.int64)
+
+    def min(self, values: pd.Series) -> np.ndarray:
+        data = values.to_numpy()
+        return np.minimum.reduceat(data[self.order], self.starts) if self.count else data[:0]
+
+    def max(self, values: pd.Series) -> np.ndarray:
+        data = values.to_numpy()
+        return np.maximum.reduceat(data[self.order], self.starts) if self.count else data[:0]
+
+    def size(self) -> np.ndarray:
+        return np.diff(np.append(self.starts, len(self.ids)))
+
+    def aggregate(self, frame: pd.DataFrame, keys: list[str], how: dict[str, str]) -> pd.DataFrame | None:
+        """Like ``groupby(keys, sort=False, dropna=False).agg(how).reset_index()`` for sum/min/max/first;
+        None when a min/max/first column has missing values (pandas skips those: let it do that case)."""
+        out = frame[keys].iloc[self.first].reset_index(drop=True)
+        for name, fn in how.items():
+            column = frame[name]
+            if fn == "sum":
+                sums = self.sum(column)
+                out[name] = pd.array(sums, dtype="Int64") if isinstance(column.dtype, pd.Int64Dtype) else sums
+                continue
+            if column.isna().any():
+                return None
+            if fn == "first":
+                out[name] = column.iloc[self.first].reset_index(drop=True)
+            else:
+                values = self.min(column) if fn == "min" else self.max(column)
+                out[name] = pd.Series(values, dtype=column.dtype)
+        return out
 
 
 class EntryBuilder:
@@ -318,7 +401,8 @@ class EntryBuilder:
         keys = [*GROUP, *[c for c in frame.columns if c.startswith("g:")]]
         agg = {"amount": "sum", "_given": "sum", ROW: "min", "_date": "min", "_file": "min"}
         agg |= {c: "sum" for c in frame.columns if c.startswith("extra:")}
-        return frame.groupby(keys, dropna=False, sort=False).agg(agg).reset_index()
+        out = Groups(frame, keys).aggregate(frame, keys, agg)
+        return out if out is not None else frame.groupby(keys, dropna=False, sort=False).agg(agg).reset_index()
 
     # -- entries ----------------------------------------------------------------------------------------
     def finish(self, header: Header | None = None) -> Administration:
@@ -348,33 +432,31 @@ class EntryBuilder:
         if not split.any():
             return frame
         rest = frame[~split]
-        s = frame[split].copy()
+        s = frame[split].reset_index(drop=True)
         keys = ["journal_id", "_key", "_post", "account_id", "_bp"]
         first = {c: "first" for c in s.columns if c not in (*keys, "amount", "_given", ROW, "_date")}
-        s = (
-            s.groupby(keys, dropna=False, sort=False)
-            .agg({"amount": "sum", "_given": "sum", ROW: "min", "_date": "min", **first})
-            .reset_index()
-        )
+        how = {"amount": "sum", "_given": "sum", ROW: "min", "_date": "min", **first}
+        summed = Groups(s, keys).aggregate(s, keys, how)
+        s = summed if summed is not None else s.groupby(keys, dropna=False, sort=False).agg(how).reset_index()
         rate_keys = ["journal_id", "_key", "_bp"]
-        gross_rate = s.groupby(rate_keys, sort=False)["amount"].transform("sum").to_numpy()
+        rate = Groups(s, rate_keys)  # one VAT amount per entry and rate
+        gross = s["amount"].to_numpy(dtype=np.int64)
+        gross_rate = rate.sum(gross)[rate.ids]
         bp = s["_bp"].astype("int64").to_numpy()
         given_posts = {i for i, post in enumerate(self.profile.postings) if post.vat_amount}
         has_given = s["_post"].isin(given_posts).to_numpy()
-        given_total = s["_given"].fillna(0).astype("int64").groupby([s[k] for k in rate_keys], sort=False)
         computed = half_up_div(gross_rate * bp, np.full(len(s), 10000) + bp)
-        vat_rate_total = np.where(has_given, given_total.transform("sum").to_numpy(dtype=np.int64), computed)
+        vat_rate_total = np.where(has_given, rate.sum(s["_given"])[rate.ids], computed)
         off = has_given & (np.abs(vat_rate_total - computed) > 1)  # the source's VAT is not this rate's VAT
         if off.any():
-            for key, rate, given, own in (
+            for key, bp_off, given, own in (
                 s.loc[off, ["_key", "_bp"]].assign(g=vat_rate_total[off], c=computed[off]).drop_duplicates().to_numpy()
             ):
                 self.vat_differences.append(
-                    f"entry {key}, rate {format_rate_bp(int(rate))}: source VAT {format_cents(int(given))}, "
+                    f"entry {key}, rate {format_rate_bp(int(bp_off))}: source VAT {format_cents(int(given))}, "
                     f"computed {format_cents(int(own))}"
                 )
-        gross = s["amount"].to_numpy(dtype=np.int64)
-        alone = s.groupby(rate_keys, sort=False)["amount"].transform("size").to_numpy() == 1
+        alone = rate.size()[rate.ids] == 1
         share = vat_rate_total.copy()
         shared = ~alone & (gross_rate != 0)
         if shared.any():
@@ -382,28 +464,22 @@ class EntryBuilder:
                 vat_rate_total[shared].astype(object) * gross[shared].astype(object), gross_rate[shared]
             )
         share[~alone & (gross_rate == 0)] = 0
-        s["_share"] = share
-        residual = vat_rate_total - s.groupby(rate_keys, sort=False)["_share"].transform("sum").to_numpy()
-        s["_abs"] = np.abs(gross)
-        largest = s.groupby(rate_keys, sort=False)["_abs"].idxmax()
-        s["_residual"] = residual
-        s.loc[largest.to_numpy(), "_share"] += s.loc[largest.to_numpy(), "_residual"]
-        s["amount"] = gross - s["_share"].to_numpy(dtype=np.int64)
-        s["vat_amount"] = s["_share"].astype("int64")
+        residual = vat_rate_total - rate.sum(share)[rate.ids]
+        # the residual cent(s) go to the line with the largest gross of its rate (the first such line on a tie)
+        by_size = np.lexsort((np.arange(len(s)), -np.abs(gross), rate.ids))
+        largest = by_size[np.searchsorted(rate.ids[by_size], np.arange(rate.count))]
+        share[largest] += residual[largest]
+        s["amount"] = gross - share
+        s["vat_amount"] = share
         rates = self.profile.vat_rates
-        vat = (
-            s.groupby([*rate_keys], sort=False)
-            .agg(
-                amount=("_share", "sum"),
-                _post=("_post", "max"),
-                _row=(ROW, "min"),
-                _date=("_date", "min"),
-                _file=("_file", "min"),
-                **{c: (c, "first") for c in s.columns if c.startswith("g:")},
-            )
-            .reset_index()
-            .rename(columns={"_row": ROW})
-        )
+        vat = s[rate_keys].iloc[rate.first].reset_index(drop=True)
+        vat["amount"] = rate.sum(share)
+        vat["_post"] = rate.max(s["_post"])
+        vat[ROW] = rate.min(s[ROW])
+        vat["_date"] = pd.Series(rate.min(s["_date"]), dtype=s["_date"].dtype)
+        vat["_file"] = rate.min(s["_file"])
+        for c in [c for c in s.columns if c.startswith("g:")]:
+            vat[c] = s[c].iloc[rate.first].reset_index(drop=True)
         vat["account_id"] = vat["_bp"].map({b: r.account for b, r in rates.items()}).astype("string")
         vat["vat_code"] = vat["_bp"].map({b: r.code for b, r in rates.items()}).astype("string")
         labels = {b: "BTW " + format_rate_bp(int(b)).rstrip("0").rstrip(".") + "%" for b in vat["_bp"].unique()}
@@ -412,30 +488,30 @@ class EntryBuilder:
         vat["doc_ref"] = ""
         vat["_post"] = vat["_post"] + 0.5
         vat = vat[vat["amount"] != 0]  # a 0% rate has no VAT line; its revenue lines still carry the code
-        s = s.drop(columns=["_share", "_abs", "_residual"])
         return pd.concat([rest, s, vat], ignore_index=True)
 
     def _round(self, frame: pd.DataFrame) -> pd.DataFrame:
         p = self.profile
         keys = ["journal_id", "_key"]
-        sums = frame.groupby(keys, sort=False).agg(total=("amount", "sum"), row=(ROW, "min"), file=("_file", "min"))
-        off = sums[sums["total"] != 0]
-        if off.empty:
+        entry = Groups(frame, keys)
+        total = entry.sum(frame["amount"])
+        off = np.flatnonzero(total != 0)  # entries in order of first appearance
+        if not len(off):
             return frame
-        too_big = off[(off["total"].abs() > p.rounding_tolerance) | (p.rounding_account is None)]
-        if not too_big.empty:
-            (journal, key), row = too_big.index[0], too_big.iloc[0]
+        too_big = off[(np.abs(total[off]) > p.rounding_tolerance) | (p.rounding_account is None)]
+        if len(too_big):
+            i = too_big[0]
+            journal, key = frame[keys].iloc[entry.first[i]]
             tol = format_cents(p.rounding_tolerance)
             raise KoppelError(
-                f"entry {key} in journal {journal} does not balance: off by {format_cents(int(row['total']))}",
-                file=self.files[int(row["file"])],
-                line=int(row["row"]),
+                f"entry {key} in journal {journal} does not balance: off by {format_cents(int(total[i]))}",
+                file=self.files[int(entry.min(frame["_file"])[i])],
+                line=int(entry.min(frame[ROW])[i]),
                 hint=f"rounding tolerance is {tol} to account {p.rounding_account or '(none)'}; "
                 "check the rows of this entry, or set entries.rounding_account and rounding_tolerance",
             )
-        first = frame.drop_duplicates(keys).set_index(keys)
-        lines = first.loc[off.index].reset_index()
-        lines["amount"] = -off["total"].to_numpy()
+        lines = frame.iloc[entry.first[off]].reset_index(drop=True)
+        lines["amount"] = -total[off]
         lines["account_id"] = p.rounding_account
         lines["description"] = "Afrondingsverschil"
         lines["vat_code"] = ""
@@ -452,23 +528,27 @@ class EntryBuilder:
         zero = (frame["amount"] == 0) & (frame["vat_amount"].fillna(0) == 0 if "vat_amount" in frame else True)
         frame = frame[~zero.to_numpy()]
         frame = frame.sort_values(["journal_id", "_key", "_post", "account_id"], kind="stable").reset_index(drop=True)
-        entry_date = frame.groupby(["journal_id", "_key"], sort=False)["_date"].transform("min")
+        entry = Groups(frame, ["journal_id", "_key"])  # entries in order, each line knows its entry (ids)
+        dates = pd.Series(entry.min(frame["_date"]), dtype=frame["_date"].dtype)  # an entry's first day
         if p.aggregate == "month":
-            entry_date = (entry_date + pd.offsets.MonthEnd(0)).astype("datetime64[s]")
-        frame["line_nr"] = (frame.groupby(["journal_id", "_key"], sort=False).cumcount() + 1).astype("string")
-        entries = frame.drop_duplicates(["journal_id", "_key"])
-        descriptions = self._descriptions(entries, entry_date[entries.index])
-        entry_key = frame["journal_id"] + "\x00" + frame["_key"]
-        numbers = self._numbers(entries, entry_date[entries.index])
+            dates = (dates + pd.offsets.MonthEnd(0)).astype("datetime64[s]")
+        line_nr = np.empty(len(frame), dtype=np.int64)
+        line_nr[entry.order] = np.arange(len(frame)) - np.repeat(entry.starts, entry.size())
+        frame["line_nr"] = pd.Series(line_nr + 1, index=frame.index).astype("string")
+        entries = frame.iloc[entry.first]
+        dates.index = entries.index
+        descriptions = self._descriptions(entries, dates).to_numpy()[entry.ids]
+        numbers = self._numbers(entries, dates).to_numpy()[entry.ids]
+        periods = dates.dt.month.astype("string").array.take(entry.ids)
         doc_ref = frame["doc_ref"] if "doc_ref" in frame else pd.Series("", index=frame.index, dtype="string")
         lines = pd.DataFrame(
             {
                 "journal_id": frame["journal_id"],
-                "entry_nr": entry_key.map(numbers).astype("string"),
+                "entry_nr": pd.Series(numbers, index=frame.index, dtype="string"),
                 "line_nr": frame["line_nr"],
-                "date": entry_date.astype("datetime64[s]"),
-                "period": entry_date.dt.month.astype("string"),
-                "entry_description": entry_key.map(descriptions).astype("string"),
+                "date": pd.Series(dates.to_numpy()[entry.ids], index=frame.index),
+                "period": pd.Series(periods, index=frame.index),
+                "entry_description": pd.Series(descriptions, index=frame.index, dtype="string"),
                 "account_id": frame["account_id"],
                 "amount": frame["amount"].astype("int64"),
                 "description": frame["description"],
@@ -498,7 +578,7 @@ class EntryBuilder:
         elif how == "digits":
             numbers = entries["_key"].str.replace(r"\D", "", regex=True)
         elif how == "date":
-            numbers = dates.dt.strftime("%y%m%d" if p.aggregate != "month" else "%Y%m").astype("string")
+            numbers = _date_text(dates, "%y%m%d" if p.aggregate != "month" else "%Y%m")
             for name in p.group_by:
                 numbers = numbers + entries[f"g:{name}"].astype("string")
         else:  # sequence: 1, 2, 3 ... per journal in date order, from entries.first_number
@@ -535,8 +615,8 @@ class EntryBuilder:
             or {"none": "{doc}", "day": "{journal} {date}", "month": "{journal} {month}"}[p.aggregate]
         )
         values = {
-            "date": dates.dt.strftime("%Y-%m-%d"),
-            "month": dates.dt.strftime("%Y-%m"),
+            "date": _date_text(dates, "%Y-%m-%d"),
+            "month": _date_text(dates, "%Y-%m"),
             "doc": entries["_key"],
             "journal": entries["journal_id"],
             "description": entries["description"],
