@@ -12,10 +12,12 @@ or ISO-8859-1); otherwise :func:`iter_xaf_parallel` falls back to the single-pro
 
 from __future__ import annotations
 
+import itertools
 import mmap
 import multiprocessing
 import os
 import re
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -197,7 +199,7 @@ class ParallelRead:
         args = [(info, piece, self.options, BATCH_SIZE) for piece in self.pieces]
         held: list[pa.Table] = []  # re-cut into batches like the serial reader's (memory of the writers follows)
         with context.Pool(self.workers) as pool:
-            for piece, result in zip(self.pieces, pool.imap(_parse_piece, args), strict=True):
+            for piece, result in zip(self.pieces, _bounded_map(pool, args, 2 * self.workers), strict=True):
                 if "error" in result:
                     message, line, field, hint = result["error"]
                     raise KoppelError(message, file=self.path, line=line, field=field, hint=hint)
@@ -223,6 +225,20 @@ class ParallelRead:
             self.not_carried[key] = self.not_carried.get(key, 0) + n
         if progress is not None:
             progress(info.size)
+
+
+def _bounded_map(pool, args: list, ahead: int) -> Iterator[dict]:
+    """``pool.imap(_parse_piece, args)`` with at most ``ahead`` pieces parsed and not yet taken: results of
+    workers that run ahead would otherwise pile up in this process (memory growing with the file)."""
+    pending: deque = deque()
+    todo = iter(args)
+    for arg in itertools.islice(todo, ahead):
+        pending.append(pool.apply_async(_parse_piece, (arg,)))
+    while pending:
+        result = pending.popleft().get()
+        for arg in itertools.islice(todo, 1):
+            pending.append(pool.apply_async(_parse_piece, (arg,)))
+        yield result
 
 
 def _entry_cut(table: pa.Table, at: int) -> int | None:
