@@ -9,13 +9,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from converters.errors import KoppelError
 from converters.sources import load_profile, read_source
 from converters.sources import reader as source_reader
+from converters.sources.entries import Groups, _date_text
 from converters.sources.table import ROW, check_encoding, csv_head, read_csv_blocks, read_csv_chunks
 
 PROFILE = """
@@ -230,3 +234,52 @@ def test_short_totals_row_on_the_block_path_is_counted_not_refused(tmp_path, pro
     assert block_calls == [path]
     assert adm.not_carried == {"totals rows of the export (skipped)": 1}
     assert {a: adm.stats.cents_by_account[a] for a in ("1000", "1100")} == expected_by_account(rows)
+
+
+# --- the numpy grouping behind entries -----------------------------------------------------------------------
+
+cell = st.sampled_from(["a", "b", "B", "é", ""]) | st.none()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(cell, st.sampled_from([1, 2]), cell, st.integers(-10**12, 10**12), st.integers(1, 99)),
+             min_size=1, max_size=40)
+)  # fmt: skip
+def test_groups_number_and_sum_like_pandas_groupby(rows):
+    frame = pd.DataFrame(rows, columns=["j", "post", "k", "amount", "row"]).astype(
+        {"j": "string", "k": "string", "amount": "int64", "row": "int64"}
+    )
+    frame["given"] = pd.array([None if r[4] % 3 else r[3] for r in rows], dtype="Int64")
+    frame["first"] = frame["row"] * 2
+    keys = ["j", "post", "k"]
+    groups = Groups(frame, keys)
+    pandas = frame.groupby(keys, sort=False, dropna=False)
+    assert list(groups.ids) == list(pandas.ngroup())
+    how = {"amount": "sum", "given": "sum", "row": "min", "first": "first"}
+    pd.testing.assert_frame_equal(groups.aggregate(frame, keys, how), pandas.agg(how).reset_index())
+    assert list(groups.max(frame["row"])) == list(pandas["row"].max())
+    assert list(groups.size()) == list(pandas.size())
+
+
+def test_groups_aggregate_leaves_missing_firsts_to_pandas():
+    frame = pd.DataFrame({"k": ["a", "a"], "v": pd.array([None, "x"], dtype="string")})
+    assert Groups(frame, ["k"]).aggregate(frame, ["k"], {"v": "first"}) is None  # pandas' first skips <NA>
+
+
+def test_groups_renumber_before_the_combined_key_could_overflow():
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame({f"c{i}": rng.integers(0, 1000, 2000) for i in range(7)})  # 1000**7 > 2**62
+    frame.iloc[1] = frame.iloc[0]
+    keys = list(frame.columns)
+    assert list(Groups(frame, keys).ids) == list(frame.groupby(keys, sort=False).ngroup())
+
+
+@pytest.mark.parametrize("fmt", ["%Y-%m-%d", "%Y-%m", "%y%m%d", "%Y%m", "day %d of %m"])
+def test_date_text_is_strftime(fmt):
+    days = pd.to_datetime(["2024-01-31", "1999-12-01", "2024-02-29"]).astype("datetime64[s]")
+    dates = pd.Series(days, index=[5, 3, 9])
+    expected = dates.dt.strftime(fmt).astype("string")
+    pd.testing.assert_series_equal(_date_text(dates, fmt), expected)
+    with_missing = pd.concat([dates, pd.Series([pd.NaT], dtype="datetime64[s]", index=[1])])  # strftime's way
+    pd.testing.assert_series_equal(_date_text(with_missing, fmt), with_missing.dt.strftime(fmt).astype("string"))

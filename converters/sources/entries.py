@@ -332,12 +332,13 @@ class EntryBuilder:
         return pd.Series(ref, index=sub.index, dtype="string")
 
     def _rates(self, sub: pd.DataFrame, name: str, path: Path) -> pd.Series:
-        text = sub[name].str.replace("%", "", regex=False).str.strip()
+        codes, uniques = pd.factorize(sub[name], use_na_sentinel=False)  # each distinct cell once
+        text = pd.Series(uniques, dtype="string").str.replace("%", "", regex=False).str.strip()
         bp, bad = parse_cents_series(text, decimal_mark="." if not text.str.contains(",").any() else ",")
         bad |= bp.isna().to_numpy()
-        unknown = bad | ~bp.isin(list(self.profile.vat_rates)).fillna(False)
+        unknown = (bad | ~bp.isin(list(self.profile.vat_rates)).fillna(False)).to_numpy()[codes]
         if unknown.any():
-            i = int(np.argmax(unknown.to_numpy()))
+            i = int(np.argmax(unknown))
             known = ", ".join(format_rate_bp(b) for b in self.profile.vat_rates)
             raise KoppelError(
                 f"VAT rate {sub[name].iloc[i]!r} is not in the profile",
@@ -346,7 +347,7 @@ class EntryBuilder:
                 field=self.profile.columns[name].names[0],
                 hint=f'rates with a VAT code and account: {known}; add [vat.rates."RATE"] to the profile',
             )
-        return bp.astype("Int64")
+        return pd.Series(bp.astype("Int64").array.take(codes), index=sub.index)
 
     def _account(self, ref: str, sub: pd.DataFrame, frame: pd.DataFrame, path: Path) -> pd.Series:
         p = self.profile
@@ -375,8 +376,9 @@ class EntryBuilder:
             table_name = parts[1]
             field = parts[2] if len(parts) > 2 else table_name
             table = {k.casefold(): v for k, v in p.maps[table_name].items()}
-            keys = sub[field].str.casefold()
-            values = keys.map(table)
+            codes, uniques = pd.factorize(sub[field], use_na_sentinel=False)  # map each distinct cell once
+            mapped = pd.Series(uniques, dtype="string").str.casefold().map(table).to_numpy(dtype=object)
+            values = pd.Series(mapped[codes], index=sub.index)
             missing = values.isna()
             if missing.any():
                 fallback = table.get("*")
@@ -614,14 +616,14 @@ class EntryBuilder:
             p.entry_description
             or {"none": "{doc}", "day": "{journal} {date}", "month": "{journal} {month}"}[p.aggregate]
         )
-        values = {
-            "date": _date_text(dates, "%Y-%m-%d"),
-            "month": _date_text(dates, "%Y-%m"),
-            "doc": entries["_key"],
-            "journal": entries["journal_id"],
-            "description": entries["description"],
+        values = {  # made when the template asks for them
+            "date": lambda: _date_text(dates, "%Y-%m-%d"),
+            "month": lambda: _date_text(dates, "%Y-%m"),
+            "doc": lambda: entries["_key"],
+            "journal": lambda: entries["journal_id"],
+            "description": lambda: entries["description"],
         }
-        values |= {c[2:]: entries[c] for c in entries.columns if str(c).startswith("g:")}
+        values |= {c[2:]: (lambda c=c: entries[c]) for c in entries.columns if str(c).startswith("g:")}
         text = pd.Series("", index=entries.index, dtype="string")
         for literal, name, _spec, _conv in string.Formatter().parse(template):
             text = text + literal
@@ -632,7 +634,7 @@ class EntryBuilder:
                         file=p.path,
                         hint=f"use {', '.join('{' + k + '}' for k in values)}",
                     )
-                text = text + values[name].astype("string").fillna("")
+                text = text + values[name]().astype("string").fillna("")
         keys = entries["journal_id"] + "\x00" + entries["_key"]
         return pd.Series(text.str.slice(0, 200).to_numpy(), index=keys.to_numpy())
 
