@@ -78,7 +78,7 @@ class _Seen:
         return pd.Index(ids).isin(self.earlier)
 
 
-BLOCK_BYTES = 32 << 20  # a file without quotes is parsed in pieces of this size (all cores; memory bounded)
+BLOCK_BYTES = 64 << 20  # a file without quotes is parsed in pieces of this size (all cores; memory bounded)
 SPLIT_ROWS = 200_000  # a chunk of at least this many rows is summed in two halves, one per worker thread
 MAX_PARTIALS = 8  # partial sums kept before they are summed together (memory follows distinct keys)
 LEFT_OUT_WHY = "left out by the source profile's rules (see what); not an error"
@@ -174,49 +174,34 @@ def _arrow_sum(table: pa.Table, keys: list[str], aggs: list[tuple[str, str]]) ->
 def _arrow_reduce_file(chunks, prof: Profile, colmap: dict, columns: list[str], keys: list[str], counts) -> tuple:
     """Sum a file's rows per distinct combination of the cells that decide a posting, in pyarrow.
 
-    Chunks are summed in two worker threads while the next chunk is read (pyarrow works without the GIL);
-    the partial sums are summed again at the end, so the result does not depend on the chunk size. Memory
-    follows the number of distinct combinations, not the file. Returns (frame of text cells + ``_row`` in
-    file order, parsed money/extra counts), or None when a money cell is not a plain amount (then the
-    row-wise path reads the file and names the bad cell).
+    Each chunk is summed in halves by two worker threads (pyarrow works without the GIL), after it is read
+    (the CSV parser uses every core itself); the partial sums are summed again at the end, so the result does
+    not depend on the chunk size. Memory follows the chunk and the number of distinct combinations, not the
+    file. Returns (frame of text cells + ``_row`` in file order, parsed money/extra counts), or None when a
+    money cell is not a plain amount (then the row-wise path reads the file and names the bad cell).
     """
-    from collections import deque
     from concurrent.futures import ThreadPoolExecutor
 
     partials: list[pa.Table] = []
     rows = totals = 0
     failed = False
     aggs: list[tuple[str, str]] = []
-    pending: deque = deque()
-
-    def collect() -> None:
-        nonlocal rows, totals, failed, aggs
-        result = pending.popleft().result()
-        if result is None:
-            failed = True
-            return
-        part, n, t = result
-        rows, totals = rows + n, totals + t
-        partials.append(part)
-        aggs = [(c, "min" if c == ROW else "sum") for c in part.column_names if c not in keys]
-        if len(partials) > MAX_PARTIALS:  # keep memory to the distinct combinations
-            partials[:] = [_arrow_sum(pa.concat_tables(partials), keys, aggs)]
-
     with ThreadPoolExecutor(max_workers=2) as pool:
-        try:
-            for table in chunks:
-                half = table.num_rows // 2 if table.num_rows >= SPLIT_ROWS else table.num_rows
-                for piece in (table.slice(0, half), table.slice(half)) if half < table.num_rows else (table,):
-                    pending.append(pool.submit(_arrow_part, piece, prof, colmap, columns, keys))
-                while len(pending) > 2 or (pending and pending[0].done()):
-                    collect()
-                if failed:
-                    break
-            while pending and not failed:
-                collect()
-        finally:
-            for future in pending:
-                future.cancel()
+        for table in chunks:
+            half = table.num_rows // 2 if table.num_rows >= SPLIT_ROWS else table.num_rows
+            pieces = (table.slice(0, half), table.slice(half)) if half < table.num_rows else (table,)
+            for result in pool.map(lambda piece: _arrow_part(piece, prof, colmap, columns, keys), pieces):
+                if result is None:
+                    failed = True
+                    continue
+                part, n, t = result
+                rows, totals = rows + n, totals + t
+                partials.append(part)
+                aggs = [(c, "min" if c == ROW else "sum") for c in part.column_names if c not in keys]
+            if failed:
+                break
+            if len(partials) > MAX_PARTIALS:  # keep memory to the distinct combinations
+                partials[:] = [_arrow_sum(pa.concat_tables(partials), keys, aggs)]
     if failed:
         return None
     counts["rows"] += rows
