@@ -132,7 +132,6 @@ def _arrow_part(table: pa.Table, prof: Profile, colmap: dict, columns: list[str]
     money field) and ``extra:NAME`` (non-empty cells); partials of several chunks add up (:func:`_arrow_sum`).
     """
     totals = 0
-    table = table.combine_chunks()  # one buffer per column: far cheaper to encode and group than many
     if prof.dialect.totals_rows and columns:
         first = table[columns[0]]
         mask = None
