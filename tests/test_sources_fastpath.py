@@ -157,7 +157,7 @@ def test_small_blocks_halves_and_partial_sums_book_the_same_entries(tmp_path, pr
     assert report["rows read"] == 240
 
 
-@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
 @pytest.mark.parametrize("trailing", [True, False])
 def test_block_reader_cuts_at_line_breaks_like_the_streaming_reader(tmp_path, newline, trailing):
     rows = sales(50)
@@ -283,3 +283,25 @@ def test_date_text_is_strftime(fmt):
     pd.testing.assert_series_equal(_date_text(dates, fmt), expected)
     with_missing = pd.concat([dates, pd.Series([pd.NaT], dtype="datetime64[s]", index=[1])])  # strftime's way
     pd.testing.assert_series_equal(_date_text(with_missing, fmt), with_missing.dt.strftime(fmt).astype("string"))
+
+
+def test_block_path_reads_cp1252_after_preamble_rows_like_the_streaming_reader(tmp_path, block_calls):
+    profile = tmp_path / "p.toml"
+    text = PROFILE.replace('delimiter = ","', 'delimiter = ","\nencoding = "cp1252"\nskip_rows = 2')
+    profile.write_text(text.replace('drinks = "8010"', '"dränks€" = "8010"'), encoding="utf-8")
+    rows = sales(60)
+    for row in rows:
+        row[3] = "dränks€" if row[3] == "drinks" else row[3]
+
+    def export(name: str, quote: bool) -> Path:
+        path = write_csv(tmp_path / name, rows, quote=quote)
+        body = path.read_text(encoding="utf-8")
+        path.write_bytes(f"Kassa export\nperiode maart\n{body}".encode("cp1252"))
+        return path
+
+    plain = read_source(export("plain.csv", False), profile=profile)
+    quoted = read_source(export("quoted.csv", True), profile=profile)
+    assert block_calls == [tmp_path / "plain.csv"]
+    pd.testing.assert_frame_equal(plain.lines.frame(), quoted.lines.frame())
+    assert plain.stats.cents_by_account["8010"] != 0
+    assert {a: plain.stats.cents_by_account[a] for a in ("1000", "1100")} == expected_by_account(rows)

@@ -256,6 +256,7 @@ def read_csv_blocks(
                 data = carry + block
                 if block:
                     cut = data.rfind(b"\n")
+                    cut = cut if cut >= 0 else data.rfind(b"\r")  # old Mac line ends
                     if cut < 0:
                         carry = data
                         continue
