@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from converters.errors import KoppelError
+from converters.money import _plain_cents, _plain_cents_quick, format_cents, parse_cents_arrow_quick
 from converters.sources import load_profile, read_source
 from converters.sources import reader as source_reader
 from converters.sources.entries import Groups, _date_text
@@ -305,3 +306,40 @@ def test_block_path_reads_cp1252_after_preamble_rows_like_the_streaming_reader(t
     pd.testing.assert_frame_equal(plain.lines.frame(), quoted.lines.frame())
     assert plain.stats.cents_by_account["8010"] != 0
     assert {a: plain.stats.cents_by_account[a] for a in ("1000", "1100")} == expected_by_account(rows)
+
+
+# --- the quick amount parse of the summed path ---------------------------------------------------------------
+
+amount_cell = st.one_of(
+    st.integers(-(10**15), 10**15).map(lambda c: format_cents(c)),
+    st.integers(-(10**15), 10**15).map(lambda c: format_cents(c)[:-1]),  # one decimal
+    st.integers(-(10**13), 10**13).map(str),  # no decimals
+    st.integers(-(10**15), 10**15).map(lambda c: format_cents(c, thousands=",")),  # grouped: 1,234.50
+    st.text(alphabet="0123456789-.,+ €e", max_size=8),  # anything else
+    st.just(""),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    cells=st.lists(amount_cell, min_size=1, max_size=20),
+    dialect=st.sampled_from([(".", ""), (",", "."), (",", "")]),
+)
+def test_quick_amount_parse_is_the_plain_parse(cells, dialect):
+    mark, thousands = dialect
+    if mark != ".":  # the same amounts in the dialect: '1234.50' -> '1.234,50'
+        cells = [c.replace(".", "\x00").replace(",", ".").replace("\x00", ",") for c in cells]
+    array = pa.array(cells, type=pa.string())
+    plain, quick = _plain_cents(array, mark, thousands), _plain_cents_quick(array, mark, thousands)
+    if plain is None:
+        assert quick is None
+    else:
+        assert quick is not None
+        assert plain[0].tolist() == quick[0].tolist() and plain[1].tolist() == quick[1].tolist()
+
+
+def test_quick_amount_parse_leaves_amounts_beyond_int64_to_the_row_wise_path():
+    huge = pa.array(["92.233.720.368.547.758,08", "1,00"])  # grouped digits: more than int64 cents hold
+    assert _plain_cents_quick(huge, ",", ".") is None
+    cents, present = parse_cents_arrow_quick(pa.chunked_array([["1,5", ""], ["-2"]]), decimal_mark=",")
+    assert cents.tolist() == [150, 0, -200] and present.tolist() == [True, False, True]
