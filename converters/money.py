@@ -103,7 +103,7 @@ def _plain_cents(text, decimal_mark: str, thousands: str) -> tuple[np.ndarray, n
 
     arr = text if isinstance(text, pa.Array) else pa.array(text.to_numpy(dtype=object), type=pa.string())
     dec = re.escape(decimal_mark)
-    whole = rf"\d{{1,3}}(?:{re.escape(thousands)}\d{{3}})+|\d{{1,15}}" if thousands else r"\d{1,15}"
+    whole = rf"\d{{1,3}}(?:{re.escape(thousands)}\d{{3}}){{1,4}}|\d{{1,15}}" if thousands else r"\d{1,15}"
     plain = pc.match_substring_regex(arr, rf"^-?(?:{whole})(?:{dec}\d{{1,2}})?$")
     empty = pc.equal(arr, "")
     if not pc.all(pc.or_(plain, empty)).as_py():
@@ -153,7 +153,7 @@ def _plain_cents_quick(arr, decimal_mark: str, thousands: str) -> tuple[np.ndarr
     import pyarrow.compute as pc
 
     dec = re.escape(decimal_mark)
-    whole = rf"\d{{1,3}}(?:{re.escape(thousands)}\d{{3}})+|\d{{1,15}}" if thousands else r"\d{1,15}"
+    whole = rf"\d{{1,3}}(?:{re.escape(thousands)}\d{{3}}){{1,4}}|\d{{1,15}}" if thousands else r"\d{1,15}"
     plain = pc.match_substring_regex(arr, rf"^-?(?:{whole})(?:{dec}\d{{1,2}})?$")
     empty = pc.equal(arr, "")
     if not pc.all(pc.or_(plain, empty)).as_py():

@@ -488,3 +488,16 @@ def test_source_vat_that_does_not_fit_its_rate_is_reported(tmp_path):
         .str.startswith("VAT of the source")
         .any()
     )
+
+
+@pytest.mark.parametrize("amount", [b"92.233.720.368.547.758,08", b"1.000.000.000.000.000,00"])
+def test_an_amount_beyond_a_trillion_names_file_row_and_column(tmp_path, amount):
+    """More than 15 digits before the mark is a misread column, not an amount: a clear error, never a traceback."""
+    shutil.copy(SRC / "journal_lines_nl.csv", tmp_path / "j.csv")
+    data = (tmp_path / "j.csv").read_bytes().replace(b"1.250,00;;", amount + b";;", 1)
+    (tmp_path / "j.csv").write_bytes(data)
+    with pytest.raises(KoppelError) as err:
+        read_source(tmp_path / "j.csv", profile="journal-lines")
+    e = err.value
+    assert (Path(e.file).name, e.line, e.field) == ("j.csv", 4, "Debet")
+    assert e.message == f"not an amount: {amount.decode()!r}"
