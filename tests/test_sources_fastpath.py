@@ -20,6 +20,7 @@ from converters.errors import KoppelError
 from converters.money import _plain_cents, _plain_cents_quick, format_cents, parse_cents_arrow_quick
 from converters.sources import load_profile, read_source
 from converters.sources import reader as source_reader
+from converters.sources import table as table_module
 from converters.sources.entries import Groups, _date_text
 from converters.sources.table import ROW, check_encoding, csv_head, read_csv_blocks, read_csv_chunks
 
@@ -343,3 +344,21 @@ def test_quick_amount_parse_leaves_amounts_beyond_int64_to_the_row_wise_path():
     assert _plain_cents_quick(huge, ",", ".") is None
     cents, present = parse_cents_arrow_quick(pa.chunked_array([["1,5", ""], ["-2"]]), decimal_mark=",")
     assert cents.tolist() == [150, 0, -200] and present.tolist() == [True, False, True]
+
+
+def test_block_path_without_a_memory_map_falls_back_to_streaming(tmp_path, profile, monkeypatch, block_calls):
+    rows = sales()
+    path = write_csv(tmp_path / "plain.csv", rows)
+    mapped = read_source(path, profile=profile)
+    parsed: list[int] = []
+    original = source_reader.read_csv_chunks
+    monkeypatch.setattr(source_reader, "read_csv_chunks", lambda *a, **k: parsed.append(1) or original(*a, **k))
+
+    def no_mmap(*args, **kwargs):
+        raise OSError("no memory maps here")
+
+    monkeypatch.setattr(table_module.mmap, "mmap", no_mmap)
+    streamed = read_source(path, profile=profile)
+    assert len(block_calls) == 2 and parsed == [1]  # the block reader gave up, the streaming reader read it
+    pd.testing.assert_frame_equal(mapped.lines.frame(), streamed.lines.frame())
+    assert {a: streamed.stats.cents_by_account[a] for a in ("1000", "1100")} == expected_by_account(rows)

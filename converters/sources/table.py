@@ -10,6 +10,8 @@ import codecs
 import csv
 import datetime as dt
 import io
+import mmap
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -219,7 +221,8 @@ class NotPlain(Exception):
 def read_csv_blocks(
     path: Path, dialect: Dialect, head: CsvHead, include: list[str] | None = None, block_size: int = 32 << 20
 ) -> RawTable:
-    """A file without quote characters as Arrow tables, parsed on all cores, memory bounded by ``block_size``.
+    """A file without quote characters as Arrow tables, parsed on all cores, memory bounded by ``block_size``
+    (the file is memory-mapped: its pages are the system's file cache, not this process's memory).
 
     Without quotes every line break ends a row, so the bytes can be cut at the last one in each block and
     each piece parsed by ``pyarrow.csv.read_csv`` (which splits it over threads). A row with a wrong cell
@@ -237,10 +240,10 @@ def read_csv_blocks(
         column_types={name: pa.string() for name in columns}, strings_can_be_null=False, include_columns=include
     )
 
-    def table_of(data: bytes, skip: int) -> pa.Table:
+    def table_of(data: pa.Buffer, skip: int) -> pa.Table:
         try:
             return pacsv.read_csv(
-                pa.py_buffer(data),
+                data,
                 read_options=pacsv.ReadOptions(encoding=encoding, skip_rows=skip, column_names=columns),
                 parse_options=parse,
                 convert_options=convert,
@@ -249,25 +252,37 @@ def read_csv_blocks(
             raise NotPlain(str(exc)) from None
 
     def chunks() -> Iterator[pa.Table]:
-        start, skip, carry = header_row + 1, header_row, b""
-        with path.open("rb") as handle:
-            while True:
-                block = handle.read(block_size)
-                data = carry + block
-                if block:
-                    cut = data.rfind(b"\n")
-                    cut = cut if cut >= 0 else data.rfind(b"\r")  # old Mac line ends
-                    if cut < 0:
-                        carry = data
-                        continue
-                    data, carry = data[: cut + 1], data[cut + 1 :]
-                if data:
-                    table = table_of(data, skip)
-                    skip = 0
-                    yield table.append_column(ROW, pa.array(np.arange(start, start + len(table), dtype=np.int64)))
-                    start += len(table)
-                if not block:
-                    return
+        # The file is memory-mapped and each piece goes to the parser without a copy: reading 64 MB into
+        # bytes first cost about 30 ms of a 1M-row file's ~120 ms parse. begin..pos is what the blocks read
+        # so far hold; a piece ends at the last line break in it, as when the blocks were read one by one.
+        start, skip = header_row + 1, header_row
+        try:
+            with path.open("rb") as handle:
+                size = os.fstat(handle.fileno()).st_size
+                view = memoryview(mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b"")
+        except (OSError, ValueError) as exc:  # a file system without memory maps: the streaming reader reads it
+            raise NotPlain(str(exc)) from None
+        mapped = view.obj
+        begin = pos = 0
+        while True:
+            end = min(pos + block_size, len(view))
+            block = end > pos
+            pos = end
+            if block:
+                cut = mapped.rfind(b"\n", begin, pos)
+                cut = cut if cut >= 0 else mapped.rfind(b"\r", begin, pos)  # old Mac line ends
+                if cut < 0:
+                    continue
+                piece = cut + 1
+            else:
+                piece = pos
+            if piece > begin:
+                table = table_of(pa.py_buffer(view[begin:piece]), skip)
+                begin, skip = piece, 0
+                yield table.append_column(ROW, pa.array(np.arange(start, start + len(table), dtype=np.int64)))
+                start += len(table)
+            if not block:
+                return
 
     return RawTable(columns, header_row, chunks(), [], True)
 
