@@ -362,3 +362,16 @@ def test_block_path_without_a_memory_map_falls_back_to_streaming(tmp_path, profi
     assert len(block_calls) == 2 and parsed == [1]  # the block reader gave up, the streaming reader read it
     pd.testing.assert_frame_equal(mapped.lines.frame(), streamed.lines.frame())
     assert {a: streamed.stats.cents_by_account[a] for a in ("1000", "1100")} == expected_by_account(rows)
+
+
+def test_vat_rate_without_a_revenue_account_names_file_row_and_rate(tmp_path):
+    text = PROFILE.replace('account = "map:category"', 'account = "vat:revenue"')
+    text = text.replace('[vat.rates."21"]\n', '[vat.rates."21"]\nrevenue = "8021"\n')
+    assert text.count("vat:revenue") == 1 and text.count('revenue = "8021"') == 1
+    path = tmp_path / "p.toml"
+    path.write_text(text, encoding="utf-8")
+    rows = [r for r in sales(40) if r[4] == "21"][:3] + [r for r in sales(40) if r[4] == "9"][:1]
+    csv = write_csv(tmp_path / "x.csv", rows)
+    with pytest.raises(KoppelError) as caught:
+        read_source(csv, profile=path, aggregate="none")
+    assert caught.value.line == 5 and "no revenue account for VAT rate 9" in str(caught.value)
