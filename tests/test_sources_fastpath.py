@@ -7,6 +7,7 @@ Anything unusual (a bad amount, a row with a wrong cell count) goes the way that
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import numpy as np
@@ -375,3 +376,14 @@ def test_vat_rate_without_a_revenue_account_names_file_row_and_rate(tmp_path):
     with pytest.raises(KoppelError) as caught:
         read_source(csv, profile=path, aggregate="none")
     assert caught.value.line == 5 and "no revenue account for VAT rate 9" in str(caught.value)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.dates(min_value=dt.date(1000, 1, 1), max_value=dt.date(9999, 12, 31)), min_size=1, max_size=20),
+    st.lists(st.sampled_from(["%Y", "%y", "%m", "%d", "-", "/", " dag ", "é", "x"]), min_size=1, max_size=6),
+)
+def test_date_text_of_any_dates_and_format_is_strftime(days, tokens):
+    fmt = "".join(tokens)
+    dates = pd.Series(pd.to_datetime(days).astype("datetime64[s]"), index=range(10, 10 + len(days)))
+    pd.testing.assert_series_equal(_date_text(dates, fmt), dates.dt.strftime(fmt).astype("string"))
