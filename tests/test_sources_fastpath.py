@@ -8,6 +8,7 @@ Anything unusual (a bad amount, a row with a wrong cell count) goes the way that
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -387,3 +388,28 @@ def test_date_text_of_any_dates_and_format_is_strftime(days, tokens):
     fmt = "".join(tokens)
     dates = pd.Series(pd.to_datetime(days).astype("datetime64[s]"), index=range(10, 10 + len(days)))
     pd.testing.assert_series_equal(_date_text(dates, fmt), dates.dt.strftime(fmt).astype("string"))
+
+
+def test_block_reader_drops_the_pages_it_has_parsed(tmp_path, monkeypatch):
+    """Mapped pages once read stay in the process's RSS: each parsed piece's whole pages are given back."""
+    import mmap
+
+
+    rows = sales(3000)
+    path = write_csv(tmp_path / "plain.csv", rows)
+    dialect = load_profile(_profile_path(tmp_path)).dialect
+    head = csv_head(path, dialect)
+    forgotten: list[tuple[int, int]] = []
+    original = table_module._forget_pages
+
+    def spy(mapped, begin, end):
+        forgotten.append((begin, end))
+        original(mapped, begin, end)
+
+    monkeypatch.setattr(table_module, "_forget_pages", spy)
+    blocks = pa.concat_tables(read_csv_blocks(path, dialect, head, block_size=3 * mmap.PAGESIZE).chunks)
+    assert blocks.num_rows == 3000  # parsed after each earlier piece's pages were dropped: still all rows
+    size = path.stat().st_size
+    assert forgotten[0][0] == 0 and forgotten[-1][1] == size
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(forgotten))  # every byte, once
+    assert len(forgotten) > 5
