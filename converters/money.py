@@ -93,65 +93,20 @@ def amount_pattern(decimal_mark: str = ".", thousands: str = "") -> str:
     return rf"^([+-]?)\s*(?:€\s*)?([+-]?)({whole})(?:{dec}(\d*))?\s*(-?)$"
 
 
+_SCALE = np.array([100, 10, 1], dtype=np.int64)
+
+
 def _plain_cents(text, decimal_mark: str, thousands: str) -> tuple[np.ndarray, np.ndarray] | None:
     """Fast path for the usual cells (``-1234.5``, ``1.234,56``): all parsed in pyarrow, or None.
 
-    ``text`` is a pandas Series or a pyarrow string array without nulls; returns (cents, present).
+    ``text`` is a pandas Series or a pyarrow string array without nulls; returns (cents, present). The cents
+    come from the digits and the position of the decimal mark (integer arithmetic, no float). None when a
+    cell is not plain, or an amount would not fit int64 cents: the row-wise path then names it.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
     arr = text if isinstance(text, pa.Array) else pa.array(text.to_numpy(dtype=object), type=pa.string())
-    dec = re.escape(decimal_mark)
-    whole = rf"\d{{1,3}}(?:{re.escape(thousands)}\d{{3}}){{1,4}}|\d{{1,15}}" if thousands else r"\d{1,15}"
-    plain = pc.match_substring_regex(arr, rf"^-?(?:{whole})(?:{dec}\d{{1,2}})?$")
-    empty = pc.equal(arr, "")
-    if not pc.all(pc.or_(plain, empty)).as_py():
-        return None
-    if thousands:
-        arr = pc.replace_substring(arr, thousands, "")
-    if decimal_mark != ".":
-        arr = pc.replace_substring(arr, decimal_mark, ".")
-    arr = pc.replace_substring_regex(arr, r"^(-?\d+)$", r"\1.00")
-    arr = pc.replace_substring_regex(arr, r"^(-?\d+)\.(\d)$", r"\1.\20")  # RE2: \2 then a literal 0
-    arr = pc.replace_substring_regex(arr, r"^(-?\d+)\.(\d\d)$", r"\1\2")
-    arr = pc.if_else(empty, "0", arr)
-    cents = pc.cast(arr, pa.int64()).to_numpy(zero_copy_only=False)
-    return cents, ~np.asarray(empty.to_numpy(zero_copy_only=False), dtype=bool)
-
-
-def parse_cents_arrow_plain(column, *, decimal_mark: str = ".", thousands: str = ""):
-    """Arrow column of amount cells -> (int64 cents, present) numpy arrays, or None if a cell is unusual.
-
-    Each distinct cell is parsed once (dictionary-encoded); exact, never via float. ``None`` means: use
-    :func:`parse_cents_series`, which names the bad cell.
-    """
-    import pyarrow.compute as pc
-
-    encoded = pc.dictionary_encode(column)  # cells with spaces are not plain: the row-wise path strips them
-    if hasattr(encoded, "combine_chunks"):
-        encoded = encoded.combine_chunks()
-    fast = _plain_cents(encoded.dictionary, decimal_mark, thousands)
-    if fast is None:
-        return None
-    cents, present = fast
-    index = encoded.indices.to_numpy(zero_copy_only=False)
-    return cents[index], present[index]
-
-
-_SCALE = np.array([100, 10, 1], dtype=np.int64)
-
-
-def _plain_cents_quick(arr, decimal_mark: str, thousands: str) -> tuple[np.ndarray, np.ndarray] | None:
-    """:func:`_plain_cents` for a pyarrow string array without nulls: the same cells, the same cents.
-
-    After the same check, the cents come from the digits and the position of the decimal mark (integer
-    arithmetic, no float) instead of three regular-expression rewrites. None also when an amount would not
-    fit int64 cents (the row-wise path then names it).
-    """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     dec = re.escape(decimal_mark)
     whole = rf"\d{{1,3}}(?:{re.escape(thousands)}\d{{3}}){{1,4}}|\d{{1,15}}" if thousands else r"\d{1,15}"
     plain = pc.match_substring_regex(arr, rf"^-?(?:{whole})(?:{dec}\d{{1,2}})?$")
@@ -173,14 +128,18 @@ def _plain_cents_quick(arr, decimal_mark: str, thousands: str) -> tuple[np.ndarr
     return value * _SCALE[decimals], ~np.asarray(empty.to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def parse_cents_arrow_quick(column, *, decimal_mark: str = ".", thousands: str = ""):
-    """:func:`parse_cents_arrow_plain` with :func:`_plain_cents_quick`: (cents, present) or None."""
+def parse_cents_arrow_plain(column, *, decimal_mark: str = ".", thousands: str = ""):
+    """Arrow column of amount cells -> (int64 cents, present) numpy arrays, or None if a cell is unusual.
+
+    Each distinct cell is parsed once (dictionary-encoded); exact, never via float. ``None`` means: use
+    :func:`parse_cents_series`, which names the bad cell.
+    """
     import pyarrow.compute as pc
 
-    encoded = pc.dictionary_encode(column)
+    encoded = pc.dictionary_encode(column)  # cells with spaces are not plain: the row-wise path strips them
     if hasattr(encoded, "combine_chunks"):
         encoded = encoded.combine_chunks()
-    fast = _plain_cents_quick(encoded.dictionary, decimal_mark, thousands)
+    fast = _plain_cents(encoded.dictionary, decimal_mark, thousands)
     if fast is None:
         return None
     cents, present = fast

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 
 from ..errors import KoppelError
 from ..model import Administration, Header
-from ..money import parse_cents_arrow_quick
+from ..money import parse_cents_arrow_plain
 from .entries import EntryBuilder
 from .fields import resolve_columns, typed_chunk
 from .profile import ENCODINGS, Profile, load_profile
@@ -148,7 +148,7 @@ def _arrow_part(table: pa.Table, prof: Profile, colmap: dict, columns: list[str]
         column = colmap.get(name)
         if column is None:
             continue
-        result = parse_cents_arrow_quick(
+        result = parse_cents_arrow_plain(
             table[column], decimal_mark=prof.dialect.decimal_mark, thousands=prof.dialect.thousands
         )
         if result is None:
