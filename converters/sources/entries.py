@@ -231,34 +231,20 @@ class EntryBuilder:
                         hint="this posting takes VAT from the source",
                     )
         fields = self._key_fields()
-        n = len(typed)
-        key = np.zeros(n, dtype=np.int64)
-        mult = 1
-        for name in fields:
-            codes, uniques = pd.factorize(typed[name], use_na_sentinel=False)
-            if mult * max(len(uniques), 1) >= 2**62:
-                key = typed.groupby(fields, sort=False, dropna=False).ngroup().to_numpy(np.int64)
-                break
-            key += codes.astype(np.int64) * mult
-            mult *= max(len(uniques), 1)
-        groups, _ = pd.factorize(key)
-        order = np.argsort(groups, kind="stable")
-        starts = np.searchsorted(groups[order], np.arange(groups.max() + 1 if n else 0))
-        out = typed.iloc[order[starts]][[ROW, *fields]].reset_index(drop=True)
+        groups = Groups(typed, fields)
+        out = typed.iloc[groups.first][[ROW, *fields]].reset_index(drop=True)
         for name in p.money:
             column = typed[name]
-            values = column.fillna(0).to_numpy(dtype=np.int64)[order]
-            present = column.notna().to_numpy()[order].astype(np.int64)
-            sums = np.add.reduceat(values, starts) if n else values
-            counts = np.add.reduceat(present, starts) if n else present
+            sums = groups.sum(column)
+            counts = groups.sum(column.notna().to_numpy().astype(np.int64))
             out[name] = pd.arrays.IntegerArray(np.where(counts == 0, 0, sums), counts == 0)
         for name in [c for c in typed.columns if str(c).startswith("extra:")]:
             column = typed[name]
             if pd.api.types.is_integer_dtype(column):  # already a count (arrow pre-aggregation)
-                filled = column.to_numpy(dtype=np.int64)[order]
+                filled = column.to_numpy(dtype=np.int64)
             else:
-                filled = (column.fillna("") != "").to_numpy()[order].astype(np.int64)
-            out[name] = np.add.reduceat(filled, starts) if n else filled
+                filled = (column.fillna("") != "").to_numpy().astype(np.int64)
+            out[name] = groups.sum(filled)
         return out
 
     def _entry_key(self, typed: pd.DataFrame, file_nr: int) -> pd.Series:
