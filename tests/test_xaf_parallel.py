@@ -146,6 +146,6 @@ def test_entry_cut_finds_the_end_of_a_long_entry():
     nrs = ["1"] * 3 + ["2"] * 5000 + ["3"] * 2
     table = pa.table({"journal_id": ["M"] * len(nrs), "entry_nr": nrs})
     assert parallel._entry_cut(table, 1) == 3
-    assert parallel._entry_cut(table, 4) == 5003  # beyond the first look-ahead window
+    assert parallel._entry_cut(table, 4) == 5003  # the end of an entry of 5,000 lines
     assert parallel._entry_cut(table, 5004) is None  # the last entry may go on in the next piece
     assert parallel._entry_cut(table, 9000) is None

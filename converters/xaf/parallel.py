@@ -197,7 +197,7 @@ class ParallelRead:
         tail_reader = self._master_reader(_declaration(info) + opening + self._tail)
         context = multiprocessing.get_context("fork")
         args = [(info, piece, self.options, BATCH_SIZE) for piece in self.pieces]
-        held: list[pa.Table] = []  # re-cut into batches like the serial reader's (memory of the writers follows)
+        rest: pa.Table | None = None  # re-cut into batches like the serial reader's (memory of the writers follows)
         with context.Pool(self.workers) as pool:
             for piece, result in zip(self.pieces, _bounded_map(pool, args, 2 * self.workers), strict=True):
                 if "error" in result:
@@ -211,16 +211,15 @@ class ParallelRead:
                 self.opening_lines.extend(t.to_pandas() for t in result["opening_lines"])
                 for key, n in result["not_carried"].items():
                     self.not_carried[key] = self.not_carried.get(key, 0) + n
-                held.extend(result["tables"])
-                joined = pa.concat_tables(held)
-                while (cut := _entry_cut(joined, BATCH_SIZE)) is not None:
-                    yield _frame(joined.slice(0, cut).combine_chunks())
-                    joined = joined.slice(cut)
-                held = [joined]
+                tables = ([rest] if rest is not None else []) + result["tables"]
+                rest = pa.concat_tables(tables) if tables else None  # a piece of only a journal's end has none
+                while rest is not None and (cut := _entry_cut(rest, BATCH_SIZE)) is not None:
+                    yield _frame(rest.slice(0, cut).combine_chunks())
+                    rest = rest.slice(cut)
                 if progress is not None:
                     progress(piece.end)
-            if held and held[0].num_rows:
-                yield _frame(pa.concat_tables(held).combine_chunks())
+            if rest is not None and rest.num_rows:
+                yield _frame(rest.combine_chunks())
         for key, n in tail_reader.not_carried.items():
             self.not_carried[key] = self.not_carried.get(key, 0) + n
         if progress is not None:
@@ -242,24 +241,19 @@ def _bounded_map(pool, args: list, ahead: int) -> Iterator[dict]:
 
 
 def _entry_cut(table: pa.Table, at: int) -> int | None:
-    """The first row from ``at`` on where a new entry starts (journal_id + entry_nr change), if any."""
-    n = table.num_rows
-    if n <= at:
+    """The first row from ``at`` on where a new entry starts (journal_id + entry_nr change), if any.
+
+    ``table`` is what a piece or two left over (tens of thousands of rows): one vectorised compare of its rest.
+    """
+    if table.num_rows <= at:
         return None
-    window = 1024
-    while True:
-        end = min(n, at + window)
-        change = None
-        for name in ("journal_id", "entry_nr"):
-            arr = pc.fill_null(table.column(name).slice(at - 1, end - at + 1).combine_chunks(), "\x00")
-            differs = pc.not_equal(arr[1:], arr[:-1])
-            change = differs if change is None else pc.or_(change, differs)
-        hits = np.flatnonzero(change.to_numpy(zero_copy_only=False))
-        if len(hits):
-            return at + int(hits[0])
-        if end == n:
-            return None
-        window *= 4
+    change = None
+    for name in ("journal_id", "entry_nr"):
+        arr = pc.fill_null(table.column(name).slice(at - 1).combine_chunks(), "\x00")
+        differs = pc.not_equal(arr[1:], arr[:-1])
+        change = differs if change is None else pc.or_(change, differs)
+    hits = np.flatnonzero(change.to_numpy(zero_copy_only=False))
+    return at + int(hits[0]) if len(hits) else None
 
 
 def _strip_root_namespace(head: bytes, info: XafFile) -> bytes:
