@@ -78,7 +78,7 @@ class _Seen:
         return pd.Index(ids).isin(self.earlier)
 
 
-BLOCK_BYTES = 16 << 20  # a file without quotes is parsed in pieces of this size (all cores; peak RSS ~325 MB)
+BLOCK_BYTES = 16 << 20  # a CSV is parsed in pieces of this size (the memory of the Arrow path follows it)
 SPLIT_ROWS = 200_000  # a chunk of at least this many rows is summed in two halves, one per worker thread
 MAX_PARTIALS = 8  # partial sums kept before they are summed together (memory follows distinct keys)
 LEFT_OUT_WHY = "left out by the source profile's rules (see what); not an error"
@@ -303,7 +303,7 @@ def read_source(
                     pass
             if raw_table is None:
                 raw_table = read_csv_chunks(
-                    file, prof.dialect, block_size=64 << 20, arrow=True, head=head, include=include
+                    file, prof.dialect, block_size=BLOCK_BYTES, arrow=True, head=head, include=include
                 )
                 reduced = _arrow_reduce_file(raw_table.chunks, prof, colmap, raw_table.columns, keys, counts)
             if reduced is None:  # an unusual amount cell: the row-wise path reads the file and names it

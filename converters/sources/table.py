@@ -7,6 +7,7 @@ file as a spreadsheet or editor shows it (header = the line after ``skip_rows``)
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -222,7 +223,7 @@ def read_csv_blocks(
     path: Path, dialect: Dialect, head: CsvHead, include: list[str] | None = None, block_size: int = 32 << 20
 ) -> RawTable:
     """A file without quote characters as Arrow tables, parsed on all cores, memory bounded by ``block_size``
-    (the file is memory-mapped: its pages are the system's file cache, not this process's memory).
+    (the file is memory-mapped; each piece's pages are given back once parsed, see :func:`_forget_pages`).
 
     Without quotes every line break ends a row, so the bytes can be cut at the last one in each block and
     each piece parsed by ``pyarrow.csv.read_csv`` (which splits it over threads). A row with a wrong cell
@@ -255,7 +256,6 @@ def read_csv_blocks(
         # The file is memory-mapped and each piece goes to the parser without a copy: reading 64 MB into
         # bytes first cost about 30 ms of a 1M-row file's ~120 ms parse. begin..pos is what the blocks read
         # so far hold; a piece ends at the last line break in it, as when the blocks were read one by one.
-        start, skip = header_row + 1, header_row
         try:
             with path.open("rb") as handle:
                 size = os.fstat(handle.fileno()).st_size
@@ -263,6 +263,16 @@ def read_csv_blocks(
         except (OSError, ValueError) as exc:  # a file system without memory maps: the streaming reader reads it
             raise NotPlain(str(exc)) from None
         mapped = view.obj
+        try:
+            yield from _pieces_of(view, mapped)
+        finally:  # also when the caller stops early; a buffer still held (a traceback's frame) leaves it to GC
+            with contextlib.suppress(BufferError):
+                view.release()
+                if isinstance(mapped, mmap.mmap):
+                    mapped.close()
+
+    def _pieces_of(view: memoryview, mapped) -> Iterator[pa.Table]:
+        start, skip = header_row + 1, header_row
         begin = pos = 0
         while True:
             end = min(pos + block_size, len(view))
