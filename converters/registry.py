@@ -136,11 +136,10 @@ def read_input(path: str | Path, from_format: str | None = None, **options) -> A
     info = get_format(name)
     if info.reader is None:
         raise KoppelError(f"koppel writes {info.title} but cannot read it", file=path)
-    if options.get("workers") is not None and info.name != "xaf":
+    if options.get("workers") is None:
+        options.pop("workers", None)  # None: the reader's own default (all cores for a large auditfile)
+    elif info.name != "xaf":
         raise KoppelError(
             f"--workers applies to auditfiles (XAF), not to {info.title}", file=path, hint="leave out --workers"
         )
-    workers = options.pop("workers", None)  # None: the reader's own default (all cores for a large file)
-    if info.name == "xaf":
-        return info.reader(path, workers=workers, **options)
     return info.reader(path, **options)
