@@ -163,13 +163,13 @@ def test_small_blocks_halves_and_partial_sums_book_the_same_entries(tmp_path, pr
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
 @pytest.mark.parametrize("trailing", [True, False])
-def test_block_reader_cuts_at_line_breaks_like_the_streaming_reader(tmp_path, newline, trailing):
+def test_block_reader_cuts_at_line_breaks_like_the_streaming_reader(tmp_path, profile, newline, trailing):
     rows = sales(50)
     rows[7][3] = "dranken €"  # a multi-byte character near a cut
     path = write_csv(tmp_path / "plain.csv", rows, newline=newline)
     if not trailing:
         path.write_bytes(path.read_bytes().rstrip(b"\r\n"))
-    dialect = load_profile(_profile_path(tmp_path)).dialect
+    dialect = load_profile(profile).dialect
     head = csv_head(path, dialect)
     assert head.quoted is False and head.columns == HEADER
     blocks = pa.concat_tables(read_csv_blocks(path, dialect, head, block_size=97).chunks)
@@ -177,12 +177,6 @@ def test_block_reader_cuts_at_line_breaks_like_the_streaming_reader(tmp_path, ne
     assert blocks.to_pydict() == stream.to_pydict()
     assert blocks[ROW].to_pylist() == list(range(2, 52))
     assert blocks["category"][7].as_py() == "dranken €"
-
-
-def _profile_path(tmp_path: Path) -> Path:
-    path = tmp_path / "p.toml"
-    path.write_text(PROFILE, encoding="utf-8")
-    return path
 
 
 def test_quoted_file_with_a_line_break_inside_a_cell_reads_right(tmp_path, profile, block_calls):
@@ -393,14 +387,14 @@ def test_date_text_of_any_dates_and_format_is_strftime(days, tokens):
     pd.testing.assert_series_equal(_date_text(dates, fmt), dates.dt.strftime(fmt).astype("string"))
 
 
-def test_block_reader_drops_the_pages_it_has_parsed(tmp_path, monkeypatch):
+def test_block_reader_drops_the_pages_it_has_parsed(tmp_path, profile, monkeypatch):
     """Mapped pages once read stay in the process's RSS: each parsed piece's whole pages are given back."""
     import mmap
 
 
     rows = sales(3000)
     path = write_csv(tmp_path / "plain.csv", rows)
-    dialect = load_profile(_profile_path(tmp_path)).dialect
+    dialect = load_profile(profile).dialect
     head = csv_head(path, dialect)
     forgotten: list[tuple[int, int]] = []
     original = table_module._forget_pages
