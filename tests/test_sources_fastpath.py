@@ -190,6 +190,38 @@ def test_quoted_file_with_a_line_break_inside_a_cell_reads_right(tmp_path, profi
     assert report["rows read"] == 30
 
 
+def test_streaming_block_size_keeps_read_ahead_bounded():
+    budget, blocks = table_module.READ_AHEAD_BUDGET, table_module.READ_AHEAD_BLOCKS
+    assert table_module.streaming_block_size(42 << 20) == 16 << 20  # fits the budget: the fastest blocks
+    assert table_module.streaming_block_size(budget) == 16 << 20
+    assert table_module.streaming_block_size(budget + 1) == 4 << 20 == budget // blocks
+    assert table_module.streaming_block_size(8 << 30) == 4 << 20  # however large the file
+    assert table_module.streaming_block_size(8 << 30, largest=2 << 20) == 2 << 20  # never above the caller's
+
+
+def test_quoted_file_beyond_the_budget_streams_in_small_blocks_with_the_same_entries(tmp_path, profile, monkeypatch):
+    rows = sales(60)
+    path = write_csv(tmp_path / "quoted.csv", rows, quote=True)
+    whole = read_source(path, profile=profile)
+    sizes: list[int] = []
+    original = table_module.pacsv.open_csv
+
+    def spy(source, *, read_options, **kwargs):
+        sizes.append(read_options.block_size)
+        return original(source, read_options=read_options, **kwargs)
+
+    monkeypatch.setattr(table_module.pacsv, "open_csv", spy)
+    assert path.stat().st_size > 1000
+    monkeypatch.setattr(table_module, "READ_AHEAD_BUDGET", 1000)  # the file is beyond it
+    small = read_source(path, profile=profile)
+    assert sizes == [1 << 20]  # 1000 / 40 bytes, but never below 1 MB
+    sizes.clear()
+    monkeypatch.setattr(table_module, "READ_AHEAD_BUDGET", path.stat().st_size)
+    read_source(path, profile=profile)
+    assert sizes == [16 << 20]  # within the budget: the largest blocks
+    pd.testing.assert_frame_equal(whole.lines.frame(), small.lines.frame())
+
+
 def test_bad_amount_on_the_block_path_names_file_row_and_column(tmp_path, profile, block_calls):
     rows = sales(40)
     rows[22][6] = "12.3x"

@@ -302,9 +302,7 @@ def read_source(
                 except NotPlain:  # a row with a wrong cell count, say: the streaming reader reports it in order
                     pass
             if raw_table is None:
-                raw_table = read_csv_chunks(
-                    file, prof.dialect, block_size=BLOCK_BYTES, arrow=True, head=head, include=include
-                )
+                raw_table = read_csv_chunks(file, prof.dialect, arrow=True, head=head, include=include)
                 reduced = _arrow_reduce_file(raw_table.chunks, prof, colmap, raw_table.columns, keys, counts)
             if reduced is None:  # an unusual amount cell: the row-wise path reads the file and names it
                 raw_table = read_csv_chunks(file, prof.dialect, head=head)
