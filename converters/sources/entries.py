@@ -171,21 +171,18 @@ class EntryBuilder:
         if (journal == "").any():
             i = int(np.argmax((journal == "").to_numpy()))
             raise KoppelError("journal is empty", file=path, line=int(typed[ROW].iloc[i]), field=p.journal_field)
-        key = self._entry_key(typed, file_nr)
+        # what every posting of a row carries besides its own columns, given to _posting to take its rows of
+        context = {
+            "journal_id": journal.astype("string"),
+            "_key": self._entry_key(typed, file_nr),
+            "_date": typed["date"],
+            **{f"g:{name}": typed[name] for name in p.group_by},
+            **{name: typed[name] for name in typed.columns if name.startswith("extra:")},  # merging: counts
+        }
         for idx, post in enumerate(p.postings):
-            frame = self._posting(typed, idx, post, path)
-            if frame is None:
-                continue
-            frame["journal_id"] = journal[frame.index].astype("string")
-            frame["_key"] = key[frame.index]
-            frame["_date"] = typed.loc[frame.index, "date"]
-            frame["_file"] = file_nr
-            for name in p.group_by:
-                frame[f"g:{name}"] = typed.loc[frame.index, name]
-            for name in typed.columns:
-                if name.startswith("extra:"):
-                    frame[name] = typed.loc[frame.index, name]  # when merging: a count of non-empty cells
-            self.parts.append(frame)  # merged once in finish(): the rows were summed already (_prereduce)
+            frame = self._posting(typed, idx, post, path, context, file_nr)
+            if frame is not None:
+                self.parts.append(frame)  # merged once in finish(): the rows were summed already (_prereduce)
 
     def _key_fields(self) -> list[str]:
         """The fields that decide a posting's entry, account, VAT, text: rows equal in these can be summed."""
@@ -269,7 +266,9 @@ class EntryBuilder:
             key = key + "-" + typed[name].astype("string")
         return key
 
-    def _posting(self, typed: pd.DataFrame, idx: int, post: Posting, path: Path) -> pd.DataFrame | None:
+    def _posting(
+        self, typed: pd.DataFrame, idx: int, post: Posting, path: Path, context: dict, file_nr: int
+    ) -> pd.DataFrame | None:
         mask = pd.Series(True, index=typed.index)
         for name, values in post.when.items():
             mask &= typed[name].str.casefold().isin([v.casefold() for v in values]).to_numpy()
@@ -309,10 +308,16 @@ class EntryBuilder:
         frame["description"] = self._ref(post.description, sub) if post.description else ""
         frame["relation_id"] = self._ref(post.relation, sub) if post.relation else ""
         frame["doc_ref"] = sub.get("doc", "")
-        out = pd.DataFrame(frame, index=sub.index)
         for col in ("vat_code", "description", "relation_id", "doc_ref", "account_id"):
-            out[col] = out[col].astype("string").fillna("")
-        return out
+            values = frame[col]
+            if isinstance(values, pd.Series):
+                frame[col] = values.astype("string").fillna("")
+            else:  # one text for every row
+                frame[col] = pd.Series(values if values is not None else "", index=sub.index, dtype="string")
+        rows = mask.to_numpy()
+        frame |= {name: values[rows] for name, values in context.items()}
+        frame["_file"] = file_nr
+        return pd.DataFrame(frame, index=sub.index)
 
     @staticmethod
     def _ref(ref: str, sub: pd.DataFrame) -> pd.Series:
