@@ -89,7 +89,7 @@ def test_export_other_formats(tmp_path, capsys, fmt):
         lines = pd.read_parquet(tmp_path / "lines.parquet")
         assert lines["amount"].dtype == "int64" and int(lines["amount"].sum()) == 0 and len(lines) == 600
     else:
-        lines = pd.read_excel(tmp_path / "lines.xlsx")
+        lines = pd.read_excel(tmp_path / "lines.xlsx", engine="openpyxl")
         assert len(lines) == 600 and round(float(lines["amount"].abs().sum()), 2) == 2 * 647705.10
 
 
