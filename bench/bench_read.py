@@ -12,6 +12,7 @@ the ratios against the floor and against pyxaf.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import statistics
 import sys
@@ -71,6 +72,30 @@ t0, c0 = time.perf_counter(), time.process_time()
 n = sum(len(batch) for batch in iter_xaf_parallel(path))
 done(n, t0, c0)
 """,
+    # A Rust XML-to-Arrow parser (xml2arrow, bench extra): the trLine child texts of XAF 3.2 as untyped Arrow
+    # columns in bounded batches, the same work as the lxml floor. It shows what a faster parsing engine
+    # would leave for koppel's typing (see the README's Benchmarks section); koppel does not use it yet.
+    "xml2arrow lines": PRELUDE
+    + """
+import os, tempfile
+from xml2arrow import XmlToArrowParser
+base = "/auditfile/company/transactions/journal/transaction"
+names = ["nr", "accID", "docRef", "effDate", "desc", "amnt", "amntTp", "custSupID", "invRef", "costID", "prodID",
+         "projID", "qntity", "bankAccNr"]
+fields = "".join(
+    f"      - {{name: {n}, xml_path: {base}/trLine/{n}, data_type: Utf8, nullable: true}}\\n" for n in names
+)
+config = f"tables:\\n  - name: lines\\n    xml_path: {base}\\n    levels: [trLine]\\n    fields:\\n{fields}"
+with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as handle:
+    handle.write(config)
+parser = XmlToArrowParser(handle.name)
+os.unlink(handle.name)
+t0, c0 = time.perf_counter(), time.process_time()
+n = 0
+for _name, batch in parser.parse_batches(path, max_rows_per_batch=20000):
+    n += batch.num_rows - batch.column("accID").null_count  # every child of a transaction is a row; lines have accID
+done(n, t0, c0)
+""",
     # The peer: pyxaf 0.2.0, the documented streaming API.
     "pyxaf": PRELUDE
     + """
@@ -95,6 +120,9 @@ def main() -> None:
     names = [n.strip() for n in args.only.split(",")] if args.only else list(CONTENDERS)
     if "koppel parallel" in names and not (ROOT / "converters" / "xaf" / "parallel.py").exists():
         names.remove("koppel parallel")
+    if "xml2arrow lines" in names and importlib.util.find_spec("xml2arrow") is None:
+        print("xml2arrow is not installed (make bench installs the bench extra): left out")
+        names.remove("xml2arrow lines")
     report = []
     for lines in sizes:
         path = synthetic_file(lines)
