@@ -23,7 +23,7 @@ from converters.money import _plain_cents, format_cents, parse_cents_arrow_plain
 from converters.sources import load_profile, read_source
 from converters.sources import reader as source_reader
 from converters.sources import table as table_module
-from converters.sources.entries import Groups, _date_text
+from converters.sources.entries import Groups, _date_text, _sort_order
 from converters.sources.table import ROW, check_encoding, csv_head, read_csv_blocks, read_csv_chunks
 
 PROFILE = """
@@ -290,6 +290,19 @@ def test_groups_number_and_sum_like_pandas_groupby(rows):
     pd.testing.assert_frame_equal(groups.aggregate(frame, keys, how), pandas.agg(how).reset_index())
     assert list(groups.max(frame["row"])) == list(pandas["row"].max())
     assert list(groups.size()) == list(pandas.size())
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(cell, cell, st.sampled_from([0.0, 1.0, 0.5, 1e9]), cell), min_size=0, max_size=40)
+)  # fmt: skip
+def test_sort_order_is_a_stable_sort_values(rows):
+    frame = pd.DataFrame(rows, columns=["journal_id", "_key", "_post", "account_id"]).astype(
+        {"journal_id": "string", "_key": "string", "_post": "float64", "account_id": "string"}
+    )
+    keys = list(frame.columns)
+    expected = frame.sort_values(keys, kind="stable").index.to_numpy()
+    assert _sort_order(frame, keys).tolist() == expected.tolist()
 
 
 def test_groups_aggregate_leaves_missing_firsts_to_pandas():

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import KoppelError
-from ..model import Administration, Header, make_table
+from ..model import Administration, Header, conform, make_table
 from ..money import format_cents, format_rate_bp, parse_cents_series
 from .profile import Posting, Profile
 from .table import ROW
@@ -80,6 +80,16 @@ def _date_text(dates: pd.Series, fmt: str) -> pd.Series:
         text = text + (iso.str.slice(*_DATE_PARTS[token]) if token in _DATE_PARTS else token)
     text.index = dates.index
     return text
+
+
+def _sort_order(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """Row positions as ``frame.sort_values(keys, kind="stable")`` orders them (missing values last), from
+    sorted factor codes: one ``np.lexsort`` instead of pandas' multi-column sort of strings."""
+    codes = []
+    for name in reversed(keys):  # lexsort sorts by its last key first
+        values, uniques = pd.factorize(frame[name], sort=True)
+        codes.append(np.where(values < 0, len(uniques), values))
+    return np.lexsort(codes) if len(frame) else np.zeros(0, dtype=np.int64)
 
 
 class Groups:
@@ -523,7 +533,7 @@ class EntryBuilder:
         p = self.profile
         zero = (frame["amount"] == 0) & (frame["vat_amount"].fillna(0) == 0 if "vat_amount" in frame else True)
         frame = frame[~zero.to_numpy()]
-        frame = frame.sort_values(["journal_id", "_key", "_post", "account_id"], kind="stable").reset_index(drop=True)
+        frame = frame.iloc[_sort_order(frame, ["journal_id", "_key", "_post", "account_id"])].reset_index(drop=True)
         entry = Groups(frame, ["journal_id", "_key"])  # entries in order, each line knows its entry (ids)
         dates = pd.Series(entry.min(frame["_date"]), dtype=frame["_date"].dtype)  # an entry's first day
         if p.aggregate == "month":
@@ -556,7 +566,10 @@ class EntryBuilder:
                 "currency": pd.NA,  # amounts are in the administration currency (header); no foreign amount
             }
         )
-        adm = Administration.from_frames(header=header, lines=lines)
+        adm = Administration(header=header or Header())
+        lines = conform("lines", lines)
+        adm.lines.append(lines)
+        adm.stats.add_batch(lines, entry.count)  # each entry is one group of (journal, key): no recount
         extras = [c for c in frame.columns if c.startswith("extra:")]
         if extras:
             table = frame[["journal_id", "line_nr", *extras]].assign(entry_nr=lines["entry_nr"])
