@@ -278,8 +278,12 @@ def reading_workers(path: str | Path, requested: int | None = None) -> int:
         return max(1, int(requested))
     if _ONE_CORE or multiprocessing.current_process().daemon:
         return 1
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return cores if Path(path).stat().st_size >= PARALLEL_MIN_BYTES else 1
+    return _cores() if Path(path).stat().st_size >= PARALLEL_MIN_BYTES else 1
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def read_on_one_core() -> None:
@@ -292,12 +296,21 @@ def iter_xaf_parallel(
     path: str | Path, *, workers: int | None = None, encoding: str | None = None, **options
 ) -> Iterator[pd.DataFrame]:
     """Canonical ``lines`` batches of an auditfile, parsed on ``workers`` cores (default: all)."""
-    workers = workers or os.cpu_count() or 1
-    read = ParallelRead(Path(path), encoding, options, workers)
-    if workers < 2 or not read.possible() or not read.plan():
+    read = _planned_read(path, encoding, options, workers)
+    if read is None:
         yield from iter_xaf(path, encoding=encoding, **options)[1]
         return
     yield from read.batches()
+
+
+def _planned_read(path: str | Path, encoding: str | None, options: dict, workers: int | None) -> ParallelRead | None:
+    """A parallel read with its pieces cut, or None where the single-process reader reads the file (one
+    worker, or a file that does not allow cutting; see the module doc). ``workers`` None: all cores."""
+    workers = workers or _cores()
+    if workers < 2:
+        return None
+    read = ParallelRead(Path(path), encoding, options, workers)
+    return read if read.possible() and read.plan() else None
 
 
 def read_xaf_parallel(
@@ -314,9 +327,8 @@ def read_xaf_parallel(
     """
     from .reader import read_xaf
 
-    workers = workers or os.cpu_count() or 1
-    read = ParallelRead(Path(path), encoding, options, workers)
-    if workers < 2 or not read.possible() or not read.plan():
+    read = _planned_read(path, encoding, options, workers)
+    if read is None:
         return read_xaf(path, encoding=encoding, progress=progress, **options)
     adm = Administration()
     for batch in read.batches(progress):

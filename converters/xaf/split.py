@@ -193,9 +193,8 @@ def read_xaf_set(path: str | Path, *, workers: int | None = None, **options):
 
     path = Path(path)
     parts = split_set(path)
-    if parts is None:
-        n = reading_workers(path, workers)
-        return read_xaf_parallel(path, workers=n, **options) if n > 1 else read_xaf(path, **options)
+    if parts is None:  # one worker: read_xaf_parallel is read_xaf
+        return read_xaf_parallel(path, workers=reading_workers(path, workers), **options)
     fd, name = tempfile.mkstemp(prefix=".koppel-joined-", suffix=path.suffix)
     os.close(fd)
     joined = Path(name)
