@@ -188,9 +188,10 @@ class EntryBuilder:
             "_date": typed["date"],
             **{f"g:{name}": typed[name] for name in p.group_by},
             **{name: typed[name] for name in typed.columns if name.startswith("extra:")},  # merging: counts
+            "_file": np.full(len(typed), file_nr),
         }
         for idx, post in enumerate(p.postings):
-            frame = self._posting(typed, idx, post, path, context, file_nr)
+            frame = self._posting(typed, idx, post, path, context)
             if frame is not None:
                 self.parts.append(frame)  # merged once in finish(): the rows were summed already (_prereduce)
 
@@ -276,9 +277,7 @@ class EntryBuilder:
             key = key + "-" + typed[name].astype("string")
         return key
 
-    def _posting(
-        self, typed: pd.DataFrame, idx: int, post: Posting, path: Path, context: dict, file_nr: int
-    ) -> pd.DataFrame | None:
+    def _posting(self, typed: pd.DataFrame, idx: int, post: Posting, path: Path, context: dict) -> pd.DataFrame | None:
         mask = pd.Series(True, index=typed.index)
         for name, values in post.when.items():
             mask &= typed[name].str.casefold().isin([v.casefold() for v in values]).to_numpy()
@@ -326,7 +325,6 @@ class EntryBuilder:
                 frame[col] = pd.Series(values if values is not None else "", index=sub.index, dtype="string")
         rows = mask.to_numpy()
         frame |= {name: values[rows] for name, values in context.items()}
-        frame["_file"] = file_nr
         return pd.DataFrame(frame, index=sub.index)
 
     @staticmethod
@@ -578,9 +576,9 @@ class EntryBuilder:
         return adm
 
     def _numbers(self, entries: pd.DataFrame, dates: pd.Series) -> pd.Series:
-        """Entry numbers: the source key, its digits, a date number, or a sequence per journal (see README)."""
+        """Entry numbers, one per row of ``entries``: the source key, its digits, a date number, or a sequence per
+        journal (see README)."""
         p = self.profile
-        keys = entries["journal_id"] + "\x00" + entries["_key"]
         how = p.numbering
         if how == "source":
             numbers = entries["_key"]
@@ -614,10 +612,10 @@ class EntryBuilder:
                 field="entries.numbering",
                 hint='use numbering = "sequence" (with first_number) or "source"',
             )
-        return pd.Series(numbers.to_numpy(), index=keys.to_numpy())
+        return numbers
 
     def _descriptions(self, entries: pd.DataFrame, dates: pd.Series) -> pd.Series:
-        """Entry descriptions from the profile's template, built column-wise (no per-entry Python)."""
+        """Entry descriptions, one per row of ``entries``, from the profile's template, built column-wise."""
         p = self.profile
         template = (
             p.entry_description
@@ -642,8 +640,7 @@ class EntryBuilder:
                         hint=f"use {', '.join('{' + k + '}' for k in values)}",
                     )
                 text = text + values[name]().astype("string").fillna("")
-        keys = entries["journal_id"] + "\x00" + entries["_key"]
-        return pd.Series(text.str.slice(0, 200).to_numpy(), index=keys.to_numpy())
+        return text.str.slice(0, 200)
 
     def _masters(self, adm: Administration, lines: pd.DataFrame) -> None:
         p = self.profile
