@@ -108,6 +108,11 @@ def _check_currency(typed: pd.DataFrame, prof: Profile, colmap: dict, file: Path
         )
 
 
+def _extra_fields(colmap: dict) -> list[str]:
+    """The extra fields (``extra:NAME``) of the column map."""
+    return [name for name in colmap if name.startswith("extra:")]
+
+
 def _arrow_keys(prof: Profile, colmap: dict, builder: EntryBuilder) -> list[str]:
     """The source columns whose cells decide a posting: rows equal in these are summed."""
     fields = builder._key_fields() + list(prof.only_when)
@@ -119,7 +124,7 @@ def _arrow_keys(prof: Profile, colmap: dict, builder: EntryBuilder) -> list[str]
 def _arrow_columns(prof: Profile, colmap: dict, columns: list[str], keys: list[str]) -> list[str]:
     """The columns the Arrow path reads: keys, money, extras and (for totals rows) the first column."""
     money = [colmap[name] for name in prof.money if colmap.get(name)]
-    extras = [colmap[name] for name in colmap if name.startswith("extra:")]
+    extras = [colmap[name] for name in _extra_fields(colmap)]
     first = columns[:1] if prof.dialect.totals_rows else []
     wanted = set(first + keys + money + extras)
     return [c for c in columns if c in wanted]
@@ -157,7 +162,7 @@ def _arrow_part(table: pa.Table, prof: Profile, colmap: dict, columns: list[str]
         arrays[f"m:{name}"] = pa.array(cents, mask=~present)
         arrays[f"c:{name}"] = pa.array(present.astype(np.int64))
         aggs += [(f"m:{name}", "sum"), (f"c:{name}", "sum")]
-    for name in [name for name in colmap if name.startswith("extra:")]:
+    for name in _extra_fields(colmap):
         filled = pc.not_equal(pc.utf8_trim_whitespace(table[colmap[name]]), "")
         arrays[name] = pc.cast(filled, pa.int64())
         aggs.append((name, "sum"))
@@ -206,7 +211,7 @@ def _arrow_reduce_file(chunks, prof: Profile, colmap: dict, columns: list[str], 
     counts["rows"] += rows
     counts["totals"] += totals
     money = [name for name in prof.money if colmap.get(name)]
-    extras = [name for name in colmap if name.startswith("extra:")]
+    extras = _extra_fields(colmap)
     if not partials:
         return pd.DataFrame(columns=[*columns, ROW], dtype="string"), None
     grouped = _arrow_sum(pa.concat_tables(partials), keys, aggs) if len(partials) > 1 else partials[0]

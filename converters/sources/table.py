@@ -148,6 +148,18 @@ def csv_head(path: Path, dialect: Dialect) -> CsvHead:
     return CsvHead(_unique(header), dialect.skip_rows + 1, quoted)
 
 
+def _arrow_encoding(dialect: Dialect) -> str:
+    """The profile's encoding as pyarrow's CSV reader names it."""
+    return "utf8" if dialect.encoding == "utf-8" else dialect.encoding
+
+
+def _as_text(columns: list[str], include: list[str] | None) -> pacsv.ConvertOptions:
+    """Every cell as text (empty cells stay empty strings), only the ``include`` columns when given."""
+    return pacsv.ConvertOptions(
+        column_types={name: pa.string() for name in columns}, strings_can_be_null=False, include_columns=include
+    )
+
+
 READ_AHEAD_BLOCKS = 40  # pyarrow's streaming CSV reader parses about this many blocks ahead, whatever its consumer does
 READ_AHEAD_BUDGET = 160 << 20  # so the memory that read-ahead may take is bounded by choosing the block size
 
@@ -194,7 +206,7 @@ def read_csv_chunks(
         reader = pacsv.open_csv(
             str(path),
             read_options=pacsv.ReadOptions(
-                encoding="utf8" if dialect.encoding == "utf-8" else dialect.encoding,
+                encoding=_arrow_encoding(dialect),
                 skip_rows=header_row,
                 column_names=columns,
                 block_size=block_size,
@@ -205,11 +217,7 @@ def read_csv_chunks(
                 newlines_in_values=head.quoted,
                 invalid_row_handler=on_invalid,
             ),
-            convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.string() for name in columns},
-                strings_can_be_null=False,
-                include_columns=include,
-            ),
+            convert_options=_as_text(columns, include),
         )
     except pa.ArrowInvalid as exc:  # e.g. an unclosed quote in the header runs on into the rows
         raise KoppelError(
@@ -253,13 +261,9 @@ def read_csv_blocks(
     if head.quoted:
         raise ValueError("read_csv_blocks is for files without quote characters")
     columns, header_row = head.columns, head.header_row
-    encoding = "utf8" if dialect.encoding == "utf-8" else dialect.encoding
-    parse = pacsv.ParseOptions(
-        delimiter=dialect.delimiter, quote_char=False, newlines_in_values=False
-    )
-    convert = pacsv.ConvertOptions(
-        column_types={name: pa.string() for name in columns}, strings_can_be_null=False, include_columns=include
-    )
+    encoding = _arrow_encoding(dialect)
+    parse = pacsv.ParseOptions(delimiter=dialect.delimiter, quote_char=False, newlines_in_values=False)
+    convert = _as_text(columns, include)
 
     def table_of(data: pa.Buffer, skip: int) -> pa.Table:
         try:
