@@ -15,7 +15,7 @@ import click
 from ..convert import convert, parse_options
 from ..registry import all_formats
 from . import cli
-from .options import encoding_option, input_format_option, source_options, source_reader_options, workers_option
+from .options import encoding_option, input_format_option, reading_workers_option, source_options, source_reader_options
 
 # Named writer flags that other targets registered: (decls, kwargs) pairs, value goes to options[dest].
 EXTRA_OPTIONS: list[tuple[tuple[str, ...], dict]] = [
@@ -50,7 +50,7 @@ def _with_extra_options(func):
 @click.option("--mapping", type=click.Path(path_type=Path), default=None, help="Mapping file (TOML).")
 @click.option("--strict-mapping", is_flag=True, help="Every code used must be in the mapping.")
 @source_options
-@workers_option
+@reading_workers_option
 @click.option("--option", "option_pairs", multiple=True, metavar="KEY=VALUE", help="Target option (repeatable).")
 @_with_extra_options
 def convert_command(

@@ -12,9 +12,9 @@ from .options import (
     encoding_option,
     input_format_option,
     read_with_progress,
+    reading_workers_option,
     source_options,
     source_reader_options,
-    workers_option,
 )
 
 
@@ -25,7 +25,7 @@ from .options import (
 @input_format_option
 @encoding_option
 @source_options
-@workers_option
+@reading_workers_option
 def export_command(path: Path, outdir: Path, fmt: str, from_format: str | None, encoding: str | None, **source) -> None:
     """Write the canonical tables (accounts, relations, ..., lines) of an input, one file per table."""
     from_format, options = source_reader_options(from_format, **source)

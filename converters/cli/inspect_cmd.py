@@ -13,9 +13,9 @@ from .options import (
     encoding_option,
     input_format_option,
     read_with_progress,
+    reading_workers_option,
     source_options,
     source_reader_options,
-    workers_option,
 )
 
 
@@ -24,7 +24,7 @@ from .options import (
 @input_format_option
 @encoding_option
 @source_options
-@workers_option
+@reading_workers_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 def inspect_command(path: Path, from_format: str | None, encoding: str | None, as_json: bool, **source) -> None:
     """Version, producer, counts and totals of an auditfile or any readable input."""

@@ -20,7 +20,7 @@ encoding_option = click.option(
     help="Read the input in this encoding, whatever its declaration says (e.g. iso-8859-1).",
 )
 
-workers_option = click.option(
+reading_workers_option = click.option(
     "--workers",
     type=click.IntRange(min=1),
     default=None,
