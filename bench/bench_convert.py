@@ -24,17 +24,9 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, run_measured, synthetic_file
+from common import MEASURED_PRELUDE, ROOT, run_measured, synthetic_file
 
-PRELUDE = """
-import json, resource, sys, time
-path = sys.argv[1]
-def done(lines, t0, c0, **extra):
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN)  # the parallel reader's worker processes
-    rss = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, kids.ru_maxrss)
-    print(json.dumps({"lines": lines, "wall": time.perf_counter() - t0,
-                      "cpu": time.process_time() - c0 + kids.ru_utime + kids.ru_stime,
-                      "rss_mb": rss / 1024, **extra}))
+PRELUDE = MEASURED_PRELUDE + """
 workers = None if sys.argv[-1] == "auto" else int(sys.argv[-1])
 """
 

@@ -19,17 +19,9 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, run_measured, synthetic_file
+from common import MEASURED_PRELUDE, ROOT, run_measured, synthetic_file
 
-PRELUDE = """
-import gc, json, resource, sys, time
-path = sys.argv[1]
-def done(lines, t0, c0):
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # worker processes of the parallel reader
-    print(json.dumps({"lines": lines, "wall": time.perf_counter() - t0,
-                      "cpu": time.process_time() - c0 + children.ru_utime + children.ru_stime,
-                      "rss_mb": max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, children.ru_maxrss) / 1024}))
-"""
+PRELUDE = MEASURED_PRELUDE
 
 CONTENDERS = {
     # The floor: iterparse that only pulls each trLine's child texts into tuples (elements freed as it goes).

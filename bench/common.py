@@ -15,6 +15,20 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "bench" / "data"
 sys.path.insert(0, str(ROOT))
 
+# The start of a contender's code (run by run_measured): ``path`` is its first argument, and ``done`` prints
+# its JSON result. CPU seconds and peak RSS count its child processes (the parallel reader's workers): the
+# CPU of all of them, the peak RSS of the largest.
+MEASURED_PRELUDE = """
+import gc, json, resource, sys, time
+path = sys.argv[1]
+def done(lines, t0, c0, **extra):
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    rss = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, kids.ru_maxrss)
+    print(json.dumps({"lines": lines, "wall": time.perf_counter() - t0,
+                      "cpu": time.process_time() - c0 + kids.ru_utime + kids.ru_stime,
+                      "rss_mb": rss / 1024, **extra}))
+"""
+
 
 def synthetic_file(lines: int = 1_200_000, version: str = "3.2", seed: int = 1) -> Path:
     """The cached synthetic auditfile (~250 MB for 1.2M lines of 3.2); made atomically on first use."""
