@@ -316,6 +316,32 @@ def test_vat_from_gross_per_rate_per_entry_shared_over_revenue_accounts(tmp_path
     assert report[report["item"] == "fallback account of [map.category]"]["detail"].tolist() == ["souvenir"]
 
 
+@pytest.mark.parametrize("path", ["one file (rows summed in Arrow)", "a folder (rows read one by one)"])
+def test_report_counts_source_rows_even_when_equal_rows_are_summed(tmp_path, path):
+    # 3 equal unmapped rows, 1 mapped row on the 1st; on the 2nd 4 equal rows and 2 without an amount
+    csv = (
+        "datum;btw;groep;betaling;bedrag\n"
+        + "01-03-2024;21;souvenir;contant;10,00\n" * 3
+        + "01-03-2024;9;koffie;pin;3,30\n"
+        + "02-03-2024;9;koffie;pin;3,30\n" * 4
+        + "02-03-2024;9;koffie;pin;\n" * 2
+    )
+    if path.startswith("one file"):
+        source = write(tmp_path, "x.csv", csv)
+    else:
+        source = tmp_path / "drops"
+        source.mkdir()
+        write(source, "a.csv", csv)
+        write(source, "b.csv", "datum;btw;groep;betaling;bedrag\n")
+    adm = read_source(source, profile=gross_profile(tmp_path), until="2024-03-01")
+    report = adm.extras["source_report"].set_index("item")["count"].to_dict()
+    assert report["rows read"] == 10
+    assert report["rows without amounts (nothing to post)"] == 2
+    assert report["fallback account of [map.category]"] == 3
+    assert adm.not_carried == {"rows held back: period not closed by 2024-03-01": 4}
+    assert balanced(adm).set_index("account_id").loc["8009", "amount"] == -2479  # 30.00 less 21% VAT
+
+
 def test_half_cent_vat_rounds_away_from_zero(tmp_path):
     # 0.55 at 21%: 55 * 21 / 121 = 9.545.. -> 10 ; 2.42 at 21%: 42.0 exactly; 10.90 at 9%: 90.0
     csv = "datum;btw;groep;betaling;bedrag\n01-03-2024;21;koffie;pin;0,55\n01-03-2024;9;koffie;pin;-6,05\n"

@@ -30,6 +30,14 @@ from .profile import Posting, Profile
 from .table import ROW
 
 GROUP = ["journal_id", "_key", "_post", "account_id", "_bp", "vat_code", "_split", "description", "relation_id"]
+ROWS = "_rows"  # how many source rows a typed row stands for (rows equal in every key field are summed)
+ROWS_WITH_MONEY = f"{ROWS}:money"
+
+
+def row_count_names(profile: Profile) -> list[str]:
+    """Count columns of a typed row: source rows, rows with an amount, rows with posting IDX's amount
+    (``_rows:IDX``). Reports count source rows through them, also after rows were summed."""
+    return [ROWS, ROWS_WITH_MONEY, *(f"{ROWS}:{idx}" for idx in range(len(profile.postings)))]
 
 
 def half_up_div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
@@ -253,6 +261,8 @@ class EntryBuilder:
             else:
                 filled = (column.fillna("") != "").to_numpy().astype(np.int64)
             out[name] = groups.sum(filled)
+        for name in [c for c in row_count_names(p) if c in typed.columns]:
+            out[name] = groups.sum(typed[name].to_numpy(dtype=np.int64))
         return out
 
     def _entry_key(self, typed: pd.DataFrame, file_nr: int) -> pd.Series:
@@ -313,7 +323,9 @@ class EntryBuilder:
                         hint="this posting takes VAT from the source; fill it in",
                     )
                 frame["_given"] = given.astype("Int64")
-        frame["account_id"] = self._account(post.account, sub, frame["_bp"], path)
+        rows_column = f"{ROWS}:{idx}"
+        source_rows = sub[rows_column].to_numpy() if rows_column in sub else np.ones(len(sub), dtype=np.int64)
+        frame["account_id"] = self._account(post.account, sub, frame["_bp"], path, source_rows)
         frame["description"] = self._ref(post.description, sub) if post.description else ""
         frame["relation_id"] = self._ref(post.relation, sub) if post.relation else ""
         frame["doc_ref"] = sub.get("doc", "")
@@ -351,7 +363,8 @@ class EntryBuilder:
             )
         return pd.Series(bp.astype("Int64").array.take(codes), index=sub.index)
 
-    def _account(self, ref: str, sub: pd.DataFrame, bp: pd.Series, path: Path) -> pd.Series:
+    def _account(self, ref: str, sub: pd.DataFrame, bp: pd.Series, path: Path, source_rows: np.ndarray) -> pd.Series:
+        """Each posting row's account; ``source_rows``: how many source rows each stands for (fallback counts)."""
         p = self.profile
         if ref.startswith("field:"):
             values = sub[ref[6:]].astype("string")
@@ -393,7 +406,9 @@ class EntryBuilder:
                         field=p.columns[field].names[0],
                         hint=f'add it to [map.{table_name}], or a fallback "*" = "ACCOUNT" (reported)',
                     )
-                for value, count in sub[field][missing.to_numpy()].value_counts().items():
+                unmapped = missing.to_numpy()
+                per_value = pd.Series(source_rows[unmapped]).groupby(sub[field][unmapped].to_numpy()).sum()
+                for value, count in per_value.items():
                     k = (table_name, str(value))
                     self.fallbacks[k] = self.fallbacks.get(k, 0) + int(count)
                 values = values.fillna(fallback)

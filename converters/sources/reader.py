@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from ..errors import KoppelError
 from ..model import Administration, Header
 from ..money import parse_cents_arrow_plain
-from .entries import EntryBuilder
+from .entries import ROWS_WITH_MONEY, EntryBuilder, row_count_names
 from .fields import resolve_columns, typed_chunk
 from .profile import ENCODINGS, Profile, load_profile
 from .table import ROW, NotPlain, csv_head, read_csv_blocks, read_csv_chunks, read_raw
@@ -149,6 +149,7 @@ def _arrow_part(table: pa.Table, prof: Profile, colmap: dict, columns: list[str]
     arrays = {c: table[c] for c in keys}
     arrays[ROW] = table[ROW]
     aggs = [(ROW, "min")]
+    presence: dict[str, np.ndarray] = {}
     for name in prof.money:
         column = colmap.get(name)
         if column is None:
@@ -159,9 +160,16 @@ def _arrow_part(table: pa.Table, prof: Profile, colmap: dict, columns: list[str]
         if result is None:
             return None
         cents, present = result
+        presence[name] = present
         arrays[f"m:{name}"] = pa.array(cents, mask=~present)
         arrays[f"c:{name}"] = pa.array(present.astype(np.int64))
         aggs += [(f"m:{name}", "sum"), (f"c:{name}", "sum")]
+    # how many source rows each sum stands for, so that the report counts rows, not sums
+    for fields in set(_count_fields(prof).values()):
+        column = _count_column(fields)
+        if column not in arrays:
+            arrays[column] = pa.array(_any_present(fields, presence, table.num_rows).astype(np.int64))
+            aggs.append((column, "sum"))
     for name in _extra_fields(colmap):
         filled = pc.not_equal(pc.utf8_trim_whitespace(table[colmap[name]]), "")
         arrays[name] = pc.cast(filled, pa.int64())
@@ -236,7 +244,54 @@ def _arrow_reduce_file(chunks, prof: Profile, colmap: dict, columns: list[str], 
             parsed[post.vat_amount[0][1]] = parsed[post.vat_amount[0][1]].mask(vat < amount)
     for name in extras:
         parsed[name] = frame[name].astype("int64")
+    for name, fields in _count_fields(prof).items():
+        parsed[name] = pd.Series(frame[_count_column(fields)].to_numpy(np.int64))
     return raw, parsed
+
+
+def _count_fields(prof: Profile) -> dict[str, tuple[str, ...]]:
+    """Each row count of :func:`row_count_names` as the money fields of which a counted row has one
+    (``()``: every row)."""
+    every, with_money, *per_posting = row_count_names(prof)
+    counts = {every: (), with_money: tuple(prof.money)}
+    for name, post in zip(per_posting, prof.postings, strict=True):
+        counts[name] = tuple(dict.fromkeys(field for _, field in post.amount))
+    return counts
+
+
+def _count_column(fields: tuple[str, ...]) -> str:
+    """The partial-sum column holding a row count: the money count ``c:NAME`` of one field is reused."""
+    return f"c:{fields[0]}" if len(fields) == 1 else "n:" + "|".join(fields)
+
+
+def _any_present(fields: tuple[str, ...], presence: dict[str, np.ndarray], n: int) -> np.ndarray:
+    """Rows with an amount in any of ``fields`` (every row for ``()``; a field not in the file has none)."""
+    if not fields:
+        return np.ones(n, dtype=bool)
+    return np.logical_or.reduce([presence.get(f, np.zeros(n, dtype=bool)) for f in fields])
+
+
+def _row_counts(prof: Profile, presence: dict[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
+    """Per row (0 or 1): is it a row, has it an amount, has it each posting's amount (int64, summable)."""
+    return {name: _any_present(fields, presence, n).astype(np.int64) for name, fields in _count_fields(prof).items()}
+
+
+def _source_rows(typed: pd.DataFrame, prof: Profile, parsed: dict | None) -> tuple[pd.DataFrame, int]:
+    """The source-row counts of each typed row (summed rows stand for many) and the rows without amounts.
+
+    Adds the counts of rows with an amount and with each posting's amount (see :func:`row_count_names`) to
+    ``typed``; rows without any amount are counted and dropped (a shop's further line-item rows: nothing to post).
+    """
+    every, with_money, *_ = names = row_count_names(prof)
+    if parsed is not None and every in parsed:
+        counts = {name: parsed[name].to_numpy() for name in names}
+    else:
+        presence = {name: typed[name].notna().to_numpy() for name in prof.money}
+        counts = _row_counts(prof, presence, len(typed))
+    without = int((counts[every] - counts[with_money]).sum())
+    for name in names[1:]:
+        typed[name] = counts[name]
+    return typed[typed[with_money].to_numpy() > 0], without
 
 
 def _until_mask(dates: pd.Series, until: dt.date, aggregate: str) -> pd.Series:
@@ -341,18 +396,17 @@ def read_source(
                     counts["booked_before"] += int(before.sum())
                     raw, row_ids = raw[~before], row_ids[~before]
             typed = typed_chunk(raw, prof, colmap, date_formats, file, parsed)
-            if prof.money:  # rows without any amount (e.g. a shop's further line-item rows) post nothing
-                has_money = typed[prof.money].notna().any(axis=1)
-                counts["no_amounts"] += int((~has_money).sum())
-                typed = typed[has_money.to_numpy()]
+            typed, without = _source_rows(typed, prof, parsed)
+            counts["no_amounts"] += without
             _check_currency(typed, prof, colmap, file)
             keep = pd.Series(True, index=typed.index)
             for name, values in prof.only_when.items():
                 keep &= typed[name].str.casefold().isin([v.casefold() for v in values]).to_numpy()
-            counts["held_closed"] += int((~keep).sum())
+            rows_of = typed[ROWS_WITH_MONEY].to_numpy()
+            counts["held_closed"] += int(rows_of[~keep.to_numpy()].sum())
             if until is not None:
                 late = _until_mask(typed["date"], until, prof.aggregate) & keep
-                counts["held_until"] += int(late.sum())
+                counts["held_until"] += int(rows_of[late.to_numpy()].sum())
                 keep &= ~late
             missing_date = typed["date"].isna() & keep
             if missing_date.any():
