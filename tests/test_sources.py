@@ -399,6 +399,25 @@ def test_profile_mistakes_name_the_key(tmp_path):
     assert err.value.field == "dialect.encoding" and "cp1252" in err.value.hint
 
 
+@pytest.mark.parametrize("row_id", ['fields = ["date", "Entry"]', 'field = "entry"'])
+def test_row_id_names_a_field_of_the_profile_not_a_column(tmp_path, row_id):
+    # a row id built from fewer fields than written would take two different rows for one: an error, not a guess
+    bad = write(tmp_path, "bad.toml", EN_PROFILE + f"\n[row_id]\n{row_id}\n")
+    with pytest.raises(KoppelError) as err:
+        load_profile(bad)
+    assert err.value.field.startswith("row_id.field") and "is not a field of [columns]" in err.value.message
+
+
+def test_pos_z_row_id_tells_two_closures_of_one_day_apart(tmp_path):
+    # a till closed twice on one day: the second Z-report is new money, not the first one exported again
+    header = "date;register;closure_id;closed;kind;key;gross;net;vat\n"
+    first = header + "2024-03-01;01;Z0412;Y;SALE;21;12.10;10.00;2.10\n2024-03-01;01;Z0412;Y;PAYMENT;pin;12.10;;\n"
+    second = first.replace("Z0412", "Z0413")
+    earlier = read_source(write(tmp_path, "a.csv", first), profile="pos-z", want_row_ids=True)
+    adm = read_source(write(tmp_path, "b.csv", second), profile="pos-z", skip_row_ids=earlier.row_ids)
+    assert adm.rows_skipped == 0 and adm.stats.lines > 0
+
+
 def test_missing_column_lists_what_the_file_has(tmp_path):
     path = write(tmp_path, "x.csv", "Datum,Boekstuk,Rekening,Bedrag\n2024-01-01,1,4000,1.00\n")
     with pytest.raises(KoppelError) as err:

@@ -351,6 +351,12 @@ def _build(data: dict, path: Path) -> Profile:
             raise _fail("entries", f"{name!r} is not a field of [columns]")
     tolerance = parse_cents(str(entries.get("rounding_tolerance", "0.00")), field="entries.rounding_tolerance")
     row_id = data.get("row_id", {})
+    row_id_fields = _str_list(row_id.get("fields", []), "row_id.fields")
+    single = [row_id["field"]] if "field" in row_id else []
+    for key, names in (("row_id.field", single), ("row_id.fields", row_id_fields)):
+        for name in names:
+            if name not in fields:  # an id of fewer fields than written would take different rows for one
+                raise _fail(key, f"{name!r} is not a field of [columns]", hint="name the field, not the column")
     if "id" not in journal and "field" not in journal:
         raise _fail("journal", 'give the journal: id = "MEM" or field = "journal"')
     return Profile(
@@ -380,7 +386,7 @@ def _build(data: dict, path: Path) -> Profile:
         rounding_account=entries.get("rounding_account"),
         rounding_tolerance=tolerance,
         row_id_field=row_id.get("field"),
-        row_id_fields=_str_list(row_id.get("fields", []), "row_id.fields"),
+        row_id_fields=row_id_fields,
         extra=extra,
         accounts={str(k): v if isinstance(v, dict) else {"name": str(v)} for k, v in data.get("accounts", {}).items()},
         currency=str(meta.get("currency", "EUR")),
