@@ -1,0 +1,136 @@
+"""How close can any engine come to issue 6's target? Reading and summing a shop CSV, against pandas.read_csv.
+
+    .venv/bin/python bench/bench_csv_engines.py [--rows 1000000] [--repeat 5]
+
+Issue 6 asks for 1M shop rows -> daily entries in <= 2x the time ``pandas.read_csv`` alone takes on the same
+file. This measures, on the file of ``bench_sources.py``, the work any design has to do before it makes a
+single entry: parse the six columns that decide a posting plus the amount, and sum the amounts exactly per
+distinct (date, store, category, rate, method). Contenders (each skipped when its library is not installed;
+``pip install -e '.[bench]'`` installs them):
+
+* ``pyarrow parse``: ``pyarrow.csv.read_csv`` of those columns as text, all cores (koppel's parser);
+* ``pyarrow parse+sum``: the same, plus an exact cents parse and ``group_by`` sum (koppel's Arrow path);
+* ``duckdb parse+sum``: one DuckDB query, ``read_csv`` + ``GROUP BY`` with a DECIMAL(18,2) sum;
+* ``polars parse+sum``: one lazy Polars query, ``scan_csv`` + ``group_by`` with a Decimal(18,2) sum;
+* ``koppel``: ``read_source`` to the balanced daily entries (everything).
+
+Wall seconds, median of ``--repeat`` runs after one warm-up, contenders interleaved; ratio = wall / pandas.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+from collections.abc import Callable
+
+from bench_sources import PROFILE, shop_csv
+from common import DATA, ROOT
+
+KEYS = ["date", "store", "category", "vat_rate", "payment"]
+THREADS = os.cpu_count() or 1
+
+
+def pyarrow_parse(path) -> object:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    return pacsv.read_csv(
+        path,
+        parse_options=pacsv.ParseOptions(quote_char=False),
+        convert_options=pacsv.ConvertOptions(
+            include_columns=[*KEYS, "gross"], column_types={c: pa.string() for c in [*KEYS, "gross"]}
+        ),
+    )
+
+
+def pyarrow_parse_sum(path) -> int:
+    import pyarrow as pa
+
+    from converters.money import parse_cents_arrow_plain
+
+    table = pyarrow_parse(path)
+    cents, present = parse_cents_arrow_plain(table["gross"])
+    summed = (
+        table.select(KEYS)
+        .append_column("cents", pa.array(cents, mask=~present))
+        .group_by(KEYS)
+        .aggregate([("cents", "sum")])
+    )
+    return summed.num_rows
+
+
+def duckdb_parse_sum(path) -> int:
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(f"SET threads = {THREADS}")
+    query = (
+        f"SELECT {', '.join(KEYS)}, sum(gross::DECIMAL(18, 2)) FROM read_csv('{path}', all_varchar = true, "
+        f"header = true, delim = ',', quote = '') GROUP BY ALL"
+    )
+    return con.sql(query).to_arrow_table().num_rows
+
+
+def polars_parse_sum(path) -> int:
+    import polars as pl
+
+    lazy = pl.scan_csv(path, infer_schema=False, quote_char=None)
+    return lazy.group_by(KEYS).agg(pl.col("gross").cast(pl.Decimal(18, 2)).sum()).collect().height
+
+
+def koppel(path) -> int:
+    from converters.sources import read_source
+
+    return read_source(path, profile=DATA / "bench_shop.toml").stats.transactions
+
+
+def available(module: str) -> bool:
+    try:
+        __import__(module)
+    except ImportError:
+        return False
+    return True
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    import pandas as pd
+
+    path = shop_csv(args.rows)
+    (DATA / "bench_shop.toml").write_text(PROFILE, encoding="utf-8")
+    contenders: dict[str, Callable] = {"pandas.read_csv": pd.read_csv, "pyarrow parse": pyarrow_parse}
+    contenders["pyarrow parse+sum"] = pyarrow_parse_sum
+    if available("duckdb"):
+        contenders["duckdb parse+sum"] = duckdb_parse_sum
+    if available("polars"):
+        contenders["polars parse+sum"] = polars_parse_sum
+    contenders["koppel"] = koppel
+    walls: dict[str, list[float]] = {name: [] for name in contenders}
+    for run in contenders.values():
+        run(path)  # warm-up: imports, page cache
+    for _ in range(args.repeat):
+        for name, run in contenders.items():
+            start = time.perf_counter()
+            run(path)
+            walls[name].append(time.perf_counter() - start)
+    base = statistics.median(walls["pandas.read_csv"])
+    results = {"rows": args.rows, "mb": round(path.stat().st_size / 1e6, 1), "repeat": args.repeat, "walls": {}}
+    print(f"{path.name}: {results['mb']} MB, {args.rows:,} rows, {THREADS} cores, median of {args.repeat} runs")
+    print(f"{'contender':<20}{'wall s':>9}{'x pandas':>10}")
+    for name, values in walls.items():
+        median = statistics.median(values)
+        results["walls"][name] = round(median, 4)
+        print(f"{name:<20}{median:>9.3f}{median / base:>10.2f}")
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "csv_engines.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
