@@ -14,7 +14,9 @@ distinct (date, store, category, rate, method). Contenders (each skipped when it
 * ``polars parse+sum``: one lazy Polars query, ``scan_csv`` + ``group_by`` with a Decimal(18,2) sum;
 * ``koppel``: ``read_source`` to the balanced daily entries (everything).
 
-Wall seconds, median of ``--repeat`` runs after one warm-up, contenders interleaved; ratio = wall / pandas.
+Each run is a fresh process (one warm-up call, then one timed call), so that no engine's thread pool or
+caches touch another's time; rounds interleave the contenders. Wall seconds, median of ``--repeat`` rounds;
+ratio = wall / pandas.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ import argparse
 import json
 import os
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 
@@ -95,33 +99,47 @@ def available(module: str) -> bool:
     return True
 
 
+def contenders() -> dict[str, Callable]:
+    import pandas as pd
+
+    found: dict[str, Callable] = {"pandas.read_csv": pd.read_csv, "pyarrow parse": pyarrow_parse}
+    found["pyarrow parse+sum"] = pyarrow_parse_sum
+    if available("duckdb"):
+        found["duckdb parse+sum"] = duckdb_parse_sum
+    if available("polars"):
+        found["polars parse+sum"] = polars_parse_sum
+    found["koppel"] = koppel
+    return found
+
+
+def one(name: str, rows: int) -> None:
+    """In a fresh process: warm up, then time one call of one contender (printed as seconds)."""
+    run, path = contenders()[name], shop_csv(rows)
+    run(path)
+    start = time.perf_counter()
+    run(path)
+    print(time.perf_counter() - start)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    import pandas as pd
-
+    if args.one:
+        return one(args.one, args.rows)
     path = shop_csv(args.rows)
     (DATA / "bench_shop.toml").write_text(PROFILE, encoding="utf-8")
-    contenders: dict[str, Callable] = {"pandas.read_csv": pd.read_csv, "pyarrow parse": pyarrow_parse}
-    contenders["pyarrow parse+sum"] = pyarrow_parse_sum
-    if available("duckdb"):
-        contenders["duckdb parse+sum"] = duckdb_parse_sum
-    if available("polars"):
-        contenders["polars parse+sum"] = polars_parse_sum
-    contenders["koppel"] = koppel
-    walls: dict[str, list[float]] = {name: [] for name in contenders}
-    for run in contenders.values():
-        run(path)  # warm-up: imports, page cache
+    names = list(contenders())
+    walls: dict[str, list[float]] = {name: [] for name in names}
     for _ in range(args.repeat):
-        for name, run in contenders.items():
-            start = time.perf_counter()
-            run(path)
-            walls[name].append(time.perf_counter() - start)
+        for name in names:
+            command = [sys.executable, __file__, "--one", name, "--rows", str(args.rows)]
+            walls[name].append(float(subprocess.run(command, check=True, capture_output=True, text=True).stdout))
     base = statistics.median(walls["pandas.read_csv"])
     results = {"rows": args.rows, "mb": round(path.stat().st_size / 1e6, 1), "repeat": args.repeat, "walls": {}}
-    print(f"{path.name}: {results['mb']} MB, {args.rows:,} rows, {THREADS} cores, median of {args.repeat} runs")
+    print(f"{path.name}: {results['mb']} MB, {args.rows:,} rows, {THREADS} cores, median of {args.repeat} rounds")
     print(f"{'contender':<20}{'wall s':>9}{'x pandas':>10}")
     for name, values in walls.items():
         median = statistics.median(values)
