@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import jinja2
@@ -14,11 +15,15 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 NAME = "IMPORTEREN.md"
 
 
+@cache
+def _environment() -> jinja2.Environment:
+    """One environment per process: it keeps the compiled templates (a batch job converts thousands of files)."""
+    loader = jinja2.FileSystemLoader(str(TEMPLATES))
+    return jinja2.Environment(loader=loader, keep_trailing_newline=True, autoescape=False)
+
+
 def render_text(job: WriteJob, target: str, files: list[str], extra: dict | None = None) -> str:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)), keep_trailing_newline=True, autoescape=False
-    )
-    template = env.get_template("importeren_pakket.md.j2")
+    template = _environment().get_template("importeren_pakket.md.j2")
     return template.render(
         d=descriptor(target),
         files=files,

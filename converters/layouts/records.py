@@ -3,6 +3,8 @@ money proof as the delimited writer; only the bytes come from one isolated templ
 
 from __future__ import annotations
 
+from functools import cache
+
 import jinja2
 import pyarrow as pa
 
@@ -11,13 +13,18 @@ from .delimited import DelimitedWriter, Label
 from .importeren import TEMPLATE_DIR
 
 
+@cache
+def _environment() -> jinja2.Environment:
+    """One environment per process: it keeps the compiled record templates."""
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_DIR), keep_trailing_newline=True)
+
+
 class TemplateWriter(DelimitedWriter):
     """Validates like :class:`DelimitedWriter`; writes each row as one record through the template."""
 
     def __init__(self, layout, path, *, template: str, truncate: bool = False, display_name: str | None = None):
         super().__init__(layout, path, truncate=truncate, display_name=display_name)
-        env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_DIR), keep_trailing_newline=True)
-        self.template = env.get_template(template)
+        self.template = _environment().get_template(template)
 
     def write_arrays(self, arrays: list[pa.Array], label: Label) -> None:
         names = [c.name for c in self.layout.columns]
