@@ -3,20 +3,11 @@ money proof as the delimited writer; only the bytes come from one isolated templ
 
 from __future__ import annotations
 
-from functools import cache
-
-import jinja2
 import pyarrow as pa
 
 from ..errors import KoppelError
+from ..templating import text_templates
 from .delimited import DelimitedWriter, Label
-from .importeren import TEMPLATE_DIR
-
-
-@cache
-def _environment() -> jinja2.Environment:
-    """One environment per process: it keeps the compiled record templates."""
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_DIR), keep_trailing_newline=True)
 
 
 class TemplateWriter(DelimitedWriter):
@@ -24,7 +15,7 @@ class TemplateWriter(DelimitedWriter):
 
     def __init__(self, layout, path, *, template: str, truncate: bool = False, display_name: str | None = None):
         super().__init__(layout, path, truncate=truncate, display_name=display_name)
-        self.template = _environment().get_template(template)
+        self.template = text_templates().get_template(template)
 
     def write_arrays(self, arrays: list[pa.Array], label: Label) -> None:
         names = [c.name for c in self.layout.columns]

@@ -13,9 +13,8 @@ from urllib.parse import quote
 import jinja2
 
 from ..atomic import atomic_open
+from ..templating import TEMPLATE_DIR
 from .view import build_view, file_name, summary, text, verdict
-
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
 
 
 @cache
