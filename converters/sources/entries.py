@@ -34,10 +34,16 @@ ROWS = "_rows"  # how many source rows a typed row stands for (rows equal in eve
 ROWS_WITH_MONEY = f"{ROWS}:money"
 
 
-def row_count_names(profile: Profile) -> list[str]:
-    """Count columns of a typed row: source rows, rows with an amount, rows with posting IDX's amount
-    (``_rows:IDX``). Reports count source rows through them, also after rows were summed."""
-    return [ROWS, ROWS_WITH_MONEY, *(f"{ROWS}:{idx}" for idx in range(len(profile.postings)))]
+def row_counts(profile: Profile) -> dict[str, tuple[str, ...]]:
+    """The source-row counts a typed row carries, each as the money fields of which a counted row has one.
+
+    ``_rows``: every row (``()``); ``_rows:money``: rows with an amount; ``_rows:IDX``: rows with posting IDX's
+    amount. Reports count source rows through them, also after equal rows were summed.
+    """
+    counts = {ROWS: (), ROWS_WITH_MONEY: tuple(profile.money)}
+    for idx, post in enumerate(profile.postings):
+        counts[f"{ROWS}:{idx}"] = tuple(dict.fromkeys(field for _, field in post.amount))
+    return counts
 
 
 def half_up_div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
@@ -261,7 +267,7 @@ class EntryBuilder:
             else:
                 filled = (column.fillna("") != "").to_numpy().astype(np.int64)
             out[name] = groups.sum(filled)
-        for name in [c for c in row_count_names(p) if c in typed.columns]:
+        for name in [c for c in row_counts(p) if c in typed.columns]:
             out[name] = groups.sum(typed[name].to_numpy(dtype=np.int64))
         return out
 

@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from ..errors import KoppelError
 from ..model import Administration, Header
 from ..money import parse_cents_arrow_plain
-from .entries import ROWS_WITH_MONEY, EntryBuilder, row_count_names
+from .entries import ROWS, ROWS_WITH_MONEY, EntryBuilder, row_counts
 from .fields import resolve_columns, typed_chunk
 from .profile import ENCODINGS, Profile, load_profile
 from .table import ROW, NotPlain, csv_head, read_csv_blocks, read_csv_chunks, read_raw
@@ -165,7 +165,7 @@ def _arrow_part(table: pa.Table, prof: Profile, colmap: dict, columns: list[str]
         arrays[f"c:{name}"] = pa.array(present.astype(np.int64))
         aggs += [(f"m:{name}", "sum"), (f"c:{name}", "sum")]
     # how many source rows each sum stands for, so that the report counts rows, not sums
-    for fields in set(_count_fields(prof).values()):
+    for fields in dict.fromkeys(row_counts(prof).values()):
         column = _count_column(fields)
         if column not in arrays:
             arrays[column] = pa.array(_any_present(fields, presence, table.num_rows).astype(np.int64))
@@ -244,19 +244,9 @@ def _arrow_reduce_file(chunks, prof: Profile, colmap: dict, columns: list[str], 
             parsed[post.vat_amount[0][1]] = parsed[post.vat_amount[0][1]].mask(vat < amount)
     for name in extras:
         parsed[name] = frame[name].astype("int64")
-    for name, fields in _count_fields(prof).items():
+    for name, fields in row_counts(prof).items():
         parsed[name] = pd.Series(frame[_count_column(fields)].to_numpy(np.int64))
     return raw, parsed
-
-
-def _count_fields(prof: Profile) -> dict[str, tuple[str, ...]]:
-    """Each row count of :func:`row_count_names` as the money fields of which a counted row has one
-    (``()``: every row)."""
-    every, with_money, *per_posting = row_count_names(prof)
-    counts = {every: (), with_money: tuple(prof.money)}
-    for name, post in zip(per_posting, prof.postings, strict=True):
-        counts[name] = tuple(dict.fromkeys(field for _, field in post.amount))
-    return counts
 
 
 def _count_column(fields: tuple[str, ...]) -> str:
@@ -271,27 +261,24 @@ def _any_present(fields: tuple[str, ...], presence: dict[str, np.ndarray], n: in
     return np.logical_or.reduce([presence.get(f, np.zeros(n, dtype=bool)) for f in fields])
 
 
-def _row_counts(prof: Profile, presence: dict[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
-    """Per row (0 or 1): is it a row, has it an amount, has it each posting's amount (int64, summable)."""
-    return {name: _any_present(fields, presence, n).astype(np.int64) for name, fields in _count_fields(prof).items()}
-
-
 def _source_rows(typed: pd.DataFrame, prof: Profile, parsed: dict | None) -> tuple[pd.DataFrame, int]:
     """The source-row counts of each typed row (summed rows stand for many) and the rows without amounts.
 
-    Adds the counts of rows with an amount and with each posting's amount (see :func:`row_count_names`) to
-    ``typed``; rows without any amount are counted and dropped (a shop's further line-item rows: nothing to post).
+    Adds the counts of rows with an amount and with each posting's amount (see :func:`row_counts`) to ``typed``;
+    rows without any amount are counted and dropped (a shop's further line-item rows: nothing to post). The Arrow
+    path brings the counts summed in ``parsed``; a row read as it is counts 0 or 1.
     """
-    every, with_money, *_ = names = row_count_names(prof)
-    if parsed is not None and every in parsed:
-        counts = {name: parsed[name].to_numpy() for name in names}
+    fields_of = row_counts(prof)
+    if parsed is not None and ROWS in parsed:
+        counts = {name: parsed[name].to_numpy() for name in fields_of}
     else:
         presence = {name: typed[name].notna().to_numpy() for name in prof.money}
-        counts = _row_counts(prof, presence, len(typed))
-    without = int((counts[every] - counts[with_money]).sum())
-    for name in names[1:]:
-        typed[name] = counts[name]
-    return typed[typed[with_money].to_numpy() > 0], without
+        counts = {name: _any_present(f, presence, len(typed)).astype(np.int64) for name, f in fields_of.items()}
+    without = int((counts[ROWS] - counts[ROWS_WITH_MONEY]).sum())
+    for name, values in counts.items():
+        if name != ROWS:
+            typed[name] = values
+    return typed[counts[ROWS_WITH_MONEY] > 0], without
 
 
 def _until_mask(dates: pd.Series, until: dt.date, aggregate: str) -> pd.Series:
