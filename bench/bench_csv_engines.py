@@ -14,24 +14,22 @@ distinct (date, store, category, rate, method). Contenders (each skipped when it
 * ``polars parse+sum``: one lazy Polars query, ``scan_csv`` + ``group_by`` with a Decimal(18,2) sum;
 * ``koppel``: ``read_source`` to the balanced daily entries (everything).
 
-Each run is a fresh process (one warm-up call, then one timed call), so that no engine's thread pool or
-caches touch another's time; rounds interleave the contenders. Wall seconds, median of ``--repeat`` rounds;
-ratio = wall / pandas.
+Each run is a fresh process (``common.run_measured``: one warm-up call, then one timed call), so that no
+engine's thread pool or caches touch another's time; rounds interleave the contenders. Wall seconds, median of
+``--repeat`` rounds; ratio = wall / pandas.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import statistics
-import subprocess
-import sys
-import time
 from collections.abc import Callable
 
 from bench_sources import PROFILE, shop_csv
-from common import DATA, ROOT
+from common import DATA, MEASURED_PRELUDE, ROOT, run_measured
 
 KEYS = ["date", "store", "category", "vat_rate", "payment"]
 THREADS = os.cpu_count() or 1
@@ -91,52 +89,46 @@ def koppel(path) -> int:
     return read_source(path, profile=DATA / "bench_shop.toml").stats.transactions
 
 
-def available(module: str) -> bool:
-    try:
-        __import__(module)
-    except ImportError:
-        return False
-    return True
-
-
 def contenders() -> dict[str, Callable]:
     import pandas as pd
 
     found: dict[str, Callable] = {"pandas.read_csv": pd.read_csv, "pyarrow parse": pyarrow_parse}
     found["pyarrow parse+sum"] = pyarrow_parse_sum
-    if available("duckdb"):
+    if importlib.util.find_spec("duckdb"):
         found["duckdb parse+sum"] = duckdb_parse_sum
-    if available("polars"):
+    if importlib.util.find_spec("polars"):
         found["polars parse+sum"] = polars_parse_sum
     found["koppel"] = koppel
     return found
 
 
-def one(name: str, rows: int) -> None:
-    """In a fresh process: warm up, then time one call of one contender (printed as seconds)."""
-    run, path = contenders()[name], shop_csv(rows)
-    run(path)
-    start = time.perf_counter()
-    run(path)
-    print(time.perf_counter() - start)
+# One contender in a fresh process (cwd: the checkout): a warm-up call, then one timed call.
+ONE_RUN = (
+    MEASURED_PRELUDE
+    + """
+sys.path.insert(0, "bench")
+from bench_csv_engines import contenders
+run = contenders()[sys.argv[2]]
+run(path)
+t0, c0 = time.perf_counter(), time.process_time()
+run(path)
+done(0, t0, c0)
+"""
+)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.one:
-        return one(args.one, args.rows)
     path = shop_csv(args.rows)
     (DATA / "bench_shop.toml").write_text(PROFILE, encoding="utf-8")
     names = list(contenders())
     walls: dict[str, list[float]] = {name: [] for name in names}
     for _ in range(args.repeat):
         for name in names:
-            command = [sys.executable, __file__, "--one", name, "--rows", str(args.rows)]
-            walls[name].append(float(subprocess.run(command, check=True, capture_output=True, text=True).stdout))
+            walls[name].append(run_measured(ONE_RUN, str(path), name)["wall"])
     base = statistics.median(walls["pandas.read_csv"])
     results = {"rows": args.rows, "mb": round(path.stat().st_size / 1e6, 1), "repeat": args.repeat, "walls": {}}
     print(f"{path.name}: {results['mb']} MB, {args.rows:,} rows, {THREADS} cores, median of {args.repeat} rounds")
