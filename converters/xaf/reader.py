@@ -429,7 +429,8 @@ def _by_slot(values: pa.Array, n: int) -> list[pa.Array]:
     One ``take`` puts the values slot after slot, then each slot is a zero-copy slice: a third of the time
     of twenty ``list_element`` calls on a fixed-size list view.
     """
-    slot_major = np.arange(n * ROW_WIDTH, dtype=np.int64).reshape(n, ROW_WIDTH).T.ravel()
+    # position of slot s of row r is r * ROW_WIDTH + s; built slot by slot (a transposed copy cost ~7 ms)
+    slot_major = (np.arange(ROW_WIDTH, dtype=np.int64)[:, None] + np.arange(0, n * ROW_WIDTH, ROW_WIDTH)).ravel()
     values = values.take(pa.array(slot_major))
     return [values.slice(i * n, n) for i in range(ROW_WIDTH)]
 
