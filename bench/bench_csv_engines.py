@@ -12,7 +12,10 @@ distinct (date, store, category, rate, method). Contenders (each skipped when it
 * ``pyarrow parse+sum``: the same, plus an exact cents parse and ``group_by`` sum (koppel's Arrow path);
 * ``duckdb parse+sum``: one DuckDB query, ``read_csv`` + ``GROUP BY`` with a DECIMAL(18,2) sum;
 * ``polars parse+sum``: one lazy Polars query, ``scan_csv`` + ``group_by`` with a Decimal(18,2) sum;
-* ``koppel``: ``read_source`` to the balanced daily entries (everything).
+* ``koppel``: ``read_source`` to the balanced daily entries (everything);
+* ``koppel with polars``: the same, with the Arrow read-and-sum step swapped for a Polars query (a prototype
+  for this bench profile only, measured to see whether Polars would bring koppel under the target; its lines
+  were compared equal to koppel's own when it was written, 2026-11-26).
 
 Each run is a fresh process (``common.run_measured``: one warm-up call, then one timed call), so that no
 engine's thread pool or caches touch another's time; rounds interleave the contenders. Wall seconds, median of
@@ -89,6 +92,52 @@ def koppel(path) -> int:
     return read_source(path, profile=DATA / "bench_shop.toml").stats.transactions
 
 
+def koppel_with_polars(path) -> int:
+    """koppel with its read-and-sum step (``_arrow_reduce_file``) done by Polars: bench profile only (plain
+    amounts, no quotes, no totals rows), same (raw, parsed) hand-over to the entry building."""
+    import numpy as np
+    import pandas as pd
+    import polars as pl
+
+    import converters.sources.reader as reader
+    from converters.sources.entries import row_counts
+
+    class Whole:  # stands in for read_csv_blocks' result: the file as one chunk
+        def __init__(self, file, head) -> None:
+            self.chunks, self.columns, self.skipped_rows = [file], head.columns, []
+
+    def reduce(chunks, prof, colmap, columns, keys, counts):
+        money = [name for name in prof.money if colmap.get(name)]
+        lazy = pl.scan_csv(chunks[0], infer_schema=False, quote_char=None, row_index_name="_row", row_index_offset=2)
+        aggs = [pl.col("_row").min(), pl.len().alias("n:")]
+        for name in money:
+            cell = pl.col(colmap[name])
+            aggs += [
+                cell.cast(pl.Decimal(18, 2)).sum().alias(f"m:{name}"),
+                cell.is_not_null().sum().alias(f"c:{name}"),
+                cell.str.contains(r"^-?\d+(\.\d{1,2})?$").all().alias(f"ok:{name}"),
+            ]
+        sums = lazy.group_by(keys).agg(aggs).collect().sort("_row")
+        if not all(sums[f"ok:{name}"].all() for name in money):
+            return None
+        counts["rows"] += int(sums["n:"].sum())
+        raw = pd.DataFrame({k: pd.Series(sums[k].to_numpy(), dtype="string") for k in keys})
+        for column in {c for c in colmap.values() if c} - set(keys):
+            raw[column] = pd.Series("", index=raw.index, dtype="string")
+        raw[reader.ROW] = sums["_row"].to_numpy().astype(np.int64)
+        parsed = {}
+        for name in money:
+            cents = (sums[f"m:{name}"].cast(pl.Decimal(38, 2)) * 100).cast(pl.Int64).fill_null(0).to_numpy()
+            parsed[name] = pd.Series(pd.arrays.IntegerArray(cents.astype(np.int64), sums[f"c:{name}"].to_numpy() == 0))
+        for name, fields in row_counts(prof).items():
+            parsed[name] = pd.Series(sums[reader._count_column(fields)].to_numpy().astype(np.int64))
+        return raw, parsed
+
+    reader.read_csv_blocks = lambda file, dialect, head, include, block_size=0: Whole(file, head)
+    reader._arrow_reduce_file = reduce
+    return koppel(path)
+
+
 def contenders() -> dict[str, Callable]:
     import pandas as pd
 
@@ -99,6 +148,8 @@ def contenders() -> dict[str, Callable]:
     if importlib.util.find_spec("polars"):
         found["polars parse+sum"] = polars_parse_sum
     found["koppel"] = koppel
+    if importlib.util.find_spec("polars"):
+        found["koppel with polars"] = koppel_with_polars
     return found
 
 

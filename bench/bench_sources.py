@@ -5,6 +5,8 @@
    accounts), against ``pandas.read_csv`` alone on the same file. Target: koppel <= 2x pandas.
 2. A 100k-row XLSX of journal lines -> entries (profile journal-lines-xlsx, python-calamine), against
    openpyxl read-only iterating the cells and python-calamine reading the sheet alone.
+3. With ``--per-document ROWS[,ROWS...]``: the same shop CSV -> one entry per receipt and store (``aggregate =
+   "none"``), each size in a fresh process: wall seconds and peak RSS, to show how they grow with the file.
 
 Each timing is the median of ``--repeat`` runs in this process after ``--warmup`` untimed runs per contender
 (files are cached in bench/data); wall and CPU seconds (``time.process_time``, all threads) are both reported.
@@ -25,7 +27,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from common import DATA, ROOT
+from common import DATA, MEASURED_PRELUDE, ROOT, run_measured
 
 PROFILE = """
 [profile]
@@ -174,12 +176,44 @@ def interleaved(funcs: dict, repeat: int) -> list[tuple[float, object]]:
     return [(statistics.median(walls[k]), results[k]) for k in funcs]
 
 
+# One entry per receipt and store: the same postings as PROFILE, without summing rows per day.
+PROFILE_DOCS = PROFILE.replace('aggregate = "day"', 'aggregate = "none"').replace(
+    'numbering = "date"', 'numbering = "source"'
+)
+
+PER_DOCUMENT_RUN = (
+    MEASURED_PRELUDE
+    + """
+from converters.sources import read_source
+t0, c0 = time.perf_counter(), time.process_time()
+adm = read_source(path, profile=sys.argv[2])
+done(adm.stats.lines, t0, c0, entries=adm.stats.transactions)
+"""
+)
+
+
+def per_document(sizes: list[int]) -> list[dict]:
+    """Wall, CPU and peak RSS of one entry per receipt, each size in a fresh process."""
+    profile = DATA / "bench_shop_docs.toml"
+    profile.write_text(PROFILE_DOCS, encoding="utf-8")
+    rows = []
+    for n in sizes:
+        result = run_measured(PER_DOCUMENT_RUN, str(shop_csv(n)), str(profile))
+        rows.append({"rows": n, **{k: round(v, 3) if isinstance(v, float) else v for k, v in result.items()}})
+        print(
+            f"per document, {n:,} rows: {result['entries']:,} entries, {result['lines']:,} lines, "
+            f"{result['wall']:.1f} s wall, peak RSS {result['rss_mb']:.0f} MB"
+        )
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--xlsx-rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--warmup", type=int, default=1, help="untimed runs per contender before timing")
+    parser.add_argument("--per-document", default="", help="ROWS[,ROWS...]: also time one entry per receipt")
     args = parser.parse_args()
     global WARMUP
     WARMUP = args.warmup
@@ -242,6 +276,8 @@ def main() -> None:
         "ratio_vs_calamine": round(t_xlsx / t_calamine, 2),
         "entries": adm_x.stats.transactions,
     }
+    if args.per_document:
+        results["per_document"] = per_document([int(n) for n in args.per_document.split(",")])
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / "sources.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
