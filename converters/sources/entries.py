@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import string
 from pathlib import Path
+from typing import NoReturn
 
 import numpy as np
 import pandas as pd
@@ -30,6 +31,7 @@ from .profile import Posting, Profile
 from .table import ROW
 
 GROUP = ["journal_id", "_key", "_post", "account_id", "_bp", "vat_code", "_split", "description", "relation_id"]
+RANGE_ROWS = 200_000  # postings made into lines at a time when there are more: memory follows this, not the file
 ROWS = "_rows"  # how many source rows a typed row stands for (rows equal in every key field are summed)
 ROWS_WITH_MONEY = f"{ROWS}:money"
 
@@ -73,6 +75,35 @@ def half_up_div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 def _missing_ints(n: int) -> pd.arrays.IntegerArray:
     """An all-missing Int64 array of length ``n`` (without a Python list of n NAs)."""
     return pd.arrays.IntegerArray(np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool))
+
+
+KEY_SEP = "\x1f"
+
+
+class _LineSink:
+    """Where :meth:`EntryBuilder._lines` puts lines: the administration's line store, its stats, the extra fields,
+    and the account and journal ids the master tables need."""
+
+    def __init__(self, adm: Administration) -> None:
+        self.adm = adm
+        self.accounts: set = set()
+        self.journals: set = set()
+        self.extras: list[pd.DataFrame] = []
+        self.lines = 0
+
+    def add(self, lines: pd.DataFrame, entries: int, extras: pd.DataFrame | None) -> None:
+        self.adm.lines.append(lines)
+        self.adm.stats.add_batch(lines, entries)
+        self.accounts.update(lines["account_id"].dropna().unique().tolist())
+        self.journals.update(lines["journal_id"].dropna().unique().tolist())
+        if extras is not None:
+            self.extras.append(extras)
+        self.lines += len(lines)
+
+    def close(self, builder: EntryBuilder) -> None:
+        if self.extras:
+            self.adm.extras["lines"] = pd.concat(self.extras, ignore_index=True)
+        builder._masters(self.adm, self.accounts, self.journals if self.lines else set())
 
 
 _DATE_PARTS = {"%Y": (0, 4), "%y": (2, 4), "%m": (5, 7), "%d": (8, 10)}
@@ -175,6 +206,8 @@ class EntryBuilder:
         self.parts: list[pd.DataFrame] = []
         self.fallbacks: dict[tuple[str, str], int] = {}  # (table, value) -> rows booked on the fallback
         self.vat_differences: list[str] = []  # given VAT more than a cent off gross x rate / (100 + rate)
+        self._vat_notes: list[tuple[int, str]] = []  # (first row, text) of those, made in finish()
+        self._numbered: set[tuple] = set()  # (journal, entry number) of the entries made so far (clash check)
         self.files: list[Path] = []
 
     @property
@@ -432,25 +465,93 @@ class EntryBuilder:
     # -- entries ----------------------------------------------------------------------------------------
     def finish(self, header: Header | None = None) -> Administration:
         p = self.profile
+        adm = Administration(header=header or Header())
         if not self.parts:
-            adm = Administration(header=header or Header())
-            self._masters(adm, pd.DataFrame(columns=["account_id", "vat_code"]))
+            self._masters(adm, set(), set())
             return adm
         frame = pd.concat(self.parts, ignore_index=True)
         self.parts.clear()
-        not_carried: dict[str, int] = {}
         if self.merging:
             frame = self._reduce(frame)
             how = f"aggregated per {p.aggregate}" if p.aggregate != "none" else "lines merged per account"
             for c in [c for c in frame.columns if c.startswith("extra:")]:
                 if int(frame[c].sum()):
-                    not_carried[f"extra field {c[6:]} (entries {how})"] = int(frame[c].sum())
+                    adm.not_carried[f"extra field {c[6:]} (entries {how})"] = int(frame[c].sum())
                 frame = frame.drop(columns=c)
-        frame = self._split_vat(frame)
-        frame = self._round(frame)
-        adm = self._administration(frame, header)
-        adm.not_carried.update(not_carried)
+        self._vat_notes.clear()
+        self._numbered.clear()
+        sink = _LineSink(adm)
+        if len(frame) <= RANGE_ROWS:
+            frame = self._round(self._split_vat(frame))
+            self._lines(frame, sink, self._numbers)
+        else:
+            self._finish_in_ranges(frame, sink)
+        sink.close(self)
+        self.vat_differences += [text for _, text in sorted(self._vat_notes, key=lambda note: note[0])]
         return adm
+
+    def _finish_in_ranges(self, frame: pd.DataFrame, sink: _LineSink) -> None:
+        """Make the lines of many postings (one entry per document) a range of whole entries at a time.
+
+        Ranges follow the entries' final order (journal, key), so the lines, their order and every check come out
+        as :meth:`finish` makes them in one go; besides the postings themselves, only the VAT split, rounding and
+        lines of one range are held at once (they took about five copies of all postings). What needs all entries
+        is done first: the balance check (the first unbalanced entry as :meth:`_round` finds it) and, for sequence
+        numbers, the entries' dates (a first pass over the ranges).
+        """
+        frame["_pos"] = np.arange(len(frame))  # the order of first appearance, for the VAT notes
+        entry = Groups(frame, ["journal_id", "_key"])
+        self._check_balance(frame, entry)
+        rank = np.empty(entry.count, dtype=np.int64)
+        rank[_sort_order(frame.iloc[entry.first], ["journal_id", "_key"])] = np.arange(entry.count)
+        sizes = np.bincount(rank[entry.ids], minlength=entry.count)  # rows per entry, in final order
+        ends = np.cumsum(sizes)
+        range_of_entry = (ends // RANGE_ROWS)[rank]
+        rows_by_range = np.argsort(range_of_entry[entry.ids], kind="stable")  # within a range: original order
+        bounds = np.searchsorted(range_of_entry[entry.ids][rows_by_range], np.unique(range_of_entry), side="right")
+        pieces = np.split(rows_by_range, bounds[:-1])
+        def made(rows: np.ndarray) -> pd.DataFrame:  # one range after the VAT split and rounding
+            return self._round(self._split_vat(frame.iloc[rows].reset_index(drop=True)))
+
+        numbers = self._numbers
+        if self.profile.numbering == "sequence":
+            dated = [self._lines(made(rows), None, None) for rows in pieces]
+            self._vat_notes.clear()  # the second pass notes them again
+            numbers = self._sequence_lookup(pd.concat(dated, ignore_index=True))
+        for rows in pieces:
+            self._lines(made(rows), sink, numbers)
+
+    def _check_balance(self, frame: pd.DataFrame, entry: Groups) -> None:
+        """Raise what :meth:`_round` raises for these postings, before any of them is made into lines.
+
+        An entry's total does not change in the VAT split; :meth:`_round` sees the entries in order of first
+        appearance after it: entries with a posting of no VAT split by their first such row, then the others by
+        their first split row.
+        """
+        p = self.profile
+        total = entry.sum(frame["amount"])
+        too_big = (total != 0) & ((np.abs(total) > p.rounding_tolerance) | (p.rounding_account is None))
+        if not too_big.any():
+            return
+        split = frame["_split"].astype(bool).to_numpy()
+        position = np.arange(len(frame))
+        first_rest = entry.min(pd.Series(np.where(split, len(frame), position)))
+        first_split = entry.min(pd.Series(np.where(split, position, len(frame))))
+        order = np.where(first_rest < len(frame), first_rest, len(frame) + first_split)
+        i = int(np.flatnonzero(too_big)[np.argmin(order[too_big])])
+        journal, key = frame[["journal_id", "_key"]].iloc[entry.first[i]]
+        self._unbalanced(journal, key, int(total[i]), int(entry.min(frame["_file"])[i]), int(entry.min(frame[ROW])[i]))
+
+    def _unbalanced(self, journal, key, total: int, file_nr: int, line: int) -> NoReturn:
+        p = self.profile
+        raise KoppelError(
+            f"entry {key} in journal {journal} does not balance: off by {format_cents(total)}",
+            file=self.files[file_nr],
+            line=line,
+            hint=f"rounding tolerance is {format_cents(p.rounding_tolerance)} to account "
+            f"{p.rounding_account or '(none)'}; check the rows of this entry, or set entries.rounding_account "
+            "and rounding_tolerance",
+        )
 
     def _split_vat(self, frame: pd.DataFrame) -> pd.DataFrame:
         split = frame["_split"].astype(bool).to_numpy()
@@ -473,14 +574,15 @@ class EntryBuilder:
         computed = half_up_div(gross_rate * bp, np.full(len(s), 10000) + bp)
         vat_rate_total = np.where(has_given, rate.sum(s["_given"])[rate.ids], computed)
         off = has_given & (np.abs(vat_rate_total - computed) > 1)  # the source's VAT is not this rate's VAT
-        if off.any():
-            for key, bp_off, given, own in (
-                s.loc[off, ["_key", "_bp"]].assign(g=vat_rate_total[off], c=computed[off]).drop_duplicates().to_numpy()
-            ):
-                self.vat_differences.append(
+        if off.any():  # noted with their first row, so that notes made a range at a time come out in that order
+            notes = s.loc[off, ["_key", "_bp"]].assign(g=vat_rate_total[off], c=computed[off])
+            notes["o"] = s.loc[off, "_pos"].to_numpy() if "_pos" in s else np.flatnonzero(off)
+            for key, bp_off, given, own, first in notes.drop_duplicates(["_key", "_bp", "g", "c"]).to_numpy():
+                text = (
                     f"entry {key}, rate {format_rate_bp(int(bp_off))}: source VAT {format_cents(int(given))}, "
                     f"computed {format_cents(int(own))}"
                 )
+                self._vat_notes.append((int(first), text))
         alone = rate.size()[rate.ids] == 1
         share = vat_rate_total.copy()
         shared = ~alone & (gross_rate != 0)
@@ -527,14 +629,8 @@ class EntryBuilder:
         if len(too_big):
             i = too_big[0]
             journal, key = frame[keys].iloc[entry.first[i]]
-            tol = format_cents(p.rounding_tolerance)
-            raise KoppelError(
-                f"entry {key} in journal {journal} does not balance: off by {format_cents(int(total[i]))}",
-                file=self.files[int(entry.min(frame["_file"])[i])],
-                line=int(entry.min(frame[ROW])[i]),
-                hint=f"rounding tolerance is {tol} to account {p.rounding_account or '(none)'}; "
-                "check the rows of this entry, or set entries.rounding_account and rounding_tolerance",
-            )
+            total_i, file_nr, line = int(total[i]), int(entry.min(frame["_file"])[i]), int(entry.min(frame[ROW])[i])
+            self._unbalanced(journal, key, total_i, file_nr, line)
         lines = frame.iloc[entry.first[off]].reset_index(drop=True)
         lines["amount"] = -total[off]
         lines["account_id"] = p.rounding_account
@@ -548,7 +644,12 @@ class EntryBuilder:
             lines["vat_amount"] = pd.NA
         return pd.concat([frame, lines], ignore_index=True)
 
-    def _administration(self, frame: pd.DataFrame, header: Header | None) -> Administration:
+    def _lines(self, frame: pd.DataFrame, sink: _LineSink | None, numbers) -> pd.DataFrame | None:
+        """The canonical lines of whole entries (after the VAT split and rounding), given to ``sink``.
+
+        ``numbers(entries, dates)`` gives each entry its number. Without a sink, returns the entries' journal, key
+        and date instead (the first pass for sequence numbers).
+        """
         p = self.profile
         zero = (frame["amount"] == 0) & (frame["vat_amount"].fillna(0) == 0 if "vat_amount" in frame else True)
         frame = frame[~zero.to_numpy()]
@@ -557,19 +658,21 @@ class EntryBuilder:
         dates = pd.Series(entry.min(frame["_date"]), dtype=frame["_date"].dtype)  # an entry's first day
         if p.aggregate == "month":
             dates = (dates + pd.offsets.MonthEnd(0)).astype("datetime64[s]")
+        entries = frame.iloc[entry.first]
+        dates.index = entries.index
+        if sink is None:
+            return pd.DataFrame({"journal_id": entries["journal_id"], "_key": entries["_key"], "date": dates})
         line_nr = np.empty(len(frame), dtype=np.int64)
         line_nr[entry.order] = np.arange(len(frame)) - np.repeat(entry.starts, entry.size())
         frame["line_nr"] = pd.Series(line_nr + 1, index=frame.index).astype("string")
-        entries = frame.iloc[entry.first]
-        dates.index = entries.index
         descriptions = self._descriptions(entries, dates).to_numpy()[entry.ids]
-        numbers = self._numbers(entries, dates).to_numpy()[entry.ids]
+        numbered = numbers(entries, dates).to_numpy()[entry.ids]
         periods = dates.dt.month.astype("string").array.take(entry.ids)
         doc_ref = frame["doc_ref"] if "doc_ref" in frame else pd.Series("", index=frame.index, dtype="string")
         lines = pd.DataFrame(
             {
                 "journal_id": frame["journal_id"],
-                "entry_nr": pd.Series(numbers, index=frame.index, dtype="string"),
+                "entry_nr": pd.Series(numbered, index=frame.index, dtype="string"),
                 "line_nr": frame["line_nr"],
                 "date": pd.Series(dates.to_numpy()[entry.ids], index=frame.index),
                 "period": pd.Series(periods, index=frame.index),
@@ -585,16 +688,26 @@ class EntryBuilder:
                 "currency": pd.NA,  # amounts are in the administration currency (header); no foreign amount
             }
         )
-        adm = Administration(header=header or Header())
         lines = conform("lines", lines)
-        adm.lines.append(lines)
-        adm.stats.add_batch(lines, entry.count)  # each entry is one group of (journal, key): no recount
         extras = [c for c in frame.columns if c.startswith("extra:")]
+        table = None
         if extras:
             table = frame[["journal_id", "line_nr", *extras]].assign(entry_nr=lines["entry_nr"])
-            adm.extras["lines"] = table.rename(columns={c: c[6:] for c in extras}).astype("string")
-        self._masters(adm, lines)
-        return adm
+            table = table.rename(columns={c: c[6:] for c in extras}).astype("string")
+        sink.add(lines, entry.count, table)  # each entry is one group of (journal, key): no recount
+        return None
+
+    def _sequence_lookup(self, dated: pd.DataFrame):
+        """``numbers`` for :meth:`_lines` from every entry's journal, key and date: 1, 2, 3 ... per journal in date
+        order, as :meth:`_numbers` gives them when it sees all entries at once."""
+        sequence = self._sequence(dated["journal_id"], dated["date"], dated["_key"])
+        by_entry = pd.Series(sequence.to_numpy(), index=dated["journal_id"] + KEY_SEP + dated["_key"])
+
+        def numbers(entries: pd.DataFrame, dates: pd.Series) -> pd.Series:
+            found = by_entry.reindex(entries["journal_id"] + KEY_SEP + entries["_key"]).to_numpy()
+            return self._checked_numbers(entries, pd.Series(found, index=entries.index, dtype="string"))
+
+        return numbers
 
     def _numbers(self, entries: pd.DataFrame, dates: pd.Series) -> pd.Series:
         """Entry numbers, one per row of ``entries``: the source key, its digits, a date number, or a sequence per
@@ -610,29 +723,41 @@ class EntryBuilder:
             for name in p.group_by:
                 numbers = numbers + entries[f"g:{name}"].astype("string")
         else:  # sequence: 1, 2, 3 ... per journal in date order, from entries.first_number
-            order = pd.DataFrame({"j": entries["journal_id"], "d": dates, "k": entries["_key"]}).sort_values(
-                ["j", "d", "k"], kind="stable"
-            )
-            seq = order.groupby("j", sort=False).cumcount() + p.first_number
-            numbers = seq.reindex(entries.index).astype("string")
+            numbers = self._sequence(entries["journal_id"], dates, entries["_key"])
+        return self._checked_numbers(entries, numbers)
+
+    def _sequence(self, journals: pd.Series, dates: pd.Series, keys: pd.Series) -> pd.Series:
+        order = pd.DataFrame({"j": journals, "d": dates, "k": keys}).sort_values(["j", "d", "k"], kind="stable")
+        seq = order.groupby("j", sort=False).cumcount() + self.profile.first_number
+        return seq.reindex(journals.index).astype("string")
+
+    def _checked_numbers(self, entries: pd.DataFrame, numbers: pd.Series) -> pd.Series:
+        """``numbers`` after checking them: digits (unless from the source), and unique per journal, also against
+        the entries numbered before in this :meth:`finish`."""
+        how = self.profile.numbering
         bad = ~numbers.str.fullmatch(r"\d+").fillna(False) if how != "source" else numbers == ""
         if bad.any():
             i = int(np.argmax(bad.to_numpy()))
             raise KoppelError(
                 f"entry {entries['_key'].iloc[i]!r} gives no {how} entry number ({numbers.iloc[i]!r})",
-                file=p.path,
+                file=self.profile.path,
                 field="entries.numbering",
                 hint='use numbering = "sequence" or "source", or group_by fields that hold digits',
             )
-        clash = pd.DataFrame({"j": entries["journal_id"], "n": numbers}).duplicated()
+        pairs = pd.DataFrame({"j": entries["journal_id"].to_numpy(), "n": numbers.to_numpy()})
+        clash = pairs.duplicated().to_numpy().copy()
+        pairs = list(zip(pairs["j"].tolist(), pairs["n"].tolist(), strict=True))
+        if self._numbered:
+            clash |= np.fromiter((pair in self._numbered for pair in pairs), dtype=bool, count=len(pairs))
         if clash.any():
-            i = int(np.argmax(clash.to_numpy()))
+            i = int(np.argmax(clash))
             raise KoppelError(
                 f"two entries get number {numbers.iloc[i]} in journal {entries['journal_id'].iloc[i]}",
-                file=p.path,
+                file=self.profile.path,
                 field="entries.numbering",
                 hint='use numbering = "sequence" (with first_number) or "source"',
             )
+        self._numbered.update(pairs)
         return numbers
 
     def _descriptions(self, entries: pd.DataFrame, dates: pd.Series) -> pd.Series:
@@ -663,9 +788,10 @@ class EntryBuilder:
                 text = text + values[name]().astype("string").fillna("")
         return text.str.slice(0, 200)
 
-    def _masters(self, adm: Administration, lines: pd.DataFrame) -> None:
+    def _masters(self, adm: Administration, accounts: set, journals: set) -> None:
+        """Accounts, VAT codes and journals of the lines (``accounts``, ``journals``: the ids they use)."""
         p = self.profile
-        used = sorted(set(lines["account_id"].dropna().unique()) | set(p.accounts))
+        used = sorted(accounts | set(p.accounts))
         adm.accounts = make_table(
             "accounts",
             {
@@ -686,7 +812,7 @@ class EntryBuilder:
             },
             n=len(rates),
         )
-        journals = sorted(set(lines["journal_id"].dropna().unique())) if len(lines) else [p.journal_id or ""]
+        journals = sorted(journals) if journals else [p.journal_id or ""]
         adm.journals = make_table(
             "journals",
             {
