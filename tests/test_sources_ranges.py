@@ -144,6 +144,16 @@ def test_ranges_report_the_entry_number_clash_that_one_go_reports(tmp_path):
     assert "two entries get number 1 in journal VK" in whole
 
 
+def test_ranges_report_a_bad_entry_number_before_a_clash_as_one_go_does(tmp_path):
+    # one go checks every number for digits before it looks for clashes: receipt x (no digits) is reported,
+    # although the clash of 1 and 1- lies in an earlier range
+    rows = [f"2024-03-01;{n};21;a;pin;12.10;2.10" for n in ["1", "1-", *map(str, range(2, 9)), "x"]]
+    csv, profile = _write(tmp_path, rows, numbering="digits")
+    whole, ranged = _both(csv, profile)
+    assert "entry 'x' gives no digits entry number" in whole
+    assert ranged == whole
+
+
 def test_a_file_larger_than_a_range_is_made_range_by_range(tmp_path, monkeypatch):
     rows = [_row(1 + n % 28, n, 21, "a", "pin", 1210, 0) for n in range(1, 41)]
     csv, profile = _write(tmp_path, rows)

@@ -77,33 +77,32 @@ def _missing_ints(n: int) -> pd.arrays.IntegerArray:
     return pd.arrays.IntegerArray(np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool))
 
 
-KEY_SEP = "\x1f"
-
-
 class _LineSink:
     """Where :meth:`EntryBuilder._lines` puts lines: the administration's line store, its stats, the extra fields,
-    and the account and journal ids the master tables need."""
+    the account and journal ids the master tables need, and each entry's number (checked once, over all)."""
 
     def __init__(self, adm: Administration) -> None:
         self.adm = adm
         self.accounts: set = set()
         self.journals: set = set()
         self.extras: list[pd.DataFrame] = []
-        self.lines = 0
+        self.numbered: list[pd.DataFrame] = []  # journal_id, _key, number of each entry, in entry order
 
-    def add(self, lines: pd.DataFrame, entries: int, extras: pd.DataFrame | None) -> None:
+    def add(self, lines: pd.DataFrame, entries: int, extras: pd.DataFrame | None, numbered: pd.DataFrame) -> None:
         self.adm.lines.append(lines)
         self.adm.stats.add_batch(lines, entries)
         self.accounts.update(lines["account_id"].dropna().unique().tolist())
         self.journals.update(lines["journal_id"].dropna().unique().tolist())
         if extras is not None:
             self.extras.append(extras)
-        self.lines += len(lines)
+        self.numbered.append(numbered)
 
     def close(self, builder: EntryBuilder) -> None:
+        if self.numbered:
+            builder._check_numbers(pd.concat(self.numbered, ignore_index=True))
         if self.extras:
             self.adm.extras["lines"] = pd.concat(self.extras, ignore_index=True)
-        builder._masters(self.adm, self.accounts, self.journals if self.lines else set())
+        builder._masters(self.adm, self.accounts, self.journals)
 
 
 _DATE_PARTS = {"%Y": (0, 4), "%y": (2, 4), "%m": (5, 7), "%d": (8, 10)}
@@ -207,7 +206,6 @@ class EntryBuilder:
         self.fallbacks: dict[tuple[str, str], int] = {}  # (table, value) -> rows booked on the fallback
         self.vat_differences: list[str] = []  # given VAT more than a cent off gross x rate / (100 + rate)
         self._vat_notes: list[tuple[int, str]] = []  # (first row, text) of those, made in finish()
-        self._numbered: set[tuple] = set()  # (journal, entry number) of the entries made so far (clash check)
         self.files: list[Path] = []
 
     @property
@@ -479,7 +477,6 @@ class EntryBuilder:
                     adm.not_carried[f"extra field {c[6:]} (entries {how})"] = int(frame[c].sum())
                 frame = frame.drop(columns=c)
         self._vat_notes.clear()
-        self._numbered.clear()
         sink = _LineSink(adm)
         if len(frame) <= RANGE_ROWS:
             frame = self._round(self._split_vat(frame))
@@ -497,7 +494,7 @@ class EntryBuilder:
         as :meth:`finish` makes them in one go; besides the postings themselves, only the VAT split, rounding and
         lines of one range are held at once (they took about five copies of all postings). What needs all entries
         is done first: the balance check (the first unbalanced entry as :meth:`_round` finds it) and, for sequence
-        numbers, the entries' dates (a first pass over the ranges).
+        numbers, the entries' dates (a first pass over the ranges); entry numbers are checked once, at the end.
         """
         frame["_pos"] = np.arange(len(frame))  # the order of first appearance, for the VAT notes
         entry = Groups(frame, ["journal_id", "_key"])
@@ -506,16 +503,18 @@ class EntryBuilder:
         rank[_sort_order(frame.iloc[entry.first], ["journal_id", "_key"])] = np.arange(entry.count)
         sizes = np.bincount(rank[entry.ids], minlength=entry.count)  # rows per entry, in final order
         ends = np.cumsum(sizes)
-        range_of_entry = (ends // RANGE_ROWS)[rank]
-        rows_by_range = np.argsort(range_of_entry[entry.ids], kind="stable")  # within a range: original order
-        bounds = np.searchsorted(range_of_entry[entry.ids][rows_by_range], np.unique(range_of_entry), side="right")
-        pieces = np.split(rows_by_range, bounds[:-1])
+        range_of_row = (ends // RANGE_ROWS)[rank][entry.ids]
+        rows_by_range = np.argsort(range_of_row, kind="stable")  # within a range: original order
+        pieces = np.split(rows_by_range, np.flatnonzero(np.diff(range_of_row[rows_by_range])) + 1)
         def made(rows: np.ndarray) -> pd.DataFrame:  # one range after the VAT split and rounding
             return self._round(self._split_vat(frame.iloc[rows].reset_index(drop=True)))
 
         numbers = self._numbers
         if self.profile.numbering == "sequence":
-            dated = [self._lines(made(rows), None, None) for rows in pieces]
+            dated = []
+            for rows in pieces:
+                _, _, entries, dates = self._entries_of(made(rows))
+                dated.append(entries[["journal_id", "_key"]].assign(date=dates))
             self._vat_notes.clear()  # the second pass notes them again
             numbers = self._sequence_lookup(pd.concat(dated, ignore_index=True))
         for rows in pieces:
@@ -528,9 +527,8 @@ class EntryBuilder:
         appearance after it: entries with a posting of no VAT split by their first such row, then the others by
         their first split row.
         """
-        p = self.profile
         total = entry.sum(frame["amount"])
-        too_big = (total != 0) & ((np.abs(total) > p.rounding_tolerance) | (p.rounding_account is None))
+        too_big = (total != 0) & self._beyond_rounding(total)
         if not too_big.any():
             return
         split = frame["_split"].astype(bool).to_numpy()
@@ -541,6 +539,11 @@ class EntryBuilder:
         i = int(np.flatnonzero(too_big)[np.argmin(order[too_big])])
         journal, key = frame[["journal_id", "_key"]].iloc[entry.first[i]]
         self._unbalanced(journal, key, int(total[i]), int(entry.min(frame["_file"])[i]), int(entry.min(frame[ROW])[i]))
+
+    def _beyond_rounding(self, total: np.ndarray) -> np.ndarray:
+        """Entry totals off by more than the rounding line may take (any amount when there is no such account)."""
+        p = self.profile
+        return (np.abs(total) > p.rounding_tolerance) | (p.rounding_account is None)
 
     def _unbalanced(self, journal, key, total: int, file_nr: int, line: int) -> NoReturn:
         p = self.profile
@@ -625,7 +628,7 @@ class EntryBuilder:
         off = np.flatnonzero(total != 0)  # entries in order of first appearance
         if not len(off):
             return frame
-        too_big = off[(np.abs(total[off]) > p.rounding_tolerance) | (p.rounding_account is None)]
+        too_big = off[self._beyond_rounding(total[off])]
         if len(too_big):
             i = too_big[0]
             journal, key = frame[keys].iloc[entry.first[i]]
@@ -644,29 +647,30 @@ class EntryBuilder:
             lines["vat_amount"] = pd.NA
         return pd.concat([frame, lines], ignore_index=True)
 
-    def _lines(self, frame: pd.DataFrame, sink: _LineSink | None, numbers) -> pd.DataFrame | None:
-        """The canonical lines of whole entries (after the VAT split and rounding), given to ``sink``.
-
-        ``numbers(entries, dates)`` gives each entry its number. Without a sink, returns the entries' journal, key
-        and date instead (the first pass for sequence numbers).
-        """
-        p = self.profile
+    def _entries_of(self, frame: pd.DataFrame) -> tuple[pd.DataFrame, Groups, pd.DataFrame, pd.Series]:
+        """Whole entries (after the VAT split and rounding) as their lines will be: without zero lines, in order;
+        with each line's entry, each entry's first line and its date."""
         zero = (frame["amount"] == 0) & (frame["vat_amount"].fillna(0) == 0 if "vat_amount" in frame else True)
         frame = frame[~zero.to_numpy()]
         frame = frame.iloc[_sort_order(frame, ["journal_id", "_key", "_post", "account_id"])].reset_index(drop=True)
         entry = Groups(frame, ["journal_id", "_key"])  # entries in order, each line knows its entry (ids)
         dates = pd.Series(entry.min(frame["_date"]), dtype=frame["_date"].dtype)  # an entry's first day
-        if p.aggregate == "month":
+        if self.profile.aggregate == "month":
             dates = (dates + pd.offsets.MonthEnd(0)).astype("datetime64[s]")
         entries = frame.iloc[entry.first]
         dates.index = entries.index
-        if sink is None:
-            return pd.DataFrame({"journal_id": entries["journal_id"], "_key": entries["_key"], "date": dates})
+        return frame, entry, entries, dates
+
+    def _lines(self, frame: pd.DataFrame, sink: _LineSink, numbers) -> None:
+        """The canonical lines of whole entries (after the VAT split and rounding), given to ``sink``;
+        ``numbers(entries, dates)`` gives each entry its number."""
+        frame, entry, entries, dates = self._entries_of(frame)
         line_nr = np.empty(len(frame), dtype=np.int64)
         line_nr[entry.order] = np.arange(len(frame)) - np.repeat(entry.starts, entry.size())
         frame["line_nr"] = pd.Series(line_nr + 1, index=frame.index).astype("string")
         descriptions = self._descriptions(entries, dates).to_numpy()[entry.ids]
-        numbered = numbers(entries, dates).to_numpy()[entry.ids]
+        entry_numbers = numbers(entries, dates)
+        numbered = entry_numbers.to_numpy()[entry.ids]
         periods = dates.dt.month.astype("string").array.take(entry.ids)
         doc_ref = frame["doc_ref"] if "doc_ref" in frame else pd.Series("", index=frame.index, dtype="string")
         lines = pd.DataFrame(
@@ -694,18 +698,18 @@ class EntryBuilder:
         if extras:
             table = frame[["journal_id", "line_nr", *extras]].assign(entry_nr=lines["entry_nr"])
             table = table.rename(columns={c: c[6:] for c in extras}).astype("string")
-        sink.add(lines, entry.count, table)  # each entry is one group of (journal, key): no recount
-        return None
+        numbered_entries = entries[["journal_id", "_key"]].assign(number=entry_numbers)
+        sink.add(lines, entry.count, table, numbered_entries)  # each entry is one (journal, key) group: no recount
 
     def _sequence_lookup(self, dated: pd.DataFrame):
         """``numbers`` for :meth:`_lines` from every entry's journal, key and date: 1, 2, 3 ... per journal in date
         order, as :meth:`_numbers` gives them when it sees all entries at once."""
         sequence = self._sequence(dated["journal_id"], dated["date"], dated["_key"])
-        by_entry = pd.Series(sequence.to_numpy(), index=dated["journal_id"] + KEY_SEP + dated["_key"])
+        by_entry = pd.Series(sequence.to_numpy(), index=pd.MultiIndex.from_frame(dated[["journal_id", "_key"]]))
 
         def numbers(entries: pd.DataFrame, dates: pd.Series) -> pd.Series:
-            found = by_entry.reindex(entries["journal_id"] + KEY_SEP + entries["_key"]).to_numpy()
-            return self._checked_numbers(entries, pd.Series(found, index=entries.index, dtype="string"))
+            found = by_entry.reindex(pd.MultiIndex.from_frame(entries[["journal_id", "_key"]])).to_numpy()
+            return pd.Series(found, index=entries.index, dtype="string")
 
         return numbers
 
@@ -724,41 +728,36 @@ class EntryBuilder:
                 numbers = numbers + entries[f"g:{name}"].astype("string")
         else:  # sequence: 1, 2, 3 ... per journal in date order, from entries.first_number
             numbers = self._sequence(entries["journal_id"], dates, entries["_key"])
-        return self._checked_numbers(entries, numbers)
+        return numbers
 
     def _sequence(self, journals: pd.Series, dates: pd.Series, keys: pd.Series) -> pd.Series:
         order = pd.DataFrame({"j": journals, "d": dates, "k": keys}).sort_values(["j", "d", "k"], kind="stable")
         seq = order.groupby("j", sort=False).cumcount() + self.profile.first_number
         return seq.reindex(journals.index).astype("string")
 
-    def _checked_numbers(self, entries: pd.DataFrame, numbers: pd.Series) -> pd.Series:
-        """``numbers`` after checking them: digits (unless from the source), and unique per journal, also against
-        the entries numbered before in this :meth:`finish`."""
+    def _check_numbers(self, numbered: pd.DataFrame) -> None:
+        """Every entry's number (``numbered``: journal_id, _key, number, in entry order) is digits (unless taken
+        from the source) and unique within its journal."""
         how = self.profile.numbering
+        numbers = numbered["number"]
         bad = ~numbers.str.fullmatch(r"\d+").fillna(False) if how != "source" else numbers == ""
         if bad.any():
             i = int(np.argmax(bad.to_numpy()))
             raise KoppelError(
-                f"entry {entries['_key'].iloc[i]!r} gives no {how} entry number ({numbers.iloc[i]!r})",
+                f"entry {numbered['_key'].iloc[i]!r} gives no {how} entry number ({numbers.iloc[i]!r})",
                 file=self.profile.path,
                 field="entries.numbering",
                 hint='use numbering = "sequence" or "source", or group_by fields that hold digits',
             )
-        pairs = pd.DataFrame({"j": entries["journal_id"].to_numpy(), "n": numbers.to_numpy()})
-        clash = pairs.duplicated().to_numpy().copy()
-        pairs = list(zip(pairs["j"].tolist(), pairs["n"].tolist(), strict=True))
-        if self._numbered:
-            clash |= np.fromiter((pair in self._numbered for pair in pairs), dtype=bool, count=len(pairs))
+        clash = numbered[["journal_id", "number"]].duplicated()
         if clash.any():
-            i = int(np.argmax(clash))
+            i = int(np.argmax(clash.to_numpy()))
             raise KoppelError(
-                f"two entries get number {numbers.iloc[i]} in journal {entries['journal_id'].iloc[i]}",
+                f"two entries get number {numbers.iloc[i]} in journal {numbered['journal_id'].iloc[i]}",
                 file=self.profile.path,
                 field="entries.numbering",
                 hint='use numbering = "sequence" (with first_number) or "source"',
             )
-        self._numbered.update(pairs)
-        return numbers
 
     def _descriptions(self, entries: pd.DataFrame, dates: pd.Series) -> pd.Series:
         """Entry descriptions, one per row of ``entries``, from the profile's template, built column-wise."""
