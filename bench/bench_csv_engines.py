@@ -94,9 +94,7 @@ def koppel(path) -> int:
 
 def koppel_with_polars(path) -> int:
     """koppel with its read-and-sum step (``_arrow_reduce_file``) done by Polars: bench profile only (plain
-    amounts, no quotes, no totals rows), same (raw, parsed) hand-over to the entry building."""
-    import numpy as np
-    import pandas as pd
+    amounts, no quotes, no totals rows); the sums go to the entry building through koppel's own hand-over."""
     import polars as pl
 
     import converters.sources.reader as reader
@@ -108,30 +106,27 @@ def koppel_with_polars(path) -> int:
 
     def reduce(chunks, prof, colmap, columns, keys, counts):
         money = [name for name in prof.money if colmap.get(name)]
-        lazy = pl.scan_csv(chunks[0], infer_schema=False, quote_char=None, row_index_name="_row", row_index_offset=2)
-        aggs = [pl.col("_row").min(), pl.len().alias("n:")]
+        lazy = pl.scan_csv(
+            chunks[0], infer_schema=False, quote_char=None, row_index_name=reader.ROW, row_index_offset=2
+        )
+        aggs = [pl.col(reader.ROW).min(), pl.len().alias("n:")]
         for name in money:
             cell = pl.col(colmap[name])
+            cents = (cell.cast(pl.Decimal(18, 2)).sum().cast(pl.Decimal(38, 2)) * 100).cast(pl.Int64)
             aggs += [
-                cell.cast(pl.Decimal(18, 2)).sum().alias(f"m:{name}"),
-                cell.is_not_null().sum().alias(f"c:{name}"),
+                cents.alias(f"m:{name}"),
+                cell.is_not_null().sum().cast(pl.Int64).alias(f"c:{name}"),
                 cell.str.contains(r"^-?\d+(\.\d{1,2})?$").all().alias(f"ok:{name}"),
             ]
-        sums = lazy.group_by(keys).agg(aggs).collect().sort("_row")
+        sums = lazy.group_by(keys).agg(aggs).collect()
         if not all(sums[f"ok:{name}"].all() for name in money):
             return None
         counts["rows"] += int(sums["n:"].sum())
-        raw = pd.DataFrame({k: pd.Series(sums[k].to_numpy(), dtype="string") for k in keys})
-        for column in {c for c in colmap.values() if c} - set(keys):
-            raw[column] = pd.Series("", index=raw.index, dtype="string")
-        raw[reader.ROW] = sums["_row"].to_numpy().astype(np.int64)
-        parsed = {}
-        for name in money:
-            cents = (sums[f"m:{name}"].cast(pl.Decimal(38, 2)) * 100).cast(pl.Int64).fill_null(0).to_numpy()
-            parsed[name] = pd.Series(pd.arrays.IntegerArray(cents.astype(np.int64), sums[f"c:{name}"].to_numpy() == 0))
-        for name, fields in row_counts(prof).items():
-            parsed[name] = pd.Series(sums[reader._count_column(fields)].to_numpy().astype(np.int64))
-        return raw, parsed
+        sums = sums.with_columns(pl.col(reader.ROW).cast(pl.Int64), pl.col("n:").cast(pl.Int64))
+        counted = {reader._count_column(fields) for fields in row_counts(prof).values()}
+        columns = [*keys, reader.ROW, *[f"{kind}:{n}" for n in money for kind in "mc"]]
+        columns += sorted(counted - set(columns))
+        return reader.summed_rows(sums.select(columns).to_arrow(), prof, colmap, keys)
 
     reader.read_csv_blocks = lambda file, dialect, head, include, block_size=0: Whole(file, head)
     reader._arrow_reduce_file = reduce

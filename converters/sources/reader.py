@@ -218,11 +218,18 @@ def _arrow_reduce_file(chunks, prof: Profile, colmap: dict, columns: list[str], 
         return None
     counts["rows"] += rows
     counts["totals"] += totals
-    money = [name for name in prof.money if colmap.get(name)]
-    extras = _extra_fields(colmap)
     if not partials:
         return pd.DataFrame(columns=[*columns, ROW], dtype="string"), None
     grouped = _arrow_sum(pa.concat_tables(partials), keys, aggs) if len(partials) > 1 else partials[0]
+    return summed_rows(grouped, prof, colmap, keys)
+
+
+def summed_rows(grouped: pa.Table, prof: Profile, colmap: dict, keys: list[str]) -> tuple[pd.DataFrame, dict]:
+    """The sums per key combination as the row-wise path takes them: (text cells + ``_row`` in file order, parsed
+    money, extra and row counts). ``grouped``: the key columns, ``_row`` (first row), ``m:NAME``/``c:NAME`` per
+    money field, ``extra:NAME`` and the row-count columns (see :func:`_arrow_part`)."""
+    money = [name for name in prof.money if colmap.get(name)]
+    extras = _extra_fields(colmap)
     frame = grouped.to_pandas(types_mapper=lambda t: pd.StringDtype() if t == pa.string() else None)
     raw = frame[keys].copy()
     for column in set(c for c in colmap.values() if c) - set(keys):
