@@ -104,7 +104,7 @@ def measure(argv: list[str]) -> dict:
 
 KOPPEL = r"""
 import json, resource, sys, time
-from converters.checks import check_file
+from koppel.checks import check_file
 t, c = time.perf_counter(), time.process_time()
 r = check_file(sys.argv[1])
 me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)

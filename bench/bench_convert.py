@@ -49,7 +49,7 @@ done(n, t0, c0)
 READ = (
     PRELUDE
     + """
-from converters.registry import read_input
+from koppel.registry import read_input
 t0, c0 = time.perf_counter(), time.process_time()
 adm = read_input(path, workers=workers)
 done(adm.stats.lines, t0, c0)
@@ -59,7 +59,7 @@ done(adm.stats.lines, t0, c0)
 CONVERT = (
     PRELUDE
     + """
-from converters.convert import convert
+from koppel.convert import convert
 target, out = sys.argv[2], sys.argv[3]
 t0, c0 = time.perf_counter(), time.process_time()
 result = convert(path, target, out, options={"entry_numbers": "renumber"}, reader_options={"workers": workers})

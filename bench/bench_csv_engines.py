@@ -54,7 +54,7 @@ def pyarrow_parse(path) -> object:
 def pyarrow_parse_sum(path) -> int:
     import pyarrow as pa
 
-    from converters.money import parse_cents_arrow_plain
+    from koppel.money import parse_cents_arrow_plain
 
     table = pyarrow_parse(path)
     cents, present = parse_cents_arrow_plain(table["gross"])
@@ -87,7 +87,7 @@ def polars_parse_sum(path) -> int:
 
 
 def koppel(path) -> int:
-    from converters.sources import read_source
+    from koppel.sources import read_source
 
     return read_source(path, profile=DATA / "bench_shop.toml").stats.transactions
 
@@ -97,8 +97,8 @@ def koppel_with_polars(path) -> int:
     amounts, no quotes, no totals rows); the sums go to the entry building through koppel's own hand-over."""
     import polars as pl
 
-    import converters.sources.reader as reader
-    from converters.sources.entries import row_counts
+    import koppel.sources.reader as reader
+    from koppel.sources.entries import row_counts
 
     class Whole:  # stands in for read_csv_blocks' result: the file as one chunk
         def __init__(self, file, head) -> None:

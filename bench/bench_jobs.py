@@ -27,9 +27,9 @@ from pathlib import Path
 
 from common import DATA, ROOT  # noqa: F401  (puts the checkout on sys.path)
 
-from converters.atomic import deferred_fsync
-from converters.jobs import load_job_file, run_job_file
-from converters.jobs.task import convert_into
+from koppel.atomic import deferred_fsync
+from koppel.jobs import load_job_file, run_job_file
+from koppel.jobs.task import convert_into
 
 JOB = """
 [[job]]
@@ -68,7 +68,7 @@ def pos_csv(i: int) -> str:
 
 def make_drops(n: int) -> Path:
     """The cached inbox of ``n`` mixed drops (made once, atomically)."""
-    from converters.synthetic import write_synthetic_xaf
+    from koppel.synthetic import write_synthetic_xaf
 
     folder = DATA / f"jobs_drops_{n}"
     if folder.is_dir():

@@ -30,16 +30,16 @@ def done(**extra):
 STEPS = {
     "read_xaf": PRELUDE
     + """
-from converters.xaf import read_xaf
+from koppel.xaf import read_xaf
 adm = read_xaf(path)
 done(lines=adm.stats.lines)
 """,
     "openitems": PRELUDE
     + """
-from converters.xaf import read_xaf
-from converters.openitems.engine import compute_open_items
-from converters.openitems.output import write_report
-from converters.openitems.subledgers import read_subledgers
+from koppel.xaf import read_xaf
+from koppel.openitems.engine import compute_open_items
+from koppel.openitems.output import write_report
+from koppel.openitems.subledgers import read_subledgers
 adm = read_xaf(path)
 result = compute_open_items(adm, subledgers=read_subledgers(path))
 with tempfile.TemporaryDirectory() as tmp:

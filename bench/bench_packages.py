@@ -19,7 +19,7 @@ from common import ROOT, run_measured, synthetic_file
 
 CODE = """
 import json, sys, time, resource
-from converters.convert import convert
+from koppel.convert import convert
 start = time.perf_counter()
 opts = json.loads(sys.argv[4])
 r = convert(sys.argv[1], sys.argv[2], sys.argv[3], mapping=opts.pop("mapping", None), options=opts)
@@ -42,7 +42,7 @@ def main() -> None:
         mapping = Path(tmp) / "numbers.toml"
         sys_path = str(ROOT)
         run_measured(
-            "import sys; sys.path.insert(0, sys.argv[3]); from converters.xaf import read_xaf; "
+            "import sys; sys.path.insert(0, sys.argv[3]); from koppel.xaf import read_xaf; "
             "from tests.package_helpers import numeric_mapping; import json; "
             "numeric_mapping(read_xaf(sys.argv[1]), __import__('pathlib').Path(sys.argv[2]), journals=True); "
             "print(json.dumps({}))",

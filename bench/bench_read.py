@@ -42,7 +42,7 @@ done(n, t0, c0)
     # koppel: canonical lines (typed pandas batches: int64 cents, dates, ids) streamed from the file.
     "koppel": PRELUDE
     + """
-from converters.xaf import iter_xaf
+from koppel.xaf import iter_xaf
 t0, c0 = time.perf_counter(), time.process_time()
 reader, batches = iter_xaf(path)
 n = sum(len(batch) for batch in batches)
@@ -51,7 +51,7 @@ done(n, t0, c0)
     # koppel read_xaf: the same plus the Administration (master tables, stats, lines spooled to Arrow).
     "koppel read_xaf": PRELUDE
     + """
-from converters.xaf import read_xaf
+from koppel.xaf import read_xaf
 t0, c0 = time.perf_counter(), time.process_time()
 adm = read_xaf(path)
 done(adm.stats.lines, t0, c0)
@@ -59,7 +59,7 @@ done(adm.stats.lines, t0, c0)
     # koppel in parallel: byte ranges split at transaction boundaries, parsed on all cores.
     "koppel parallel": PRELUDE
     + """
-from converters.xaf.parallel import iter_xaf_parallel
+from koppel.xaf.parallel import iter_xaf_parallel
 t0, c0 = time.perf_counter(), time.process_time()
 n = sum(len(batch) for batch in iter_xaf_parallel(path))
 done(n, t0, c0)
@@ -110,7 +110,7 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else [args.lines]
     names = [n.strip() for n in args.only.split(",")] if args.only else list(CONTENDERS)
-    if "koppel parallel" in names and not (ROOT / "converters" / "xaf" / "parallel.py").exists():
+    if "koppel parallel" in names and not (ROOT / "koppel" / "xaf" / "parallel.py").exists():
         names.remove("koppel parallel")
     if "xml2arrow lines" in names and importlib.util.find_spec("xml2arrow") is None:
         print("xml2arrow is not installed (make bench installs the bench extra): left out")

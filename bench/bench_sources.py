@@ -184,7 +184,7 @@ PROFILE_DOCS = PROFILE.replace('aggregate = "day"', 'aggregate = "none"').replac
 PER_DOCUMENT_RUN = (
     MEASURED_PRELUDE
     + """
-from converters.sources import read_source
+from koppel.sources import read_source
 t0, c0 = time.perf_counter(), time.process_time()
 adm = read_source(path, profile=sys.argv[2])
 done(adm.stats.lines, t0, c0, entries=adm.stats.transactions)
@@ -220,7 +220,7 @@ def main() -> None:
 
     import pandas as pd
 
-    from converters.sources import read_source
+    from koppel.sources import read_source
 
     results: dict = {"load_average": os.getloadavg()[0], "repeat": args.repeat, "warmup": args.warmup}
     csv = shop_csv(args.rows)

@@ -19,9 +19,9 @@ from common import ROOT, median, run_measured, synthetic_file
 CHILD = r"""
 import json, os, sys, time
 sys.path.insert(0, ".")
-from converters.xaf import read_xaf
-from converters.xaf.schema import validate_file
-from converters.xaf.writer import write_xaf
+from koppel.xaf import read_xaf
+from koppel.xaf.schema import validate_file
+from koppel.xaf.writer import write_xaf
 
 def hwm_mb():
     for line in open("/proc/self/status"):

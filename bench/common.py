@@ -32,7 +32,7 @@ def done(lines, t0, c0, **extra):
 
 def synthetic_file(lines: int = 1_200_000, version: str = "3.2", seed: int = 1) -> Path:
     """The cached synthetic auditfile (~250 MB for 1.2M lines of 3.2); made atomically on first use."""
-    from converters.synthetic import write_synthetic_xaf
+    from koppel.synthetic import write_synthetic_xaf
 
     DATA.mkdir(parents=True, exist_ok=True)
     path = DATA / f"synthetic_{version}_{lines}_s{seed}.xaf"

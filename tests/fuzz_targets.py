@@ -10,8 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 from unittest import mock
 
-from converters.errors import KoppelError
-from converters.registry import read_input
+from koppel.errors import KoppelError
+from koppel.registry import read_input
 from tests.conftest import SAMPLES, XAF_SAMPLES
 
 SOURCES = SAMPLES / "sources"
@@ -36,11 +36,11 @@ def xaf_seeds() -> list[Path]:
 
 def package_seed(target: str, folder: Path) -> Path:
     """koppel's own import files for ``target`` (written from the rich test administration) in ``folder``."""
-    from converters.convert import convert
+    from koppel.convert import convert
     from tests.package_helpers import rich_administration
 
     adm = rich_administration()
-    with mock.patch("converters.convert.read_input", lambda *a, **k: adm):
+    with mock.patch("koppel.convert.read_input", lambda *a, **k: adm):
         convert(folder / "in.xaf", target, folder / target)
     return folder / target
 

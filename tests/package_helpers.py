@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from converters.model import Administration, Header, conform
+from koppel.model import Administration, Header, conform
 
 
 def rich_administration() -> Administration:
@@ -119,9 +119,9 @@ def cents_by_account(adm: Administration, with_opening: bool = True) -> dict[str
 
 def convert_adm(adm: Administration, target: str, outdir, monkeypatch, **kwargs):
     """Run ``convert`` on an in-memory administration."""
-    from converters.convert import convert
+    from koppel.convert import convert
 
-    monkeypatch.setattr("converters.convert.read_input", lambda *a, **k: adm)
+    monkeypatch.setattr("koppel.convert.read_input", lambda *a, **k: adm)
     return convert(outdir / "in.xaf", target, outdir, **kwargs)
 
 

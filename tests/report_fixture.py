@@ -13,8 +13,8 @@ from typing import Any
 import pandas as pd
 from conftest import shared_sample
 
-from converters.money import format_cents
-from converters.xaf import read_xaf
+from koppel.money import format_cents
+from koppel.xaf import read_xaf
 
 EBOEKHOUDEN = "mikel-dataloader__e-boekhouden_xaf3.2_2019.xaf.xml"
 

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-from converters.cli import cli
-from converters.errors import KoppelError
+from koppel.cli import cli
+from koppel.errors import KoppelError
 from tests.package_helpers import convert_adm, rich_administration
 
 ROOT = Path(__file__).resolve().parents[1]

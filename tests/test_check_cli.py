@@ -7,9 +7,9 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from converters.cli import cli
-from converters.cli.check_cmd import exit_code
-from converters.synthetic import write_synthetic_xaf
+from koppel.cli import cli
+from koppel.cli.check_cmd import exit_code
+from koppel.synthetic import write_synthetic_xaf
 from tests.conftest import SAMPLES, XSD_DIR, shared_sample
 
 CONTRACT = {

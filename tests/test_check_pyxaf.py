@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from converters.checks import check_file
+from koppel.checks import check_file
 from tests.conftest import XSD_DIR, shared_sample
 from tests.test_check_samples import EXPECTED
 

@@ -11,8 +11,8 @@ import re
 
 import pytest
 
-from converters.checks import check_file
-from converters.synthetic import write_synthetic_xaf
+from koppel.checks import check_file
+from koppel.synthetic import write_synthetic_xaf
 from tests.conftest import XSD_DIR
 
 BASE32 = """<?xml version="1.0" encoding="UTF-8"?>
@@ -328,7 +328,7 @@ def test_clean_synthetic_file_has_no_errors_or_warnings(tmp_path, version):
 
 
 def test_large_file_path_validates_streaming_in_a_second_process(tmp_path, monkeypatch):
-    from converters.checks import xsd as xsd_layer
+    from koppel.checks import xsd as xsd_layer
 
     monkeypatch.setattr(xsd_layer, "TREE_LIMIT", 0)  # every file counts as large
     assert _check(tmp_path, BASE32, xsd=True, schema_dir=XSD_DIR)["findings"] == []

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from converters.checks import check_file
+from koppel.checks import check_file
 from tests.conftest import XSD_DIR, shared_sample
 
 E, W, I = "error", "warning", "info"  # noqa: E741

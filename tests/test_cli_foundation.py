@@ -9,7 +9,7 @@ import sys
 import pandas as pd
 import pytest
 
-from converters.cli import main
+from koppel.cli import main
 from tests.conftest import SAMPLES, shared_sample
 
 GOOD = SAMPLES / "voorbeeld_xaf32.xaf"
@@ -191,7 +191,7 @@ def test_cr_only_line_ends_count_as_lines(tmp_path, capsys):
 def test_no_traceback_from_the_console_script(tmp_path):
     path = _bad(tmp_path, _tx(amnt=b"abc"))
     proc = subprocess.run(
-        [sys.executable, "-m", "converters.cli", "inspect", str(path)], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "koppel.cli", "inspect", str(path)], capture_output=True, text=True, check=False
     )
     assert proc.returncode == 2
     assert proc.stderr.startswith("koppel: ") and "Traceback" not in proc.stderr

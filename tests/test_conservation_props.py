@@ -16,10 +16,10 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from converters.convert import convert
-from converters.model import Administration, Header, conform
-from converters.registry import all_formats, get_format, read_input
-from converters.xaf.writer import write_xaf
+from koppel.convert import convert
+from koppel.model import Administration, Header, conform
+from koppel.registry import all_formats, get_format, read_input
+from koppel.xaf.writer import write_xaf
 from tests.package_helpers import cents_by_account
 
 ACCOUNTS = [("0100", "Inventaris", "B"), ("0500", "Eigen vermogen", "B"), ("1100", "Bank", "B"),

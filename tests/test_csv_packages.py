@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from converters.convert import convert
-from converters.errors import KoppelError
-from converters.layouts.descriptor import load_target
-from converters.registry import read_input
-from converters.xaf import read_xaf
+from koppel.convert import convert
+from koppel.errors import KoppelError
+from koppel.layouts.descriptor import load_target
+from koppel.registry import read_input
+from koppel.xaf import read_xaf
 from tests.conftest import SAMPLES, SHARED
 from tests.package_helpers import cents_by_account, convert_adm, numeric_mapping, rich_administration
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from converters.convert import convert
-from converters.errors import KoppelError
-from converters.registry import detect_format, read_input
+from koppel.convert import convert
+from koppel.errors import KoppelError
+from koppel.registry import detect_format, read_input
 from tests.conftest import SAMPLES
 
 

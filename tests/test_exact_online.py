@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from converters.convert import convert
-from converters.errors import KoppelError
-from converters.formats.exact_online import rate_fraction
-from converters.formats.exact_online_reader import read_exact_online
+from koppel.convert import convert
+from koppel.errors import KoppelError
+from koppel.formats.exact_online import rate_fraction
+from koppel.formats.exact_online_reader import read_exact_online
 from tests.conftest import SAMPLES, SHARED
 from tests.package_helpers import cents_by_account, convert_adm, rich_administration
 
@@ -179,7 +179,7 @@ def test_package_files_convert_into_other_packages(tmp_path: Path, monkeypatch) 
     assert to_tw.equal and to_tw.control["counts"]["lines"] == [10, 10]
     to_king = convert(tmp_path / "tw", "king", tmp_path / "king", from_format="twinfield")
     assert to_king.equal and to_king.control["money"]["read_back"]["equal"]
-    from converters.formats.king_reader import read_king
+    from koppel.formats.king_reader import read_king
 
     assert cents_by_account(read_king(tmp_path / "king")) == {
         str(int(k)): v for k, v in cents_by_account(rich_administration()).items()

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from converters.errors import KoppelError
-from converters.jobs.config import load_job_file
+from koppel.errors import KoppelError
+from koppel.jobs.config import load_job_file
 
 GOOD = """
 [[job]]

@@ -15,15 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from converters.jobs import run_job_file
-from converters.jobs.state import StateDB
-from converters.synthetic import write_synthetic_xaf
+from koppel.jobs import run_job_file
+from koppel.jobs.state import StateDB
+from koppel.synthetic import write_synthetic_xaf
 
 pytestmark = pytest.mark.slow
 
 N_GOOD = 8
 JOB = '[[job]]\nname = "drops"\ninbox = "inbox"\nglob = "*.xaf"\ntarget = "csv"\n'
-RUN = [sys.executable, "-c", "from converters.cli import main; main()", "run"]
+RUN = [sys.executable, "-c", "from koppel.cli import main; main()", "run"]
 
 
 def sha(path: Path) -> str:

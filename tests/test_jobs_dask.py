@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from converters.jobs import run_job_file
-from converters.jobs.state import StateDB
-from converters.synthetic import write_synthetic_xaf
+from koppel.jobs import run_job_file
+from koppel.jobs.state import StateDB
+from koppel.synthetic import write_synthetic_xaf
 
 distributed = pytest.importorskip("distributed")
 

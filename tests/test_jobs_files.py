@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from converters.errors import KoppelError
-from converters.jobs.files import (
+from koppel.errors import KoppelError
+from koppel.jobs.files import (
     clean_leftovers,
     discover,
     move_unique,
@@ -18,7 +18,7 @@ from converters.jobs.files import (
     quarantine,
     staging_path,
 )
-from converters.jobs.runner import one_line
+from koppel.jobs.runner import one_line
 
 
 @pytest.fixture

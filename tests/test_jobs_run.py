@@ -10,15 +10,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from converters.cli import main
-from converters.errors import KoppelError
-from converters.jobs import run_job_file
-from converters.jobs.executors import DaskExecutor
-from converters.jobs.lock import JobBusy, job_lock
-from converters.jobs.state import StateDB
-from converters.model import Administration
-from converters.registry import FormatInfo, register
-from converters.synthetic import write_synthetic_xaf
+from koppel.cli import main
+from koppel.errors import KoppelError
+from koppel.jobs import run_job_file
+from koppel.jobs.executors import DaskExecutor
+from koppel.jobs.lock import JobBusy, job_lock
+from koppel.jobs.state import StateDB
+from koppel.model import Administration
+from koppel.registry import FormatInfo, register
+from koppel.synthetic import write_synthetic_xaf
 
 JOB = """
 [[job]]
@@ -286,7 +286,7 @@ def test_json_report_and_progress_bar(job, capsys):
     import io
     import json
 
-    from converters.jobs.report import CountBar
+    from koppel.jobs.report import CountBar
 
     stream = io.StringIO()
     run_job_file(job, workers=0, progress=CountBar(stream, force=True))
@@ -341,7 +341,7 @@ def test_overlapping_pos_exports_through_a_profile_book_each_row_once(tmp_path, 
 
 
 def test_convert_hands_the_profile_row_ids_to_the_job(tmp_path, samples_dir):
-    from converters.convert import convert
+    from koppel.convert import convert
 
     sample = samples_dir / "sources/pos_zrapport.csv"
     options = {"profile": "pos-z", "want_row_ids": True}

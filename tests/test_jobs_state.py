@@ -7,9 +7,9 @@ import os
 
 import pytest
 
-from converters.errors import KoppelError
-from converters.jobs import files
-from converters.jobs.state import InputRecord, StateDB
+from koppel.errors import KoppelError
+from koppel.jobs import files
+from koppel.jobs.state import InputRecord, StateDB
 
 
 def record(name: str, sha: str, status: str = "done", rows: tuple[str, ...] = (), error: dict | None = None):

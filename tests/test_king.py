@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from converters.convert import convert
-from converters.errors import KoppelError
-from converters.formats.king_reader import read_king
-from converters.xaf import read_xaf
+from koppel.convert import convert
+from koppel.errors import KoppelError
+from koppel.formats.king_reader import read_king
+from koppel.xaf import read_xaf
 from tests.conftest import SAMPLES, SHARED
 from tests.package_helpers import cents_by_account, convert_adm, numeric_mapping, rich_administration
 

@@ -10,13 +10,13 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from converters.cli import main
-from converters.convert import WriteResult, convert
-from converters.errors import KoppelError
-from converters.model import Administration, Header
-from converters.openitems.engine import compute_open_items
-from converters.openitems.output import write_report
-from converters.registry import FormatInfo, register
+from koppel.cli import main
+from koppel.convert import WriteResult, convert
+from koppel.errors import KoppelError
+from koppel.model import Administration, Header
+from koppel.openitems.engine import compute_open_items
+from koppel.openitems.output import write_report
+from koppel.registry import FormatInfo, register
 from tests.conftest import SAMPLES, shared_sample
 
 SAMPLE = SAMPLES / "voorbeeld_xaf32.xaf"
@@ -150,7 +150,7 @@ def _opening_writer(adm, out, job):
 @pytest.fixture
 def test_targets():
     """Two throw-away targets, registered for one test only (other tests iterate every target)."""
-    from converters import registry
+    from koppel import registry
 
     can = FormatInfo(
         name="test-openitems",

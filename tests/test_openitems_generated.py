@@ -11,9 +11,9 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from converters.model import Administration, Header
-from converters.openitems.engine import compute_open_items
-from converters.openitems.opening import opening_with_open_items
+from koppel.model import Administration, Header
+from koppel.openitems.engine import compute_open_items
+from koppel.openitems.opening import opening_with_open_items
 
 START = date(2025, 1, 1)
 CONTROL = {"customer": "1300", "supplier": "1600"}

@@ -9,10 +9,10 @@ from decimal import Decimal
 import pytest
 from lxml import etree
 
-from converters.openitems.engine import compute_open_items
-from converters.openitems.opening import opening_with_open_items
-from converters.openitems.subledgers import read_subledgers
-from converters.xaf.reader import read_xaf
+from koppel.openitems.engine import compute_open_items
+from koppel.openitems.opening import opening_with_open_items
+from koppel.openitems.subledgers import read_subledgers
+from koppel.xaf.reader import read_xaf
 from tests.conftest import shared_sample
 
 EXACT = "rxaf__exact-online_xaf3.2_2016.xaf"

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from converters.errors import KoppelError
-from converters.openitems.engine import compute_open_items
-from converters.openitems.opening import opening_with_open_items
-from converters.openitems.subledgers import read_subledgers
-from converters.xaf.reader import read_xaf
+from koppel.errors import KoppelError
+from koppel.openitems.engine import compute_open_items
+from koppel.openitems.opening import opening_with_open_items
+from koppel.openitems.subledgers import read_subledgers
+from koppel.xaf.reader import read_xaf
 
 NS = "http://www.auditfiles.nl/XAF/3.2"
 

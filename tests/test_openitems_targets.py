@@ -9,9 +9,9 @@ import re
 
 import pytest
 
-from converters.convert import convert
-from converters.errors import KoppelError
-from converters.openitems.opening import VERIFIED_TARGETS, targets_with_open_items
+from koppel.convert import convert
+from koppel.errors import KoppelError
+from koppel.openitems.opening import VERIFIED_TARGETS, targets_with_open_items
 from tests.conftest import shared_sample
 
 SOURCE = "rxaf__exact-online_xaf3.2_2016.xaf"

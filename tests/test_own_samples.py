@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from converters.synthetic import write_synthetic_xaf
-from converters.xaf import read_xaf, sniff_xaf
+from koppel.synthetic import write_synthetic_xaf
+from koppel.xaf import read_xaf, sniff_xaf
 from tests.conftest import SAMPLES, XSD_DIR
 
 XSD = {
@@ -46,7 +46,7 @@ def test_spooled_lines_equal_in_memory_lines(tmp_path):
     small = read_xaf(path, batch_size=500)
     small.lines._memory_rows = 10**9
     in_memory = read_xaf(path, batch_size=500).lines.frame()
-    from converters.model import LineStore
+    from koppel.model import LineStore
 
     store = LineStore(memory_rows=1000)
     for batch in read_xaf(path, batch_size=500).lines.batches():

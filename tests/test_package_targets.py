@@ -10,13 +10,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from converters.cli import main
-from converters.convert import convert
-from converters.errors import KoppelError
-from converters.layouts.descriptor import check_layouts, load_target
-from converters.mapping_init import starter_mapping
-from converters.model import Administration, Header, conform
-from converters.registry import get_format, read_input
+from koppel.cli import main
+from koppel.convert import convert
+from koppel.errors import KoppelError
+from koppel.layouts.descriptor import check_layouts, load_target
+from koppel.mapping_init import starter_mapping
+from koppel.model import Administration, Header, conform
+from koppel.registry import get_format, read_input
 from tests.conftest import SAMPLES, XAF_SAMPLES
 
 TARGETS = ("minox", "asperion", "accountview", "cash")
@@ -84,7 +84,7 @@ def with_input(monkeypatch):
     """Make convert read a given Administration instead of a file."""
 
     def use(adm: Administration) -> None:
-        monkeypatch.setattr("converters.convert.read_input", lambda *a, **k: adm)
+        monkeypatch.setattr("koppel.convert.read_input", lambda *a, **k: adm)
 
     return use
 
@@ -428,7 +428,7 @@ def test_cli_mapping_init_writes_a_loadable_file(tmp_path: Path, capsys) -> None
         '"BNK" = "BNK"  # ' in text
         and 'entry_numbers = "renumber"  # longest entry number has 11 characters; cash allows 9' in text
     )
-    from converters.mapping import Mapping
+    from koppel.mapping import Mapping
 
     loaded = Mapping.load(target)
     assert loaded.options == {"entry_numbers": "renumber"} and loaded.defaults == {"opening_journal": "BEG"}

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from converters.convert import convert
-from converters.errors import KoppelError
-from converters.xaf import read_xaf
+from koppel.convert import convert
+from koppel.errors import KoppelError
+from koppel.xaf import read_xaf
 from tests.conftest import SHARED, shared_sample
 from tests.package_helpers import numeric_mapping
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import io
 
-from converters.progress import ProgressBar
-from converters.synthetic import write_synthetic_xaf
-from converters.xaf import read_xaf
+from koppel.progress import ProgressBar
+from koppel.synthetic import write_synthetic_xaf
+from koppel.xaf import read_xaf
 
 
 def test_progress_reaches_the_end_of_the_file(tmp_path):

@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 from conftest import SAMPLES
 
-from converters.cli import cli
-from converters.errors import KoppelError
-from converters.relations import read_relations
+from koppel.cli import cli
+from koppel.errors import KoppelError
+from koppel.relations import read_relations
 
 SAMPLE = SAMPLES / "sources" / "relaties.xlsx"
 

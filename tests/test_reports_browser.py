@@ -15,7 +15,7 @@ from chromium_cdp import Chromium, find_chromium
 from conftest import shared_sample
 from report_fixture import EBOEKHOUDEN, HOSTILE, eboekhouden_result, hostile_result
 
-from converters.reports import write_html_report, write_report_index
+from koppel.reports import write_html_report, write_report_index
 
 pytestmark = pytest.mark.browser
 
@@ -136,7 +136,7 @@ def test_index_page_links_resolve(browser, tmp_path: Path):
 
 
 def test_end_to_end_check_file_to_browser(browser, tmp_path: Path):
-    checks = pytest.importorskip("converters.checks")
+    checks = pytest.importorskip("koppel.checks")
     result = checks.check_file(shared_sample(EBOEKHOUDEN))
     page = write_html_report(result, tmp_path / "e2e.html", generated=GENERATED)
     _open(browser, page)
@@ -154,7 +154,7 @@ def test_end_to_end_check_file_to_browser(browser, tmp_path: Path):
 def test_report_dir_index_and_every_report_load_in_the_browser(browser, tmp_path: Path):
     from click.testing import CliRunner
 
-    from converters.cli import cli
+    from koppel.cli import cli
 
     samples = [shared_sample(EBOEKHOUDEN), shared_sample("rxaf__twinfield_xaf3.1_2016.xaf")]
     out = tmp_path / "rapporten"

@@ -9,8 +9,8 @@ import lxml.html
 import pytest
 from report_fixture import EBOEKHOUDEN, FORMULA, HOSTILE, eboekhouden_result, hostile_result
 
-from converters.reports import render_html_report, write_html_report, write_report_index
-from converters.reports.view import build_view, period_chart, verdict
+from koppel.reports import render_html_report, write_html_report, write_report_index
+from koppel.reports.view import build_view, period_chart, verdict
 
 GENERATED = "2026-01-01 00:00 UTC"
 
@@ -165,7 +165,7 @@ def test_failed_render_keeps_the_old_file(tmp_path: Path, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("converters.reports.html.atomic_open", _failing_atomic_open(broken))
+    monkeypatch.setattr("koppel.reports.html.atomic_open", _failing_atomic_open(broken))
     with pytest.raises(RuntimeError):
         write_html_report({}, target, generated=GENERATED)
     assert target.read_text() == "old"
@@ -173,7 +173,7 @@ def test_failed_render_keeps_the_old_file(tmp_path: Path, monkeypatch):
 
 
 def _failing_atomic_open(fail):
-    from converters.atomic import atomic_open
+    from koppel.atomic import atomic_open
 
     def opener(path, *args, **kwargs):
         import contextlib

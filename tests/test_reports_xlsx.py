@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from report_fixture import FORMULA, HOSTILE, eboekhouden_result, hostile_result
 
-from converters.money import parse_cents
-from converters.reports import write_xlsx_report
-from converters.reports.safe_text import neutralise_formula, safe_cell_text
-from converters.reports.xlsx import AMOUNT_FORMAT
+from koppel.money import parse_cents
+from koppel.reports import write_xlsx_report
+from koppel.reports.safe_text import neutralise_formula, safe_cell_text
+from koppel.reports.xlsx import AMOUNT_FORMAT
 
 SHEETS = ["Overview", "Findings", "Trial balance", "Journals", "Periods"]
 
@@ -171,9 +171,9 @@ def test_overview_shows_occurrences_when_the_summary_counts_codes(tmp_path: Path
 @given(st.integers(min_value=-(10**13), max_value=10**13))
 def test_amount_cells_round_trip_to_the_cent(cents):
     """cents / 100 is the nearest double to the decimal; Excel shows it, and it maps back to the same cents."""
-    from converters.money import format_cents
-    from converters.reports.view import amount
-    from converters.reports.xlsx import _cell_value
+    from koppel.money import format_cents
+    from koppel.reports.view import amount
+    from koppel.reports.xlsx import _cell_value
 
     value = _cell_value(amount(format_cents(cents)), "amount")
     assert isinstance(value, float)

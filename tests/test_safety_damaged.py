@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from converters.cli import main
-from converters.registry import read_input
+from koppel.cli import main
+from koppel.registry import read_input
 from tests.conftest import SAMPLES, XAF_SAMPLES
 
 FILES = sorted(p for p in XAF_SAMPLES.glob("*") if p.suffix in (".xml", ".xaf")) + sorted(SAMPLES.glob("*.xa*")) + [

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from converters.export import export_tables
-from converters.model import Administration
+from koppel.export import export_tables
+from koppel.model import Administration
 from tests.package_helpers import rich_administration
 
 HOSTILE = ['=HYPERLINK("http://x","klik")', "+31 20 123", "-korting", "@SUM(A1)", "\tTab", "\rCR", "gewoon", "a=b"]

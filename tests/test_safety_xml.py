@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from converters.cli import main
-from converters.errors import KoppelError
-from converters.registry import read_input
+from koppel.cli import main
+from koppel.errors import KoppelError
+from koppel.registry import read_input
 
 XAF_NS = "http://www.auditfiles.nl/XAF/3.2"
 
@@ -157,7 +157,7 @@ def run(args: list[str], capsys) -> tuple[int, str, str]:
 
 @pytest.mark.parametrize("kind", (*CLI_KINDS[:-1], "external-dtd"))
 def test_camt053_refuses_doctype(tmp_path: Path, server, kind: str) -> None:
-    from converters.sources.banks import read_camt053
+    from koppel.sources.banks import read_camt053
 
     url, hits = server
     ns = "urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"

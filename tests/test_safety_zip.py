@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from converters.archive import extract_single
-from converters.errors import KoppelError
-from converters.registry import read_input
+from koppel.archive import extract_single
+from koppel.errors import KoppelError
+from koppel.registry import read_input
 from tests.conftest import SAMPLES
 
 GOOD = SAMPLES / "voorbeeld_xaf32.xaf"
@@ -76,7 +76,7 @@ def test_damaged_zip_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_convert_reads_a_zipped_auditfile(tmp_path: Path) -> None:
-    from converters.convert import convert
+    from koppel.convert import convert
 
     archive = _zip(tmp_path / "export.zip", {"voorbeeld.xaf": GOOD.read_bytes()})
     convert(archive, "xaf40", tmp_path / "out.xaf")
@@ -86,7 +86,7 @@ def test_convert_reads_a_zipped_auditfile(tmp_path: Path) -> None:
 
 
 def test_check_takes_a_zipped_auditfile_and_refuses_a_hostile_one(tmp_path: Path) -> None:
-    from converters.checks import check_file
+    from koppel.checks import check_file
 
     archive = _zip(tmp_path / "export.zip", {"voorbeeld.xaf": GOOD.read_bytes()})
     zipped, plain = check_file(archive, xsd=False), check_file(GOOD, xsd=False)

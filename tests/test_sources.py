@@ -10,10 +10,10 @@ import pytest
 from click.testing import CliRunner
 from conftest import SAMPLES
 
-from converters.cli import cli
-from converters.errors import KoppelError
-from converters.sources import builtin_profiles, load_profile, read_source
-from converters.sources.sniff import starter_profile
+from koppel.cli import cli
+from koppel.errors import KoppelError
+from koppel.sources import builtin_profiles, load_profile, read_source
+from koppel.sources.sniff import starter_profile
 
 SRC = SAMPLES / "sources"
 BUILTIN_SAMPLES = {
@@ -466,7 +466,7 @@ def test_cli_inspect_with_profile_and_bad_amount_exit_code(tmp_path):
     assert result.exit_code == 0, result.output
     assert '"transactions": 3' in result.output
     bad = write(tmp_path, "z.csv", (SRC / "pos_zrapport.csv").read_text().replace("845.10", "845,10"))
-    from converters.cli import main
+    from koppel.cli import main
 
     with pytest.raises(SystemExit) as exit_:
         main(["inspect", str(bad), "--profile", "pos-z"])
@@ -499,8 +499,8 @@ NEEDS_MORE = {
 @pytest.mark.slow
 @pytest.mark.parametrize("profile", sorted(BUILTIN_SAMPLES))
 def test_builtin_profile_sample_converts_to_every_target(profile, tmp_path):
-    from converters.convert import convert
-    from converters.registry import all_formats
+    from koppel.convert import convert
+    from koppel.registry import all_formats
 
     # real targets only: other test modules register throw-away "test-…" writers of their own
     targets = [f for f in all_formats() if f.writes and f.name not in NEEDS_MORE and not f.name.startswith("test-")]

@@ -18,13 +18,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from converters.errors import KoppelError
-from converters.money import _plain_cents, format_cents, parse_cents_arrow_plain, parse_cents_series
-from converters.sources import load_profile, read_source
-from converters.sources import reader as source_reader
-from converters.sources import table as table_module
-from converters.sources.entries import Groups, _date_text, _sort_order
-from converters.sources.table import ROW, check_encoding, csv_head, read_csv_blocks, read_csv_chunks
+from koppel.errors import KoppelError
+from koppel.money import _plain_cents, format_cents, parse_cents_arrow_plain, parse_cents_series
+from koppel.sources import load_profile, read_source
+from koppel.sources import reader as source_reader
+from koppel.sources import table as table_module
+from koppel.sources.entries import Groups, _date_text, _sort_order
+from koppel.sources.table import ROW, check_encoding, csv_head, read_csv_blocks, read_csv_chunks
 
 PROFILE = """
 [dialect]
@@ -377,7 +377,7 @@ def test_quick_amount_parse_is_the_row_wise_parse(cells, dialect):
     quick = _plain_cents(pa.array(cells, type=pa.string()), mark, thousands)
     if quick is None:
         return
-    with mock.patch("converters.money._plain_cents", return_value=None):  # the row-wise path alone
+    with mock.patch("koppel.money._plain_cents", return_value=None):  # the row-wise path alone
         row_wise, bad = parse_cents_series(pd.Series(cells, dtype="string"), decimal_mark=mark, thousands=thousands)
     assert not bad.any()
     assert quick[0].tolist() == row_wise.fillna(0).tolist() and quick[1].tolist() == row_wise.notna().tolist()

@@ -9,8 +9,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from converters.money import format_cents
-from converters.sources import read_source
+from koppel.money import format_cents
+from koppel.sources import read_source
 
 PROFILE = """
 [dialect]
@@ -123,7 +123,7 @@ def test_aggregation_conserves_money_and_balances(rows, aggregate):
 def test_vectorised_amount_parse_is_exact(cents, dialect):
     import pandas as pd
 
-    from converters.money import parse_cents_series
+    from koppel.money import parse_cents_series
 
     mark, thousands = dialect
     text = pd.Series([format_cents(c, decimal_mark=mark, thousands=thousands) for c in cents])

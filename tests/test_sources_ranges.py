@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import converters.sources.entries as entries
-from converters.errors import KoppelError
-from converters.sources import read_source
+import koppel.sources.entries as entries
+from koppel.errors import KoppelError
+from koppel.sources import read_source
 
 PROFILE = """
 [dialect]

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from converters.convert import convert
-from converters.errors import KoppelError
-from converters.formats.twinfield_reader import read_twinfield
+from koppel.convert import convert
+from koppel.errors import KoppelError
+from koppel.formats.twinfield_reader import read_twinfield
 from tests.conftest import SAMPLES, SHARED
 from tests.package_helpers import cents_by_account, convert_adm, rich_administration
 
@@ -87,7 +87,7 @@ def test_rich_administration(tmp_path: Path, monkeypatch, schema) -> None:
 def test_vat_lines_when_vat_accounts_are_known(tmp_path: Path, monkeypatch) -> None:
     import pandas as pd
 
-    from converters.model import conform
+    from koppel.model import conform
 
     adm = rich_administration()
     adm.vat_codes = conform("vat_codes", pd.DataFrame({"vat_code": ["VH"], "pay_account": ["1510"]}))

@@ -7,9 +7,9 @@ import itertools
 import pandas as pd
 import pytest
 
-from converters.errors import KoppelError
-from converters.xaf import parallel, read_xaf
-from converters.xaf.parallel import iter_xaf_parallel, read_xaf_parallel
+from koppel.errors import KoppelError
+from koppel.xaf import parallel, read_xaf
+from koppel.xaf.parallel import iter_xaf_parallel, read_xaf_parallel
 from tests.conftest import SAMPLES, XAF_SAMPLES
 
 FILES = sorted(p for p in XAF_SAMPLES.iterdir() if p.suffix in (".xaf", ".xml") and "bad-encoding" not in p.name)
@@ -90,7 +90,7 @@ def test_auto_mode_uses_all_cores_only_for_large_files(monkeypatch):
 
 
 def test_read_input_reads_in_parallel_when_asked():
-    from converters.registry import read_input
+    from koppel.registry import read_input
 
     path = SAMPLES / "voorbeeld_xaf32.xaf"
     assert read_input(path, workers=2).lines.frame().equals(read_xaf(path).lines.frame())
@@ -101,7 +101,7 @@ def test_cli_workers_gives_the_same_summary(tmp_path):
 
     from click.testing import CliRunner
 
-    from converters.cli import cli
+    from koppel.cli import cli
 
     path = str(SAMPLES / "voorbeeld_xaf32.xaf")
     one = CliRunner().invoke(cli, ["inspect", path, "--json", "--workers", "1"])
@@ -115,7 +115,7 @@ def test_cli_workers_gives_the_same_summary(tmp_path):
 
 
 def test_workers_on_an_input_that_is_not_an_auditfile_is_refused(capsys):
-    from converters.cli import main
+    from koppel.cli import main
 
     csv = SAMPLES / "sources" / "journal_lines_nl.csv"
     with pytest.raises(SystemExit) as info:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from converters.errors import KoppelError
-from converters.money import format_cents
-from converters.summary import summarize
-from converters.xaf import read_xaf
+from koppel.errors import KoppelError
+from koppel.money import format_cents
+from koppel.summary import summarize
+from koppel.xaf import read_xaf
 from tests.conftest import shared_sample
 
 # file, version, encoding, transactions, lines, Σ debit, Σ credit, OB lines, OB debit, OB credit,

@@ -7,12 +7,12 @@ import re
 import pandas as pd
 import pytest
 
-from converters.errors import KoppelError
-from converters.registry import read_input
-from converters.synthetic import write_synthetic_xaf
-from converters.xaf import read_xaf
-from converters.xaf.split import join_parts, read_xaf_set
-from converters.xaf.writer import write_xaf
+from koppel.errors import KoppelError
+from koppel.registry import read_input
+from koppel.synthetic import write_synthetic_xaf
+from koppel.xaf import read_xaf
+from koppel.xaf.split import join_parts, read_xaf_set
+from koppel.xaf.writer import write_xaf
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +86,7 @@ def test_small_file_is_not_split(tmp_path, source):
 
 
 def test_split_set_upgrades_through_convert(tmp_path, source):
-    from converters.convert import convert
+    from koppel.convert import convert
 
     parts = write_xaf(source, tmp_path / "in" / "X.xaf", "3.2", split_mb=0.15).paths
     result = convert(parts[0], "xaf40", tmp_path / "out" / "Y.xaf", options={"split_mb": "0.2"})

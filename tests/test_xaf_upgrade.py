@@ -9,8 +9,8 @@ import json
 import pytest
 from lxml import etree
 
-from converters.cli import main
-from converters.convert import convert
+from koppel.cli import main
+from koppel.convert import convert
 from tests.conftest import SAMPLES, shared_sample
 
 CS = "x:company/x:customersSuppliers/x:customerSupplier"

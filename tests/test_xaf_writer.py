@@ -10,12 +10,12 @@ import pandas as pd
 import pytest
 from lxml import etree
 
-from converters.checks import check_file
-from converters.errors import KoppelError
-from converters.model import Administration, Header
-from converters.xaf import read_xaf
-from converters.xaf.schema import validate_file
-from converters.xaf.writer import write_xaf
+from koppel.checks import check_file
+from koppel.errors import KoppelError
+from koppel.model import Administration, Header
+from koppel.xaf import read_xaf
+from koppel.xaf.schema import validate_file
+from koppel.xaf.writer import write_xaf
 from tests.conftest import XAF_SAMPLES, XSD_DIR, shared_sample
 
 XSD = {"3.2": "XmlAuditfileFinancieel3.2.xsd", "4.0": "XmlAuditfileFinancieel4.0.xsd"}

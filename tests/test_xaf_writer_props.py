@@ -10,9 +10,9 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from converters.model import Administration, Header
-from converters.xaf import read_xaf
-from converters.xaf.writer import write_xaf
+from koppel.model import Administration, Header
+from koppel.xaf import read_xaf
+from koppel.xaf.writer import write_xaf
 
 ACCOUNTS = [("0100", "Gebouwen", "B"), ("1100", "Bank", "B"), ("1300", "Debiteuren", "B"), ("1600", "Crediteuren", "B"),
             ("4000", "Kosten & lasten <div>", "P"), ("8000", "Omzet", "P")]  # fmt: skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+from collections.abc import Iterator
 from pathlib import Path
 
 from lxml import etree
@@ -20,6 +21,61 @@ def parser_options(huge_tree: bool = False) -> dict:
         "remove_comments": True,
         "remove_pis": True,
     }
+
+
+_PROLOG_LIMIT = 64 << 20  # a prolog (declaration, comments, PIs) longer than this is not a bookkeeping file
+
+
+def _prolog_text(path: Path) -> Iterator[str]:
+    """The file's text in chunks, decoded by its byte-order mark (UTF-8 without one: the prolog is ASCII)."""
+    with Path(path).open("rb") as handle:
+        head = handle.read(4)
+        codec = "utf-8"
+        for bom, name in ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+                          (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
+                          (codecs.BOM_UTF8, "utf-8")):
+            if head.startswith(bom):
+                codec, head = name, head[len(bom):]
+                break
+        decoder = codecs.getincrementaldecoder(codec)(errors="replace")
+        yield decoder.decode(head)
+        read = len(head)
+        while read < _PROLOG_LIMIT and (chunk := handle.read(1 << 16)):
+            read += len(chunk)
+            yield decoder.decode(chunk)
+
+
+def refuse_dtd(path: Path) -> None:
+    """Refuse a file whose prolog declares a DOCTYPE or ENTITY, before any XML parser sees it.
+
+    Every XML reader calls this first, so what the user reads for an entity attack does not depend on which
+    limit of which libxml2 release trips first. The prolog is scanned up to the root element's start tag:
+    the XML declaration, comments and processing instructions are skipped, whatever their length."""
+    text = ""
+    line = 1
+    for chunk in _prolog_text(path):
+        text += chunk
+        while True:
+            stripped = text.lstrip(" \t\r\n\ufeff")
+            line += text[: len(text) - len(stripped)].count("\n")
+            text = stripped
+            if text.startswith(("<!DOCTYPE", "<!ENTITY", "<!doctype")):
+                raise KoppelError(
+                    "the file contains a DOCTYPE/ENTITY declaration, which bookkeeping files never need",
+                    file=path,
+                    line=line,
+                    hint="refused for safety (entity expansion, external files); export the file again",
+                )
+            end_mark = "-->" if text.startswith("<!--") else "?>" if text.startswith("<?") else None
+            if end_mark is None:
+                if len(text) < 9 and text.startswith("<"):
+                    break  # a start that may still become <!DOCTYPE: read on
+                return  # the root element (or not XML at all: the parser says so)
+            end = text.find(end_mark)
+            if end < 0:
+                break  # the comment or PI goes on in the next chunk
+            line += text[: end].count("\n")
+            text = text[end + len(end_mark):]
 
 
 def refuse_doctype(elem: etree._Element, path: Path) -> None:

@@ -4,7 +4,7 @@ Master data, transactions and subledgers are handled when their element ends and
 the tree, so memory does not grow with the number of lines. What the end-of-file rules need is kept
 as small dicts, sets of 64-bit hashes (uniqueness) and one int64 array of line-key hashes (K10).
 The per-element rules run inline here, each marked with its code; the rules that need the whole file
-run afterwards in :mod:`converters.checks.rules`.
+run afterwards in :mod:`koppel.checks.rules`.
 """
 
 from __future__ import annotations

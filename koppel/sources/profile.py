@@ -2,7 +2,7 @@
 
 A profile is data a bookkeeper can read and edit, like hledger's CSV rules. ``load_profile`` checks it
 once, so a mistake in the profile is reported with its TOML key before any row is read. The keys are
-documented in ``converters/sources/profiles/README.md``.
+documented in ``koppel/sources/profiles/README.md``.
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ class Profile:
 
 def builtin_profiles() -> list[str]:
     """Names of the profiles shipped with koppel."""
-    folder = resources.files("converters.sources") / BUILTIN
+    folder = resources.files("koppel.sources") / BUILTIN
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
 
 
@@ -124,7 +124,7 @@ def find_profile(name_or_path: str | Path) -> Path:
         if not path.is_file():
             raise KoppelError("profile file not found", file=path)
         return path
-    builtin = resources.files("converters.sources") / BUILTIN / f"{name_or_path}.toml"
+    builtin = resources.files("koppel.sources") / BUILTIN / f"{name_or_path}.toml"
     if not builtin.is_file():
         raise KoppelError(
             f"unknown profile {name_or_path!r}",

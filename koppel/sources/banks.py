@@ -93,8 +93,9 @@ def read_camt053(path: Path) -> pd.DataFrame:
     """Entries (``Ntry``) of a CAMT.053 bank-to-customer statement, any ``camt.053.001.xx`` version."""
     from lxml import etree
 
-    from ..xaf.safety import refuse_doctype
+    from ..xaf.safety import refuse_doctype, refuse_dtd
 
+    refuse_dtd(path)
     try:
         tree = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False))
     except (etree.XMLSyntaxError, OSError) as exc:  # lxml reports undecodable bytes as OSError

@@ -1,6 +1,6 @@
 """Shared plumbing for the package writers of issue 8: entries as row groups and the money tally.
 
-Writers take the prepared data of a :class:`~converters.convert.WriteJob` (mapped, whole-entry,
+Writers take the prepared data of a :class:`~koppel.convert.WriteJob` (mapped, whole-entry,
 balance-checked batches), walk it entry by entry, and tally every amount *as formatted in the file*
 (parsed back from the written string) by source and target account, so control.json proves money
 in = money out.

@@ -15,7 +15,7 @@ from .errors import KoppelError
 from .model import Administration
 
 Reader = Callable[..., Administration]
-Writer = Callable[..., object]  # write(adm, out: AtomicDir, job: WriteJob) -> WriteResult; see converters/convert.py
+Writer = Callable[..., object]  # write(adm, out: AtomicDir, job: WriteJob) -> WriteResult; see koppel/convert.py
 
 # Evidence levels (formats.md): V vendor, 3P third party, A assumed by us.
 EVIDENCE = {"V": "stated by the vendor", "3P": "stated by third parties", "A": "assumed, to be confirmed"}
@@ -46,12 +46,12 @@ class FormatInfo:
 
 
 FORMAT_MODULES: tuple[str, ...] = (
-    "converters.xaf.format",
-    "converters.formats.packages",
-    "converters.sources.format",
-    "converters.relations.format",
-    "converters.layouts.targets",
-    "converters.xaf.target",
+    "koppel.xaf.format",
+    "koppel.formats.packages",
+    "koppel.sources.format",
+    "koppel.relations.format",
+    "koppel.layouts.targets",
+    "koppel.xaf.target",
 )
 
 _REGISTRY: dict[str, FormatInfo] = {}

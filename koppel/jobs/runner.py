@@ -313,7 +313,7 @@ class _Committer:
             return replace(again, ok=False, files=[], error={
                 "message": f"{len(overlap)} row(s) were booked before by another input; this reader cannot skip them",
                 "file": task.input,
-                "hint": "the reader must accept skip_row_ids (see converters/jobs/task.py); remove the rows by hand",
+                "hint": "the reader must accept skip_row_ids (see koppel/jobs/task.py); remove the rows by hand",
             })  # fmt: skip
         if again.ok:
             again.rows_skipped = max(again.rows_skipped, len(overlap))

@@ -11,7 +11,7 @@ from lxml import etree
 from ..errors import KoppelError
 from ..model import TABLES, Administration, conform
 from ..money import parse_cents
-from ..xaf.safety import parser_options, refuse_doctype, xml_error
+from ..xaf.safety import parser_options, refuse_doctype, refuse_dtd, xml_error
 
 BATCH_SIZE = 100_000
 LINE_COLUMNS = tuple(TABLES["lines"])
@@ -20,6 +20,7 @@ LINE_COLUMNS = tuple(TABLES["lines"])
 def iter_records(path: Path, tags: set[str], parents: set[str]) -> Iterator[etree._Element]:
     """Yield each record (an element named in ``tags`` directly under one of ``parents``) when complete,
     then free it, so memory stays flat. Same-named elements nested deeper are left to their record."""
+    refuse_dtd(path)
     try:
         for _event, elem in etree.iterparse(str(path), events=("end",), tag=tuple(tags), **parser_options()):
             up = elem.getparent()
@@ -37,6 +38,7 @@ def iter_records(path: Path, tags: set[str], parents: set[str]) -> Iterator[etre
 
 def root_tag(path: Path) -> str | None:
     """The local name of the root element, read from the first few KB only."""
+    refuse_dtd(path)
     try:
         for _event, elem in etree.iterparse(str(path), events=("start",), **parser_options()):
             refuse_doctype(elem, path)

@@ -3,7 +3,7 @@ that nothing was lost (control.json).
 
 Writer protocol — how a target plugs in
 ---------------------------------------
-Register the target in the registry (``converters/registry.py``)::
+Register the target in the registry (``koppel/registry.py``)::
 
     register(FormatInfo(name="minox", title=..., evidence="3P", writer=write_minox, output="folder", ...))
 
@@ -12,8 +12,8 @@ Register the target in the registry (``converters/registry.py``)::
 
 The writer is called as ``write(adm, out, job) -> WriteResult``:
 
-- ``adm`` — the source :class:`~converters.model.Administration` (header facts; read-only).
-- ``out`` — an :class:`~converters.atomic.AtomicDir` on the output folder. Ask it for temp paths,
+- ``adm`` — the source :class:`~koppel.model.Administration` (header facts; read-only).
+- ``out`` — an :class:`~koppel.atomic.AtomicDir` on the output folder. Ask it for temp paths,
   ``tmp = out.path("name.csv")`` (``out.path(job.output.name)`` for a single-file target); write and validate
   there. Never write into the folder directly: convert publishes every file together after control.json is
   made, and none of them when anything raises.

@@ -1,4 +1,4 @@
-"""The one result dict of a check (the contract with converters.reports and ``--json``).
+"""The one result dict of a check (the contract with koppel.reports and ``--json``).
 
 Keys: file, version, software, encoding, verdict, header, summary, findings, trial_balance, journals,
 periods, counts, totals (+ schema). Amounts are decimal strings ("1234.50", debit positive).

@@ -1,7 +1,7 @@
 """Batch jobs for periodic file drops: an inbox converted exactly once, atomically, in parallel.
 
 ``koppel run JOB.toml`` and ``koppel watch JOB.toml`` drive :func:`run_job_file`; the unit of work is
-:func:`~converters.jobs.task.process_input` (one file in, a staging folder of outputs or an error out).
+:func:`~koppel.jobs.task.process_input` (one file in, a staging folder of outputs or an error out).
 """
 
 from .config import ConvertSpec, Job, JobFile, load_job_file

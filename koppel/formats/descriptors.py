@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import KoppelError
+from ..resources import schema_dir
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
+SCHEMAS = schema_dir()
 MARKS = ("V", "3P", "A")
 
 

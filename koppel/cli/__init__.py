@@ -15,17 +15,17 @@ from .. import __version__
 from ..errors import KoppelError
 
 COMMAND_MODULES: tuple[str, ...] = (
-    "converters.cli.inspect_cmd",
-    "converters.cli.export_cmd",
-    "converters.cli.formats_cmd",
-    "converters.cli.convert_cmd",
-    "converters.cli.mapping_cmd",
-    "converters.cli.run_cmd",
-    "converters.cli.watch_cmd",
-    "converters.cli.openitems_cmd",
-    "converters.cli.check_cmd",
-    "converters.cli.profile_cmd",
-    "converters.cli.relations_cmd",
+    "koppel.cli.inspect_cmd",
+    "koppel.cli.export_cmd",
+    "koppel.cli.formats_cmd",
+    "koppel.cli.convert_cmd",
+    "koppel.cli.mapping_cmd",
+    "koppel.cli.run_cmd",
+    "koppel.cli.watch_cmd",
+    "koppel.cli.openitems_cmd",
+    "koppel.cli.check_cmd",
+    "koppel.cli.profile_cmd",
+    "koppel.cli.relations_cmd",
 )
 
 

@@ -301,7 +301,7 @@ class Administration:
     # why, for items of not_carried the reader left out on purpose (default: the model has no place for them)
     not_carried_why: dict[str, str] = field(default_factory=dict)
     # ids of the source rows booked, for readers that track them (None: this reader does not), and the rows left
-    # out because an earlier input booked them (overlapping exports; see converters/jobs/task.py)
+    # out because an earlier input booked them (overlapping exports; see koppel/jobs/task.py)
     row_ids: list[str] | None = None
     rows_skipped: int = 0
     # named extra fields beside a table, e.g. "lines" -> journal_id, entry_nr, line_nr + one column per field

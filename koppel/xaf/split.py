@@ -185,7 +185,7 @@ def join_parts(parts: list[Path], target: Path) -> None:
 def read_xaf_set(path: str | Path, *, workers: int | None = None, **options):
     """Read an auditfile, or the whole split set it is the first part of, as one Administration.
 
-    ``workers``: processes that parse a single large file (see :func:`~converters.xaf.parallel.reading_workers`;
+    ``workers``: processes that parse a single large file (see :func:`~koppel.xaf.parallel.reading_workers`;
     ``None`` = all cores from 64 MB on, 1 = this process only).
     """
     from .parallel import read_xaf_parallel, reading_workers

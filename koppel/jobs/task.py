@@ -11,7 +11,7 @@ Row ids (de-duplication across overlapping exports) — the interface expected f
 the returned Administration has ``row_ids`` (an iterable of str: the stable ids of the source rows it
 booked, from the profile's ``row_id``) and, optionally, ``rows_skipped`` (int); the reader accepts
 ``skip_row_ids`` (a set of str) and leaves those rows out before aggregating. For targets written via
-``converters.convert.convert`` the same attributes are read from the ConvertResult when it carries them.
+``koppel.convert.convert`` the same attributes are read from the ConvertResult when it carries them.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Layout descriptors as data: ``schemas/<target>/target.toml`` (dialect, steps) + one TOML per output file.
 
-A column: ``name``, ``source`` (what it carries, see :mod:`converters.layouts.sources`), ``head`` (source on
+A column: ``name``, ``source`` (what it carries, see :mod:`koppel.layouts.sources`), ``head`` (source on
 an entry's head line, for layouts with one), ``type`` (code, text, int, decimal, cents, date), ``width``,
 ``required``, ``format`` (dates), ``evidence`` (V, 3P, A), ``truncate`` (text only: may be cut when the user
 opts in), ``on_invalid`` ("blank": an optional attribute such as a BIC that does not fit is left empty when
@@ -15,8 +15,9 @@ from functools import cache
 from pathlib import Path
 
 from ..errors import KoppelError
+from ..resources import schema_dir
 
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
+SCHEMA_DIR = schema_dir()
 TYPES = ("code", "text", "int", "decimal", "cents", "date")
 EVIDENCE_ORDER = {"V": 0, "3P": 1, "A": 2}
 CONTENTS = ("entries", "opening", "debtors", "creditors", "relations", "accounts")

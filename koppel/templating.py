@@ -11,7 +11,9 @@ from pathlib import Path
 
 import jinja2
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "templates"
+from .resources import template_dir
+
+TEMPLATE_DIR = template_dir()
 
 
 @cache

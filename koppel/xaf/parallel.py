@@ -321,7 +321,7 @@ def read_xaf_parallel(
     progress: Progress | None = None,
     **options,
 ) -> Administration:
-    """:func:`~converters.xaf.reader.read_xaf` on several cores; the same Administration, faster.
+    """:func:`~koppel.xaf.reader.read_xaf` on several cores; the same Administration, faster.
 
     Falls back to the single-process reader where the file does not allow cutting (see the module doc).
     """

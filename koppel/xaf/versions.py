@@ -83,13 +83,9 @@ def sniff_xaf(path: str | Path, encoding: str | None = None) -> XafFile:
             file=path,
             hint="export an unencrypted .xaf auditfile",
         )
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-        raise KoppelError(
-            "the file contains a DOCTYPE/ENTITY declaration, which auditfiles never need",
-            file=path,
-            line=head[: head.find(b"<!")].count(b"\n") + 1,
-            hint="refused for safety (entity expansion, external files); export the auditfile again",
-        )
+    from .safety import refuse_dtd
+
+    refuse_dtd(path)
     bom = head.startswith(codecs.BOM_UTF8)
     if bom and head[3:].lstrip(b" \t\r\n").startswith(codecs.BOM_UTF8):
         raise KoppelError(

@@ -1,5 +1,0 @@
-"""``python -m converters.cli`` runs the koppel command."""
-
-from . import main
-
-main()

@@ -1,0 +1,5 @@
+"""``python -m koppel.cli`` runs the koppel command."""
+
+from . import main
+
+main()

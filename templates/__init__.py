@@ -1,0 +1,1 @@
+"""koppel's Jinja templates, installed as ``koppel.templates`` (see koppel/resources.py)."""
