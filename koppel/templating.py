@@ -7,7 +7,6 @@ workers, and compiling IMPORTEREN.md's template cost about a fifth of such a con
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
 import jinja2
 
