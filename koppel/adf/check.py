@@ -40,7 +40,8 @@ class _Balance:
         self.entries = 0
 
     def add(self, frame: pd.DataFrame) -> None:
-        key = frame["journal_id"].fillna("") + "\x00" + frame["period"].fillna("") + "\x00" + frame["entry_nr"].fillna("")
+        key = (frame["journal_id"].fillna("") + "\x00" + frame["period"].fillna("") + "\x00"
+               + frame["entry_nr"].fillna(""))  # fmt: skip
         keys = key.to_numpy(dtype=object)
         amount = frame["amount"].to_numpy()
         starts = np.ones(len(keys), dtype=bool)
@@ -145,7 +146,8 @@ def _line_rules(parsed, frame: pd.DataFrame, out: Collector, year: int | None) -
         out.add("ADF-V03", int(lines[i]), "debet/credit", {"debet": format_cents(int(d[i])),
                                                             "credit": format_cents(int(c[i]))})  # fmt: skip
     period = frame["period"].fillna("")
-    for i in np.flatnonzero(~period.str.fullmatch(r"\d+").fillna(False).to_numpy(dtype=bool) & (period != "").to_numpy()):
+    numeric = period.str.fullmatch(r"\d+").fillna(False).to_numpy(dtype=bool)
+    for i in np.flatnonzero(~numeric & (period != "").to_numpy()):
         out.add("ADF-D03", int(lines[i]), "periode", {"gevonden": period.iloc[i]})
     if year is not None:
         dates = frame["date"]
@@ -247,13 +249,13 @@ def _result(path, enc, head, master, out, tb, journals, periods, balance, n_line
         "counts": {"accounts": len(master.accounts), "relations": len(master.relations), "vat_codes": 0,
                    "periods": len(periods), "basics": 0, "journals": len(journals),
                    "transactions": balance.entries, "lines": n_lines, "opening_lines": opening_lines,
-                   "opening_transactions": 0, "subledgers": 0, "subledger_lines": 0},  # fmt: skip
+                   "opening_transactions": 0, "subledgers": 0, "subledger_lines": 0},
         "totals": {"debit": format_cents(sum_d), "credit": format_cents(sum_c), "net": format_cents(sum_d - sum_c),
                    "declared_debit": None if head.total_debit is None else format_cents(head.total_debit),
                    "declared_credit": None if head.total_credit is None else format_cents(head.total_credit),
                    "declared_lines": None if head.line_count is None else str(head.line_count),
                    "opening_debit": "0.00", "opening_credit": "0.00",
-                   "opening_declared_debit": None, "opening_declared_credit": None},  # fmt: skip
+                   "opening_declared_debit": None, "opening_declared_credit": None},
         "schema": None,
         "format": SIGNATURE,
     }

@@ -194,6 +194,13 @@ def read_adf(path: str | Path, *, encoding: str | None = None, chunk: int = CHUN
         adm.lines.append(lines_frame)
         adm.stats.add_batch(lines_frame, int(starts.sum()))
     adm.lines.close()
+    if adm.stats.lines == 0:
+        raise KoppelError(
+            "the ADF auditfile holds no mutation lines after its header line",
+            file=path,
+            line=2,
+            hint="export the auditfile again; an ADF file has one line per mutation after line 1",
+        )
     adm.stats.debit, adm.stats.credit = side_debit, side_credit
     _master_tables(adm, master)
     if opening:

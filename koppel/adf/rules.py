@@ -8,9 +8,9 @@ values (V) and the opening balance (O). ADF-N01 lists the XAF rules that do not 
 
 from __future__ import annotations
 
-from ..checks.findings import RULES, Rule
 from ..checks.findings import ERROR as E
-from ..checks.findings import INFO as I  # noqa: E741 - the codes' own letters
+from ..checks.findings import INFO as I
+from ..checks.findings import RULES, Rule
 from ..checks.findings import WARNING as W
 
 ADF_RULES = (
