@@ -62,9 +62,15 @@ def _date(year: int, month: int, day: int, dashed: bool) -> str:
     return f"{day:02d}-{month:02d}-{year}" if dashed else f"{day:02d}{month:02d}{year}"
 
 
-def write_synthetic_adf(path: str | Path, spec: SyntheticSpec | None = None, **kwargs) -> AdfTotals:
-    """Write an ADF auditfile of ``spec.lines`` mutations plus a four-line opening balance; return its totals."""
+def write_synthetic_adf(
+    path: str | Path, spec: SyntheticSpec | None = None, opening: dict[str, int] | None = None, **kwargs
+) -> AdfTotals:
+    """Write an ADF auditfile of ``spec.lines`` mutations plus an opening balance in period 0 (``opening``:
+    account -> cents, balanced; default a four-line one); return its totals."""
     spec = spec or SyntheticSpec(**kwargs)
+    opening_lines = [(a, c) for a, c in (opening.items() if opening is not None else OPENING) if c]
+    if sum(c for _, c in opening_lines):
+        raise ValueError("the opening balance does not balance")
     layout = adf_layout()
     fields = {f.name: f for f in layout.line}
     names = {acc: (name, kind) for acc, name, kind in ACCOUNTS}
@@ -75,7 +81,7 @@ def write_synthetic_adf(path: str | Path, spec: SyntheticSpec | None = None, **k
     def line(journal: str, period: int, nr: str, line_nr: int, account: str, cents: int, desc: str,
              rel: str | None, vat: str | None, day: int, month: int, doc: str) -> str:  # fmt: skip
         buf = [" "] * layout.line_length
-        name, kind = names[account]
+        name, kind = names.get(account, (account, "B"))
         n = totals.lines
         values = {
             "dagboekcode": journal, "dagboekomschrijving": JOURNAL_NAMES[journal], "periode": f"{period:02d}",
@@ -98,7 +104,7 @@ def write_synthetic_adf(path: str | Path, spec: SyntheticSpec | None = None, **k
         totals.add(account, cents)
         return "".join(buf)
 
-    for i, (account, cents) in enumerate(OPENING, start=1):
+    for i, (account, cents) in enumerate(opening_lines, start=1):
         body.append(line("BEG", 0, "BEG0000001", i, account, cents, "Beginbalans", None, None, 1, 1, "BB"))
         totals.opening[account] = totals.opening.get(account, 0) + cents
     totals.entries = 1
