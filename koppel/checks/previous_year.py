@@ -10,13 +10,14 @@ amounts. Either file may be in any format koppel reads (XAF, ADF, package export
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from ..money import format_cents
 from ..model import Administration
+from ..money import format_cents
 from .findings import ERROR, INFO, RULES, WARNING, Collector, Rule
 from .layers import merge_findings
 
@@ -93,11 +94,30 @@ def reconcile(this: Administration, last: Administration) -> Reconciliation:
     carried = None
     if result:
         matches = [r for r in rows if r["difference"] == result]
-        if matches:
-            carried = matches[0]["account"]
-            matches[0]["note"] = "resultaat vorig jaar"
+        equity = [r for r in matches if _is_equity(r["account"], r["name"], this, last)]
+        if equity:
+            carried = equity[0]["account"]
+            equity[0]["note"] = "resultaat vorig jaar"
+        for r in matches:
+            if r["account"] != carried:
+                r["note"] = "verschil = resultaat vorig jaar, maar geen rekening van het eigen vermogen"
     differences = sum(1 for r in rows if r["difference"] and r["account"] != carried)
     return Reconciliation(rows, result, carried, differences)
+
+
+_EQUITY_WORDS = re.compile(
+    r"vermogen|kapitaal|reserve|resultaat|winst|verlies|prive|privé|onverdeeld|agio|equity|retained", re.IGNORECASE
+)
+
+
+def _is_equity(account: str, name: str | None, *adms: Administration) -> bool:
+    """An equity account by its RGS code (BEiv…) or, without one, by the words of its name (shown in the
+    finding, so the bookkeeper sees why a difference counted as the carried result)."""
+    for adm in adms:
+        codes = adm.accounts.loc[adm.accounts["account_id"] == account, "rgs_code"].dropna()
+        if len(codes):
+            return str(codes.iloc[0]).startswith("BEiv")
+    return bool(name and _EQUITY_WORDS.search(name))
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -149,6 +169,6 @@ def add_previous_year(result: dict, path: str | Path, previous: str | Path, *, m
         "result_last_year": format_cents(rec.result_last_year),
         "carried_to": rec.carried_to,
         "rows": [r | {k: format_cents(r[k]) for k in ("closing_last", "opening_this", "difference")}
-                 for r in rec.rows],  # fmt: skip
+                 for r in rec.rows],
     }
     return merge_findings(result, out)

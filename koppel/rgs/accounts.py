@@ -54,9 +54,11 @@ def _xaf_chart(path: Path) -> Chart:
                     rgs_version = (elem.text or "").strip() or None
                 elif name == "ledgerAccount" and _local(elem.getparent().tag) == "generalLedger":
                     values = {_local(c.tag): (c.text or "").strip() or None for c in elem if isinstance(c.tag, str)}
-                    accounts.append(LedgerAccount(values.get("accID") or values.get("accountID") or "",
-                                                  values.get("accDesc") or values.get("accountDesc"),
-                                                  values.get("accTp"), values.get("RGScode"), elem.sourceline))  # fmt: skip
+                    account_id = values.get("accID") or values.get("accountID") or ""
+                    name = values.get("accDesc") or values.get("accountDesc")
+                    accounts.append(
+                        LedgerAccount(account_id, name, values.get("accTp"), values.get("RGScode"), elem.sourceline)
+                    )
                     elem.clear()
     except etree.XMLSyntaxError as exc:
         raise xml_error(path, exc, None) from None

@@ -50,7 +50,8 @@ def rgs_section(adm: Administration, release: RgsRelease, review_name: str) -> t
             if not pd.isna(a.rgs_code)}  # fmt: skip
     lines = [
         "[rgs]",
-        f"# RGS code per source account; release {release.version or '(version unknown)'} ({Path(release.source).name}).",
+        f"# RGS code per source account; release {release.version or '(version unknown)'}"
+        f" ({Path(release.source).name}).",
         f"# Codes marked 'proposed' were chosen by koppel; the top three per account and why: {review_name}.",
         "# Keep, change or delete each line; convert --to xaf40 writes the codes that remain.",
     ]  # fmt: skip

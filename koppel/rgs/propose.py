@@ -28,7 +28,7 @@ from .release import RgsCode, RgsRelease
 
 WEIGHTS = {"naam": 0.70, "nummer": 0.20, "saldo": 0.10}
 _STOP = frozenset(
-    "de het een en van voor op in met te aan bij of uit over als door naar om tot der des ten ter "
+    "de het een en van voor op in met te aan bij of uit over als door naar om tot der des ten ter "  # noqa: SIM905
     "overige overig diverse div totaal nog the and of".split()
 )
 # abbreviations in charts of accounts, written out as RGS describes
@@ -151,7 +151,7 @@ class Proposer:
         for c in self.codes:
             if want is not None and c.kind != want:
                 continue
-            name, hits = self._name_score(name_words, grams, c.code)
+            name, _hits = self._name_score(name_words, grams, c.code)
             number = self._number_score(account.account_id, c)
             balance = 1.0 if side is not None and c.side == side else 0.0
             parts = {"naam": name, "nummer": number, "saldo": balance}

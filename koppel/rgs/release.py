@@ -147,8 +147,11 @@ def load_release(path: str | Path, sheet: str | None = None) -> RgsRelease:
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own types for broken or non-Excel files
-        raise KoppelError(f"cannot open this workbook: {exc}", file=path,
-                          hint="pass the RGS release as the Excel file (.xlsx) the RGS site publishes") from None  # fmt: skip
+        raise KoppelError(
+            f"cannot open this workbook: {exc}",
+            file=path,
+            hint="pass the RGS release as the Excel file (.xlsx) the RGS site publishes",
+        ) from None
     names = [sheet] if sheet else list(book.sheet_names)
     if sheet and sheet not in book.sheet_names:
         raise KoppelError(f"no sheet named {sheet!r}", file=path, hint=f"sheets: {', '.join(book.sheet_names)}")
