@@ -20,7 +20,7 @@ from .propose import AccountFacts, Proposer
 from .release import RgsRelease
 
 REVIEW_COLUMNS = ("rekening", "naam", "soort", "saldo", "rang", "rgs_code", "omschrijving", "score", "naam_score",
-                  "nummer_score", "saldo_score", "reden")  # fmt: skip
+                  "nummer_score", "saldo_score", "hoofd_score", "reden")  # fmt: skip
 
 
 _TEXT = ("naam", "omschrijving", "reden")  # text from the file or the release: never a formula
@@ -69,6 +69,7 @@ def rgs_section(adm: Administration, release: RgsRelease, review_name: str) -> t
                 "rgs_code": cand.code.code, "omschrijving": cand.code.description or "",
                 "score": f"{cand.score:.3f}", "naam_score": f"{cand.parts['naam']:.3f}",
                 "nummer_score": f"{cand.parts['nummer']:.3f}", "saldo_score": f"{cand.parts['saldo']:.3f}",
+                "hoofd_score": f"{cand.parts.get('hoofd', 0.0):.3f}",
                 "reden": cand.reason,
             })  # fmt: skip
         if candidates:
