@@ -229,3 +229,18 @@ def test_proposal_respects_the_kind(release_path):
     as_result = proposer.propose(AccountFacts("9999", "Omzet hoog tarief", "P"))
     assert as_result[0].code.code == "WOmzNopOlh"
     assert "woorden" in as_result[0].reason and "winst-en-verlies" in as_result[0].reason
+
+
+def test_proposal_benchmark_hides_the_codes_and_counts_hits(tmp_path, release_path):
+    """bench/bench_rgs_proposal.py on a 4.0 file carrying GOOD: every code scored, hits counted, none lost."""
+    import importlib.util
+
+    script = Path(__file__).parents[1] / "bench" / "bench_rgs_proposal.py"
+    spec = importlib.util.spec_from_file_location("bench_rgs", script)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    path = _xaf40(tmp_path, {**GOOD, "0500": "BEivGok"})  # a rubric, not an account: counted apart
+    result = bench.measure(release_path, [path])
+    total = result["total"]
+    assert total["accounts"] == len(GOOD) and total["not_in_release"] == 1 and total["scored"] == len(GOOD) - 1
+    assert 0 < total["top1"] <= total["top3"] <= total["scored"]

@@ -193,7 +193,8 @@ class Proposer:
             bits.append(f"nummer {account.account_id} ~ referentienummer {c.number}")
         if cand.parts["saldo"]:
             bits.append(f"saldo {'debet' if side == 'D' else 'credit'} = {c.side}")
-        if cand.parts.get("hoofd"):
-            bits.append("eerste rekening van rubriek " + (self.release.parent(c.code).code if self.release.parent(c.code) else "?"))
+        parent = self.release.parent(c.code)
+        if cand.parts.get("hoofd") and parent is not None:
+            bits.append(f"eerste rekening van rubriek {parent.code}")
         bits.append("soort " + ("balans" if want == "B" else "winst-en-verlies" if want == "P" else "onbekend"))
         return "; ".join(bits)
