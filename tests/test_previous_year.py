@@ -142,3 +142,17 @@ def test_cli_previous(years, capsys):
         main(["check", str(this), "--previous", str(last.with_name("nergens.adf"))])
     assert code.value.code == 2
     assert "nergens.adf" in capsys.readouterr().err
+
+
+def test_years_that_do_not_follow_each_other(years):
+    """ADF carries a year, no dates: two files of the same year are PY-Y01 on the fiscal year."""
+    _last, this, _seeded, _opening, _result = years
+    found = _found(add_previous_year(check_file(this), this, this))
+    place = found["PY-Y01"]["places"][0]
+    assert place["path"] == "header/fiscalYear"
+    assert place["values"] == {"boekjaar vorig jaar": "2025", "boekjaar dit jaar": "2025"}
+
+
+def test_years_that_follow_each_other_are_not_flagged(years):
+    last, this, _seeded, _opening, _result = years
+    assert "PY-Y01" not in _found(add_previous_year(check_file(this), this, last))

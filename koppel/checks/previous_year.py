@@ -144,10 +144,21 @@ def previous_year_findings(this: Administration, last: Administration, out: Coll
     if rec.clean:
         out.add("PY-A03", None, "", {"rekeningen": str(len(rec.rows)), "vorig jaar": last_name})
     end, start = _date(last.header.end_date), _date(this.header.start_date)
-    if end and start and start != end + dt.timedelta(days=1):
-        out.add("PY-Y01", None, "header/startDate", {"einde vorig jaar": end.isoformat(),
-                                                    "begin dit jaar": start.isoformat()})  # fmt: skip
+    if end and start:
+        if start != end + dt.timedelta(days=1):
+            out.add("PY-Y01", None, "header/startDate", {"einde vorig jaar": end.isoformat(),
+                                                        "begin dit jaar": start.isoformat()})  # fmt: skip
+    else:  # no dates on one side (ADF has a year only): the fiscal years must follow each other
+        years = _year(last.header.fiscal_year), _year(this.header.fiscal_year)
+        if None not in years and years[1] != years[0] + 1:
+            out.add("PY-Y01", None, "header/fiscalYear", {"boekjaar vorig jaar": str(years[0]),
+                                                         "boekjaar dit jaar": str(years[1])})  # fmt: skip
     return rec
+
+
+def _year(text: str | None) -> int | None:
+    text = (text or "").strip()
+    return int(text[:4]) if len(text) >= 4 and text[:4].isdigit() else None
 
 
 def add_previous_year(result: dict, path: str | Path, previous: str | Path, *, max_places: int = 20,
