@@ -314,3 +314,17 @@ def test_memory_stays_flat_on_100k_lines(big):
     read_input(path)
     grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     assert grown_mb < 150  # the 100k-line file is 50 MB; its lines are spooled, not held
+
+
+def test_export_writes_the_tables_and_totals(tmp_path):
+    """koppel export on ADF: one file per canonical table, summary.json with the sample's totals."""
+    out = tmp_path / "tabellen"
+    run = CliRunner().invoke(cli, ["export", str(SAMPLE), "-o", str(out), "--format", "csv"])
+    assert run.exit_code == 0, run.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    adm = read_input(SAMPLE)
+    assert summary["format"] == "adf" and summary["counts"]["lines"] == adm.stats.lines
+    assert summary["totals"]["debit"] == f"{adm.stats.debit / 100:.2f}"
+    lines = (out / "lines.csv").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == adm.stats.lines + 1
+    assert {"accounts.csv", "relations.csv", "journals.csv", "opening_balance.csv"} <= {p.name for p in out.iterdir()}
