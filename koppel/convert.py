@@ -415,6 +415,10 @@ def convert(
 
         adm = prepare_for_convert(adm, input_path, info, {**(reader_options or {}), **(options or {})})
     adm.source_path = input_path  # type: ignore[attr-defined]  # for error messages
+    if maps.rgs or maps.rgs_release:  # [rgs] of mapping init --rgs: codes per source account, RGSVersion
+        from .rgs.mapping import apply_rgs
+
+        apply_rgs(adm, maps.rgs, maps.rgs_release)
     folder = output if kind == "folder" else (output.parent if str(output.parent) else Path("."))
     job = WriteJob(adm, to, output, maps, dict(options or {}), admin_name(adm, input_path))
     control_path = control_path_for(kind, output)

@@ -50,6 +50,8 @@ class Mapping:
     dialect: dict[str, object] = field(default_factory=dict)
     columns: dict[str, dict[str, str]] = field(default_factory=dict)
     options: dict[str, object] = field(default_factory=dict)
+    rgs: dict[str, str] = field(default_factory=dict)  # source account -> RGS code (koppel/rgs/mapping.py)
+    rgs_release: dict[str, object] = field(default_factory=dict)  # version = "3.8": XAF 4.0's RGSVersion
     path: Path | None = None
     strict: bool = False
     # bookkeeping while applying: section -> {code used: times}, section -> set of unmapped codes
@@ -68,14 +70,15 @@ class Mapping:
             raise KoppelError("mapping file not found", file=path) from None
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise KoppelError(f"not a valid TOML mapping: {exc}", file=path) from None
-        known = {*CODE_SECTIONS, "conversion_accounts", "defaults", "dialect", "columns", "options", "target"}
+        known = {*CODE_SECTIONS, "conversion_accounts", "defaults", "dialect", "columns", "options", "target",
+                 "rgs", "rgs_release"}  # fmt: skip
         unknown = sorted(set(data) - known)
         if unknown:
             raise KoppelError(
                 f"unknown section(s) {', '.join(unknown)}", file=path, hint=f"known: {', '.join(sorted(known))}"
             )
         kwargs: dict[str, object] = {}
-        for section in (*CODE_SECTIONS, "conversion_accounts"):
+        for section in (*CODE_SECTIONS, "conversion_accounts", "rgs"):
             table = data.get(section, {})
             bad = [k for k, v in table.items() if not isinstance(v, str | int) or isinstance(v, bool)]
             if bad:
@@ -83,7 +86,7 @@ class Mapping:
                     f"[{section}] {bad[0]!r} must map to a code (a quoted string)", file=path, field=section
                 )
             kwargs[section] = {str(k): str(v) for k, v in table.items()}
-        for section in ("defaults", "dialect", "columns", "options"):
+        for section in ("defaults", "dialect", "columns", "options", "rgs_release"):
             kwargs[section] = dict(data.get(section, {}))
         return cls(**kwargs, path=path, strict=strict)
 

@@ -182,6 +182,7 @@ class Header:
     opening_date: str | None = None
     opening_description: str | None = None
     opening_source: str | None = None  # "openingBalance", "period0" or None
+    rgs_version: str | None = None  # XAF 4.0 header/RGSVersion: the RGS release the accounts' codes come from
 
 
 @dataclass

@@ -47,6 +47,7 @@ class FormatInfo:
 
 FORMAT_MODULES: tuple[str, ...] = (
     "koppel.xaf.format",
+    "koppel.adf.format",
     "koppel.formats.packages",
     "koppel.sources.format",
     "koppel.relations.format",
@@ -108,7 +109,11 @@ def detect_format(path: Path) -> str:
     if path.is_file():
         with path.open("rb") as handle:
             head = handle.read(4096)
-        if b"<auditfile" in head or b"CLAIR1.00.00" in head[:16]:
+        from .adf.parse import is_adf
+
+        if is_adf(head):
+            return "adf"
+        if b"<auditfile" in head:
             return "xaf"
         for marker, name in _XML_ROOTS:
             if marker in head:

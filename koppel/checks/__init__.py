@@ -97,6 +97,10 @@ def check_file(
         result = check_file(member, schema_dir=schema_dir, encoding=encoding, xsd=xsd, max_places=max_places)
         result["file"] = f"{path} ({member.name})"
         return result
+    if _is_adf(path):  # the fixed-width auditfile of 1999: its own rules (koppel/adf/check.py)
+        from ..adf.check import check_adf
+
+        return check_adf(path, encoding=encoding, max_places=max_places)
     try:
         info = sniff_xaf(path, encoding)
     except KoppelError as exc:
@@ -165,6 +169,16 @@ def check_file(
         out.groups[group.code] = group
     run_file_rules(facts, out)
     return build_result(path, info, facts, out, schema_file)
+
+
+def _is_adf(path: Path) -> bool:
+    from ..adf.parse import is_adf
+
+    try:
+        with path.open("rb") as handle:
+            return is_adf(handle.read(16))
+    except OSError:
+        return False  # sniff_xaf reports the OS error
 
 
 def _xsd_values(err) -> dict:

@@ -32,6 +32,26 @@ def _reports():
     return write_html_report, write_xlsx_report, write_report_index
 
 
+def _release(path: Path | None):
+    """The RGS release of --rgs, read once for all files (a bad workbook stops here, exit 2)."""
+    if path is None:
+        return None
+    from ..rgs.release import load_release
+
+    return load_release(path)
+
+
+def _later_layers(result: dict, path: Path, release, previous: Path | None, places: int) -> dict:
+    """RGS codes against the release (an info finding on XAF 4.0 without one) and last year's closing balance."""
+    from ..checks.previous_year import add_previous_year
+    from ..rgs.check import add_rgs_findings
+
+    result = add_rgs_findings(result, path, None, release=release, max_places=places)
+    if previous is not None:
+        result = add_previous_year(result, path, previous, max_places=places)
+    return result
+
+
 def exit_code(results: list[dict], fail_on: str) -> int:
     """2 when a file cannot be used at all, 1 when a finding reaches ``fail_on``, else 0."""
     if any(r["verdict"] == "unusable" for r in results):
@@ -59,6 +79,10 @@ def exit_code(results: list[dict], fail_on: str) -> int:
 @click.option("--no-xsd", is_flag=True, help="Skip the schema (XSD) layer.")
 @click.option("--places", default=20, show_default=True, help="Places kept per finding code.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the verdict line per file.")
+@click.option("--rgs", "rgs_release", type=click.Path(path_type=Path), default=None, metavar="RELEASE.xlsx",
+              help="Check every account's RGS code against this RGS release (the official Excel workbook).")
+@click.option("--previous", type=click.Path(path_type=Path), default=None, metavar="LAST",
+              help="Last year's file: this year's opening balance must equal its closing balance.")
 def check_command(
     files: tuple[Path, ...],
     json_out: Path | None,
@@ -71,6 +95,8 @@ def check_command(
     no_xsd: bool,
     places: int,
     quiet: bool,
+    rgs_release: Path | None = None,
+    previous: Path | None = None,
 ) -> int:
     """Check auditfiles: encoding, XML, version, XSD and every content rule (codes XAF-*).
 
@@ -80,10 +106,14 @@ def check_command(
         raise click.UsageError("--html and --xlsx take one file; use --report-dir for several")
     if schema_dir is not None and not schema_dir.is_dir():
         raise KoppelError("schema folder not found", file=schema_dir)
+    release = _release(rgs_release)
+    if previous is not None and not previous.exists():
+        raise KoppelError("file not found", file=previous, hint="--previous names last year's file")
     results: list[dict] = []
     for path in files:
         try:
             result = check_file(path, schema_dir=schema_dir, encoding=encoding, xsd=not no_xsd, max_places=places)
+            result = _later_layers(result, path, release, previous, places)
         except KoppelError as exc:
             click.echo(f"koppel: {exc}", err=True)
             result = {

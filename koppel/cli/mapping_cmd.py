@@ -25,8 +25,11 @@ def mapping_group() -> None:
 @input_format_option
 @encoding_option
 @click.option("--profile", default=None, metavar="P", help="Read with source profile P (same as --from profile).")
+@click.option("--rgs", "rgs_release", type=click.Path(path_type=Path), default=None, metavar="RELEASE.xlsx",
+              help="Propose an RGS code for every account without one (review list written beside the mapping).")
 def mapping_init_command(
-    path: Path, target: str, output: Path | None, from_format: str | None, encoding: str | None, profile: str | None
+    path: Path, target: str, output: Path | None, from_format: str | None, encoding: str | None, profile: str | None,
+    rgs_release: Path | None = None,
 ) -> None:
     """Write a starter mapping listing every code INPUT uses, with TARGET's limits and proposals."""
     get_format(target)
@@ -34,8 +37,23 @@ def mapping_init_command(
     if profile:
         from_format = from_format or "profile"
         options["profile"] = profile
+    release = None
+    if rgs_release is not None:
+        from ..rgs.release import load_release
+
+        if output is None:
+            raise click.UsageError("--rgs writes a review list beside the mapping: name the mapping with -o")
+        release = load_release(rgs_release)
     adm = read_with_progress(path, from_format, encoding, **options)
     text = starter_mapping(adm, target, path.name)
+    if release is not None:
+        from ..rgs.mapping import rgs_section, write_review
+
+        review = output.with_name(output.stem + ".rgs-review.csv")
+        section, rows = rgs_section(adm, release, review.name)
+        text += "\n" + section
+        write_review(review, rows)
+        click.echo(f"wrote {review}: the top three RGS codes per account, with scores and reasons")
     if output is None:
         click.echo(text, nl=False)
         return

@@ -405,6 +405,33 @@ def build_view(result: Mapping[str, Any]) -> dict[str, Any]:
         "chart": period_chart(periods),
         "counts": _pairs(result.get("counts")),
         "totals": _pairs(result.get("totals")),
+        "previous_year": previous_year_view(result.get("previous_year")),
+    }
+
+
+def previous_year_view(section: Any) -> dict[str, Any] | None:
+    """The 'Aansluiting vorig jaar' section (check --previous): last year's closing vs this year's opening."""
+    if not isinstance(section, Mapping):
+        return None
+    rows = [
+        {
+            "account": text(row.get("account")),
+            "name": text(row.get("name")),
+            "kind": text(row.get("kind")),
+            **{key: amount(row.get(key)) for key in ("closing_last", "opening_this", "difference")},
+            "note": text(row.get("note")),
+        }
+        for row in _rows(section.get("rows") or [])
+    ]
+    return {
+        "file": file_name(section.get("file")),
+        "fiscal_year": text(section.get("fiscal_year")),
+        "clean": bool(section.get("clean")),
+        "differences": integer(section.get("differences")) or 0,
+        "result_last_year": amount(section.get("result_last_year")),
+        "carried_to": text(section.get("carried_to")),
+        "rows": rows,
+        "totals": {key: _total(rows, key) for key in ("closing_last", "opening_this", "difference")},
     }
 
 

@@ -229,7 +229,29 @@ def build_workbook(result: Mapping[str, Any]) -> Workbook:
         [[p["period"], p["lines"], p["debit"], p["credit"]] for p in view["periods"]],
         ["Totaal / total", t["lines"], t["debit"], t["credit"]] if view["periods"] else None,
     )
+    if view["previous_year"] is not None:
+        _previous_year(wb, view["previous_year"])
     return wb
+
+
+def _previous_year(wb: Workbook, py: dict[str, Any]) -> None:
+    """Sheet 'Aansluiting vorig jaar': per balance account last year's closing, this year's opening, difference."""
+    t = py["totals"]
+    _sheet(
+        wb,
+        "Aansluiting vorig jaar",
+        [
+            Column("Rekening / account"),
+            Column("Omschrijving / name"),
+            Column("Eindsaldo vorig jaar / closing last year", "amount"),
+            Column("Beginsaldo dit jaar / opening this year", "amount"),
+            Column("Verschil / difference", "amount"),
+            Column("Toelichting / note", width=30),
+        ],
+        [[r["account"], r["name"], r["closing_last"], r["opening_this"], r["difference"], r["note"]]
+         for r in py["rows"]],
+        ["Totaal / total", None, t["closing_last"], t["opening_this"], t["difference"], None] if py["rows"] else None,
+    )
 
 
 def _line(value: str) -> int | str:

@@ -72,10 +72,10 @@ def sniff_xaf(path: str | Path, encoding: str | None = None) -> XafFile:
         raise KoppelError("the file is empty", file=path, hint="export the auditfile again")
     if head.startswith(b"CLAIR1.00.00"):
         raise KoppelError(
-            "this is an ADF auditfile (CLAIR1, 1999), which koppel does not read",
+            "this is an ADF auditfile (CLAIR1, 1999), not an XML auditfile",
             file=path,
             line=1,
-            hint="export the administration again as XAF 3.2 or 4.0",
+            hint="read it as ADF: leave out --from, or give --from adf",
         )
     if path.suffix.lower() == ".xsc" or b"<" not in head[:512]:
         raise KoppelError(

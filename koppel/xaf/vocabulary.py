@@ -171,6 +171,7 @@ class Xaf3Vocabulary(Vocabulary):
             h.start_date, h.end_date = f.get("startDate"), f.get("endDate")
             h.currency, h.date_created = f.get("curCode"), f.get("dateCreated")
             h.software, h.software_version = f.get("softwareDesc"), f.get("softwareVersion")
+            h.rgs_version = f.get("RGSVersion")
 
         def company_field(elem) -> bool | None:
             if elem.getparent() is None or elem.getparent().tag != company:

@@ -165,6 +165,7 @@ class _Writer:
             + _el("dateCreated", self.date_created)
             + _el("softwareDesc", software)
             + _el("softwareVersion", version)
+            + (_el("RGSVersion", self._cut("header/RGSVersion", _v(h.rgs_version), 20)) if self.v4 else "")
             + "</header>\n"
         )
 

@@ -1,0 +1,85 @@
+"""The chart of accounts of an input with its RGS codes, as ``check --rgs`` and ``mapping init --rgs`` need it.
+
+For an XML auditfile only the header and the general ledger are parsed: the pass stops where the
+transactions begin, so checking RGS codes costs little on a large file. Other inputs are read whole.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from lxml import etree
+
+from ..errors import KoppelError
+
+
+@dataclass
+class LedgerAccount:
+    account_id: str
+    name: str | None
+    kind: str | None  # B, P, M or None
+    rgs_code: str | None
+    line: int | None = None  # line of the ledgerAccount element (XAF)
+
+
+@dataclass
+class Chart:
+    accounts: list[LedgerAccount]
+    rgs_version: str | None
+    version: str | None  # the input's format version (XAF "4.0" …, "ADF")
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _xaf_chart(path: Path) -> Chart:
+    from ..xaf.safety import parser_options, xml_error
+    from ..xaf.versions import sniff_xaf
+
+    info = sniff_xaf(path)
+    accounts: list[LedgerAccount] = []
+    rgs_version = None
+    try:
+        with path.open("rb") as handle:
+            for event, elem in etree.iterparse(handle, events=("start", "end"), **parser_options()):
+                name = _local(elem.tag)
+                if event == "start":
+                    if name == "transactions":
+                        break
+                    continue
+                if name == "RGSVersion" and elem.getparent() is not None and _local(elem.getparent().tag) == "header":
+                    rgs_version = (elem.text or "").strip() or None
+                elif name == "ledgerAccount" and _local(elem.getparent().tag) == "generalLedger":
+                    values = {_local(c.tag): (c.text or "").strip() or None for c in elem if isinstance(c.tag, str)}
+                    account_id = values.get("accID") or values.get("accountID") or ""
+                    name = values.get("accDesc") or values.get("accountDesc")
+                    accounts.append(
+                        LedgerAccount(account_id, name, values.get("accTp"), values.get("RGScode"), elem.sourceline)
+                    )
+                    elem.clear()
+    except etree.XMLSyntaxError as exc:
+        raise xml_error(path, exc, None) from None
+    return Chart(accounts, rgs_version, info.version)
+
+
+def _v(value: object) -> str | None:
+    return None if value is None or pd.isna(value) else str(value)
+
+
+def read_chart(path: str | Path, from_format: str | None = None, **options) -> Chart:
+    """The accounts (with RGS codes and kinds) and the RGS version of any input koppel reads."""
+    from ..registry import detect_format, read_input
+
+    path = Path(path)
+    if not path.exists():
+        raise KoppelError("file not found", file=path)
+    name = from_format or detect_format(path)
+    if name == "xaf" and path.is_file():
+        return _xaf_chart(path)
+    adm = read_input(path, from_format, **options)
+    accounts = [LedgerAccount(str(a.account_id), _v(a.name), _v(a.kind), _v(a.rgs_code))
+                for a in adm.accounts.itertuples(index=False)]  # fmt: skip
+    return Chart(accounts, getattr(adm.header, "rgs_version", None), adm.header.source_version or name)
