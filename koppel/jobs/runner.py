@@ -160,7 +160,7 @@ def plan(job: Job, db: StateDB) -> list[Planned]:
     names = db.names(job.name)
     seen_now: dict[str, str] = {}
     out = []
-    for found in discover(job.inbox, job.glob, job.settle_seconds):
+    for found in discover(job.inbox, job.glob, job.settle_seconds, recursive=job.recursive):
         if found.refused:
             sha = hashlib.sha256(f"refused:{found.path}".encode()).hexdigest()
             out.append(Planned(found, sha, 0, "refuse", reason=found.refused))
@@ -186,8 +186,10 @@ def plan_report(job_file: JobFile) -> RunReport:
     start = time.perf_counter()
     report = RunReport(job_file.path, dry_run=True)
     with StateDB(job_file.state_path, readonly=True) as db:
+        plans = {job.name: plan(job, db) for job in job_file.jobs}
+        refuse_double_claims(job_file, plans)
         for job in job_file.jobs:
-            for p in plan(job, db):
+            for p in plans[job.name]:
                 action = {"convert": "convert", "skip": "skip", "refuse": "quarantine"}[p.action]
                 output = output_name(p.found.path, p.sha256) if p.action == "convert" else None
                 report.outcomes.append(
@@ -204,12 +206,14 @@ def _run(job_file: JobFile, db: StateDB, executor: Executor, progress: Progress 
     db.start_run()
     committers: dict[str, _Committer] = {}
     tasks: list[Task] = []
+    plans = {job.name: plan(job, db) for job in job_file.jobs}
+    refuse_double_claims(job_file, plans)
     for job in job_file.jobs:
         for folder in (job.outbox, job.archive, job.quarantine):
             folder.mkdir(parents=True, exist_ok=True)
         clean_leftovers(job.outbox)
         committers[job.name] = _Committer(job, db, report)
-        tasks += _start_job(job, db, committers[job.name], report)
+        tasks += _start_job(job, plans[job.name], committers[job.name], report)
     for i, result in enumerate(executor.run(tasks), 1):
         task = tasks[i - 1]
         committers[task.job].take(result, task)
@@ -224,10 +228,25 @@ def _run(job_file: JobFile, db: StateDB, executor: Executor, progress: Progress 
     return report
 
 
-def _start_job(job: Job, db: StateDB, committer: _Committer, report: RunReport) -> list[Task]:
+def refuse_double_claims(job_file: JobFile, plans: dict[str, list[Planned]]) -> None:
+    """Before anything moves: no file may be claimed by two jobs (the job file's check of globs, made sure)."""
+    owner: dict[str, str] = {}
+    for name, planned in plans.items():
+        for p in planned:
+            key = str(p.found.path) if p.found.refused else os.path.realpath(p.found.path)
+            if owner.setdefault(key, name) != name:
+                raise KoppelError(
+                    f"jobs {owner[key]!r} and {name!r} both claim {p.found.path}; nothing was done",
+                    file=job_file.path,
+                    field=f"job {name!r}.glob",
+                    hint="give each job its own inbox, or globs no file name can match both",
+                )
+
+
+def _start_job(job: Job, planned: list[Planned], committer: _Committer, report: RunReport) -> list[Task]:
     """Archive what was done before, quarantine what is refused, and return the tasks for the rest."""
     tasks: list[Task] = []
-    for p in plan(job, db):
+    for p in planned:
         if p.action == "skip":
             moved = move_unique(p.found.path, job.archive, p.sha256)
             report.outcomes.append(
