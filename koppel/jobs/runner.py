@@ -19,12 +19,14 @@ import hashlib
 import os
 import shutil
 import signal
+import sqlite3
 import time
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..diskfull import DiskFull, disk_full, is_disk_full
 from ..errors import KoppelError
 from .config import Job, JobFile, load_job_file
 from .executors import Executor, make_executor
@@ -45,6 +47,7 @@ from .lock import job_lock
 from .state import InputRecord, StateDB, utc_now
 from .task import TABLE_TARGETS, Result, Task, process_input
 
+DISK_FULL_HINT = "free space and run again; inputs not yet done stay in the inbox, nothing was quarantined for it"
 FLUSH_EVERY = 128  # inputs per batch: one filesystem sync, one state transaction
 FLUSH_SECONDS = 2.0
 Progress = Callable[[int, int, str], None]
@@ -121,6 +124,13 @@ def run_job_file(
     try:
         with job_lock(job_file.lock_path), StateDB(job_file.state_path) as db:
             return _run(job_file, db, executor, progress)
+    except DiskFull as exc:
+        exc.hint = DISK_FULL_HINT
+        raise
+    except (OSError, sqlite3.Error) as exc:
+        if is_disk_full(exc):
+            raise disk_full(exc, job_file.path.parent, DISK_FULL_HINT) from None
+        raise
     except BrokenProcessPool:
         raise KoppelError(
             "a worker process died (out of memory or killed); inputs not yet recorded stay in the inbox",
@@ -214,13 +224,15 @@ def _run(job_file: JobFile, db: StateDB, executor: Executor, progress: Progress 
         clean_leftovers(job.outbox)
         committers[job.name] = _Committer(job, db, report)
         tasks += _start_job(job, plans[job.name], committers[job.name], report)
-    for i, result in enumerate(executor.run(tasks), 1):
-        task = tasks[i - 1]
-        committers[task.job].take(result, task)
-        if progress:
-            progress(i, len(tasks), Path(result.input).name)
-    for committer in committers.values():
-        committer.flush()
+    try:
+        for i, result in enumerate(executor.run(tasks), 1):
+            task = tasks[i - 1]
+            committers[task.job].take(result, task)
+            if progress:
+                progress(i, len(tasks), Path(result.input).name)
+    finally:  # a full disk stops the run: what is done is still published and recorded (if there is room)
+        for committer in committers.values():
+            committer.flush()
     order = {job.name: i for i, job in enumerate(job_file.jobs)}
     report.outcomes.sort(key=lambda o: (order[o.job], o.name))
     report.seconds = time.perf_counter() - start
@@ -285,6 +297,8 @@ class _Committer:
         p = self.planned[result.input]
         if result.ok and result.row_ids:
             result = self._without_booked_rows(result, task)
+        if result.error and result.error.get("disk_full"):  # not the input's fault: it stays in the inbox
+            raise DiskFull(result.error["message"], file=result.error.get("file"))
         if not result.ok:
             self.fail(p, result.error or {"message": "unknown error"}, result)
             return
