@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+# Files koppel made for the user's (a zip's member unpacked into a temp folder) -> how to name them in errors:
+# the user never sees a temp path (see koppel/archive.py).
+SHOWN_AS: dict[str, str] = {}
+
 
 @dataclass
 class KoppelError(Exception):
@@ -21,6 +25,7 @@ class KoppelError(Exception):
 
     def __post_init__(self) -> None:
         super().__init__(self.message)
+        self.file = SHOWN_AS.get(str(self.file), self.file) if self.file is not None else None
 
     def __str__(self) -> str:
         place = ""
@@ -36,7 +41,7 @@ class KoppelError(Exception):
     def at(self, file: str | Path | None = None, line: int | None = None) -> KoppelError:
         """Return this error with its place filled in where it was still unknown."""
         if self.file is None and file is not None:
-            self.file = file
+            self.file = SHOWN_AS.get(str(file), file)
         if self.line is None and line is not None:
             self.line = line
         return self

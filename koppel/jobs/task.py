@@ -22,6 +22,7 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..archive import release_unpacked
 from ..atomic import deferred_fsync
 from ..diskfull import DiskFull, disk_full, is_disk_full
 from ..errors import KoppelError
@@ -64,7 +65,10 @@ def process_input(task: Task) -> Result:
     try:
         staging.mkdir(parents=True, exist_ok=False)
         with deferred_fsync():  # the coordinator makes a whole batch durable with one sync before publishing
-            lines, row_ids, skipped = convert_into(Path(task.input), staging, task.spec, task.skip_rows)
+            try:
+                lines, row_ids, skipped = convert_into(Path(task.input), staging, task.spec, task.skip_rows)
+            finally:
+                release_unpacked()  # a zipped input's temp copy goes now, not when the worker exits
         files = sorted(str(p.relative_to(staging)) for p in staging.rglob("*") if p.is_file())
         return Result(task.input, task.sha256, True, files, lines, row_ids, skipped, time.perf_counter() - start)
     except KoppelError as exc:
