@@ -64,8 +64,8 @@ def load_schema(path: Path) -> etree.XMLSchema:
 
 
 def clean(message: str) -> str:
-    """``{namespace}local`` → ``local`` in libxml2 messages."""
-    return _NS.sub("", message)
+    """``{namespace}local`` → ``local`` in libxml2 messages, on one line (libxml2 ends some with a newline)."""
+    return _NS.sub("", message).strip().replace("\n", " ")
 
 
 def parse_tree(source, encoding: str | None):

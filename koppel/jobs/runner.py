@@ -28,6 +28,7 @@ from pathlib import Path
 
 from ..diskfull import DiskFull, disk_full, is_disk_full
 from ..errors import KoppelError
+from ..errors import one_line as printable
 from .config import Job, JobFile, load_job_file
 from .executors import Executor, make_executor
 from .files import (
@@ -417,7 +418,7 @@ def one_line(error: dict) -> str:
     )
     field_ = f"{error['field']}: " if error.get("field") else ""
     hint = f" ({error['hint']})" if error.get("hint") else ""
-    return f"{place + ': ' if place else ''}{field_}{error.get('message', '')}{hint}"
+    return printable(f"{place + ': ' if place else ''}{field_}{error.get('message', '')}{hint}")
 
 
 _crash_counts: dict[str, int] = {}
