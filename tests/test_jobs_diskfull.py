@@ -54,7 +54,9 @@ def test_a_worker_that_runs_out_of_space_leaves_the_input_in_the_inbox(job, caps
     assert names(job.parent / "archive") == ["drop0.xaf", "drop1.xaf", "drop2.xaf"]
 
 
-def test_a_full_state_database_is_reported_as_a_full_disk_and_the_next_run_finishes(job, capsys, monkeypatch):
+@pytest.mark.parametrize("batch", [1, 128])  # the database fills at a batch during the run, or at the last one
+def test_a_full_state_database_is_reported_as_a_full_disk_and_the_next_run_finishes(job, capsys, monkeypatch, batch):
+    monkeypatch.setattr("koppel.jobs.runner.FLUSH_EVERY", batch)
     commit = StateDB.commit
 
     def commit_on_a_full_disk(self, records):
@@ -66,7 +68,7 @@ def test_a_full_state_database_is_reported_as_a_full_disk_and_the_next_run_finis
 
     monkeypatch.setattr(StateDB, "commit", commit_on_a_full_disk)
     code, err = run(job, capsys)
-    assert code == 2 and err.count("\n") == 1
+    assert code == 2 and err.count("\n") == 1, err
     assert "the disk is full (database or disk is full)" in err and "rollback" not in err
     assert names(job.parent / "inbox") == ["drop0.xaf", "drop1.xaf", "drop2.xaf"]
     assert names(job.parent / "quarantine") == []
@@ -84,3 +86,23 @@ def test_commit_on_a_full_database_raises_sqlites_own_error_and_leaves_no_transa
             db.commit([big])
         assert not db._db.in_transaction
         assert db.all_records() == []
+
+
+def test_watch_says_the_disk_is_full_and_tries_again(job, capsys, monkeypatch):
+    from koppel.export import export_tables
+
+    calls = []
+
+    def full_once(adm, outdir, fmt):
+        calls.append(outdir)
+        if len(calls) == 1:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return export_tables(adm, outdir, fmt)
+
+    monkeypatch.setattr("koppel.export.export_tables", full_once)
+    with pytest.raises(SystemExit) as exit_:
+        main(["watch", str(job), "--workers", "0", "--interval", "0.1", "--max-runs", "2"])
+    err = capsys.readouterr().err
+    assert exit_.value.code == 0
+    assert err.count("the disk is full (No space left on device)") == 1 and "trying again in 0.1 s" in err
+    assert names(job.parent / "archive") == ["drop0.xaf", "drop1.xaf", "drop2.xaf"]

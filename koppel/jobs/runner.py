@@ -231,9 +231,12 @@ def _run(job_file: JobFile, db: StateDB, executor: Executor, progress: Progress 
             committers[task.job].take(result, task)
             if progress:
                 progress(i, len(tasks), Path(result.input).name)
-    finally:  # a full disk stops the run: what is done is still published and recorded (if there is room)
+    except DiskFull:  # a worker found the disk full: what is done is still published and recorded, if there is room
         for committer in committers.values():
             committer.flush()
+        raise
+    for committer in committers.values():
+        committer.flush()
     order = {job.name: i for i, job in enumerate(job_file.jobs)}
     report.outcomes.sort(key=lambda o: (order[o.job], o.name))
     report.seconds = time.perf_counter() - start
@@ -391,23 +394,23 @@ class _Committer:
 
     def flush(self) -> None:
         """Publish a batch: sync staged files, rename them into place, commit the state, then move the inputs."""
-        if self.pending:
-            staged = [s for *_, s in self.pending if s is not None]
+        pending, self.pending = self.pending, []  # a batch is tried once: after a failure the next run redoes it
+        if pending:
+            staged = [s for *_, s in pending if s is not None]
             if staged:
                 sync_filesystem(self.job.outbox)
                 for staging, final in staged:
                     publish_folder(staging, final)
                     crash_point("published")
                 fsync_dir(self.job.outbox)
-            self.db.commit([record for record, *_ in self.pending])
+            self.db.commit([record for record, *_ in pending])
             crash_point("committed")
-            for _record, outcome, move, _staged in self.pending:
+            for _record, outcome, move, _staged in pending:
                 outcome.moved_to = str(move())
                 crash_point("moved")
                 self.report.outcomes.append(outcome)
             for folder in (self.job.archive, self.job.quarantine, self.job.inbox):
                 fsync_dir(folder)
-            self.pending.clear()
             self.booked.clear()  # now in the database
         self.last_flush = time.monotonic()
 
