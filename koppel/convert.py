@@ -63,6 +63,7 @@ from .mapping import Mapping
 from .model import Administration, conform
 from .money import format_cents
 from .registry import get_format, read_input
+from .reports.safe_text import csv_cells_arrow
 
 CONTROL_NAME = "control.json"
 
@@ -200,7 +201,7 @@ class WriteJob:
             pa.array(source["journal_id"].to_numpy(dtype=object)[starts], type=pa.string()),
             pa.array(source["entry_nr"].to_numpy(dtype=object)[starts], type=pa.string()),
         ]
-        rows = pc.binary_join_element_wise(*[pc.fill_null(c, "") for c in columns], ";").to_pylist()
+        rows = pc.binary_join_element_wise(*[csv_cells_arrow(pc.fill_null(c, "")) for c in columns], ";").to_pylist()
         if self._numbers_file is None:
             self._numbers_file = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")  # noqa: SIM115
             self._numbers_file.write("dagboek;boekstuknummer;dagboek_bron;boekstuknummer_bron\r\n")

@@ -2,8 +2,29 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+# Line breaks end the line; other control characters (a terminal escape from a hostile file) and the bidi
+# overrides that reorder what a terminal shows are written as escapes.
+_BREAKS = re.compile(r"\s*[\r\n\x0b\x0c\x85\u2028\u2029]+\s*")
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def one_line(text: str) -> str:
+    """``text`` as one printable line: an error message must never span lines or drive the terminal."""
+    return _CONTROLS.sub(_escape, _BREAKS.sub(" ", text.strip()))
+
+
+def _escape(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}"
+
+
+# Files koppel made for the user's (a zip's member unpacked into a temp folder) -> how to name them in errors:
+# the user never sees a temp path (see koppel/archive.py).
+SHOWN_AS: dict[str, str] = {}
 
 
 @dataclass
@@ -21,6 +42,7 @@ class KoppelError(Exception):
 
     def __post_init__(self) -> None:
         super().__init__(self.message)
+        self.file = SHOWN_AS.get(str(self.file), self.file) if self.file is not None else None
 
     def __str__(self) -> str:
         place = ""
@@ -30,13 +52,13 @@ class KoppelError(Exception):
                 place += f"{self.line}:"
             place += " "
         field = f"{self.field}: " if self.field else ""
-        hint = f" ({self.hint})" if self.hint else ""
-        return f"{place}{field}{self.message}{hint}"
+        hint = f" ({self.hint.strip()})" if self.hint else ""
+        return one_line(f"{place}{field}{self.message.strip()}{hint}")
 
     def at(self, file: str | Path | None = None, line: int | None = None) -> KoppelError:
         """Return this error with its place filled in where it was still unknown."""
         if self.file is None and file is not None:
-            self.file = file
+            self.file = SHOWN_AS.get(str(file), file)
         if self.line is None and line is not None:
             self.line = line
         return self

@@ -12,7 +12,7 @@ from .atomic import AtomicDir
 from .errors import KoppelError
 from .model import DATE_COLUMNS, MASTER_TABLES, MONEY_COLUMNS, TABLES, Administration
 from .money import format_cents_series
-from .reports.safe_text import FORMULA_STARTS, strip_illegal
+from .reports.safe_text import write_csv, xlsx_row
 from .summary import summarize
 
 EXPORT_FORMATS = ("csv", "xlsx", "parquet")
@@ -23,11 +23,12 @@ def to_text_frame(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     """Render a canonical table as text: amounts '1234.50', dates 'YYYY-MM-DD', rates '21.00', ids as is.
 
     Built as one dict of columns (not column by column into a frame), and empty columns are not rendered:
-    a batch job exports thousands of small tables, where pandas' per-operation cost dominates.
+    a batch job exports thousands of small tables, where pandas' per-operation cost dominates. Text is not
+    neutralised here: :func:`koppel.reports.safe_text.write_csv` does that on the way out.
     """
     n = len(frame)
     out: dict[str, object] = {}
-    for col, dtype in TABLES[name].items():
+    for col in TABLES[name]:
         values = frame[col]
         if n and not values.notna().any():
             out[col] = np.full(n, "", dtype=object)
@@ -35,19 +36,18 @@ def to_text_frame(name: str, frame: pd.DataFrame) -> pd.DataFrame:
             out[col] = format_cents_series(values)
         elif col in DATE_COLUMNS[name]:
             out[col] = values.dt.strftime("%Y-%m-%d").fillna("")
-        elif dtype == "Int64":
-            out[col] = values.astype("string").fillna("")
         else:
-            out[col] = neutralise_series(values.astype("string").fillna(""))
+            out[col] = values.astype("string").fillna("")
     return pd.DataFrame(out, index=frame.index)
 
 
-def neutralise_series(text: pd.Series) -> pd.Series:
-    """Text cells that would start a formula in Excel (=, +, -, @, tab, CR) get a leading single quote."""
-    risky = text.str.startswith(FORMULA_STARTS).fillna(False).astype(bool)
-    if not risky.any():
-        return text
-    return text.where(~risky, "'" + text)
+def text_columns(name: str) -> list[str]:
+    """The columns of table ``name`` that hold text from the file (not amounts, dates, rates or numbers)."""
+    return [
+        col
+        for col, dtype in TABLES[name].items()
+        if dtype == "string" and col not in MONEY_COLUMNS[name] and col not in DATE_COLUMNS[name] and col != "vat_rate"
+    ]
 
 
 def export_tables(adm: Administration, outdir: str | Path, fmt: str = "csv") -> list[Path]:
@@ -70,15 +70,15 @@ def export_tables(adm: Administration, outdir: str | Path, fmt: str = "csv") -> 
 def _write(out: AtomicDir, name: str, batches, fmt: str) -> None:
     tmp = out.path(f"{name}.{fmt}")
     if fmt == "csv":
+        numbers = set(TABLES[name]) - set(text_columns(name))
         with tmp.open("w", encoding="utf-8", newline="") as handle:
             header = True
             for batch in batches:
-                to_text_frame(name, batch).to_csv(handle, index=False, header=header, lineterminator="\r\n")
+                write_csv(to_text_frame(name, batch), handle, keep=numbers, header=header)
                 header = False
             if header:
-                to_text_frame(name, pd.DataFrame({c: pd.Series(dtype=d) for c, d in TABLES[name].items()})).to_csv(
-                    handle, index=False, lineterminator="\r\n"
-                )
+                empty = pd.DataFrame({c: pd.Series(dtype=d) for c, d in TABLES[name].items()})
+                write_csv(to_text_frame(name, empty), handle, keep=numbers)
     elif fmt == "parquet":
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -116,10 +116,6 @@ def _write(out: AtomicDir, name: str, batches, fmt: str) -> None:
                 text[col] = (batch[col].astype("Float64") / 100).astype(object).where(batch[col].notna(), None)
             for col in DATE_COLUMNS[name]:
                 text[col] = batch[col].dt.date.astype(object).where(batch[col].notna(), None)
-            for col, dtype in TABLES[name].items():  # text cells: no formulas, no characters xlsx cannot hold
-                if dtype == "string" and col not in MONEY_COLUMNS[name] and col not in DATE_COLUMNS[name]:
-                    cells = batch[col].astype("string").map(strip_illegal, na_action="ignore").astype("string")
-                    text[col] = neutralise_series(cells)
             for row in text.astype(object).where(text.notna(), None).itertuples(index=False, name=None):
-                sheet.append(list(row))
+                sheet.append(xlsx_row(sheet, row))  # text cells (ids like 0100 too): no formulas, no illegal chars
         book.save(str(tmp))

@@ -1,11 +1,13 @@
-"""Fuzz targets, one per reader, with a corpus seeded from the samples (used by tests/test_safety_fuzz.py for a
-short bounded run and by bench/fuzz.py for long runs). Any exception other than KoppelError is a finding."""
+"""Fuzz targets, one per reader (and zipped input, `check`, job files), with a corpus seeded from the samples
+(used by tests/test_safety_fuzz.py for a short bounded run and by bench/fuzz.py for long runs). Any exception
+other than KoppelError is a finding."""
 
 from __future__ import annotations
 
 import contextlib
 import shutil
 import tempfile
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from unittest import mock
@@ -96,9 +98,38 @@ class Target:
             self.run(path)
 
 
+def zip_seeds(folder: Path) -> list[Path]:
+    """The own XAF samples zipped with deflate and with LZMA (damaged streams, lying sizes, nested names)."""
+    out = []
+    for method, tag in ((zipfile.ZIP_DEFLATED, "deflate"), (zipfile.ZIP_LZMA, "lzma")):
+        path = folder / f"auditfile-{tag}.zip"
+        with zipfile.ZipFile(path, "w", compression=method) as archive:
+            archive.write(SAMPLES / "voorbeeld_xaf32.xaf", "export/voorbeeld_xaf32.xaf")
+        out.append(path)
+    return out
+
+
+def check_all(path: Path) -> None:
+    """The target of `koppel check`: a result for anything, with the schema layer (pyxaf's XSDs)."""
+    from koppel.checks import check_file
+
+    result = check_file(path)
+    assert result["verdict"] and "\n" not in str(result["file"])
+
+
+def load_jobs(path: Path) -> None:
+    from koppel.jobs.config import load_job_file
+
+    load_job_file(path)
+
+
 def targets(scratch: Path) -> dict[str, Target]:
     """Every reader's target; package corpora are written into ``scratch``."""
     out = {"xaf": Target("xaf", xaf_seeds(), lambda p: read_all(p, "xaf"))}
+    zips = zip_seeds(scratch)
+    out["zip"] = Target("zip", zips, lambda p: read_all(p, "xaf"))
+    out["check"] = Target("check", [*sorted(SAMPLES.glob("*.xaf")), zips[0]], check_all)
+    out["jobfile"] = Target("jobfile", [SAMPLES / "jobs" / "jobs.toml"], load_jobs)
     for profile, name in PROFILE_SEEDS.items():
         out[f"profile:{profile}"] = Target(
             f"profile:{profile}", [SOURCES / name], lambda p, prof=profile: read_all(p, "profile", profile=prof)

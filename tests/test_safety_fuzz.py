@@ -1,5 +1,5 @@
-"""Short bounded fuzzing of every reader (hypothesis): mutated sample bytes give a KoppelError or a reading,
-never another exception. Longer runs: bench/fuzz.py."""
+"""Short bounded fuzzing of every reader, zipped input, `check` and job files (hypothesis): mutated sample bytes
+give a KoppelError or a result, never another exception. Longer runs: bench/fuzz.py."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from tests.fuzz_targets import PACKAGES, PROFILE_SEEDS, Target, scratch_dir, targets
 
-NAMES = ["xaf", *(f"profile:{p}" for p in PROFILE_SEEDS), *PACKAGES]
+NAMES = ["xaf", "zip", "check", "jobfile", *(f"profile:{p}" for p in PROFILE_SEEDS), *PACKAGES]
 OPS = st.lists(
     st.tuples(st.integers(0, 4), st.integers(0, 1 << 30), st.integers(0, 255)), min_size=1, max_size=4
 )

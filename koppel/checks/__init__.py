@@ -150,8 +150,10 @@ def check_file(
         errors = xsd_layer.validate_tree(doc, xsd_layer.load_schema(schema_file))
         _report_xsd(info.version, errors, out)
         if errors:  # libxml2 stops inside an element after its first error: list the rest (S03)
+            reported = xsd_layer.Reported(errors)
+            xsd_layer.drop_reported_attributes(doc, errors)
             for err in xsd_layer.second_pass(doc, schema_file):
-                if not xsd_layer.duplicate_of(err, errors):
+                if not reported.restates(err):
                     out.add("XAF-S03", err.line, err.element, _xsd_values(err))
         del doc
     elif parallel is not None:

@@ -16,6 +16,7 @@ from lxml import etree
 
 from ..errors import KoppelError
 from ..money import format_cents, parse_cents
+from ..xaf.safety import parser_options
 from .findings import Collector
 
 # trLine codes that name a basics/basic of a type (K09)
@@ -127,12 +128,7 @@ class Scanner:
             tag=tags,
             encoding=encoding,
             schema=schema,
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-            huge_tree=huge_tree,
-            remove_comments=True,
-            remove_pis=True,
+            **parser_options(huge_tree),
         )
         for _event, elem in context:
             handler = handlers[elem.tag]

@@ -64,8 +64,8 @@ def load_schema(path: Path) -> etree.XMLSchema:
 
 
 def clean(message: str) -> str:
-    """``{namespace}local`` → ``local`` in libxml2 messages."""
-    return _NS.sub("", message)
+    """``{namespace}local`` → ``local`` in libxml2 messages, on one line (libxml2 ends some with a newline)."""
+    return _NS.sub("", message).strip().replace("\n", " ")
 
 
 def parse_tree(source, encoding: str | None):
@@ -98,24 +98,68 @@ def _element(message: str) -> str:
     return clean(match.group(1)) if match else ""
 
 
-def duplicate_of(err: XsdError, first: list[XsdError]) -> bool:
-    """Whether a second-pass error restates one libxml2 already reported.
+class Reported:
+    """The libxml2 errors, indexed so that checking a second-pass error costs the same however many there are."""
 
-    Same line and element; or the parent's "unexpected child X" for an element X libxml2 flagged
-    on a later line (libxml2 names the child, xmlschema the parent).
+    def __init__(self, first: list[XsdError]) -> None:
+        self.elements_at: dict[int | None, set[str]] = {}
+        self.last_line_of: dict[str, int] = {}  # element name -> last line libxml2 flagged it on
+        for e in first:
+            self.elements_at.setdefault(e.line, set()).add(e.element)
+            if e.element and e.line is not None:
+                self.last_line_of[e.element] = max(e.line, self.last_line_of.get(e.element, e.line))
+
+    def restates(self, err: XsdError) -> bool:
+        """Whether a second-pass error restates one libxml2 already reported.
+
+        Same line and element; or the parent's "unexpected child X" for an element X libxml2 flagged
+        on a later line (libxml2 names the child, xmlschema the parent).
+        """
+        at_line = self.elements_at.get(err.line)
+        if at_line is not None and (err.element in at_line or not err.element or "" in at_line):
+            return True
+        if err.line is None:
+            return False
+        return any(self.last_line_of.get(name, -1) >= err.line for name in _QUOTED.findall(err.message))
+
+
+def duplicate_of(err: XsdError, first: list[XsdError]) -> bool:
+    """Whether ``err`` restates one of ``first`` (see :class:`Reported`; build that once for many errors)."""
+    return Reported(first).restates(err)
+
+
+_QUOTED = re.compile(r"'([^']+)'")
+_ATTRIBUTE = re.compile(r"^Element '([^']+)', attribute '([^']+)':")
+
+
+def drop_reported_attributes(doc, first: list[XsdError]) -> int:
+    """Remove from ``doc`` the attributes libxml2 already reported; return how many were removed.
+
+    libxml2 checks every attribute of an element (it only stops among the children), so its report on
+    attributes is complete; left in, the second pass would restate each of them at a cost that grows
+    with the element's number of attributes (quadratic for one element with thousands of them).
     """
+    wanted: dict[tuple[int, str], set[str]] = {}
     for e in first:
-        if e.line == err.line and (e.element == err.element or not err.element or not e.element):
-            return True
-        if (
-            e.element
-            and e.line is not None
-            and err.line is not None
-            and err.line <= e.line
-            and f"'{e.element}'" in err.message
-        ):
-            return True
-    return False
+        match = _ATTRIBUTE.match(e.message)
+        if match and e.line is not None:
+            wanted.setdefault((e.line, match.group(1)), set()).add(match.group(2))
+    if not wanted:
+        return 0
+    removed = 0
+    for elem in doc.iter():
+        if not elem.attrib or not isinstance(elem.tag, str):
+            continue
+        names = wanted.get((elem.sourceline, clean(elem.tag)))
+        if names:
+            # keys() is linear, but reading a value walks the attribute list (values() is quadratic): read only
+            # the few kept ones (attributes the schema declares), then clear the list in one pass
+            keys = elem.keys()
+            keep = {k: elem.get(k) for k in keys if clean(k) not in names}
+            removed += len(keys) - len(keep)
+            elem.attrib.clear()
+            elem.attrib.update(keep)
+    return removed
 
 
 def known_defect(version: str, err: XsdError) -> bool:

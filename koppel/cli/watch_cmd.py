@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..diskfull import DiskFull
 from ..jobs.executors import make_executor
 from ..jobs.lock import JobBusy
 from ..jobs.report import CountBar, summary_table
@@ -45,7 +46,7 @@ def watch_command(
             bar = CountBar()
             try:
                 report = run_job_file(job_file, executor=executor, progress=bar)
-            except JobBusy as exc:
+            except (JobBusy, DiskFull) as exc:  # both pass: the next run finishes what this one left in the inbox
                 click.echo(f"koppel: {exc}; trying again in {interval:g} s", err=True)
             else:
                 if report.outcomes:

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..errors import KoppelError
+from .globs import globs_overlap
 
 AGGREGATIONS = ("none", "day", "month")
 FOLDER_KEYS = ("inbox", "outbox", "archive", "quarantine")
@@ -32,6 +33,7 @@ JOB_KEYS = {
     "aggregation",
     "options",
     "settle_seconds",
+    "recursive",
 }
 TOP_KEYS = {"root", "job", "state"}
 
@@ -66,6 +68,7 @@ class Job:
     quarantine: Path
     spec: ConvertSpec
     settle_seconds: float = 0.0
+    recursive: bool = False  # match the glob in subfolders too (symlinked folders are never entered)
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,41 @@ def load_job_file(path: str | Path) -> JobFile:
     names = [j.name for j in jobs]
     if len(set(names)) != len(names):
         raise KoppelError("two jobs have the same name", file=path, field="job.name", hint="give each job its own name")
+    refuse_shared_inputs(jobs, path)
     return JobFile(path=path.resolve(), root=root, jobs=jobs)
+
+
+def refuse_shared_inputs(jobs: tuple[Job, ...], path: Path) -> None:
+    """Two jobs may never claim the same file: each would convert it, and both would move it away.
+
+    Refused when one job's inbox is another's outbox, archive or quarantine, or when two jobs watch the
+    same inbox (or, with ``recursive``, one inside the other) with globs that can match the same name.
+    """
+    for a in jobs:
+        for b in jobs:
+            if a is b:
+                continue
+            for key in ("outbox", "archive", "quarantine"):
+                if _watches(a, getattr(b, key)):
+                    raise KoppelError(
+                        f"the inbox of job {a.name!r} is (or holds) the {key} of job {b.name!r}",
+                        file=path,
+                        field=f"job {a.name!r}.inbox",
+                        hint=f"give job {a.name!r} an inbox of its own",
+                    )
+            if a.name < b.name and (_watches(a, b.inbox) or _watches(b, a.inbox)) and globs_overlap(a.glob, b.glob):
+                raise KoppelError(
+                    f"jobs {a.name!r} and {b.name!r} both claim the files matching {a.glob!r} and {b.glob!r} "
+                    f"in {b.inbox if _watches(a, b.inbox) else a.inbox}",
+                    file=path,
+                    field=f"job {b.name!r}.glob",
+                    hint="give each job its own inbox, or globs no file name can match both (e.g. *.csv and *.xaf)",
+                )
+
+
+def _watches(job: Job, folder: Path) -> bool:
+    """Whether ``job`` looks at files in ``folder`` (its inbox, or a folder below it when recursive)."""
+    return folder == job.inbox or (job.recursive and job.inbox in folder.parents)
 
 
 def _no_unknown(table: dict, known: set[str], path: Path, prefix: str) -> None:
@@ -159,12 +196,16 @@ def _parse_job(raw: object, index: int, base: Path, root: Path, path: Path) -> J
         inbox_value = inbox_value.get("folder")
     if not isinstance(inbox_value, str) or not inbox_value:
         raise KoppelError("inbox is missing", file=path, field=f"{where}.inbox", hint='set inbox = "inbox"')
-    if not isinstance(glob, str) or Path(glob).is_absolute() or ".." in Path(glob).parts or "**" in glob:
+    recursive = raw.get("recursive", False)
+    if not isinstance(recursive, bool):
+        raise KoppelError("recursive must be true or false", file=path, field=f"{where}.recursive")
+    if not isinstance(glob, str) or not glob or any(c in glob for c in "/\\\0") or glob in (".", ".."):
         raise KoppelError(
-            "glob must be a pattern for files directly in the inbox",
+            "glob must be a pattern for file names, without folders",
             file=path,
             field=f"{where}.glob",
-            hint='e.g. glob = "*.csv" (no folders, no "..")',
+            hint='e.g. glob = "*.csv"; it matches files directly in the inbox, '
+            "or in its subfolders too with recursive = true",
         )
 
     def folder(key: str, default: str) -> Path:
@@ -213,7 +254,14 @@ def _parse_job(raw: object, index: int, base: Path, root: Path, path: Path) -> J
         options=tuple(sorted((str(k), _freeze(v)) for k, v in options.items())),
         read=tuple(sorted((str(k), _freeze(v)) for k, v in read.items())),
     )
-    return Job(name=name, glob=glob, spec=spec, settle_seconds=float(settle), **folders)
+    if recursive and any(folders["inbox"] in f.parents for k, f in folders.items() if k != "inbox"):
+        raise KoppelError(
+            "with recursive = true, outbox, archive and quarantine must not lie inside the inbox",
+            file=path,
+            field=f"{where}.recursive",
+            hint="move them beside the inbox",
+        )
+    return Job(name=name, glob=glob, spec=spec, settle_seconds=float(settle), recursive=recursive, **folders)
 
 
 def _freeze(value: object) -> object:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..atomic import atomic_open
 from ..errors import KoppelError
+from .globs import matches
 
 STAGING_PREFIX = ".koppel-tmp."
 OLD_PREFIX = ".koppel-old."
@@ -31,23 +32,28 @@ class Found:
     refused: str | None = None  # e.g. a symlink pointing out of the inbox
 
 
-def discover(inbox: Path, glob: str, settle_seconds: float = 0.0, now: float | None = None) -> list[Found]:
-    """Files directly in ``inbox`` matching ``glob``, in name order; hidden and unfinished files are left alone.
+def discover(
+    inbox: Path, glob: str, settle_seconds: float = 0.0, now: float | None = None, recursive: bool = False
+) -> list[Found]:
+    """Files in ``inbox`` whose name matches ``glob``, in path order; hidden and unfinished files are left alone.
 
-    A file changed less than ``settle_seconds`` ago is left for the next run (it may still be arriving).
+    Only files directly in the inbox, unless ``recursive``: then its subfolders too, but never a symlinked
+    folder. Every file taken lies inside the inbox once symlinks are resolved; a symlink pointing elsewhere is
+    returned as refused (it is quarantined, its target is never read or moved). A file changed less than
+    ``settle_seconds`` ago is left for the next run (it may still be arriving).
     """
     if not inbox.is_dir():
         raise KoppelError("inbox folder not found", file=inbox, hint="create it, or fix inbox in the job file")
     now = time.time() if now is None else now
     root = Path(os.path.realpath(inbox))
     found = []
-    for path in sorted(inbox.glob(glob)):
+    for path in _candidates(inbox, glob, recursive):
         name = path.name
         if name.startswith(".") or name.endswith((".part", ".tmp", ".error.txt")):
             continue
         if path.is_symlink():
             target = Path(os.path.realpath(path))
-            if target.parent != root:
+            if target.parent != root and not (recursive and root in target.parents):
                 found.append(Found(path, f"symlink pointing outside the inbox (to {target})"))
                 continue
         if not path.is_file():
@@ -56,6 +62,19 @@ def discover(inbox: Path, glob: str, settle_seconds: float = 0.0, now: float | N
             continue
         found.append(Found(path))
     return found
+
+
+def _candidates(inbox: Path, glob: str, recursive: bool) -> list[Path]:
+    """Entries whose name matches ``glob``: directly in ``inbox``, or below it without following folder links."""
+    if not recursive:
+        with os.scandir(inbox) as entries:
+            return sorted(inbox / e.name for e in entries if matches(e.name, glob))
+    out = []
+    for folder, dirs, files in os.walk(inbox, followlinks=False):  # a symlinked folder is listed, not entered
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        out += [Path(folder) / n for n in files if matches(n, glob)]
+        out += [Path(folder) / d for d in dirs if matches(d, glob) and os.path.islink(os.path.join(folder, d))]
+    return sorted(out)
 
 
 def sha256_file(path: Path) -> str:

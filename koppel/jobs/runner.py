@@ -19,13 +19,16 @@ import hashlib
 import os
 import shutil
 import signal
+import sqlite3
 import time
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..diskfull import DiskFull, disk_full, is_disk_full
 from ..errors import KoppelError
+from ..errors import one_line as printable
 from .config import Job, JobFile, load_job_file
 from .executors import Executor, make_executor
 from .files import (
@@ -45,6 +48,7 @@ from .lock import job_lock
 from .state import InputRecord, StateDB, utc_now
 from .task import TABLE_TARGETS, Result, Task, process_input
 
+DISK_FULL_HINT = "free space and run again; inputs not yet done stay in the inbox, nothing was quarantined for it"
 FLUSH_EVERY = 128  # inputs per batch: one filesystem sync, one state transaction
 FLUSH_SECONDS = 2.0
 Progress = Callable[[int, int, str], None]
@@ -121,6 +125,13 @@ def run_job_file(
     try:
         with job_lock(job_file.lock_path), StateDB(job_file.state_path) as db:
             return _run(job_file, db, executor, progress)
+    except DiskFull as exc:
+        exc.hint = DISK_FULL_HINT
+        raise
+    except (OSError, sqlite3.Error) as exc:
+        if is_disk_full(exc):
+            raise disk_full(exc, job_file.path.parent, DISK_FULL_HINT) from None
+        raise
     except BrokenProcessPool:
         raise KoppelError(
             "a worker process died (out of memory or killed); inputs not yet recorded stay in the inbox",
@@ -160,7 +171,7 @@ def plan(job: Job, db: StateDB) -> list[Planned]:
     names = db.names(job.name)
     seen_now: dict[str, str] = {}
     out = []
-    for found in discover(job.inbox, job.glob, job.settle_seconds):
+    for found in discover(job.inbox, job.glob, job.settle_seconds, recursive=job.recursive):
         if found.refused:
             sha = hashlib.sha256(f"refused:{found.path}".encode()).hexdigest()
             out.append(Planned(found, sha, 0, "refuse", reason=found.refused))
@@ -186,8 +197,10 @@ def plan_report(job_file: JobFile) -> RunReport:
     start = time.perf_counter()
     report = RunReport(job_file.path, dry_run=True)
     with StateDB(job_file.state_path, readonly=True) as db:
+        plans = {job.name: plan(job, db) for job in job_file.jobs}
+        refuse_double_claims(job_file, plans)
         for job in job_file.jobs:
-            for p in plan(job, db):
+            for p in plans[job.name]:
                 action = {"convert": "convert", "skip": "skip", "refuse": "quarantine"}[p.action]
                 output = output_name(p.found.path, p.sha256) if p.action == "convert" else None
                 report.outcomes.append(
@@ -204,17 +217,24 @@ def _run(job_file: JobFile, db: StateDB, executor: Executor, progress: Progress 
     db.start_run()
     committers: dict[str, _Committer] = {}
     tasks: list[Task] = []
+    plans = {job.name: plan(job, db) for job in job_file.jobs}
+    refuse_double_claims(job_file, plans)
     for job in job_file.jobs:
         for folder in (job.outbox, job.archive, job.quarantine):
             folder.mkdir(parents=True, exist_ok=True)
         clean_leftovers(job.outbox)
         committers[job.name] = _Committer(job, db, report)
-        tasks += _start_job(job, db, committers[job.name], report)
-    for i, result in enumerate(executor.run(tasks), 1):
-        task = tasks[i - 1]
-        committers[task.job].take(result, task)
-        if progress:
-            progress(i, len(tasks), Path(result.input).name)
+        tasks += _start_job(job, plans[job.name], committers[job.name], report)
+    try:
+        for i, result in enumerate(executor.run(tasks), 1):
+            task = tasks[i - 1]
+            committers[task.job].take(result, task)
+            if progress:
+                progress(i, len(tasks), Path(result.input).name)
+    except DiskFull:  # a worker found the disk full: what is done is still published and recorded, if there is room
+        for committer in committers.values():
+            committer.flush()
+        raise
     for committer in committers.values():
         committer.flush()
     order = {job.name: i for i, job in enumerate(job_file.jobs)}
@@ -224,10 +244,25 @@ def _run(job_file: JobFile, db: StateDB, executor: Executor, progress: Progress 
     return report
 
 
-def _start_job(job: Job, db: StateDB, committer: _Committer, report: RunReport) -> list[Task]:
+def refuse_double_claims(job_file: JobFile, plans: dict[str, list[Planned]]) -> None:
+    """Before anything moves: no file may be claimed by two jobs (the job file's check of globs, made sure)."""
+    owner: dict[str, str] = {}
+    for name, planned in plans.items():
+        for p in planned:
+            key = str(p.found.path) if p.found.refused else os.path.realpath(p.found.path)
+            if owner.setdefault(key, name) != name:
+                raise KoppelError(
+                    f"jobs {owner[key]!r} and {name!r} both claim {p.found.path}; nothing was done",
+                    file=job_file.path,
+                    field=f"job {name!r}.glob",
+                    hint="give each job its own inbox, or globs no file name can match both",
+                )
+
+
+def _start_job(job: Job, planned: list[Planned], committer: _Committer, report: RunReport) -> list[Task]:
     """Archive what was done before, quarantine what is refused, and return the tasks for the rest."""
     tasks: list[Task] = []
-    for p in plan(job, db):
+    for p in planned:
         if p.action == "skip":
             moved = move_unique(p.found.path, job.archive, p.sha256)
             report.outcomes.append(
@@ -266,6 +301,8 @@ class _Committer:
         p = self.planned[result.input]
         if result.ok and result.row_ids:
             result = self._without_booked_rows(result, task)
+        if result.error and result.error.get("disk_full"):  # not the input's fault: it stays in the inbox
+            raise DiskFull(result.error["message"], file=result.error.get("file"))
         if not result.ok:
             self.fail(p, result.error or {"message": "unknown error"}, result)
             return
@@ -357,23 +394,23 @@ class _Committer:
 
     def flush(self) -> None:
         """Publish a batch: sync staged files, rename them into place, commit the state, then move the inputs."""
-        if self.pending:
-            staged = [s for *_, s in self.pending if s is not None]
+        pending, self.pending = self.pending, []  # a batch is tried once: after a failure the next run redoes it
+        if pending:
+            staged = [s for *_, s in pending if s is not None]
             if staged:
                 sync_filesystem(self.job.outbox)
                 for staging, final in staged:
                     publish_folder(staging, final)
                     crash_point("published")
                 fsync_dir(self.job.outbox)
-            self.db.commit([record for record, *_ in self.pending])
+            self.db.commit([record for record, *_ in pending])
             crash_point("committed")
-            for _record, outcome, move, _staged in self.pending:
+            for _record, outcome, move, _staged in pending:
                 outcome.moved_to = str(move())
                 crash_point("moved")
                 self.report.outcomes.append(outcome)
             for folder in (self.job.archive, self.job.quarantine, self.job.inbox):
                 fsync_dir(folder)
-            self.pending.clear()
             self.booked.clear()  # now in the database
         self.last_flush = time.monotonic()
 
@@ -384,7 +421,7 @@ def one_line(error: dict) -> str:
     )
     field_ = f"{error['field']}: " if error.get("field") else ""
     hint = f" ({error['hint']})" if error.get("hint") else ""
-    return f"{place + ': ' if place else ''}{field_}{error.get('message', '')}{hint}"
+    return printable(f"{place + ': ' if place else ''}{field_}{error.get('message', '')}{hint}")
 
 
 _crash_counts: dict[str, int] = {}

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from ..diskfull import disk_full, is_disk_full
 from ..errors import KoppelError
 
 SCHEMA = """
@@ -99,6 +100,8 @@ class StateDB:
                 self._db.execute("PRAGMA synchronous=FULL")
                 self._db.executescript(SCHEMA)
         except sqlite3.DatabaseError as exc:
+            if is_disk_full(exc):
+                raise disk_full(exc, self.path) from None
             raise KoppelError(
                 f"cannot use the state database: {exc}",
                 file=self.path,
@@ -203,5 +206,6 @@ class StateDB:
                     )
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:  # SQLite rolls back by itself on some errors (a full disk): keep its error
+                db.execute("ROLLBACK")
             raise

@@ -22,7 +22,9 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..archive import release_unpacked
 from ..atomic import deferred_fsync
+from ..diskfull import DiskFull, disk_full, is_disk_full
 from ..errors import KoppelError
 from .config import ConvertSpec
 
@@ -63,19 +65,27 @@ def process_input(task: Task) -> Result:
     try:
         staging.mkdir(parents=True, exist_ok=False)
         with deferred_fsync():  # the coordinator makes a whole batch durable with one sync before publishing
-            lines, row_ids, skipped = convert_into(Path(task.input), staging, task.spec, task.skip_rows)
+            try:
+                lines, row_ids, skipped = convert_into(Path(task.input), staging, task.spec, task.skip_rows)
+            finally:
+                release_unpacked()  # a zipped input's temp copy goes now, not when the worker exits
         files = sorted(str(p.relative_to(staging)) for p in staging.rglob("*") if p.is_file())
         return Result(task.input, task.sha256, True, files, lines, row_ids, skipped, time.perf_counter() - start)
     except KoppelError as exc:
         error = error_dict(exc, task.input)
+        if isinstance(exc, DiskFull):
+            error["disk_full"] = True
     except MemoryError:
         error = {"message": "out of memory", "hint": "convert this file alone with `koppel convert`"}
     except Exception as exc:  # a bug in koppel or a reader: quarantine the input, keep the traceback for a report
-        error = {
-            "message": f"internal error: {type(exc).__name__}: {exc}",
-            "hint": "please report it with the traceback below; the other inputs were not affected",
-            "traceback": traceback.format_exc(),
-        }
+        if is_disk_full(exc):  # not the input's fault: the coordinator leaves it in the inbox for the next run
+            error = {**error_dict(disk_full(exc, staging.parent), task.input), "disk_full": True}
+        else:
+            error = {
+                "message": f"internal error: {type(exc).__name__}: {exc}",
+                "hint": "please report it with the traceback below; the other inputs were not affected",
+                "traceback": traceback.format_exc(),
+            }
     shutil.rmtree(staging, ignore_errors=True)
     return Result(task.input, task.sha256, False, seconds=time.perf_counter() - start, error=error)
 

@@ -12,7 +12,7 @@ import pandas as pd
 from ..atomic import AtomicDir, atomic_open
 from ..errors import KoppelError
 from ..money import format_cents, format_cents_series
-from ..reports.safe_text import safe_cell_text
+from ..reports.safe_text import CsvRows, write_csv, xlsx_row
 from .engine import OpenItemsResult
 
 OUTPUT_FORMATS = ("csv", "xlsx", "json")
@@ -32,7 +32,7 @@ MONEY = {
     "unexplained",
     "subledger_total",
 }
-FREE_TEXT = {"relation_name", "description", "name", "note"}  # text from the file: never a formula in CSV
+NUMBERS = {"days_overdue", "postings"}  # with MONEY, the columns written as numbers, not neutralised
 STATUS_COLUMNS = ("invoice", "relation_id", "status", "open_amount", "last_payment_date", "note")
 
 
@@ -121,17 +121,21 @@ def _text_frame(frame: pd.DataFrame) -> pd.DataFrame:
             out[col] = values.astype("string").fillna("")
         else:
             out[col] = [_text(v, col) for v in values.astype(object).tolist()]
-        if col in FREE_TEXT:
-            out[col] = [safe_cell_text(v) if v else "" for v in out[col].tolist()]
     return out
+
+
+def _number_columns(frame: pd.DataFrame) -> set[str]:
+    """Columns holding amounts, counts, numbers or yes/no: every other column is text to neutralise."""
+    typed = {c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c]) or frame[c].dtype == bool}
+    return typed | (MONEY | NUMBERS) & set(frame.columns)
 
 
 def _csv(frame: pd.DataFrame, path: Path, chunk: int = 50_000) -> None:
     """Write ``frame`` as text in chunks, so the text copy never holds more than ``chunk`` rows."""
+    keep = _number_columns(frame)
     with path.open("w", encoding="utf-8", newline="") as handle:
         for start in range(0, max(len(frame), 1), chunk):
-            part = _text_frame(frame.iloc[start : start + chunk])
-            part.to_csv(handle, index=False, header=start == 0, lineterminator="\r\n")
+            write_csv(_text_frame(frame.iloc[start : start + chunk]), handle, keep=keep, header=start == 0)
 
 
 def _xlsx(tables: dict[str, pd.DataFrame], result: OpenItemsResult, path: Path) -> None:
@@ -140,7 +144,7 @@ def _xlsx(tables: dict[str, pd.DataFrame], result: OpenItemsResult, path: Path) 
     book = Workbook(write_only=True)
     for name, frame in tables.items():
         sheet = book.create_sheet(name)
-        sheet.append(list(frame.columns))
+        sheet.append(xlsx_row(sheet, frame.columns))
         for row in frame.itertuples(index=False):
             cells = []
             for value, col in zip(row, frame.columns, strict=True):
@@ -148,17 +152,15 @@ def _xlsx(tables: dict[str, pd.DataFrame], result: OpenItemsResult, path: Path) 
                     cells.append(None)
                 elif col in MONEY:
                     cells.append(int(value) / 100)  # euros for Excel display only; the cents are exact
-                elif isinstance(value, str):
-                    cells.append(safe_cell_text(value))  # text from the file never becomes a formula
                 elif hasattr(value, "item"):
                     cells.append(value.item())
                 else:
                     cells.append(value)
-            sheet.append(cells)
+            sheet.append(xlsx_row(sheet, cells))  # text from the file never becomes a formula
     notes = book.create_sheet("notes")
     notes.append([f"open items at {result.at.isoformat()}"])
     for note in result.notes:
-        notes.append([note])
+        notes.append(xlsx_row(notes, [note]))
     book.save(str(path))
 
 
@@ -266,7 +268,7 @@ def write_status(frame: pd.DataFrame, out: str | Path) -> Path:
     if out.suffix.lower() != ".csv":
         raise KoppelError("the payment status is written as CSV", file=out, hint="name the output .csv")
     with atomic_open(out, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\r\n")
+        writer = CsvRows(handle, keep=[i for i, c in enumerate(frame.columns) if c in MONEY])
         writer.writerow(list(frame.columns))
         for row in frame.itertuples(index=False):
             writer.writerow([_text(v, c) for v, c in zip(row, frame.columns, strict=True)])

@@ -9,9 +9,11 @@ import pandas as pd
 from ..atomic import atomic_path
 from ..errors import KoppelError
 from ..money import format_cents_series
+from ..reports.safe_text import write_csv, xlsx_row
 from .validate import FINDING_COLUMNS
 
 LIST_FORMATS = ("xlsx", "csv")
+NUMBER_COLUMNS = ("payment_days", "credit_limit")  # numbers rendered as text: a '-' there is a sign
 
 
 def relation_table(relations: pd.DataFrame, extras: pd.DataFrame | None) -> pd.DataFrame:
@@ -35,17 +37,18 @@ def write_relation_list(table: pd.DataFrame, findings: pd.DataFrame, output: str
     if fmt == "csv":
         side = output.with_name(output.stem + ".findings.csv")
         with atomic_path(output) as tmp, atomic_path(side) as tmp_side:
-            table.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\r\n")
-            findings.to_csv(tmp_side, index=False, encoding="utf-8", lineterminator="\r\n")
+            write_csv(table, tmp, keep=NUMBER_COLUMNS)
+            write_csv(findings, tmp_side)
         return [output, side]
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     for title, frame in (("Relaties", table), ("Bevindingen", findings)):
         sheet = book.create_sheet(title)
-        sheet.append(list(frame.columns))
+        sheet.append(xlsx_row(sheet, frame.columns))
+        keep = [i for i, col in enumerate(frame.columns) if col in NUMBER_COLUMNS]
         for row in frame.itertuples(index=False, name=None):
-            sheet.append(list(row))
+            sheet.append(xlsx_row(sheet, row, keep))
     with atomic_path(output) as tmp:
         book.save(str(tmp))
     return [output]

@@ -1,14 +1,26 @@
-"""Reports of a check result: a self-contained HTML page per file, an index page, and an Excel workbook."""
+"""Reports of a check result: a self-contained HTML page per file, an index page, and an Excel workbook.
 
-from .html import render_html_report, write_html_report, write_report_index
-from .safe_text import neutralise_formula, safe_cell_text
-from .xlsx import write_xlsx_report
+Loaded on first use: ``koppel.reports.safe_text`` (every spreadsheet writer needs it) must not pull in
+Jinja and openpyxl for a conversion that writes neither.
+"""
 
-__all__ = [
-    "neutralise_formula",
-    "render_html_report",
-    "safe_cell_text",
-    "write_html_report",
-    "write_report_index",
-    "write_xlsx_report",
-]
+from __future__ import annotations
+
+import importlib
+
+_WHERE = {
+    "neutralise_formula": "safe_text",
+    "safe_cell_text": "safe_text",
+    "render_html_report": "html",
+    "write_html_report": "html",
+    "write_report_index": "html",
+    "write_xlsx_report": "xlsx",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)

@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..atomic import atomic_path
-from .safe_text import safe_cell_text
+from .safe_text import safe_cell_text, xlsx_row
 from .view import Amount, Finding, build_view
 
 AMOUNT_FORMAT = "#,##0.00;[Red]-#,##0.00"
@@ -79,6 +79,8 @@ def _sheet(
         cells = []
         for index, (value, col) in enumerate(zip(values, columns, strict=True)):
             cell = WriteOnlyCell(ws, _cell_value(value, col.kind))
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, never a formula or an error value (its start is neutralised too)
             if col.kind == "amount" and isinstance(cell.value, float):
                 cell.number_format = AMOUNT_FORMAT
                 longest[index] = max(longest[index], len(f"{cell.value:,.2f}"))
@@ -144,7 +146,7 @@ def _overview(wb: Workbook, view: dict[str, Any]) -> None:
     for cell in ws[1]:
         cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
     for label, value in rows:
-        ws.append([_text(label), value if isinstance(value, int) else _text(value)])
+        ws.append(xlsx_row(ws, [_text(label), value if isinstance(value, int) else _text(value)]))
     ws["B2"].font = Font(bold=True, color={"ok": "1E7B34", "warnings": "9A6700"}.get(verdict.key, "B42318"))
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:B{ws.max_row}"

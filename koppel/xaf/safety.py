@@ -12,7 +12,12 @@ from ..errors import KoppelError
 
 
 def parser_options(huge_tree: bool = False) -> dict:
-    """iterparse options: no DTD, no entity expansion, no network; huge text nodes only when asked."""
+    """iterparse options: no DTD, no entity expansion, no network; huge text nodes only when asked.
+
+    Called as a parse starts, it also empties this thread's libxml2 error log, which otherwise keeps the
+    errors of earlier parses: :func:`xml_error` then finds this parse's cause, not an older file's.
+    """
+    etree.clear_error_log()
     return {
         "resolve_entities": False,
         "no_network": True,
@@ -115,14 +120,38 @@ def first_undecodable_byte(path: Path, encoding: str) -> tuple[int, int] | None:
     return None
 
 
+TEXT_LIMIT = 10_000_000  # libxml2's longest text node or attribute value without huge_tree (XML_MAX_TEXT_LENGTH)
+
+
+def _cause(exc: etree.XMLSyntaxError) -> tuple[str, int | None]:
+    """libxml2's first fatal error of this parse: the cause, not what followed from it.
+
+    lxml's error log collects every parse of the thread, so only the entries at its end that belong to the
+    file of the last one are this parse's. An undefined entity on line 7 is followed by a "Start tag
+    expected" on line 1 (libxml2 parsing the entity's missing replacement): the first entry names it.
+    """
+    message, line = str(exc.msg or exc).split(", line ")[0], exc.lineno or None
+    log = list(getattr(exc, "error_log", None) or [])
+    if not log:
+        return message, line
+    last = log[-1]
+    if message != "no element found" and not message.startswith(last.message.strip()):
+        return message, line  # lxml's own message, not libxml2's
+    run = []
+    for entry in reversed(log):
+        if entry.filename != last.filename:
+            break
+        run.append(entry)
+    fatal = [e for e in reversed(run) if e.level_name == "FATAL"]
+    if fatal:
+        return fatal[0].message, fatal[0].line or line
+    return message, line
+
+
 def xml_error(path: Path, exc: etree.XMLSyntaxError, encoding: str | None = None) -> KoppelError:
     """Turn a libxml2 syntax error into one clear line with the place and a fix."""
-    message = str(exc.msg or exc).split(", line ")[0]
-    line = exc.lineno or None
-    if message == "no element found":  # iterparse's summary; libxml2's own first error names the cause
-        fatal = [e for e in getattr(exc, "error_log", None) or [] if e.level_name == "FATAL"]
-        if fatal:
-            message, line = fatal[-1].message, fatal[-1].line or line
+    message, line = _cause(exc)
+    message = " ".join(message.split())  # libxml2 ends some messages with a newline
     low = message.lower()
     if "not proper utf-8" in low or "invalid bytes" in low or ("encoding" in low and "error" in low):
         in_force = encoding or "utf-8"
@@ -135,8 +164,24 @@ def xml_error(path: Path, exc: etree.XMLSyntaxError, encoding: str | None = None
             hint="the text is probably ISO-8859-1/Windows-1252; re-run with --encoding iso-8859-1 "
             "if that is right, or ask for a new export",
         )
-    if "huge" in low or "xmlsax2characters" in low or "excessive depth" in low:
+    if "entity" in low and "not defined" in low:
+        return KoppelError(
+            f"not well-formed XML: {message}",
+            file=path,
+            line=line,
+            hint="XML knows only &amp; &lt; &gt; &quot; &apos; and numeric ones such as &#160;: "
+            "the exporting program must write the character itself",
+        )
+    if "excessive depth" in low:
         return KoppelError(f"refused: {message}", file=path, line=line, hint="the file exceeds koppel's safety limits")
+    if "limit exceeded" in low or "huge" in low or "xmlsax2characters" in low:
+        found = _long_run(path)
+        return KoppelError(
+            f"refused: a text or attribute value longer than {TEXT_LIMIT:,} bytes (libxml2: {message.split(',')[0]})",
+            file=path,
+            line=found or line,
+            hint="the file exceeds koppel's safety limits; no bookkeeping field is that long",
+        )
     if "premature end" in low or "eof" in low or (line is not None and line >= _line_count(path)):
         return KoppelError(
             f"the XML ends too early ({message})",
@@ -145,6 +190,27 @@ def xml_error(path: Path, exc: etree.XMLSyntaxError, encoding: str | None = None
             hint="the file is truncated; copy or export it again",
         )
     return KoppelError(f"not well-formed XML: {message}", file=path, line=line, hint="the file is damaged")
+
+
+def _long_run(path: Path, limit: int = TEXT_LIMIT) -> int | None:
+    """The line where the first stretch of more than ``limit`` bytes without a ``<`` starts (a text node or a
+    start tag with a giant attribute); libxml2 reports such an error wherever its buffer happened to be."""
+    line = 1
+    start_line, run = 1, 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            pos = 0
+            while True:
+                lt = chunk.find(b"<", pos)
+                end = len(chunk) if lt < 0 else lt
+                run += end - pos
+                if run > limit:
+                    return start_line
+                line += chunk.count(b"\n", pos, end)
+                if lt < 0:
+                    break
+                start_line, run, pos = line, 0, lt + 1
+    return None
 
 
 def _line_count(path: Path) -> int:

@@ -16,6 +16,7 @@ from pathlib import Path
 from ..convert import WriteJob, WriteResult
 from ..model import Administration, conform
 from ..registry import FormatInfo, register
+from ..reports.safe_text import write_csv
 from .report import ConversionReport
 from .upgrade import add_to_report, scan_dropped
 from .writer import write_xaf_into
@@ -157,7 +158,8 @@ def _keep_model_drops(adm: Administration, folder: Path, version: str) -> None:
     rel = adm.relations[cols]
     rel = rel[rel.drop(columns="relation_id").notna().any(axis=1)]
     if version == "4.0" and not rel.empty:
-        rel.to_csv(folder / "dropped-relations.csv", index=False)
+        folder.mkdir(parents=True, exist_ok=True)  # made by the source scan only when the source was XAF
+        write_csv(rel, folder / "dropped-relations.csv", keep=("payment_days",))
 
 
 def _read_back(paths: list[Path]):

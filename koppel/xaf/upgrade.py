@@ -9,11 +9,11 @@ each dropped element is written as a CSV row with its context so nothing is lost
 from __future__ import annotations
 
 import contextlib
-import csv
 from pathlib import Path
 
 from lxml import etree
 
+from ..reports.safe_text import CsvRows
 from .report import ConversionReport
 from .safety import parser_options
 
@@ -195,7 +195,7 @@ def scan_dropped(
     with contextlib.ExitStack() as stack:
         writer = None
         if keep_csv is not None:
-            writer = csv.writer(stack.enter_context(Path(keep_csv).open("w", encoding="utf-8", newline="")))
+            writer = CsvRows(stack.enter_context(Path(keep_csv).open("w", encoding="utf-8", newline="")))
             writer.writerow(CSV_COLUMNS)
         _scan(Path(path), carried, counts, writer, opening_entries or set(), family, encoding)
     return counts
