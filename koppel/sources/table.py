@@ -382,11 +382,11 @@ def read_raw(path: Path, dialect: Dialect) -> RawTable:
         return read_csv_chunks(path, dialect)
     if dialect.format == "xlsx":
         return read_xlsx(path, dialect)
-    from .banks import read_camt053, read_mt940
+    from .banks import COLUMNS, mt940_frames, read_camt053
 
-    frame = read_mt940(path) if dialect.format == "mt940" else read_camt053(path)
-    columns = [c for c in frame.columns if c != ROW]
-    return RawTable(columns, 0, iter([frame]))
+    if dialect.format == "mt940":
+        return RawTable(list(COLUMNS), 0, mt940_frames(path))
+    return RawTable(list(COLUMNS), 0, iter([read_camt053(path)]))
 
 
 def sniff_text(path: Path, size: int = 65536) -> tuple[str, str]:
