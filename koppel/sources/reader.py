@@ -322,7 +322,7 @@ def read_source(
         prof.aggregate = aggregate
     if encoding:
         if encoding.lower() not in ENCODINGS:
-            raise KoppelError(f"unsupported encoding {encoding!r}", hint="use utf-8, cp1252 or latin-1")
+            raise KoppelError(f"unsupported encoding {encoding!r}", hint="use utf-8, cp1252, latin-1, utf-16 or utf-32")
         prof.dialect.encoding = ENCODINGS[encoding.lower()]
     if isinstance(until, str):
         try:
