@@ -8,13 +8,15 @@ reference, bank_reference``. ``_row`` is the line in the file where the transact
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import KoppelError
-from ..money import format_cents
+from ..money import format_cents_series
 from . import mt940_text
 from .bom import bom_of, utf32_without_bom
 from .mt940_details import details
@@ -33,7 +35,7 @@ COLUMNS = [
     "reference",
     "bank_reference",
 ]
-CHUNK_ROWS = 50_000  # transactions per frame: memory follows this, not the statement's size
+CHUNK_ROWS = 20_000  # transactions per frame: memory follows this, not the statement's size
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:
@@ -43,10 +45,25 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
     return frame
 
 
-def _columns_frame(columns: dict[str, list]) -> pd.DataFrame:
-    frame = pd.DataFrame({name: pd.array(columns[name], dtype="string") for name in COLUMNS})
-    frame[ROW] = pd.array(columns[ROW], dtype="int64")
+def _rows_frame(rows: list[tuple]) -> pd.DataFrame:
+    """The MT940 rows (entry date, value date as ordinals; cents; texts...; line) as a frame of text columns."""
+    if not rows:
+        return _frame([])
+    entry, value, cents, *texts, lines = (list(column) for column in zip(*rows, strict=True))
+    as_iso = lambda days: np.datetime_as_string(np.array(days, dtype="int64").astype("datetime64[D]") - _EPOCH)  # noqa: E731
+    frame = pd.DataFrame(
+        {
+            "date": pd.array(as_iso(entry), dtype="string"),
+            "value_date": pd.array(as_iso(value), dtype="string"),
+            "amount": format_cents_series(pd.Series(cents, dtype="int64")).astype("string"),
+            **{name: pd.array(values, dtype="string") for name, values in zip(COLUMNS[3:], texts, strict=True)},
+        }
+    )
+    frame[ROW] = pd.array(lines, dtype="int64")
     return frame
+
+
+_EPOCH = np.timedelta64(dt.date(1970, 1, 1).toordinal(), "D")  # date.toordinal() of 1970-01-01
 
 
 def mt940_frames(path: Path) -> Iterator[pd.DataFrame]:
@@ -55,33 +72,31 @@ def mt940_frames(path: Path) -> Iterator[pd.DataFrame]:
     ``_row`` is the line of each transaction's ``:61:``. A statement without transactions gives no rows; a file
     of such statements gives one empty frame.
     """
-    names = (*COLUMNS, ROW)
-    columns: dict[str, list] = {name: [] for name in names}
+    rows: list[tuple] = []
     yielded = False
     for tx in mt940_text.transactions(path):
         found = details(tx)
-        row = (
-            tx.entry_date.isoformat(),
-            tx.value_date.isoformat(),
-            format_cents(tx.cents),
-            tx.currency,
-            tx.own_account,
-            found.get("counter_iban", ""),
-            found.get("counter_bic", ""),
-            found.get("counter_name", ""),
-            found.get("description", ""),
-            found.get("reference", ""),
-            tx.bank_reference,
-            tx.line,
+        rows.append(
+            (
+                tx.entry_date.toordinal(),
+                tx.value_date.toordinal(),
+                tx.cents,
+                tx.currency,
+                tx.own_account,
+                found.get("counter_iban", ""),
+                found.get("counter_bic", ""),
+                found.get("counter_name", ""),
+                found.get("description", ""),
+                found.get("reference", ""),
+                tx.bank_reference,
+                tx.line,
+            )
         )
-        for name, value in zip(names, row, strict=True):
-            columns[name].append(value)
-        if len(columns[ROW]) >= CHUNK_ROWS:
-            yield _columns_frame(columns)
-            columns = {name: [] for name in names}
-            yielded = True
-    if columns[ROW] or not yielded:
-        yield _columns_frame(columns)
+        if len(rows) >= CHUNK_ROWS:
+            yield _rows_frame(rows)
+            rows, yielded = [], True
+    if rows or not yielded:
+        yield _rows_frame(rows)
 
 
 def read_mt940(path: Path) -> pd.DataFrame:

@@ -56,11 +56,14 @@ END = "END"  # pseudo tag: the end of a statement (a trailer, or a "-" line befo
 OPENING = ("60F", "60M", "60")
 CLOSING = ("62F", "62M", "62")
 AFTER_CLOSING = ("64", "65")  # available balances: after them a :86: is about the statement
+_CLOSES = frozenset(CLOSING + AFTER_CLOSING)
+_OPENS = frozenset(("20", "25", "61", *OPENING))
+_MAYBE_STRUCTURE = frozenset("{}-0 \t")  # first characters of lines that may be a header, trailer or "-"
 PLACEHOLDER_REFERENCES = ("NONREF", "EREF", "PREF", "MARF", "NOTPROVIDED", "")
 HINT = "the file is not an MT940 statement as the bank wrote it, or it was changed or cut; download it again"
 
 
-@dataclass
+@dataclass(slots=True)
 class Field:
     tag: str
     line: int
@@ -75,7 +78,7 @@ class Balance:
     line: int
 
 
-@dataclass
+@dataclass(slots=True)
 class Transaction:
     line: int
     value_date: dt.date
@@ -135,6 +138,19 @@ def fields(path: Path) -> Iterator[Field]:
     dash: int | None = None  # the line of a lone "-" whose meaning the next line decides
     seen = False
     for number, line in enumerate(_decoded_lines(path), start=1):
+        first = line[:1]
+        if current is not None and dash is None and in_text:  # the common lines, decided on their first character
+            if first == ":" and (match := _TAG.match(line)):
+                yield current
+                current = Field(match.group(1), number, [line[match.end() :]])
+                if current.tag in _CLOSES:
+                    closed = True
+                elif current.tag in _OPENS:
+                    closed = False
+                continue
+            if first and first not in _MAYBE_STRUCTURE and not closed:
+                current.lines.append(line)
+                continue
         text = line.strip()
         seen = seen or bool(text)
         if dash is not None:
@@ -169,9 +185,9 @@ def fields(path: Path) -> Iterator[Field]:
                 yield current
             current = Field(match.group(1), number, [line[match.end() :]])
             in_text = True
-            if current.tag in CLOSING + AFTER_CLOSING:
+            if current.tag in _CLOSES:
                 closed = True
-            elif current.tag in ("20", "25", "61", *OPENING):
+            elif current.tag in _OPENS:
                 closed = False
             continue
         if text == "-":
@@ -314,22 +330,28 @@ def _transaction(field: Field, currency: str | None, account: str, path: Path) -
             line=field.line,
             hint="an MT942 interim report has no balances; koppel books MT940 statements",
         )
-    value = _date(match["value"], path, field.line, ":61: value date")
-    entry = match["entry"]
-    cents = _cents(match["amount"], path, field.line, ":61:")
-    if match["mark"] in ("D", "RC"):  # a debit, or the reversal of a credit: money goes out
+    value_text, entry, mark, _funds, amount, type_code, cref, bref = match.groups()
+    value = _date(value_text, path, field.line, ":61: value date")
+    cents = _cents(amount, path, field.line, ":61:")
+    if mark == "D" or mark == "RC":  # a debit, or the reversal of a credit: money goes out
         cents = -cents
+    if not entry or entry == value_text[2:] or not entry.strip():
+        entry_date = value
+    else:
+        entry_date = _entry_date(value, entry, path, field.line)
+    lines = field.lines
     return Transaction(
-        line=field.line,
-        value_date=value,
-        entry_date=_entry_date(value, entry, path, field.line) if entry and entry.strip() else value,
-        cents=cents,
-        currency=currency,
-        type_code=(match["type"] or "").strip(),
-        customer_reference=match["cref"].strip(),
-        bank_reference=(match["bref"] or "").strip(),
-        supplementary=[s.strip() for s in field.lines[1:] if s.strip()],
-        own_account=account,
+        field.line,
+        value,
+        entry_date,
+        cents,
+        currency,
+        type_code.strip() if type_code else "",
+        cref.strip(),
+        bref.strip() if bref else "",
+        [s.strip() for s in lines[1:] if s.strip()] if len(lines) > 1 else [],
+        [],
+        account,
     )
 
 
