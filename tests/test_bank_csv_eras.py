@@ -8,7 +8,6 @@ import pytest
 
 from koppel.errors import KoppelError
 from koppel.sources import read_source
-from koppel.sources.table import sniff_delimiter
 
 HEADER_2023 = (
     '"Datum";"Naam / Omschrijving";"Rekening";"Tegenrekening";"Code";"Af Bij";"Bedrag (EUR)";"Mutatiesoort";'
@@ -89,6 +88,8 @@ def test_a_file_mixing_two_date_forms_names_the_value_that_does_not_fit(tmp_path
     ],
 )
 def test_the_delimiter_is_the_one_that_splits_the_header(lines, delimiter):
+    from koppel.sources.table import sniff_delimiter
+
     assert sniff_delimiter(lines) == delimiter
 
 
