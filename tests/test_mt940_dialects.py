@@ -499,3 +499,13 @@ def test_the_standard_form_reads_as_the_mt940_package_reads_it(tmp_path, transac
         "" if t.data["customer_reference"] in placeholders else t.data["customer_reference"] for t in theirs
     ]
     assert list(ours["bank_reference"]) == [t.data["bank_reference"] for t in theirs]
+
+
+def test_a_folder_of_statements_takes_the_banks_own_file_names(tmp_path):
+    folder = tmp_path / "afschriften"
+    folder.mkdir()
+    write(folder, RABO, "rabobank.swi")  # Rabobank
+    write(folder, ING, "ing.mta")  # ING
+    adm = read_source(folder, profile="bank-mt940")
+    assert adm.stats.transactions == 4
+    assert adm.extras["source_report"].iloc[0]["detail"] == "ing.mta, rabobank.swi"

@@ -28,7 +28,7 @@ from .table import ROW, NotPlain, csv_head, read_csv_blocks, read_csv_chunks, re
 SUFFIXES = {
     "csv": (".csv", ".txt", ".tsv"),
     "xlsx": (".xlsx", ".xlsm"),
-    "mt940": (".sta", ".mt940", ".940", ".txt"),
+    "mt940": (".sta", ".mt940", ".940", ".txt", ".swi", ".mta"),  # .swi: Rabobank, .mta: ING
     "camt053": (".xml", ".053"),
 }
 
