@@ -509,3 +509,10 @@ def test_a_folder_of_statements_takes_the_banks_own_file_names(tmp_path):
     adm = read_source(folder, profile="bank-mt940")
     assert adm.stats.transactions == 4
     assert adm.extras["source_report"].iloc[0]["detail"] == "ing.mta, rabobank.swi"
+
+
+def test_a_utf16_statement_cut_in_half_a_character_is_one_line(tmp_path):
+    path = write(tmp_path, SNS.encode("utf-16")[:-1])
+    with pytest.raises(KoppelError) as err:
+        read_mt940(path)
+    assert "UTF-16 LE" in err.value.message and "\n" not in str(err.value)

@@ -114,19 +114,22 @@ def _decoded_lines(path: Path) -> Iterator[str]:
     with handle:
         mark = bom_of(handle.read(4))
         handle.seek(0)
-        codec = "utf-8-sig" if mark is None or mark[0] == "utf-8" else mark[0]
-        text = io.TextIOWrapper(handle, encoding=codec, errors="surrogateescape", newline=None)
+        utf8 = mark is None or mark[0] == "utf-8"
+        codec = "utf-8-sig" if utf8 else mark[0]
+        text = io.TextIOWrapper(handle, encoding=codec, errors="surrogateescape" if utf8 else "strict", newline=None)
         try:
             for line in text:
                 line = line.rstrip("\n")
-                if not line.isascii() and _UNDECODED.search(line):
+                if utf8 and not line.isascii() and _UNDECODED.search(line):
                     line = line.encode("utf-8", "surrogateescape").decode("cp1252", "replace")
                 if "\x01" in line or "\x03" in line:
                     line = line.replace("\x01", "").replace("\x03", "")
                 yield line
         except UnicodeDecodeError as exc:  # only a UTF-16/32 file can fail here: a cut or odd byte count
             raise KoppelError(
-                f"not readable as {mark[1] if mark else 'UTF-8'}: {exc.reason}", file=path, hint=HINT
+                f"not readable as {mark[1] if mark else 'UTF-8'} (the byte-order mark says so): {exc.reason}",
+                file=path,
+                hint=HINT,
             ) from None
 
 
