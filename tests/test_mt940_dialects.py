@@ -405,10 +405,11 @@ def test_reversals_and_funds_codes_take_the_right_sign(tmp_path):
             ":61:2401020102RC10,00NTRFNONREF",  # reversal of a credit: money out
             ":61:2401020102RD2,50NTRFNONREF",  # reversal of a debit: money in
             ":61:2401020102CR1,00N062NONREF",  # C with funds code R
-            ":62F:C240102EUR93,50",
+            ":61:2401020102 D1,00NTRFNONREF",  # a space before the mark
+            ":62F:C240102EUR92,50",
         ]
     )
-    assert list(read_mt940(write(tmp_path, text))["amount"]) == ["-10.00", "2.50", "1.00"]
+    assert list(read_mt940(write(tmp_path, text))["amount"]) == ["-10.00", "2.50", "1.00", "-1.00"]
 
 
 def test_a_cp1252_name_and_a_utf16_file_are_read(tmp_path):

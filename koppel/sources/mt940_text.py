@@ -45,7 +45,7 @@ from .bom import bom_of
 _TAG = re.compile(r":(\d{2}[A-Z]?|NS):")
 _BIC = re.compile(r"[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?")
 _STATEMENT_LINE = re.compile(
-    r"(?P<value>\d{6})(?P<entry>\d{4}|\s{4})?(?P<mark>RC|RD|C|D)(?P<funds>[A-Z])?[ ]?"
+    r"(?P<value>\d{6})(?P<entry>\d{4}|\s{4})? ?(?P<mark>RC|RD|C|D)(?P<funds>[A-Z])?[ ]?"
     r"(?P<amount>\d+(?:,\d*)?)(?P<type>[NSF][A-Z0-9 ]{3})?(?P<cref>.*?)(?://(?P<bref>.*))?"
 )
 _BALANCE = re.compile(r"(?P<mark>[CD])(?P<date>\d{6})(?P<currency>[A-Z]{3})(?P<amount>\d+(?:,\d*)?)")
