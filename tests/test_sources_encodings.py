@@ -127,3 +127,10 @@ def test_a_csv_that_ends_in_a_lone_lead_byte_is_one_line(tmp_path, capfd, profil
     assert code == 2 and err.count("\n") == 1, err
     assert err.startswith(f"koppel: {path}:3: encoding: the file ends in the middle of a UTF-8 character")
     assert "Exception ignored" not in err and "Traceback" not in err and "Expected" not in err
+
+
+def test_unicode_text_of_a_profile_that_pins_its_delimiter_says_which_to_set(tmp_path):
+    rows = [line.split(",") for line in (SRC / "mollie_balance.csv").read_text(encoding="utf-8").splitlines()]
+    with pytest.raises(KoppelError) as err:
+        read_source(write(tmp_path, "mollie.txt", unicode_text(rows)), profile="mollie-balance")
+    assert err.value.hint == 'the header is one column with tabs in it: set delimiter = "\\t" in [dialect]'

@@ -56,12 +56,17 @@ def resolve_columns(profile: Profile, columns: list[str], path: Path, header_row
     for name, col in profile.columns.items():
         found = next((by_key[header_key(n)] for n in col.names if header_key(n) in by_key), None)
         if found is None and col.required and col.default is None:
+            hint = f"columns in the file: {', '.join(columns[:30])}; fix [columns] in profile {profile.name}"
+            other = next((d for d in ("\t", ";", ",", "|") if len(columns) == 1 and d in columns[0]), None)
+            if other is not None:  # one column holding the others: the file is separated by another character
+                what, toml = ("tabs", "\\t") if other == "\t" else (repr(other), other)
+                hint = f'the header is one column with {what} in it: set delimiter = "{toml}" in [dialect]'
             raise KoppelError(
                 f"no column {' or '.join(repr(n) for n in col.names)} for field {name!r}",
                 file=path,
                 line=header_row,
                 field=name,
-                hint=f"columns in the file: {', '.join(columns[:30])}; fix [columns] in profile {profile.name}",
+                hint=hint,
             )
         out[name] = found
     for name, column in profile.extra.items():
