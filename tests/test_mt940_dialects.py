@@ -517,3 +517,12 @@ def test_a_utf16_statement_cut_in_half_a_character_is_one_line(tmp_path):
     with pytest.raises(KoppelError) as err:
         read_mt940(path)
     assert "UTF-16 LE" in err.value.message and "\n" not in str(err.value)
+
+
+def test_transactions_come_in_chunks_so_memory_follows_the_chunk(tmp_path, monkeypatch):
+    from koppel.sources import banks
+
+    monkeypatch.setattr(banks, "CHUNK_ROWS", 2)
+    frames = list(banks.mt940_frames(write(tmp_path, ABN)))
+    assert [len(f) for f in frames] == [2, 1]
+    assert [r for f in frames for r in f["_row"]] == [8, 11, 25]

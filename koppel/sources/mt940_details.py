@@ -109,6 +109,7 @@ def details(tx: Transaction) -> dict[str, str]:
     """``counter_iban``, ``counter_bic``, ``counter_name``, ``description`` and ``reference`` of a transaction."""
     text = joined(tx.details)
     body = text.strip()
+    free = False  # free text: none of the layouts
     if _STRUCTURED.match(body):
         out = _structured(body)
     elif _SUBFIELD.search(body) and re.match(r"\d{3}>", body):
@@ -116,9 +117,9 @@ def details(tx: Transaction) -> dict[str, str]:
     elif _LABELS.search(body):
         out = _labelled(body)
     else:
-        out = {"description": _clean(body)}
+        out, free = {"description": _clean(body)}, True
     first = body.split(" ", 1)[0] if body else ""
-    if not out.get("counter_iban") and is_iban(first) and len(out) == 1:
+    if free and is_iban(first):
         out["counter_iban"] = first  # SNS, ASN, RegioBank: free text that starts with the counter IBAN
         out["description"] = _clean(body[len(first) :])
     for line in tx.supplementary:  # the lines after :61:
@@ -134,7 +135,7 @@ def details(tx: Transaction) -> dict[str, str]:
         out["counter_iban"] = ref  # SNS and ASN put the counter IBAN where the customer reference goes
     name = out.get("counter_name", "")
     description = out.get("description", "")
-    if name and description.casefold().startswith(name.casefold()):
+    if free and name and description.casefold().startswith(name.casefold()):
         out["description"] = description[len(name) :].strip()  # SNS repeats the name before the text
     if not out.get("reference"):
         out["reference"] = reference(tx)
