@@ -526,3 +526,38 @@ def test_transactions_come_in_chunks_so_memory_follows_the_chunk(tmp_path, monke
     frames = list(banks.mt940_frames(write(tmp_path, ABN)))
     assert [len(f) for f in frames] == [2, 1]
     assert [r for f in frames for r in f["_row"]] == [8, 11, 25]
+
+
+_EDIT = st.tuples(
+    st.sampled_from(["delete", "insert", "drop line", "repeat line", "cut"]),
+    st.integers(min_value=0, max_value=10_000),
+    st.sampled_from(list(":-{}/>\n 0123456789CDRNEF,.\x00é\xff")),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(sorted(EXPECTED)), st.lists(_EDIT, min_size=1, max_size=4))
+def test_any_damage_gives_rows_or_one_koppel_error(tmp_path, dialect, edits):
+    text = EXPECTED[dialect][0]
+    for op, at, char in edits:
+        at %= max(len(text), 1)
+        lines = text.split("\n")
+        line = at % len(lines)
+        if op == "delete":
+            text = text[:at] + text[at + 1 :]
+        elif op == "insert":
+            text = text[:at] + char + text[at:]
+        elif op == "drop line":
+            text = "\n".join(lines[:line] + lines[line + 1 :])
+        elif op == "repeat line":
+            text = "\n".join(lines[: line + 1] + lines[line:])
+        else:
+            text = text[:at]
+    path = tmp_path / "damaged.sta"
+    path.write_bytes(text.encode("utf-8", "surrogatepass"))
+    try:
+        frame = read_mt940(path)
+    except KoppelError as err:
+        assert "\n" not in str(err)
+    else:
+        assert list(frame.columns)[-1] == "_row"
