@@ -1,18 +1,26 @@
-"""Bank statements as rows of text: MT940 (parsed by the ``mt-940`` package) and CAMT.053 (lxml).
+"""Bank statements as rows of text: MT940 (:mod:`.mt940_text`, :mod:`.mt940_details`) and CAMT.053 (lxml).
 
-Both give the same columns, so one profile shape books them: ``date, value_date, amount`` (signed, ``.``),
-``currency, own_iban, counter_iban, counter_bic, counter_name, description, reference, bank_reference``.
-``_row`` is the transaction's position in the statement file (1-based).
+Both give the same columns, so one profile shape books them: ``date`` (the booking date), ``value_date``,
+``amount`` (signed, ``.``), ``currency, own_iban, counter_iban, counter_bic, counter_name, description,
+reference, bank_reference``. ``_row`` is the line in the file where the transaction starts (``:61:`` or
+``<Ntry>``), so every message about it names that line.
 """
 
 from __future__ import annotations
 
-import re
+import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import KoppelError
+from ..money import format_cents_series
+from . import mt940_text
+from .bom import bom_of, utf32_without_bom
+from .mt940_details import details
+from .table import ROW
 
 COLUMNS = [
     "date",
@@ -27,83 +35,124 @@ COLUMNS = [
     "reference",
     "bank_reference",
 ]
-# ING/ABN/Rabo structured :86: sub-fields, e.g. /CNTP/iban/bic/name//REMI/USTD//text/ (NVB/SEPA layout)
-_TAG86 = re.compile(r"/(CNTP|REMI|EREF|NAME|IBAN|BIC|MARF|ORDP|BENM)/")
+CHUNK_ROWS = 20_000  # transactions per frame: memory follows this, not the statement's size
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:
+    lines = [row.pop(ROW) for row in rows]
     frame = pd.DataFrame(rows, columns=COLUMNS, dtype="string").fillna("")
-    frame["_row"] = range(1, len(frame) + 1)
+    frame[ROW] = pd.array(lines, dtype="int64")
     return frame
 
 
-def _details86(text: str) -> dict[str, str]:
-    """Counterparty and remittance text out of a structured :86: field; unstructured text is the description."""
-    text = (text or "").replace("\n", "")
-    if not _TAG86.search(text):
-        return {"description": text.strip()}
-    out: dict[str, str] = {}
-    parts = _TAG86.split(text)
-    for tag, value in zip(parts[1::2], parts[2::2], strict=False):
-        pieces = value.split("/")
-        if tag == "CNTP":
-            out["counter_iban"], out["counter_bic"] = pieces[0], pieces[1] if len(pieces) > 1 else ""
-            out["counter_name"] = pieces[2] if len(pieces) > 2 else ""
-        elif tag == "REMI":
-            out["description"] = "/".join(p for p in pieces if p and p not in ("USTD", "STRD", "CUR")).strip()
-        elif tag == "EREF":
-            out["reference"] = pieces[0]
-        elif tag == "NAME":
-            out.setdefault("counter_name", pieces[0])
-        elif tag == "IBAN":
-            out.setdefault("counter_iban", pieces[0])
-    return out
+def _rows_frame(rows: list[tuple]) -> pd.DataFrame:
+    """The MT940 rows (entry date, value date as ordinals; cents; texts...; line) as a frame of text columns."""
+    if not rows:
+        return _frame([])
+    entry, value, cents, *texts, lines = (list(column) for column in zip(*rows, strict=True))
+    as_iso = lambda days: np.datetime_as_string(np.array(days, dtype="int64").astype("datetime64[D]") - _EPOCH)  # noqa: E731
+    frame = pd.DataFrame(
+        {
+            "date": pd.array(as_iso(entry), dtype="string"),
+            "value_date": pd.array(as_iso(value), dtype="string"),
+            "amount": format_cents_series(pd.Series(cents, dtype="int64")).astype("string"),
+            **{name: pd.array(values, dtype="string") for name, values in zip(COLUMNS[3:], texts, strict=True)},
+        }
+    )
+    frame[ROW] = pd.array(lines, dtype="int64")
+    return frame
+
+
+_EPOCH = np.timedelta64(dt.date(1970, 1, 1).toordinal(), "D")  # date.toordinal() of 1970-01-01
+
+
+def mt940_frames(path: Path) -> Iterator[pd.DataFrame]:
+    """Transactions of an MT940 file (any number of statements) in frames of :data:`CHUNK_ROWS`.
+
+    ``_row`` is the line of each transaction's ``:61:``. A statement without transactions gives no rows; a file
+    of such statements gives one empty frame.
+    """
+    rows: list[tuple] = []
+    yielded = False
+    for tx in mt940_text.transactions(path):
+        found = details(tx)
+        rows.append(
+            (
+                tx.entry_date.toordinal(),
+                tx.value_date.toordinal(),
+                tx.cents,
+                tx.currency,
+                tx.own_account,
+                found.get("counter_iban", ""),
+                found.get("counter_bic", ""),
+                found.get("counter_name", ""),
+                found.get("description", ""),
+                found.get("reference", ""),
+                tx.bank_reference,
+                tx.line,
+            )
+        )
+        if len(rows) >= CHUNK_ROWS:
+            yield _rows_frame(rows)
+            rows, yielded = [], True
+    if rows or not yielded:
+        yield _rows_frame(rows)
 
 
 def read_mt940(path: Path) -> pd.DataFrame:
-    """Transactions of an MT940 file (one or more statements)."""
-    import mt940
+    """Transactions of an MT940 file (one or more statements) in one frame."""
+    return pd.concat(list(mt940_frames(path)), ignore_index=True)
 
+
+CAMT_HINT = "every Ntry of a CAMT.053 statement has Amt and CdtDbtInd; download the statement again"
+
+
+def _xml_encoding_refusal(path: Path) -> None:
+    """libxml2 reads UTF-8 and UTF-16 but not UTF-32 (it says "Document is empty"): name what the file is."""
     try:
-        statements = mt940.parse(str(path))
-    except Exception as exc:  # mt-940 raises plain exceptions on malformed tags
-        raise KoppelError(f"not a readable MT940 file: {exc}", file=path) from None
-    own = str(statements.data.get("account_identification") or "")
-    rows = []
-    for tx in statements:
-        data = tx.data
-        amount = data.get("amount")
-        if amount is None:
-            raise KoppelError("a :61: line without an amount", file=path, line=len(rows) + 1)
-        row = {
-            "date": data["date"].isoformat(),
-            "value_date": (data.get("entry_date") or data["date"]).isoformat(),
-            "amount": str(amount.amount),
-            "currency": amount.currency or data.get("currency") or "EUR",
-            "own_iban": own,
-            "reference": "" if data.get("customer_reference") in (None, "NONREF") else data["customer_reference"],
-            "bank_reference": data.get("bank_reference") or "",
-        }
-        row |= _details86(data.get("transaction_details") or "")
-        rows.append(row)
-    return _frame(rows)
+        with path.open("rb") as handle:
+            head = handle.read(4)
+    except OSError as exc:
+        raise KoppelError(f"cannot read the file: {exc.strerror}", file=path) from None
+    mark = bom_of(head)
+    name = mark[1] if mark and mark[0] == "utf-32" else utf32_without_bom(head)
+    if name:
+        raise KoppelError(
+            f"the file is {name}, which XML readers do not take",
+            file=path,
+            line=1,
+            hint="save it as UTF-8 (the encoding banks write CAMT.053 in) and read that file",
+        )
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
 
 
 def read_camt053(path: Path) -> pd.DataFrame:
-    """Entries (``Ntry``) of a CAMT.053 bank-to-customer statement, any ``camt.053.001.xx`` version."""
+    """Entries (``Ntry``) of a CAMT.053 bank-to-customer statement, any ``camt.053.001.xx`` version.
+
+    ``_row`` is the line of each ``<Ntry>``; every refusal names the line it is about.
+    """
     from lxml import etree
 
     from ..xaf.safety import refuse_doctype, refuse_dtd
 
+    _xml_encoding_refusal(path)
     refuse_dtd(path)
     try:
         tree = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False))
-    except (etree.XMLSyntaxError, OSError) as exc:  # lxml reports undecodable bytes as OSError
-        raise KoppelError(f"not well-formed XML: {exc}", file=path) from None
+    except etree.XMLSyntaxError as exc:
+        message = exc.error_log.last_error.message if exc.error_log and exc.error_log.last_error else exc.msg
+        raise KoppelError(f"not well-formed XML: {_one_line(message)}", file=path, line=exc.lineno or None) from None
+    except OSError as exc:  # lxml reports an unreadable file (and some decoding failures) as OSError
+        raise KoppelError(f"cannot read this XML: {_one_line(exc)}", file=path) from None
     root = tree.getroot()
     refuse_doctype(root, path)
     if "camt.053" not in (etree.QName(root).namespace or ""):
-        raise KoppelError("not a CAMT.053 statement (namespace camt.053.001.xx expected)", file=path)
+        raise KoppelError(
+            "not a CAMT.053 statement (namespace camt.053.001.xx expected)", file=path, line=root.sourceline
+        )
 
     def first(node, xpath: str) -> str:
         found = node.xpath(xpath)
@@ -115,15 +164,27 @@ def read_camt053(path: Path) -> pd.DataFrame:
         for entry in stmt.xpath("./*[local-name()='Ntry']"):
             amount = first(entry, "./*[local-name()='Amt']/text()")
             currency = first(entry, "./*[local-name()='Amt']/@Ccy") or "EUR"
-            sign = "-" if first(entry, "./*[local-name()='CdtDbtInd']/text()") == "DBIT" else ""
-            debit = sign == "-"
+            mark = first(entry, "./*[local-name()='CdtDbtInd']/text()")
+            if mark not in ("CRDT", "DBIT"):
+                raise KoppelError(
+                    f"CdtDbtInd is {mark!r}, not CRDT (money in) or DBIT (money out): the direction is unknown",
+                    file=path,
+                    line=entry.sourceline,
+                    field="CdtDbtInd",
+                    hint=CAMT_HINT,
+                )
+            if not amount:
+                raise KoppelError(
+                    "an entry without an amount (Amt)", file=path, line=entry.sourceline, field="Amt", hint=CAMT_HINT
+                )
+            debit = mark == "DBIT"
             party = "Cdtr" if debit else "Dbtr"  # who is on the other side
             tx = "./*[local-name()='NtryDtls']/*[local-name()='TxDtls'][1]"
             rows.append(
                 {
                     "date": first(entry, "./*[local-name()='BookgDt']/*/text()")[:10],
                     "value_date": first(entry, "./*[local-name()='ValDt']/*/text()")[:10],
-                    "amount": sign + amount,
+                    "amount": ("-" if debit else "") + amount,
                     "currency": currency,
                     "own_iban": own,
                     "counter_iban": first(
@@ -142,6 +203,7 @@ def read_camt053(path: Path) -> pd.DataFrame:
                     or first(entry, "./*[local-name()='AddtlNtryInf']/text()"),
                     "reference": first(entry, f"{tx}/*[local-name()='Refs']/*[local-name()='EndToEndId']/text()"),
                     "bank_reference": first(entry, "./*[local-name()='AcctSvcrRef']/text()"),
+                    ROW: entry.sourceline,
                 }
             )
     return _frame(rows)

@@ -43,39 +43,69 @@ def strptime_format(fmt: str) -> str:
     return fmt
 
 
+def header_key(name: str) -> str:
+    """A header name as profiles match it: without case, spaces or a byte-order mark ("Naam/Omschrijving",
+    "NAAM / OMSCHRIJVING" and "Naam / Omschrijving" are one column; so are "MutatieSoort" and "Mutatiesoort")."""
+    return "".join(name.replace("\ufeff", "").split()).casefold()
+
+
 def resolve_columns(profile: Profile, columns: list[str], path: Path, header_row: int) -> dict[str, str | None]:
-    """Field -> source column (first header name present, compared without case and outer spaces)."""
-    by_key = {c.strip().casefold(): c for c in columns}
+    """Field -> source column (the first of the profile's header names present, compared by :func:`header_key`)."""
+    by_key = {header_key(c): c for c in columns}
     out: dict[str, str | None] = {}
     for name, col in profile.columns.items():
-        found = next((by_key[n.strip().casefold()] for n in col.names if n.strip().casefold() in by_key), None)
+        found = next((by_key[header_key(n)] for n in col.names if header_key(n) in by_key), None)
         if found is None and col.required and col.default is None:
+            hint = f"columns in the file: {', '.join(columns[:30])}; fix [columns] in profile {profile.name}"
+            other = next((d for d in ("\t", ";", ",", "|") if len(columns) == 1 and d in columns[0]), None)
+            if other is not None:  # one column holding the others: the file is separated by another character
+                what, toml = ("tabs", "\\t") if other == "\t" else (repr(other), other)
+                hint = f'the header is one column with {what} in it: set delimiter = "{toml}" in [dialect]'
             raise KoppelError(
                 f"no column {' or '.join(repr(n) for n in col.names)} for field {name!r}",
                 file=path,
                 line=header_row,
                 field=name,
-                hint=f"columns in the file: {', '.join(columns[:30])}; fix [columns] in profile {profile.name}",
+                hint=hint,
             )
         out[name] = found
     for name, column in profile.extra.items():
-        if column.strip().casefold() not in by_key:
+        if header_key(column) not in by_key:
             raise KoppelError(f"no column {column!r} for extra field {name!r}", file=path, line=header_row, field=name)
-        out[f"extra:{name}"] = by_key[column.strip().casefold()]
+        out[f"extra:{name}"] = by_key[header_key(column)]
     return out
 
 
-def infer_date_format(values: pd.Series, field: str, column: str, path: Path, rows: pd.Series) -> str:
-    """The one format that reads every value; several that disagree (03/04/2024) is an error."""
+def infer_date_format(
+    values: pd.Series,
+    field: str,
+    column: str,
+    path: Path,
+    rows: pd.Series,
+    candidates: tuple[str, ...] | list[str] = DATE_CANDIDATES,
+) -> str:
+    """The one format of ``candidates`` that reads every value; several that disagree (03/04/2024) is an error."""
     uniques = pd.Series(values[values != ""].unique(), dtype="string")
     if uniques.empty:
-        return "%Y-%m-%d"
+        return candidates[0] if candidates is not DATE_CANDIDATES else "%Y-%m-%d"
     fits = {}
-    for fmt in DATE_CANDIDATES:
+    for fmt in candidates:
         parsed = pd.to_datetime(uniques, format=fmt, errors="coerce")
         if parsed.notna().all():
             fits[fmt] = parsed
     if not fits:
+        if candidates is not DATE_CANDIDATES:  # the profile's list: name a value the best of them cannot read
+            readings = {fmt: pd.to_datetime(uniques, format=fmt, errors="coerce") for fmt in candidates}
+            best = max(candidates, key=lambda fmt: int(readings[fmt].notna().sum()))
+            example = uniques[readings[best].isna().to_numpy()].iloc[0]
+            raise KoppelError(
+                f"not a date in format {best}: {example!r} (the profile allows {' or '.join(candidates)}, "
+                "one of them per file)",
+                file=path,
+                line=int(rows[values == example].iloc[0]),
+                field=column,
+                hint="fix the cell, or the formats under [dates] in the profile",
+            )
         first = uniques.iloc[0]
         raise KoppelError(
             f"cannot tell the date format of {first!r}",
@@ -163,9 +193,13 @@ def typed_chunk(
         values = date_part(out[name])
         if name not in date_formats:
             given = profile.dates[name]
-            date_formats[name] = (
-                strptime_format(given) if given else infer_date_format(values, name, column, path, rows)
-            )
+            if isinstance(given, list):
+                given_formats = [strptime_format(f) for f in given]
+                date_formats[name] = infer_date_format(values, name, column, path, rows, given_formats)
+            else:
+                date_formats[name] = (
+                    strptime_format(given) if given else infer_date_format(values, name, column, path, rows)
+                )
         out[name] = parse_dates(values, date_formats[name], column, path, rows)
     decimal, thousands = profile.dialect.decimal_mark, profile.dialect.thousands
     for name in profile.money:

@@ -25,6 +25,10 @@ ENCODINGS = {
     "latin-1": "latin-1",
     "latin1": "latin-1",
     "iso-8859-1": "latin-1",
+    "utf-16": "utf-16",  # with a byte-order mark (Excel's "Unicode text"); a BOM is read whatever is set
+    "utf16": "utf-16",
+    "utf-32": "utf-32",
+    "utf32": "utf-32",
 }
 AGGREGATIONS = ("none", "day", "month")
 NUMBERINGS = ("source", "digits", "date", "sequence")
@@ -34,8 +38,9 @@ BUILTIN = "profiles"
 @dataclass
 class Dialect:
     format: str = "csv"
-    encoding: str = "utf-8"  # utf-8 (a BOM is skipped), cp1252 or latin-1: an explicit choice, never guessed
-    delimiter: str = ","
+    # utf-8, cp1252 or latin-1: an explicit choice, never guessed; a byte-order mark (UTF-8/16/32) overrides it
+    encoding: str = "utf-8"
+    delimiter: str | None = None  # None: sniffed per file from the header (; , tab |)
     quote: str = '"'
     decimal_mark: str = "."
     thousands: str = ""
@@ -85,7 +90,9 @@ class Profile:
     evidence: str
     dialect: Dialect
     columns: dict[str, Column]
-    dates: dict[str, str | None]  # date field -> strptime format (None: inferred, ambiguity is an error)
+    # date field -> strptime format, or the formats to choose from per file (None: inferred from the usual
+    # ones); a value that several of them read differently (03/04) is an error
+    dates: dict[str, str | list[str] | None]
     money: list[str]
     direction: dict | None
     maps: dict[str, dict[str, str]]
@@ -193,14 +200,14 @@ def _dialect(data: dict) -> Dialect:
         raise _fail(
             "dialect.encoding",
             f"unsupported encoding {d.encoding!r}",
-            hint="use utf-8, cp1252 (Windows, has €) or latin-1 (ISO-8859-1, no €)",
+            hint="use utf-8, cp1252 (Windows, has €), latin-1 (ISO-8859-1, no €), utf-16 or utf-32",
         )
     d.encoding = enc
     if d.decimal_mark not in (".", ","):
         raise _fail("dialect.decimal_mark", "decimal mark must be '.' or ','")
     if d.thousands == d.decimal_mark:
         raise _fail("dialect.thousands", "the thousands separator cannot be the decimal mark")
-    if len(d.delimiter) != 1 or len(d.quote) != 1:
+    if (d.delimiter is not None and (not isinstance(d.delimiter, str) or len(d.delimiter) != 1)) or len(d.quote) != 1:
         raise _fail("dialect.delimiter", 'delimiter and quote are one character each (write tab as "\\t")')
     d.totals_rows = _str_list(d.totals_rows, "dialect.totals_rows")
     return d
@@ -319,7 +326,10 @@ def _build(data: dict, path: Path) -> Profile:
     for name, fmt in data.get("dates", {}).items():
         if name not in fields:
             raise _fail(f"dates.{name}", f"{name!r} is not a field of [columns]")
-        dates[name] = fmt or None
+        if isinstance(fmt, list):  # the forms one export wrote over the years: the one that reads the file wins
+            dates[name] = _str_list(fmt, f"dates.{name}") or None
+        else:
+            dates[name] = fmt or None
     if "date" not in fields:
         raise _fail("columns.date", "every profile needs a date column")
     dates.setdefault("date", None)

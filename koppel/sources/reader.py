@@ -28,7 +28,7 @@ from .table import ROW, NotPlain, csv_head, read_csv_blocks, read_csv_chunks, re
 SUFFIXES = {
     "csv": (".csv", ".txt", ".tsv"),
     "xlsx": (".xlsx", ".xlsm"),
-    "mt940": (".sta", ".mt940", ".940", ".txt"),
+    "mt940": (".sta", ".mt940", ".940", ".txt", ".swi", ".mta"),  # .swi: Rabobank, .mta: ING
     "camt053": (".xml", ".053"),
 }
 
@@ -322,7 +322,7 @@ def read_source(
         prof.aggregate = aggregate
     if encoding:
         if encoding.lower() not in ENCODINGS:
-            raise KoppelError(f"unsupported encoding {encoding!r}", hint="use utf-8, cp1252 or latin-1")
+            raise KoppelError(f"unsupported encoding {encoding!r}", hint="use utf-8, cp1252, latin-1, utf-16 or utf-32")
         prof.dialect.encoding = ENCODINGS[encoding.lower()]
     if isinstance(until, str):
         try:

@@ -14,8 +14,9 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import KoppelError
+from .bom import WIDE, file_bom
 from .fields import DATE_CANDIDATES
-from .table import sniff_text
+from .table import sniff_delimiter, sniff_text
 
 SYNONYMS = {
     "date": ["datum", "date", "boekdatum", "transactiedatum", "transaction_date", "paid at", "booking date", "dag"],
@@ -62,15 +63,11 @@ def _load_sample(path: Path, rows: int = 500) -> tuple[list[str], list[list[str]
     text, encoding = sniff_text(path)
     detected["format"] = "csv"
     detected["encoding"] = encoding
-    detected["bom"] = path.read_bytes()[:3] == b"\xef\xbb\xbf"
+    detected["bom"] = file_bom(path) is not None
     lines = text.splitlines()
     if not lines:
         raise KoppelError("the file is empty", file=path)
-    head = "\n".join(lines[:50])
-    try:
-        delimiter = csv.Sniffer().sniff(head, delimiters=";,\t|").delimiter
-    except csv.Error:
-        delimiter = max(";,\t|", key=lambda d: lines[0].count(d))
+    delimiter = sniff_delimiter(lines[:20])  # as the reader sniffs a profile without a delimiter
     detected["delimiter"] = delimiter
     reader = csv.reader(lines[: rows + 1], delimiter=delimiter)
     parsed = list(reader)
@@ -140,7 +137,7 @@ def starter_profile(path: str | Path) -> str:
             fields[field] = name
     decimal = "," if comma > point else "."
     thousands = "." if decimal == "," and any("." in v for f in money for v in columns[fields[f]]) else ""
-    if detected["encoding"] != "utf-8":
+    if detected["encoding"] not in ("utf-8", *WIDE):
         decide.append(
             f"encoding: bytes outside UTF-8; guessed {detected['encoding']} — choose cp1252 (Windows, has €) or "
             "latin-1 (ISO-8859-1)"

@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from ..errors import KoppelError
+from .bom import WIDE, bom_of, file_bom
 from .profile import Dialect
 
 ROW = "_row"
@@ -51,9 +52,13 @@ def _line_of(path: Path, offset: int) -> int:
 def check_encoding(path: Path, encoding: str, quote: str | None = None) -> bool:
     """Refuse a file whose bytes do not fit the profile's encoding, saying which encoding it likely is.
 
-    Returns whether the file holds the ``quote`` character anywhere (True when not asked or not one byte):
-    a file without it has no quoted cells, so no cell can hold a line break.
+    ``encoding`` is the one the file is read in (:func:`file_encoding`: a byte-order mark overrides the
+    profile). Returns whether the file holds the ``quote`` character anywhere (True when not asked or not one
+    byte, and always for UTF-16/32): a file without it has no quoted cells, so no cell can hold a line break.
     """
+    if encoding in WIDE:
+        _check_wide(path, encoding)
+        return True
     decoder = codecs.getincrementaldecoder("utf-8")()
     offset = 0
     utf8_ok, high = True, False
@@ -87,6 +92,19 @@ def check_encoding(path: Path, encoding: str, quote: str | None = None) -> bool:
                         ) from None
                     utf8_ok = False
             offset += len(block)
+    if utf8_ok and high and (cut := decoder.getstate()[0]):  # the last character has only its first byte(s)
+        if encoding == "utf-8":
+            at = offset - len(cut)
+            in_cp1252 = cut.decode("cp1252", "replace")
+            raise KoppelError(
+                f"the file ends in the middle of a UTF-8 character (byte 0x{cut[0]:02X} at byte offset {at}): "
+                f"it was cut off, or it is not UTF-8 (in cp1252 the last byte(s) would read {in_cp1252!r})",
+                file=path,
+                line=_line_of(path, at),
+                field="encoding",
+                hint='export the file again (whole); if it is a Windows export, set encoding = "cp1252" in [dialect]',
+            )
+        utf8_ok = False
     if encoding == "utf-8":
         return quoted
     if utf8_ok and high:
@@ -115,6 +133,51 @@ def check_encoding(path: Path, encoding: str, quote: str | None = None) -> bool:
     return quoted
 
 
+def file_encoding(path: Path, encoding: str) -> str:
+    """The encoding to read ``path`` in: what its byte-order mark says, else the profile's ``encoding``.
+
+    A profile that says utf-16 or utf-32 needs the mark (it tells the byte order); without one the file is
+    refused, naming what it more likely is.
+    """
+    mark = file_bom(path)
+    if mark is not None:
+        return mark[0]
+    if encoding in WIDE:
+        raise KoppelError(
+            f"the profile says {encoding}, but the file does not start with a byte-order mark",
+            file=path,
+            line=1,
+            field="encoding",
+            hint='set encoding = "utf-8" (or "cp1252" for a Windows export) in [dialect]',
+        )
+    return encoding
+
+
+def _check_wide(path: Path, encoding: str) -> None:
+    """A UTF-16/32 file must decode to its last byte: a cut file ends in half a character."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    offset = 0
+    mark = file_bom(path)
+    name = mark[1] if mark else encoding.upper()
+    with path.open("rb") as handle:
+        while True:
+            block = handle.read(BLOCK)
+            try:
+                decoder.decode(block, final=not block)
+            except UnicodeDecodeError as exc:
+                at = offset + exc.start
+                what = "ends in the middle of a character" if not block else f"has bytes that are not {name}"
+                raise KoppelError(
+                    f"the file {what} (byte offset {at}; the byte-order mark says {name}): {exc.reason}",
+                    file=path,
+                    field="encoding",
+                    hint="export or save the file again (whole); Excel's 'Unicode text' is UTF-16 LE",
+                ) from None
+            if not block:
+                return
+            offset += len(block)
+
+
 def _unique(names: list[str]) -> list[str]:
     seen: dict[str, int] = {}
     out = []
@@ -128,29 +191,61 @@ def _unique(names: list[str]) -> list[str]:
 
 @dataclass
 class CsvHead:
-    """What a delimited file's first pass tells: its header names, header row, whether it has quotes."""
+    """What a delimited file's first pass tells: header names, header row, quotes, encoding and delimiter."""
 
     columns: list[str]
     header_row: int
     quoted: bool = True  # the quote character occurs somewhere (else no cell can hold a line break)
+    encoding: str = "utf-8"  # the profile's, or what the file's byte-order mark says
+    delimiter: str = ","  # the profile's, or the one sniffed from the header when the profile does not pin it
+
+
+DELIMITERS = (";", ",", "\t", "|")
+
+
+def sniff_delimiter(lines: list[str], quote: str = '"') -> str:
+    """The delimiter that splits the header into the most columns, the data rows agreeing (``,`` when none).
+
+    Only the candidates :data:`DELIMITERS` are tried; cells in quotes do not count.
+    """
+    best, best_score = ",", (1, 0)
+    for delimiter in DELIMITERS:
+        rows = list(csv.reader(lines, delimiter=delimiter, quotechar=quote))
+        if not rows:
+            continue
+        width = len(rows[0])
+        agree = sum(len(row) == width for row in rows[1:] if row)
+        if width > 1 and (width, agree) > best_score:
+            best, best_score = delimiter, (width, agree)
+    return best
+
+
+def _python_codec(encoding: str) -> str:
+    """The Python codec that reads a file in ``encoding`` and skips its byte-order mark."""
+    return "utf-8-sig" if encoding == "utf-8" else encoding
 
 
 def csv_head(path: Path, dialect: Dialect) -> CsvHead:
-    """Check the encoding (one pass over the bytes) and read the header row."""
-    quoted = check_encoding(path, dialect.encoding, dialect.quote)
-    encoding = "utf-8-sig" if dialect.encoding == "utf-8" else dialect.encoding
-    with path.open(encoding=encoding, newline="") as handle:
+    """Check the encoding (one pass over the bytes), sniff the delimiter if not pinned, read the header row."""
+    encoding = file_encoding(path, dialect.encoding)
+    quoted = check_encoding(path, encoding, dialect.quote)
+    with path.open(encoding=_python_codec(encoding), newline="") as handle:
         for _ in range(dialect.skip_rows):
             handle.readline()
-        header = next(csv.reader(handle, delimiter=dialect.delimiter, quotechar=dialect.quote), None)
+        delimiter = dialect.delimiter
+        if delimiter is None:
+            start = handle.tell()
+            delimiter = sniff_delimiter([line for _, line in zip(range(20), handle, strict=False)], dialect.quote)
+            handle.seek(start)
+        header = next(csv.reader(handle, delimiter=delimiter, quotechar=dialect.quote), None)
     if not header:
         raise KoppelError("the file has no header row", file=path, line=dialect.skip_rows + 1)
-    return CsvHead(_unique(header), dialect.skip_rows + 1, quoted)
+    return CsvHead(_unique(header), dialect.skip_rows + 1, quoted, encoding, delimiter)
 
 
-def _arrow_encoding(dialect: Dialect) -> str:
-    """The profile's encoding as pyarrow's CSV reader names it."""
-    return "utf8" if dialect.encoding == "utf-8" else dialect.encoding
+def _arrow_encoding(encoding: str) -> str:
+    """An encoding as pyarrow's CSV reader names it (anything but UTF-8 goes through Python's codecs)."""
+    return "utf8" if encoding == "utf-8" else encoding
 
 
 def _as_text(columns: list[str], include: list[str] | None) -> pacsv.ConvertOptions:
@@ -206,13 +301,13 @@ def read_csv_chunks(
         reader = pacsv.open_csv(
             str(path),
             read_options=pacsv.ReadOptions(
-                encoding=_arrow_encoding(dialect),
+                encoding=_arrow_encoding(head.encoding),
                 skip_rows=header_row,
                 column_names=columns,
                 block_size=block_size,
             ),
             parse_options=pacsv.ParseOptions(
-                delimiter=dialect.delimiter,
+                delimiter=head.delimiter,
                 quote_char=dialect.quote,
                 newlines_in_values=head.quoted,
                 invalid_row_handler=on_invalid,
@@ -258,11 +353,11 @@ def read_csv_blocks(
     count or any parse error raises :class:`NotPlain` before a table is yielded from its block: the
     caller then reads the file with :func:`read_csv_chunks`, which reports such rows in file order.
     """
-    if head.quoted:
-        raise ValueError("read_csv_blocks is for files without quote characters")
+    if head.quoted or head.encoding in WIDE:
+        raise ValueError("read_csv_blocks is for UTF-8 or one-byte files without quote characters")
     columns, header_row = head.columns, head.header_row
-    encoding = _arrow_encoding(dialect)
-    parse = pacsv.ParseOptions(delimiter=dialect.delimiter, quote_char=False, newlines_in_values=False)
+    encoding = _arrow_encoding(head.encoding)
+    parse = pacsv.ParseOptions(delimiter=head.delimiter, quote_char=False, newlines_in_values=False)
     convert = _as_text(columns, include)
 
     def table_of(data: pa.Buffer, skip: int) -> pa.Table:
@@ -382,27 +477,34 @@ def read_raw(path: Path, dialect: Dialect) -> RawTable:
         return read_csv_chunks(path, dialect)
     if dialect.format == "xlsx":
         return read_xlsx(path, dialect)
-    from .banks import read_camt053, read_mt940
+    from .banks import COLUMNS, mt940_frames, read_camt053
 
-    frame = read_mt940(path) if dialect.format == "mt940" else read_camt053(path)
-    columns = [c for c in frame.columns if c != ROW]
-    return RawTable(columns, 0, iter([frame]))
+    if dialect.format == "mt940":
+        return RawTable(list(COLUMNS), 0, mt940_frames(path))
+    return RawTable(list(COLUMNS), 0, iter([read_camt053(path)]))
 
 
 def sniff_text(path: Path, size: int = 65536) -> tuple[str, str]:
-    """The start of a file decoded with the encoding it most likely has: (text, encoding)."""
-    head = path.read_bytes()[:size]
-    for enc in ("utf-8-sig",):
-        try:
-            return head.decode(enc), "utf-8"
-        except UnicodeDecodeError as exc:
-            if exc.start > size - 4:  # a character cut at the end of the sample
-                return head[: exc.start].decode(enc), "utf-8"
+    """The start of a file decoded with the encoding it most likely has: (text, encoding).
+
+    A byte-order mark decides (UTF-8/16/32); else UTF-8 when the bytes are, else cp1252 when bytes 0x80-0x9F
+    occur (€, quotes, dashes), else latin-1.
+    """
+    with path.open("rb") as handle:
+        head = handle.read(size)
+    mark = bom_of(head)
+    if mark is not None and mark[0] in WIDE:  # a character cut at the end of the sample is left out
+        return codecs.getincrementaldecoder(mark[0])(errors="replace").decode(head), mark[0]
+    try:
+        return head.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError as exc:
+        if exc.start > len(head) - 4 and exc.reason == "unexpected end of data":  # a character cut at the end
+            return head[: exc.start].decode("utf-8-sig"), "utf-8"
     enc = "cp1252" if any(0x80 <= b <= 0x9F for b in head) else "latin-1"
     return head.decode(enc, errors="replace"), enc
 
 
 __all__ = [
-    "ROW", "CsvHead", "NotPlain", "RawTable", "check_encoding", "csv_head", "io", "read_csv_blocks", "read_raw",
-    "sniff_text",
+    "ROW", "CsvHead", "NotPlain", "RawTable", "check_encoding", "csv_head", "file_encoding", "io", "read_csv_blocks",
+    "read_raw", "sniff_delimiter", "sniff_text",
 ]  # fmt: skip
