@@ -360,7 +360,7 @@ class _Committer:
         if self.pending:
             staged = [s for *_, s in self.pending if s is not None]
             if staged:
-                sync_filesystem(self.job.outbox)
+                sync_filesystem(self.job.outbox, [staging for staging, _final in staged])
                 for staging, final in staged:
                     publish_folder(staging, final)
                     crash_point("published")
