@@ -6,7 +6,7 @@ The Python API (the same jobs as the ``koppel`` command)::
 
     adm = koppel.read("samples/voorbeeld_xaf32.xaf")          # an Administration
     result = koppel.check("samples/voorbeeld_xaf32.xaf")      # verdict and findings, as ``check --json``
-    done = koppel.convert("samples/voorbeeld_xaf32.xaf", to="minox", out="minox")
+    done = koppel.convert("samples/voorbeeld_xaf32.xaf", to="asperion", out="asperion")
     report = koppel.run_job("jobs/jobs.toml")
 
 Importing koppel is cheap: pandas, lxml and pyarrow load on the first call.
