@@ -34,11 +34,12 @@ demo: install
 browser-deps:
 	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
-# ruff, the whole suite, then the wheel: built, installed in a fresh venv, smoke-tested from an empty folder.
+# ruff; the wheel: built, installed in a fresh venv, smoke-tested from an empty folder; then the whole suite
+# (last, so the run ends with its summary line).
 test: install-dev browser-deps
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest
 	bash tests_installed/run.sh $(PY) $(LOCK)
+	$(PY) -m pytest
 
 # Only the installed-wheel smoke suite (tests_installed/).
 test-installed: install-dev
@@ -53,8 +54,8 @@ test-latest: browser-deps
 	@echo "newest releases that differ from $(LOCK):"
 	@.venv-latest/bin/python -m pip freeze --all --exclude-editable | sort -f | comm -13 <(grep -v '^#' $(LOCK) | sort -f) - || true
 	.venv-latest/bin/ruff check .
-	.venv-latest/bin/python -m pytest
 	bash tests_installed/run.sh .venv-latest/bin/python ""
+	.venv-latest/bin/python -m pytest
 
 # Refresh the pins: the newest releases allowed by pyproject.toml, resolved in a fresh venv, written to $(LOCK).
 lock:
