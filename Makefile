@@ -52,7 +52,7 @@ test-latest: browser-deps
 	.venv-latest/bin/python -m pip install --quiet --upgrade pip setuptools
 	.venv-latest/bin/python -m pip install --quiet --upgrade --upgrade-strategy eager --no-build-isolation -e '.[dev]'
 	@echo "newest releases that differ from $(LOCK):"
-	@.venv-latest/bin/python -m pip freeze --all --exclude-editable | sort -f | comm -13 <(grep -v '^#' $(LOCK) | sort -f) - || true
+	@.venv-latest/bin/python -m pip freeze --all --exclude-editable | LC_ALL=C sort | LC_ALL=C comm -13 <(grep -v '^#' $(LOCK) | LC_ALL=C sort) -
 	.venv-latest/bin/ruff check .
 	bash tests_installed/run.sh .venv-latest/bin/python ""
 	.venv-latest/bin/python -m pytest
