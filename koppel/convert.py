@@ -513,3 +513,24 @@ def build_control(adm: Administration, job: WriteJob, result: WriteResult, input
 def _ob_lines(adm: Administration) -> int:
     """Opening-balance lines that are not already among the entry lines (they become one opening entry)."""
     return len(adm.opening_balance) if adm.header.opening_source == "openingBalance" else 0
+
+
+def _make_module_callable() -> None:
+    """``koppel.convert`` names both this module and the API function :func:`koppel.api.convert`.
+
+    ``import koppel`` binds the package attribute to the function; importing this module rebinds it to the
+    module. So that ``koppel.convert(...)`` converts either way, the module forwards calls to the function.
+    """
+    import sys
+    import types
+
+    class CallableModule(types.ModuleType):
+        def __call__(self, *args, **kwargs) -> ConvertResult:
+            from .api import convert as convert_file
+
+            return convert_file(*args, **kwargs)
+
+    sys.modules[__name__].__class__ = CallableModule
+
+
+_make_module_callable()

@@ -131,7 +131,7 @@ def check_file(
     parallel = None
     if schema_file is not None and info.size > xsd_layer.TREE_LIMIT:
         # large file: libxml2 validates streaming in a second process while this one runs the content pass
-        parallel = xsd_layer.ParallelValidation(lambda: open_for_parser(path, translate), schema_file, forced)
+        parallel = xsd_layer.background_validation(lambda: open_for_parser(path, translate), schema_file, forced)
     scan_out = Collector(max_places)
     try:
         facts = Scanner(info.version, info.namespace, scan_out).run(open_for_parser(path, translate), encoding=forced)

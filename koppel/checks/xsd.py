@@ -237,6 +237,32 @@ def _locate(source, err: XsdError) -> tuple[int | None, bool]:
     return None, True
 
 
+def background_validation(
+    make_source, schema_file: Path, encoding: str | None
+) -> ParallelValidation | InlineValidation:
+    """:func:`stream_validate` beside the content pass: in a forked process where the OS can fork, else (Windows)
+    in this process when the result is asked for (``make_source`` is a closure, which a spawned process cannot
+    receive)."""
+    import multiprocessing
+
+    if "fork" in multiprocessing.get_all_start_methods():
+        return ParallelValidation(make_source, schema_file, encoding)
+    return InlineValidation(make_source, schema_file, encoding)
+
+
+class InlineValidation:
+    """:func:`stream_validate` in this process, after the content pass (where no process can be forked)."""
+
+    def __init__(self, make_source, schema_file: Path, encoding: str | None) -> None:
+        self._args = (make_source, schema_file, encoding)
+
+    def result(self) -> XsdError | None:
+        return stream_validate(*self._args)
+
+    def cancel(self) -> None:
+        pass
+
+
 class ParallelValidation:
     """:func:`stream_validate` in a forked process, so it runs beside the content pass on another core."""
 

@@ -41,7 +41,7 @@ def warm_up() -> None:
 
     all_formats()
     with contextlib.suppress(ImportError):
-        from .. import convert  # noqa: F401
+        from ..convert import WriteJob  # noqa: F401  (the module; ``from .. import convert`` is the API function)
 
 
 class InlineExecutor:

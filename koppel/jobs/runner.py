@@ -398,7 +398,7 @@ class _Committer:
         if pending:
             staged = [s for *_, s in pending if s is not None]
             if staged:
-                sync_filesystem(self.job.outbox)
+                sync_filesystem(self.job.outbox, [staging for staging, _final in staged])
                 for staging, final in staged:
                     publish_folder(staging, final)
                     crash_point("published")
