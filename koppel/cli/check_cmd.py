@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
 import click
 
-from ..atomic import atomic_open
+from ..atomic import atomic_open, replacing
 from ..checks import check_file
 from ..checks.console import render
 from ..checks.findings import SEVERITY_RANK
 from ..errors import KoppelError
+from ..outputs import check_file_output, check_folder_output
+from ..progress import activity, watch_file
 from . import cli
+from .options import force_option
 
 
 def _write_json(data, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_open(path, "w", encoding="utf-8") as handle:
         json.dump(data, handle, indent=2, ensure_ascii=False)
         handle.write("\n")
@@ -30,6 +33,29 @@ def _reports():
             f"the HTML/Excel report writers are not available ({exc})", hint="use --json, or update koppel"
         ) from None
     return write_html_report, write_xlsx_report, write_report_index
+
+
+def _write_report_dir(results: list[dict], report_dir: Path) -> Path:
+    """One HTML + Excel + JSON report per file and index.html, all published together (or none)."""
+    from ..atomic import AtomicDir
+
+    write_html, write_xlsx, write_index = _reports()
+    with AtomicDir(report_dir) as out:
+        paths: list[Path] = []
+        used: set[str] = set()
+        for r in results:
+            stem = Path(r["file"]).name
+            while stem in used:
+                stem += "_"
+            used.add(stem)
+            write_html(r, out.path(f"{stem}.html"))
+            write_xlsx(r, out.path(f"{stem}.xlsx"))
+            with out.path(f"{stem}.json").open("w", encoding="utf-8") as handle:
+                json.dump(r, handle, indent=2, ensure_ascii=False)
+                handle.write("\n")
+            paths.append(out.writes_into / f"{stem}.html")  # the index links by final name, in its own folder
+        write_index(results, paths, out.path("index.html"))
+    return report_dir / "index.html"
 
 
 def exit_code(results: list[dict], fail_on: str) -> int:
@@ -59,6 +85,7 @@ def exit_code(results: list[dict], fail_on: str) -> int:
 @click.option("--no-xsd", is_flag=True, help="Skip the schema (XSD) layer.")
 @click.option("--places", default=20, show_default=True, help="Places kept per finding code.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the verdict line per file.")
+@force_option
 def check_command(
     files: tuple[Path, ...],
     json_out: Path | None,
@@ -71,6 +98,7 @@ def check_command(
     no_xsd: bool,
     places: int,
     quiet: bool,
+    force: bool,
 ) -> int:
     """Check auditfiles: encoding, XML, version, XSD and every content rule (codes XAF-*).
 
@@ -80,10 +108,18 @@ def check_command(
         raise click.UsageError("--html and --xlsx take one file; use --report-dir for several")
     if schema_dir is not None and not schema_dir.is_dir():
         raise KoppelError("schema folder not found", file=schema_dir)
+    for option, out, suffixes in (("--json", json_out, (".json",)), ("--html", html_out, (".html", ".htm")),
+                                  ("--xlsx", xlsx_out, (".xlsx",))):  # fmt: skip
+        if out is not None:
+            check_file_output(out, option=option, force=force, suffixes=suffixes, what=f"the {option[2:]} report")
+    replace_whole = report_dir is not None and check_folder_output(
+        report_dir, option="--report-dir", force=force, markers=("index.html",)
+    )
     results: list[dict] = []
     for path in files:
         try:
-            result = check_file(path, schema_dir=schema_dir, encoding=encoding, xsd=not no_xsd, max_places=places)
+            with activity(f"check {path.name}") as act, watch_file(path, act):
+                result = check_file(path, schema_dir=schema_dir, encoding=encoding, xsd=not no_xsd, max_places=places)
         except KoppelError as exc:
             click.echo(f"koppel: {exc}", err=True)
             result = {
@@ -108,21 +144,7 @@ def check_command(
             write_xlsx(results[0], xlsx_out)
             click.echo(f"Excel-rapport: {xlsx_out}")
     if report_dir:
-        write_html, write_xlsx, write_index = _reports()
-        report_dir.mkdir(parents=True, exist_ok=True)
-        paths: list[Path] = []
-        used: set[str] = set()
-        for r in results:
-            stem = Path(r["file"]).name
-            while stem in used:
-                stem += "_"
-            used.add(stem)
-            html = report_dir / f"{stem}.html"
-            write_html(r, html)
-            write_xlsx(r, report_dir / f"{stem}.xlsx")
-            _write_json(r, report_dir / f"{stem}.json")
-            paths.append(html)
-        index = report_dir / "index.html"
-        write_index(results, paths, index)
+        with replacing(report_dir) if replace_whole else contextlib.nullcontext():
+            index = _write_report_dir(results, report_dir)
         click.echo(f"Rapporten: {index}")
     return exit_code(results, fail_on)

@@ -8,9 +8,18 @@ import click
 
 from ..atomic import atomic_open
 from ..mapping_init import starter_mapping
+from ..outputs import check_file_output
+from ..progress import activity
 from ..registry import get_format
 from . import cli
-from .options import encoding_option, input_format_option, read_with_progress
+from .options import (
+    encoding_option,
+    force_option,
+    input_format_option,
+    read_options,
+    read_options_option,
+    read_with_progress,
+)
 
 
 @cli.group("mapping")
@@ -25,8 +34,17 @@ def mapping_group() -> None:
 @input_format_option
 @encoding_option
 @click.option("--profile", default=None, metavar="P", help="Read with source profile P (same as --from profile).")
+@read_options_option
+@force_option
 def mapping_init_command(
-    path: Path, target: str, output: Path | None, from_format: str | None, encoding: str | None, profile: str | None
+    path: Path,
+    target: str,
+    output: Path | None,
+    from_format: str | None,
+    encoding: str | None,
+    profile: str | None,
+    read_option_pairs: tuple[str, ...],
+    force: bool,
 ) -> None:
     """Write a starter mapping listing every code INPUT uses, with TARGET's limits and proposals."""
     get_format(target)
@@ -34,7 +52,11 @@ def mapping_init_command(
     if profile:
         from_format = from_format or "profile"
         options["profile"] = profile
-    adm = read_with_progress(path, from_format, encoding, **options)
+    options.update(read_options(path, from_format, read_option_pairs))
+    if output is not None:
+        check_file_output(output, option="-o", force=force, suffixes=(".toml",), what="a mapping")
+    with activity("mapping init"):
+        adm = read_with_progress(path, from_format, encoding, **options)
     text = starter_mapping(adm, target, path.name)
     if output is None:
         click.echo(text, nl=False)

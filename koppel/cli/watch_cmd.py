@@ -33,8 +33,8 @@ def watch_command(
 ) -> int:
     """Process new drops as they arrive; a run of the same job elsewhere is waited for, not overlapped.
 
-    Prints a summary after each run that found something; stop with Ctrl-C (exit 0, or 1 when any
-    input was quarantined).
+    Prints a summary after each run that found something. Stop it with Ctrl-C or SIGTERM (exit 130 / 143):
+    a run that was under way is stopped like an interrupted `koppel run`, its inputs stay in the inbox.
     """
     executor = make_executor(workers, scheduler)  # warm workers live as long as the watch
     worst = 0
@@ -57,7 +57,8 @@ def watch_command(
             if max_runs is None or runs < max_runs:
                 time.sleep(interval)
     except KeyboardInterrupt:
-        click.echo("koppel: watch stopped", err=True)
+        executor.close(now=True)
+        raise
     finally:
         executor.close()
     return worst

@@ -12,6 +12,7 @@ or ISO-8859-1); otherwise :func:`iter_xaf_parallel` falls back to the single-pro
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import mmap
 import multiprocessing
@@ -19,6 +20,7 @@ import os
 import re
 from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import KoppelError
+from ..interrupts import signals_blocked, worker_ignores_interrupts
 from ..model import Administration
 from .reader import BATCH_SIZE, Progress, _frame, _Reader, _settle_opening, iter_xaf
 from .source import namespace_only_once
@@ -88,12 +91,29 @@ def _pieces(mm: mmap.mmap, fd: int, begin: int, finish: int, target: int) -> lis
     return pieces
 
 
+def _pread_seek(fd: int, size: int, offset: int) -> bytes:
+    """``os.pread`` where the platform has none (Windows): seek, then read. The descriptor is this
+    process's own and used by one thread, so moving its offset disturbs nobody."""
+    os.lseek(fd, offset, os.SEEK_SET)
+    parts = []
+    while size > 0:
+        chunk = os.read(fd, size)
+        if not chunk:
+            break
+        parts.append(chunk)
+        size -= len(chunk)
+    return b"".join(parts)
+
+
+pread = getattr(os, "pread", _pread_seek)
+
+
 def _scan(fd: int, start: int, end: int) -> tuple[int, int | None]:
     """LF count in [start, end) and the offset of the last ``<journal`` start tag there, a few MB at a time."""
     count, last = 0, None
     for pos in range(start, end, SCAN_BLOCK):
         n = min(SCAN_BLOCK, end - pos)
-        block = os.pread(fd, n + 8, pos)  # 8 bytes more: a tag starting in this block is seen whole
+        block = pread(fd, n + 8, pos)  # 8 bytes more: a tag starting in this block is seen whole
         count += block.count(b"\n", 0, n)
         limit = len(block)
         while (hit := block.rfind(b"<journal", 0, limit)) >= 0:
@@ -195,10 +215,9 @@ class ParallelRead:
         self.master = self._master_reader(_strip_root_namespace(self._head, info) + closing)
         opening = b"<auditfile><company><transactions>" if info.version != "2.0" else b"<auditfile><transactions>"
         tail_reader = self._master_reader(_declaration(info) + opening + self._tail)
-        context = multiprocessing.get_context("fork")
         args = [(info, piece, self.options, BATCH_SIZE) for piece in self.pieces]
         rest: pa.Table | None = None  # re-cut into batches like the serial reader's (memory of the writers follows)
-        with context.Pool(self.workers) as pool:
+        with _worker_pool(self.workers) as pool:
             for piece, result in zip(self.pieces, _bounded_map(pool, args, 2 * self.workers), strict=True):
                 if "error" in result:
                     message, line, field, hint = result["error"]
@@ -226,18 +245,52 @@ class ParallelRead:
             progress(info.size)
 
 
-def _bounded_map(pool, args: list, ahead: int) -> Iterator[dict]:
-    """``pool.imap(_parse_piece, args)`` with at most ``ahead`` pieces parsed and not yet taken: results of
+def _start_worker() -> None:
+    """Worker initializer: Ctrl-C is the coordinator's; die with it, as a batch job's workers do."""
+    from ..jobs.executors import _die_with_parent
+
+    worker_ignores_interrupts()
+    _die_with_parent()
+
+
+@contextlib.contextmanager
+def _worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
+    """Forked reader processes, stopped at once when the read ends early (error, Ctrl-C, SIGTERM).
+
+    ``concurrent.futures`` notices a worker that died and never waits on a lock a killed process held
+    (``multiprocessing.Pool.terminate`` can, and hung koppel in a futex wait with both workers defunct).
+    """
+    from ..jobs.executors import stop_pool
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method), initializer=_start_worker)
+    try:
+        with signals_blocked():  # the first task forks every worker: none of them may see a Ctrl-C before
+            pool.submit(int)  # it ignores it (signals arriving meanwhile reach this process afterwards)
+        yield pool
+    except BaseException:
+        stop_pool(pool)
+        raise
+    else:
+        pool.shutdown(wait=True)
+
+
+def _bounded_map(pool: ProcessPoolExecutor, args: list, ahead: int) -> Iterator[dict]:
+    """``pool.map(_parse_piece, args)`` with at most ``ahead`` pieces parsed and not yet taken: results of
     workers that run ahead would otherwise pile up in this process (memory growing with the file)."""
     pending: deque = deque()
     todo = iter(args)
-    for arg in itertools.islice(todo, ahead):
-        pending.append(pool.apply_async(_parse_piece, (arg,)))
-    while pending:
-        result = pending.popleft().get()
-        for arg in itertools.islice(todo, 1):
-            pending.append(pool.apply_async(_parse_piece, (arg,)))
-        yield result
+    try:
+        for arg in itertools.islice(todo, ahead):
+            pending.append(pool.submit(_parse_piece, arg))
+        while pending:
+            result = pending.popleft().result()
+            for arg in itertools.islice(todo, 1):
+                pending.append(pool.submit(_parse_piece, arg))
+            yield result
+    finally:
+        for future in pending:
+            future.cancel()
 
 
 def _entry_cut(table: pa.Table, at: int) -> int | None:
@@ -300,7 +353,8 @@ def iter_xaf_parallel(
     if read is None:
         yield from iter_xaf(path, encoding=encoding, **options)[1]
         return
-    yield from read.batches()
+    with contextlib.closing(read.batches()) as batches:
+        yield from batches
 
 
 def _planned_read(path: str | Path, encoding: str | None, options: dict, workers: int | None) -> ParallelRead | None:
@@ -331,9 +385,10 @@ def read_xaf_parallel(
     if read is None:
         return read_xaf(path, encoding=encoding, progress=progress, **options)
     adm = Administration()
-    for batch in read.batches(progress):
-        adm.lines.append(batch)
-        adm.stats.add_batch(batch, 0)
+    with contextlib.closing(read.batches(progress)) as batches:  # stops the workers at once if this ends early
+        for batch in batches:
+            adm.lines.append(batch)
+            adm.stats.add_batch(batch, 0)
     adm.lines.close()
     master = read.master
     assert master is not None
