@@ -1,61 +1,28 @@
 """The ``koppel`` command: thin click wrappers around functions in the package.
 
-Each command lives in its own module below (``COMMANDS``: command name -> module). A module is imported
-when its command runs (or is listed by ``--help``), after :func:`main` has set up clean stops: starting
-``koppel`` costs no pandas import, and a Ctrl-C during the imports is an ordinary interrupt.
+Each command lives in its own module (``koppel.cli.group.COMMANDS``: command name -> module), imported when
+its command runs (or is listed by ``--help``). This module itself imports next to nothing, so :func:`main`
+sets up clean stops before click, pandas and the readers load: a Ctrl-C during start-up is an ordinary
+interrupt, and ``koppel`` starts fast. ``koppel.cli.cli`` (the click group) is loaded on first use.
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib
 import os
 import sys
 
-import click
-
-from .. import __version__, interrupts
+from .. import interrupts
 from ..errors import KoppelError
 from ..oserrors import os_error_message
 
-COMMANDS: dict[str, str] = {
-    "inspect": "koppel.cli.inspect_cmd",
-    "export": "koppel.cli.export_cmd",
-    "formats": "koppel.cli.formats_cmd",
-    "convert": "koppel.cli.convert_cmd",
-    "mapping": "koppel.cli.mapping_cmd",
-    "run": "koppel.cli.run_cmd",
-    "watch": "koppel.cli.watch_cmd",
-    "openitems": "koppel.cli.openitems_cmd",
-    "check": "koppel.cli.check_cmd",
-    "profile": "koppel.cli.profile_cmd",
-    "relations": "koppel.cli.relations_cmd",
-}
-COMMAND_MODULES: tuple[str, ...] = tuple(COMMANDS.values())
 
+def __getattr__(name: str):
+    if name in ("cli", "COMMANDS", "COMMAND_MODULES", "load_all_commands"):
+        from . import group
 
-class _LazyGroup(click.Group):
-    """A group whose commands register themselves when their module is first imported."""
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(set(COMMANDS) | set(self.commands))
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name not in self.commands and cmd_name in COMMANDS:
-            importlib.import_module(COMMANDS[cmd_name])
-        return self.commands.get(cmd_name)
-
-
-@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="koppel")
-def cli() -> None:
-    """koppel — Dutch bookkeeping data: auditfiles (XAF), package import files, ERP/POS exports."""
-
-
-def load_all_commands() -> None:
-    """Import every command module (for tools that walk ``cli.commands``)."""
-    for module in COMMAND_MODULES:
-        importlib.import_module(module)
+        return getattr(group, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -71,6 +38,12 @@ def main(argv: list[str] | None = None) -> None:
 
 def run(argv: list[str] | None = None) -> int:
     """Run one command; return its exit code (see :func:`main`)."""
+    try:
+        import click
+
+        from .group import cli
+    except KeyboardInterrupt as exc:  # Ctrl-C while koppel was still starting
+        return _fail("interrupted", interrupts.exit_code(exc))
     try:
         try:
             with cli.make_context("koppel", list(sys.argv[1:] if argv is None else argv)) as ctx:
@@ -102,6 +75,7 @@ def run(argv: list[str] | None = None) -> int:
 
 
 def _fail(message: str, code: int) -> int:
-    with contextlib.suppress(OSError):
-        click.echo(f"koppel: {message}", err=True)
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.write(f"koppel: {message}\n")
+        sys.stderr.flush()
     return code
