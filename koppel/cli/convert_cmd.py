@@ -117,7 +117,12 @@ def convert_command(
         pass  # convert() says that this format cannot be written
     elif kind == "file":
         control = control_path_for("file", output)
-        check_file_output(output, option="-o", force=force, suffixes=(".xaf", ".xml"), companions=(control,),
+        companions = [control]
+        if info.name == "xaf40":  # the upgrade report goes beside the auditfile
+            from ..xaf.target import REPORT_NAME
+
+            companions.append(output.parent / REPORT_NAME)
+        check_file_output(output, option="-o", force=force, suffixes=(".xaf", ".xml"), companions=companions,
                           what=f"{info.name} output")  # fmt: skip
         stale = _earlier_files(control, output.parent) if force else []
     else:
