@@ -38,7 +38,12 @@ from .versions import XafFile, sniff_xaf
 
 PIECE_BYTES = 8 << 20
 SCAN_BLOCK = 4 << 20  # plain reads of this size find cuts' line numbers and open journals
-PARALLEL_MIN_BYTES = 64 << 20  # auto mode reads files from this size on all cores
+PARALLEL_MIN_BYTES = 64 << 20  # without --workers, smaller files are read in one process
+# Reader processes when --workers is not given. Measured (bench/bench_tree.py, README "Memory and reader
+# processes"): on the 2-core machine two readers took 4.3x the memory of one (1,022 vs 238 MB for the process
+# tree, inspect of 1.2M lines) and 1.5x the CPU, for a wall time within the noise of a busy host; one reader
+# keeps the promise of memory that does not grow with the file, so it is the default. ``--workers N`` opts in.
+DEFAULT_WORKERS = 1
 _ONE_CORE = False
 MIN_PIECE_BYTES = 1 << 20
 _JOURNAL_START = re.compile(rb"<journal[\s>]")
@@ -321,17 +326,18 @@ def _strip_root_namespace(head: bytes, info: XafFile) -> bytes:
 
 
 def reading_workers(path: str | Path, requested: int | None = None) -> int:
-    """How many processes read ``path``: ``requested`` when given, else all cores for a large file.
+    """How many processes read ``path``: ``requested`` when given, else :data:`DEFAULT_WORKERS` (capped by the
+    cores) for a large file.
 
-    Auto mode stays on one core for files under :data:`PARALLEL_MIN_BYTES` (starting workers costs more
-    than it saves), inside a daemonic process (which may not start children), and after
+    Without a request the file is read in one process when it is under :data:`PARALLEL_MIN_BYTES` (starting
+    workers costs more than it saves), inside a daemonic process (which may not start children), and after
     :func:`read_on_one_core` (a batch job's worker processes already use every core).
     """
     if requested is not None:
         return max(1, int(requested))
-    if _ONE_CORE or multiprocessing.current_process().daemon:
+    if DEFAULT_WORKERS < 2 or _ONE_CORE or multiprocessing.current_process().daemon:
         return 1
-    return _cores() if Path(path).stat().st_size >= PARALLEL_MIN_BYTES else 1
+    return min(DEFAULT_WORKERS, _cores()) if Path(path).stat().st_size >= PARALLEL_MIN_BYTES else 1
 
 
 def _cores() -> int:
