@@ -41,6 +41,9 @@ COMMANDS = {
 }
 
 
+READS_IN_PARALLEL = ("inspect", "export", "convert")  # check parses in its own process (+ one XSD process)
+
+
 def tree_rss(proc: psutil.Process) -> int:
     """RSS of ``proc`` and all its descendants, in bytes (a process that just ended counts 0)."""
     total = 0
@@ -89,14 +92,16 @@ def main() -> None:
     args = parser.parse_args()
     path = synthetic_file(args.lines)
     size_mb = path.stat().st_size / 1e6
-    variants = {"default": [], **{f"--workers {n}": ["--workers", n] for n in args.other.split(",")}}
+    others = [n for n in args.other.split(",") if n and n != "none"]
+    variants = {"default": [], **{f"--workers {n}": ["--workers", n] for n in others}}
     results: dict[str, dict[str, list[dict]]] = {}
     load = os.getloadavg()
     print(f"{path.name}: {size_mb:.0f} MB, {os.cpu_count()} cores, load {load[0]:.1f} at the start", flush=True)
     for command in args.only.split(","):
-        results[command] = {name: [] for name in variants}
+        mine = {k: v for k, v in variants.items() if not v or command in READS_IN_PARALLEL}
+        results[command] = {name: [] for name in mine}
         for rnd in range(args.rounds):
-            order = list(variants.items())
+            order = list(mine.items())
             order = order[rnd % len(order) :] + order[: rnd % len(order)]  # A B C, B C A, ...: each goes first
             for name, extra in order:
                 out = Path(tempfile.mkdtemp(prefix="koppel-bench-"))
@@ -117,6 +122,8 @@ def main() -> None:
             for name, runs in by_variant.items()
         }
         base = med["default"]
+        if command not in READS_IN_PARALLEL:
+            print(f"{command:<9} {'(one process; --workers does not apply)'}")
         for name, m in med.items():
             ratio = f"{m['wall'] / base['wall']:.2f}x" if name != "default" else "1.00x"
             print(f"{command:<9} {name:<12} {m['wall']:7.1f} {m['cpu']:7.1f} {m['tree_peak_mb']:13.0f} {ratio:>14}")

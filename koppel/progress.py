@@ -14,6 +14,7 @@ import contextlib
 import os
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO, TextIO
@@ -40,17 +41,26 @@ class Activity:
             self._close_bar()
             from tqdm import tqdm
 
+            columns, rows = _size(self.stream)
+            done = "{n_fmt}B/{total_fmt}B" if unit == "B" else f"{{n_fmt}}/{{total_fmt}} {unit}"
+            layout = (  # 12.3MB/40.1MB (bytes) or 3/40 files, with the time left
+                f"{{desc}}: {{percentage:3.0f}}%|{{bar}}| {done} [{{elapsed}}<{{remaining}}, {{rate_fmt}}]"
+                if total
+                else None
+            )
             self._phase = name
             self._bar = tqdm(
                 total=total or None,
                 desc=f"{self.label}: {name}" if self.label else name,
                 unit=unit,
-                unit_scale=True,
+                unit_scale=unit in ("B", "lines"),  # 12.3MB, 1.20M lines; but 3/40 files
                 unit_divisor=1000,
                 file=self.stream,
                 leave=False,
                 mininterval=0.2,
-                dynamic_ncols=True,
+                ncols=columns,
+                nrows=rows,
+                bar_format=layout,
             )
 
     def __call__(self, done: int) -> None:
@@ -61,6 +71,8 @@ class Activity:
         with self._lock:
             if done > bar.n:
                 bar.update(done - bar.n)
+            elif time.time() - bar.last_print_t >= 0.5:  # no news: keep the clock and the estimate moving
+                bar.refresh()
 
     def close(self) -> None:
         with self._lock:
@@ -71,6 +83,16 @@ class Activity:
             with contextlib.suppress(Exception):
                 self._bar.close()
             self._bar = None
+
+
+def _size(stream: TextIO) -> tuple[int, int]:
+    """The terminal's columns and rows; 80 x 24 where it reports none (a fresh pseudo-terminal, a serial
+    console), where tqdm would otherwise draw nothing at all."""
+    try:
+        size = os.get_terminal_size(stream.fileno())
+    except (AttributeError, ValueError, OSError):
+        return 80, 24
+    return size.columns or 80, size.lines if size.lines >= 2 else 24
 
 
 def _is_terminal(stream: TextIO) -> bool:
@@ -96,6 +118,17 @@ def activity(label: str = "", stream: TextIO | None = None, force: bool = False)
     finally:
         _current = previous
         act.close()
+
+
+def counting(act: Activity, name: str = "converting", unit: str = "files"):
+    """A ``progress(done, total, item)`` callback (the job runner's) that draws ``done/total`` on ``act``."""
+
+    def progress(done: int, total: int, _item: str) -> None:
+        if act._phase != name:
+            act.phase(name, total=total, unit=unit)
+        act(done)
+
+    return progress
 
 
 def lines_pass(total: int) -> Activity | None:

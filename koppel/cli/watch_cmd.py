@@ -9,8 +9,9 @@ import click
 
 from ..jobs.executors import make_executor
 from ..jobs.lock import JobBusy
-from ..jobs.report import CountBar, summary_table
+from ..jobs.report import summary_table
 from ..jobs.runner import run_job_file
+from ..progress import activity, counting
 from . import cli
 from .run_cmd import scheduler_option, workers_option
 
@@ -42,9 +43,9 @@ def watch_command(
     try:
         while max_runs is None or runs < max_runs:
             runs += 1
-            bar = CountBar()
             try:
-                report = run_job_file(job_file, executor=executor, progress=bar)
+                with activity("watch") as act:
+                    report = run_job_file(job_file, executor=executor, progress=counting(act) if act.enabled else None)
             except JobBusy as exc:
                 click.echo(f"koppel: {exc}; trying again in {interval:g} s", err=True)
             else:
@@ -52,8 +53,6 @@ def watch_command(
                     stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime())
                     click.echo(f"== {stamp}\n{summary_table(report)}")
                 worst = max(worst, report.exit_code)
-            finally:
-                bar.close()
             if max_runs is None or runs < max_runs:
                 time.sleep(interval)
     except KeyboardInterrupt:
