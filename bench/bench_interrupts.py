@@ -60,7 +60,7 @@ def main() -> None:
                 watched: tuple[Path, ...] = ()
                 marker = None
                 if command == "convert":
-                    argv, marker = ["convert", str(big), "--to", "minox", "-o", str(out)], "control.json"
+                    argv, marker = ["convert", str(big), "--to", "asperion", "-o", str(out)], "control.json"
                 elif command == "export":
                     argv, marker = ["export", str(big), "-o", str(out)], "summary.json"
                 elif command == "check":

@@ -37,7 +37,7 @@ COMMANDS = {
     "inspect": ["inspect", "{file}"],
     "export": ["export", "{file}", "--format", "parquet", "-o", "{out}/tables"],
     "check": ["check", "{file}", "-q"],
-    "convert": ["convert", "{file}", "--to", "minox", "-o", "{out}/minox"],
+    "convert": ["convert", "{file}", "--to", "minox", "-o", "{out}/minox", "--option", "entry_numbers=renumber"],
 }
 
 

@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import signal
 import sys
-import tempfile
 import threading
 from collections.abc import Iterator
 
@@ -36,11 +34,34 @@ def exit_code(exc: BaseException) -> int:
     return 128 + int(getattr(exc, "signum", signal.SIGINT))
 
 
+class _Watchdog(threading.Thread):
+    """Started with the command, idle until a stop signal: then it gives the clean-up GRACE_SECONDS.
+
+    The signal handler only sets an event (it may interrupt the main thread anywhere, even inside
+    ``threading``, so it must not start a thread or take a lock the main thread could hold).
+    """
+
+    def __init__(self) -> None:
+        super().__init__(name="koppel-stop-watchdog", daemon=True)
+        self.fired = threading.Event()
+        self.finished = threading.Event()
+        self.signum = signal.SIGINT
+
+    def run(self) -> None:
+        self.fired.wait()
+        if not self.finished.is_set() and not self.finished.wait(GRACE_SECONDS):
+            _deadline(self.signum)
+
+    def stop(self) -> None:
+        self.finished.set()
+        self.fired.set()
+
+
 class _State:
     owner: int | None = None  # pid of the coordinator: forked children inherit the handler, not the role
     received: int | None = None
     on_deadline: list = []
-    timer: threading.Timer | None = None
+    watchdog: _Watchdog | None = None
 
 
 def _handler(signum: int, _frame) -> None:
@@ -51,9 +72,9 @@ def _handler(signum: int, _frame) -> None:
     if _State.received is not None:  # already stopping: let the clean-up finish
         return
     _State.received = signum
-    _State.timer = threading.Timer(GRACE_SECONDS, _deadline, args=(signum,))
-    _State.timer.daemon = True
-    _State.timer.start()
+    if _State.watchdog is not None:
+        _State.watchdog.signum = signum
+        _State.watchdog.fired.set()
     raise Interrupted(signum)
 
 
@@ -75,19 +96,19 @@ def stop_signals_raise() -> Iterator[None]:
         yield
         return
     previous = {s: signal.getsignal(s) for s in STOP_SIGNALS}
-    saved = (_State.owner, _State.received)
-    _State.owner, _State.received = os.getpid(), None
+    saved = (_State.owner, _State.received, _State.watchdog)
+    watchdog = _Watchdog()
+    watchdog.start()
+    _State.owner, _State.received, _State.watchdog = os.getpid(), None, watchdog
     for s in STOP_SIGNALS:
         signal.signal(s, _handler)
     try:
         yield
     finally:
-        if _State.timer is not None:
-            _State.timer.cancel()
-            _State.timer = None
+        watchdog.stop()
         for s, old in previous.items():
             signal.signal(s, old if old is not None else signal.SIG_DFL)
-        _State.owner, _State.received = saved
+        _State.owner, _State.received, _State.watchdog = saved
 
 
 def on_deadline(action) -> None:
@@ -127,6 +148,9 @@ def private_tempdir() -> Iterator[str]:
     Spool files, unpacked archives and read-back copies all land here (``tempfile`` and child processes use
     it), so an interrupt, a killed worker or a crash before a ``finally`` cannot leave them behind.
     """
+    import shutil
+    import tempfile
+
     folder = tempfile.mkdtemp(prefix="koppel-")
     saved_tempdir = tempfile.tempdir
     saved_env = {k: os.environ.get(k) for k in ("TMPDIR", "TEMP", "TMP")}

@@ -61,10 +61,13 @@ def check_file_output(
             "is a folder, where a file is expected", file=path, field=option, hint=f"give a file name, e.g. {example}"
         )
     if wanted and path.suffix.lower() not in wanted:
+        kinds = [s.lstrip(".").upper() for s in wanted]
+        example = f"{path.stem}{wanted[0]}"
+        named = ", ".join(wanted[:-1]) + f" or {wanted[-1]}, e.g. {example}" if len(wanted) > 1 else example
         raise KoppelError(
-            f"{what} is written as {' or '.join(s.lstrip('.').upper() for s in wanted)}, "
+            f"{what} is written as {', '.join(kinds[:-1]) + ' or ' if len(kinds) > 1 else ''}{kinds[-1]}, "
             f"but the name ends in {path.suffix or '(nothing)'!r}",
-            file=path, field=option, hint=f"name it {path.stem}{wanted[0]}",
+            file=path, field=option, hint=f"name it {named}",
         )  # fmt: skip
     _check_parent(path, option)
     if force:

@@ -86,6 +86,11 @@ def interrupt(
         [*KOPPEL, *argv], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, start_new_session=True
     )
     stop = Stop(command, signal.Signals(sig).name, delay)
+    # the delay counts from the moment koppel has started (its private temp folder exists): before that, the
+    # process is Python starting up, whose reaction to a signal is Python's own (see README, "Clean stops")
+    started = time.monotonic()
+    while not any(tmpdir.iterdir()) and proc.poll() is None and time.monotonic() - started < 30:
+        time.sleep(0.01)
     time.sleep(delay)
     sent = time.monotonic()
     try:

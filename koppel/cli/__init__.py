@@ -13,8 +13,6 @@ import os
 import sys
 
 from .. import interrupts
-from ..errors import KoppelError
-from ..oserrors import os_error_message
 
 
 def __getattr__(name: str):
@@ -41,6 +39,8 @@ def run(argv: list[str] | None = None) -> int:
     try:
         import click
 
+        from ..errors import KoppelError
+        from ..oserrors import os_error_message
         from .group import cli
     except KeyboardInterrupt as exc:  # Ctrl-C while koppel was still starting
         return _fail("interrupted", interrupts.exit_code(exc))
