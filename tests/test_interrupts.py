@@ -52,7 +52,7 @@ def job_template(tmp_path_factory) -> Path:
 def _cases(big: Path, work: Path, job_template: Path) -> dict:
     out = work / "out"
     return {
-        "convert": ([str(big), "--to", "minox", "-o", str(out), "--workers", "2"], out, "control.json", ()),
+        "convert": ([str(big), "--to", "asperion", "-o", str(out), "--workers", "2"], out, "control.json", ()),
         "export": ([str(big), "-o", str(out), "--format", "csv"], out, "summary.json", ()),
         "check": ([str(big), "-q", "--json", str(work / "check.json")], work / "check.json", None, ()),
     }
