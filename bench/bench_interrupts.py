@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from interrupt_harness import interrupt, random_delay
 
 JOB = (
-    '[[job]]\nname = "adm"\ninbox = { folder = "inbox", glob = "*.xaf" }\ntarget = "minox"\n'
+    '[[job]]\nname = "adm"\ninbox = { folder = "inbox", glob = "*.xaf" }\ntarget = "asperion"\n'
     'outbox = "outbox"\narchive = "archive"\nquarantine = "quarantine"\n'
 )
 

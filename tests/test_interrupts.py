@@ -42,7 +42,7 @@ def job_template(tmp_path_factory) -> Path:
     for seed in range(3):
         write_synthetic_xaf(inbox / f"adm{seed}.xaf", lines=40_000, version="3.2", seed=10 + seed)
     (root / "jobs.toml").write_text(
-        '[[job]]\nname = "adm"\ninbox = { folder = "inbox", glob = "*.xaf" }\ntarget = "minox"\n'
+        '[[job]]\nname = "adm"\ninbox = { folder = "inbox", glob = "*.xaf" }\ntarget = "asperion"\n'
         'outbox = "outbox"\narchive = "archive"\nquarantine = "quarantine"\n',
         encoding="utf-8",
     )
