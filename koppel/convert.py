@@ -358,15 +358,13 @@ def check_balance(batch: pd.DataFrame, adm: Administration | None = None) -> np.
     return starts
 
 
-def parse_options(pairs: list[str] | tuple[str, ...]) -> dict[str, str]:
-    """``KEY=VALUE`` strings (from --option) as a dict."""
+def parse_options(pairs: list[str] | tuple[str, ...], field: str = "--option") -> dict[str, str]:
+    """``KEY=VALUE`` strings (from --option or --read-option) as a dict."""
     out = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise KoppelError(
-                f"--option {pair!r} is not KEY=VALUE", field="--option", hint="e.g. --option truncate=yes"
-            )
+            raise KoppelError(f"{field} {pair!r} is not KEY=VALUE", field=field, hint=f"e.g. {field} truncate=yes")
         out[key.strip().replace("-", "_")] = value.strip()
     return out
 

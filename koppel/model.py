@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,8 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pyarrow.ipc as ipc
+
+from .progress import lines_pass
 
 STR = "string"  # pandas' string dtype (pyarrow-backed where available); ids keep leading zeros
 CENTS = "int64"  # signed cents, debit positive
@@ -205,6 +208,9 @@ class Stats:
             self.cents_by_account[account] = self.cents_by_account.get(account, 0) + int(cents)
 
 
+PROGRESS_MIN_ROWS = 200_000  # a pass over fewer lines takes too little time to show
+
+
 class LineStore:
     """The lines of an administration: re-iterable batches, held in memory up to a limit, then spooled.
 
@@ -241,6 +247,9 @@ class LineStore:
             fd, name = tempfile.mkstemp(prefix="koppel-lines-", suffix=".arrow")
             os.close(fd)
             self._spool_path = Path(name)
+            # removed when the store goes, or at exit at the latest (an interrupt, an error on the way out);
+            # the CLI's private temp folder catches what a killed process could not remove
+            self._finalizer = weakref.finalize(self, _remove_spool, self._spool_path, os.getpid())
             self._schema = table.schema
             self._writer = ipc.new_file(str(self._spool_path), self._schema)
         self._writer.write_table(table.cast(self._schema))
@@ -253,15 +262,25 @@ class LineStore:
     def batches(self) -> Iterator[pd.DataFrame]:
         """Yield the lines in file order, batch by batch."""
         self.close()
+        shown = lines_pass(self.rows) if self.rows >= PROGRESS_MIN_ROWS else None
+        done = 0
         if self._spool_path is None:
-            yield from self._batches
+            for batch in self._batches:
+                yield batch
+                done += len(batch)
+                if shown is not None:
+                    shown(done)
             return
         # read, not memory-mapped: mapped pages once touched stay resident (and count in RSS) until unmapped,
         # so a pass over a 1.2M-line spool would hold all of it; reading holds one batch at a time
         with pa.OSFile(str(self._spool_path)) as source:
             reader = ipc.open_file(source)
             for i in range(reader.num_record_batches):
-                yield conform("lines", reader.get_batch(i).to_pandas())
+                batch = conform("lines", reader.get_batch(i).to_pandas())
+                yield batch
+                done += len(batch)
+                if shown is not None:
+                    shown(done)
 
     def frame(self) -> pd.DataFrame:
         """All lines as one frame (for small administrations and tests)."""
@@ -273,13 +292,16 @@ class LineStore:
     def discard(self) -> None:
         self.close()
         if self._spool_path is not None:
-            self._spool_path.unlink(missing_ok=True)
+            self._finalizer()
             self._spool_path = None
         self._batches.clear()
 
-    def __del__(self) -> None:  # the spool is ours alone; never leave it behind
-        with contextlib.suppress(Exception):
-            self.discard()
+
+def _remove_spool(path: Path, owner: int) -> None:
+    if os.getpid() != owner:  # a forked worker's copy of the store: the spool is its parent's
+        return
+    with contextlib.suppress(OSError):
+        path.unlink(missing_ok=True)
 
 
 @dataclass

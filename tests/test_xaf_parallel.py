@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import os
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -76,8 +79,17 @@ def test_progress_reaches_the_file_size():
     assert seen[-1] == path.stat().st_size
 
 
-def test_auto_mode_uses_all_cores_only_for_large_files(monkeypatch):
+def test_default_is_one_reader_process(monkeypatch):
+    """The measured default (README, "Memory and reader processes"): one process, whatever the file's size."""
     path = SAMPLES / "voorbeeld_xaf32.xaf"
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 1)
+    assert parallel.reading_workers(path) == 1
+    assert parallel.reading_workers(path, 3) == 3  # asked for
+
+
+def test_a_larger_default_uses_cores_only_for_large_files(monkeypatch):
+    path = SAMPLES / "voorbeeld_xaf32.xaf"
+    monkeypatch.setattr(parallel, "DEFAULT_WORKERS", 8)
     assert parallel.reading_workers(path) == 1  # a few kB: not worth starting workers
     assert parallel.reading_workers(path, 3) == 3  # asked for
     monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 1)
@@ -149,3 +161,35 @@ def test_entry_cut_finds_the_end_of_a_long_entry():
     assert parallel._entry_cut(table, 4) == 5003  # the end of an entry of 5,000 lines
     assert parallel._entry_cut(table, 5004) is None  # the last entry may go on in the next piece
     assert parallel._entry_cut(table, 9000) is None
+
+
+def test_pread_fallback_reads_the_same_bytes(tmp_path):
+    """Where ``os.pread`` does not exist (Windows), seek + read gives the same blocks, short at the end."""
+    data = bytes(range(256)) * 5000
+    path = tmp_path / "blob"
+    path.write_bytes(data)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        for size, offset in ((1, 0), (4096, 17), (100_000, 1_000_000), (5000, len(data) - 10), (10, len(data))):
+            assert parallel._pread_seek(fd, size, offset) == data[offset : offset + size]
+    finally:
+        os.close(fd)
+
+
+def test_parallel_read_without_os_pread_matches_one_process():
+    """The whole parallel reader with ``os.pread`` removed, as on Windows: same lines, same totals."""
+    code = (
+        "import os\n"
+        "del os.pread\n"
+        "import koppel.xaf.parallel as p\n"
+        "assert p.pread is p._pread_seek\n"
+        "from koppel.xaf import read_xaf\n"
+        f"path = {str(SAMPLES / 'voorbeeld_xaf32.xaf')!r}\n"
+        "a = p.read_xaf_parallel(path, workers=2).lines.frame()\n"
+        "b = read_xaf(path).lines.frame()\n"
+        "assert a.equals(b), 'lines differ'\n"
+        "print(len(a))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert int(run.stdout) > 0

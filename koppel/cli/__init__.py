@@ -1,69 +1,81 @@
 """The ``koppel`` command: thin click wrappers around functions in the package.
 
-Each command lives in its own module below; ``COMMAND_MODULES`` lists them.
+Each command lives in its own module (``koppel.cli.group.COMMANDS``: command name -> module), imported when
+its command runs (or is listed by ``--help``). This module itself imports next to nothing, so :func:`main`
+sets up clean stops before click, pandas and the readers load: a Ctrl-C during start-up is an ordinary
+interrupt, and ``koppel`` starts fast. ``koppel.cli.cli`` (the click group) is loaded on first use.
 """
 
 from __future__ import annotations
 
-import importlib
+import contextlib
 import os
 import sys
 
-import click
-
-from .. import __version__
-from ..errors import KoppelError
-
-COMMAND_MODULES: tuple[str, ...] = (
-    "koppel.cli.inspect_cmd",
-    "koppel.cli.export_cmd",
-    "koppel.cli.formats_cmd",
-    "koppel.cli.convert_cmd",
-    "koppel.cli.mapping_cmd",
-    "koppel.cli.run_cmd",
-    "koppel.cli.watch_cmd",
-    "koppel.cli.openitems_cmd",
-    "koppel.cli.check_cmd",
-    "koppel.cli.profile_cmd",
-    "koppel.cli.relations_cmd",
-)
+from .. import interrupts
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="koppel")
-def cli() -> None:
-    """koppel — Dutch bookkeeping data: auditfiles (XAF), package import files, ERP/POS exports."""
+def __getattr__(name: str):
+    if name in ("cli", "COMMANDS", "COMMAND_MODULES", "load_all_commands"):
+        from . import group
 
-
-for _module in COMMAND_MODULES:
-    importlib.import_module(_module)
+        return getattr(group, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: KoppelError becomes one line on stderr and exit code 2; never a traceback."""
+    """Entry point: every way a command can end becomes one line on stderr and an exit code; never a traceback.
+
+    0 done, 1 a check finding or money difference (per command), 2 a problem the user can fix (bad input, an
+    OS error such as a full disk or a missing permission), 3 a bug in koppel, 130 Ctrl-C, 143 SIGTERM.
+    """
+    with interrupts.stop_signals_raise(), interrupts.private_tempdir():
+        code = run(argv)
+    sys.exit(code)
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run one command; return its exit code (see :func:`main`)."""
     try:
-        code = cli.main(args=argv, prog_name="koppel", standalone_mode=False)
+        import click
+
+        from ..errors import KoppelError
+        from ..oserrors import os_error_message
+        from .group import cli
+    except KeyboardInterrupt as exc:  # Ctrl-C while koppel was still starting
+        return _fail("interrupted", interrupts.exit_code(exc))
+    try:
+        try:
+            with cli.make_context("koppel", list(sys.argv[1:] if argv is None else argv)) as ctx:
+                code = cli.invoke(ctx)
+        finally:
+            sys.stdout.flush()
     except KoppelError as exc:
-        click.echo(f"koppel: {exc}", err=True)
-        sys.exit(2)
+        return _fail(str(exc), 2)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
     except click.exceptions.Abort:
-        click.echo("koppel: interrupted", err=True)
-        sys.exit(130)
+        return _fail("interrupted", 130)
     except click.ClickException as exc:
         exc.show()
-        sys.exit(2)
-    except KeyboardInterrupt:
-        click.echo("koppel: interrupted", err=True)
-        sys.exit(130)
+        return exc.exit_code
+    except KeyboardInterrupt as exc:
+        return _fail("interrupted", interrupts.exit_code(exc))
+    except OSError as exc:
+        if isinstance(exc, BrokenPipeError):  # `koppel ... | head`: the reader left; nothing to say
+            return 0
+        return _fail(str(os_error_message(exc)), 2)
     except MemoryError:
-        click.echo("koppel: out of memory", err=True)
-        sys.exit(2)
+        return _fail("out of memory (try --workers 1, or a machine with more memory)", 2)
     except Exception as exc:  # a bug in koppel: say so in one line; details only on request
         if os.environ.get("KOPPEL_DEBUG"):
             raise
-        click.echo(
-            f"koppel: internal error: {type(exc).__name__}: {exc} (please report it; KOPPEL_DEBUG=1 shows details)",
-            err=True,
-        )
-        sys.exit(3)
-    sys.exit(code if isinstance(code, int) else 0)
+        return _fail(f"internal error: {type(exc).__name__}: {exc} (please report it; KOPPEL_DEBUG=1 shows details)", 3)
+    return code if isinstance(code, int) else 0
+
+
+def _fail(message: str, code: int) -> int:
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.write(f"koppel: {message}\n")
+        sys.stderr.flush()
+    return code

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
 import click
 
-from ..atomic import atomic_open
+from ..atomic import atomic_open, replacing
 from ..checks import check_file
 from ..checks.console import render
 from ..checks.findings import SEVERITY_RANK
 from ..errors import KoppelError
+from ..outputs import check_file_output, check_folder_output
+from ..progress import activity, watch_file
 from . import cli
+from .options import force_option
 
 
 def _write_json(data, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_open(path, "w", encoding="utf-8") as handle:
         json.dump(data, handle, indent=2, ensure_ascii=False)
         handle.write("\n")
@@ -52,6 +55,29 @@ def _later_layers(result: dict, path: Path, release, previous: Path | None, plac
     return result
 
 
+def _write_report_dir(results: list[dict], report_dir: Path) -> Path:
+    """One HTML + Excel + JSON report per file and index.html, all published together (or none)."""
+    from ..atomic import AtomicDir
+
+    write_html, write_xlsx, write_index = _reports()
+    with AtomicDir(report_dir) as out:
+        paths: list[Path] = []
+        used: set[str] = set()
+        for r in results:
+            stem = Path(r["file"]).name
+            while stem in used:
+                stem += "_"
+            used.add(stem)
+            write_html(r, out.path(f"{stem}.html"))
+            write_xlsx(r, out.path(f"{stem}.xlsx"))
+            with out.path(f"{stem}.json").open("w", encoding="utf-8") as handle:
+                json.dump(r, handle, indent=2, ensure_ascii=False)
+                handle.write("\n")
+            paths.append(out.writes_into / f"{stem}.html")  # the index links by final name, in its own folder
+        write_index(results, paths, out.path("index.html"))
+    return report_dir / "index.html"
+
+
 def exit_code(results: list[dict], fail_on: str) -> int:
     """2 when a file cannot be used at all, 1 when a finding reaches ``fail_on``, else 0."""
     if any(r["verdict"] == "unusable" for r in results):
@@ -83,6 +109,7 @@ def exit_code(results: list[dict], fail_on: str) -> int:
               help="Check every account's RGS code against this RGS release (the official Excel workbook).")
 @click.option("--previous", type=click.Path(path_type=Path), default=None, metavar="LAST",
               help="Last year's file: this year's opening balance must equal its closing balance.")
+@force_option
 def check_command(
     files: tuple[Path, ...],
     json_out: Path | None,
@@ -95,6 +122,7 @@ def check_command(
     no_xsd: bool,
     places: int,
     quiet: bool,
+    force: bool,
     rgs_release: Path | None = None,
     previous: Path | None = None,
 ) -> int:
@@ -106,14 +134,22 @@ def check_command(
         raise click.UsageError("--html and --xlsx take one file; use --report-dir for several")
     if schema_dir is not None and not schema_dir.is_dir():
         raise KoppelError("schema folder not found", file=schema_dir)
+    for option, out, suffixes in (("--json", json_out, (".json",)), ("--html", html_out, (".html", ".htm")),
+                                  ("--xlsx", xlsx_out, (".xlsx",))):  # fmt: skip
+        if out is not None:
+            check_file_output(out, option=option, force=force, suffixes=suffixes, what=f"the {option[2:]} report")
+    replace_whole = report_dir is not None and check_folder_output(
+        report_dir, option="--report-dir", force=force, markers=("index.html",)
+    )
     release = _release(rgs_release)
     if previous is not None and not previous.exists():
         raise KoppelError("file not found", file=previous, hint="--previous names last year's file")
     results: list[dict] = []
     for path in files:
         try:
-            result = check_file(path, schema_dir=schema_dir, encoding=encoding, xsd=not no_xsd, max_places=places)
-            result = _later_layers(result, path, release, previous, places)
+            with activity(f"check {path.name}") as act, watch_file(path, act):
+                result = check_file(path, schema_dir=schema_dir, encoding=encoding, xsd=not no_xsd, max_places=places)
+                result = _later_layers(result, path, release, previous, places)
         except KoppelError as exc:
             click.echo(f"koppel: {exc}", err=True)
             result = {
@@ -138,21 +174,7 @@ def check_command(
             write_xlsx(results[0], xlsx_out)
             click.echo(f"Excel-rapport: {xlsx_out}")
     if report_dir:
-        write_html, write_xlsx, write_index = _reports()
-        report_dir.mkdir(parents=True, exist_ok=True)
-        paths: list[Path] = []
-        used: set[str] = set()
-        for r in results:
-            stem = Path(r["file"]).name
-            while stem in used:
-                stem += "_"
-            used.add(stem)
-            html = report_dir / f"{stem}.html"
-            write_html(r, html)
-            write_xlsx(r, report_dir / f"{stem}.xlsx")
-            _write_json(r, report_dir / f"{stem}.json")
-            paths.append(html)
-        index = report_dir / "index.html"
-        write_index(results, paths, index)
+        with replacing(report_dir) if replace_whole else contextlib.nullcontext():
+            index = _write_report_dir(results, report_dir)
         click.echo(f"Rapporten: {index}")
     return exit_code(results, fail_on)

@@ -2,20 +2,36 @@
 
 Target-specific switches need no edit here: ``--option KEY=VALUE`` (repeatable) reaches the writer as
 ``job.options[KEY]``. A named flag may still be added below with ``extra_option(...)``; its value lands in
-the same dict under its own name.
+the same dict under its own name. Every key is checked against the target's declared options
+(:mod:`koppel.format_options`) before the input is read; so are ``--read-option`` keys against the reader's.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import sys
 from pathlib import Path
 
 import click
 
-from ..convert import convert, parse_options
-from ..registry import all_formats
+from ..atomic import replacing
+from ..convert import control_path_for, convert, parse_options
+from ..format_options import validate, writer_options
+from ..outputs import check_file_output, check_folder_output
+from ..progress import activity, current
+from ..registry import all_formats, get_format
 from . import cli
-from .options import encoding_option, input_format_option, reading_workers_option, source_options, source_reader_options
+from .options import (
+    encoding_option,
+    force_option,
+    input_format_option,
+    read_options,
+    read_options_option,
+    reading_workers_option,
+    source_options,
+    source_reader_options,
+)
 
 # Named writer flags that other targets registered: (decls, kwargs) pairs, value goes to options[dest].
 EXTRA_OPTIONS: list[tuple[tuple[str, ...], dict]] = [
@@ -29,6 +45,15 @@ EXTRA_OPTIONS: list[tuple[tuple[str, ...], dict]] = [
         {"is_flag": True, "default": None, "help": "Truncate too-long texts (reported) instead of failing."},
     ),
 ]
+
+
+def _earlier_files(control: Path, folder: Path) -> list[Path]:
+    """The files an earlier single-file conversion listed in its control file (to remove those not rewritten)."""
+    try:
+        files = json.loads(control.read_text(encoding="utf-8")).get("files", [])
+    except (OSError, ValueError, AttributeError):
+        return []
+    return [(folder / name).resolve() for name in files if isinstance(name, str) and Path(name).name == name]
 
 
 def _targets() -> str:
@@ -52,6 +77,8 @@ def _with_extra_options(func):
 @source_options
 @reading_workers_option
 @click.option("--option", "option_pairs", multiple=True, metavar="KEY=VALUE", help="Target option (repeatable).")
+@read_options_option
+@force_option
 @_with_extra_options
 def convert_command(
     path: Path,
@@ -66,24 +93,58 @@ def convert_command(
     aggregate: str | None,
     workers: int | None,
     option_pairs: tuple[str, ...],
+    read_option_pairs: tuple[str, ...],
+    force: bool,
     **extra,
 ) -> None:
-    """Convert an auditfile or any readable input into a package's import files, with control.json."""
+    """Convert an auditfile or any readable input into a package's import files, with control.json.
+
+    -o names a new or empty folder (a file for xaf32/xaf40); --force replaces an earlier output there whole.
+    """
     from_format, reader_options = source_reader_options(from_format, profile, until, aggregate, workers)
     if encoding:
         reader_options["encoding"] = encoding
+    reader_options.update(read_options(path, from_format, read_option_pairs))
     options = {key: value for key, value in extra.items() if value is not None}
     options.update(parse_options(option_pairs))
-    result = convert(
-        path,
-        target,
-        output,
-        from_format=from_format,
-        mapping=mapping,
-        strict_mapping=strict_mapping,
-        options=options,
-        reader_options=reader_options,
-    )
+    info = get_format(target)
+    if info.writer is not None:
+        validate(options, writer_options(info.name), field="--option", what=f"--to {info.name}")
+    kind = getattr(info, "output", "folder")
+    stale: list[Path] = []
+    replace_whole = False
+    if info.writer is None:
+        pass  # convert() says that this format cannot be written
+    elif kind == "file":
+        control = control_path_for("file", output)
+        companions = [control]
+        if info.name == "xaf40":  # the upgrade report goes beside the auditfile
+            from ..xaf.target import REPORT_NAME
+
+            companions.append(output.parent / REPORT_NAME)
+        check_file_output(output, option="-o", force=force, suffixes=(".xaf", ".xml"), companions=companions,
+                          what=f"{info.name} output")  # fmt: skip
+        stale = _earlier_files(control, output.parent) if force else []
+    else:
+        replace_whole = check_folder_output(output, option="-o", force=force, markers=("control.json",))
+    with activity("convert"), replacing(output) if replace_whole else contextlib.nullcontext():
+        act = current()
+        if act is not None:
+            act.phase("reading", total=path.stat().st_size if path.is_file() else None)
+            if from_format in (None, "xaf"):
+                reader_options["progress"] = act
+        result = convert(
+            path,
+            target,
+            output,
+            from_format=from_format,
+            mapping=mapping,
+            strict_mapping=strict_mapping,
+            options=options,
+            reader_options=reader_options,
+        )
+    for old in set(stale) - {f.resolve() for f in result.files}:  # e.g. parts of an earlier, longer split
+        old.unlink(missing_ok=True)
     control = result.control
     counts = control["counts"]
     click.echo(f"wrote {len(result.files)} files for {target} to {output}")

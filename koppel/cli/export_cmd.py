@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import click
 
+from ..atomic import replacing
 from ..export import EXPORT_FORMATS, export_tables
+from ..outputs import check_folder_output
+from ..progress import activity
 from . import cli
 from .options import (
     encoding_option,
+    force_option,
     input_format_option,
+    read_options,
+    read_options_option,
     read_with_progress,
     reading_workers_option,
     source_options,
@@ -26,9 +33,26 @@ from .options import (
 @encoding_option
 @source_options
 @reading_workers_option
-def export_command(path: Path, outdir: Path, fmt: str, from_format: str | None, encoding: str | None, **source) -> None:
-    """Write the canonical tables (accounts, relations, ..., lines) of an input, one file per table."""
+@read_options_option
+@force_option
+def export_command(
+    path: Path,
+    outdir: Path,
+    fmt: str,
+    from_format: str | None,
+    encoding: str | None,
+    read_option_pairs: tuple[str, ...],
+    force: bool,
+    **source,
+) -> None:
+    """Write the canonical tables (accounts, relations, ..., lines) of an input, one file per table.
+
+    -o names a new or empty folder; --force replaces an earlier export there whole.
+    """
     from_format, options = source_reader_options(from_format, **source)
-    adm = read_with_progress(path, from_format, encoding, **options)
-    written = export_tables(adm, outdir, fmt)
+    options.update(read_options(path, from_format, read_option_pairs))
+    replace_whole = check_folder_output(outdir, option="-o", force=force, markers=("summary.json",))
+    with activity("export"), replacing(outdir) if replace_whole else contextlib.nullcontext():
+        adm = read_with_progress(path, from_format, encoding, **options)
+        written = export_tables(adm, outdir, fmt)
     click.echo(f"wrote {len(written)} files to {outdir}/ ({adm.stats.lines} lines)")

@@ -8,9 +8,18 @@ import click
 
 from ..atomic import atomic_open
 from ..mapping_init import starter_mapping
+from ..outputs import check_file_output
+from ..progress import activity
 from ..registry import get_format
 from . import cli
-from .options import encoding_option, input_format_option, read_with_progress
+from .options import (
+    encoding_option,
+    force_option,
+    input_format_option,
+    read_options,
+    read_options_option,
+    read_with_progress,
+)
 
 
 @cli.group("mapping")
@@ -27,8 +36,17 @@ def mapping_group() -> None:
 @click.option("--profile", default=None, metavar="P", help="Read with source profile P (same as --from profile).")
 @click.option("--rgs", "rgs_release", type=click.Path(path_type=Path), default=None, metavar="RELEASE.xlsx",
               help="Propose an RGS code for every account without one (review list written beside the mapping).")
+@read_options_option
+@force_option
 def mapping_init_command(
-    path: Path, target: str, output: Path | None, from_format: str | None, encoding: str | None, profile: str | None,
+    path: Path,
+    target: str,
+    output: Path | None,
+    from_format: str | None,
+    encoding: str | None,
+    profile: str | None,
+    read_option_pairs: tuple[str, ...],
+    force: bool,
     rgs_release: Path | None = None,
 ) -> None:
     """Write a starter mapping listing every code INPUT uses, with TARGET's limits and proposals."""
@@ -37,6 +55,9 @@ def mapping_init_command(
     if profile:
         from_format = from_format or "profile"
         options["profile"] = profile
+    options.update(read_options(path, from_format, read_option_pairs))
+    if output is not None:
+        check_file_output(output, option="-o", force=force, suffixes=(".toml",), what="a mapping")
     release = None
     if rgs_release is not None:
         from ..rgs.release import load_release
@@ -44,12 +65,14 @@ def mapping_init_command(
         if output is None:
             raise click.UsageError("--rgs writes a review list beside the mapping: name the mapping with -o")
         release = load_release(rgs_release)
-    adm = read_with_progress(path, from_format, encoding, **options)
+        review = output.with_name(output.stem + ".rgs-review.csv")
+        check_file_output(review, option="-o", force=force, suffixes=(".csv",), what="the RGS review list")
+    with activity("mapping init"):
+        adm = read_with_progress(path, from_format, encoding, **options)
     text = starter_mapping(adm, target, path.name)
     if release is not None:
         from ..rgs.mapping import rgs_section, write_review
 
-        review = output.with_name(output.stem + ".rgs-review.csv")
         section, rows = rgs_section(adm, release, review.name)
         text += "\n" + section
         write_review(review, rows)

@@ -12,8 +12,10 @@ from ..money import format_cents
 from ..openitems.engine import compute_open_items
 from ..openitems.output import payment_status, read_invoice_list, write_report, write_status
 from ..openitems.subledgers import read_subledgers
+from ..outputs import check_file_output
+from ..progress import activity
 from . import cli
-from .options import encoding_option, input_format_option, read_with_progress
+from .options import encoding_option, force_option, input_format_option, read_with_progress
 
 
 def _date(value: str | None, field: str) -> date | None:
@@ -59,6 +61,7 @@ def _control(pairs: tuple[str, ...]) -> dict[str, str] | None:
 )
 @input_format_option
 @encoding_option
+@force_option
 def openitems_command(
     path: Path,
     output: Path,
@@ -67,12 +70,24 @@ def openitems_command(
     control: tuple[str, ...],
     from_format: str | None,
     encoding: str | None,
+    force: bool,
 ) -> None:
     """Open items per relation and invoice at a date, reconciled with the debtors/creditors control accounts."""
+    suffixes = (".csv",) if invoices is not None else (".csv", ".xlsx", ".json")
+    companions = ()
+    if invoices is None and output.suffix.lower() == ".csv":
+        companions = tuple(output.with_name(f"{output.stem}.{part}.csv") for part in ("postings", "reconciliation"))
+    check_file_output(output, option="-o", force=force, suffixes=suffixes, companions=companions,
+                      what="the open items" if invoices is None else "the payment status")  # fmt: skip
     wanted = read_invoice_list(invoices) if invoices is not None else None
-    adm = read_with_progress(path, from_format, encoding)
-    subledgers = read_subledgers(path, encoding=encoding) if adm.header.source_format == "xaf" else None
-    result = compute_open_items(adm, _date(at, "--at"), subledgers=subledgers, control_accounts=_control(control))
+    with activity("openitems") as act:
+        adm = read_with_progress(path, from_format, encoding)
+        if act.enabled:
+            act.phase("matching")
+        subledgers = read_subledgers(path, encoding=encoding) if adm.header.source_format == "xaf" else None
+        result = compute_open_items(
+            adm, _date(at, "--at"), subledgers=subledgers, control_accounts=_control(control)
+        )
     if wanted is not None:
         status = payment_status(result, wanted)
         write_status(status, output)

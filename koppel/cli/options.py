@@ -6,9 +6,11 @@ from pathlib import Path
 
 import click
 
+from ..errors import KoppelError
+from ..format_options import reader_options, validate
 from ..model import Administration
-from ..progress import ProgressBar
-from ..registry import read_input
+from ..progress import current
+from ..registry import detect_format, get_format, read_input
 
 input_format_option = click.option(
     "--from", "from_format", metavar="FORMAT", default=None, help="Input format (default: detected from content)."
@@ -25,8 +27,35 @@ reading_workers_option = click.option(
     type=click.IntRange(min=1),
     default=None,
     metavar="N",
-    help="Processes that parse a large auditfile (default: all cores from 64 MB on; 1: one process).",
+    help="Processes that parse a large auditfile (default: 1; N uses N cores, at about N times the memory).",
 )
+force_option = click.option(
+    "--force", is_flag=True, help="Replace an existing output (a folder: the earlier output of koppel there, whole)."
+)
+read_options_option = click.option(
+    "--read-option",
+    "read_option_pairs",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Reader option (repeatable), e.g. clair2_negative_credit=abs; see 'koppel formats NAME'.",
+)
+
+
+def read_options(path: Path, from_format: str | None, pairs: tuple[str, ...]) -> dict:
+    """``--read-option KEY=VALUE`` pairs as a dict, checked against the options of the reader of ``path``."""
+    if not pairs:
+        return {}
+    from ..archive import is_zip_input
+    from ..convert import parse_options
+
+    options = parse_options(pairs, field="--read-option")
+    if from_format is None:
+        if not path.exists():
+            raise KoppelError("file not found", file=path)
+        from_format = "xaf" if is_zip_input(path) else detect_format(path)  # a zip holds an auditfile
+    info = get_format(from_format)
+    validate(options, reader_options(info.name), field="--read-option", what=f"the {info.name} reader")
+    return options
 
 
 def source_options(func):
@@ -67,13 +96,12 @@ def source_reader_options(
 
 
 def read_with_progress(path: Path, from_format: str | None, encoding: str | None, **options) -> Administration:
-    """Read any input, with a progress bar on stderr when it is a terminal."""
-    bar = ProgressBar(path.stat().st_size if path.is_file() else 0, label=f"reading {path.name}")
-    try:
-        if encoding:
-            options["encoding"] = encoding
-        if bar.enabled:
-            options["progress"] = bar
-        return read_input(path, from_format, **options)
-    finally:
-        bar.close()
+    """Read any input; the command's progress line (when shown) follows the bytes read."""
+    if encoding:
+        options["encoding"] = encoding
+    act = current()
+    if act is not None:
+        act.phase("reading", total=path.stat().st_size if path.is_file() else None)
+        if (from_format or "xaf") == "xaf":  # the readers that report bytes read
+            options["progress"] = act
+    return read_input(path, from_format, **options)

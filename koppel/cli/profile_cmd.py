@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from ..atomic import atomic_path
-from ..errors import KoppelError
 from ..money import format_cents
+from ..outputs import check_file_output
 from ..sources import builtin_profiles, load_profile, read_source
 from ..sources.profile import find_profile
 from ..sources.sniff import starter_profile
@@ -41,12 +41,12 @@ def show_command(profile: str) -> None:
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def init_command(path: Path, output: Path | None, force: bool) -> None:
     """Sniff a CSV/XLSX export and write a starter profile (detected settings; DECIDE marks the rest)."""
+    if output is not None:
+        check_file_output(output, option="-o", force=force, suffixes=(".toml",), what="a profile")
     text = starter_profile(path)
     if output is None:
         click.echo(text, nl=False)
         return
-    if output.exists() and not force:
-        raise KoppelError("the output exists", file=output, hint="use --force to overwrite")
     with atomic_path(output) as tmp:
         Path(tmp).write_text(text, encoding="utf-8")
         load_profile(tmp)  # a starter always loads; never publish one that does not

@@ -2,21 +2,35 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
 import click
 
+from ..atomic import replacing
 from ..errors import KoppelError
+from ..outputs import check_file_output, check_folder_output
 from ..registry import read_input
 from ..relations import read_relations, validate_relations
 from ..relations.write import LIST_FORMATS, relation_table, write_relation_list
 from . import cli
+from .options import force_option
 
 
 @cli.group("relations")
 def relations_group() -> None:
     """Relation master data (debtors, creditors): convert, check, export."""
+
+
+def _check_output(output: Path, target: str, force: bool) -> bool:
+    """A list (xlsx/csv) is a file with that extension; a package target a folder (see koppel convert)."""
+    if target in LIST_FORMATS:
+        companions = (output.with_name(output.stem + ".findings.csv"),) if target == "csv" else ()
+        check_file_output(output, option="-o", force=force, suffixes=(f".{target}",), companions=companions,
+                          what=f"a relation list ({target})")  # fmt: skip
+        return False
+    return check_folder_output(output, option="-o", force=force, markers=("control.json",))
 
 
 def _echo_findings(findings) -> None:
@@ -31,10 +45,18 @@ def _echo_findings(findings) -> None:
 @click.option("--to", "target", required=True, metavar="TARGET|xlsx|csv", help="A package target or a list.")
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path))
 @click.option("--accept-errors", is_flag=True, help="Write a package file even with error findings.")
+@force_option
 def convert_command(
-    path: Path, profile: Path | None, from_format: str | None, target: str, output: Path, accept_errors: bool
+    path: Path,
+    profile: Path | None,
+    from_format: str | None,
+    target: str,
+    output: Path,
+    accept_errors: bool,
+    force: bool,
 ) -> None:
     """Read debtors/creditors from an XLSX/CSV list (or any administration), check them, and write them."""
+    replace_whole = _check_output(output, target, force)
     options = {"profile": profile} if profile else {}
     adm = read_relations(path, from_format=from_format, **options)
     findings = adm.extras.get("relation_findings")
@@ -58,7 +80,8 @@ def convert_command(
         )
     from ..convert import convert
 
-    result = convert(path, target, output, from_format=from_format or "relations", reader_options=options)
+    with replacing(output) if replace_whole else contextlib.nullcontext():
+        result = convert(path, target, output, from_format=from_format or "relations", reader_options=options)
     counts = result.control["counts"]
     click.echo(
         f"wrote {len(result.files)} files for {target} to {output}: relations {counts['relations'][0]} -> "
@@ -86,11 +109,13 @@ def convert_command(
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--from", "from_format", default=None, metavar="FORMAT")
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="relaties.xlsx or .csv")
-def export_command(path: Path, from_format: str | None, output: Path) -> None:
+@force_option
+def export_command(path: Path, from_format: str | None, output: Path, force: bool) -> None:
     """A readable, checked list of the relations in an auditfile (or any readable administration)."""
+    fmt = "csv" if output.suffix.lower() == ".csv" else "xlsx"
+    _check_output(output, fmt, force)
     adm = read_input(path, from_format)
     relations, findings = validate_relations(adm.relations)
-    fmt = "csv" if output.suffix.lower() == ".csv" else "xlsx"
     files = write_relation_list(relation_table(relations, None), findings, output, fmt)
     errors = int((findings["severity"] == "error").sum())
     click.echo(

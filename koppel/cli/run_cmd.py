@@ -8,8 +8,9 @@ from pathlib import Path
 
 import click
 
-from ..jobs.report import CountBar, summary_table
+from ..jobs.report import summary_table
 from ..jobs.runner import run_job_file
+from ..progress import activity, counting
 from . import cli
 
 workers_option = click.option(
@@ -35,11 +36,9 @@ scheduler_option = click.option(
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome per input as JSON instead of a table.")
 def run_command(job_file: Path, dry_run: bool, workers: int | None, scheduler: str | None, as_json: bool) -> int:
     """Convert every new file in the job's inboxes exactly once (exit 0 all fine, 1 some quarantined)."""
-    bar = CountBar()
-    try:
-        report = run_job_file(job_file, dry_run=dry_run, workers=workers, scheduler=scheduler, progress=bar)
-    finally:
-        bar.close()
+    with activity("run") as act:
+        progress = counting(act) if act.enabled else None
+        report = run_job_file(job_file, dry_run=dry_run, workers=workers, scheduler=scheduler, progress=progress)
     if as_json:
         payload = {
             "dry_run": report.dry_run,

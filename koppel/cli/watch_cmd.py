@@ -10,8 +10,9 @@ import click
 from ..diskfull import DiskFull
 from ..jobs.executors import make_executor
 from ..jobs.lock import JobBusy
-from ..jobs.report import CountBar, summary_table
+from ..jobs.report import summary_table
 from ..jobs.runner import run_job_file
+from ..progress import activity, counting
 from . import cli
 from .run_cmd import scheduler_option, workers_option
 
@@ -34,8 +35,8 @@ def watch_command(
 ) -> int:
     """Process new drops as they arrive; a run of the same job elsewhere is waited for, not overlapped.
 
-    Prints a summary after each run that found something; stop with Ctrl-C (exit 0, or 1 when any
-    input was quarantined).
+    Prints a summary after each run that found something. Stop it with Ctrl-C or SIGTERM (exit 130 / 143):
+    a run that was under way is stopped like an interrupted `koppel run`, its inputs stay in the inbox.
     """
     executor = make_executor(workers, scheduler)  # warm workers live as long as the watch
     worst = 0
@@ -43,9 +44,9 @@ def watch_command(
     try:
         while max_runs is None or runs < max_runs:
             runs += 1
-            bar = CountBar()
             try:
-                report = run_job_file(job_file, executor=executor, progress=bar)
+                with activity("watch") as act:
+                    report = run_job_file(job_file, executor=executor, progress=counting(act) if act.enabled else None)
             except (JobBusy, DiskFull) as exc:  # both pass: the next run finishes what this one left in the inbox
                 click.echo(f"koppel: {exc}; trying again in {interval:g} s", err=True)
             else:
@@ -53,12 +54,11 @@ def watch_command(
                     stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime())
                     click.echo(f"== {stamp}\n{summary_table(report)}")
                 worst = max(worst, report.exit_code)
-            finally:
-                bar.close()
             if max_runs is None or runs < max_runs:
                 time.sleep(interval)
     except KeyboardInterrupt:
-        click.echo("koppel: watch stopped", err=True)
+        executor.close(now=True)
+        raise
     finally:
         executor.close()
     return worst

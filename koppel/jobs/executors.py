@@ -13,6 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Protocol
 
 from ..errors import KoppelError
+from ..interrupts import signals_blocked, worker_ignores_interrupts
 from .task import Result, Task, process_input, process_many
 
 
@@ -21,7 +22,7 @@ class Executor(Protocol):
 
     def run(self, tasks: list[Task]) -> Iterator[Result]: ...
 
-    def close(self) -> None: ...
+    def close(self, now: bool = False) -> None: ...
 
 
 def chunks(tasks: list[Task], workers: int) -> list[list[Task]]:
@@ -53,7 +54,7 @@ class InlineExecutor:
         for task in tasks:
             yield process_input(task)
 
-    def close(self) -> None:
+    def close(self, now: bool = False) -> None:
         pass
 
 
@@ -67,11 +68,28 @@ def _die_with_parent() -> None:
 
 
 def _start_worker() -> None:
-    """Worker initializer: die with the coordinator; read each file on this worker's core (the pool uses all)."""
+    """Worker initializer: die with the coordinator, leave Ctrl-C to it, read each file on this worker's core."""
     from ..xaf.parallel import read_on_one_core
 
+    worker_ignores_interrupts()
     _die_with_parent()
     read_on_one_core()
+
+
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool now (Ctrl-C, SIGTERM, an error): cancel what waits, kill what runs, reap every worker.
+
+    ``shutdown(wait=True)`` alone would wait for the tasks running in the workers, which may take minutes.
+    """
+    pool.shutdown(wait=False, cancel_futures=True)
+    terminate = getattr(pool, "kill_workers", None)  # Python 3.14+
+    if terminate is not None:
+        terminate()
+    else:
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            with contextlib.suppress(Exception):
+                process.kill()
+    pool.shutdown(wait=True)
 
 
 class PoolExecutor:
@@ -87,14 +105,21 @@ class PoolExecutor:
         self._pool = ProcessPoolExecutor(
             self.workers, mp_context=multiprocessing.get_context(method), initializer=_start_worker
         )
-        list(self._pool.map(_noop, range(self.workers)))
+        with signals_blocked():  # no worker may see a Ctrl-C before it has chosen to ignore it
+            warm = [self._pool.submit(_noop, i) for i in range(self.workers)]
+        for future in warm:
+            future.result()
 
     def run(self, tasks: list[Task]) -> Iterator[Result]:
         for results in self._pool.map(process_many, chunks(tasks, self.workers)):
             yield from results
 
-    def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+    def close(self, now: bool = False) -> None:
+        """Wait for running tasks and end the workers; ``now``: stop them at once (after an interrupt)."""
+        if now:
+            stop_pool(self._pool)
+        else:
+            self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 class DaskExecutor:
@@ -128,7 +153,7 @@ class DaskExecutor:
             for future in futures:
                 future.release()
 
-    def close(self) -> None:
+    def close(self, now: bool = False) -> None:
         self._client.close()
 
 

@@ -124,7 +124,13 @@ def run_job_file(
     executor = executor or make_executor(workers, scheduler)  # workers start before the lock is taken
     try:
         with job_lock(job_file.lock_path), StateDB(job_file.state_path) as db:
-            return _run(job_file, db, executor, progress)
+            try:
+                return _run(job_file, db, executor, progress)
+            except KeyboardInterrupt:  # Ctrl-C or SIGTERM: stop the workers now, then remove what they staged
+                executor.close(now=True)
+                for job in job_file.jobs:
+                    clean_leftovers(job.outbox)
+                raise
     except DiskFull as exc:
         exc.hint = DISK_FULL_HINT
         raise

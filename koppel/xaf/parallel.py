@@ -12,6 +12,7 @@ or ISO-8859-1); otherwise :func:`iter_xaf_parallel` falls back to the single-pro
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import mmap
 import multiprocessing
@@ -19,6 +20,7 @@ import os
 import re
 from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import KoppelError
+from ..interrupts import signals_blocked, worker_ignores_interrupts
 from ..model import Administration
 from .reader import BATCH_SIZE, Progress, _frame, _Reader, _settle_opening, iter_xaf
 from .source import namespace_only_once
@@ -35,7 +38,12 @@ from .versions import XafFile, sniff_xaf
 
 PIECE_BYTES = 8 << 20
 SCAN_BLOCK = 4 << 20  # plain reads of this size find cuts' line numbers and open journals
-PARALLEL_MIN_BYTES = 64 << 20  # auto mode reads files from this size on all cores
+PARALLEL_MIN_BYTES = 64 << 20  # without --workers, smaller files are read in one process
+# Reader processes when --workers is not given. Measured (bench/bench_tree.py, README "Memory and reader
+# processes"): on the 2-core machine two readers took 4.3x the memory of one (1,022 vs 238 MB for the process
+# tree, inspect of 1.2M lines) and 1.5x the CPU, for a wall time within the noise of a busy host; one reader
+# keeps the promise of memory that does not grow with the file, so it is the default. ``--workers N`` opts in.
+DEFAULT_WORKERS = 1
 _ONE_CORE = False
 MIN_PIECE_BYTES = 1 << 20
 _JOURNAL_START = re.compile(rb"<journal[\s>]")
@@ -88,12 +96,29 @@ def _pieces(mm: mmap.mmap, fd: int, begin: int, finish: int, target: int) -> lis
     return pieces
 
 
+def _pread_seek(fd: int, size: int, offset: int) -> bytes:
+    """``os.pread`` where the platform has none (Windows): seek, then read. The descriptor is this
+    process's own and used by one thread, so moving its offset disturbs nobody."""
+    os.lseek(fd, offset, os.SEEK_SET)
+    parts = []
+    while size > 0:
+        chunk = os.read(fd, size)
+        if not chunk:
+            break
+        parts.append(chunk)
+        size -= len(chunk)
+    return b"".join(parts)
+
+
+pread = getattr(os, "pread", _pread_seek)
+
+
 def _scan(fd: int, start: int, end: int) -> tuple[int, int | None]:
     """LF count in [start, end) and the offset of the last ``<journal`` start tag there, a few MB at a time."""
     count, last = 0, None
     for pos in range(start, end, SCAN_BLOCK):
         n = min(SCAN_BLOCK, end - pos)
-        block = os.pread(fd, n + 8, pos)  # 8 bytes more: a tag starting in this block is seen whole
+        block = pread(fd, n + 8, pos)  # 8 bytes more: a tag starting in this block is seen whole
         count += block.count(b"\n", 0, n)
         limit = len(block)
         while (hit := block.rfind(b"<journal", 0, limit)) >= 0:
@@ -195,10 +220,9 @@ class ParallelRead:
         self.master = self._master_reader(_strip_root_namespace(self._head, info) + closing)
         opening = b"<auditfile><company><transactions>" if info.version != "2.0" else b"<auditfile><transactions>"
         tail_reader = self._master_reader(_declaration(info) + opening + self._tail)
-        context = multiprocessing.get_context("fork")
         args = [(info, piece, self.options, BATCH_SIZE) for piece in self.pieces]
         rest: pa.Table | None = None  # re-cut into batches like the serial reader's (memory of the writers follows)
-        with context.Pool(self.workers) as pool:
+        with _worker_pool(self.workers) as pool:
             for piece, result in zip(self.pieces, _bounded_map(pool, args, 2 * self.workers), strict=True):
                 if "error" in result:
                     message, line, field, hint = result["error"]
@@ -226,18 +250,52 @@ class ParallelRead:
             progress(info.size)
 
 
-def _bounded_map(pool, args: list, ahead: int) -> Iterator[dict]:
-    """``pool.imap(_parse_piece, args)`` with at most ``ahead`` pieces parsed and not yet taken: results of
+def _start_worker() -> None:
+    """Worker initializer: Ctrl-C is the coordinator's; die with it, as a batch job's workers do."""
+    from ..jobs.executors import _die_with_parent
+
+    worker_ignores_interrupts()
+    _die_with_parent()
+
+
+@contextlib.contextmanager
+def _worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
+    """Forked reader processes, stopped at once when the read ends early (error, Ctrl-C, SIGTERM).
+
+    ``concurrent.futures`` notices a worker that died and never waits on a lock a killed process held
+    (``multiprocessing.Pool.terminate`` can, and hung koppel in a futex wait with both workers defunct).
+    """
+    from ..jobs.executors import stop_pool
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method), initializer=_start_worker)
+    try:
+        with signals_blocked():  # the first task forks every worker: none of them may see a Ctrl-C before
+            pool.submit(int)  # it ignores it (signals arriving meanwhile reach this process afterwards)
+        yield pool
+    except BaseException:
+        stop_pool(pool)
+        raise
+    else:
+        pool.shutdown(wait=True)
+
+
+def _bounded_map(pool: ProcessPoolExecutor, args: list, ahead: int) -> Iterator[dict]:
+    """``pool.map(_parse_piece, args)`` with at most ``ahead`` pieces parsed and not yet taken: results of
     workers that run ahead would otherwise pile up in this process (memory growing with the file)."""
     pending: deque = deque()
     todo = iter(args)
-    for arg in itertools.islice(todo, ahead):
-        pending.append(pool.apply_async(_parse_piece, (arg,)))
-    while pending:
-        result = pending.popleft().get()
-        for arg in itertools.islice(todo, 1):
-            pending.append(pool.apply_async(_parse_piece, (arg,)))
-        yield result
+    try:
+        for arg in itertools.islice(todo, ahead):
+            pending.append(pool.submit(_parse_piece, arg))
+        while pending:
+            result = pending.popleft().result()
+            for arg in itertools.islice(todo, 1):
+                pending.append(pool.submit(_parse_piece, arg))
+            yield result
+    finally:
+        for future in pending:
+            future.cancel()
 
 
 def _entry_cut(table: pa.Table, at: int) -> int | None:
@@ -268,17 +326,18 @@ def _strip_root_namespace(head: bytes, info: XafFile) -> bytes:
 
 
 def reading_workers(path: str | Path, requested: int | None = None) -> int:
-    """How many processes read ``path``: ``requested`` when given, else all cores for a large file.
+    """How many processes read ``path``: ``requested`` when given, else :data:`DEFAULT_WORKERS` (capped by the
+    cores) for a large file.
 
-    Auto mode stays on one core for files under :data:`PARALLEL_MIN_BYTES` (starting workers costs more
-    than it saves), inside a daemonic process (which may not start children), and after
+    Without a request the file is read in one process when it is under :data:`PARALLEL_MIN_BYTES` (starting
+    workers costs more than it saves), inside a daemonic process (which may not start children), and after
     :func:`read_on_one_core` (a batch job's worker processes already use every core).
     """
     if requested is not None:
         return max(1, int(requested))
-    if _ONE_CORE or multiprocessing.current_process().daemon:
+    if DEFAULT_WORKERS < 2 or _ONE_CORE or multiprocessing.current_process().daemon:
         return 1
-    return _cores() if Path(path).stat().st_size >= PARALLEL_MIN_BYTES else 1
+    return min(DEFAULT_WORKERS, _cores()) if Path(path).stat().st_size >= PARALLEL_MIN_BYTES else 1
 
 
 def _cores() -> int:
@@ -300,7 +359,8 @@ def iter_xaf_parallel(
     if read is None:
         yield from iter_xaf(path, encoding=encoding, **options)[1]
         return
-    yield from read.batches()
+    with contextlib.closing(read.batches()) as batches:
+        yield from batches
 
 
 def _planned_read(path: str | Path, encoding: str | None, options: dict, workers: int | None) -> ParallelRead | None:
@@ -331,9 +391,10 @@ def read_xaf_parallel(
     if read is None:
         return read_xaf(path, encoding=encoding, progress=progress, **options)
     adm = Administration()
-    for batch in read.batches(progress):
-        adm.lines.append(batch)
-        adm.stats.add_batch(batch, 0)
+    with contextlib.closing(read.batches(progress)) as batches:  # stops the workers at once if this ends early
+        for batch in batches:
+            adm.lines.append(batch)
+            adm.stats.add_batch(batch, 0)
     adm.lines.close()
     master = read.master
     assert master is not None

@@ -1,0 +1,48 @@
+"""The ``koppel`` click group; each command's module is imported when the command runs (see COMMANDS)."""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from .. import __version__
+
+COMMANDS: dict[str, str] = {
+    "inspect": "koppel.cli.inspect_cmd",
+    "export": "koppel.cli.export_cmd",
+    "formats": "koppel.cli.formats_cmd",
+    "convert": "koppel.cli.convert_cmd",
+    "mapping": "koppel.cli.mapping_cmd",
+    "run": "koppel.cli.run_cmd",
+    "watch": "koppel.cli.watch_cmd",
+    "openitems": "koppel.cli.openitems_cmd",
+    "check": "koppel.cli.check_cmd",
+    "profile": "koppel.cli.profile_cmd",
+    "relations": "koppel.cli.relations_cmd",
+}
+COMMAND_MODULES: tuple[str, ...] = tuple(COMMANDS.values())
+
+
+class _LazyGroup(click.Group):
+    """A group whose commands register themselves when their module is first imported."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(COMMANDS) | set(self.commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            importlib.import_module(COMMANDS[cmd_name])
+        return self.commands.get(cmd_name)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="koppel")
+def cli() -> None:
+    """koppel — Dutch bookkeeping data: auditfiles (XAF), package import files, ERP/POS exports."""
+
+
+def load_all_commands() -> None:
+    """Import every command module (for tools that walk ``cli.commands``)."""
+    for module in COMMAND_MODULES:
+        importlib.import_module(module)

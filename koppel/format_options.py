@@ -1,0 +1,186 @@
+"""The options each reader and writer accepts, declared once as data: name, type, default and meaning.
+
+``koppel convert --option KEY=VALUE`` (and the named flags such as ``--split-mb``) and ``--read-option
+KEY=VALUE`` are checked against these lists before any work starts: an unknown key is refused with the valid
+ones and a "did you mean"; a value of the wrong type is refused too. ``koppel formats NAME`` prints them.
+A new reader or writer option is added here, beside the code that reads it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass
+
+from .errors import KoppelError
+
+FLAG_WORDS = ("yes", "no", "true", "false", "1", "0", "ja", "nee", "on", "off")
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option: ``kind`` is text, flag, number, integer, date, path or choice (then ``choices``)."""
+
+    name: str
+    kind: str
+    default: str | None
+    meaning: str
+    choices: tuple[str, ...] = ()
+
+    def check(self, value: object, *, field: str) -> None:
+        """Refuse a value this option cannot take (one line, with what it does take)."""
+        text = str(value).strip()
+        problem = None
+        if self.kind == "choice" and text not in self.choices:
+            problem = f"one of {', '.join(self.choices)}"
+        elif self.kind == "flag" and not isinstance(value, bool) and text.lower() not in FLAG_WORDS:
+            problem = "yes or no"
+        elif self.kind in ("number", "integer"):
+            try:
+                number = float(text) if self.kind == "number" else int(text)
+                if number <= 0 and self.name.endswith("_mb"):
+                    problem = "a number above 0"
+            except ValueError:
+                problem = "a number" if self.kind == "number" else "a whole number"
+        elif self.kind == "date":
+            try:
+                dt.date.fromisoformat(text)
+            except ValueError:
+                problem = "a date YYYY-MM-DD"
+        if problem:
+            raise KoppelError(f"{self.name}={text!r} is not valid", field=field, hint=f"{self.name} takes {problem}")
+
+    def describe(self) -> str:
+        kind = "|".join(self.choices) if self.kind == "choice" else self.kind
+        default = f"; default {self.default}" if self.default is not None else ""
+        return f"{self.name} ({kind}{default}): {self.meaning}"
+
+
+def _o(name: str, kind: str, default: str | None, meaning: str, *choices: str) -> Option:
+    return Option(name, kind, default, meaning, tuple(choices))
+
+
+# Options of koppel convert itself, for every target (see koppel/convert.py).
+CONVERT_OPTIONS = (
+    _o("entry_numbers", "choice", "keep", "renumber entries 1, 2, ... per journal (old and new numbers in "
+       "boekstuknummers.csv)", "keep", "renumber"),
+    _o("opening_journal", "text", "BEG", "journal of the opening-balance entry"),
+    _o("opening_description", "text", "Beginbalans", "description of the opening-balance entry"),
+    _o("opening_entry_nr", "text", "1", "entry number of the opening-balance entry"),
+    _o("opening_journal_source", "text", None, "source journal of the opening balance (for the mapping)"),
+    _o("opening_with_open_items", "flag", "no", "opening balance with one line per open invoice (--opening-with-"
+       "open-items)"),
+    _o("open_items_at", "date", None, "date of the open items for --opening-with-open-items (default: year start)"),
+    _o("result_account", "text", None, "account of the result for --opening-with-open-items"),
+)  # fmt: skip
+
+_TRUNCATE = _o("truncate", "flag", "no", "cut too-long texts to the column width (reported) instead of failing")
+_SCHEMA_DIR = _o("schema_dir", "path", None, "folder with the vendor's XSDs: validate the XML before publishing")
+_LAYOUT = (
+    _TRUNCATE,
+    _o("mixed_kind", "choice", None, "kind for accounts of kind M (mixed): balance sheet or profit and loss", "B",
+       "P"),
+    _o("journal_types", "flag", "no", "write the journal type column where the layout has one"),
+)  # fmt: skip
+_TEMPLATE = _o("template", "path", None, "the exported register or import layout to fill (--template)")
+_TEMPLATE_FILL = (
+    _o("map", "text", None, "column assignments COLUMN=field,... where a header is not recognised"),
+    _o("decimal", "choice", ",", "decimal mark of amounts", ",", "."),
+    _o("date_format", "text", "%d-%m-%Y", "date format (strftime)"),
+)
+_XAF_WRITE = (
+    _o("split_mb", "number", None, "split into continuation files of at most this many MB (--split-mb)"),
+    _o("keep_dropped", "path", None, "folder for what the target version cannot carry (--keep-dropped)"),
+    _SCHEMA_DIR,
+    _o("no_validate", "flag", "no", "skip the XSD validation before publishing"),
+    _o("mixed_account_kind", "text", "B", "accTp for accounts of kind M (B or P; empty refuses them)"),
+    _o("other_relation_kind", "text", None, "custSupTp for relations of kind other (default: left out)"),
+    _o("date_created", "date", None, "dateCreated of the header (default: today)"),
+)
+
+WRITER_OPTIONS: dict[str, tuple[Option, ...]] = {
+    **{name: _LAYOUT for name in ("minox", "asperion", "accountview", "cash", "cash-ascii", "snelstart", "multivers")},
+    "exact-globe": (
+        *_LAYOUT,
+        _SCHEMA_DIR,
+        _o("globe_files", "choice", "both", "which files to write", "both", "csv", "xml"),
+    ),
+    "exact-online": (_TRUNCATE, _SCHEMA_DIR),
+    "twinfield": (
+        _TRUNCATE,
+        _o("office", "text", None, "Twinfield office code (default: the source's company id)"),
+        _o("destiny", "choice", "temporary", "where Twinfield books the transactions", "temporary", "final"),
+    ),
+    "king": (
+        _TRUNCATE,
+        _SCHEMA_DIR,
+        _o("batch_description", "text", "koppel NAME", "description of the import batch"),
+    ),
+    "afas": (
+        _o("control_accounts", "text", None, "debtor/creditor control accounts, comma-separated (e.g. 1300,1600)"),
+        _o("unit", "text", "1", "AFAS administration unit"),
+    ),
+    "visma-eaccounting": (
+        _TEMPLATE,
+        _o("supplier_template", "path", None, "exported supplier register (default: the --template file)"),
+        _o("relations_only", "flag", "no", "write only the relations when the input also holds entries"),
+        *_TEMPLATE_FILL,
+    ),
+    "template": (
+        _TEMPLATE,
+        _o("template_content", "choice", "entries", "what the template holds", "entries", "customers",
+           "suppliers", "relations"),
+        _o("relations_only", "flag", "no", "write only the relations when the input also holds entries"),
+        *_TEMPLATE_FILL,
+    ),
+    "xaf32": _XAF_WRITE,
+    "xaf40": _XAF_WRITE,
+}
+
+_ENCODING = _o("encoding", "text", None, "read in this encoding, whatever the file declares (--encoding)")
+READER_OPTIONS: dict[str, tuple[Option, ...]] = {
+    "xaf": (
+        _ENCODING,
+        _o("workers", "integer", "1", "processes that parse a large auditfile (--workers)"),
+        _o("clair2_negative_credit", "choice", None, "'abs': a negative CLAIR2 creditAmount is a credit of its "
+           "absolute value (Banana's files)", "abs"),
+        _o("huge_tree", "flag", "no", "lift libxml2's safety limit on very long texts (trusted files only)"),
+    ),
+    "profile": (
+        _ENCODING,
+        _o("profile", "path", None, "source profile: built-in name or .toml (--profile)"),
+        _o("until", "date", None, "hold back periods not closed by this date (--until)"),
+        _o("aggregate", "choice", None, "override the profile's aggregation (--aggregate)", "none", "day", "month"),
+    ),
+    "relations": (_o("profile", "path", None, "relations profile (.toml)"),),
+    **{
+        name: (_ENCODING,)
+        for name in ("minox", "asperion", "accountview", "cash", "snelstart", "multivers", "exact-globe")
+    },
+}  # fmt: skip
+
+
+def writer_options(target: str) -> tuple[Option, ...]:
+    """Every option ``koppel convert --to target`` accepts: convert's own and the writer's."""
+    return CONVERT_OPTIONS + WRITER_OPTIONS.get(target, ())
+
+
+def reader_options(name: str) -> tuple[Option, ...]:
+    return READER_OPTIONS.get(name, ())
+
+
+def validate(options: dict, accepted: tuple[Option, ...], *, field: str, what: str) -> None:
+    """Refuse an option ``what`` does not take (listing those it takes, with a "did you mean") or a bad value."""
+    by_name = {o.name: o for o in accepted}
+    for key, value in options.items():
+        option = by_name.get(key)
+        if option is None:
+            close = difflib.get_close_matches(key, list(by_name), n=1)
+            guess = f"did you mean {close[0]}? " if close else ""
+            valid = ", ".join(sorted(by_name)) or "none"
+            raise KoppelError(
+                f"unknown option {key!r} for {what}", field=field,
+                hint=f"{guess}valid: {valid}; see 'koppel formats NAME'",
+            )  # fmt: skip
+        if value is not None:
+            option.check(value, field=field)
