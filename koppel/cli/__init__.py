@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "koppel.cli.check_cmd",
     "koppel.cli.profile_cmd",
     "koppel.cli.relations_cmd",
+    "koppel.cli.serve_cmd",
 )
 
 
