@@ -8,7 +8,7 @@
   ``X-CSRF-Token``; the routes compare it, since a form field is only known after parsing).
 - **Size limit** on request bodies, by Content-Length and counted while streaming (chunked bodies too).
 - **Headers** on every response: a strict Content-Security-Policy (no inline script or style, nothing from
-  elsewhere), no sniffing, no framing, no referrer, no caching of pages.
+  elsewhere), no sniffing, no framing, no referrer to other sites, no caching of pages.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ SECURITY_HEADERS = (
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"no-referrer"),
+    (b"referrer-policy", b"same-origin"),  # no address leaves the app; own forms keep a real Origin header
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"cross-origin-resource-policy", b"same-origin"),
 )
@@ -172,8 +172,10 @@ class GuardMiddleware:
         if site is not None and site not in ("same-origin", "none"):
             return False
         origin = headers.get("origin")
-        if origin is None or origin == "null":
-            return origin is None  # no Origin: not a browser's cross-site form (those always send one)
+        if origin is None:
+            return True  # not a browser's cross-site request (a browser always names the origin of those)
+        if origin == "null":  # an opaque origin: a sandboxed frame, or a browser hiding it; only its own word counts
+            return site == "same-origin"
         return urlsplit(origin).netloc.lower() == headers.get("host", "").lower()
 
 
