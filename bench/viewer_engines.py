@@ -113,7 +113,8 @@ class DuckStore:
 
     def entry(self, journal_id: str, entry_nr: str) -> list[dict]:
         return self._all(
-            f"SELECT {_SELECT} FROM lines l WHERE l.entry_nr = ? AND l.journal_id IS NOT DISTINCT FROM ? ORDER BY l.seq",
+            f"SELECT {_SELECT} FROM lines l WHERE l.entry_nr = ? AND l.journal_id IS NOT DISTINCT FROM ? "
+            "ORDER BY l.seq",
             (entry_nr, journal_id),
         )
 

@@ -14,7 +14,6 @@ import sys
 import time
 import urllib.request
 import zipfile
-from pathlib import Path
 
 import pytest
 from chromium_cdp import BrowserError, Chromium, find_chromium
@@ -138,7 +137,7 @@ def test_open_a_ledger_card_and_an_entry(browser, server):
     assert rows == 100
     browser.screenshot(server["tmp"] / "ledger.png")
     _click(browser, "#next-page")
-    _wait_for(browser, "document.getElementById('page-info') && /pagina 2 van/.test(document.getElementById('page-info').innerText)")
+    _wait_for(browser, "/pagina 2 van/.test((document.getElementById('page-info') || {innerText: ''}).innerText)")
     _click(browser, "#ledger tbody tr a[href*='entry?']")
     _wait_for(browser, "document.getElementById('entry-lines')")
     assert _text(browser, "#entry-title").startswith("Boekstuk ")

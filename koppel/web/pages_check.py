@@ -82,7 +82,8 @@ def routes(web: Web) -> list[Route]:
             if task is None:
                 task = start_check(web, stored)
             if task.state == "failed":
-                return web.render(request, "failed.html.j2", file=stored, task=task, retry=f"/files/{stored.sha256}/check")
+                return web.render(request, "failed.html.j2", file=stored, task=task,
+                                  retry=f"/files/{stored.sha256}/check")
             return web.render(request, "progress.html.j2", file=stored, task=task, title="Controleren")
         view = build_view(result)
         wanted = request.query_params.getlist("severity")

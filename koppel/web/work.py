@@ -237,7 +237,8 @@ def convert(folder: str, target: str, mapping_text: str, out: str, name: str, *,
 
 # ---- Jobs ------------------------------------------------------------------------------------------------------
 def run_jobs(job_file: str, *, progress) -> None:
-    """``koppel run``: one run of the job file, under its lock (while a terminal run holds it, this one is refused and says who holds it)."""
+    """``koppel run``: one run of the job file, under its lock (while a terminal run holds it, this one is refused
+    and says who holds it)."""
     from ..jobs.runner import run_job_file
 
     progress.phase("converteren")
