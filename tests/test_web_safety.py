@@ -62,18 +62,36 @@ def test_serve_beyond_loopback_prints_a_link_with_a_token(tmp_path: Path, monkey
 
     started = {}
 
-    def fake_run(self):
+    def fake_run(self, sockets=None):
         started["app"] = self.config.app
-        self.started = True
+        for sock in sockets or ():
+            sock.close()
 
     monkeypatch.setattr(uvicorn.Server, "run", fake_run)
-    out = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--port", "9999", "--data", str(tmp_path / "d")],
+    out = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--port", "0", "--data", str(tmp_path / "d")],
                              standalone_mode=False)
     assert out.exception is None, out.output
-    token = re.search(r"http://0\.0\.0\.0:9999/\?token=(\S+)", out.output).group(1)
+    token = re.search(r"http://0\.0\.0\.0:\d+/\?token=(\S+)", out.output).group(1)
     assert started["app"].state.web.guard.token == token and len(token) >= 24
-    local = CliRunner().invoke(cli, ["serve", "--data", str(tmp_path / "d")], standalone_mode=False)
-    assert "http://127.0.0.1:8765/ " in local.output  # loopback: no token
+    local = CliRunner().invoke(cli, ["serve", "--port", "0", "--data", str(tmp_path / "d")], standalone_mode=False)
+    assert re.search(r"http://127\.0\.0\.1:\d+/ ", local.output)  # loopback: no token
+
+
+def test_a_taken_port_is_one_line_and_exit_2(tmp_path: Path, capsys):
+    import socket
+
+    from koppel.cli import main
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(SystemExit) as stop:
+            main(["serve", "--port", str(port), "--data", str(tmp_path / "d")])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"koppel: cannot listen on 127.0.0.1:{port}: Address already in use (is koppel serve already "
+                   "running? choose another port with --port)"]
 
 
 def test_posts_without_the_csrf_token_are_refused(client):

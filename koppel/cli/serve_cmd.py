@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
 import threading
 import webbrowser
 from pathlib import Path
@@ -51,6 +52,8 @@ def serve_command(port: int, host: str, data_dir: Path | None, jobs_file: Path |
     except OSError as exc:
         raise KoppelError(f"cannot create the data folder: {exc.strerror}", file=data,
                           hint="choose another with --data DIR") from None
+    sock = _listen(host, port)  # before anything else, so a taken port is one line and nothing half-started
+    port = sock.getsockname()[1]
     token = None if is_loopback(host) else secrets.token_urlsafe(24)
     settings = Settings(data_dir=data, host=host, port=port, jobs_file=jobs_file,
                         max_upload=max_upload_mb << 20, token=token)
@@ -64,11 +67,25 @@ def serve_command(port: int, host: str, data_dir: Path | None, jobs_file: Path |
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
                             timeout_graceful_shutdown=5)
-    server = uvicorn.Server(config)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening socket on host:port, or one line saying why not (the port is taken, the address unknown)."""
     try:
-        server.run()
-    except OSError as exc:  # e.g. the port is taken
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise KoppelError(f"cannot listen on {host}: {exc.strerror}", hint="give an address of this computer "
+                          "with --host") from None
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
         raise KoppelError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
-                          hint="choose another port with --port") from None
-    if not server.started:
-        raise KoppelError(f"cannot listen on {host}:{port}", hint="is the port taken? choose another with --port")
+                          hint="is koppel serve already running? choose another port with --port") from None
+    sock.set_inheritable(False)
+    return sock
