@@ -157,8 +157,11 @@ def test_journals_relations_open_items_and_search(checked):
     assert ids and client.get(f"/files/{sha}/journal", params={"id": unescape(ids[0])}).status_code == 200
     relations = client.get(f"/files/{sha}/relations").text
     assert "Café van Dijk" in relations
+    assert text_of(relations, "open-note") == "Open posten: per 2025-12-31"
     rel = client.get(f"/files/{sha}/relation", params={"id": "C1000"})
     assert rel.status_code == 200 and "Relatie C1000 Café van Dijk" in text_of(rel.text, "relation-title")
+    assert text_of(rel.text, "open-total") == "-13.886,84"  # koppel openitems: 5 open items of supplier C1000
+    assert rel.text.count('<tr><td class="code">', rel.text.index('id="open-items"')) >= 5
     store = _store(client, sha)
     some = store.entry(*_an_entry(store))
     hits = client.get(f"/files/{sha}/search", params={"q": some[0]["entry_nr"], "kind": "entry"}).text
@@ -173,6 +176,13 @@ def test_journals_relations_open_items_and_search(checked):
     assert text_of(nothing, "search-count") == "Niets gevonden."
     wrong = client.get(f"/files/{sha}/search", params={"q": "twaalf", "kind": "amount"}).text
     assert "geen bedrag" in text_of(wrong, "search-problem")
+
+
+def test_the_web_templates_are_inside_the_package():
+    from koppel.resources import template_dir
+
+    for name in ("web/base.html.j2", "web/static/app.js", "web/static/app.css", "report_sections.html.j2"):
+        assert (template_dir() / name).is_file(), name
 
 
 def test_unknown_things_are_404_pages(checked):

@@ -138,7 +138,8 @@ def routes(web: Web) -> list[Route]:
         stored, store = with_store(request)
         if store is None:
             return stored
-        return render(request, "relations.html.j2", stored, store, relations=store.relations())
+        return render(request, "relations.html.j2", stored, store, relations=store.relations(),
+                      open_note=store.open_items_note())
 
     def relation(request: Request) -> Response:
         stored, store = with_store(request)
@@ -150,7 +151,7 @@ def routes(web: Web) -> list[Route]:
             return web.problem(request, 404, "Deze relatie komt in het bestand niet voor.")
         page = store.relation_lines(relation_id, page_number(request))
         return render(request, "relation.html.j2", stored, store, relation=info, page=page,
-                      open_items=store.open_items(relation_id))
+                      open_items=store.open_items(relation_id), open_note=store.open_items_note())
 
     def search(request: Request) -> Response:
         stored, store = with_store(request)

@@ -32,6 +32,9 @@ from ..model import Administration
 
 PAGE = 100
 STORE_NAME = "view.sqlite"
+OPEN_ITEMS_NAME = "openitems.sqlite"
+OPEN_ITEM_COLUMNS = ("relation_id", "control_account", "invoice", "kind", "invoice_date", "due_date",
+                     "original_amount", "paid_amount", "open_amount", "days_overdue", "status", "matched_by")
 TEXT_NAME = "search.txt"
 INDEX_NAME = "search.idx"
 SCHEMA_VERSION = 1
@@ -67,9 +70,6 @@ CREATE TABLE opening (account_id TEXT, relation_id TEXT, amount INTEGER, descrip
 CREATE TABLE master_accounts (account_id TEXT, name TEXT, kind TEXT);
 CREATE TABLE master_journals (journal_id TEXT, description TEXT, kind TEXT);
 CREATE TABLE master_relations (relation_id TEXT, name TEXT, kind TEXT, city TEXT, vat_number TEXT, iban TEXT);
-CREATE TABLE open_items (relation_id TEXT, control_account TEXT, invoice TEXT, kind TEXT, invoice_date TEXT,
-    due_date TEXT, original_amount INTEGER, paid_amount INTEGER, open_amount INTEGER, days_overdue INTEGER,
-    status TEXT, matched_by TEXT);
 """
 
 # Built after the lines are in: the pages' keys, clustered (WITHOUT ROWID), so a page is one index range.
@@ -120,8 +120,7 @@ CREATE TABLE journal_totals AS
     GROUP BY j.journal_id ORDER BY j.journal_id;
 CREATE TABLE relation_totals AS
     SELECT r.relation_id AS relation_id, max(m.name) AS name, max(m.kind) AS kind, max(m.city) AS city,
-        ifnull(max(t.lines), 0) AS lines, ifnull(max(t.balance), 0) AS balance,
-        ifnull((SELECT sum(o.open_amount) FROM open_items o WHERE o.relation_id = r.relation_id), 0) AS open
+        ifnull(max(t.lines), 0) AS lines, ifnull(max(t.balance), 0) AS balance
     FROM (SELECT relation_id FROM master_relations UNION SELECT relation_id FROM relledger) r
     LEFT JOIN master_relations m ON m.relation_id = r.relation_id
     LEFT JOIN (SELECT relation_id, count(*) AS lines, sum(amount) AS balance FROM lines
@@ -214,7 +213,6 @@ class Store:
         journals: pd.DataFrame | None = None,
         relations: pd.DataFrame | None = None,
         opening: pd.DataFrame | None = None,
-        open_items: pd.DataFrame | None = None,
         meta: dict[str, str] | None = None,
     ) -> None:
         """Build the store from Arrow line batches and the master tables; published whole or not at all."""
@@ -249,14 +247,6 @@ class Store:
                                _frame_rows(relations, ["relation_id", "name", "kind", "city", "vat_number", "iban"]))
                 db.executemany("INSERT INTO opening VALUES (?,?,?,?)",
                                _frame_rows(opening, ["account_id", "relation_id", "amount", "description"]))
-                columns = ["relation_id", "control_account", "invoice", "kind", "invoice_date", "due_date",
-                           "original_amount", "paid_amount", "open_amount", "days_overdue", "status", "matched_by"]
-                if open_items is not None and not open_items.empty:
-                    items = open_items.copy()
-                    for col in ("invoice_date", "due_date"):
-                        items[col] = items[col].map(lambda d: d.isoformat() if hasattr(d, "isoformat") else None)
-                    db.executemany(f"INSERT INTO open_items VALUES ({','.join('?' * len(columns))})",
-                                   _frame_rows(items, columns))
                 db.executemany("INSERT INTO meta VALUES (?, ?)",
                                [("schema", str(SCHEMA_VERSION)), *sorted((meta or {}).items())])
                 db.execute("COMMIT")
@@ -346,7 +336,12 @@ class Store:
         return Page(rows, page, pages, total)
 
     def relations(self) -> list[dict]:
-        return self._all("SELECT * FROM relation_totals ORDER BY relation_id")
+        """Every relation with its lines, its balance and (once computed) what is open on it."""
+        rows = self._all("SELECT * FROM relation_totals ORDER BY relation_id")
+        open_by = self._open_totals()
+        for row in rows:
+            row["open"] = None if open_by is None else open_by.get(row["relation_id"], 0)
+        return rows
 
     def relation(self, relation_id: str) -> dict | None:
         return self._one(
@@ -367,10 +362,63 @@ class Store:
         )
         return Page(rows, page, pages, total)
 
-    def open_items(self, relation_id: str) -> list[dict]:
-        return self._all(
-            "SELECT * FROM open_items WHERE relation_id = ? ORDER BY invoice_date, invoice", (relation_id,)
-        )
+    # ---- open items: computed after the store (they need a pass of their own), kept in their own file ----------
+    @property
+    def open_items_ready(self) -> bool:
+        return (self.folder / OPEN_ITEMS_NAME).is_file()
+
+    def save_open_items(self, items: pd.DataFrame | None, note: str = "") -> None:
+        """Publish the open items (``koppel openitems``' item table), or a note why there are none."""
+        tmp = self.folder / f".{OPEN_ITEMS_NAME}.{os.getpid()}.part"
+        tmp.unlink(missing_ok=True)
+        try:
+            with closing(sqlite3.connect(tmp, isolation_level=None)) as db:
+                db.execute(f"CREATE TABLE open_items ({', '.join(OPEN_ITEM_COLUMNS)})")
+                db.execute("CREATE TABLE note (text TEXT)")
+                db.execute("BEGIN")
+                db.execute("INSERT INTO note VALUES (?)", (note,))
+                if items is not None and not items.empty:
+                    frame = items.copy()
+                    for col in ("invoice_date", "due_date"):
+                        frame[col] = frame[col].map(lambda d: d.isoformat() if hasattr(d, "isoformat") else None)
+                    db.executemany(f"INSERT INTO open_items VALUES ({','.join('?' * len(OPEN_ITEM_COLUMNS))})",
+                                   _frame_rows(frame, list(OPEN_ITEM_COLUMNS)))
+                db.execute("CREATE INDEX open_items_by_relation ON open_items (relation_id)")
+                db.execute("COMMIT")
+            os.replace(tmp, self.folder / OPEN_ITEMS_NAME)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def _open_db(self) -> sqlite3.Connection | None:
+        if not self.open_items_ready:
+            return None
+        db = sqlite3.connect(f"file:{self.folder / OPEN_ITEMS_NAME}?mode=ro", uri=True, check_same_thread=False)
+        db.row_factory = sqlite3.Row
+        return db
+
+    def _open_totals(self) -> dict[str, int] | None:
+        db = self._open_db()
+        if db is None:
+            return None
+        with closing(db):
+            return {r[0]: r[1] for r in db.execute("SELECT relation_id, sum(open_amount) FROM open_items GROUP BY 1")}
+
+    def open_items(self, relation_id: str) -> list[dict] | None:
+        """The relation's items (open and paid), or None while they are not computed."""
+        db = self._open_db()
+        if db is None:
+            return None
+        with closing(db):
+            return [dict(r) for r in db.execute(
+                "SELECT * FROM open_items WHERE relation_id = ? ORDER BY invoice_date, invoice", (relation_id,))]
+
+    def open_items_note(self) -> str:
+        db = self._open_db()
+        if db is None:
+            return ""
+        with closing(db):
+            row = db.execute("SELECT text FROM note").fetchone()
+        return row[0] if row else ""
 
     def search(
         self, *, text: str | None = None, cents: int | None = None, entry_nr: str | None = None, after: int = 0

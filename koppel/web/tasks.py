@@ -26,7 +26,7 @@ from typing import Any
 from ..errors import KoppelError
 
 PARALLEL = max(1, min(2, os.cpu_count() or 1))
-PHASES = ("wachten", "lezen", "controleren", "opslaan", "converteren", "klaar")
+PHASES = ("wachten", "lezen", "controleren", "open posten", "opslaan", "converteren", "klaar")
 
 
 class Progress:

@@ -120,7 +120,6 @@ def load(folder: str, name: str, *, progress) -> None:
     adm = read_input(source, progress=progress)
     progress.phase("opslaan")
     progress.set_total(max(adm.stats.lines, 1))
-    items = _open_items(adm, source)
     h = adm.header
     meta = {
         "name": name,
@@ -133,7 +132,6 @@ def load(folder: str, name: str, *, progress) -> None:
         "version": h.source_version or "",
         "lines": str(adm.stats.lines),
         "entries": str(adm.stats.transactions),
-        "open_items_note": "" if items is not None else "open posten konden niet worden bepaald",
     }
 
     def counted():
@@ -143,15 +141,20 @@ def load(folder: str, name: str, *, progress) -> None:
             progress(done)
             yield batch
 
-    Store(where).load(
+    store = Store(where)
+    store.load(
         counted(),
         accounts=adm.accounts,
         journals=adm.journals,
         relations=adm.relations,
         opening=adm.opening_balance,
-        open_items=items,
         meta=meta,
     )
+    # Browse works from here on; the open items (a matching pass of their own) follow in the same task
+    progress.phase("open posten")
+    progress.set_total(0)
+    items, note = _open_items(adm, source)
+    store.save_open_items(items, note)
     adm.lines.discard()
 
 
@@ -166,7 +169,7 @@ def _unpacked_size(source: Path) -> int:
 
 
 def _open_items(adm, source: Path):
-    """Open items per relation at the end of the year (koppel openitems); None when they cannot be determined."""
+    """(items, note): open items per relation at the end of the year, as ``koppel openitems`` finds them."""
     from ..openitems.engine import compute_open_items
 
     try:
@@ -175,9 +178,10 @@ def _open_items(adm, source: Path):
             from ..openitems.subledgers import read_subledgers
 
             subledgers = read_subledgers(source)
-        return compute_open_items(adm, subledgers=subledgers).items
-    except KoppelError:
-        return None
+        result = compute_open_items(adm, subledgers=subledgers)
+    except KoppelError as exc:
+        return None, f"open posten konden niet worden bepaald: {exc.message}"
+    return result.items, f"per {result.at.isoformat()}"
 
 
 # ---- Convert ---------------------------------------------------------------------------------------------------
