@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import tempfile
 import threading
+import time
 import zipfile
 from pathlib import Path
 
@@ -115,9 +117,11 @@ def load(folder: str, name: str, *, progress) -> None:
 
     where = Path(folder)
     source = _source(where)
+    clock = _Clock()
     progress.phase("lezen")
     progress.set_total(_unpacked_size(source))
     adm = read_input(source, progress=progress)
+    clock.lap("read")
     progress.phase("opslaan")
     progress.set_total(max(adm.stats.lines, 1))
     h = adm.header
@@ -150,12 +154,33 @@ def load(folder: str, name: str, *, progress) -> None:
         opening=adm.opening_balance,
         meta=meta,
     )
+    clock.lap("store")
     # Browse works from here on; the open items (a matching pass of their own) follow in the same task
     progress.phase("open posten")
     progress.set_total(0)
     items, note = _open_items(adm, source)
     store.save_open_items(items, note)
+    clock.lap("open_items")
     adm.lines.discard()
+    _write_json(clock.laps, where / "load.json")  # for the benchmark: wall and CPU seconds per step
+
+
+class _Clock:
+    """Wall and CPU seconds (this process and its children: the parallel reader's workers) per step."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, dict[str, float]] = {}
+        self._wall, self._cpu = time.perf_counter(), self._cpu_now()
+
+    @staticmethod
+    def _cpu_now() -> float:
+        own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+    def lap(self, name: str) -> None:
+        wall, cpu = time.perf_counter(), self._cpu_now()
+        self.laps[name] = {"wall": round(wall - self._wall, 2), "cpu": round(cpu - self._cpu, 2)}
+        self._wall, self._cpu = wall, cpu
 
 
 def _unpacked_size(source: Path) -> int:
