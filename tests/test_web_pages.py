@@ -301,3 +301,16 @@ def _money(cents: int) -> str:
     from koppel.web.context import money
 
     return money(cents)
+
+
+def test_open_items_missing_after_a_stop_are_computed_again(tmp_path: Path):
+    client = make_client(tmp_path / "data")
+    sha = uploaded_sha(upload(client, SAMPLE, then="browse"))
+    settle(client)
+    folder = web_of(client).library.get(sha).folder
+    (folder / "openitems.sqlite").unlink()  # as when the server stopped between the store and the open items
+    again = make_client(tmp_path / "data")
+    pending = again.get(f"/files/{sha}/relation", params={"id": "C1000"}).text
+    assert "worden nog berekend" in text_of(pending, "open-pending")
+    settle(again)
+    assert text_of(again.get(f"/files/{sha}/relation", params={"id": "C1000"}).text, "open-total") == "-13.886,84"

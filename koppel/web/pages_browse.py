@@ -51,6 +51,10 @@ def routes(web: Web) -> list[Route]:
             return stored, None
         store = Store(stored.folder)
         if store.ready:
+            if (not store.open_items_ready and web.tasks.active("load", stored.sha256) is None
+                    and web.tasks.latest("openitems", stored.sha256) is None):  # once per run of the server
+                web.tasks.start("openitems", stored.sha256, f"open posten van {stored.name}", work.open_items,
+                                str(stored.folder), stored.name)
             return stored, store
         task = web.tasks.active("load", stored.sha256) or web.tasks.latest("load", stored.sha256)
         if task is None:

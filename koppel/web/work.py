@@ -193,6 +193,23 @@ def _unpacked_size(source: Path) -> int:
     return source.stat().st_size
 
 
+def open_items(folder: str, name: str, *, progress) -> None:
+    """The open items alone, for a store whose loading stopped before them (the server was stopped)."""
+    from ..registry import read_input
+    from .store import Store
+
+    where = Path(folder)
+    source = _source(where)
+    progress.phase("lezen")
+    progress.set_total(_unpacked_size(source))
+    adm = read_input(source, progress=progress)
+    progress.phase("open posten")
+    progress.set_total(0)
+    items, note = _open_items(adm, source)
+    Store(where).save_open_items(items, note)
+    adm.lines.discard()
+
+
 def _open_items(adm, source: Path):
     """(items, note): open items per relation at the end of the year, as ``koppel openitems`` finds them."""
     from ..openitems.engine import compute_open_items
