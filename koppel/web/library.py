@@ -14,7 +14,6 @@ import json
 import os
 import re
 import secrets
-import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,10 +122,3 @@ class Library:
     def all(self) -> list[StoredFile]:
         files = [f for p in self.root.iterdir() if (f := self.get(p.name)) is not None]
         return sorted(files, key=lambda f: f.added, reverse=True)
-
-    def remove(self, sha256: str) -> bool:
-        found = self.get(sha256)
-        if found is None:
-            return False
-        shutil.rmtree(found.folder, ignore_errors=True)
-        return True

@@ -113,9 +113,8 @@ def routes(web: Web) -> list[Route]:
     def mapping_page(request: Request, stored: StoredFile, info, text: str, status: int = 200,
                      problem: str | None = None) -> Response:
         sections, toml_problem = review(text, info.name)
-        source_info = path.read_text(encoding="utf-8") if (path := mapping_path(stored, info.name).with_suffix(
-            ".source.json")).is_file() else "{}"
-        source = json.loads(source_info)
+        facts = mapping_path(stored, info.name).with_suffix(".source.json")  # what the source does not carry
+        source = json.loads(facts.read_text(encoding="utf-8")) if facts.is_file() else {}
         cannot = [CARRY_LABELS.get(k, k) for k, v in info.carries.items() if "w" not in v]
         return web.render(request, "mapping.html.j2", status=status, file=stored, target=info, text=text,
                           sections=sections, problem=problem or toml_problem, source=source, cannot=cannot)

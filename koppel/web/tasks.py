@@ -20,7 +20,6 @@ import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from ..errors import KoppelError
@@ -212,8 +211,3 @@ def wait(task: Task, timeout: float = 60.0) -> Task:
         time.sleep(0.02)
     return task
 
-
-def task_folder(root: Path, name: str) -> Path:
-    folder = root / name
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return folder
