@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -132,6 +134,16 @@ def test_a_store_that_fails_to_build_leaves_nothing(tmp_path):
         Store(tmp_path).load(broken())
     assert list(tmp_path.iterdir()) == []
     assert not Store(tmp_path).ready
+
+
+def test_leftovers_of_a_killed_build_are_removed(tmp_path):
+    dead = tmp_path / ".view.sqlite.999999999.part"  # no such process
+    dead.write_bytes(b"half a store")
+    kept = tmp_path / f".search.txt.{os.getppid()}.part"  # a live process may still be writing it
+    kept.write_bytes(b"")
+    adm = _adm([("VK", "1", "2025-01-01", "1300", 1, "x", None), ("VK", "1", "2025-01-01", "8000", -1, "x", None)])
+    _load(adm, tmp_path)
+    assert not dead.exists() and kept.exists()
 
 
 @pytest.mark.parametrize(

@@ -187,10 +187,21 @@ def _frame_rows(frame: pd.DataFrame | None, columns: list[str]) -> list[tuple]:
     return [tuple(row) for row in out.itertuples(index=False, name=None)]
 
 
-def _like(text: str) -> str:
-    """A LIKE pattern matching ``text`` anywhere, with LIKE's own wildcards taken literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+def _remove_leftovers(folder: Path) -> None:
+    """Temp files of a build whose process is gone (killed while building): ``.NAME.PID.part``."""
+    for path in folder.glob(".*.part"):
+        pid = path.name.rsplit(".", 2)[-2]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            path.unlink(missing_ok=True)
+        except PermissionError:  # alive, someone else's
+            continue
+        else:
+            if int(pid) == os.getpid():
+                path.unlink(missing_ok=True)
 
 
 class Store:
@@ -220,8 +231,7 @@ class Store:
         tmp = self.folder / f".{STORE_NAME}.{os.getpid()}.part"
         tmp_text = self.folder / f".{TEXT_NAME}.{os.getpid()}.part"
         tmp_index = self.folder / f".{INDEX_NAME}.{os.getpid()}.part"
-        for path in (tmp, tmp_text, tmp_index):
-            path.unlink(missing_ok=True)
+        _remove_leftovers(self.folder)
         try:
             with closing(sqlite3.connect(tmp, isolation_level=None)) as db:
                 db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-200000;"
