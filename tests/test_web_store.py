@@ -173,3 +173,28 @@ def test_text_search_agrees_with_a_plain_scan(tmp_path_factory, texts, term):
                 if term.lower() in f"boeking {n} | {' '.join(text.lower().split(chr(10)))} |  | "]
     expected += [2 * n + 2 for n in range(len(texts)) if term.lower() in f"boeking {n} |  |  | "]
     assert found == sorted(expected)[:PAGE]
+
+
+def test_open_items_come_a_page_at_a_time_with_their_totals(tmp_path):
+    import datetime
+
+    adm = _adm([("VK", "1", "2025-01-01", "1300", 1, "x", "D1"), ("VK", "1", "2025-01-01", "8000", -1, "x", None)])
+    store = _load(adm, tmp_path)
+    assert store.open_items("D1") is None and store.relations()[0]["open"] is None  # not computed yet
+    day = datetime.date(2025, 1, 1)
+    items = pd.DataFrame([
+        {"relation_id": "D1", "control_account": "1300", "invoice": f"F{n:04d}", "kind": "invoice",
+         "invoice_date": day + datetime.timedelta(days=n % 300), "due_date": None, "original_amount": 100,
+         "paid_amount": 100 if n < 3 else 0, "open_amount": 0 if n < 3 else 100, "days_overdue": None,
+         "status": "paid" if n < 3 else "open", "matched_by": ""}
+        for n in range(253)
+    ])
+    store.save_open_items(items, "per 2025-12-31")
+    pages = [store.open_items("D1", p) for p in (1, 2, 3)]
+    assert [len(p.rows) for p in pages] == [100, 100, 50] and pages[0].total == 250
+    dates = [r["invoice_date"] for p in pages for r in p.rows]
+    assert dates == sorted(dates) and all(r["open_amount"] == 100 for p in pages for r in p.rows)
+    assert store.open_summary("D1") == {"open": 25000, "open_count": 250, "paid_count": 3}
+    assert store.open_summary("D9") == {"open": 0, "open_count": 0, "paid_count": 0}
+    assert store.relations()[0]["open"] == 25000
+    assert store.open_items_note() == "per 2025-12-31"

@@ -154,8 +154,10 @@ def routes(web: Web) -> list[Route]:
         if info is None:
             return web.problem(request, 404, "Deze relatie komt in het bestand niet voor.")
         page = store.relation_lines(relation_id, page_number(request))
-        return render(request, "relation.html.j2", stored, store, relation=info, page=page,
-                      open_items=store.open_items(relation_id), open_note=store.open_items_note())
+        raw = request.query_params.get("opage", "1")
+        open_page = store.open_items(relation_id, int(raw) if raw.isdigit() and len(raw) < 9 else 1)
+        return render(request, "relation.html.j2", stored, store, relation=info, page=page, open_items=open_page,
+                      open_summary=store.open_summary(relation_id), open_note=store.open_items_note())
 
     def search(request: Request) -> Response:
         stored, store = with_store(request)

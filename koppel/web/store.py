@@ -393,7 +393,15 @@ class Store:
                         frame[col] = frame[col].map(lambda d: d.isoformat() if hasattr(d, "isoformat") else None)
                     db.executemany(f"INSERT INTO open_items VALUES ({','.join('?' * len(OPEN_ITEM_COLUMNS))})",
                                    _frame_rows(frame, list(OPEN_ITEM_COLUMNS)))
-                db.execute("CREATE INDEX open_items_by_relation ON open_items (relation_id)")
+                # a relation's open items page by page, and its totals without counting them again
+                db.execute("CREATE TABLE open_page AS SELECT relation_id, row_number() OVER (PARTITION BY relation_id"
+                           " ORDER BY invoice_date, invoice, rowid) AS n, rowid AS item FROM open_items"
+                           " WHERE open_amount != 0")
+                db.execute("CREATE UNIQUE INDEX open_page_key ON open_page (relation_id, n)")
+                db.execute("CREATE TABLE open_totals AS SELECT relation_id, sum(open_amount) AS open,"
+                           " sum(open_amount != 0) AS open_count, sum(open_amount = 0) AS paid_count"
+                           " FROM open_items GROUP BY relation_id")
+                db.execute("CREATE UNIQUE INDEX open_totals_key ON open_totals (relation_id)")
                 db.execute("COMMIT")
             os.replace(tmp, self.folder / OPEN_ITEMS_NAME)
         finally:
@@ -411,16 +419,30 @@ class Store:
         if db is None:
             return None
         with closing(db):
-            return {r[0]: r[1] for r in db.execute("SELECT relation_id, sum(open_amount) FROM open_items GROUP BY 1")}
+            return {r[0]: r[1] for r in db.execute("SELECT relation_id, open FROM open_totals")}
 
-    def open_items(self, relation_id: str) -> list[dict] | None:
-        """The relation's items (open and paid), or None while they are not computed."""
+    def open_summary(self, relation_id: str) -> dict | None:
+        """What is open on a relation (amount, open and paid items), or None while not computed."""
         db = self._open_db()
         if db is None:
             return None
         with closing(db):
-            return [dict(r) for r in db.execute(
-                "SELECT * FROM open_items WHERE relation_id = ? ORDER BY invoice_date, invoice", (relation_id,))]
+            row = db.execute("SELECT open, open_count, paid_count FROM open_totals WHERE relation_id = ?",
+                             (relation_id,)).fetchone()
+        return dict(row) if row else {"open": 0, "open_count": 0, "paid_count": 0}
+
+    def open_items(self, relation_id: str, page: int = 1) -> Page | None:
+        """One page of the relation's open items (by invoice date), or None while they are not computed."""
+        summary = self.open_summary(relation_id)
+        if summary is None:
+            return None
+        page, pages = self._paging(summary["open_count"], page)
+        db = self._open_db()
+        with closing(db):  # type: ignore[arg-type]
+            rows = [dict(r) for r in db.execute(
+                "SELECT o.* FROM open_page p JOIN open_items o ON o.rowid = p.item WHERE p.relation_id = ? "
+                "AND p.n BETWEEN ? AND ? ORDER BY p.n", (relation_id, (page - 1) * PAGE + 1, page * PAGE))]
+        return Page(rows, page, pages, summary["open_count"])
 
     def open_items_note(self) -> str:
         db = self._open_db()
