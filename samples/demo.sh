@@ -68,3 +68,9 @@ echo "== POS Z-report (dagstaat) -> daily memorial entries (VAT per rate, paymen
 "$koppel" export "$here/sources/pos_zrapport.csv" --profile pos-z -o "$out/kassa-tabellen" --force
 "$koppel" convert "$here/sources/pos_zrapport.csv" --profile pos-z --to snelstart -o "$out/kassa-snelstart" --force
 "$koppel" relations convert "$here/sources/relaties.xlsx" --to xlsx -o "$out/relaties-gecontroleerd.xlsx" --force
+
+echo
+echo "== The same in a browser, for people who never open a terminal: check, browse, convert, jobs"
+echo "Start it with:"
+echo "  $koppel serve --open                              # http://127.0.0.1:8765/ (files stay on this computer)"
+echo "  $koppel serve --jobs $out/jobs/jobs.toml --open   # with the batch job above on its Jobs page"

@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "check": "koppel.cli.check_cmd",
     "profile": "koppel.cli.profile_cmd",
     "relations": "koppel.cli.relations_cmd",
+    "serve": "koppel.cli.serve_cmd",
 }
 COMMAND_MODULES: tuple[str, ...] = tuple(COMMANDS.values())
 
