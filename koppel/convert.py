@@ -152,7 +152,8 @@ class WriteJob:
 
     # -- master data ----------------------------------------------------------------------------
     def accounts(self) -> pd.DataFrame:
-        return self.mapping.apply("accounts", self.adm.accounts)
+        """The chart of accounts, ``[account_kinds]`` applied (by source id), then the ids mapped."""
+        return self.mapping.apply("accounts", self.mapping.with_kinds(self.adm.accounts))
 
     def relations(self) -> pd.DataFrame:
         return self.mapping.apply("relations", self.adm.relations)
@@ -502,6 +503,7 @@ def build_control(adm: Administration, job: WriteJob, result: WriteResult, input
         "mappings_applied": job.mapping.report(),
         "not_carried": not_carried,
         "notes": result.notes,
+        **({"unknown_codes": adm.unknown_codes} if adm.unknown_codes else {}),
     }
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import KoppelError
+from ..kinds import UNKNOWN, record_unknown
 from ..model import Administration, Header
 from .eo_extras import INTRASTAT, REFERENCES
 from .readkit import LineSink, cents, child_attr, child_text, iso_date, iter_records, master, xml_inputs
@@ -173,6 +174,7 @@ def _relation(acc, out: list[dict], mandates: list[dict]) -> None:
             "contact": child_text(acc, "Contact/FullName"),
             "street": street,
             "house_nr": child_text(acc, "Address/AddressStreetNumber"),
+            "house_nr_addition": child_text(acc, "Address/AddressStreetNumberSuffix"),
             "postal_code": child_text(acc, "Address/PostalCode"),
             "city": child_text(acc, "Address/City"),
             "country": child_attr(acc, "Address/Country", "code"),
@@ -189,15 +191,13 @@ def _relation(acc, out: list[dict], mandates: list[dict]) -> None:
     )
 
 
-def _gl_account(acc, out: list[dict]) -> None:
-    side = acc.get("balanceType")
-    out.append(
-        {
-            "account_id": acc.get("code"),
-            "name": child_text(acc, "Description"),
-            "kind": "P" if side == "W" else "B" if side == "B" else None,
-        }
-    )
+def _gl_account(acc, out: list[dict], unknown: dict[str, dict[str, int]]) -> None:
+    side = (acc.get("balanceType") or "").strip()
+    kind = {"W": "P", "B": "B"}.get(side.upper()) if side else None
+    if side and kind is None:  # kept unknown, never read as a balance account
+        kind = UNKNOWN
+        record_unknown(unknown, "GLAccount/@balanceType", side)
+    out.append({"account_id": acc.get("code"), "name": child_text(acc, "Description"), "kind": kind})
 
 
 def read_exact_online(path: str | Path, **_options) -> Administration:
@@ -218,7 +218,7 @@ def read_exact_online(path: str | Path, **_options) -> Administration:
             elif rec.tag == "Account":
                 _relation(rec, relations, mandates)
             else:
-                _gl_account(rec, accounts)
+                _gl_account(rec, accounts, adm.unknown_codes)
     sink.flush()
     adm.accounts = master("accounts", accounts)
     adm.relations = master("relations", relations)
