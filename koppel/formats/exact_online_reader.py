@@ -102,7 +102,10 @@ def _transaction(tx, path: Path, sink: LineSink, journals: dict, opening: list, 
             )
         state["opening_description"] = tx_desc
         return
-    kind = JOURNAL_KIND.get(next(iter(types)) if len(types) == 1 else "90", "M")
+    line_type = next(iter(types)) if len(types) == 1 else "90"  # mixed types: other
+    kind = JOURNAL_KIND.get(line_type)
+    if kind is None and line_type:  # kept unknown, not read as a memorial journal
+        record_unknown(state.setdefault("unknown", {}), "GLTransactionLine/@type", line_type)
     if journal_id in journals:
         journals[journal_id].setdefault("kind", kind)
     for i, ln in enumerate(lines, start=1):
@@ -235,6 +238,9 @@ def read_exact_online(path: str | Path, **_options) -> Administration:
     years = sorted(state.get("years", ()))
     adm.header.fiscal_year = years[0] if len(years) == 1 else None
     adm.header.currency = state.get("currency")
+    for field, values in state.get("unknown", {}).items():
+        for value, n in values.items():
+            adm.unknown_codes.setdefault(field, {})[value] = n
     return adm
 
 

@@ -67,6 +67,9 @@ def gl_records(job: WriteJob, cut: Truncator, result: WriteResult) -> list[etree
     require_account_kinds(frame.assign(source_account_id=job.adm.accounts["account_id"].to_numpy()), "King")
     accounts = records(frame)
     check_numbers([r["account_id"] for r in accounts], "account", "accounts")
+    mixed = sum(1 for r in accounts if r["kind"] == "M")
+    if mixed:
+        result.notes.append(f"{mixed} account(s) of kind M (mixed) written as balance accounts (BAL); check them")
     for r in accounts:
         rek = etree.Element("REKENING")
         sub(rek, "RKS_NUMMER", king_number(r["account_id"], "account", "accounts"))

@@ -110,6 +110,9 @@ def dimensions_gl(job: WriteJob, office: str, cut: Truncator, result: WriteResul
     out = []
     accounts = job.accounts()
     require_account_kinds(accounts.assign(source_account_id=job.adm.accounts["account_id"].to_numpy()), "Twinfield")
+    mixed = int((accounts["kind"] == "M").sum())
+    if mixed:
+        result.notes.append(f"{mixed} account(s) of kind M (mixed) written as balance accounts (BAS); check them")
     for r in records(accounts):
         dim = etree.Element("dimension")
         sub(dim, "office", office)

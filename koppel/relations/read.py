@@ -154,7 +154,8 @@ def read_relations(
             field=found["kind"],
             hint="use debiteur/crediteur, customer/supplier, D/C, B or O",
         )
-    frame["kind"] = kinds.fillna(default_kind or "other").astype("string")
+    # an empty kind stays unknown (not "other") unless the relations profile states one for the whole list
+    frame["kind"] = (kinds.fillna(default_kind) if default_kind else kinds).astype("string")
     days = text["payment_days"].str.extract(r"(\d+)", expand=False)
     frame["payment_days"] = pd.to_numeric(days, errors="coerce").astype("Int64")
     frame = frame.replace("", pd.NA)

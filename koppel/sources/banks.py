@@ -112,10 +112,22 @@ def read_camt053(path: Path) -> pd.DataFrame:
     rows = []
     for stmt in root.xpath("//*[local-name()='Stmt']"):
         own = first(stmt, "./*[local-name()='Acct']/*[local-name()='Id']/*[local-name()='IBAN']/text()")
+        account_currency = first(stmt, "./*[local-name()='Acct']/*[local-name()='Ccy']/text()")
         for entry in stmt.xpath("./*[local-name()='Ntry']"):
             amount = first(entry, "./*[local-name()='Amt']/text()")
-            currency = first(entry, "./*[local-name()='Amt']/@Ccy") or "EUR"
-            sign = "-" if first(entry, "./*[local-name()='CdtDbtInd']/text()") == "DBIT" else ""
+            # the amount's currency, else the account's: never assumed
+            currency = first(entry, "./*[local-name()='Amt']/@Ccy") or account_currency
+            indicator = first(entry, "./*[local-name()='CdtDbtInd']/text()")
+            if indicator not in ("CRDT", "DBIT") or not currency:
+                what = f"CdtDbtInd {indicator or '(missing)'!r}" if indicator not in ("CRDT", "DBIT") else "no currency"
+                raise KoppelError(
+                    f"entry {len(rows) + 1}: {what}: the side or currency of the amount is unknown",
+                    file=path,
+                    line=entry.sourceline,
+                    field="Ntry/CdtDbtInd" if indicator not in ("CRDT", "DBIT") else "Ntry/Amt/@Ccy",
+                    hint="a CAMT.053 entry needs CdtDbtInd CRDT or DBIT and a currency; ask the bank for a new export",
+                )
+            sign = "-" if indicator == "DBIT" else ""
             debit = sign == "-"
             party = "Cdtr" if debit else "Dbtr"  # who is on the other side
             tx = "./*[local-name()='NtryDtls']/*[local-name()='TxDtls'][1]"
