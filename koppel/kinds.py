@@ -79,7 +79,7 @@ def require_account_kinds(accounts: pd.DataFrame, target: str, allowed: tuple[st
         source_id = first["account_id"]
     n = int(bad.sum())
     more = f" and {n - 1} more" if n > 1 else ""
-    what = "an unknown kind" if first["kind"] == UNKNOWN else "no kind"
+    what = "an unknown kind" if isinstance(first["kind"], str) and first["kind"] == UNKNOWN else "no kind"
     raise KoppelError(
         f"account {source_id!r}{more} has {what} in the source; {target} needs to know whether it is a balance "
         "sheet (B) or profit and loss (P) account",
