@@ -153,7 +153,8 @@ class WriteJob:
 
     # -- master data ----------------------------------------------------------------------------
     def accounts(self) -> pd.DataFrame:
-        return self.mapping.apply("accounts", self.adm.accounts)
+        """The chart of accounts, ``[account_kinds]`` applied (by source id), then the ids mapped."""
+        return self.mapping.apply("accounts", self.mapping.with_kinds(self.adm.accounts))
 
     def relations(self) -> pd.DataFrame:
         return self.mapping.apply("relations", self.adm.relations)
@@ -485,6 +486,9 @@ def build_control(adm: Administration, job: WriteJob, result: WriteResult, input
     for what, n in sorted(adm.not_carried.items()):
         why = adm.not_carried_why.get(what, "not part of the canonical model")
         not_carried.append({"what": f"source: {what}", "count": n, "why": why})
+    if adm.header.rgs_version and target != "xaf40":  # only XAF 4.0 has a field for the RGS release
+        why = f"{target} has no field for the RGS version"
+        not_carried.append({"what": "header: RGSVersion", "count": 1, "why": why})
     return {
         "target": target,
         "source": {
@@ -505,6 +509,7 @@ def build_control(adm: Administration, job: WriteJob, result: WriteResult, input
         "mappings_applied": job.mapping.report(),
         "not_carried": not_carried,
         "notes": result.notes,
+        **({"unknown_codes": adm.unknown_codes} if adm.unknown_codes else {}),
     }
 
 

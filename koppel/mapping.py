@@ -7,6 +7,8 @@ Sections (all optional)::
     [vat_codes]            "21" = "1"
     [relations]            "DEB001" = "10001"
     [conversion_accounts]  "1300" = "1310"        # applied to converted entries only (formats.md §3.1)
+    [account_kinds]        "4000" = "P"           # source account -> B balance, P profit and loss (M mixed):
+                                                  # for accounts whose kind the source does not state
     [defaults]             opening_journal = "BEG"  # and opening_entry_nr, opening_description, ...
     [dialect]              delimiter = ";"          # overrides every file's dialect of the target
     [columns.boekingen]    "Omschrijving" = "Tekst" # rename a column header of one output file
@@ -25,10 +27,18 @@ import pandas as pd
 
 from .errors import KoppelError
 
-CODE_SECTIONS = ("accounts", "journals", "vat_codes", "relations")
+CODE_SECTIONS = ("accounts", "journals", "vat_codes", "relations", "cost_centers", "cost_units", "projects")
 # Which columns of which table carry a code of which section.
 CODE_COLUMNS: dict[str, dict[str, str]] = {
-    "lines": {"account_id": "accounts", "journal_id": "journals", "vat_code": "vat_codes", "relation_id": "relations"},
+    "lines": {
+        "account_id": "accounts",
+        "journal_id": "journals",
+        "vat_code": "vat_codes",
+        "relation_id": "relations",
+        "cost_center": "cost_centers",
+        "cost_unit": "cost_units",
+        "project": "projects",
+    },
     "accounts": {"account_id": "accounts"},
     "relations": {"relation_id": "relations", "control_account": "accounts"},
     "vat_codes": {"vat_code": "vat_codes", "pay_account": "accounts", "claim_account": "accounts"},
@@ -45,6 +55,10 @@ class Mapping:
     journals: dict[str, str] = field(default_factory=dict)
     vat_codes: dict[str, str] = field(default_factory=dict)
     relations: dict[str, str] = field(default_factory=dict)
+    cost_centers: dict[str, str] = field(default_factory=dict)
+    cost_units: dict[str, str] = field(default_factory=dict)
+    projects: dict[str, str] = field(default_factory=dict)
+    account_kinds: dict[str, str] = field(default_factory=dict)  # source account id -> B, P or M
     conversion_accounts: dict[str, str] = field(default_factory=dict)
     defaults: dict[str, object] = field(default_factory=dict)
     dialect: dict[str, object] = field(default_factory=dict)
@@ -58,6 +72,7 @@ class Mapping:
     applied: dict[str, dict[str, str]] = field(default_factory=lambda: {s: {} for s in CODE_SECTIONS})
     unmapped: dict[str, set[str]] = field(default_factory=lambda: {s: set() for s in CODE_SECTIONS})
     conversions: dict[str, int] = field(default_factory=dict)
+    kinds_applied: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: str | Path | None, strict: bool = False) -> Mapping:
@@ -70,8 +85,8 @@ class Mapping:
             raise KoppelError("mapping file not found", file=path) from None
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise KoppelError(f"not a valid TOML mapping: {exc}", file=path) from None
-        known = {*CODE_SECTIONS, "conversion_accounts", "defaults", "dialect", "columns", "options", "target",
-                 "rgs", "rgs_release"}  # fmt: skip
+        known = {*CODE_SECTIONS, "conversion_accounts", "account_kinds", "defaults", "dialect", "columns", "options",
+                 "target", "rgs", "rgs_release"}  # fmt: skip
         unknown = sorted(set(data) - known)
         if unknown:
             raise KoppelError(
@@ -86,9 +101,29 @@ class Mapping:
                     f"[{section}] {bad[0]!r} must map to a code (a quoted string)", file=path, field=section
                 )
             kwargs[section] = {str(k): str(v) for k, v in table.items()}
+        kwargs["account_kinds"] = _account_kinds(data.get("account_kinds", {}), path)
         for section in ("defaults", "dialect", "columns", "options", "rgs_release"):
             kwargs[section] = dict(data.get(section, {}))
         return cls(**kwargs, path=path, strict=strict)
+
+    def with_kinds(self, accounts: pd.DataFrame) -> pd.DataFrame:
+        """``accounts`` (source ids) with ``[account_kinds]`` applied: the mapping file states what the source
+        leaves open or koppel does not know. A kind the source states is replaced too, and counted."""
+        if not self.account_kinds or accounts.empty:
+            return accounts
+        stated = accounts["account_id"].map(self.account_kinds)
+        hit = stated.notna()
+        if not hit.any():
+            return accounts
+        out = accounts.copy()
+        out["kind"] = out["kind"].where(~hit, stated).astype(accounts["kind"].dtype)
+        for code in accounts.loc[hit, "account_id"]:
+            self.kinds_applied[str(code)] = self.account_kinds[str(code)]
+        return out
+
+    def target_kinds(self) -> dict[str, str]:
+        """``[account_kinds]`` by target account id (after ``[accounts]``), for accounts only lines refer to."""
+        return {self.accounts.get(code, code): kind for code, kind in self.account_kinds.items()}
 
     def table(self, section: str) -> dict[str, str]:
         return getattr(self, section)
@@ -149,7 +184,7 @@ class Mapping:
 
     def report(self) -> dict:
         """What the mapping did, for control.json."""
-        return {
+        out = {
             "file": str(self.path) if self.path else None,
             "strict": self.strict,
             "mapped": {s: dict(sorted(self.applied[s].items())) for s in CODE_SECTIONS if self.applied[s]},
@@ -158,3 +193,22 @@ class Mapping:
                 code: {"to": self.conversion_accounts[code], "lines": n} for code, n in sorted(self.conversions.items())
             },
         }
+        if self.kinds_applied:
+            out["account_kinds"] = dict(sorted(self.kinds_applied.items()))
+        return out
+
+
+def _account_kinds(table: dict, path: Path) -> dict[str, str]:
+    """``[account_kinds]``: source account -> B, P or M (case-insensitive); anything else is refused."""
+    out = {}
+    for code, kind in table.items():
+        value = str(kind).strip().upper() if isinstance(kind, str) else None
+        if value not in ("B", "P", "M"):
+            raise KoppelError(
+                f"[account_kinds] {code!r} = {kind!r}: not a kind",
+                file=path,
+                field="account_kinds",
+                hint=f'write "B" (balance sheet), "P" (profit and loss) or "M" (mixed), e.g. "{code}" = "P"',
+            )
+        out[str(code)] = value
+    return out

@@ -18,24 +18,47 @@ SECTION_SOURCES = {
     "journals": ("journal_id", "journal_upper"),
     "vat_codes": ("vat_code",),
     "relations": ("relation_id", "relation_customer", "relation_supplier"),
+    "cost_centers": ("cost_center",),
+    "cost_units": ("cost_unit",),
+    "projects": ("project",),
 }
 SECTION_TITLES = {
     "accounts": "grootboekrekeningen (bron -> doel)",
     "journals": "dagboeken (bron -> doel)",
     "vat_codes": "btw-codes (bron -> doel)",
     "relations": "relaties: debiteuren en crediteuren (bron -> doel)",
+    "cost_centers": "kostenplaatsen (bron -> doel)",
+    "cost_units": "kostendragers / producten (bron -> doel)",
+    "projects": "projecten (bron -> doel)",
 }
+# Limits of targets whose writers are code, not a layout descriptor: (width, digits only) per section.
+WRITER_LIMITS: dict[str, dict[str, tuple[int | None, bool]]] = {
+    # XAF 3.2: accID, jrnID, vatID, custSupID and basicID are TypeIdentificationString35 [XSD-32]
+    "xaf32": {s: (35, False) for s in SECTION_SOURCES},
+    # XAF 4.0: the ids are 35 characters; cost, product and project are TypeString999 [XSD-40]
+    "xaf40": {
+        **{s: (35, False) for s in ("accounts", "journals", "vat_codes", "relations")},
+        **{s: (999, False) for s in ("cost_centers", "cost_units", "projects")},
+    },
+    # King: REKENING and relation numbers are integers of at most 10 digits (koppel/formats/king.py)
+    "king": {"accounts": (10, True), "relations": (10, True)},
+}
+# Targets that must know whether an account is balance sheet or profit and loss (besides layouts with a
+# kind_bp column): they refuse an account of unknown kind until [account_kinds] states it.
+NEEDS_ACCOUNT_KIND = {"xaf32", "xaf40", "exact-online", "king", "twinfield"}
 
 
 def target_limits(target: str) -> dict[str, dict]:
     """Per mapping section: the narrowest width and whether digits are required, from the target's layout."""
     limits: dict[str, dict] = {s: {"width": None, "digits": False, "where": []} for s in SECTION_SOURCES}
     entry = {"width": None, "digits": False, "where": []}
+    for section, (width, digits) in WRITER_LIMITS.get(target, {}).items():
+        limits[section].update(width=width, digits=digits, where=[f"{target} writer"])
     try:
         from .layouts.descriptor import load_target
 
         layout = load_target(target)
-    except Exception:  # targets without a layout descriptor of ours: no limits known
+    except Exception:  # targets without a layout descriptor of ours: the writer limits above, if any
         return {**limits, "entry_nr": entry}
     for f in layout.files:
         for col in f.columns:
@@ -70,8 +93,12 @@ def codes_used(adm: Administration) -> tuple[dict[str, dict[str, str]], dict[str
     add("accounts", adm.relations["control_account"])
     add("accounts", adm.opening_balance["account_id"])
     entry = {"longest": 0, "digits": True}
+    line_codes = (
+        ("account_id", "accounts"), ("journal_id", "journals"), ("vat_code", "vat_codes"),
+        ("cost_center", "cost_centers"), ("cost_unit", "cost_units"), ("project", "projects"),
+    )  # fmt: skip
     for batch in adm.lines.batches():
-        for col, section in (("account_id", "accounts"), ("journal_id", "journals"), ("vat_code", "vat_codes")):
+        for col, section in line_codes:
             add(section, batch[col])
         add("relations", batch["relation_id"])
         nrs = batch["entry_nr"].dropna().astype(str)
@@ -108,6 +135,54 @@ def propose(code: str, limit: dict, taken: set[str]) -> str:
         if candidate not in taken:
             return candidate
         n += 1
+
+
+def needs_account_kind(target: str) -> bool:
+    """Whether ``target`` refuses an account of unknown kind (see :mod:`koppel.kinds`)."""
+    if target in NEEDS_ACCOUNT_KIND:
+        return True
+    try:
+        from .layouts.descriptor import load_target
+
+        layout = load_target(target)
+    except Exception:
+        return False
+    return any(col.source == "kind_bp" for f in layout.files for col in f.columns)
+
+
+def account_kind_lines(adm: Administration, used: dict[str, str], target: str, limits: dict) -> list[str]:
+    """``[account_kinds]``: every account whose kind the source leaves open or koppel does not know.
+
+    Such an account is proposed only where the file itself says it (an RGS code starting with B or W);
+    the others are listed commented out: the bookkeeper states B or P, koppel does not guess.
+    """
+    acc = adm.accounts
+    known = dict(zip(acc["account_id"].astype(object), acc["kind"].astype(object), strict=True))
+    rgs = dict(zip(acc["account_id"].astype(object), acc["rgs_code"].astype(object), strict=True))
+    raw = {value for values in adm.unknown_codes.values() for value in values}
+    needed = needs_account_kind(target)
+    out = [
+        "[account_kinds]",
+        "# grootboekrekeningen waarvan de bron de soort niet (begrijpelijk) noemt: B balans, P winst en verlies; "
+        + (f"{target} heeft de soort nodig" if needed else f"{target} gebruikt de soort niet"),
+    ]
+    if raw:
+        out.append(f"# onbekende soorten in de bron: {', '.join(sorted(map(repr, raw)))}")
+    for code in sorted(used):
+        kind = known.get(code)
+        if isinstance(kind, str) and kind in ("B", "P", "M"):
+            continue
+        label = used[code]
+        what = "soort onbekend" if kind == "?" else "geen soort in de bron"
+        comment = f"{what}{' — ' + label if label else ''}"
+        code_rgs = rgs.get(code)
+        if isinstance(code_rgs, str) and code_rgs[:1] in ("B", "W"):
+            proposal = "B" if code_rgs[0] == "B" else "P"
+            out.append(f"{_q(code)} = {_q(proposal)}  # proposed from RGS code {code_rgs}; {comment}")
+        else:
+            out.append(f"# {_q(code)} = \"B\"  # of \"P\"; {comment}")
+    out.append("")
+    return out
 
 
 def _q(text: str) -> str:
@@ -148,6 +223,7 @@ def starter_mapping(adm: Administration, target: str, source_name: str = "") -> 
                     f"{_q(code)} = {_q(new)}  # proposed: {code!r} does not fit{(' — ' + label) if label else ''}"
                 )
         out.append("")
+    out += account_kind_lines(adm, names["accounts"], target, limits)
     out += [
         "[conversion_accounts]",
         "# control account -> conversion account for converted history, e.g. (Minox practice):",

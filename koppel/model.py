@@ -30,7 +30,7 @@ TABLES: dict[str, dict[str, str]] = {
     "accounts": {
         "account_id": STR,
         "name": STR,
-        "kind": STR,  # B balance sheet, P profit and loss, M mixed (XAF 3.x)
+        "kind": STR,  # B balance sheet, P profit and loss, M mixed (XAF 3.x), "?" unknown (see koppel/kinds.py)
         "rgs_code": STR,
     },
     "relations": {
@@ -40,6 +40,7 @@ TABLES: dict[str, dict[str, str]] = {
         "contact": STR,
         "street": STR,
         "house_nr": STR,
+        "house_nr_addition": STR,  # XAF numberExtension, Exact's AddressStreetNumberSuffix: kept apart from the number
         "postal_code": STR,
         "city": STR,
         "country": STR,
@@ -149,6 +150,12 @@ def make_table(name: str, columns: dict[str, list], n: int | None = None) -> pd.
     if unknown:
         raise ValueError(f"unknown columns for {name}: {sorted(unknown)}")
     return pd.DataFrame(data)
+
+
+def house_number(number, addition) -> str | None:
+    """House number and its addition as one text ("12 B"), for targets with a single number field."""
+    parts = [str(x).strip() for x in (number, addition) if isinstance(x, str) and x.strip()]
+    return " ".join(parts) or None
 
 
 def conform(name: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -323,6 +330,9 @@ class Administration:
     not_carried: dict[str, int] = field(default_factory=dict)
     # why, for items of not_carried the reader left out on purpose (default: the model has no place for them)
     not_carried_why: dict[str, str] = field(default_factory=dict)
+    # values the source wrote that koppel does not understand (e.g. an account type): field -> value -> count.
+    # They are kept unknown in the tables, never replaced by a guess; see koppel/kinds.py
+    unknown_codes: dict[str, dict[str, int]] = field(default_factory=dict)
     # ids of the source rows booked, for readers that track them (None: this reader does not), and the rows left
     # out because an earlier input booked them (overlapping exports; see koppel/jobs/task.py)
     row_ids: list[str] | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .kinds import UNKNOWN
 from .model import Administration
 from .money import format_cents
 
@@ -38,7 +39,16 @@ def summarize(adm: Administration) -> dict:
         },
         "opening_source": h.opening_source,
         "not_carried": adm.not_carried,
+        # values koppel does not understand, kept unknown (never guessed); e.g. accounts of unknown kind
+        "unknown_codes": adm.unknown_codes,
+        "accounts_of_unknown_kind": _unknown_kind_ids(adm),
     }
+
+
+def _unknown_kind_ids(adm: Administration) -> list[str]:
+    """Ids of the accounts whose kind the source wrote in a way koppel does not know."""
+    acc = adm.accounts
+    return [str(a) for a in acc.loc[(acc["kind"] == UNKNOWN).fillna(False), "account_id"]]
 
 
 def summary_text(summary: dict) -> str:
@@ -66,5 +76,12 @@ def summary_text(summary: dict) -> str:
         rows.append(("", "opening balance taken from period-0 transactions"))
     if summary.get("not_carried"):
         rows.append(("not carried", ", ".join(f"{k} {v}" for k, v in summary["not_carried"].items())))
+    for field, values in (summary.get("unknown_codes") or {}).items():
+        shown = ", ".join(f"{v!r} {n}x" for v, n in values.items())
+        rows.append(("unknown values", f"{field}: {shown} (kept unknown; state them in the mapping file)"))
+    unknown = summary.get("accounts_of_unknown_kind") or []
+    if unknown:
+        more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+        rows.append(("unknown kind", f"{len(unknown)} account(s): {', '.join(unknown[:5])}{more} -> [account_kinds]"))
     width = max(len(k) for k, _ in rows)
     return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)

@@ -147,8 +147,13 @@ CASES: dict[str, tuple[list[tuple[str, str]], str]] = {
     "XAF-V05": ([("<jrnTp>M</jrnTp>", "<jrnTp>Q</jrnTp>")], "<jrnTp>Q"),
     "XAF-F03": ([('<?xml version="1.0" encoding="UTF-8"?>\n', "")], "<auditfile"),
     "XAF-F07": ([("<accTp>P</accTp>", "<accTp>P</accTp><RGScode>WOmzArt</RGScode>")], "RGScode"),
+    # the checks pyxaf makes that koppel lacked (issue 19 item 11)
+    "XAF-K11": ([("<jrnTp>M</jrnTp>", "<jrnTp>M</jrnTp><offsetAccID>1099</offsetAccID>")], "1099"),
+    "XAF-T12": ([(OB2 + "<amnt>100.00", OB2 + "<amnt>90.00")], "<openingBalance>"),
+    "XAF-V07": ([("<vatAmnt>8.68</vatAmnt>", "<vatAmnt>-8.68</vatAmnt>")], "-8.68"),
 }  # fmt: skip
-SEVERITY = {"XAF-K09": "info", "XAF-K10": "info", "XAF-V02": "info", "XAF-V03": "info", "XAF-F03": "info"}
+SEVERITY = {"XAF-K09": "info", "XAF-K10": "info", "XAF-V02": "info", "XAF-V03": "info", "XAF-F03": "info",
+            "XAF-V07": "info"}  # fmt: skip
 
 
 def _line_of(text: str, marker: str) -> int:
@@ -186,8 +191,32 @@ def test_seeded_defect_is_found_on_its_line(tmp_path, code):
     assert finding["count"] == 1
     assert finding["line"] == _line_of(text, marker)
     assert finding["severity"] == SEVERITY.get(code, "warning" if code[4] in "DW" or code in (
-        "XAF-U10", "XAF-K07", "XAF-V01", "XAF-V05", "XAF-O03", "XAF-F07") else "error")
+        "XAF-U10", "XAF-K07", "XAF-K11", "XAF-V01", "XAF-V05", "XAF-O03", "XAF-F07") else "error")
     assert finding["message"] and finding["places"][0]["path"]
+
+
+def test_t12_only_when_the_lines_do_not_balance(tmp_path):
+    """Declared totals that agree with each other do not hide unbalanced lines; balanced lines give no T12."""
+    text = BASE32.replace(OB2 + "<amnt>100.00", OB2 + "<amnt>90.00")
+    found = _codes(_check(tmp_path, text))
+    assert found["XAF-T12"]["places"][0]["values"] == {"debet": "100.00", "credit": "90.00", "verschil": "10.00"}
+    assert "XAF-T03" not in found  # the declared totals agree with each other
+    assert "XAF-T12" not in _codes(_check(tmp_path, BASE32.replace("<totalDebit>100.00", "<totalDebit>90.00")))
+
+
+def test_k11_offset_account_defined_is_no_finding(tmp_path):
+    text = BASE32.replace("<jrnTp>M</jrnTp>", "<jrnTp>M</jrnTp><offsetAccID>1000</offsetAccID>")
+    assert "XAF-K11" not in _codes(_check(tmp_path, text))
+
+
+def test_v07_negative_vat_in_clair2(tmp_path):
+    text = _clair2(tmp_path).replace("<description>Boeking", "<description>Boeking", 1)
+    line = re.search(r"(<line><recordID>1</recordID>.*?)</line>", text).group(1)
+    text = text.replace(line, line + "<vat><vatCode>V21</vatCode><vatPercentage>21</vatPercentage>"
+                        "<vatAmount>-2.10</vatAmount></vat>", 1)
+    found = _codes(_check(tmp_path, text))
+    assert found["XAF-V07"]["count"] == 1 and found["XAF-V07"]["severity"] == "info"
+    assert found["XAF-V07"]["places"][0]["values"] == {"found": "-2.10"}
 
 
 def test_o02_no_opening_balance(tmp_path):
@@ -278,9 +307,18 @@ def test_v06_both_amounts_clair2(tmp_path):
 
 
 def test_v05_unmappable_account_type_clair2(tmp_path):
-    text = _clair2(tmp_path).replace("<accountType>Balans</accountType>", "<accountType>P</accountType>", 1)
+    text = _clair2(tmp_path).replace("<accountType>Balans</accountType>", "<accountType>Overig</accountType>", 1)
     found = _codes(_check(tmp_path, text))
-    assert found["XAF-V05"]["line"] == _line_of(text, "<accountType>P<")
+    assert found["XAF-V05"]["line"] == _line_of(text, "<accountType>Overig<")
+    assert found["XAF-V05"]["count"] == 1
+
+
+@pytest.mark.parametrize("written", ["P", "p", "W", "WV", "VW", "V", "Winst en verlies", "winst- en verlies",
+                                     "Resultaat", "PL", "BAL", "Balans", "b", "Activa", "Gemengd"])
+def test_v05_not_raised_for_account_types_real_producers_write(tmp_path, written):
+    """EekBoek writes P for profit and loss, e-Boekhouden BAL/VW: known values are no finding."""
+    text = _clair2(tmp_path).replace("<accountType>Balans</accountType>", f"<accountType>{written}</accountType>")
+    assert "XAF-V05" not in _codes(_check(tmp_path, text))
 
 
 def test_s01_xsd_error_with_line(tmp_path):

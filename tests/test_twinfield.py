@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from click.testing import CliRunner
 from lxml import etree
 
+from koppel.cli import cli
 from koppel.convert import convert
 from koppel.errors import KoppelError
 from koppel.formats.twinfield_reader import read_twinfield
+from koppel.xaf import read_xaf
 from tests.conftest import SAMPLES, SHARED
 from tests.package_helpers import cents_by_account, convert_adm, rich_administration
 
@@ -109,3 +114,60 @@ def test_sample_converts(tmp_path: Path) -> None:
     assert result.control["counts"]["relations"] == [40, 40]
     back = read_twinfield(tmp_path / "out")
     assert back.stats.lines == 600 and len(back.opening_balance) == 4
+
+
+# -- a transaction read response names what it refers to (issue 19 item 3) -------------------------------
+READ_RESPONSE = SAMPLES / "twinfield_transacties_lezen.xml"
+
+
+def test_read_response_names_and_kinds_fill_the_master_tables() -> None:
+    adm = read_twinfield(READ_RESPONSE)
+    assert (adm.header.company_id, adm.header.company_name) == ("5035", "Voorbeeld Kantoorartikelen B.V.")
+    accounts = adm.accounts.set_index("account_id")
+    assert accounts.loc["45070", "name"] == "Overige kantoorkosten" and accounts.loc["45070", "kind"] == "P"
+    assert accounts.loc["1600", "name"] == "Crediteuren" and accounts.loc["1600", "kind"] == "B"
+    assert sorted(accounts.index) == ["1300", "1510", "1600", "45070", "80200"]
+    relations = adm.relations.set_index("relation_id")
+    assert relations.loc["2002", "name"] == "Bruna" and relations.loc["2002", "kind"] == "supplier"
+    assert relations.loc["1001", "kind"] == "both"  # a debtor in one entry, a creditor in another
+    journals = adm.journals.set_index("journal_id")["description"].to_dict()
+    assert journals == {"INK": "Inkoopfactuur", "VRK": "Verkoopfactuur"}
+    lines = adm.lines.frame().set_index(["journal_id", "entry_nr", "line_nr"])
+    detail = lines.loc[("INK", "202500017", "2")]
+    assert detail["cost_center"] == "KP10" and pd.isna(detail["relation_id"])  # KPL on dim2 is a cost centre
+    assert lines.loc[("VRK", "202500031", "2"), "project"] == "P2025-01"
+    # value is in the transaction's currency, basevalue in the company's: the books hold basevalue
+    total = lines.loc[("VRK", "202500031", "1")]
+    assert (total["amount"], total["currency"], total["currency_amount"]) == (10000, "USD", 11000)
+
+
+def test_read_response_inspect_counts_and_lists_what_is_not_carried() -> None:
+    out = CliRunner().invoke(cli, ["inspect", str(READ_RESPONSE), "--from", "twinfield", "--json"])
+    summary = json.loads(out.output)
+    assert summary["company"] == {"name": "Voorbeeld Kantoorartikelen B.V.", "id": "5035", "kvk": None,
+                                  "vat_number": None}  # fmt: skip
+    assert (summary["counts"]["accounts"], summary["counts"]["relations"], summary["counts"]["journals"]) == (5, 2, 2)
+    nc = summary["not_carried"]
+    assert nc["line/matchstatus"] == 4 and nc["line/vatvalue"] == 1 and nc["line/rate"] == 5
+    assert nc["header/origin"] == 1 and nc["line/vatturnover"] == 1 and nc["line/openvalue"] == 1
+
+
+def test_read_response_converts_with_names_and_kinds(tmp_path: Path) -> None:
+    result = convert(READ_RESPONSE, "xaf32", tmp_path / "out.xaf", from_format="twinfield")
+    assert result.equal
+    back = read_xaf(tmp_path / "out.xaf")
+    acc = back.accounts.set_index("account_id")
+    assert (acc.loc["45070", "name"], acc.loc["45070", "kind"]) == ("Overige kantoorkosten", "P")
+    assert back.relations.set_index("relation_id").loc["2002", "name"] == "Bruna"
+    assert back.journals.set_index("journal_id").loc["INK", "description"] == "Inkoopfactuur"
+    assert back.header.company_name == "Voorbeeld Kantoorartikelen B.V."
+
+
+def test_read_response_unknown_dimension_type_is_kept_unknown(tmp_path: Path) -> None:
+    text = READ_RESPONSE.read_text(encoding="utf-8").replace('dimensiontype="PNL" inuse="true">80200',
+                                                             'dimensiontype="XYZ" inuse="true">80200')
+    src = tmp_path / "r.xml"
+    src.write_text(text, encoding="utf-8")
+    adm = read_twinfield(src)
+    assert adm.accounts.set_index("account_id").loc["80200", "kind"] == "?"
+    assert adm.unknown_codes == {"line/dim1/@dimensiontype": {"XYZ": 1}}

@@ -302,13 +302,18 @@ def test_referenced_master_records_are_added(tmp_path):
     adm = small_adm()
     adm.accounts = adm.accounts.iloc[:1]
     adm.relations = adm.relations.iloc[:0]
-    result = write_xaf(adm, tmp_path / "r.xaf", "3.2")
+    # an account only lines refer to has no kind: never "B assumed", the mapping file states it
+    with pytest.raises(KoppelError, match=r"account '1300' has no kind.*\[account_kinds\] \"1300\""):
+        write_xaf(adm, tmp_path / "refused.xaf", "3.2")
+    assert not (tmp_path / "refused.xaf").exists()
+    result = write_xaf(adm, tmp_path / "r.xaf", "3.2", account_kinds={"1300": "B", "8000": "P"})
     assert result.report.count("added", "ledgerAccount") == 2
     assert result.report.count("added", "customerSupplier") == 1
     assert result.report.count("added", "journal") == 2
     assert result.report.count("added", "period") == 1
     back = read_xaf(tmp_path / "r.xaf")
     assert set(back.accounts["account_id"]) == {"1100", "1300", "8000"}
+    assert back.accounts.set_index("account_id")["kind"].to_dict() == {"1100": "B", "1300": "B", "8000": "P"}
     assert back.relations["relation_id"].tolist() == ["D1"]
 
 

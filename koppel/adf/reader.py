@@ -16,9 +16,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .. import kinds
 from ..errors import KoppelError
 from ..model import Administration, Header, conform, make_table
-from ..xaf.vocabulary import CLAIR2_ACCOUNT_KIND
 from .layout import SIGNATURE, adf_layout
 from .parse import CHUNK, ParsedLines, iter_mutation_blocks, parse_header, parse_lines, read_header_line
 
@@ -43,16 +43,15 @@ _NOT_CARRIED_FIELDS = ("verwerkingsdatum", "cluster", "soortMutatie", "relatieAn
 
 
 def account_kind(raw: str | None) -> str | None:
-    """B or P from ``soortGrootboekrekening`` (the CLAIR2 free-text list); None when it cannot be told."""
-    if raw is None:
-        return None
-    return CLAIR2_ACCOUNT_KIND.get(raw.strip().upper())
+    """B, P or M from ``soortGrootboekrekening`` (the free-text words of :mod:`koppel.kinds`); a word koppel does
+    not know stays unknown (``?``), never B; None when nothing is written."""
+    return kinds.account_kind(raw)
 
 
 def relation_kind(raw: str | None) -> str | None:
     if raw is None:
         return None
-    return RELATION_KIND.get(raw.strip().upper(), "other")
+    return RELATION_KIND.get(raw.strip().upper())  # unknown stays empty, never "other" (as in the XAF reader)
 
 
 @dataclass

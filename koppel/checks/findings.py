@@ -92,6 +92,8 @@ RULES: dict[str, Rule] = {
            "linesCount is verplicht en telt de obLine-regels"),
         _r("XAF-T10", E, "subadministratie: aantal regels of totalen kloppen niet met de regels"),
         _r("XAF-T11", W, "numberEntries is gelijk aan geen van aantal boekstukken en aantal regels (CLAIR2)"),
+        _r("XAF-T12", E, "beginbalans: de regels zijn niet in evenwicht (som debet ≠ som credit)",
+           "ook als de totalen in de kop wel gelijk zijn; koppel zet zo'n beginbalans niet om"),
         _r("XAF-K01", E, "boekingsregel verwijst naar een grootboekrekening die niet bestaat",
            "voeg de rekening toe aan generalLedger of corrigeer de boeking"),
         _r("XAF-K02", E, "beginbalansregel verwijst naar een grootboekrekening die niet bestaat",
@@ -109,6 +111,8 @@ RULES: dict[str, Rule] = {
         _r("XAF-K09", I, "code op een boekstuk of regel heeft geen omschrijving in basics",
            "veel pakketten (Exact Online, Twinfield) schrijven sourceID zonder basic van type 29"),
         _r("XAF-K10", I, "subadministratieregel verwijst naar een boekingsregel die niet bestaat"),
+        _r("XAF-K11", W, "dagboek verwijst met offsetAccID naar een grootboekrekening die niet bestaat",
+           "de tegenrekening van het dagboek (bank, kas) hoort in generalLedger te staan"),
         _r("XAF-O01", E, "beginbalans dubbel opgenomen (openingBalance én boekstukken in periode 0 of dagboek type O)"),
         _r("XAF-O02", I, "geen beginbalans in het bestand",
            "vraag de beginbalans apart op, of een export met openingBalance"),
@@ -136,6 +140,8 @@ RULES: dict[str, Rule] = {
            "koppel leest de waarde zo goed mogelijk; controleer de codelijst van het pakket"),
         _r("XAF-V06", W, "regel heeft zowel debitAmount als creditAmount (CLAIR2)",
            "Banana 8 schrijft beide bedragen op elke regel"),
+        _r("XAF-V07", I, "negatief btw-bedrag (telt op de andere kant)",
+           "gangbaar bij creditnota's en correcties; controleer de btw-aangifte"),
     )
 }
 

@@ -58,6 +58,22 @@ def _period_key(p: str | None):
     return (0, int(p), "") if p is not None and p.isdigit() else (1, 0, p or "")
 
 
+def opening_figures(facts) -> dict:
+    """The opening balance as the reader settles it: the openingBalance lines when there are any, else the
+    transactions of period 0 (and of a jrnTp O journal); source "openingBalance", "period0" or None."""
+    ob = facts.ob or {}
+    if ob.get("lines", 0):
+        return {"source": "openingBalance", "lines": ob["lines"], "debit": ob["sum_d"], "credit": ob["sum_c"]}
+    if facts.opening_tx:
+        return {
+            "source": "period0",
+            "lines": facts.opening_tx_lines,
+            "debit": facts.opening_tx_d,
+            "credit": facts.opening_tx_c,
+        }
+    return {"source": None, "lines": 0, "debit": 0, "credit": 0}
+
+
 def build_result(path: Path, info, facts, out: Collector, schema_file: Path | None) -> dict:
     findings = out.findings()
     header = _header(info.version, facts)
@@ -92,6 +108,7 @@ def build_result(path: Path, info, facts, out: Collector, schema_file: Path | No
         for p, (d, c, n) in sorted(facts.by_period.items(), key=lambda kv: _period_key(kv[0]))
     ]
     ob = facts.ob or {}
+    opening = opening_figures(facts)
     counts = {
         "accounts": len(facts.accounts),
         "relations": len(facts.relations),
@@ -101,7 +118,7 @@ def build_result(path: Path, info, facts, out: Collector, schema_file: Path | No
         "journals": len(facts.journals),
         "transactions": facts.n_tx,
         "lines": facts.n_lines,
-        "opening_lines": ob.get("lines", 0),
+        "opening_lines": opening["lines"],
         "opening_transactions": len(facts.opening_tx),
         "subledgers": facts.subledgers,
         "subledger_lines": facts.sb_lines,
@@ -114,8 +131,9 @@ def build_result(path: Path, info, facts, out: Collector, schema_file: Path | No
         "declared_debit": t.get("totalDebit"),
         "declared_credit": t.get("totalCredit"),
         "declared_lines": t.get("linesCount") or t.get("numberEntries"),
-        "opening_debit": format_cents(ob.get("sum_d", 0)),
-        "opening_credit": format_cents(ob.get("sum_c", 0)),
+        "opening_source": opening["source"],
+        "opening_debit": format_cents(opening["debit"]),
+        "opening_credit": format_cents(opening["credit"]),
         "opening_declared_debit": ob.get("totalDebit"),
         "opening_declared_credit": ob.get("totalCredit"),
     }

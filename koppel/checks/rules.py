@@ -50,6 +50,17 @@ def rule_t01_t03_opening_totals(f: Facts, out: Collector) -> None:
         out.add("XAF-T03", ob["totalDebit_line"], "openingBalance", {"totalDebit": td, "totalCredit": tc})
 
 
+def rule_t12_opening_lines_balance(f: Facts, out: Collector) -> None:
+    """XAF-T12: the obLines themselves balance, whatever the declared totals say (pyxaf XAF5013)."""
+    ob = f.ob
+    if f.version == "2.0" or ob is None or not ob.get("lines"):
+        return
+    if ob["sum_d"] != ob["sum_c"]:
+        out.add("XAF-T12", ob.get("line"), "openingBalance/obLine",
+                {"debet": format_cents(ob["sum_d"]), "credit": format_cents(ob["sum_c"]),
+                 "verschil": format_cents(ob["sum_d"] - ob["sum_c"])})
+
+
 def rule_t09_opening_count(f: Facts, out: Collector) -> None:
     """XAF-T09: openingBalance linesCount = number of obLines; an absent linesCount counts."""
     ob = f.ob
@@ -99,6 +110,13 @@ def rule_k05_vat_accounts(f: Facts, out: Collector) -> None:
     for line, vid, which, acc in f.vat_accounts:
         if acc not in f.accounts:
             out.add("XAF-K05", line, f"vatCode[{vid}]/{which}", {which: acc})
+
+
+def rule_k11_offset_accounts(f: Facts, out: Collector) -> None:
+    """XAF-K11: a journal's offsetAccID is a defined account (pyxaf XAF4005)."""
+    for line, jid, acc in f.offset_accounts:
+        if acc not in f.accounts:
+            out.add("XAF-K11", line, f"journal[{jid}]/offsetAccID", {"offsetAccID": acc})
 
 
 def rule_k07_no_periods(f: Facts, out: Collector) -> None:
@@ -188,9 +206,11 @@ def rule_f07_vocabulary(f: Facts, out: Collector) -> None:
 
 FILE_RULES = (
     rule_t01_t03_opening_totals,
+    rule_t12_opening_lines_balance,
     rule_t09_opening_count,
     rule_t04_t08_transaction_totals,
     rule_k05_vat_accounts,
+    rule_k11_offset_accounts,
     rule_k07_no_periods,
     rule_k10_subledger_refs,
     rule_o_opening,

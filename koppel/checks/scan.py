@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from ..errors import KoppelError
+from ..kinds import UNKNOWN, account_kind
 from ..money import format_cents, parse_cents
 from ..xaf.safety import parser_options
 from .findings import Collector
@@ -37,12 +38,7 @@ CUST_SUP_TP_3 = {"B", "C", "O", "S"}
 JRN_TP = {"B", "C", "G", "M", "O", "P", "S", "T", "Y", "Z"}
 V4_MARKERS = ("RGSVersion", "Commercenr", "RGScode", "Source", "User", "settDate", "offsetBankAccNr")
 V3_MARKERS = ("companyIdent", "basics", "subledgers", "obSubledgers", "taxonomy", "leadCode")
-# CLAIR2 accountType → B/P (formats.md §2.4)
-C2_B = {"B", "BAL", "BALANS", "BALANCE", "A", "ACTIVA", "PASSIVA", "ASSETS", "LIABILITIES", "EQUITY"}
-C2_P = {
-    "W", "WV", "W&V", "WINST EN VERLIES", "VERLIES EN WINST", "R", "RESULTAAT", "KOSTEN", "OPBRENGSTEN", "COSTS",
-    "EXPENSES", "REVENUE", "INCOME", "PL", "P&L", "PROFIT AND LOSS",
-}  # fmt: skip
+KIND_NL = {"B": "balans (B)", "P": "winst en verlies (P)", "M": "gemengd (M)"}
 
 
 def _t(elem) -> str | None:
@@ -85,6 +81,12 @@ class Facts:
     n_tx: int = 0
     n_lines: int = 0
     opening_tx: list = field(default_factory=list)  # (line, journal, nr) of period-0 / jrnTp O transactions
+    # the opening balance as period-0 / jrnTp O transactions, as the reader takes it: lines, Σ debit, Σ credit
+    opening_tx_lines: int = 0
+    opening_tx_d: int = 0
+    opening_tx_c: int = 0
+    offset_accounts: list = field(default_factory=list)  # (line, jrnID, offsetAccID) for K11
+    negative_vat: int = 0
     line_keys: array = field(default_factory=lambda: array("q"))
     sb_refs: list = field(default_factory=list)  # (line, path, jrnID, trNr, trLineNr)
     subledgers: int = 0
@@ -176,6 +178,18 @@ class Scanner:
             self.out.add("XAF-V03", elem.sourceline, path, {"found": text, "problem": exc.message})
             return None
 
+    def _negative_vat(self, elem, path: str) -> None:
+        """XAF-V07: a negative VAT amount (information, as pyxaf's XAF7001 for any amount)."""
+        text = _t(elem)
+        if text is not None and text.startswith("-"):
+            try:
+                negative = parse_cents(text) < 0
+            except KoppelError:
+                return  # not an amount: the XSD layer reports it
+            if negative:
+                self.f.negative_vat += 1
+                self.out.add("XAF-V07", elem.sourceline, path, {"found": text})
+
     # -- header and company --------------------------------------------------------------------
     def _header(self, elem) -> None:
         for name, child in self._kids(elem).items():
@@ -220,21 +234,23 @@ class Scanner:
     def _ledgerAccount(self, elem) -> None:
         k = self._kids(elem)
         line = elem.sourceline
-        if self.c2:
+        if self.c2:  # accountType is free text: only a value koppel cannot read is a finding
             acc, name, raw = _t(k.get("accountID")), _t(k.get("accountDesc")), _t(k.get("accountType"))
-            kind = None
-            if raw is not None:
-                up = raw.upper()
-                kind = "B" if up in C2_B else "P" if up in C2_P else None
-                if kind is None:  # XAF-V05
-                    self.out.add("XAF-V05", k["accountType"].sourceline, f"ledgerAccount[{acc}]/accountType",
-                                 {"found": raw, "expected": "balans- of W&V-soort"})
+            kind = account_kind(raw)
+            if kind == UNKNOWN:  # XAF-V05
+                self.out.add("XAF-V05", k["accountType"].sourceline, f"ledgerAccount[{acc}]/accountType",
+                             {"found": raw, "expected": "balans- of W&V-soort"},
+                             hint=f'soort onbekend; geef haar op in het mapping-bestand: [account_kinds] "{acc}" = "P"')
         else:
-            acc, name, kind = _t(k.get("accID")), _t(k.get("accDesc")), _t(k.get("accTp"))
+            acc, name, raw = _t(k.get("accID")), _t(k.get("accDesc")), _t(k.get("accTp"))
+            kind = account_kind(raw)
             allowed = ACC_TP.get(self.v, ACC_TP_3)
-            if kind is not None and kind not in allowed:  # XAF-V05
+            if raw is not None and raw not in allowed:  # XAF-V05: outside the version's code list
+                hint = (f"koppel leest {raw!r} als {KIND_NL[kind]}" if kind in KIND_NL else
+                        f'soort onbekend; geef haar op in het mapping-bestand: [account_kinds] "{acc}" = "P"')
                 self.out.add("XAF-V05", k["accTp"].sourceline, f"ledgerAccount[{acc}]/accTp",
-                             {"found": kind, "expected": "/".join(sorted(allowed))})
+                             {"found": raw, "expected": "/".join(sorted(allowed)),
+                              "gelezen als": KIND_NL.get(kind, "onbekend")}, hint=hint)
             rgs = _t(k.get("RGScode"))
             self._unique("XAF-U03", "rgs", rgs, line, f"ledgerAccount[{acc}]/RGScode", "RGScode")  # XAF-U03
         if not self.c2:
@@ -358,10 +374,12 @@ class Scanner:
                 break
             if isinstance(child.tag, str):
                 k.setdefault(child.tag[cut:], child)
+        offset = None
         if self.c2:
             jid, desc, kind = _t(k.get("journalID")), _t(k.get("description")), _t(k.get("type"))
         else:
             jid, desc, kind = _t(k.get("jrnID")), _t(k.get("desc")), _t(k.get("jrnTp"))
+            offset = _t(k.get("offsetAccID"))
             if kind is not None and kind not in JRN_TP:  # XAF-V05
                 self.out.add("XAF-V05", k["jrnTp"].sourceline, f"journal[{jid}]/jrnTp",
                              {"found": kind, "expected": "/".join(sorted(JRN_TP))})
@@ -373,6 +391,8 @@ class Scanner:
                 "journal": key, "description": desc, "kind": kind, "transactions": 0, "lines": 0,
                 "debit": 0, "credit": 0, "line": jelem.sourceline,
             }  # fmt: skip
+            if offset is not None:  # XAF-K11, checked against the accounts at the end
+                self.f.offset_accounts.append((k["offsetAccID"].sourceline, key, offset))
         self._journal_elem, self._jstats = jelem, stats
         self._jrn_opening = kind == "O" and not self.c2
         return stats
@@ -438,6 +458,8 @@ class Scanner:
                             {name: code, "basicType": BASIC_TYPES[name]})
         self._lines(lines, jid, nr, tpath, period, opening, jstats)
         f.n_lines += len(lines)
+        if opening:
+            f.opening_tx_lines += len(lines)
         elem.clear()
         elem.getparent().remove(elem)
 
@@ -507,6 +529,7 @@ class Scanner:
                     vid = _t(sub)
                     if vid is not None and vid not in vat_codes:
                         out.add("XAF-K04", sub.sourceline, f"{tpath}/trLine[{lnr}]/vat/vatID", {"vatID": vid})
+                    self._negative_vat(vat.find(ns + "vatAmnt"), f"{tpath}/trLine[{lnr}]/vat/vatAmnt")  # XAF-V07
             el = k.get(T_EFF)
             if el is not None and start and end:
                 eff = _t(el)
@@ -571,6 +594,9 @@ class Scanner:
                 debit += signed
             else:
                 credit -= signed
+        if opening:
+            f.opening_tx_d += sum_d
+            f.opening_tx_c += sum_c
         pstats[0] += debit
         pstats[1] += credit
         pstats[2] += len(lines)
@@ -604,6 +630,9 @@ class Scanner:
                 out.add("XAF-U12", txline, tpath, {"transactionID": nr})
             self._tx_ids.add(h2)
         period = _t(k.get("period"))
+        opening = period == "0"  # CLAIR2's period; the reader takes these lines as the opening balance
+        if opening:
+            f.opening_tx.append((txline, jid, nr))
         date = _t(k.get("transactionDate"))
         date = date[:10] if date else None
         start, end = f.header.get("startDate"), f.header.get("endDate")
@@ -636,6 +665,9 @@ class Scanner:
             eff = _t(lk.get("effectiveDate"))
             if eff and start and end and not (start[:10] <= eff[:10] <= end[:10]):  # XAF-D03
                 out.add("XAF-D03", lk["effectiveDate"].sourceline, lpath + "/effectiveDate", {"effectiveDate": eff})
+            vat = lk.get("vat")
+            if vat is not None:
+                self._negative_vat(vat.find(self.ns + "vatAmount"), lpath + "/vat/vatAmount")  # XAF-V07
             d_el, c_el = lk.get("debitAmount"), lk.get("creditAmount")
             if _t(d_el) is not None and _t(c_el) is not None:  # XAF-V06
                 out.add("XAF-V06", ln.sourceline, lpath, {"debitAmount": _t(d_el), "creditAmount": _t(c_el)})
@@ -650,12 +682,16 @@ class Scanner:
             if row is None:
                 row = f.tb[acc] = [0, 0, 0]
             signed = d - c
-            if signed >= 0:
+            if opening:
+                row[0] += signed
+            elif signed >= 0:
                 row[1] += signed
+            else:
+                row[2] -= signed
+            if signed >= 0:
                 pstats[0] += signed
                 jstats["debit"] += signed
             else:
-                row[2] -= signed
                 pstats[1] -= signed
                 jstats["credit"] -= signed
         pstats[2] += n
@@ -663,6 +699,10 @@ class Scanner:
         f.n_lines += n
         f.sum_d += sum_d
         f.sum_c += sum_c
+        if opening:
+            f.opening_tx_lines += n
+            f.opening_tx_d += sum_d
+            f.opening_tx_c += sum_c
         if sum_d != sum_c:  # XAF-T07
             out.add("XAF-T07", txline, tpath, {"debitAmount": format_cents(sum_d), "creditAmount": format_cents(sum_c)})
         elem.clear()

@@ -13,6 +13,7 @@ from lxml import etree
 
 from ..atomic import AtomicDir
 from ..convert import WriteJob, WriteResult
+from ..kinds import require_account_kinds
 from ..model import Administration
 from ..money import format_cents
 from .eo_extras import INTRASTAT, NUMERIC, REFERENCES, is_number, line_extras, relation_extras
@@ -43,8 +44,10 @@ def gl_accounts_xml(job: WriteJob, cut: Truncator, result: WriteResult) -> etree
     """<GLAccounts>: code, balance type (P→W, B→B) and description."""
     root = etree.Element("GLAccounts")
     mixed = 0
-    for r in records(job.accounts()):
-        kind = r["kind"] or "B"
+    accounts = job.accounts()
+    require_account_kinds(accounts.assign(source_account_id=job.adm.accounts["account_id"].to_numpy()), "Exact Online")
+    for r in records(accounts):
+        kind = r["kind"]
         if kind not in ("B", "P"):
             mixed += 1
             kind = "B"
@@ -86,6 +89,7 @@ def accounts_xml(job: WriteJob, cut: Truncator, result: WriteResult) -> etree._E
             if r["house_nr"]:
                 sub(addr, "AddressStreet", r["street"] or "")
                 sub(addr, "AddressStreetNumber", r["house_nr"])
+                opt(addr, "AddressStreetNumberSuffix", r["house_nr_addition"])
             else:
                 sub(addr, "AddressLine1", r["street"] or "")
             opt(addr, "PostalCode", r["postal_code"])

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import KoppelError
+from ..kinds import UNKNOWN, record_unknown
 from ..model import Administration, Header
 from .eo_extras import INTRASTAT, REFERENCES
 from .readkit import LineSink, cents, child_attr, child_text, iso_date, iter_records, master, xml_inputs
@@ -101,7 +102,10 @@ def _transaction(tx, path: Path, sink: LineSink, journals: dict, opening: list, 
             )
         state["opening_description"] = tx_desc
         return
-    kind = JOURNAL_KIND.get(next(iter(types)) if len(types) == 1 else "90", "M")
+    line_type = next(iter(types)) if len(types) == 1 else "90"  # mixed types: other
+    kind = JOURNAL_KIND.get(line_type)
+    if kind is None and line_type:  # kept unknown, not read as a memorial journal
+        record_unknown(state.setdefault("unknown", {}), "GLTransactionLine/@type", line_type)
     if journal_id in journals:
         journals[journal_id].setdefault("kind", kind)
     for i, ln in enumerate(lines, start=1):
@@ -173,6 +177,7 @@ def _relation(acc, out: list[dict], mandates: list[dict]) -> None:
             "contact": child_text(acc, "Contact/FullName"),
             "street": street,
             "house_nr": child_text(acc, "Address/AddressStreetNumber"),
+            "house_nr_addition": child_text(acc, "Address/AddressStreetNumberSuffix"),
             "postal_code": child_text(acc, "Address/PostalCode"),
             "city": child_text(acc, "Address/City"),
             "country": child_attr(acc, "Address/Country", "code"),
@@ -189,15 +194,13 @@ def _relation(acc, out: list[dict], mandates: list[dict]) -> None:
     )
 
 
-def _gl_account(acc, out: list[dict]) -> None:
-    side = acc.get("balanceType")
-    out.append(
-        {
-            "account_id": acc.get("code"),
-            "name": child_text(acc, "Description"),
-            "kind": "P" if side == "W" else "B" if side == "B" else None,
-        }
-    )
+def _gl_account(acc, out: list[dict], unknown: dict[str, dict[str, int]]) -> None:
+    side = (acc.get("balanceType") or "").strip()
+    kind = {"W": "P", "B": "B"}.get(side.upper()) if side else None
+    if side and kind is None:  # kept unknown, never read as a balance account
+        kind = UNKNOWN
+        record_unknown(unknown, "GLAccount/@balanceType", side)
+    out.append({"account_id": acc.get("code"), "name": child_text(acc, "Description"), "kind": kind})
 
 
 def read_exact_online(path: str | Path, **_options) -> Administration:
@@ -218,7 +221,7 @@ def read_exact_online(path: str | Path, **_options) -> Administration:
             elif rec.tag == "Account":
                 _relation(rec, relations, mandates)
             else:
-                _gl_account(rec, accounts)
+                _gl_account(rec, accounts, adm.unknown_codes)
     sink.flush()
     adm.accounts = master("accounts", accounts)
     adm.relations = master("relations", relations)
@@ -235,6 +238,9 @@ def read_exact_online(path: str | Path, **_options) -> Administration:
     years = sorted(state.get("years", ()))
     adm.header.fiscal_year = years[0] if len(years) == 1 else None
     adm.header.currency = state.get("currency")
+    for field, values in state.get("unknown", {}).items():
+        for value, n in values.items():
+            adm.unknown_codes.setdefault(field, {})[value] = n
     return adm
 
 

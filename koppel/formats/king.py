@@ -15,6 +15,8 @@ from lxml import etree
 from ..atomic import AtomicDir
 from ..convert import WriteJob, WriteResult
 from ..errors import KoppelError
+from ..kinds import require_account_kinds
+from ..model import house_number
 from ..money import format_cents
 from .pkgkit import Entry, Tally, iter_entries, out_name, records
 from .xmlkit import Truncator, find_schema, opt, peek, sub, validate_file
@@ -61,13 +63,18 @@ def check_numbers(codes, what: str, section: str) -> None:
 
 def gl_records(job: WriteJob, cut: Truncator, result: WriteResult) -> list[etree._Element]:
     out = []
-    accounts = records(job.accounts())
+    frame = job.accounts()
+    require_account_kinds(frame.assign(source_account_id=job.adm.accounts["account_id"].to_numpy()), "King")
+    accounts = records(frame)
     check_numbers([r["account_id"] for r in accounts], "account", "accounts")
+    mixed = sum(1 for r in accounts if r["kind"] == "M")
+    if mixed:
+        result.notes.append(f"{mixed} account(s) of kind M (mixed) written as balance accounts (BAL); check them")
     for r in accounts:
         rek = etree.Element("REKENING")
         sub(rek, "RKS_NUMMER", king_number(r["account_id"], "account", "accounts"))
         opt(rek, "RKS_OMSCHRIJVING", cut(r["name"], 40, "RKS_OMSCHRIJVING", r["account_id"]))
-        sub(rek, "RKS_SOORT", "RES" if r["kind"] == "P" else "BAL")
+        sub(rek, "RKS_SOORT", "RES" if r["kind"] == "P" else "BAL")  # M (mixed) is a balance account in King
         out.append(rek)
     result.count("accounts", len(out))
     return out
@@ -91,7 +98,8 @@ def relation_records(job: WriteJob, kind: str, cut: Truncator) -> list[etree._El
         addr = sub(rec, "NAW_VESTIGINGADRES")
         opt(addr, "ADR_NAAM1", cut(r["name"], 40, "ADR_NAAM1", code))
         opt(addr, "ADR_STRAAT", cut(r["street"], 40, "ADR_STRAAT", code))
-        opt(addr, "ADR_HUISNUMMER", cut(r["house_nr"], 10, "ADR_HUISNUMMER", code))
+        number = house_number(r["house_nr"], r["house_nr_addition"])  # King has one field for both
+        opt(addr, "ADR_HUISNUMMER", cut(number, 10, "ADR_HUISNUMMER", code))
         opt(addr, "ADR_POSTCODE", cut(r["postal_code"], 40, "ADR_POSTCODE", code))
         opt(addr, "ADR_WOONPLAATS", cut(r["city"], 40, "ADR_WOONPLAATS", code))
         opt(addr, "ADR_LAND", cut(r["country"], 3, "ADR_LAND", code))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import KoppelError
+from ..kinds import UNKNOWN, record_unknown
 from ..model import Administration, Header
 from .readkit import LineSink, cents, child_text, iso_date, iter_records, master, xml_inputs
 
@@ -86,10 +87,13 @@ def _relation(rec, state: dict) -> None:
 
 
 def _account(rec, state: dict) -> None:
-    soort = child_text(rec, "RKS_SOORT")
+    soort = (child_text(rec, "RKS_SOORT") or "").strip()
     kind = {"BAL": "B", "ACT": "B", "PAS": "B", "DEB": "B", "CRED": "B", "RES": "P", "KOS": "P", "OPB": "P"}.get(
-        soort or ""
+        soort.upper()
     )
+    if soort and kind is None:  # kept unknown, never read as a balance account
+        kind = UNKNOWN
+        record_unknown(state["unknown"], "REKENING/RKS_SOORT", soort)
     state["accounts"].append(
         {"account_id": child_text(rec, "RKS_NUMMER"), "name": child_text(rec, "RKS_OMSCHRIJVING"), "kind": kind}
     )
@@ -100,7 +104,7 @@ def read_king(path: str | Path, **_options) -> Administration:
     path = Path(path)
     adm = Administration(header=Header(source_format="king", software="King XML", encoding="utf-8"))
     sink = LineSink(adm)
-    state: dict = {"journals": {}, "seq": 0, "relations": {}, "accounts": [], "foreign": {}}
+    state: dict = {"journals": {}, "seq": 0, "relations": {}, "accounts": [], "foreign": {}, "unknown": {}}
     for file in xml_inputs(path, ROOTS):
         for rec in iter_records(file, RECORDS, PARENTS):
             if rec.tag == "JOURNAALPOST":
@@ -112,6 +116,7 @@ def read_king(path: str | Path, **_options) -> Administration:
     sink.flush()
     adm.header.currency = state.get("currency")
     adm.not_carried.update(state["foreign"])
+    adm.unknown_codes = state["unknown"]
     adm.accounts = master("accounts", state["accounts"])
     adm.relations = master("relations", list(state["relations"].values()))
     adm.journals = master("journals", list(state["journals"].values()))

@@ -20,6 +20,7 @@ import pandas as pd
 from ..atomic import AtomicDir
 from ..convert import WriteJob, WriteResult
 from ..errors import KoppelError
+from ..model import house_number
 from ..money import format_cents, parse_cents
 
 # canonical field -> header names (compared lower-case, without spaces, dots, dashes and underscores)
@@ -148,7 +149,7 @@ class Template:
 
 def relation_value(field: str, r: pd.Series) -> str:
     if field == "address":
-        parts = [r.get("street"), r.get("house_nr")]
+        parts = [r.get("street"), house_number(r.get("house_nr"), r.get("house_nr_addition"))]
         return " ".join(str(p) for p in parts if isinstance(p, str) and p)
     value = r.get(field)
     if value is None or value is pd.NA or (not isinstance(value, str) and pd.isna(value)):

@@ -14,6 +14,8 @@ from lxml import etree
 from ..atomic import AtomicDir
 from ..convert import WriteJob, WriteResult
 from ..errors import KoppelError
+from ..kinds import require_account_kinds
+from ..model import house_number
 from ..money import format_cents
 from .descriptors import SCHEMAS
 from .pkgkit import Entry, Row, Tally, iter_entries, out_name, records
@@ -106,7 +108,12 @@ def transaction_xml(job: WriteJob, entry: Entry, ctx: dict, cut: Truncator, tall
 
 def dimensions_gl(job: WriteJob, office: str, cut: Truncator, result: WriteResult) -> list[etree._Element]:
     out = []
-    for r in records(job.accounts()):
+    accounts = job.accounts()
+    require_account_kinds(accounts.assign(source_account_id=job.adm.accounts["account_id"].to_numpy()), "Twinfield")
+    mixed = int((accounts["kind"] == "M").sum())
+    if mixed:
+        result.notes.append(f"{mixed} account(s) of kind M (mixed) written as balance accounts (BAS); check them")
+    for r in records(accounts):
         dim = etree.Element("dimension")
         sub(dim, "office", office)
         sub(dim, "type", "PNL" if r["kind"] == "P" else "BAS")
@@ -145,7 +152,7 @@ def dimensions_relations(job: WriteJob, office: str, cut: Truncator, result: Wri
             opt(addr, "postcode", r["postal_code"])
             opt(addr, "telephone", r["phone"])
             opt(addr, "email", r["email"])
-            street = " ".join(x for x in (r["street"], r["house_nr"]) if x)
+            street = " ".join(x for x in (r["street"], house_number(r["house_nr"], r["house_nr_addition"])) if x)
             opt(addr, "field2", street or None)
             if r["iban"]:
                 bank = sub(sub(dim, "banks"), "bank", default="true")

@@ -74,6 +74,7 @@ class PackageWriter:
             journal_kind={maps.journals.get(j, j): k for j, k in zip(jrn["journal_id"], jrn["kind"], strict=True)},
             journal_types=job.flag("journal_types"),
             mixed_kind=str(mixed).upper() if mixed else None,
+            target=job.target,
         )
         self._relations: pd.DataFrame | None = None
         self.uncarried: dict[str, int] = {}

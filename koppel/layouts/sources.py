@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import KoppelError
+from ..kinds import require_account_kinds
 
 KIND_NL = {"customer": "Debiteur", "supplier": "Crediteur", "both": "Beide", "other": "Overig"}
 ACCOUNT_KIND_NL = {"B": "Balans", "P": "Winst en verlies", "M": "Gemengd"}
@@ -51,6 +52,7 @@ class Context:
     journal_kind: dict[str, str] = field(default_factory=dict)  # mapped journal id -> XAF jrnTp
     journal_types: bool = False  # Minox: map jrnTp to dagb_type instead of M for everything
     mixed_kind: str | None = None  # B or P for XAF "M" accounts
+    target: str = "this target"  # named in refusals
     running: int = 0  # running line number across a file
     periods_from_date: int = 0  # lines whose missing period was taken from the month of their date
 
@@ -148,8 +150,9 @@ def relation_source(name: str, frame: pd.DataFrame, ctx: Context) -> pd.Series:
     if name in frame.columns:
         return frame[name]
     if name == "address":
-        street, nr = frame["street"], frame["house_nr"]
-        both = (street.fillna("") + " " + nr.fillna("")).str.strip()
+        street, nr, addition = frame["street"], frame["house_nr"], frame["house_nr_addition"]
+        both = (street.fillna("") + " " + nr.fillna("") + " " + addition.fillna("")).str.strip()
+        both = both.str.replace(r"\s+", " ", regex=True)
         return both.where(both != "").astype("string")
     if name == "postcode_city":
         joined = (frame["postal_code"].fillna("") + " " + frame["city"].fillna("")).str.strip()
@@ -169,6 +172,7 @@ def account_source(name: str, frame: pd.DataFrame, ctx: Context) -> pd.Series:
     if name == "kind_nl":
         return frame["kind"].map(ACCOUNT_KIND_NL).astype("string")
     if name == "kind_bp":
+        require_account_kinds(frame, ctx.target)  # missing or unknown: stated in [account_kinds], never guessed
         kind = frame["kind"].astype("string")
         mixed = kind == "M"
         if mixed.any():

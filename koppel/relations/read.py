@@ -37,7 +37,8 @@ HEADERS: dict[str, list[str]] = {
     "name": ["naam", "bedrijfsnaam", "name", "company", "company name"],
     "contact": ["contactpersoon", "contact", "t.a.v.", "contact person"],
     "street": ["straat", "adres", "street", "address"],
-    "house_nr": ["huisnummer", "huisnr", "house number", "number addition"],
+    "house_nr": ["huisnummer", "huisnr", "house number"],
+    "house_nr_addition": ["toevoeging", "huisnummertoevoeging", "huisnummer toevoeging", "number addition"],
     "postal_code": ["postcode", "postal code", "zip", "zip code"],
     "city": ["plaats", "woonplaats", "city", "town"],
     "country": ["land", "landcode", "country"],
@@ -153,7 +154,8 @@ def read_relations(
             field=found["kind"],
             hint="use debiteur/crediteur, customer/supplier, D/C, B or O",
         )
-    frame["kind"] = kinds.fillna(default_kind or "other").astype("string")
+    # an empty kind stays unknown (not "other") unless the relations profile states one for the whole list
+    frame["kind"] = (kinds.fillna(default_kind) if default_kind else kinds).astype("string")
     days = text["payment_days"].str.extract(r"(\d+)", expand=False)
     frame["payment_days"] = pd.to_numeric(days, errors="coerce").astype("Int64")
     frame = frame.replace("", pd.NA)

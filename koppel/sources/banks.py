@@ -161,21 +161,37 @@ def read_camt053(path: Path) -> pd.DataFrame:
     rows = []
     for stmt in root.xpath("//*[local-name()='Stmt']"):
         own = first(stmt, "./*[local-name()='Acct']/*[local-name()='Id']/*[local-name()='IBAN']/text()")
+        account_currency = first(stmt, "./*[local-name()='Acct']/*[local-name()='Ccy']/text()")
         for entry in stmt.xpath("./*[local-name()='Ntry']"):
             amount = first(entry, "./*[local-name()='Amt']/text()")
-            currency = first(entry, "./*[local-name()='Amt']/@Ccy") or "EUR"
+            # the amount's currency, else the account's: never assumed
+            currency = first(entry, "./*[local-name()='Amt']/@Ccy") or account_currency
             mark = first(entry, "./*[local-name()='CdtDbtInd']/text()")
             if mark not in ("CRDT", "DBIT"):
                 raise KoppelError(
-                    f"CdtDbtInd is {mark!r}, not CRDT (money in) or DBIT (money out): the direction is unknown",
+                    f"entry {len(rows) + 1}: CdtDbtInd is {mark!r}, not CRDT (money in) or DBIT (money out): "
+                    "the direction is unknown",
                     file=path,
                     line=entry.sourceline,
-                    field="CdtDbtInd",
+                    field="Ntry/CdtDbtInd",
                     hint=CAMT_HINT,
                 )
             if not amount:
                 raise KoppelError(
-                    "an entry without an amount (Amt)", file=path, line=entry.sourceline, field="Amt", hint=CAMT_HINT
+                    f"entry {len(rows) + 1}: an entry without an amount (Amt)",
+                    file=path,
+                    line=entry.sourceline,
+                    field="Ntry/Amt",
+                    hint=CAMT_HINT,
+                )
+            if not currency:
+                raise KoppelError(
+                    f"entry {len(rows) + 1}: no currency (neither Amt/@Ccy nor the account's Ccy): the currency is "
+                    "unknown",
+                    file=path,
+                    line=entry.sourceline,
+                    field="Ntry/Amt/@Ccy",
+                    hint=CAMT_HINT,
                 )
             debit = mark == "DBIT"
             party = "Cdtr" if debit else "Dbtr"  # who is on the other side

@@ -13,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import KoppelError
+from ..kinds import account_kind
 from ..money import parse_cents, parse_rate_bp
 
 FORMATS = ("csv", "xlsx", "mt940", "camt053")
@@ -177,6 +178,21 @@ def _merge(base: dict, over: dict) -> dict:
 
 def _fail(key: str, message: str, hint: str | None = None) -> KoppelError:
     return KoppelError(message, field=key, hint=hint)
+
+
+def _accounts(table: dict) -> dict[str, dict[str, str]]:
+    """``[accounts]``: id -> name, or a table with name and kind; a kind koppel does not know is refused."""
+    out = {}
+    for code, value in table.items():
+        entry = dict(value) if isinstance(value, dict) else {"name": str(value)}
+        if "kind" in entry:
+            kind = account_kind(str(entry["kind"]))
+            if kind not in ("B", "P", "M"):
+                raise _fail(f"accounts.{code}.kind", f"account kind {entry['kind']!r} is not known",
+                            hint='write "B" (balance sheet) or "P" (profit and loss)')  # fmt: skip
+            entry["kind"] = kind
+        out[str(code)] = entry
+    return out
 
 
 def _str_list(value, key: str) -> list[str]:
@@ -398,6 +414,6 @@ def _build(data: dict, path: Path) -> Profile:
         row_id_field=row_id.get("field"),
         row_id_fields=row_id_fields,
         extra=extra,
-        accounts={str(k): v if isinstance(v, dict) else {"name": str(v)} for k, v in data.get("accounts", {}).items()},
+        accounts=_accounts(data.get("accounts", {})),
         currency=str(meta.get("currency", "EUR")),
     )

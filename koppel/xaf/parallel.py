@@ -32,7 +32,16 @@ import pyarrow.compute as pc
 from ..errors import KoppelError
 from ..interrupts import signals_blocked, worker_ignores_interrupts
 from ..model import Administration
-from .reader import BATCH_SIZE, Progress, _frame, _Reader, _settle_opening, iter_xaf
+from .reader import (
+    BATCH_SIZE,
+    Progress,
+    _frame,
+    _Reader,
+    _settle_opening,
+    count_journal_leftovers,
+    iter_xaf,
+    not_carried_why,
+)
 from .source import namespace_only_once
 from .versions import XafFile, sniff_xaf
 
@@ -159,6 +168,7 @@ def _parse_piece(args: tuple) -> dict:
         "opening_entries": reader.opening_entries,
         "opening_lines": [pa.Table.from_pandas(f, preserve_index=False) for f in reader.opening_lines],
         "not_carried": reader.not_carried,
+        "unknown_codes": reader.unknown_codes,
     }
 
 
@@ -177,6 +187,7 @@ class ParallelRead:
         self.opening_entries: set[tuple[str, str]] = set()
         self.opening_lines: list[pd.DataFrame] = []
         self.not_carried: dict[str, int] = {}
+        self.unknown_codes: dict[str, dict[str, int]] = {}
 
     def possible(self) -> bool:
         info = self.info
@@ -235,6 +246,7 @@ class ParallelRead:
                 self.opening_lines.extend(t.to_pandas() for t in result["opening_lines"])
                 for key, n in result["not_carried"].items():
                     self.not_carried[key] = self.not_carried.get(key, 0) + n
+                _merge_unknown(self.unknown_codes, result["unknown_codes"])
                 tables = ([rest] if rest is not None else []) + result["tables"]
                 rest = pa.concat_tables(tables) if tables else None  # a piece of only a journal's end has none
                 while rest is not None and (cut := _entry_cut(rest, BATCH_SIZE)) is not None:
@@ -246,6 +258,7 @@ class ParallelRead:
                 yield _frame(rest.combine_chunks())
         for key, n in tail_reader.not_carried.items():
             self.not_carried[key] = self.not_carried.get(key, 0) + n
+        _merge_unknown(self.unknown_codes, tail_reader.unknown_codes)
         if progress is not None:
             progress(info.size)
 
@@ -278,6 +291,13 @@ def _worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
         raise
     else:
         pool.shutdown(wait=True)
+
+
+def _merge_unknown(into: dict[str, dict[str, int]], more: dict[str, dict[str, int]]) -> None:
+    for field, values in more.items():
+        target = into.setdefault(field, {})
+        for value, n in values.items():
+            target[value] = target.get(value, 0) + n
 
 
 def _bounded_map(pool: ProcessPoolExecutor, args: list, ahead: int) -> Iterator[dict]:
@@ -409,7 +429,11 @@ def read_xaf_parallel(
     for key, n in read.not_carried.items():
         master.not_carried[key] = master.not_carried.get(key, 0) + n
     _settle_opening(adm, master)
+    count_journal_leftovers(master)
     adm.not_carried = dict(sorted(master.not_carried.items()))
+    adm.not_carried_why.update(not_carried_why(adm.not_carried))
+    _merge_unknown(master.unknown_codes, read.unknown_codes)
+    adm.unknown_codes = master.unknown_codes
     return adm
 
 

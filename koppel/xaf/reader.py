@@ -27,7 +27,7 @@ from ..money import parse_cents, parse_cents_arrow, parse_rate_bp
 from .safety import parser_options, xml_error
 from .source import XafSource, namespace_only_once
 from .versions import XafFile, sniff_xaf
-from .vocabulary import Vocabulary, vocabulary_for
+from .vocabulary import CONTROL_TOTALS, Vocabulary, vocabulary_for
 
 BATCH_SIZE = 20_000
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -58,6 +58,8 @@ A, B, VAT_AMT, VAT_SIDE, CUR_AMT = range(len(LINE_SLOTS), len(LINE_SLOTS) + 5)
 ROW_WIDTH = CUR_AMT + 1  # every slot holds a str or None, so a batch converts to Arrow in one call
 # Markers in a vocabulary's line map for children that are blocks or not carried.
 VAT_BLOCK, CURRENCY_BLOCK, UNKNOWN = -1, -2, -3
+# key of a journal record holding what the journal element had that the model does not carry
+NOT_CARRIED_KEY = "_not_carried"
 
 
 Progress = Callable[[int], None]
@@ -118,6 +120,8 @@ class _Reader:
         )
         self.master: dict[str, list[dict]] = {name: [] for name in TABLES if name != "lines"}
         self.not_carried: dict[str, int] = {}
+        self.unknown_codes: dict[str, dict[str, int]] = {}
+        self.opening_journals: set[str] = set()  # jrnTp O: every transaction in it is part of the opening balance
         self.opening_entries: set[tuple[str, str]] = set()
         self.opening_lines: list[pd.DataFrame] = []
         self.ob_declared: dict[str, str | None] = {}
@@ -206,11 +210,17 @@ class _Reader:
                                         s = vat_map.get(sub.tag)
                                         if s is not None:
                                             row[s] = sub.text
+                                        elif sub.text is not None and sub.text.strip():
+                                            name = ("vat", sub.tag)
+                                            unknown_line[name] = unknown_line.get(name, 0) + 1
                                 elif slot == CURRENCY_BLOCK:
                                     for sub in field_elem:
                                         s = cur_map.get(sub.tag)
                                         if s is not None:
                                             row[s] = sub.text
+                                        elif sub.text is not None and sub.text.strip():
+                                            name = ("currency", sub.tag)
+                                            unknown_line[name] = unknown_line.get(name, 0) + 1
                                 else:
                                     name = field_elem.tag
                                     unknown_line[name] = unknown_line.get(name, 0) + 1
@@ -236,7 +246,9 @@ class _Reader:
                     ctx.date.append(date)
                     ctx.count.append(tx_rows)
                     ctx.source_line.append(elem.sourceline)
-                    if period is not None and period.strip() == "0" and journal_id is not None and nr is not None:
+                    if nr is not None and journal_id is not None and (
+                        (period is not None and period.strip() == "0") or journal_id in self.opening_journals
+                    ):
                         self.opening_entries.add((journal_id, nr.strip()))
                     tx_rows = 0
                     self.entries_in_batch += 1
@@ -253,6 +265,7 @@ class _Reader:
                 else:
                     if handlers[tag](elem) is not False:  # False: the element belongs to a record not yet ended
                         elem.clear()
+            self._count_leftovers(context.root)
         except etree.XMLSyntaxError as exc:
             raise xml_error(self.info.path, exc, forced or self.info.encoding) from None
         finally:
@@ -261,7 +274,10 @@ class _Reader:
                 gc.enable()
         line_local, tx_local = voc.local("line"), voc.local("transaction")
         for what, n in unknown_line.items():
-            local = what if what.startswith("vat (") else what[voc.ns_len :]
+            if isinstance(what, tuple):  # an unknown child of the line's vat or currency block
+                local = f"{what[0]}/{what[1][voc.ns_len :]}"
+            else:
+                local = what if what.startswith("vat (") else what[voc.ns_len :]
             self._count(f"{line_local}/{local}", n)
         for what, n in unknown_tx.items():
             if isinstance(what, str):
@@ -273,20 +289,59 @@ class _Reader:
 
     _forced_encoding: str | None = None
 
+    def _count_leftovers(self, root) -> None:
+        """Count what no handler read: texts still in the tree after the pass (e.g. the company's address).
+
+        Handlers clear the records they read and transactions are removed, so what is left holds only the
+        elements koppel has no place for (besides the declared control totals, which writers recompute).
+        """
+        if root is None:
+            return
+        cut = self.voc.ns_len
+        for leaf in root.iter():
+            if len(leaf) or not isinstance(leaf.tag, str) or not (leaf.text and leaf.text.strip()):
+                continue
+            parts = []
+            up = leaf
+            while up is not None and up is not root:
+                parts.append(up.tag[cut:] if up.tag.startswith(self.voc.ns) else etree.QName(up).localname)
+                up = up.getparent()
+            if len(parts) >= 2 and parts[0] in CONTROL_TOTALS and parts[1] in ("transactions", "openingBalance"):
+                continue
+            self._count("/".join(reversed(parts)))
+
     def _journal_seen(self, journal) -> str | None:
         """Record a journal when its first transaction arrives (its own fields precede the transactions)."""
         voc = self.voc
         record: dict[str, object] = {}
+        rest: dict[str, int] = {}
+        carried = voc.journal_carried
         for child in journal:
             tag = child.tag
             if tag == voc.tag("transaction"):
                 break
-            if isinstance(tag, str) and not len(child):
-                record.setdefault(tag[voc.ns_len :], _text(child))
+            if not isinstance(tag, str):
+                continue
+            local = tag[voc.ns_len :]
+            if not len(child):
+                if local not in record:
+                    record[local] = _text(child)
+                    if local in carried:
+                        continue
+                if child.text and child.text.strip():  # not carried, or a second one of a carried field
+                    key = f"journal/{local}" if local not in carried else f"journal/{local} (second and further)"
+                    rest[key] = rest.get(key, 0) + 1
+            else:
+                for leaf in child.iter():
+                    if not len(leaf) and isinstance(leaf.tag, str) and leaf.text and leaf.text.strip():
+                        key = f"journal/{local}/{leaf.tag[voc.ns_len :]}"
+                        rest[key] = rest.get(key, 0) + 1
         journal_id = record.get(voc.journal_fields["journal_id"])
-        self.master["journals"].append(
-            {canonical: record.get(local) for canonical, local in voc.journal_fields.items()}
-        )
+        entry = {canonical: record.get(local) for canonical, local in voc.journal_fields.items()}
+        entry[NOT_CARRIED_KEY] = rest  # counted once per journal when the records are settled (parallel pieces
+        self.master["journals"].append(entry)  # see a split journal's fields more than once)
+        if voc.version != "2.0" and journal_id is not None and (entry.get("kind") or "").strip() == "O":
+            self.opening_journals.add(journal_id)
         journal.set("{urn:koppel}seen", "1")
         return journal_id
 
@@ -334,6 +389,9 @@ class _Reader:
 
     def _collect_opening(self, table: pa.Table) -> None:
         mask = pc.fill_null(pc.equal(table["period"], "0"), False)
+        if self.opening_journals:
+            in_journal = pc.is_in(table["journal_id"], pa.array(sorted(self.opening_journals), pa.string()))
+            mask = pc.or_(mask, pc.fill_null(in_journal, False))
         if pc.any(mask).as_py():
             columns = ["line_nr", "account_id", "amount", "description", "relation_id"]
             self.opening_lines.append(_frame(table.filter(mask).select(columns)))
@@ -491,8 +549,45 @@ def read_xaf(
     for name, frame in reader.master_tables().items():
         setattr(adm, name, frame)
     _settle_opening(adm, reader)
+    count_journal_leftovers(reader)
     adm.not_carried = dict(sorted(reader.not_carried.items()))
+    adm.not_carried_why.update(not_carried_why(adm.not_carried))
+    adm.unknown_codes = reader.unknown_codes
     return adm
+
+
+def count_journal_leftovers(reader: _Reader) -> None:
+    """Add what the journal records held that the model does not carry (each journal record once)."""
+    for record in reader.master["journals"]:
+        for key, n in record.get(NOT_CARRIED_KEY, {}).items():
+            reader._count(key, n)
+
+
+# Why, for what the XAF reader counts as not carried where "not part of the canonical model" says too little.
+_WHY = {
+    "company/streetAddress": "the model has no company address",
+    "company/postalAddress": "the model has no company address",
+    "company/taxRegistrationCountry": "the model has no country of the company (writers derive it from the VAT number)",
+    "header/companyAddress": "the model has no company address",
+    "header/companyCity": "the model has no company address",
+    "header/companyPostalCode": "the model has no company address",
+    "customerSupplier/opBalDesc": "relation balances are not part of the model (opening balance is per account)",
+    "customerSupplier/opBalTp": "relation balances are not part of the model (opening balance is per account)",
+    "customerSupplier/clBalDesc": "relation balances are not part of the model (opening balance is per account)",
+    "customerSupplier/clBalTp": "relation balances are not part of the model (opening balance is per account)",
+    "customerSupplier/taxRegistrationCountry": "the model has no VAT country per relation (writers derive it from "
+    "the VAT number)",
+}
+
+
+def not_carried_why(not_carried: dict[str, int]) -> dict[str, str]:
+    """The reasons of :data:`_WHY` for the keys of ``not_carried`` they cover (by prefix)."""
+    out = {}
+    for key in not_carried:
+        for prefix, why in _WHY.items():
+            if key == prefix or key.startswith(prefix + "/"):
+                out[key] = why
+    return out
 
 
 def _settle_opening(adm: Administration, reader: _Reader) -> None:

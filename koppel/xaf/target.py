@@ -104,6 +104,8 @@ def _write_target(adm, out, job, result, report, version, family, keep_dir, scan
                    len(adm.opening_entries))  # fmt: skip
     options = {k: job.option(k) for k in ("mixed_account_kind", "other_relation_kind", "date_created")}
     options = {k: v for k, v in options.items() if v is not None}
+    if job.mapping.account_kinds:
+        options["account_kinds"] = job.mapping.target_kinds()
     split = job.option("split_mb")
     written = write_xaf_into(
         view,

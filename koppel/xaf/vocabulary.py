@@ -10,51 +10,41 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import KoppelError
+from ..kinds import UNKNOWN, account_kind, record_unknown
 from ..money import parse_cents
 from .versions import XafFile
 
 if TYPE_CHECKING:
     from .reader import _Reader
 
-# CLAIR2 free-text account and relation types (formats.md §2.4), compared in upper case.
-CLAIR2_ACCOUNT_KIND = {
-    **dict.fromkeys(
-        ["B", "BAL", "BALANS", "BALANCE", "A", "ACTIVA", "PASSIVA", "ASSETS", "LIABILITIES", "EQUITY"], "B"
-    ),
-    **dict.fromkeys(
-        [
-            "W",
-            "WV",
-            "W&V",
-            "WINST EN VERLIES",
-            "VERLIES EN WINST",
-            "R",
-            "RESULTAAT",
-            "KOSTEN",
-            "OPBRENGSTEN",
-            "COSTS",
-            "EXPENSES",
-            "REVENUE",
-            "INCOME",
-            "PL",
-            "P&L",
-            "PROFIT AND LOSS",
-        ],
-        "P",
-    ),
-}
+# Relation types: XAF custSupTp and CLAIR2's free-text type (formats.md §2.4), compared in upper case.
 RELATION_KIND = {
     **dict.fromkeys(["C", "D", "DEB", "DEBITEUR", "DEBTOR", "CUSTOMER", "KLANT", "RECEIVABLE"], "customer"),
     **dict.fromkeys(["S", "CRED", "CREDITEUR", "CREDITOR", "SUPPLIER", "LEVERANCIER", "PAYABLE"], "supplier"),
-    "B": "both",
-    "O": "other",
+    **dict.fromkeys(["B", "BOTH", "BEIDE"], "both"),
+    **dict.fromkeys(["O", "OTHER", "OVERIG"], "other"),
 }
 
 
 def relation_kind(code: str | None) -> str | None:
-    if code is None:
+    """customer, supplier, both or other; None when nothing is written or the value is not known (never a guess)."""
+    if code is None or not code.strip():
         return None
-    return RELATION_KIND.get(code.strip().upper(), "other")
+    return RELATION_KIND.get(code.strip().upper())
+
+
+def _relation_kind(reader: _Reader, field: str, code: str | None) -> str | None:
+    kind = relation_kind(code)
+    if kind is None and code is not None and code.strip():
+        record_unknown(reader.unknown_codes, field, code.strip())
+    return kind
+
+
+def _account_kind(reader: _Reader, field: str, raw: str | None) -> str | None:
+    kind = account_kind(raw)
+    if kind == UNKNOWN:
+        record_unknown(reader.unknown_codes, field, raw.strip())
+    return kind
 
 
 class Vocabulary:
@@ -90,7 +80,8 @@ class Vocabulary:
 
     # amounts ---------------------------------------------------------------------------------
     def vat_amounts(self, reader: _Reader, amounts, sides, line_amounts: np.ndarray, src_lines) -> pa.Array:
-        """Signed VAT cents: by vatAmntTp where given, else the side of the line; null where absent."""
+        """Signed VAT cents: by vatAmntTp where given, else (CLAIR2, or a 3.x file without it) the side of the
+        line; null where absent. A vatAmntTp other than D or C leaves the VAT amount unknown (null), reported."""
         present = amounts.is_valid().to_numpy(zero_copy_only=False)
         if not present.any():
             return pa.nulls(len(amounts), pa.int64())
@@ -98,9 +89,15 @@ class Vocabulary:
         side = pc.utf8_trim_whitespace(sides)
         is_d = pc.fill_null(pc.equal(side, "D"), False).to_numpy(zero_copy_only=False)
         is_c = pc.fill_null(pc.equal(side, "C"), False).to_numpy(zero_copy_only=False)
+        written = pc.fill_null(pc.not_equal(side, ""), False).to_numpy(zero_copy_only=False)
+        odd = present & written & ~is_d & ~is_c
+        if odd.any():
+            for value in side.filter(pa.array(odd)).to_pylist():
+                record_unknown(reader.unknown_codes, f"{self.line_name}/vat/{self.VAT_SIDE}", value)
+            reader._count(f"{self.line_name}/vat/{self.VAT_AMOUNT} (side unknown: not carried)", int(odd.sum()))
         by_line = np.where(line_amounts < 0, -np.abs(cents), np.abs(cents))
         signed = np.where(is_c, -cents, np.where(is_d, cents, by_line))
-        return pa.array(signed, pa.int64(), mask=~present)
+        return pa.array(signed, pa.int64(), mask=~present | odd)
 
 
 class Xaf3Vocabulary(Vocabulary):
@@ -131,6 +128,10 @@ class Xaf3Vocabulary(Vocabulary):
     TX_FIELDS = {"nr": "nr", "desc": "desc", "periodNumber": "period", "trDt": "date"}
     TX_DATE = "trDt"
     journal_fields = {"journal_id": "jrnID", "description": "desc", "kind": "jrnTp", "offset_account": "offsetAccID"}
+
+    @property
+    def journal_carried(self) -> frozenset[str]:
+        return JOURNAL_3_CARRIED
 
     def amounts(self, reader: _Reader, values, sides, src_lines) -> tuple[np.ndarray, int, int]:
         """Signed cents by amntTp, and the debit and credit totals as written by side."""
@@ -172,6 +173,7 @@ class Xaf3Vocabulary(Vocabulary):
             h.currency, h.date_created = f.get("curCode"), f.get("dateCreated")
             h.software, h.software_version = f.get("softwareDesc"), f.get("softwareVersion")
             h.rgs_version = f.get("RGSVersion")
+            _count_rest(reader, elem, self, "header", HEADER_3_CARRIED)
 
         def company_field(elem) -> bool | None:
             if elem.getparent() is None or elem.getparent().tag != company:
@@ -193,15 +195,15 @@ class Xaf3Vocabulary(Vocabulary):
             f = _flat(elem, self)
             street = f.get("streetAddress") if isinstance(f.get("streetAddress"), dict) else {}
             bank = f.get("bankAccount") if isinstance(f.get("bankAccount"), dict) else {}
-            number = " ".join(x for x in (street.get("number"), street.get("numberExtension")) if x) or None
             reader.master["relations"].append(
                 {
                     "relation_id": f.get("custSupID"),
-                    "kind": relation_kind(f.get("custSupTp")),
+                    "kind": _relation_kind(reader, "customerSupplier/custSupTp", f.get("custSupTp")),
                     "name": f.get("custSupName"),
                     "contact": f.get("contact"),
                     "street": street.get("streetname"),
-                    "house_nr": number,
+                    "house_nr": street.get("number"),
+                    "house_nr_addition": street.get("numberExtension"),
                     "postal_code": street.get("postalCode"),
                     "city": street.get("city"),
                     "country": street.get("country"),
@@ -214,26 +216,39 @@ class Xaf3Vocabulary(Vocabulary):
                     "bic": bank.get("bankIdCd"),
                 }
             )
-            _count_repeats(
-                reader,
-                elem,
-                self,
-                "customerSupplier",
-                ("streetAddress", "postalAddress", "bankAccount", "customerSupplierHistory", "changeInfo"),
-            )
+            repeats = ("streetAddress", "postalAddress", "bankAccount", "customerSupplierHistory", "changeInfo")
+            _count_repeats(reader, elem, self, "customerSupplier", repeats)
+            _count_rest(
+                reader, elem, self, "customerSupplier", RELATION_3_CARRIED,
+                skip=("postalAddress", "customerSupplierHistory", "changeInfo"),
+            )  # fmt: skip
 
-        def simple(table: str, fields: dict[str, str]) -> Callable:
+        def account(elem) -> None:
+            f = _flat(elem, self)
+            reader.master["accounts"].append(
+                {
+                    "account_id": f.get("accID"),
+                    "name": f.get("accDesc"),
+                    "kind": _account_kind(reader, "ledgerAccount/accTp", f.get("accTp")),
+                    "rgs_code": f.get("RGScode"),
+                }
+            )
+            _count_rest(reader, elem, self, "ledgerAccount", ACCOUNT_3_CARRIED)
+
+        def simple(table: str, record: str, fields: dict[str, str]) -> Callable:
             """A record whose canonical fields are child elements of the same name in every version."""
+            carried = frozenset(fields.values())
 
             def handler(elem) -> None:
                 f = _flat(elem, self)
                 reader.master[table].append({canonical: f.get(local) for canonical, local in fields.items()})
+                _count_rest(reader, elem, self, record, carried)
 
             return handler
 
-        account = simple("accounts", {"account_id": "accID", "name": "accDesc", "kind": "accTp", "rgs_code": "RGScode"})
         vat_code = simple(
             "vat_codes",
+            "vatCode",
             {
                 "vat_code": "vatID",
                 "description": "vatDesc",
@@ -243,6 +258,7 @@ class Xaf3Vocabulary(Vocabulary):
         )
         period = simple(
             "periods",
+            "period",
             {
                 "period": "periodNumber",
                 "description": "periodDesc",
@@ -269,7 +285,7 @@ class Xaf3Vocabulary(Vocabulary):
                         field="obLine/amntTp",
                         hint="every opening-balance line needs amntTp D or C",
                     )
-                side = "D"
+                side = "D"  # an amount of 0 has no side to get wrong
             reader.master["opening_balance"].append(
                 {
                     "line_nr": f.get("nr"),
@@ -279,11 +295,13 @@ class Xaf3Vocabulary(Vocabulary):
                     "relation_id": f.get("custSupID"),
                 }
             )
+            _count_rest(reader, elem, self, "obLine", OB_LINE_CARRIED)
 
         def opening(elem) -> None:
             f = _flat(elem, self)
             reader.header.opening_date = f.get("opBalDate")
             reader.header.opening_description = f.get("opBalDesc")
+            _count_rest(reader, elem, self, "openingBalance", OPENING_CARRIED)
 
         def counted(what: str) -> Callable:
             def handler(elem) -> None:
@@ -333,6 +351,10 @@ class Clair2Vocabulary(Vocabulary):
     TX_DATE = "transactionDate"
     journal_fields = {"journal_id": "journalID", "description": "description", "kind": "type"}
 
+    @property
+    def journal_carried(self) -> frozenset[str]:
+        return JOURNAL_C2_CARRIED
+
     def amounts(self, reader: _Reader, debits, credits, src_lines) -> tuple[np.ndarray, int, int]:
         d = reader.cents(debits, src_lines, "debitAmount")
         c = reader.cents(credits, src_lines, "creditAmount")
@@ -351,6 +373,7 @@ class Clair2Vocabulary(Vocabulary):
             h.software, h.software_version = f.get("productID"), f.get("productVersion")
             h.company_id, h.company_name = f.get("companyID"), f.get("companyName")
             h.vat_number = f.get("taxRegistrationNr")
+            _count_rest(reader, elem, self, "header", HEADER_C2_CARRIED)
 
         def relation(elem) -> None:
             f = _flat(elem, self)
@@ -358,11 +381,12 @@ class Clair2Vocabulary(Vocabulary):
             reader.master["relations"].append(
                 {
                     "relation_id": f.get("custSupID"),
-                    "kind": relation_kind(f.get("type")),
+                    "kind": _relation_kind(reader, "customerSupplier/type", f.get("type")),
                     "name": f.get("companyName"),
                     "contact": f.get("contact"),
-                    "street": street.get("streetname") or street.get("address"),
+                    "street": street.get("streetname") or street.get("address"),  # the XSD's choice of the two
                     "house_nr": street.get("number"),
+                    "house_nr_addition": street.get("numberExtension"),
                     "postal_code": street.get("postalCode"),
                     "city": street.get("city"),
                     "country": street.get("country"),
@@ -372,16 +396,19 @@ class Clair2Vocabulary(Vocabulary):
                     "vat_number": f.get("taxRegistrationNr"),
                 }
             )
+            _count_repeats(reader, elem, self, "customerSupplier", ("streetAddress", "postalAddress"))
+            _count_rest(reader, elem, self, "customerSupplier", RELATION_C2_CARRIED, skip=("postalAddress",))
 
         def account(elem) -> None:
             f = _flat(elem, self)
-            raw = f.get("accountType")
-            kind = CLAIR2_ACCOUNT_KIND.get(raw.strip().upper()) if raw else None
-            if raw and kind is None:
-                reader._count("ledgerAccount/accountType (not mappable to B or P)")
             reader.master["accounts"].append(
-                {"account_id": f.get("accountID"), "name": f.get("accountDesc"), "kind": kind}
+                {
+                    "account_id": f.get("accountID"),
+                    "name": f.get("accountDesc"),
+                    "kind": _account_kind(reader, "ledgerAccount/accountType", f.get("accountType")),
+                }
             )
+            _count_rest(reader, elem, self, "ledgerAccount", ACCOUNT_C2_CARRIED)
 
         return {
             t("header"): header,
@@ -389,6 +416,40 @@ class Clair2Vocabulary(Vocabulary):
             t("ledgerAccount"): account,
             t("journal"): reader.journal_end,
         }
+
+
+# What the model carries of each master record, as paths below the record; everything else with text is
+# counted in not_carried by _count_rest (addresses and bank blocks after the first by _count_repeats).
+HEADER_3_CARRIED = frozenset(
+    ["fiscalYear", "startDate", "endDate", "curCode", "dateCreated", "softwareDesc", "softwareVersion", "RGSVersion"]
+)
+HEADER_C2_CARRIED = frozenset(
+    [
+        "auditfileVersion", "companyID", "taxRegistrationNr", "companyName", "fiscalYear", "startDate", "endDate",
+        "currencyCode", "dateCreated", "productID", "productVersion",
+    ]
+)  # fmt: skip
+_STREET = ("streetname", "number", "numberExtension", "postalCode", "city", "country")
+RELATION_3_CARRIED = frozenset(
+    [
+        "custSupID", "custSupTp", "custSupName", "contact", "telephone", "eMail", "website", "taxRegIdent",
+        "commerceNr", *(f"streetAddress/{x}" for x in _STREET), "bankAccount/bankAccNr", "bankAccount/bankIdCd",
+    ]
+)  # fmt: skip
+RELATION_C2_CARRIED = frozenset(
+    [
+        "custSupID", "type", "companyName", "contact", "telephone", "eMail", "website", "taxRegistrationNr",
+        "streetAddress/address", *(f"streetAddress/{x}" for x in _STREET),
+    ]
+)  # fmt: skip
+ACCOUNT_3_CARRIED = frozenset(["accID", "accDesc", "accTp", "RGScode"])
+ACCOUNT_C2_CARRIED = frozenset(["accountID", "accountDesc", "accountType"])
+OB_LINE_CARRIED = frozenset(["nr", "accID", "amnt", "amntTp", "desc", "custSupID"])
+# declared control totals are checked by ``koppel check`` and recomputed by every writer: not data to carry
+CONTROL_TOTALS = frozenset(["linesCount", "totalDebit", "totalCredit", "numberEntries"])
+OPENING_CARRIED = frozenset(["opBalDate", "opBalDesc"]) | CONTROL_TOTALS
+JOURNAL_3_CARRIED = frozenset(["jrnID", "desc", "jrnTp", "offsetAccID"])
+JOURNAL_C2_CARRIED = frozenset(["journalID", "description", "type"])
 
 
 def _flat(elem, voc: Vocabulary) -> dict[str, object]:
@@ -410,6 +471,47 @@ def _count_repeats(reader: _Reader, elem, voc: Vocabulary, parent: str, locals_:
             reader._count(f"{parent}/{name}", n)
         elif n > 1:
             reader._count(f"{parent}/{name} (second and further)", n - 1)
+
+
+def _count_rest(
+    reader: _Reader, elem, voc: Vocabulary, record: str, carried: frozenset[str], skip: tuple[str, ...] = ()
+) -> None:
+    """Count every text of a record the model does not carry, as ``record/path`` in not_carried.
+
+    Children named in ``skip`` and repeated blocks are counted whole elsewhere (see :func:`_count_repeats`);
+    a repeated single value (a second eMail) is counted here, since only the first one is read.
+    """
+    cut = voc.ns_len
+    seen: set[str] = set()
+    for child in elem:
+        if not isinstance(child.tag, str):
+            continue
+        name = child.tag[cut:]
+        if name in skip:
+            continue
+        if len(child):
+            if name in seen:
+                continue
+            seen.add(name)
+            for leaf in child.iter():
+                if len(leaf) or not isinstance(leaf.tag, str) or not (leaf.text and leaf.text.strip()):
+                    continue
+                parts = [leaf.tag[cut:]]
+                up = leaf.getparent()
+                while up is not None and up is not elem:
+                    parts.append(up.tag[cut:])
+                    up = up.getparent()
+                path = "/".join(reversed(parts))
+                if path not in carried:
+                    reader._count(f"{record}/{path}")
+            continue
+        if not (child.text and child.text.strip()):
+            continue
+        if name not in carried:
+            reader._count(f"{record}/{name}")
+        elif name in seen:
+            reader._count(f"{record}/{name} (second and further)")
+        seen.add(name)
 
 
 def vocabulary_for(info: XafFile, stripped: bool = False) -> Vocabulary:

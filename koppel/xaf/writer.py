@@ -21,6 +21,7 @@ import pandas as pd
 from .. import __version__
 from ..atomic import AtomicDir
 from ..errors import KoppelError
+from ..kinds import UNKNOWN
 from ..model import Administration
 from ..money import format_cents
 from .lines_out import KEY_SEP, LineFormatter, LinePlan, entry_keys, esc_text, opening_mask, plan_lines
@@ -77,6 +78,7 @@ class _Writer:
         self.start_date: str | None = None  # the header's startDate as written (opBalDate falls back to it)
         self.schema_dir = options.get("schema_dir")
         self.mixed_as = options.get("mixed_account_kind", "B")
+        self.account_kinds: dict[str, str] = dict(options.get("account_kinds") or {})  # [account_kinds], target ids
         self.other_relation_as = options.get("other_relation_kind")  # None: omit custSupTp (4.0)
         self.date_created = options.get("date_created") or dt.date.today().isoformat()
         self.countries = code_list(version, "country", self.schema_dir)
@@ -247,6 +249,7 @@ class _Writer:
             street = [
                 _el("streetname", self._cut("streetAddress/streetname", _v(r.street), 100 if self.v4 else 999)),
                 _el("number", self._cut("streetAddress/number", _v(r.house_nr), 15)),
+                _el("numberExtension", self._cut("streetAddress/numberExtension", _v(r.house_nr_addition), 999)),
                 _el("city", self._cut("streetAddress/city", _v(r.city), 50)),
                 _el("postalCode", self._cut("streetAddress/postalCode", _v(r.postal_code), 10)),
                 _el("country", self._country("customerSupplier/streetAddress/country", _v(r.country))),
@@ -299,10 +302,18 @@ class _Writer:
             rep.fixed("ledgerAccount/accTp", f"M (mixed) is not in 4.0: written as {self.mixed_as}")
             return self.mixed_as
         if rgs and rgs[:1] in ("B", "W"):
-            rep.fixed("ledgerAccount/accTp", "missing: from the RGS code (B balance, W result)")
+            rep.fixed("ledgerAccount/accTp", "missing or unknown: from the RGS code (B balance, W result)")
             return "B" if rgs[0] == "B" else "P"
-        rep.fixed("ledgerAccount/accTp", "missing or unknown: B assumed")
-        return "B"
+        stated = self.account_kinds.get(acc_id)
+        if stated in ("B", "P", "M"):
+            return self._account_kind(acc_id, stated, None)
+        what = "an unknown kind" if kind == UNKNOWN else "no kind"
+        raise KoppelError(
+            f"account {acc_id!r} has {what} in the source; XAF needs accTp B (balance sheet) or P (profit and loss)",
+            field="accTp",
+            hint=f'state it in the mapping file: [account_kinds] "{acc_id}" = "P" (or "B"); '
+            "koppel mapping init lists every such account",
+        )
 
     def accounts(self, referenced: set[str]) -> str:
         rep = self.report
@@ -337,7 +348,7 @@ class _Writer:
         for aid in sorted(referenced - defined):
             if len(aid) > 35:
                 raise KoppelError(f"account id {aid!r} is longer than 35 characters", field="accID")
-            rep.added("ledgerAccount", "referenced but not defined: id as description, accTp by rule")
+            rep.added("ledgerAccount", "referenced but not defined: id as description, accTp from [account_kinds]")
             out.append(
                 "<ledgerAccount>"
                 + _el("accID", aid)
@@ -641,7 +652,8 @@ def write_xaf_into(
 ) -> XafWriteResult:
     """Write ``adm`` as file ``name`` into the pending outputs of ``out`` (published by its commit).
 
-    Options: ``mixed_account_kind`` ("B"/"P": accTp M in 4.0, default "B"), ``other_relation_kind``
+    Options: ``mixed_account_kind`` ("B"/"P": accTp M in 4.0, default "B"), ``account_kinds`` (account id ->
+    B/P/M for accounts of unknown kind, e.g. referenced by lines only), ``other_relation_kind``
     (custSupTp for relations of kind "other" in 4.0; default: left out), ``date_created`` (ISO date,
     default today). ``split_mb`` writes continuation files of at most about that many MB (§2.6).
     """
