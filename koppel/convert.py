@@ -419,21 +419,36 @@ def convert(
     job = WriteJob(adm, to, output, maps, dict(options or {}), admin_name(adm, input_path))
     control_path = control_path_for(kind, output)
     with AtomicDir(folder) as out:
-        result = info.writer(adm, out, job)
-        if job.entry_numbers:
-            name = "boekstuknummers.csv" if kind == "folder" else output.stem + ".boekstuknummers.csv"
-            job._numbers_file.seek(0)
-            with out.path(name).open("w", encoding="utf-8", newline="") as handle:
-                shutil.copyfileobj(job._numbers_file, handle)
-            job._numbers_file.close()
-            result.files.append(name)
-            result.notes.append(f"{job.entry_numbers} entries renumbered per journal; old and new numbers in {name}")
-        control = build_control(adm, job, result, given_path, info.name)
-        tmp = out.path(control_path.name)
-        tmp.write_text(json.dumps(control, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        try:
+            result = info.writer(adm, out, job)
+            if job.entry_numbers:
+                name = "boekstuknummers.csv" if kind == "folder" else output.stem + ".boekstuknummers.csv"
+                job._numbers_file.seek(0)
+                with out.path(name).open("w", encoding="utf-8", newline="") as handle:
+                    shutil.copyfileobj(job._numbers_file, handle)
+                job._numbers_file.close()
+                result.files.append(name)
+                result.notes.append(
+                    f"{job.entry_numbers} entries renumbered per journal; old and new numbers in {name}"
+                )
+            control = build_control(adm, job, result, given_path, info.name)
+            tmp = out.path(control_path.name)
+            tmp.write_text(json.dumps(control, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        except KoppelError as exc:
+            raise without_temp_names(exc, out) from None
         files = [folder / name for name in result.files]
     row_ids = tuple(adm.row_ids or ())
     return ConvertResult(to, output, [*files, control_path], control_path, control, row_ids, adm.rows_skipped)
+
+
+def without_temp_names(exc: KoppelError, out: AtomicDir) -> KoppelError:
+    """The error as the user should see it: outputs named as they will be called, never as hidden temp files."""
+    if exc.file is not None:
+        exc.file = out.hide_temp_names(str(exc.file))
+    exc.message = out.hide_temp_names(exc.message)
+    if exc.hint:
+        exc.hint = out.hide_temp_names(exc.hint)
+    return exc
 
 
 def build_control(adm: Administration, job: WriteJob, result: WriteResult, input_path: Path, target: str) -> dict:

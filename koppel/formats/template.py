@@ -170,7 +170,8 @@ def write_relations(out: AtomicDir, job: WriteJob, template: Template, kinds: tu
     rows = [
         [relation_value(assigned[c], r) if c in assigned else "" for c in template.columns] for _, r in rel.iterrows()
     ]
-    template.write(out.path(name), rows)
+    if rows:  # no relations of these kinds: no header-only file to import
+        template.write(out.path(name), rows)
     return name, assigned, len(rows)
 
 
@@ -189,9 +190,12 @@ def write_entries(
     mark = str(job.option("decimal", ","))
     date_format = str(job.option("date_format", "%d-%m-%Y"))
     total = 0
-    with template.open(out.path(name)) as put:
+    tmp = out.path(name)
+    with template.open(tmp) as put:
         for batch in _batches(job):
             total += _entry_rows(batch, template, assigned, fields, mark, date_format, put, result)
+    if not total:  # no entries in the source: no header-only file to import
+        out.discard(tmp)
     result.count("lines", total)
     return name, assigned, total
 

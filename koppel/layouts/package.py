@@ -117,6 +117,11 @@ class PackageWriter:
 
     def _finish(self, f: FileLayout, writer: DelimitedWriter, rows: int) -> None:
         writer.close()
+        if rows == 0:  # nothing of this kind in the source: no (empty or header-only) file to import
+            self.out.discard(self.temp.pop(f.id))
+            self.result.files.remove(f.file_name(self.job.admin_name))
+            self.result.notes.append(f"{f.file_name(self.job.admin_name)} not written: the source has no rows for it")
+            return
         self.rows[f.id] = rows
         for name, n in writer.stats.truncated.items():
             key = f"{f.id}.{name}"

@@ -82,7 +82,11 @@ def find_files(layout: TargetLayout, path: Path) -> tuple[dict[str, Path], str |
 def _csv_batches(
     f: FileLayout, path: Path, columns: list[str] | None = None, binary: tuple[str, ...] = (), block: int = BLOCK
 ):
-    """Record batches of strings; ``binary`` columns stay bytes (no transcoding: fast read-back)."""
+    """Record batches of strings; ``binary`` columns stay bytes (no transcoding: fast read-back).
+
+    An empty file holds no records (Arrow would call it an error)."""
+    if path.stat().st_size == 0:
+        return
     d = f.dialect
     names = [c.name for c in f.columns]
     encoding = "utf8" if binary else d.encoding
