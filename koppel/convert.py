@@ -59,6 +59,7 @@ import pyarrow.compute as pc
 
 from .atomic import AtomicDir
 from .errors import KoppelError
+from .identity import first_merge, merge_error
 from .mapping import Mapping
 from .model import Administration, conform
 from .money import format_cents
@@ -78,14 +79,26 @@ class WriteResult:
     not_carried: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     read_back: Callable[[], dict[str, int]] | None = None
+    # (source account, account after the mapping, account as written): ids are identities (koppel/identity.py)
+    account_ids: set[tuple[str, str, str]] = field(default_factory=set)
 
-    def tally(self, source_ids: pd.Series, target_ids: pd.Series, cents: pd.Series) -> None:
-        """Add written amounts per source and per target account (vectorised)."""
+    def tally(
+        self, source_ids: pd.Series, target_ids: pd.Series, cents: pd.Series, mapped_ids: pd.Series | None = None
+    ) -> None:
+        """Add written amounts per source and per target account (vectorised).
+
+        ``target_ids`` are the accounts as the package reads them from the file; ``mapped_ids`` the accounts
+        the writer was given (after the mapping), when the writer formats ids (leading zeros, case, ...)."""
         cents = pd.Series(np.asarray(cents, dtype=np.int64))
-        for ids, into in ((source_ids, self.written_cents_by_account), (target_ids, self.written_cents_by_target)):
-            sums = cents.groupby(pd.Series(np.asarray(ids, dtype=object)).fillna(""), sort=False).sum()
+        source = pd.Series(np.asarray(source_ids, dtype=object)).fillna("")
+        target = pd.Series(np.asarray(target_ids, dtype=object)).fillna("")
+        for ids, into in ((source, self.written_cents_by_account), (target, self.written_cents_by_target)):
+            sums = cents.groupby(ids, sort=False).sum()
             for key, value in sums.items():
                 into[key] = into.get(key, 0) + int(value)
+        mapped = target if mapped_ids is None else pd.Series(np.asarray(mapped_ids, dtype=object)).fillna("")
+        trio = pd.DataFrame({"s": source, "m": mapped, "t": target}).drop_duplicates()
+        self.account_ids.update(trio.itertuples(index=False, name=None))
 
     def count(self, what: str, n: int) -> None:
         self.counts[what] = self.counts.get(what, 0) + int(n)
@@ -482,7 +495,11 @@ def build_control(adm: Administration, job: WriteJob, result: WriteResult, input
             for k in tkeys
             if tally.get(k, 0) != back.get(k, 0)
         }
-        money["read_back"] = {"equal": not back_diff, "differences": back_diff}
+        money["read_back"] = {
+            "equal": not back_diff,
+            "differences": back_diff,
+            "cents_by_account": dict(sorted(back.items())),  # as the package reads the ids
+        }
         equal = equal and not back_diff
     if "w" not in get_format(target).carries.get("entries", "w") and not written:
         # a relations-only target (Visma eAccounting, templates): there is no money to compare; the entry
@@ -490,6 +507,11 @@ def build_control(adm: Administration, job: WriteJob, result: WriteResult, input
         money["applicable"] = False
         money["why"] = f"{target} imports no entries: money is not carried, see not_carried"
         equal = True
+    merged = first_merge(result.account_ids)
+    if merged is not None:
+        written_id, ids = merged
+        taken = {m for _s, m, _t in result.account_ids} | {t for _s, _m, t in result.account_ids}
+        raise merge_error("account", "accounts", get_format(target).title, written_id, ids, taken, "number")
     money["equal"] = equal
     relations_in = len(adm.relations)
     accounts_in = len(adm.accounts)

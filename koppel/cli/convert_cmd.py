@@ -96,9 +96,12 @@ def convert_command(
     if unmapped:
         click.echo("  unmapped codes passed through: " + ", ".join(f"{k} {len(v)}" for k, v in unmapped.items()))
     if not result.equal:
-        diffs = control["money"]["differences"]
+        money = control["money"]
+        diffs = set(money["differences"]) | set(money.get("read_back", {}).get("differences", {}))
         click.echo(
-            f"koppel: money in differs from money out on {len(diffs)} account(s); see {result.control_path}", err=True
+            f"koppel: money in differs from money out (or from the file read back) on {len(diffs)} account(s); "
+            f"see {result.control_path}",
+            err=True,
         )
         sys.exit(1)
     click.echo(f"  money in = money out on every account (see {result.control_path})")

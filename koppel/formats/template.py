@@ -196,8 +196,30 @@ def write_entries(
             total += _entry_rows(batch, template, assigned, fields, mark, date_format, put, result)
     if not total:  # no entries in the source: no header-only file to import
         out.discard(tmp)
+    else:
+        result.read_back = lambda: cents_by_account(tmp, template, assigned, mark)
     result.count("lines", total)
     return name, assigned, total
+
+
+def cents_by_account(path: Path, template: Template, assigned: dict[str, str], mark: str) -> dict[str, int]:
+    """Money per account in the written entries file, read back with the template's own dialect."""
+    column = {field: header for header, field in assigned.items()}
+    out: dict[str, int] = {}
+    with path.open(encoding=template.encoding, newline="") as handle:
+        if template.bom:
+            handle.read(1)
+        rows = csv.DictReader(handle, delimiter=template.delimiter)
+        for row in rows:
+            if "amount" in column:
+                cents = parse_cents(row[column["amount"]] or "0", decimal_mark=mark)
+            else:
+                cents = parse_cents(row[column["debit"]] or "0", decimal_mark=mark) - parse_cents(
+                    row[column["credit"]] or "0", decimal_mark=mark
+                )
+            account = row[column["account_id"]]
+            out[account] = out.get(account, 0) + cents
+    return out
 
 
 def _batches(job: WriteJob):

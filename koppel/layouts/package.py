@@ -12,6 +12,7 @@ import pyarrow.compute as pc
 
 from ..atomic import AtomicDir
 from ..convert import WriteJob, WriteResult, entry_starts
+from ..identity import as_read_series, first_merge, merge_error
 from ..model import Administration
 from .delimited import DelimitedWriter, amount_cents, format_column
 from .descriptor import FileLayout, TargetLayout, load_target
@@ -101,7 +102,7 @@ class PackageWriter:
         r.files.append("IMPORTEREN.md")
         tmp = self.out.path("IMPORTEREN.md")
         tmp.write_text(render_importeren(self.layout, self.job, self.rows, r), encoding="utf-8")
-        r.read_back = None if self.layout.template else self._read_back
+        r.read_back = self._read_back
         return r
 
     def _open(self, f: FileLayout) -> DelimitedWriter:
@@ -169,8 +170,23 @@ class PackageWriter:
     def _write_table(self, f, writer, frame, source_fn, label) -> None:
         if frame.empty:
             return
+        self._check_distinct(f, frame)
         columns = {c.name: format_column(c, source_fn(c.source, frame, self.ctx), f) for c in f.columns if c.source}
         writer.write_arrays(writer.format_rows(columns, len(frame), label), label)
+
+    def _check_distinct(self, f: FileLayout, frame: pd.DataFrame) -> None:
+        """Two relations (accounts) of a master file must not become one id as the package reads it."""
+        for source, section, what in (("relation_id", "relations", "relation"), ("account_id", "accounts", "account")):
+            col = f.by_source(source)
+            if col is None or source not in frame:
+                continue
+            mapped = frame[source].astype("string").fillna("")
+            trio = zip(frame[f"source_{source}"].astype("string").fillna(""), mapped,
+                       as_read_series(mapped, col.reads_as), strict=True)  # fmt: skip
+            merged = first_merge(trio)
+            if merged is not None:
+                taken = set(mapped)
+                raise merge_error(what, section, self.layout.title, merged[0], merged[1], taken, col.reads_as)
 
     # -- lines ----------------------------------------------------------------------------------
     def _write_entries(self, f: FileLayout) -> None:
@@ -221,7 +237,9 @@ class PackageWriter:
         arrays = writer.format_rows(columns, n, label)
         cents = amount_cents(f, dict(zip([c.name for c in f.columns], arrays, strict=True)))
         if cents is not None:
-            self.result.tally(batch["source_account_id"], batch["account_id"], cents)
+            account = f.by_source("account_id")
+            read = batch["account_id"] if account is None else as_read_series(batch["account_id"], account.reads_as)
+            self.result.tally(batch["source_account_id"], read, cents, mapped_ids=batch["account_id"])
         if f.head:
             heads = batch.iloc[starts].reset_index(drop=True)
 
@@ -248,6 +266,10 @@ class PackageWriter:
 
     # -- proof ----------------------------------------------------------------------------------
     def _read_back(self) -> dict[str, int]:
+        if self.layout.template:
+            from .records import record_account_totals
+
+            return record_account_totals(self.layout, dict(self.temp))
         from .reader import account_totals
 
         return account_totals(self.layout, dict(self.temp))

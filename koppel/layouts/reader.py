@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ..errors import KoppelError
+from ..identity import as_read
 from ..model import DATE, Administration, Header, conform
 from ..money import parse_cents_arrow
 from .descriptor import FileLayout, TargetLayout, load_target
@@ -345,6 +346,7 @@ def account_totals(layout: TargetLayout, files: dict[str, Path]) -> dict[str, in
         if f.head and f.line_id:
             wanted.append(f.line_id)
         account = by_source["account_id"]
+        identity = f.column(account).reads_as
         for batch in _csv_batches(f, files[f.id], wanted, binary=(account,), block=READ_BACK_BLOCK):
             if f.head and f.line_id:
                 keep = pc.not_equal(batch.column(f.line_id), "0")
@@ -359,6 +361,6 @@ def account_totals(layout: TargetLayout, files: dict[str, Path]) -> dict[str, in
             sums = np.zeros(len(uniques), dtype=np.int64)
             np.add.at(sums, codes, cents.to_numpy(dtype=np.int64))
             for key, value in zip(uniques, sums, strict=True):
-                name = key.decode(f.dialect.encoding)
+                name = as_read(key.decode(f.dialect.encoding), identity)  # the id as the package reads it
                 totals[name] = totals.get(name, 0) + int(value)
     return totals
