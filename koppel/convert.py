@@ -57,6 +57,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .adapt import GENERATED_NAME, Plan, apply_to_accounts, apply_to_relations, generated_mapping_text, strict_plan
+from .adapt import plan as adapt_plan
 from .atomic import AtomicDir
 from .errors import KoppelError
 from .identity import first_merge, merge_error
@@ -78,6 +80,7 @@ class WriteResult:
     counts: dict[str, int] = field(default_factory=dict)  # entries, lines, relations, accounts written
     not_carried: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    adaptations: list[dict] = field(default_factory=list)  # what was adapted to fit the target (koppel/adapt.py)
     read_back: Callable[[], dict[str, int]] | None = None
     # (source account, account after the mapping, account as written): ids are identities (koppel/identity.py)
     account_ids: set[tuple[str, str, str]] = field(default_factory=set)
@@ -107,6 +110,11 @@ class WriteResult:
         """Report something the target cannot carry (never drop silently)."""
         if count:
             self.not_carried.append({"what": what, "count": int(count), "why": why})
+
+    def adapt(self, what: str, count: int, how: str) -> None:
+        """Report a value changed to fit the target without changing its meaning (e.g. a text cut)."""
+        if count:
+            self.adaptations.append({"what": what, "count": int(count), "how": how})
 
 
 Writer = Callable[[Administration, AtomicDir, "WriteJob"], WriteResult]
@@ -152,6 +160,9 @@ class WriteJob:
         self._entry_counters: dict[str, int] = {}
         self.entry_numbers = 0  # entries renumbered; old -> new numbers spooled to a temp file, not held
         self._numbers_file = None
+        self.strict = self.flag("strict")  # --strict: refuse what does not fit instead of adapting it
+        self.plan: Plan | None = None  # the adaptations (koppel/adapt.py); under --strict only the mapping's
+        self.adaptations: list[dict] = []
 
     # -- options --------------------------------------------------------------------------------
     def option(self, key: str, default=None):
@@ -165,10 +176,24 @@ class WriteJob:
 
     # -- master data ----------------------------------------------------------------------------
     def accounts(self) -> pd.DataFrame:
-        return self.mapping.apply("accounts", self.adm.accounts)
+        frame = self.mapping.apply("accounts", self.adm.accounts)
+        return frame if self.plan is None else apply_to_accounts(frame, self.plan, self.adaptations)
 
     def relations(self) -> pd.DataFrame:
-        return self.mapping.apply("relations", self.adm.relations)
+        frame = self.mapping.apply("relations", self.adm.relations)
+        return frame if self.plan is None else apply_to_relations(frame, self.plan, self.adaptations)
+
+    def adapt(self) -> Plan:
+        """Plan what to adapt so that the target takes the data without a second run (not under --strict)."""
+        found = adapt_plan(self.adm, self.target, self.mapping, self.options)
+        for section, codes in found.generated.items():
+            self.mapping.add_generated(section, codes)
+        if found.renumber:
+            self.options["entry_numbers"] = "renumber"
+        self.options.setdefault("truncate", True)
+        self.plan = found
+        self.adaptations = found.adaptations
+        return found
 
     def vat_codes(self) -> pd.DataFrame:
         return self.mapping.apply("vat_codes", self.adm.vat_codes)
@@ -430,6 +455,10 @@ def convert(
     adm.source_path = input_path  # type: ignore[attr-defined]  # for error messages
     folder = output if kind == "folder" else (output.parent if str(output.parent) else Path("."))
     job = WriteJob(adm, to, output, maps, dict(options or {}), admin_name(adm, input_path))
+    if job.strict:
+        job.plan = strict_plan(adm, to, maps, job.options)
+    else:
+        job.adapt()
     control_path = control_path_for(kind, output)
     with AtomicDir(folder) as out:
         try:
@@ -444,6 +473,19 @@ def convert(
                 result.notes.append(
                     f"{job.entry_numbers} entries renumbered per journal; old and new numbers in {name}"
                 )
+                if job.plan is not None and job.plan.renumber:
+                    job.adaptations.append(
+                        {
+                            "what": "entry numbers",
+                            "count": job.entry_numbers,
+                            "how": f"{job.plan.renumber}: numbered 1..n per journal; old → new in {name}",
+                        }
+                    )
+            if not job.strict and job.plan is not None and job.plan.anything_generated:
+                name = GENERATED_NAME if kind == "folder" else f"{output.stem}.{GENERATED_NAME}"
+                text = generated_mapping_text(job.mapping, job.plan, info.name, Path(given_path).name)
+                out.path(name).write_text(text, encoding="utf-8")
+                result.files.append(name)
             control = build_control(adm, job, result, given_path, info.name)
             tmp = out.path(control_path.name)
             tmp.write_text(json.dumps(control, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -536,6 +578,8 @@ def build_control(adm: Administration, job: WriteJob, result: WriteResult, input
             "accounts": [accounts_in, result.counts.get("accounts", 0)],
         },
         "files": result.files,
+        "strict": job.strict,
+        "adaptations": [*job.adaptations, *result.adaptations],
         "mappings_applied": job.mapping.report(),
         "not_carried": not_carried,
         "notes": result.notes,

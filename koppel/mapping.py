@@ -7,12 +7,15 @@ Sections (all optional)::
     [vat_codes]            "21" = "1"
     [relations]            "DEB001" = "10001"
     [conversion_accounts]  "1300" = "1310"        # applied to converted entries only (formats.md §3.1)
+    [countries]            "Holland" = "NL"         # a country name or spelling -> ISO code (beside the built-in names)
     [defaults]             opening_journal = "BEG"  # and opening_entry_nr, opening_description, ...
     [dialect]              delimiter = ";"          # overrides every file's dialect of the target
     [columns.boekingen]    "Omschrijving" = "Tekst" # rename a column header of one output file
     [options]              truncate = true          # same as --option KEY=VALUE
 
-An unmapped code passes through unchanged and is reported; with ``strict`` it is an error.
+An unmapped code passes through unchanged and is reported; with ``strict`` it is an error. Codes that koppel
+generated because the source's did not fit the target (:mod:`koppel.adapt`) are held apart in ``generated``
+and reported as such; ``mapping.generated.toml`` beside the output holds both, for review and reuse.
 """
 
 from __future__ import annotations
@@ -50,12 +53,15 @@ class Mapping:
     dialect: dict[str, object] = field(default_factory=dict)
     columns: dict[str, dict[str, str]] = field(default_factory=dict)
     options: dict[str, object] = field(default_factory=dict)
+    countries: dict[str, str] = field(default_factory=dict)
     path: Path | None = None
     strict: bool = False
     # bookkeeping while applying: section -> {code used: times}, section -> set of unmapped codes
     applied: dict[str, dict[str, str]] = field(default_factory=lambda: {s: {} for s in CODE_SECTIONS})
     unmapped: dict[str, set[str]] = field(default_factory=lambda: {s: set() for s in CODE_SECTIONS})
     conversions: dict[str, int] = field(default_factory=dict)
+    # section -> {source code: code koppel generated because the source's does not fit the target}
+    generated: dict[str, dict[str, str]] = field(default_factory=lambda: {s: {} for s in CODE_SECTIONS})
 
     @classmethod
     def load(cls, path: str | Path | None, strict: bool = False) -> Mapping:
@@ -68,14 +74,15 @@ class Mapping:
             raise KoppelError("mapping file not found", file=path) from None
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise KoppelError(f"not a valid TOML mapping: {exc}", file=path) from None
-        known = {*CODE_SECTIONS, "conversion_accounts", "defaults", "dialect", "columns", "options", "target"}
+        known = {*CODE_SECTIONS, "conversion_accounts", "countries", "defaults", "dialect", "columns", "options",
+                 "target"}  # fmt: skip
         unknown = sorted(set(data) - known)
         if unknown:
             raise KoppelError(
                 f"unknown section(s) {', '.join(unknown)}", file=path, hint=f"known: {', '.join(sorted(known))}"
             )
         kwargs: dict[str, object] = {}
-        for section in (*CODE_SECTIONS, "conversion_accounts"):
+        for section in (*CODE_SECTIONS, "conversion_accounts", "countries"):
             table = data.get(section, {})
             bad = [k for k, v in table.items() if not isinstance(v, str | int) or isinstance(v, bool)]
             if bad:
@@ -89,6 +96,11 @@ class Mapping:
 
     def table(self, section: str) -> dict[str, str]:
         return getattr(self, section)
+
+    def add_generated(self, section: str, codes: dict[str, str]) -> None:
+        """Codes koppel made up for ``section`` (never for a code the file maps): applied like the file's own."""
+        self.generated[section].update(codes)
+        getattr(self, section).update(codes)
 
     # -- applying -------------------------------------------------------------------------------
     def map_series(self, values: pd.Series, section: str, where: pd.DataFrame | None = None) -> pd.Series:
@@ -149,7 +161,16 @@ class Mapping:
         return {
             "file": str(self.path) if self.path else None,
             "strict": self.strict,
-            "mapped": {s: dict(sorted(self.applied[s].items())) for s in CODE_SECTIONS if self.applied[s]},
+            "mapped": {
+                s: {k: v for k, v in sorted(self.applied[s].items()) if k not in self.generated[s]}
+                for s in CODE_SECTIONS
+                if set(self.applied[s]) - set(self.generated[s])
+            },
+            "generated": {
+                s: {k: v for k, v in sorted(self.applied[s].items()) if k in self.generated[s]}
+                for s in CODE_SECTIONS
+                if set(self.applied[s]) & set(self.generated[s])
+            },
             "unmapped_passed_through": {s: sorted(self.unmapped[s]) for s in CODE_SECTIONS if self.unmapped[s]},
             "conversion_accounts": {
                 code: {"to": self.conversion_accounts[code], "lines": n} for code, n in sorted(self.conversions.items())

@@ -28,15 +28,19 @@ SECTION_TITLES = {
 
 
 def target_limits(target: str) -> dict[str, dict]:
-    """Per mapping section: the narrowest width and whether digits are required, from the target's layout."""
-    limits: dict[str, dict] = {s: {"width": None, "digits": False, "where": []} for s in SECTION_SOURCES}
-    entry = {"width": None, "digits": False, "where": []}
+    """Per mapping section: the narrowest width, whether digits are required and how the package reads the
+    ids (``identity``, koppel/identity.py), from the target's layout (``schemas/<target>/``) or, for the XML
+    targets, the ``[limits]`` table of their descriptor (``schemas/<target>.toml``)."""
+    limits: dict[str, dict] = {
+        s: {"width": None, "digits": False, "where": [], "identity": "text"} for s in SECTION_SOURCES
+    }
+    entry = {"width": None, "digits": False, "where": [], "identity": "text"}
     try:
         from .layouts.descriptor import load_target
 
         layout = load_target(target)
-    except Exception:  # targets without a layout descriptor of ours: no limits known
-        return {**limits, "entry_nr": entry}
+    except Exception:  # targets without a layout descriptor of ours: the limits their descriptor states, if any
+        return _descriptor_limits(target, {**limits, "entry_nr": entry})
     for f in layout.files:
         for col in f.columns:
             for section, sources in [*SECTION_SOURCES.items(), ("entry_nr", ("entry_nr",))]:
@@ -45,8 +49,26 @@ def target_limits(target: str) -> dict[str, dict]:
                     if col.width and (lim["width"] is None or col.width < lim["width"]):
                         lim["width"] = col.width
                     lim["digits"] = lim["digits"] or col.type == "int"
+                    if col.reads_as != "text":
+                        lim["identity"] = col.reads_as
                     lim["where"].append(f"{f.id}.{col.name}")
     return {**limits, "entry_nr": entry}
+
+
+def _descriptor_limits(target: str, limits: dict[str, dict]) -> dict[str, dict]:
+    """``[limits]`` of ``schemas/<target>.toml``: ``accounts = { width = 10, digits = true }`` and so on."""
+    try:
+        from .formats.descriptors import descriptor
+
+        stated = descriptor(target).get("limits", {})
+    except Exception:  # no descriptor: no limits known
+        return limits
+    for section, lim in limits.items():
+        given = stated.get(section, {})
+        lim.update({k: given[k] for k in ("width", "digits", "identity") if k in given})
+        if given:
+            lim["where"].append(f"{target}.toml [limits]")
+    return limits
 
 
 def codes_used(adm: Administration) -> tuple[dict[str, dict[str, str]], dict[str, int | bool]]:

@@ -247,22 +247,28 @@ def test_unknown_account_under_strict_mapping(tmp_path: Path, with_input) -> Non
 def test_too_long_account_for_accountview(tmp_path: Path, with_input) -> None:
     with_input(small_adm(account_id=["13000000001", "8000", "1500", "1100", "13000000001"]))
     with pytest.raises(KoppelError) as err:
-        convert(tmp_path / "demo.xaf", "accountview", tmp_path / "out")
+        convert(tmp_path / "demo.xaf", "accountview", tmp_path / "out", options={"strict": True})
     assert err.value.field == "Grootboekrekening"
     assert "entry VRK/101, line 1: Grootboekrekening '13000000001' is longer than 10 characters" in str(err.value)
+    assert '[accounts] "13000000001" = ' in err.value.hint
     assert not any((tmp_path / "out").iterdir())
+    result = convert(tmp_path / "demo.xaf", "accountview", tmp_path / "out")  # by default: a generated code
+    assert result.equal
+    assert result.control["mappings_applied"]["generated"] == {"accounts": {"13000000001": "1300000000"}}
+    assert ",1300000000," in (tmp_path / "out" / "DEMO_accountview_boekingen.csv").read_text(encoding="cp1252")
 
 
 def test_too_long_text_is_cut_only_when_asked(tmp_path: Path, with_input) -> None:
     long = "Een omschrijving die veel langer is dan veertig tekens"
     with_input(small_adm(description=[long, "Omzet", "Btw", None, "Betaling"]))
     with pytest.raises(KoppelError, match=r"entry VRK/101, line 1: Omschrijving .* longer than 40"):
-        convert(tmp_path / "demo.xaf", "accountview", tmp_path / "out")
-    result = convert(tmp_path / "demo.xaf", "accountview", tmp_path / "out", options={"truncate": "yes"})
-    assert {"what": "truncated: boekingen.Omschrijving", "count": 1, "why": "cut to the column width (--truncate)"} in (
-        result.control["not_carried"]
-    )
-    assert result.equal
+        convert(tmp_path / "demo.xaf", "accountview", tmp_path / "out", options={"strict": True})
+    cut = {"what": "text cut: boekingen.Omschrijving", "count": 1, "how": "longer than the column takes: cut to 40 "
+           "characters"}  # fmt: skip
+    for options in ({"strict": True, "truncate": "yes"}, {}):  # asked for under --strict; the default otherwise
+        result = convert(tmp_path / "demo.xaf", "accountview", tmp_path / "out", options=options)
+        assert cut in result.control["adaptations"]
+        assert result.equal
 
 
 def test_character_cp1252_cannot_carry(tmp_path: Path, with_input) -> None:
@@ -276,12 +282,14 @@ def test_character_cp1252_cannot_carry(tmp_path: Path, with_input) -> None:
 
 def test_cash_needs_numeric_entry_numbers(tmp_path: Path, with_input) -> None:
     with_input(small_adm(entry_nr=["F101", "F101", "F101", "7", "7"]))
-    with pytest.raises(KoppelError, match="entry VRK/F101, line 1: 0303 must be a whole number, got 'F101'"):
-        convert(tmp_path / "demo.xaf", "cash", tmp_path / "out")
-    result = convert(tmp_path / "demo.xaf", "cash", tmp_path / "out", options={"entry_numbers": "renumber"})
-    assert result.equal
-    table = (tmp_path / "out" / "boekstuknummers.csv").read_text()
-    assert "VRK;1;VRK;F101" in table
+    with pytest.raises(KoppelError, match="entry VRK/F101, line 1: 0303 must be a whole number, got 'F101'") as err:
+        convert(tmp_path / "demo.xaf", "cash", tmp_path / "out", options={"strict": True})
+    assert "--option entry_numbers=renumber" in err.value.hint
+    for options in ({"entry_numbers": "renumber", "strict": True}, {}):  # asked for, or by default
+        result = convert(tmp_path / "demo.xaf", "cash", tmp_path / "out", options=options)
+        assert result.equal
+        table = (tmp_path / "out" / "boekstuknummers.csv").read_text()
+        assert "VRK;1;VRK;F101" in table
 
 
 # -- mapping --------------------------------------------------------------------------------------

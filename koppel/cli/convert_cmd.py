@@ -28,6 +28,15 @@ EXTRA_OPTIONS: list[tuple[tuple[str, ...], dict]] = [
         ("--truncate",),
         {"is_flag": True, "default": None, "help": "Truncate too-long texts (reported) instead of failing."},
     ),
+    (
+        ("--strict",),
+        {
+            "is_flag": True,
+            "default": None,
+            "help": "Refuse what does not fit the target instead of adapting it (renumbering, generated codes, "
+            "cut texts, ISO country codes).",
+        },
+    ),
 ]
 
 
@@ -90,6 +99,8 @@ def convert_command(
     for file in result.files:
         click.echo(f"  {file}")
     click.echo("  " + ", ".join(f"{k} {v[0]} -> {v[1]}" for k, v in counts.items()))
+    for item in control["adaptations"]:
+        click.echo(f"  adapted: {item['what']} ({item['count']}): {item['how']}")
     for item in control["not_carried"]:
         click.echo(f"  not carried: {item['what']} ({item['count']}): {item['why']}")
     unmapped = control["mappings_applied"].get("unmapped_passed_through", {})

@@ -98,7 +98,9 @@ class PackageWriter:
                 f"{self.ctx.periods_from_date} line value(s) without a period got the month of their date as period [A]"
             )
         for name, n in self.truncated.items():
-            r.drop(f"truncated: {name}", n, "cut to the column width (--truncate)")
+            file_id, _, column = name.partition(".")
+            width = self.layout.file(file_id).column(column).width
+            r.adapt(f"text cut: {name}", n, f"longer than the column takes: cut to {width} characters")
         r.files.append("IMPORTEREN.md")
         tmp = self.out.path("IMPORTEREN.md")
         tmp.write_text(render_importeren(self.layout, self.job, self.rows, r), encoding="utf-8")
