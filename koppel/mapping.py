@@ -8,6 +8,7 @@ Sections (all optional)::
     [relations]            "DEB001" = "10001"
     [conversion_accounts]  "1300" = "1310"        # applied to converted entries only (formats.md §3.1)
     [countries]            "Holland" = "NL"         # a country name or spelling -> ISO code (beside the built-in names)
+    [account_functions]    "B" = "..."              # account kind -> the target's function number (SnelStart)
     [defaults]             opening_journal = "BEG"  # and opening_entry_nr, opening_description, ...
     [dialect]              delimiter = ";"          # overrides every file's dialect of the target
     [columns.boekingen]    "Omschrijving" = "Tekst" # rename a column header of one output file
@@ -54,6 +55,7 @@ class Mapping:
     columns: dict[str, dict[str, str]] = field(default_factory=dict)
     options: dict[str, object] = field(default_factory=dict)
     countries: dict[str, str] = field(default_factory=dict)
+    account_functions: dict[str, str] = field(default_factory=dict)
     path: Path | None = None
     strict: bool = False
     # bookkeeping while applying: section -> {code used: times}, section -> set of unmapped codes
@@ -74,15 +76,15 @@ class Mapping:
             raise KoppelError("mapping file not found", file=path) from None
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise KoppelError(f"not a valid TOML mapping: {exc}", file=path) from None
-        known = {*CODE_SECTIONS, "conversion_accounts", "countries", "defaults", "dialect", "columns", "options",
-                 "target"}  # fmt: skip
+        known = {*CODE_SECTIONS, "conversion_accounts", "countries", "account_functions", "defaults", "dialect",
+                 "columns", "options", "target"}  # fmt: skip
         unknown = sorted(set(data) - known)
         if unknown:
             raise KoppelError(
                 f"unknown section(s) {', '.join(unknown)}", file=path, hint=f"known: {', '.join(sorted(known))}"
             )
         kwargs: dict[str, object] = {}
-        for section in (*CODE_SECTIONS, "conversion_accounts", "countries"):
+        for section in (*CODE_SECTIONS, "conversion_accounts", "countries", "account_functions"):
             table = data.get(section, {})
             bad = [k for k, v in table.items() if not isinstance(v, str | int) or isinstance(v, bool)]
             if bad:

@@ -132,6 +132,31 @@ def propose(code: str, limit: dict, taken: set[str]) -> str:
         n += 1
 
 
+KIND_TITLES = {"B": "balans", "P": "winst en verlies", "M": "gemengd"}
+
+
+def account_functions(adm: Administration, target: str) -> list[str]:
+    """``[account_functions]`` for a target whose chart of accounts needs a function number per account (SnelStart's
+    FldGrootboekfunctieID): one line per account kind the input uses, to be filled in (the numbers are not public)."""
+    try:
+        from .layouts.descriptor import load_target
+
+        columns = [c for f in load_target(target).files for c in f.columns if c.source == "account_function"]
+    except Exception:  # no layout of ours: no such column
+        return []
+    if not columns:
+        return []
+    kinds = adm.accounts["kind"].value_counts()
+    out = [
+        "[account_functions]",
+        f"# {target}: {columns[0].name} per account kind (digits only). Fill in the function numbers of your",
+        "# administration; an empty value leaves the column empty (reported in control.json).",
+    ]
+    for kind, n in sorted(kinds.items()):
+        out.append(f'{_q(str(kind))} = ""  # {KIND_TITLES.get(str(kind), "soort " + str(kind))}: {n} rekeningen')
+    return [*out, ""]
+
+
 def _q(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
@@ -170,6 +195,7 @@ def starter_mapping(adm: Administration, target: str, source_name: str = "") -> 
                     f"{_q(code)} = {_q(new)}  # proposed: {code!r} does not fit{(' — ' + label) if label else ''}"
                 )
         out.append("")
+    out += account_functions(adm, target)
     out += [
         "[conversion_accounts]",
         "# control account -> conversion account for converted history, e.g. (Minox practice):",

@@ -38,6 +38,15 @@ CARRIED_BY = {
     "period": ("period", "year_period", "period2"),
 }
 RELATION_KINDS = {"debtors": ("customer", "both", "other", None), "creditors": ("supplier", "both")}
+# Relation fields worth reporting when a relation file has no place for them, and the sources that carry them.
+RELATION_CARRIED_BY = {
+    "contact": ("contact",), "street": ("address",), "house_nr": ("address",),
+    "postal_code": ("postal_code", "postcode_city"), "city": ("city", "postcode_city"), "country": ("country",),
+    "phone": ("phone",), "email": ("email",), "website": ("website",), "vat_number": ("vat_number",),
+    "kvk": ("kvk", "kvk_digits"), "iban": ("iban",), "bic": ("bic",), "payment_days": ("payment_days",),
+    "control_account": ("control_account",),
+}  # fmt: skip
+ACCOUNT_KIND_SOURCES = ("kind_bp", "kind_nl", "account_function")
 
 
 def layout_for(target: str, job: WriteJob) -> TargetLayout:
@@ -75,9 +84,11 @@ class PackageWriter:
             journal_kind={maps.journals.get(j, j): k for j, k in zip(jrn["journal_id"], jrn["kind"], strict=True)},
             journal_types=job.flag("journal_types"),
             mixed_kind=str(mixed).upper() if mixed else None,
+            account_functions=dict(maps.account_functions),
         )
         self._relations: pd.DataFrame | None = None
         self.uncarried: dict[str, int] = {}
+        self.relation_fields: dict[str, int] = {}  # relation field -> values no relation file has a column for
         self.relations_written: set[str] = set()
 
     def run(self) -> WriteResult:
@@ -93,6 +104,8 @@ class PackageWriter:
             r.drop("relations", len(self.adm.relations), f"{self.layout.title} has no file for relations")
         for col, n in self.uncarried.items():
             r.drop(f"lines: {col}", n, f"{self.layout.title} has no column for it")
+        for col, n in self.relation_fields.items():
+            r.drop(f"relations: {col}", n, f"the {self.layout.title} relation file has no column for it")
         if self.ctx.periods_from_date:
             r.notes.append(
                 f"{self.ctx.periods_from_date} line value(s) without a period got the month of their date as period [A]"
@@ -158,6 +171,11 @@ class PackageWriter:
         self._write_table(f, writer, frame, relation_source, lambda i: f"relation {ids.iloc[i]!r}")
         self.relations_written.update(frame["source_relation_id"].dropna())
         self.result.counts["relations"] = len(self.relations_written)
+        sources = {c.source for c in f.columns}
+        for col, carriers in RELATION_CARRIED_BY.items():
+            if not sources.intersection(carriers):
+                n = int((frame[col].notna() & (frame[col].astype("string") != "")).sum())
+                self.relation_fields[col] = self.relation_fields.get(col, 0) + n
         self._finish(f, writer, len(frame))
 
     def _write_accounts(self, f: FileLayout) -> None:
@@ -167,7 +185,26 @@ class PackageWriter:
         ids = frame["account_id"].astype("string").fillna("")
         self._write_table(f, writer, frame, account_source, lambda i: f"account {ids.iloc[i]!r}")
         self.result.counts["accounts"] = len(frame)
+        self._report_kinds(f, frame)
         self._finish(f, writer, len(frame))
+
+    def _report_kinds(self, f: FileLayout, frame: pd.DataFrame) -> None:
+        """The account kind is not carried where no column takes it, or where its value is not known."""
+        kinds = int(frame["kind"].notna().sum())
+        carrier = next((c for c in f.columns if c.source in ACCOUNT_KIND_SOURCES), None)
+        if carrier is None:
+            self.result.drop("accounts: kind", kinds, f"{self.layout.title} has no column for it whose values are "
+                             "known; set the kind in the package after the import")  # fmt: skip
+        elif carrier.source == "account_function":
+            unmapped = frame["kind"].notna() & ~frame["kind"].isin(
+                [k for k, v in self.ctx.account_functions.items() if v]
+            )
+            self.result.drop(
+                "accounts: kind",
+                int(unmapped.sum()),
+                f"{carrier.name} left empty: give the {self.layout.title} number per account kind under "
+                '[account_functions] in the mapping, e.g. "B" = "…" (koppel mapping init lists the kinds)',
+            )
 
     def _write_table(self, f, writer, frame, source_fn, label) -> None:
         if frame.empty:

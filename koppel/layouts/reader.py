@@ -278,6 +278,10 @@ def _read_table(f: FileLayout, path: Path) -> pd.DataFrame:
                 data["kind"] = values
             elif c.source == "payment_days":
                 data["payment_days"] = pd.to_numeric(values, errors="coerce").astype("Int64")
+            elif c.source == "kvk_digits":
+                data["kvk"] = values
+            elif c.source in ("account_function", "search_code"):
+                continue  # the target's own keys, not part of the canonical model
             else:
                 data[c.source] = values
         parts.append(pd.DataFrame(data))
