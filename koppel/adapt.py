@@ -31,6 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .countries import country_code
+from .errors import KoppelError
 from .identity import as_read
 from .mapping import CODE_SECTIONS, Mapping
 from .mapping_init import target_limits
@@ -117,6 +118,11 @@ def generate(code: str, limit: dict, taken: set[str]) -> str:
         n = 1
         while not free(candidate):
             suffix = str(n)
+            if len(suffix) > width:
+                raise KoppelError(
+                    f"no free code of {width} characters left for {code!r}",
+                    hint=f'map it yourself in the mapping file: "{code}" = "…"',
+                )
             candidate = base[: max(width - len(suffix), 0)] + suffix
             n += 1
     taken.add(as_read(candidate, identity))

@@ -44,6 +44,7 @@ applied, what the target cannot carry) and returns :class:`ConvertResult`; ``equ
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import shutil
@@ -435,7 +436,8 @@ def convert(
     info = get_format(to)
     if info.writer is None:
         raise KoppelError(f"koppel reads {info.title} but cannot write it", hint="see 'koppel formats'")
-    maps = mapping if isinstance(mapping, Mapping) else Mapping.load(mapping, strict=strict_mapping)
+    # a Mapping object is copied: applying it records what it did, and adaptation adds generated codes
+    maps = copy.deepcopy(mapping) if isinstance(mapping, Mapping) else Mapping.load(mapping, strict=strict_mapping)
     maps.strict = maps.strict or strict_mapping
     kind = getattr(info, "output", "folder")
     if kind == "folder" and output.exists() and not output.is_dir():

@@ -81,7 +81,9 @@ def test_snelstart_reads_account_numbers_as_numbers(tmp_path: Path) -> None:
         _run(source, "snelstart", tmp_path / "ss")
 
 
-WRITERS = sorted(f.name for f in all_formats() if f.writes and "w" in f.carries.get("entries", ""))
+WRITERS = sorted(
+    f.name for f in all_formats() if f.writes and "w" in f.carries.get("entries", "") and not f.name.startswith("test-")
+)
 
 
 @pytest.mark.parametrize("target", WRITERS)
