@@ -149,6 +149,17 @@ class AtomicDir:
         self._pending.append((tmp, self.writes_into / name))
         return tmp
 
+    def discard(self, tmp: Path) -> None:
+        """Drop one pending output (e.g. a file that turned out to have nothing to carry)."""
+        tmp.unlink(missing_ok=True)
+        self._pending = [(t, target) for t, target in self._pending if t != tmp]
+
+    def hide_temp_names(self, text: str) -> str:
+        """``text`` with every pending temp path replaced by the name the output will have."""
+        for tmp, target in self._pending:
+            text = text.replace(str(tmp), target.name).replace(tmp.name, target.name)
+        return text
+
     def commit(self) -> list[Path]:
         done = []
         try:

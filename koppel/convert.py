@@ -44,6 +44,7 @@ applied, what the target cannot carry) and returns :class:`ConvertResult`; ``equ
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import shutil
@@ -57,8 +58,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .adapt import GENERATED_NAME, Plan, apply_to_accounts, apply_to_relations, generated_mapping_text, strict_plan
+from .adapt import plan as adapt_plan
 from .atomic import AtomicDir
 from .errors import KoppelError
+from .identity import first_merge, merge_error
 from .mapping import Mapping
 from .model import Administration, conform
 from .money import format_cents
@@ -78,15 +82,28 @@ class WriteResult:
     counts: dict[str, int] = field(default_factory=dict)  # entries, lines, relations, accounts written
     not_carried: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    adaptations: list[dict] = field(default_factory=list)  # what was adapted to fit the target (koppel/adapt.py)
     read_back: Callable[[], dict[str, int]] | None = None
+    # (source account, account after the mapping, account as written): ids are identities (koppel/identity.py)
+    account_ids: set[tuple[str, str, str]] = field(default_factory=set)
 
-    def tally(self, source_ids: pd.Series, target_ids: pd.Series, cents: pd.Series) -> None:
-        """Add written amounts per source and per target account (vectorised)."""
+    def tally(
+        self, source_ids: pd.Series, target_ids: pd.Series, cents: pd.Series, mapped_ids: pd.Series | None = None
+    ) -> None:
+        """Add written amounts per source and per target account (vectorised).
+
+        ``target_ids`` are the accounts as the package reads them from the file; ``mapped_ids`` the accounts
+        the writer was given (after the mapping), when the writer formats ids (leading zeros, case, ...)."""
         cents = pd.Series(np.asarray(cents, dtype=np.int64))
-        for ids, into in ((source_ids, self.written_cents_by_account), (target_ids, self.written_cents_by_target)):
-            sums = cents.groupby(pd.Series(np.asarray(ids, dtype=object)).fillna(""), sort=False).sum()
+        source = pd.Series(np.asarray(source_ids, dtype=object)).fillna("")
+        target = pd.Series(np.asarray(target_ids, dtype=object)).fillna("")
+        for ids, into in ((source, self.written_cents_by_account), (target, self.written_cents_by_target)):
+            sums = cents.groupby(ids, sort=False).sum()
             for key, value in sums.items():
                 into[key] = into.get(key, 0) + int(value)
+        mapped = target if mapped_ids is None else pd.Series(np.asarray(mapped_ids, dtype=object)).fillna("")
+        trio = pd.DataFrame({"s": source, "m": mapped, "t": target}).drop_duplicates()
+        self.account_ids.update(trio.itertuples(index=False, name=None))
 
     def count(self, what: str, n: int) -> None:
         self.counts[what] = self.counts.get(what, 0) + int(n)
@@ -95,6 +112,11 @@ class WriteResult:
         """Report something the target cannot carry (never drop silently)."""
         if count:
             self.not_carried.append({"what": what, "count": int(count), "why": why})
+
+    def adapt(self, what: str, count: int, how: str) -> None:
+        """Report a value changed to fit the target without changing its meaning (e.g. a text cut)."""
+        if count:
+            self.adaptations.append({"what": what, "count": int(count), "how": how})
 
 
 Writer = Callable[[Administration, AtomicDir, "WriteJob"], WriteResult]
@@ -140,6 +162,9 @@ class WriteJob:
         self._entry_counters: dict[str, int] = {}
         self.entry_numbers = 0  # entries renumbered; old -> new numbers spooled to a temp file, not held
         self._numbers_file = None
+        self.strict = self.flag("strict")  # --strict: refuse what does not fit instead of adapting it
+        self.plan: Plan | None = None  # the adaptations (koppel/adapt.py); under --strict only the mapping's
+        self.adaptations: list[dict] = []
 
     # -- options --------------------------------------------------------------------------------
     def option(self, key: str, default=None):
@@ -153,11 +178,25 @@ class WriteJob:
 
     # -- master data ----------------------------------------------------------------------------
     def accounts(self) -> pd.DataFrame:
-        """The chart of accounts, ``[account_kinds]`` applied (by source id), then the ids mapped."""
-        return self.mapping.apply("accounts", self.mapping.with_kinds(self.adm.accounts))
+        """The chart of accounts, ``[account_kinds]`` applied (by source id), then the ids mapped and adapted."""
+        frame = self.mapping.apply("accounts", self.mapping.with_kinds(self.adm.accounts))
+        return frame if self.plan is None else apply_to_accounts(frame, self.plan, self.adaptations)
 
     def relations(self) -> pd.DataFrame:
-        return self.mapping.apply("relations", self.adm.relations)
+        frame = self.mapping.apply("relations", self.adm.relations)
+        return frame if self.plan is None else apply_to_relations(frame, self.plan, self.adaptations)
+
+    def adapt(self) -> Plan:
+        """Plan what to adapt so that the target takes the data without a second run (not under --strict)."""
+        found = adapt_plan(self.adm, self.target, self.mapping, self.options)
+        for section, codes in found.generated.items():
+            self.mapping.add_generated(section, codes)
+        if found.renumber:
+            self.options["entry_numbers"] = "renumber"
+        self.options.setdefault("truncate", True)
+        self.plan = found
+        self.adaptations = found.adaptations
+        return found
 
     def vat_codes(self) -> pd.DataFrame:
         return self.mapping.apply("vat_codes", self.adm.vat_codes)
@@ -397,7 +436,8 @@ def convert(
     info = get_format(to)
     if info.writer is None:
         raise KoppelError(f"koppel reads {info.title} but cannot write it", hint="see 'koppel formats'")
-    maps = mapping if isinstance(mapping, Mapping) else Mapping.load(mapping, strict=strict_mapping)
+    # a Mapping object is copied: applying it records what it did, and adaptation adds generated codes
+    maps = copy.deepcopy(mapping) if isinstance(mapping, Mapping) else Mapping.load(mapping, strict=strict_mapping)
     maps.strict = maps.strict or strict_mapping
     kind = getattr(info, "output", "folder")
     if kind == "folder" and output.exists() and not output.is_dir():
@@ -421,23 +461,55 @@ def convert(
         apply_rgs(adm, maps.rgs, maps.rgs_release)
     folder = output if kind == "folder" else (output.parent if str(output.parent) else Path("."))
     job = WriteJob(adm, to, output, maps, dict(options or {}), admin_name(adm, input_path))
+    if job.strict:
+        job.plan = strict_plan(adm, to, maps, job.options)
+    else:
+        job.adapt()
     control_path = control_path_for(kind, output)
     with AtomicDir(folder) as out:
-        result = info.writer(adm, out, job)
-        if job.entry_numbers:
-            name = "boekstuknummers.csv" if kind == "folder" else output.stem + ".boekstuknummers.csv"
-            job._numbers_file.seek(0)
-            with out.path(name).open("w", encoding="utf-8", newline="") as handle:
-                shutil.copyfileobj(job._numbers_file, handle)
-            job._numbers_file.close()
-            result.files.append(name)
-            result.notes.append(f"{job.entry_numbers} entries renumbered per journal; old and new numbers in {name}")
-        control = build_control(adm, job, result, given_path, info.name)
-        tmp = out.path(control_path.name)
-        tmp.write_text(json.dumps(control, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        try:
+            result = info.writer(adm, out, job)
+            if job.entry_numbers:
+                name = "boekstuknummers.csv" if kind == "folder" else output.stem + ".boekstuknummers.csv"
+                job._numbers_file.seek(0)
+                with out.path(name).open("w", encoding="utf-8", newline="") as handle:
+                    shutil.copyfileobj(job._numbers_file, handle)
+                job._numbers_file.close()
+                result.files.append(name)
+                result.notes.append(
+                    f"{job.entry_numbers} entries renumbered per journal; old and new numbers in {name}"
+                )
+                if job.plan is not None and job.plan.renumber:
+                    job.adaptations.append(
+                        {
+                            "what": "entry numbers",
+                            "count": job.entry_numbers,
+                            "how": f"{job.plan.renumber}: numbered 1..n per journal; old → new in {name}",
+                        }
+                    )
+            if not job.strict and job.plan is not None and job.plan.anything_generated:
+                name = GENERATED_NAME if kind == "folder" else f"{output.stem}.{GENERATED_NAME}"
+                text = generated_mapping_text(job.mapping, job.plan, info.name, Path(given_path).name)
+                out.path(name).write_text(text, encoding="utf-8")
+                result.files.append(name)
+            control = build_control(adm, job, result, given_path, info.name)
+            tmp = out.path(control_path.name)
+            tmp.write_text(json.dumps(control, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        except KoppelError as exc:
+            raise without_temp_names(exc, out) from None
         files = [folder / name for name in result.files]
     row_ids = tuple(adm.row_ids or ())
     return ConvertResult(to, output, [*files, control_path], control_path, control, row_ids, adm.rows_skipped)
+
+
+def without_temp_names(exc: KoppelError, out: AtomicDir) -> KoppelError:
+    """The error as the user should see it: outputs named as they will be called, never as hidden temp files."""
+    if exc.file is not None:
+        exc.file = out.hide_temp_names(str(exc.file))
+    exc.message = out.hide_temp_names(exc.message)
+    if exc.hint:
+        exc.hint = out.hide_temp_names(exc.hint)
+    return exc
 
 
 def build_control(adm: Administration, job: WriteJob, result: WriteResult, input_path: Path, target: str) -> dict:
@@ -471,7 +543,11 @@ def build_control(adm: Administration, job: WriteJob, result: WriteResult, input
             for k in tkeys
             if tally.get(k, 0) != back.get(k, 0)
         }
-        money["read_back"] = {"equal": not back_diff, "differences": back_diff}
+        money["read_back"] = {
+            "equal": not back_diff,
+            "differences": back_diff,
+            "cents_by_account": dict(sorted(back.items())),  # as the package reads the ids
+        }
         equal = equal and not back_diff
     if "w" not in get_format(target).carries.get("entries", "w") and not written:
         # a relations-only target (Visma eAccounting, templates): there is no money to compare; the entry
@@ -479,6 +555,11 @@ def build_control(adm: Administration, job: WriteJob, result: WriteResult, input
         money["applicable"] = False
         money["why"] = f"{target} imports no entries: money is not carried, see not_carried"
         equal = True
+    merged = first_merge(result.account_ids)
+    if merged is not None:
+        written_id, ids = merged
+        taken = {m for _s, m, _t in result.account_ids} | {t for _s, _m, t in result.account_ids}
+        raise merge_error("account", "accounts", get_format(target).title, written_id, ids, taken, "number")
     money["equal"] = equal
     relations_in = len(adm.relations)
     accounts_in = len(adm.accounts)
@@ -506,6 +587,8 @@ def build_control(adm: Administration, job: WriteJob, result: WriteResult, input
             "accounts": [accounts_in, result.counts.get("accounts", 0)],
         },
         "files": result.files,
+        "strict": job.strict,
+        "adaptations": [*job.adaptations, *result.adaptations],
         "mappings_applied": job.mapping.report(),
         "not_carried": not_carried,
         "notes": result.notes,

@@ -72,6 +72,9 @@ CONVERT_OPTIONS = (
        "open-items)"),
     _o("open_items_at", "date", None, "date of the open items for --opening-with-open-items (default: year start)"),
     _o("result_account", "text", None, "account of the result for --opening-with-open-items"),
+    _o("strict", "flag", "no", "refuse what does not fit the target instead of adapting it (--strict)"),
+    _o("missing_names", "choice", None, "'code': a relation or account without a required name gets its code as "
+       "the name (the default unless --strict)", "code"),
 )  # fmt: skip
 
 _TRUNCATE = _o("truncate", "flag", "no", "cut too-long texts to the column width (reported) instead of failing")

@@ -9,12 +9,16 @@ Sections (all optional)::
     [conversion_accounts]  "1300" = "1310"        # applied to converted entries only (formats.md §3.1)
     [account_kinds]        "4000" = "P"           # source account -> B balance, P profit and loss (M mixed):
                                                   # for accounts whose kind the source does not state
+    [countries]            "Holland" = "NL"         # a country name or spelling -> ISO code (beside the built-in names)
+    [account_functions]    "B" = "..."              # account kind -> the target's function number (SnelStart)
     [defaults]             opening_journal = "BEG"  # and opening_entry_nr, opening_description, ...
     [dialect]              delimiter = ";"          # overrides every file's dialect of the target
     [columns.boekingen]    "Omschrijving" = "Tekst" # rename a column header of one output file
     [options]              truncate = true          # same as --option KEY=VALUE
 
-An unmapped code passes through unchanged and is reported; with ``strict`` it is an error.
+An unmapped code passes through unchanged and is reported; with ``strict`` it is an error. Codes that koppel
+generated because the source's did not fit the target (:mod:`koppel.adapt`) are held apart in ``generated``
+and reported as such; ``mapping.generated.toml`` beside the output holds both, for review and reuse.
 """
 
 from __future__ import annotations
@@ -66,6 +70,8 @@ class Mapping:
     options: dict[str, object] = field(default_factory=dict)
     rgs: dict[str, str] = field(default_factory=dict)  # source account -> RGS code (koppel/rgs/mapping.py)
     rgs_release: dict[str, object] = field(default_factory=dict)  # version = "3.8": XAF 4.0's RGSVersion
+    countries: dict[str, str] = field(default_factory=dict)
+    account_functions: dict[str, str] = field(default_factory=dict)
     path: Path | None = None
     strict: bool = False
     # bookkeeping while applying: section -> {code used: times}, section -> set of unmapped codes
@@ -73,6 +79,8 @@ class Mapping:
     unmapped: dict[str, set[str]] = field(default_factory=lambda: {s: set() for s in CODE_SECTIONS})
     conversions: dict[str, int] = field(default_factory=dict)
     kinds_applied: dict[str, str] = field(default_factory=dict)
+    # section -> {source code: code koppel generated because the source's does not fit the target}
+    generated: dict[str, dict[str, str]] = field(default_factory=lambda: {s: {} for s in CODE_SECTIONS})
 
     @classmethod
     def load(cls, path: str | Path | None, strict: bool = False) -> Mapping:
@@ -85,15 +93,15 @@ class Mapping:
             raise KoppelError("mapping file not found", file=path) from None
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise KoppelError(f"not a valid TOML mapping: {exc}", file=path) from None
-        known = {*CODE_SECTIONS, "conversion_accounts", "account_kinds", "defaults", "dialect", "columns", "options",
-                 "target", "rgs", "rgs_release"}  # fmt: skip
+        known = {*CODE_SECTIONS, "conversion_accounts", "account_kinds", "countries", "account_functions", "defaults",
+                 "dialect", "columns", "options", "target", "rgs", "rgs_release"}  # fmt: skip
         unknown = sorted(set(data) - known)
         if unknown:
             raise KoppelError(
                 f"unknown section(s) {', '.join(unknown)}", file=path, hint=f"known: {', '.join(sorted(known))}"
             )
         kwargs: dict[str, object] = {}
-        for section in (*CODE_SECTIONS, "conversion_accounts", "rgs"):
+        for section in (*CODE_SECTIONS, "conversion_accounts", "rgs", "countries", "account_functions"):
             table = data.get(section, {})
             bad = [k for k, v in table.items() if not isinstance(v, str | int) or isinstance(v, bool)]
             if bad:
@@ -127,6 +135,11 @@ class Mapping:
 
     def table(self, section: str) -> dict[str, str]:
         return getattr(self, section)
+
+    def add_generated(self, section: str, codes: dict[str, str]) -> None:
+        """Codes koppel made up for ``section`` (never for a code the file maps): applied like the file's own."""
+        self.generated[section].update(codes)
+        getattr(self, section).update(codes)
 
     # -- applying -------------------------------------------------------------------------------
     def map_series(self, values: pd.Series, section: str, where: pd.DataFrame | None = None) -> pd.Series:
@@ -187,7 +200,16 @@ class Mapping:
         out = {
             "file": str(self.path) if self.path else None,
             "strict": self.strict,
-            "mapped": {s: dict(sorted(self.applied[s].items())) for s in CODE_SECTIONS if self.applied[s]},
+            "mapped": {
+                s: {k: v for k, v in sorted(self.applied[s].items()) if k not in self.generated[s]}
+                for s in CODE_SECTIONS
+                if set(self.applied[s]) - set(self.generated[s])
+            },
+            "generated": {
+                s: {k: v for k, v in sorted(self.applied[s].items()) if k in self.generated[s]}
+                for s in CODE_SECTIONS
+                if set(self.applied[s]) & set(self.generated[s])
+            },
             "unmapped_passed_through": {s: sorted(self.unmapped[s]) for s in CODE_SECTIONS if self.unmapped[s]},
             "conversion_accounts": {
                 code: {"to": self.conversion_accounts[code], "lines": n} for code, n in sorted(self.conversions.items())

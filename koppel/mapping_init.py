@@ -40,8 +40,7 @@ WRITER_LIMITS: dict[str, dict[str, tuple[int | None, bool]]] = {
         **{s: (35, False) for s in ("accounts", "journals", "vat_codes", "relations")},
         **{s: (999, False) for s in ("cost_centers", "cost_units", "projects")},
     },
-    # King: REKENING and relation numbers are integers of at most 10 digits (koppel/formats/king.py)
-    "king": {"accounts": (10, True), "relations": (10, True)},
+    # King's limits are data: the [limits] table of schemas/king.toml
 }
 # Targets that must know whether an account is balance sheet or profit and loss (besides layouts with a
 # kind_bp column): they refuse an account of unknown kind until [account_kinds] states it.
@@ -49,17 +48,21 @@ NEEDS_ACCOUNT_KIND = {"xaf32", "xaf40", "exact-online", "king", "twinfield"}
 
 
 def target_limits(target: str) -> dict[str, dict]:
-    """Per mapping section: the narrowest width and whether digits are required, from the target's layout."""
-    limits: dict[str, dict] = {s: {"width": None, "digits": False, "where": []} for s in SECTION_SOURCES}
-    entry = {"width": None, "digits": False, "where": []}
+    """Per mapping section: the narrowest width, whether digits are required and how the package reads the
+    ids (``identity``, koppel/identity.py), from the target's layout (``schemas/<target>/``) or, for the XML
+    targets, the ``[limits]`` table of their descriptor (``schemas/<target>.toml``)."""
+    limits: dict[str, dict] = {
+        s: {"width": None, "digits": False, "where": [], "identity": "text"} for s in SECTION_SOURCES
+    }
+    entry = {"width": None, "digits": False, "where": [], "identity": "text"}
     for section, (width, digits) in WRITER_LIMITS.get(target, {}).items():
         limits[section].update(width=width, digits=digits, where=[f"{target} writer"])
     try:
         from .layouts.descriptor import load_target
 
         layout = load_target(target)
-    except Exception:  # targets without a layout descriptor of ours: the writer limits above, if any
-        return {**limits, "entry_nr": entry}
+    except Exception:  # targets without a layout descriptor of ours: the limits their descriptor states, if any
+        return _descriptor_limits(target, {**limits, "entry_nr": entry})
     for f in layout.files:
         for col in f.columns:
             for section, sources in [*SECTION_SOURCES.items(), ("entry_nr", ("entry_nr",))]:
@@ -68,8 +71,26 @@ def target_limits(target: str) -> dict[str, dict]:
                     if col.width and (lim["width"] is None or col.width < lim["width"]):
                         lim["width"] = col.width
                     lim["digits"] = lim["digits"] or col.type == "int"
+                    if col.reads_as != "text":
+                        lim["identity"] = col.reads_as
                     lim["where"].append(f"{f.id}.{col.name}")
     return {**limits, "entry_nr": entry}
+
+
+def _descriptor_limits(target: str, limits: dict[str, dict]) -> dict[str, dict]:
+    """``[limits]`` of ``schemas/<target>.toml``: ``accounts = { width = 10, digits = true }`` and so on."""
+    try:
+        from .formats.descriptors import descriptor
+
+        stated = descriptor(target).get("limits", {})
+    except Exception:  # no descriptor: no limits known
+        return limits
+    for section, lim in limits.items():
+        given = stated.get(section, {})
+        lim.update({k: given[k] for k in ("width", "digits", "identity") if k in given})
+        if given:
+            lim["where"].append(f"{target}.toml [limits]")
+    return limits
 
 
 def codes_used(adm: Administration) -> tuple[dict[str, dict[str, str]], dict[str, int | bool]]:
@@ -185,6 +206,31 @@ def account_kind_lines(adm: Administration, used: dict[str, str], target: str, l
     return out
 
 
+KIND_TITLES = {"B": "balans", "P": "winst en verlies", "M": "gemengd"}
+
+
+def account_functions(adm: Administration, target: str) -> list[str]:
+    """``[account_functions]`` for a target whose chart of accounts needs a function number per account (SnelStart's
+    FldGrootboekfunctieID): one line per account kind the input uses, to be filled in (the numbers are not public)."""
+    try:
+        from .layouts.descriptor import load_target
+
+        columns = [c for f in load_target(target).files for c in f.columns if c.source == "account_function"]
+    except Exception:  # no layout of ours: no such column
+        return []
+    if not columns:
+        return []
+    kinds = adm.accounts["kind"].value_counts()
+    out = [
+        "[account_functions]",
+        f"# {target}: {columns[0].name} per account kind (digits only). Fill in the function numbers of your",
+        "# administration; an empty value leaves the column empty (reported in control.json).",
+    ]
+    for kind, n in sorted(kinds.items()):
+        out.append(f'{_q(str(kind))} = ""  # {KIND_TITLES.get(str(kind), "soort " + str(kind))}: {n} rekeningen')
+    return [*out, ""]
+
+
 def _q(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
@@ -224,6 +270,7 @@ def starter_mapping(adm: Administration, target: str, source_name: str = "") -> 
                 )
         out.append("")
     out += account_kind_lines(adm, names["accounts"], target, limits)
+    out += account_functions(adm, target)
     out += [
         "[conversion_accounts]",
         "# control account -> conversion account for converted history, e.g. (Minox practice):",

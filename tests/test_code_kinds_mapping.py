@@ -32,7 +32,7 @@ def test_accountview_cost_unit_of_the_official_shaped_file(tmp_path: Path) -> No
     assert len(data["cost_units"]["prod001"]) <= 5 and data["cost_centers"] == {"KP01": "KP01"}
     assert data["projects"] == {"PRJ01": "PRJ01"}
     with pytest.raises(KoppelError, match=r"longer than (5|10) characters"):
-        convert(src, "accountview", tmp_path / "refused")  # without the mapping: refused, as before
+        convert(src, "accountview", tmp_path / "refused", options={"strict": True})  # without the mapping
     result = convert(src, "accountview", tmp_path / "av", mapping=mapping)
     assert result.equal
     assert result.control["mappings_applied"]["mapped"]["cost_units"] == {"prod001": data["cost_units"]["prod001"]}

@@ -64,7 +64,7 @@ def test_non_numeric_relation_needs_mapping(tmp_path: Path, monkeypatch) -> None
     adm = rich_administration()
     adm.relations.loc[0, "relation_id"] = "DEB-A"
     with pytest.raises(KoppelError) as err:
-        convert_adm(adm, "king", tmp_path / "o", monkeypatch)
+        convert_adm(adm, "king", tmp_path / "o", monkeypatch, options={"strict": True})
     assert "relation 'DEB-A' is not a number" in err.value.message and '[relations] "DEB-A"' in err.value.hint
     mapping = tmp_path / "m.toml"
     mapping.write_text('[relations]\n"DEB-A" = "5001"\n')
@@ -75,12 +75,13 @@ def test_non_numeric_relation_needs_mapping(tmp_path: Path, monkeypatch) -> None
 
 def test_sample_needs_numbers(tmp_path: Path) -> None:
     sample = SAMPLES / "voorbeeld_xaf32.xaf"
+    strict = {"strict": True}
     with pytest.raises(KoppelError, match=r"relation 'D1001' \(and 25 more\) is not a number"):
-        convert(sample, "king", tmp_path / "o")
+        convert(sample, "king", tmp_path / "o", options=strict)
     numeric_mapping(read_xaf(sample), tmp_path / "m.toml")
     with pytest.raises(KoppelError, match=r"entry BNK/BNK00000010: King needs a whole number"):
-        convert(sample, "king", tmp_path / "o", mapping=tmp_path / "m.toml")
-    options = {"entry_numbers": "renumber"}
+        convert(sample, "king", tmp_path / "o", mapping=tmp_path / "m.toml", options=strict)
+    options = {"entry_numbers": "renumber", **strict}
     result = convert(sample, "king", tmp_path / "o", mapping=tmp_path / "m.toml", options=options)
     assert result.equal
     assert result.control["counts"]["entries"] == [213, 213]
@@ -91,8 +92,9 @@ def test_too_long_text_is_an_error_unless_truncate(tmp_path: Path, monkeypatch) 
     adm = rich_administration()
     adm.accounts.loc[0, "name"] = "x" * 41
     with pytest.raises(KoppelError, match="RKS_OMSCHRIJVING of 0100 has 41 characters; King allows 40"):
-        convert_adm(adm, "king", tmp_path / "o", monkeypatch)
-    result = convert_adm(adm, "king", tmp_path / "o", monkeypatch, options={"truncate": True})
-    assert {"what": "RKS_OMSCHRIJVING cut to 40 characters", "count": 1}.items() <= next(
-        d for d in result.control["not_carried"] if d["what"].startswith("RKS_")
-    ).items()
+        convert_adm(adm, "king", tmp_path / "o", monkeypatch, options={"strict": True})
+    for options in ({"truncate": True, "strict": True}, {}):  # asked for under --strict; the default otherwise
+        result = convert_adm(adm, "king", tmp_path / "o", monkeypatch, options=options)
+        assert {"what": "text cut: RKS_OMSCHRIJVING cut to 40 characters", "count": 1}.items() <= next(
+            d for d in result.control["adaptations"] if "RKS_" in d["what"]
+        ).items()

@@ -14,7 +14,7 @@ from koppel.cli import main
 from koppel.convert import convert
 from koppel.errors import KoppelError
 from koppel.layouts.descriptor import check_layouts, load_target
-from koppel.mapping_init import starter_mapping
+from koppel.mapping_init import needs_account_kind, starter_mapping
 from koppel.model import Administration, Header, conform
 from koppel.registry import get_format, read_input
 from tests.conftest import SAMPLES, XAF_SAMPLES
@@ -200,9 +200,18 @@ def package_outputs(tmp_path_factory) -> dict[str, Path]:
 def test_package_to_package(source: str, target: str, package_outputs, tmp_path: Path) -> None:
     if source == target:
         pytest.skip("same format")
-    result = convert(package_outputs[source], target, tmp_path / "o", from_format=source)
-    assert result.equal
     original = read_input(SAMPLES / "voorbeeld_xaf32.xaf")
+    mapping = None
+    if source == "accountview" and needs_account_kind(target):
+        # AccountView's ACCT_TYPE codes are unknown, so its files carry no kinds: a target that needs them
+        # refuses until the mapping states them, naming the section
+        with pytest.raises(KoppelError, match=r"\[account_kinds\]"):
+            convert(package_outputs[source], target, tmp_path / "refused", from_format=source)
+        mapping = tmp_path / "kinds.toml"
+        kinds = dict(zip(original.accounts["account_id"], original.accounts["kind"], strict=True))
+        mapping.write_text("[account_kinds]\n" + "".join(f'"{a}" = "{k}"\n' for a, k in kinds.items()))
+    result = convert(package_outputs[source], target, tmp_path / "o", from_format=source, mapping=mapping)
+    assert result.equal
     expected = {k: v for k, v in original.stats.cents_by_account.items()}
     for account, cents in original.opening_balance.groupby("account_id")["amount"].sum().items():
         expected[account] = expected.get(account, 0) + int(cents)
@@ -247,22 +256,30 @@ def test_unknown_account_under_strict_mapping(tmp_path: Path, with_input) -> Non
 def test_too_long_account_for_accountview(tmp_path: Path, with_input) -> None:
     with_input(small_adm(account_id=["13000000001", "8000", "1500", "1100", "13000000001"]))
     with pytest.raises(KoppelError) as err:
-        convert(tmp_path / "demo.xaf", "accountview", tmp_path / "out")
+        convert(tmp_path / "demo.xaf", "accountview", tmp_path / "out", options={"strict": True})
     assert err.value.field == "Grootboekrekening"
     assert "entry VRK/101, line 1: Grootboekrekening '13000000001' is longer than 10 characters" in str(err.value)
+    assert '[accounts] "13000000001" = ' in err.value.hint
     assert not (tmp_path / "out").exists()  # not even an empty output folder
+    result = convert(tmp_path / "demo.xaf", "accountview", tmp_path / "out")  # by default: a generated code
+    assert result.equal
+    assert result.control["mappings_applied"]["generated"]["accounts"] == {"13000000001": "1300000000"}
+    assert ",1300000000," in (tmp_path / "out" / "DEMO_accountview_boekingen.csv").read_text(encoding="cp1252")
 
 
 def test_too_long_text_is_cut_only_when_asked(tmp_path: Path, with_input) -> None:
     long = "Een omschrijving die veel langer is dan veertig tekens"
     with_input(small_adm(description=[long, "Omzet", "Btw", None, "Betaling"]))
     with pytest.raises(KoppelError, match=r"entry VRK/101, line 1: Omschrijving .* longer than 40"):
-        convert(tmp_path / "demo.xaf", "accountview", tmp_path / "out")
-    result = convert(tmp_path / "demo.xaf", "accountview", tmp_path / "out", options={"truncate": "yes"})
-    assert {"what": "truncated: boekingen.Omschrijving", "count": 1, "why": "cut to the column width (--truncate)"} in (
-        result.control["not_carried"]
-    )
-    assert result.equal
+        convert(tmp_path / "demo.xaf", "accountview", tmp_path / "out", options={"strict": True})
+    cut = {"what": "text cut: boekingen.Omschrijving", "count": 1, "how": "longer than the column takes: cut to 40 "
+           "characters"}  # fmt: skip
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('[vat_codes]\n"V21" = "21"\n')  # AccountView's VAT codes have 2 characters
+    for options in ({"strict": True, "truncate": "yes"}, {}):  # asked for under --strict; the default otherwise
+        result = convert(tmp_path / "demo.xaf", "accountview", tmp_path / "out", options=options, mapping=mapping)
+        assert cut in result.control["adaptations"]
+        assert result.equal
 
 
 def test_character_cp1252_cannot_carry(tmp_path: Path, with_input) -> None:
@@ -276,12 +293,14 @@ def test_character_cp1252_cannot_carry(tmp_path: Path, with_input) -> None:
 
 def test_cash_needs_numeric_entry_numbers(tmp_path: Path, with_input) -> None:
     with_input(small_adm(entry_nr=["F101", "F101", "F101", "7", "7"]))
-    with pytest.raises(KoppelError, match="entry VRK/F101, line 1: 0303 must be a whole number, got 'F101'"):
-        convert(tmp_path / "demo.xaf", "cash", tmp_path / "out")
-    result = convert(tmp_path / "demo.xaf", "cash", tmp_path / "out", options={"entry_numbers": "renumber"})
-    assert result.equal
-    table = (tmp_path / "out" / "boekstuknummers.csv").read_text()
-    assert "VRK;1;VRK;F101" in table
+    with pytest.raises(KoppelError, match="entry VRK/F101, line 1: 0303 must be a whole number, got 'F101'") as err:
+        convert(tmp_path / "demo.xaf", "cash", tmp_path / "out", options={"strict": True})
+    assert "--option entry_numbers=renumber" in err.value.hint
+    for options in ({"entry_numbers": "renumber", "strict": True}, {}):  # asked for, or by default
+        result = convert(tmp_path / "demo.xaf", "cash", tmp_path / "out", options=options)
+        assert result.equal
+        table = (tmp_path / "out" / "boekstuknummers.csv").read_text()
+        assert "VRK;1;VRK;F101" in table
 
 
 # -- mapping --------------------------------------------------------------------------------------

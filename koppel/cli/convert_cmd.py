@@ -44,6 +44,15 @@ EXTRA_OPTIONS: list[tuple[tuple[str, ...], dict]] = [
         ("--truncate",),
         {"is_flag": True, "default": None, "help": "Truncate too-long texts (reported) instead of failing."},
     ),
+    (
+        ("--strict",),
+        {
+            "is_flag": True,
+            "default": None,
+            "help": "Refuse what does not fit the target instead of adapting it (renumbering, generated codes, "
+            "cut texts, ISO country codes).",
+        },
+    ),
 ]
 
 
@@ -151,15 +160,20 @@ def convert_command(
     for file in result.files:
         click.echo(f"  {file}")
     click.echo("  " + ", ".join(f"{k} {v[0]} -> {v[1]}" for k, v in counts.items()))
+    for item in control["adaptations"]:
+        click.echo(f"  adapted: {item['what']} ({item['count']}): {item['how']}")
     for item in control["not_carried"]:
         click.echo(f"  not carried: {item['what']} ({item['count']}): {item['why']}")
     unmapped = control["mappings_applied"].get("unmapped_passed_through", {})
     if unmapped:
         click.echo("  unmapped codes passed through: " + ", ".join(f"{k} {len(v)}" for k, v in unmapped.items()))
     if not result.equal:
-        diffs = control["money"]["differences"]
+        money = control["money"]
+        diffs = set(money["differences"]) | set(money.get("read_back", {}).get("differences", {}))
         click.echo(
-            f"koppel: money in differs from money out on {len(diffs)} account(s); see {result.control_path}", err=True
+            f"koppel: money in differs from money out (or from the file read back) on {len(diffs)} account(s); "
+            f"see {result.control_path}",
+            err=True,
         )
         sys.exit(1)
     click.echo(f"  money in = money out on every account (see {result.control_path})")

@@ -9,6 +9,8 @@ The output is checked against koppel's own ``schemas/afas_fientries.xsd`` before
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from lxml import etree
 
 from ..atomic import AtomicDir
@@ -16,6 +18,7 @@ from ..convert import WriteJob, WriteResult
 from ..money import format_cents
 from .descriptors import SCHEMAS
 from .pkgkit import Entry, Tally, iter_entries, out_name, records
+from .readkit import cents, child_text, iter_records
 from .xmlkit import opt, peek, sub, validate_file, write_xml
 
 TARGET = "afas"
@@ -68,9 +71,28 @@ def entry_xml(job: WriteJob, entry: Entry, ctx: dict, tally: Tally) -> etree._El
         if row.currency and row.currency != ctx["currency"] and row.currency_amount is not None:
             sub(line, "CuId", row.currency)
             sub(line, "AmDc" if row.currency_amount >= 0 else "AmCc", format_cents(abs(row.currency_amount)))
-        tally.add(row, written, row.amount >= 0, target=row.account_id)
+        # a debtor/creditor line names the relation, not the account: AFAS books it on the relation's collective
+        tally.add(row, written, row.amount >= 0, target=line_key(line.findtext("VaAs"), line.findtext("AcNr")))
     tally.entries += 1
     return el
+
+
+def line_key(kind: str | None, number: str | None) -> str:
+    """What a FiEntries line is booked on: the GL account (VaAs 1), or the debtor (2) or creditor (3)."""
+    return {"2": "debiteur ", "3": "crediteur "}.get(kind or "1", "") + (number or "")
+
+
+def cents_by_account(path: Path) -> dict[str, int]:
+    """Money per :func:`line_key` in a written FiEntries file (the read-back of the money proof)."""
+    out: dict[str, int] = {}
+    for line in iter_records(path, {"Fields"}, {"Element"}):
+        if line.getparent().getparent().tag != "FiEntries":
+            continue
+        debit, credit = child_text(line, "AmDe"), child_text(line, "AmCr")
+        value = cents(debit or credit, path, line.sourceline, "AmDe" if debit else "AmCr")
+        key = line_key(child_text(line, "VaAs"), child_text(line, "AcNr"))
+        out[key] = out.get(key, 0) + (value if debit else -value)
+    return out
 
 
 def write_afas(adm, out: AtomicDir, job: WriteJob) -> WriteResult:
@@ -95,6 +117,7 @@ def write_afas(adm, out: AtomicDir, job: WriteJob) -> WriteResult:
         write_xml(path, "FiEntryPar", entries)
         validate_file(path, XSD, shown_as=name)
         names.append(name)
+        result.read_back = lambda: cents_by_account(path)
     tally.close()
     result.drop("lines.relation_id", ctx["relation_on_gl"], WHY["relation_id"])
     result.drop("relations", len(relations), "AFAS relations go through 'Organisaties en personen' (fields not public)")

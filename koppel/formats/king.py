@@ -15,6 +15,7 @@ from lxml import etree
 from ..atomic import AtomicDir
 from ..convert import WriteJob, WriteResult
 from ..errors import KoppelError
+from ..identity import first_merge, merge_error
 from ..kinds import require_account_kinds
 from ..model import house_number
 from ..money import format_cents
@@ -61,6 +62,13 @@ def check_numbers(codes, what: str, section: str) -> None:
         )
 
 
+def check_distinct(sources, codes, what: str, section: str) -> None:
+    """Two codes that King would store as one number (``01000`` and ``1000``) are refused, naming both."""
+    merged = first_merge((s or "", c, king_number(c, what, section)) for s, c in zip(sources, codes, strict=True) if c)
+    if merged is not None:
+        raise merge_error(what, section, TITLE, merged[0], merged[1], {c for c in codes if c}, "number")
+
+
 def gl_records(job: WriteJob, cut: Truncator, result: WriteResult) -> list[etree._Element]:
     out = []
     frame = job.accounts()
@@ -70,6 +78,7 @@ def gl_records(job: WriteJob, cut: Truncator, result: WriteResult) -> list[etree
     mixed = sum(1 for r in accounts if r["kind"] == "M")
     if mixed:
         result.notes.append(f"{mixed} account(s) of kind M (mixed) written as balance accounts (BAL); check them")
+    check_distinct(job.adm.accounts["account_id"], [r["account_id"] for r in accounts], "account", "accounts")
     for r in accounts:
         rek = etree.Element("REKENING")
         sub(rek, "RKS_NUMMER", king_number(r["account_id"], "account", "accounts"))
@@ -84,8 +93,12 @@ def relation_records(job: WriteJob, kind: str, cut: Truncator) -> list[etree._El
     """Debtors (customer, both) or creditors (supplier, both)."""
     wanted = {"DEBITEUR": ("customer", "both", "other"), "CREDITEUR": ("supplier", "both")}[kind]
     out = []
-    relations = [r for r in records(job.relations()) if (r["kind"] or "other") in wanted]
+    mapped = records(job.relations())
+    keep = [(r["kind"] or "other") in wanted for r in mapped]
+    relations = [r for r, k in zip(mapped, keep, strict=True) if k]
     check_numbers([r["relation_id"] for r in relations], "relation", "relations")
+    sources = [s for s, k in zip(job.adm.relations["relation_id"], keep, strict=True) if k]
+    check_distinct(sources, [r["relation_id"] for r in relations], "relation", "relations")
     for r in relations:
         if (r["kind"] or "other") not in wanted:
             continue

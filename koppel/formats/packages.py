@@ -71,7 +71,10 @@ for _name, _title, _detail in (
 
 def _layout_info(target: str, writer=None, reader=None, carries=None, notes: str = "") -> FormatInfo:
     """A package whose files are delimited layouts in ``schemas/<target>/`` (the issue-3 descriptor engine)."""
+    from ..layouts.targets import _marks
+
     layout = load_target(target)
+    notes = f"{notes} {_marks(target)}" if notes else _marks(target)
     return register(
         FormatInfo(
             name=target,
@@ -88,8 +91,9 @@ def _layout_info(target: str, writer=None, reader=None, carries=None, notes: str
 _layout_info(
     "snelstart",
     carries={"entries": "rw", "relations": "rw", "accounts": "rw", "opening": "rw"},
-    notes="CSV per importprofiel, fld… names; one fldBoekingcode per entry, VAT as its own line. "
-    "Unknown: vendor sample files for Boekingen/Klanten (exact fld spellings, date and decimal form, BOM).",
+    notes="CSV per importprofiel (Relaties → Importeren), fld… names; one fldBoekingcode per entry, VAT as its own "
+    "line; suppliers import only in SnelStart 12. Unknown: vendor sample files for Boekingen/Klanten (exact fld "
+    "spellings, date and decimal form, BOM); the grootboekfunctie numbers ([account_functions] in the mapping);",
 )
 _layout_info(
     "multivers",

@@ -156,17 +156,20 @@ class Tally:
         self.flush_every = flush_every
         self.src: list[str] = []
         self.tgt: list[str] = []
+        self.mapped: list[str] = []
         self.cents: list[int] = []
         self.entries = 0
         self.lines = 0
 
     def add(self, row: Row, written: str, debit: bool, decimal_mark: str = ".", target: str | None = None) -> None:
-        """Record ``written`` (the amount string as it stands in the file) on ``row``'s accounts."""
+        """Record ``written`` (the amount string as it stands in the file) on ``row``'s accounts; ``target`` is the
+        account as written when the writer formats it (e.g. without leading zeros)."""
         cents = parse_cents(written, decimal_mark=decimal_mark)
         for name in self.uncarried:
             if getattr(row, name) is not None:
                 self.dropped[name] += 1
         self.src.append(row.source_account_id)
+        self.mapped.append(row.account_id)
         self.tgt.append(target if target is not None else row.account_id)
         self.cents.append(cents if debit else -cents)
         self.lines += 1
@@ -175,8 +178,10 @@ class Tally:
 
     def flush(self) -> None:
         if self.cents:
-            self.result.tally(pd.Series(self.src), pd.Series(self.tgt), pd.Series(self.cents))
-            self.src, self.tgt, self.cents = [], [], []
+            self.result.tally(
+                pd.Series(self.src), pd.Series(self.tgt), pd.Series(self.cents), mapped_ids=pd.Series(self.mapped)
+            )
+            self.src, self.tgt, self.mapped, self.cents = [], [], [], []
 
     def close(self) -> None:
         self.flush()

@@ -171,7 +171,8 @@ def write_relations(out: AtomicDir, job: WriteJob, template: Template, kinds: tu
     rows = [
         [relation_value(assigned[c], r) if c in assigned else "" for c in template.columns] for _, r in rel.iterrows()
     ]
-    template.write(out.path(name), rows)
+    if rows:  # no relations of these kinds: no header-only file to import
+        template.write(out.path(name), rows)
     return name, assigned, len(rows)
 
 
@@ -190,11 +191,36 @@ def write_entries(
     mark = str(job.option("decimal", ","))
     date_format = str(job.option("date_format", "%d-%m-%Y"))
     total = 0
-    with template.open(out.path(name)) as put:
+    tmp = out.path(name)
+    with template.open(tmp) as put:
         for batch in _batches(job):
             total += _entry_rows(batch, template, assigned, fields, mark, date_format, put, result)
+    if not total:  # no entries in the source: no header-only file to import
+        out.discard(tmp)
+    else:
+        result.read_back = lambda: cents_by_account(tmp, template, assigned, mark)
     result.count("lines", total)
     return name, assigned, total
+
+
+def cents_by_account(path: Path, template: Template, assigned: dict[str, str], mark: str) -> dict[str, int]:
+    """Money per account in the written entries file, read back with the template's own dialect."""
+    column = {field: header for header, field in assigned.items()}
+    out: dict[str, int] = {}
+    with path.open(encoding=template.encoding, newline="") as handle:
+        if template.bom:
+            handle.read(1)
+        rows = csv.DictReader(handle, delimiter=template.delimiter)
+        for row in rows:
+            if "amount" in column:
+                cents = parse_cents(row[column["amount"]] or "0", decimal_mark=mark)
+            else:
+                cents = parse_cents(row[column["debit"]] or "0", decimal_mark=mark) - parse_cents(
+                    row[column["credit"]] or "0", decimal_mark=mark
+                )
+            account = row[column["account_id"]]
+            out[account] = out.get(account, 0) + cents
+    return out
 
 
 def _batches(job: WriteJob):

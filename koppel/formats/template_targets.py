@@ -44,6 +44,9 @@ def _relations_only(adm, job: WriteJob, result: WriteResult, title: str) -> None
 
 
 def _record(result: WriteResult, name: str, assigned: dict[str, str], template: Template, rows: int) -> None:
+    if not rows:
+        result.notes.append(f"{name} not written: the source has no rows for it")
+        return
     result.files.append(name)
     empty = [c for c in template.columns if c not in assigned]
     if empty:
@@ -79,7 +82,8 @@ def write_visma(adm, out: AtomicDir, job: WriteJob) -> WriteResult:
         name = out_name(job, "visma", content, "csv")
         name, assigned, rows = write_relations(out, job, template, kinds, name, result)
         _record(result, name, assigned, template, rows)
-        done[name] = (template, assigned)
+        if rows:
+            done[name] = (template, assigned)
         rel = job.relations()
         ids |= set(rel.loc[rel["kind"].isin(kinds) | rel["kind"].isna(), "relation_id"].dropna()) if rows else set()
     result.counts["relations"] = len(ids)
@@ -105,5 +109,5 @@ def write_template(adm, out: AtomicDir, job: WriteJob) -> WriteResult:
         raise KoppelError(f"template_content={content!r}", field="template_content",
                           hint="use entries, customers, suppliers or relations")  # fmt: skip
     _record(result, name, assigned, template, rows)
-    _instructions(out, job, "template", result, {name: (template, assigned)})
+    _instructions(out, job, "template", result, {name: (template, assigned)} if rows else {})
     return result

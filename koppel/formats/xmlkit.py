@@ -49,14 +49,15 @@ class Truncator:
             raise KoppelError(
                 f"{what}{where} has {len(text)} characters; {self.target} allows {limit}: {text[:30]!r}…",
                 field=what,
-                hint="shorten it in the source, or pass --truncate to cut it (each cut is reported)",
+                hint="pass --truncate to cut it, or leave out --strict (each cut is reported), or shorten it "
+                "in the source",
             )
         self.counts[f"{what} cut to {limit} characters"] += 1
         return text[:limit]
 
     def report(self, result) -> None:
         for what, n in sorted(self.counts.items()):
-            result.drop(what, n, "the target field is shorter; the text was cut (--truncate)")
+            result.adapt(f"text cut: {what}", n, "the target field is shorter: the text was cut")
 
 
 def peek(items: Iterable[etree._Element]) -> Iterator[etree._Element] | None:

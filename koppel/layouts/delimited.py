@@ -8,6 +8,7 @@ the user opted in (``truncate``), cut to the width and counted.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +60,27 @@ def _format(col: Column, values: pd.Series, layout: FileLayout) -> pa.Array:
     return _to_arrow(values.astype("string"))
 
 
+# The mapping section that renumbers the codes a column carries (koppel/mapping.py).
+SECTION_OF = {
+    "account_id": "accounts", "control_account": "accounts", "journal_id": "journals", "journal_upper": "journals",
+    "vat_code": "vat_codes", "relation_id": "relations", "relation_customer": "relations",
+    "relation_supplier": "relations",
+}  # fmt: skip
+
+
+def fix_for(col: Column, value: str, rule: str) -> str:
+    """The option or mapping line that resolves a code that does not fit ``col``."""
+    if col.source == "entry_nr":
+        return "pass --option entry_numbers=renumber (numbers 1..n per journal), or leave out --strict"
+    section = SECTION_OF.get(col.source)
+    if section is None:
+        return "shorten it in the source, or leave out --strict to leave the field empty (reported)"
+    return (
+        f'map it in the mapping file: [{section}] {json.dumps(value)} = "…" ({rule}), or leave out --strict to '
+        "let koppel generate a code (listed in mapping.generated.toml)"
+    )
+
+
 @dataclass
 class FileStats:
     rows: int = 0
@@ -89,7 +111,14 @@ class DelimitedWriter:
             empty = pc.or_kleene(pc.is_null(arr), pc.equal(arr, ""))
             if pc.any(empty).as_py():
                 i = int(np.flatnonzero(empty.to_numpy(zero_copy_only=False))[0])
-                raise KoppelError(f"{label(i)}: {col.name} is required but empty", file=self.display, field=col.name)
+                hint = (
+                    "pass --option missing_names=code to write the code as the name, or leave out --strict"
+                    if col.source == "name"
+                    else None
+                )
+                raise KoppelError(
+                    f"{label(i)}: {col.name} is required but empty", file=self.display, field=col.name, hint=hint
+                )
         if col.type in ("int", "cents"):
             bad = pc.invert(pc.match_substring_regex(arr, r"^-?\d+$"))
             bad = pc.fill_null(bad, False)
@@ -100,7 +129,7 @@ class DelimitedWriter:
                     f"{label(i)}: {col.name} must be a whole number, got {arr[i].as_py()!r}",
                     file=self.display,
                     field=col.name,
-                    hint="map the code to a number in the mapping file",
+                    hint=fix_for(col, arr[i].as_py(), "a number"),
                 )
         if col.width:
             too_long = pc.fill_null(pc.greater(pc.utf8_length(arr), col.width), False)
@@ -112,9 +141,10 @@ class DelimitedWriter:
                     return pc.if_else(too_long, pc.utf8_slice_codeunits(arr, 0, col.width), arr)
                 i = int(np.flatnonzero(too_long.to_numpy(zero_copy_only=False))[0])
                 hint = (
-                    "shorten it in the source, or allow cutting texts with --truncate (reported in control.json)"
+                    "allow cutting texts with --truncate, or leave out --strict (each cut is reported in "
+                    "control.json), or shorten it in the source"
                     if col.may_truncate
-                    else "map the code to a shorter one in the mapping file"
+                    else fix_for(col, arr[i].as_py(), f"at most {col.width} characters")
                 )
                 raise KoppelError(
                     f"{label(i)}: {col.name} {arr[i].as_py()!r} is longer than {col.width} characters",

@@ -4,7 +4,9 @@ A column: ``name``, ``source`` (what it carries, see :mod:`koppel.layouts.source
 an entry's head line, for layouts with one), ``type`` (code, text, int, decimal, cents, date), ``width``,
 ``required``, ``format`` (dates), ``evidence`` (V, 3P, A), ``truncate`` (text only: may be cut when the user
 opts in), ``on_invalid`` ("blank": an optional attribute such as a BIC that does not fit is left empty when
-the user opts in — reported, never silent), ``note``, ``target_field``. A column without a source is written empty.
+the user opts in — reported, never silent), ``identity`` (how the package reads an id: ``text``, ``number`` — leading
+zeros do not count, the default of ``int`` columns — or ``upper``), ``note``, ``target_field``. A column without
+a source is written empty.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from functools import cache
 from pathlib import Path
 
 from ..errors import KoppelError
+from ..identity import IDENTITIES
 from ..resources import schema_dir
 
 SCHEMA_DIR = schema_dir()
@@ -61,10 +64,16 @@ class Column:
     note: str = ""
     target_field: str = ""
     on_invalid: str = ""  # "blank": an optional attribute that does not fit is left empty when the user opts in
+    identity: str = ""  # how the package reads an id here: text, number (no leading zeros), upper; int: number
 
     @property
     def may_truncate(self) -> bool:
         return self.type == "text" if self.truncate is None else bool(self.truncate)
+
+    @property
+    def reads_as(self) -> str:
+        """How the package compares the ids of this column (see koppel/identity.py)."""
+        return self.identity or ("number" if self.type == "int" else "text")
 
 
 @dataclass(frozen=True)
@@ -146,6 +155,8 @@ def _column(data: dict, where: str) -> Column:
         raise ValueError(f"{where}: column {col.name!r} has evidence {col.evidence!r}; use V, 3P or A")
     if col.required and not col.source:
         raise ValueError(f"{where}: required column {col.name!r} has no source")
+    if col.identity and col.identity not in IDENTITIES:
+        raise ValueError(f"{where}: column {col.name!r} has identity {col.identity!r}; use {', '.join(IDENTITIES)}")
     return col
 
 

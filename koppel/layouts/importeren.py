@@ -60,6 +60,10 @@ SOURCE_NL = {
     "source_account_id": "rekeningnummer in de bron",
     "kind_nl": "soort",
     "kind_bp": "balans (B) of winst en verlies (P)",
+    "account_function": "grootboekfunctie per rekeningsoort (via [account_functions])",
+    "kvk_digits": "KvK-nummer, alleen cijfers",
+    "search_code": "zoekcode: de naam in hoofdletters zonder spaties (10 tekens), anders de code",
+    "entry_text": "omschrijving van de post (anders dagboek en boekstuknummer)",
 }
 TYPE_NL = {
     "code": "code",

@@ -12,6 +12,7 @@ import pyarrow.compute as pc
 
 from ..atomic import AtomicDir
 from ..convert import WriteJob, WriteResult, entry_starts
+from ..identity import as_read_series, first_merge, merge_error
 from ..model import Administration
 from .delimited import DelimitedWriter, amount_cents, format_column
 from .descriptor import FileLayout, TargetLayout, load_target
@@ -37,6 +38,15 @@ CARRIED_BY = {
     "period": ("period", "year_period", "period2"),
 }
 RELATION_KINDS = {"debtors": ("customer", "both", "other", None), "creditors": ("supplier", "both")}
+# Relation fields worth reporting when a relation file has no place for them, and the sources that carry them.
+RELATION_CARRIED_BY = {
+    "contact": ("contact",), "street": ("address",), "house_nr": ("address",),
+    "postal_code": ("postal_code", "postcode_city"), "city": ("city", "postcode_city"), "country": ("country",),
+    "phone": ("phone",), "email": ("email",), "website": ("website",), "vat_number": ("vat_number",),
+    "kvk": ("kvk", "kvk_digits"), "iban": ("iban",), "bic": ("bic",), "payment_days": ("payment_days",),
+    "control_account": ("control_account",),
+}  # fmt: skip
+ACCOUNT_KIND_SOURCES = ("kind_bp", "kind_nl", "account_function")
 
 
 def layout_for(target: str, job: WriteJob) -> TargetLayout:
@@ -75,9 +85,11 @@ class PackageWriter:
             journal_types=job.flag("journal_types"),
             mixed_kind=str(mixed).upper() if mixed else None,
             target=job.target,
+            account_functions=dict(maps.account_functions),
         )
         self._relations: pd.DataFrame | None = None
         self.uncarried: dict[str, int] = {}
+        self.relation_fields: dict[str, int] = {}  # relation field -> values no relation file has a column for
         self.relations_written: set[str] = set()
 
     def run(self) -> WriteResult:
@@ -93,16 +105,20 @@ class PackageWriter:
             r.drop("relations", len(self.adm.relations), f"{self.layout.title} has no file for relations")
         for col, n in self.uncarried.items():
             r.drop(f"lines: {col}", n, f"{self.layout.title} has no column for it")
+        for col, n in self.relation_fields.items():
+            r.drop(f"relations: {col}", n, f"the {self.layout.title} relation file has no column for it")
         if self.ctx.periods_from_date:
             r.notes.append(
                 f"{self.ctx.periods_from_date} line value(s) without a period got the month of their date as period [A]"
             )
         for name, n in self.truncated.items():
-            r.drop(f"truncated: {name}", n, "cut to the column width (--truncate)")
+            file_id, _, column = name.partition(".")
+            width = self.layout.file(file_id).column(column).width
+            r.adapt(f"text cut: {name}", n, f"longer than the column takes: cut to {width} characters")
         r.files.append("IMPORTEREN.md")
         tmp = self.out.path("IMPORTEREN.md")
         tmp.write_text(render_importeren(self.layout, self.job, self.rows, r), encoding="utf-8")
-        r.read_back = None if self.layout.template else self._read_back
+        r.read_back = self._read_back
         return r
 
     def _open(self, f: FileLayout) -> DelimitedWriter:
@@ -118,6 +134,11 @@ class PackageWriter:
 
     def _finish(self, f: FileLayout, writer: DelimitedWriter, rows: int) -> None:
         writer.close()
+        if rows == 0:  # nothing of this kind in the source: no (empty or header-only) file to import
+            self.out.discard(self.temp.pop(f.id))
+            self.result.files.remove(f.file_name(self.job.admin_name))
+            self.result.notes.append(f"{f.file_name(self.job.admin_name)} not written: the source has no rows for it")
+            return
         self.rows[f.id] = rows
         for name, n in writer.stats.truncated.items():
             key = f"{f.id}.{name}"
@@ -151,6 +172,11 @@ class PackageWriter:
         self._write_table(f, writer, frame, relation_source, lambda i: f"relation {ids.iloc[i]!r}")
         self.relations_written.update(frame["source_relation_id"].dropna())
         self.result.counts["relations"] = len(self.relations_written)
+        sources = {c.source for c in f.columns}
+        for col, carriers in RELATION_CARRIED_BY.items():
+            if not sources.intersection(carriers):
+                n = int((frame[col].notna() & (frame[col].astype("string") != "")).sum())
+                self.relation_fields[col] = self.relation_fields.get(col, 0) + n
         self._finish(f, writer, len(frame))
 
     def _write_accounts(self, f: FileLayout) -> None:
@@ -160,13 +186,47 @@ class PackageWriter:
         ids = frame["account_id"].astype("string").fillna("")
         self._write_table(f, writer, frame, account_source, lambda i: f"account {ids.iloc[i]!r}")
         self.result.counts["accounts"] = len(frame)
+        self._report_kinds(f, frame)
         self._finish(f, writer, len(frame))
+
+    def _report_kinds(self, f: FileLayout, frame: pd.DataFrame) -> None:
+        """The account kind is not carried where no column takes it, or where its value is not known."""
+        kinds = int(frame["kind"].notna().sum())
+        carrier = next((c for c in f.columns if c.source in ACCOUNT_KIND_SOURCES), None)
+        if carrier is None:
+            self.result.drop("accounts: kind", kinds, f"{self.layout.title} has no column for it whose values are "
+                             "known; set the kind in the package after the import")  # fmt: skip
+        elif carrier.source == "account_function":
+            unmapped = frame["kind"].notna() & ~frame["kind"].isin(
+                [k for k, v in self.ctx.account_functions.items() if v]
+            )
+            self.result.drop(
+                "accounts: kind",
+                int(unmapped.sum()),
+                f"{carrier.name} left empty: give the {self.layout.title} number per account kind under "
+                '[account_functions] in the mapping, e.g. "B" = "…" (koppel mapping init lists the kinds)',
+            )
 
     def _write_table(self, f, writer, frame, source_fn, label) -> None:
         if frame.empty:
             return
+        self._check_distinct(f, frame)
         columns = {c.name: format_column(c, source_fn(c.source, frame, self.ctx), f) for c in f.columns if c.source}
         writer.write_arrays(writer.format_rows(columns, len(frame), label), label)
+
+    def _check_distinct(self, f: FileLayout, frame: pd.DataFrame) -> None:
+        """Two relations (accounts) of a master file must not become one id as the package reads it."""
+        for source, section, what in (("relation_id", "relations", "relation"), ("account_id", "accounts", "account")):
+            col = f.by_source(source)
+            if col is None or source not in frame:
+                continue
+            mapped = frame[source].astype("string").fillna("")
+            trio = zip(frame[f"source_{source}"].astype("string").fillna(""), mapped,
+                       as_read_series(mapped, col.reads_as), strict=True)  # fmt: skip
+            merged = first_merge(trio)
+            if merged is not None:
+                taken = set(mapped)
+                raise merge_error(what, section, self.layout.title, merged[0], merged[1], taken, col.reads_as)
 
     # -- lines ----------------------------------------------------------------------------------
     def _write_entries(self, f: FileLayout) -> None:
@@ -217,7 +277,9 @@ class PackageWriter:
         arrays = writer.format_rows(columns, n, label)
         cents = amount_cents(f, dict(zip([c.name for c in f.columns], arrays, strict=True)))
         if cents is not None:
-            self.result.tally(batch["source_account_id"], batch["account_id"], cents)
+            account = f.by_source("account_id")
+            read = batch["account_id"] if account is None else as_read_series(batch["account_id"], account.reads_as)
+            self.result.tally(batch["source_account_id"], read, cents, mapped_ids=batch["account_id"])
         if f.head:
             heads = batch.iloc[starts].reset_index(drop=True)
 
@@ -244,6 +306,10 @@ class PackageWriter:
 
     # -- proof ----------------------------------------------------------------------------------
     def _read_back(self) -> dict[str, int]:
+        if self.layout.template:
+            from .records import record_account_totals
+
+            return record_account_totals(self.layout, dict(self.temp))
         from .reader import account_totals
 
         return account_totals(self.layout, dict(self.temp))

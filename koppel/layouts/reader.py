@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ..errors import KoppelError
+from ..identity import as_read
 from ..model import DATE, Administration, Header, conform
 from ..money import parse_cents_arrow
 from .descriptor import FileLayout, TargetLayout, load_target
@@ -82,7 +83,11 @@ def find_files(layout: TargetLayout, path: Path) -> tuple[dict[str, Path], str |
 def _csv_batches(
     f: FileLayout, path: Path, columns: list[str] | None = None, binary: tuple[str, ...] = (), block: int = BLOCK
 ):
-    """Record batches of strings; ``binary`` columns stay bytes (no transcoding: fast read-back)."""
+    """Record batches of strings; ``binary`` columns stay bytes (no transcoding: fast read-back).
+
+    An empty file holds no records (Arrow would call it an error)."""
+    if path.stat().st_size == 0:
+        return
     d = f.dialect
     names = [c.name for c in f.columns]
     encoding = "utf8" if binary else d.encoding
@@ -273,6 +278,10 @@ def _read_table(f: FileLayout, path: Path) -> pd.DataFrame:
                 data["kind"] = values
             elif c.source == "payment_days":
                 data["payment_days"] = pd.to_numeric(values, errors="coerce").astype("Int64")
+            elif c.source == "kvk_digits":
+                data["kvk"] = values
+            elif c.source in ("account_function", "search_code"):
+                continue  # the target's own keys, not part of the canonical model
             else:
                 data[c.source] = values
         parts.append(pd.DataFrame(data))
@@ -341,6 +350,7 @@ def account_totals(layout: TargetLayout, files: dict[str, Path]) -> dict[str, in
         if f.head and f.line_id:
             wanted.append(f.line_id)
         account = by_source["account_id"]
+        identity = f.column(account).reads_as
         for batch in _csv_batches(f, files[f.id], wanted, binary=(account,), block=READ_BACK_BLOCK):
             if f.head and f.line_id:
                 keep = pc.not_equal(batch.column(f.line_id), "0")
@@ -355,6 +365,6 @@ def account_totals(layout: TargetLayout, files: dict[str, Path]) -> dict[str, in
             sums = np.zeros(len(uniques), dtype=np.int64)
             np.add.at(sums, codes, cents.to_numpy(dtype=np.int64))
             for key, value in zip(uniques, sums, strict=True):
-                name = key.decode(f.dialect.encoding)
+                name = as_read(key.decode(f.dialect.encoding), identity)  # the id as the package reads it
                 totals[name] = totals.get(name, 0) + int(value)
     return totals

@@ -3,6 +3,8 @@ money proof as the delimited writer; only the bytes come from one isolated templ
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyarrow as pa
 
 from ..errors import KoppelError
@@ -35,3 +37,32 @@ class TemplateWriter(DelimitedWriter):
                 file=self.display,
                 hint="replace the character in the source",
             ) from None
+
+
+def record_account_totals(layout, files: dict[str, Path]) -> dict[str, int]:
+    """Cents per account read back from written record files (the syntax of templates/cash_ascii.txt.j2:
+    ``RRRR value`` per line, a blank line ends a record); change both together."""
+    from ..identity import as_read
+    from ..money import parse_cents
+
+    totals: dict[str, int] = {}
+    for f in [*layout.for_content("opening"), *layout.for_content("entries")]:
+        if f.id not in files:
+            continue
+        account, amount = f.by_source("account_id"), f.by_source("amount")
+        rubric = {int(account.name): "account", int(amount.name): "amount"}
+        record: dict[str, str] = {}
+        lines = files[f.id].read_bytes().decode(f.dialect.encoding).split(f.dialect.line_end)
+        for line in [*lines, ""]:
+            if not line.strip():
+                if record:
+                    key = as_read(record.get("account", ""), account.reads_as)
+                    text = record.get("amount", "0")
+                    cents = int(text) if amount.type == "cents" else parse_cents(text, decimal_mark=f.dialect.decimal)
+                    totals[key] = totals.get(key, 0) + cents
+                record = {}
+                continue
+            number, _, value = line.partition(" ")
+            if number.isdigit() and int(number) in rubric:
+                record[rubric[int(number)]] = value
+    return totals

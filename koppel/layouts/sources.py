@@ -53,6 +53,7 @@ class Context:
     journal_types: bool = False  # Minox: map jrnTp to dagb_type instead of M for everything
     mixed_kind: str | None = None  # B or P for XAF "M" accounts
     target: str = "this target"  # named in refusals
+    account_functions: dict[str, str] = field(default_factory=dict)  # account kind -> target's function number
     running: int = 0  # running line number across a file
     periods_from_date: int = 0  # lines whose missing period was taken from the month of their date
 
@@ -139,6 +140,10 @@ def line_source(name: str, frame: pd.DataFrame, ctx: Context, starts: np.ndarray
     if name == "payment_days":
         days = (frame["due_date"] - frame["date"]).dt.days
         return days.astype("Int64")
+    if name == "entry_text":  # a description of the entry as a whole: its own, else journal and number
+        fallback = (frame["journal_id"].fillna("") + " " + frame["entry_nr"].fillna("")).str.strip()
+        own = frame["entry_description"].astype("string")
+        return own.mask(own.str.strip() == "").fillna(fallback).astype("string")
     raise KeyError(f"unknown line source {name!r}")
 
 
@@ -159,6 +164,12 @@ def relation_source(name: str, frame: pd.DataFrame, ctx: Context) -> pd.Series:
         return joined.where(joined != "").astype("string")
     if name == "kind_nl":
         return frame["kind"].map(KIND_NL).astype("string")
+    if name == "kvk_digits":  # a KvK number written with spaces or dots: the digits are the number
+        digits = frame["kvk"].astype("string").str.replace(r"\D", "", regex=True)
+        return digits.where(digits != "").astype("string")
+    if name == "search_code":  # a short search key: the name in capitals without spaces, else the code
+        key = frame["name"].astype("string").str.upper().str.replace(r"[^A-Z0-9]", "", regex=True).str[:10]
+        return key.where(key.fillna("") != "", frame["relation_id"].astype("string").str[:10]).astype("string")
     raise KeyError(f"unknown relation source {name!r}")
 
 
@@ -185,6 +196,10 @@ def account_source(name: str, frame: pd.DataFrame, ctx: Context) -> pd.Series:
                 )
             kind = kind.where(~mixed.fillna(False), ctx.mixed_kind)
         return kind
+    if name == "account_function":  # the target's function number for the account's kind ([account_functions])
+        kinds = frame["kind"].astype("string")
+        return pd.Series([ctx.account_functions.get(k) or None if isinstance(k, str) else None for k in kinds],
+                         index=frame.index, dtype="string")  # fmt: skip
     raise KeyError(f"unknown account source {name!r}")
 
 

@@ -24,13 +24,14 @@ def _weakest(name: str) -> str:
 
 
 NOTES = {
-    "minox": "Exact FMUTA CSV for MINOX-Import [3P]; relations and GL per the Minox Online API fields [A]",
+    "minox": "Exact FMUTA CSV for MINOX-Import [A: that Minox reads this Exact file is an assumption]; relations and "
+    "GL as lists for manual entry (no file import found)",
     "asperion": "journal CSV for a helpdesk-built import definition; relations and GL as lists for manual entry",
     "accountview": "CSV for AccountView import definitions (Easyflex 14-field layout) [3P/A]",
     "cash": "CSV per rubric for 'Import via bestandsindeling' (S0641) [A]",
 }
 CARRIES = {
-    "minox": {"entries": "rw", "relations": "rw", "accounts": "rw", "opening": "rw"},
+    "minox": {"entries": "rw", "relations": "rw (list)", "accounts": "rw (list)", "opening": "rw"},
     "asperion": {"entries": "rw", "relations": "rw (list)", "accounts": "rw (list)", "opening": "rw"},
     "accountview": {"entries": "rw", "relations": "rw", "accounts": "rw", "opening": "rw"},
     "cash": {"entries": "rw", "relations": "rw", "accounts": "rw (list)", "opening": "rw"},

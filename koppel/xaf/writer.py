@@ -356,7 +356,7 @@ class _Writer:
                 + _el("accTp", self._account_kind(aid, None, None))
                 + "</ledgerAccount>\n"
             )
-        if not self.v4:
+        if out and not self.v4:  # basics belong to a generalLedger, which needs at least one ledgerAccount
             out.append(self.basics())
         if not out:
             return ""
