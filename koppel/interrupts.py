@@ -10,14 +10,17 @@ into one private folder (:func:`private_tempdir`), removed when the command ends
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator
 
 GRACE_SECONDS = 1.5  # the promise is 2 s from the signal to the exit
+REDELIVER_SECONDS = 0.02  # how soon an interrupt swallowed by a finalizer is raised again
 STOP_SIGNALS = tuple(s for s in (signal.SIGINT, getattr(signal, "SIGTERM", None)) if s is not None)
 
 
@@ -46,11 +49,19 @@ class _Watchdog(threading.Thread):
         self.fired = threading.Event()
         self.finished = threading.Event()
         self.signum = signal.SIGINT
+        self.quiet = False  # the command has said 'koppel: interrupted' already
+        self.redeliver = False  # the interrupt was swallowed by a finalizer: raise it again (see _unraisable)
 
     def run(self) -> None:
         self.fired.wait()
-        if not self.finished.is_set() and not self.finished.wait(GRACE_SECONDS):
-            _deadline(self.signum)
+        deadline = time.monotonic() + GRACE_SECONDS
+        while not self.finished.wait(max(0.0, min(REDELIVER_SECONDS, deadline - time.monotonic()))):
+            if time.monotonic() >= deadline:
+                _deadline(self.signum, say=not self.quiet)
+            if self.redeliver:  # from this thread: in the main thread it would hit the hook that asked for it
+                self.redeliver = False
+                with contextlib.suppress(Exception):
+                    _thread.interrupt_main(self.signum)
 
     def stop(self) -> None:
         self.finished.set()
@@ -62,6 +73,7 @@ class _State:
     received: int | None = None
     on_deadline: list = []
     watchdog: _Watchdog | None = None
+    previous_unraisablehook = staticmethod(sys.__unraisablehook__)
 
 
 def _handler(signum: int, _frame) -> None:
@@ -78,37 +90,72 @@ def _handler(signum: int, _frame) -> None:
     raise Interrupted(signum)
 
 
-def _deadline(signum: int) -> None:
+def _unraisable(unraisable) -> None:
+    """``sys.unraisablehook`` of the command: an interrupt raised inside a finalizer (``__del__``, a generator
+    closed by the garbage collector, a weakref callback) cannot propagate; Python would print it as
+    "Exception ignored in ..." with a traceback and go on as if nothing happened. Instead it is raised again
+    in the main thread, outside the finalizer, a moment later. Everything else goes to the previous hook."""
+    exc = unraisable.exc_value
+    watchdog = _State.watchdog
+    if isinstance(exc, Interrupted) and watchdog is not None and os.getpid() == _State.owner:
+        _State.received = None  # so that the handler raises it once more
+        watchdog.redeliver = True
+        return
+    _State.previous_unraisablehook(unraisable)
+
+
+def _deadline(signum: int, say: bool = True) -> None:
     """Cleaning up took too long (a stuck child, a hung disk): say so in the same one line and leave."""
-    for action in _State.on_deadline:
+    for action in list(_State.on_deadline):
         with contextlib.suppress(BaseException):
             action()
     with contextlib.suppress(BaseException):
-        sys.stderr.write("koppel: interrupted\n")
-        sys.stderr.flush()
+        sys.stdout.flush()
+    if say:
+        with contextlib.suppress(BaseException):
+            sys.stderr.write("koppel: interrupted\n")
+            sys.stderr.flush()
     os._exit(128 + signum)
 
 
 @contextlib.contextmanager
 def stop_signals_raise() -> Iterator[None]:
-    """In the command's own process: the first SIGINT/SIGTERM raises :class:`Interrupted` (main thread only)."""
+    """In the command's own process: the first SIGINT/SIGTERM raises :class:`Interrupted` (main thread only).
+
+    An interrupt that escapes the block (it came after the command had handled its own end, e.g. while the
+    temp folder was being removed) ends the process the same way: the one line and exit code 130 or 143.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     previous = {s: signal.getsignal(s) for s in STOP_SIGNALS}
-    saved = (_State.owner, _State.received, _State.watchdog)
+    saved = (_State.owner, _State.received, _State.watchdog, _State.previous_unraisablehook)
     watchdog = _Watchdog()
     watchdog.start()
     _State.owner, _State.received, _State.watchdog = os.getpid(), None, watchdog
+    _State.previous_unraisablehook, sys.unraisablehook = sys.unraisablehook, _unraisable
     for s in STOP_SIGNALS:
         signal.signal(s, _handler)
     try:
         yield
+    except Interrupted as exc:
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.write("koppel: interrupted\n")
+            sys.stderr.flush()
+        raise SystemExit(exit_code(exc)) from None
     finally:
-        watchdog.stop()
-        for s, old in previous.items():
-            signal.signal(s, old if old is not None else signal.SIG_DFL)
-        _State.owner, _State.received, _State.watchdog = saved
+        if _State.received:
+            # Stopping on a signal, and the command has said so: the process is on its way out. The watchdog
+            # keeps guarding that way, since the interpreter's exit joins threads and child processes
+            # (concurrent.futures, multiprocessing) and one that hangs would break the promise of 2 s.
+            # Further signals stay ignored: a second Ctrl-C must not print a traceback from the exit.
+            watchdog.quiet = True
+        else:
+            watchdog.stop()
+            for s, old in previous.items():
+                signal.signal(s, old if old is not None else signal.SIG_DFL)
+            sys.unraisablehook = _State.previous_unraisablehook
+            _State.owner, _State.received, _State.watchdog, _State.previous_unraisablehook = saved
 
 
 def on_deadline(action) -> None:
@@ -167,14 +214,16 @@ def private_tempdir() -> Iterator[str]:
     try:
         yield folder
     finally:
-        if _State.owner == owner and _State.received is None:
-            _State.received = 0  # the command is over: a signal now must not cut the clean-up short
-        tempfile.tempdir = saved_tempdir
-        for key, value in saved_env.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        remove()
-        with contextlib.suppress(ValueError):
-            _State.on_deadline.remove(remove)
+        try:
+            if _State.owner == owner and _State.received is None:
+                _State.received = 0  # the command is over: a signal now must not cut the clean-up short
+        finally:  # a signal just before that line: the interrupt goes on, the folder goes all the same
+            tempfile.tempdir = saved_tempdir
+            for key, value in saved_env.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+            remove()
+            with contextlib.suppress(ValueError):
+                _State.on_deadline.remove(remove)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import Protocol
@@ -76,20 +77,34 @@ def _start_worker() -> None:
     read_on_one_core()
 
 
+STOP_SECONDS = 1.0  # how long stop_pool waits for killed workers and the pool's manager thread
+
+
 def stop_pool(pool: ProcessPoolExecutor) -> None:
     """Stop a pool now (Ctrl-C, SIGTERM, an error): cancel what waits, kill what runs, reap every worker.
 
     ``shutdown(wait=True)`` alone would wait for the tasks running in the workers, which may take minutes.
+    The workers and the manager thread are taken *before* ``shutdown``, which forgets both: killed after it,
+    no worker would be killed at all; they would go on writing (a job's staging folders after its clean-up)
+    and the interpreter's exit would wait for their tasks (concurrent.futures joins its manager threads).
+    When this returns, no worker runs any more: what they wrote can be removed.
     """
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)
     terminate = getattr(pool, "kill_workers", None)  # Python 3.14+
     if terminate is not None:
-        terminate()
-    else:
-        for process in list((getattr(pool, "_processes", None) or {}).values()):
-            with contextlib.suppress(Exception):
-                process.kill()
-    pool.shutdown(wait=True)
+        with contextlib.suppress(Exception):
+            terminate()
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.kill()
+    deadline = time.monotonic() + STOP_SECONDS
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.join(max(0.0, deadline - time.monotonic()))
+    if manager is not None:  # it sees the dead workers, fails what was pending and closes the queues
+        manager.join(max(0.0, deadline - time.monotonic()))
 
 
 class PoolExecutor:
