@@ -70,9 +70,9 @@ class Activity:
             return
         with self._lock:
             if done > bar.n:
-                bar.update(done - bar.n)
-            elif time.time() - bar.last_print_t >= 0.5:  # no news: keep the clock and the estimate moving
-                bar.refresh()
+                bar.update(done - bar.n)  # drawn at most every mininterval: a jump right after a draw waits
+            elif time.time() - bar.last_print_t >= (0.5 if bar.n == bar.last_print_n else bar.mininterval):
+                bar.refresh()  # no news: keep the clock and the estimate moving; or draw what was held back
 
     def close(self) -> None:
         with self._lock:

@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -142,8 +143,10 @@ def test_watch_file_follows_a_reader_that_opens_the_file_itself(tmp_path):
     stream = _Tty()
     with activity("check", stream=stream) as act, watch_file(path, act, every=0.01), path.open("rb") as handle:
         handle.read(1_000_000)
-        import time
-
-        time.sleep(0.5)
+        # the poller and tqdm's redraw (at most every 0.2 s, or 0.5 s without news) run on their own clock:
+        # wait for the line to show the offset, however slowly a loaded machine schedules them
+        deadline = time.monotonic() + 30
+        while "1.00MB/2.00MB" not in stream.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.05)
     assert "check: checking" in stream.getvalue()
     assert "1.00MB/2.00MB" in stream.getvalue(), stream.getvalue()
