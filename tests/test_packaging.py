@@ -12,15 +12,29 @@ def _setuptools() -> dict:
     return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
 
 
+def _importable_folders(folder: Path, name: str) -> set[str]:
+    """``name`` and the dotted names of the folders below ``folder`` that hold files and that Python could
+    import (code or data only): setuptools warns that it would ignore such a folder when it is not listed."""
+    found = set()
+    for sub in (folder, *folder.rglob("*")):
+        parts = sub.relative_to(folder).parts
+        if not sub.is_dir() or "__pycache__" in parts or not all(p.isidentifier() for p in parts):
+            continue
+        if any(f.is_file() for f in sub.iterdir()):
+            found.add(".".join((name, *parts)))
+    return found
+
+
 def test_every_subpackage_is_listed() -> None:
-    on_disk = {
-        ".".join(init.parent.relative_to(ROOT).parts)
-        for init in (ROOT / "koppel").rglob("__init__.py")
-        if "__pycache__" not in init.parts
-    }
+    """Code and data folders alike: a folder with a name like a package holds files the wheel needs."""
+    on_disk = (
+        _importable_folders(ROOT / "koppel", "koppel")
+        | _importable_folders(ROOT / "schemas", "koppel.schemas")
+        | _importable_folders(ROOT / "templates", "koppel.templates")
+    )
     listed = set(_setuptools()["packages"])
-    assert on_disk - listed == set(), "add the new subpackage to [tool.setuptools] packages"
-    assert listed - on_disk == {"koppel.schemas", "koppel.templates"}
+    assert on_disk - listed == set(), "add the new folder to [tool.setuptools] packages in pyproject.toml"
+    assert listed - on_disk == set(), "remove the folder that is gone from [tool.setuptools] packages"
 
 
 def test_data_folders_are_mapped_into_the_package() -> None:

@@ -17,8 +17,13 @@ start=$SECONDS
 
 echo "== installed wheel: build"
 rm -rf "$repo/build"
-"$py" -m pip wheel --quiet --no-deps --no-build-isolation -w "$work/dist" "$repo"
+"$py" -m pip wheel --quiet --no-deps --no-build-isolation -w "$work/dist" "$repo" 2>&1 | tee "$work/build.log"
 rm -rf "$repo/build"
+# setuptools' "Package would be ignored": a data folder it may leave out of a future wheel (list it in pyproject)
+if grep -q "would be ignored\|absent from the .packages. configuration" "$work/build.log"; then
+    echo "installed wheel: the build warns that it would leave folders out (see above)" >&2
+    exit 1
+fi
 wheel=$(ls "$work"/dist/koppel-*.whl)
 
 echo "== installed wheel: fresh venv + $(basename "$wheel")${constraints:+ (constraints: $(basename "$constraints"))}"
