@@ -61,8 +61,9 @@ def text_of(html: str, element_id: str) -> str:
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", match.group(2))).split())
 
 
-BROKEN_MAPPING = '[accounts]\n"1300" = "1300"\n'  # the sample's entry numbers are longer than Minox's 8
-FIXED_MAPPING = BROKEN_MAPPING + '[options]\nentry_numbers = "renumber"\n'
+# strict: the sample's entry numbers are longer than Minox's 8, refused instead of renumbered
+BROKEN_MAPPING = '[accounts]\n"1300" = "1300"\n[options]\nstrict = "yes"\n'
+FIXED_MAPPING = BROKEN_MAPPING + 'entry_numbers = "renumber"\n'
 
 
 def job_folder(tmp: Path) -> Path:

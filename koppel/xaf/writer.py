@@ -533,7 +533,8 @@ class _Writer:
         return heads, order
 
     def referenced_accounts(self, plan: LinePlan, ob: pd.DataFrame) -> set[str]:
-        refs = set(plan.accounts) | set(ob["account_id"].dropna().tolist())
+        # stripped like the ids of the accounts table (_v), or an id with a leading space is "not defined"
+        refs = {x for x in (_v(v) for v in (*plan.accounts, *ob["account_id"].dropna().tolist())) if x}
         for col in ("pay_account", "claim_account"):
             refs |= {x for x in (_v(v) for v in self.adm.vat_codes[col]) if x}
         refs |= {x for x in (_v(v) for v in self.adm.journals["offset_account"]) if x}
