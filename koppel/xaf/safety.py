@@ -50,12 +50,34 @@ def _prolog_text(path: Path) -> Iterator[str]:
             yield decoder.decode(chunk)
 
 
+_UTF32 = (
+    (codecs.BOM_UTF32_LE, "UTF-32 LE"), (codecs.BOM_UTF32_BE, "UTF-32 BE"), (b"<\0\0\0", "UTF-32 LE"),
+    (b"\0\0\0<", "UTF-32 BE"),
+)  # fmt: skip
+
+
+def refuse_utf32(path: Path) -> None:
+    """libxml2 reads UTF-8 and UTF-16 but not UTF-32 ("Document is empty", "Start tag expected"): name it."""
+    with Path(path).open("rb") as handle:
+        head = handle.read(4)
+    name = next((name for mark, name in _UTF32 if head.startswith(mark)), None)
+    if name:
+        raise KoppelError(
+            f"the file is {name}, which XML readers do not take",
+            file=path,
+            line=1,
+            hint="save it as UTF-8, the encoding bookkeeping packages write, and read that file",
+        )
+
+
 def refuse_dtd(path: Path) -> None:
     """Refuse a file whose prolog declares a DOCTYPE or ENTITY, before any XML parser sees it.
 
     Every XML reader calls this first, so what the user reads for an entity attack does not depend on which
     limit of which libxml2 release trips first. The prolog is scanned up to the root element's start tag:
-    the XML declaration, comments and processing instructions are skipped, whatever their length."""
+    the XML declaration, comments and processing instructions are skipped, whatever their length.
+    A UTF-32 file, which libxml2 cannot read, is named here too."""
+    refuse_utf32(path)
     text = ""
     line = 1
     for chunk in _prolog_text(path):
