@@ -186,3 +186,45 @@ def test_the_readme_python_api_example(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     expected = [line.split("# ", 1)[1] for line in code.splitlines() if line.startswith("print(") and "# " in line]
     assert proc.stdout.splitlines() == expected
+
+
+def test_the_other_commands_of_the_readme(tmp_path: Path) -> None:
+    """inspect, export, openitems, relations, profile show, check --previous: each as a user types it."""
+    assert "Voorbeeld Handel B.V." in koppel("inspect", XAF32, cwd=tmp_path).stdout
+    koppel("export", XAF32, "--format", "csv", "-o", "tabellen", cwd=tmp_path)
+    assert (tmp_path / "tabellen" / "lines.csv").read_text(encoding="utf-8").count("\n") == 601  # header + 600
+    koppel("export", XAF32, "--format", "xlsx", "-o", "tabellen-xlsx", cwd=tmp_path)
+    assert (tmp_path / "tabellen-xlsx" / "lines.xlsx").read_bytes()[:2] == b"PK"
+    koppel("openitems", XAF32, "-o", "open.json", cwd=tmp_path)
+    assert json.loads((tmp_path / "open.json").read_text(encoding="utf-8"))
+    koppel("relations", "export", XAF32, "-o", "relaties.xlsx", cwd=tmp_path, codes=(0, 1))
+    assert (tmp_path / "relaties.xlsx").read_bytes()[:2] == b"PK"
+    assert "[columns]" in koppel("profile", "show", "pos-z", cwd=tmp_path).stdout
+    koppel("check", SAMPLES / "voorbeeld_xaf40.xaf", "--previous", XAF32, cwd=tmp_path, codes=(0, 1))
+
+
+def test_serve_answers_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    """The web app's templates and static files came with the wheel: its home page is served."""
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    argv = [str(BIN / "koppel"), "serve", "--port", str(port), "--data", str(tmp_path / "data")]
+    proc = subprocess.Popen(argv, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline, page = time.monotonic() + 60, ""
+        while time.monotonic() < deadline and not page:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+                    page = response.read().decode("utf-8")
+            except OSError:
+                time.sleep(0.3)
+        assert "koppel" in page and "</html>" in page
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=30)
+    assert "Traceback" not in err, err
