@@ -76,6 +76,14 @@ class _State:
     previous_unraisablehook = staticmethod(sys.__unraisablehook__)
 
 
+def stop_received() -> int | None:
+    """The stop signal this command has received, if any. An error raised after it is the stop's consequence
+    (a library that cancels its work on the signal, a file the clean-up already removed), not a new failure."""
+    if os.getpid() == _State.owner and _State.received:
+        return _State.received
+    return None
+
+
 def _handler(signum: int, _frame) -> None:
     if os.getpid() != _State.owner:  # a forked child we did not set up ourselves (e.g. a validation process)
         if signum != signal.SIGINT:

@@ -120,3 +120,18 @@ def test_watch_stops_on_sigterm(job_template, tmp_path):
     )
     assert stop.problems == []
     assert stop.returncode == 143
+
+
+@pytest.mark.parametrize("error", [ValueError("cancelled by a library"), FileNotFoundError(2, "gone"), MemoryError()])
+def test_an_error_raised_by_the_stop_itself_is_the_interruption(error, monkeypatch, capsys):
+    """A library that cancels its work on the signal (or a clean-up that removed a file first) raises its own
+    error after the signal: the user reads 'interrupted' and the signal's exit code, not 'internal error'."""
+    from koppel import interrupts
+    from koppel.cli import _failure
+
+    monkeypatch.setattr(interrupts._State, "owner", os.getpid())
+    monkeypatch.setattr(interrupts._State, "received", signal.SIGTERM)
+    assert _failure(error) == 143
+    assert capsys.readouterr().err == "koppel: interrupted\n"
+    monkeypatch.setattr(interrupts._State, "received", None)
+    assert _failure(ValueError("a bug")) == 3

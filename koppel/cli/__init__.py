@@ -39,8 +39,6 @@ def run(argv: list[str] | None = None) -> int:
     try:
         import click
 
-        from ..errors import KoppelError
-        from ..oserrors import os_error_message
         from .group import cli
     except KeyboardInterrupt as exc:  # Ctrl-C while koppel was still starting
         return _fail("interrupted", interrupts.exit_code(exc))
@@ -50,8 +48,6 @@ def run(argv: list[str] | None = None) -> int:
                 code = cli.invoke(ctx)
         finally:
             sys.stdout.flush()
-    except KoppelError as exc:
-        return _fail(str(exc), 2)
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.exceptions.Abort:
@@ -61,17 +57,29 @@ def run(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt as exc:
         return _fail("interrupted", interrupts.exit_code(exc))
-    except OSError as exc:
+    except Exception as exc:
+        return _failure(exc)
+    return code if isinstance(code, int) else 0
+
+
+def _failure(exc: Exception) -> int:
+    """One line and the exit code for an error that ended a command."""
+    from ..errors import KoppelError
+    from ..oserrors import os_error_message
+
+    if signum := interrupts.stop_received():  # the error came from stopping on the signal: say that instead
+        return _fail("interrupted", 128 + signum)
+    if isinstance(exc, KoppelError):
+        return _fail(str(exc), 2)
+    if isinstance(exc, OSError):
         if isinstance(exc, BrokenPipeError):  # `koppel ... | head`: the reader left; nothing to say
             return 0
         return _fail(str(os_error_message(exc)), 2)
-    except MemoryError:
+    if isinstance(exc, MemoryError):
         return _fail("out of memory (try --workers 1, or a machine with more memory)", 2)
-    except Exception as exc:  # a bug in koppel: say so in one line; details only on request
-        if os.environ.get("KOPPEL_DEBUG"):
-            raise
-        return _fail(f"internal error: {type(exc).__name__}: {exc} (please report it; KOPPEL_DEBUG=1 shows details)", 3)
-    return code if isinstance(code, int) else 0
+    if os.environ.get("KOPPEL_DEBUG"):  # a bug in koppel: one line; details only on request
+        raise exc
+    return _fail(f"internal error: {type(exc).__name__}: {exc} (please report it; KOPPEL_DEBUG=1 shows details)", 3)
 
 
 def _fail(message: str, code: int) -> int:
