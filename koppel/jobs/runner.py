@@ -426,7 +426,9 @@ def one_line(error: dict) -> str:
         str(x) for x in (Path(str(error["file"])).name if error.get("file") else None, error.get("line")) if x
     )
     field_ = f"{error['field']}: " if error.get("field") else ""
-    hint = f" ({error['hint']})" if error.get("hint") else ""
+    from ..errors import remedy
+
+    hint = remedy(error.get("hint"))
     return printable(f"{place + ': ' if place else ''}{field_}{error.get('message', '')}{hint}")
 
 
