@@ -66,7 +66,7 @@ from .identity import first_merge, merge_error
 from .mapping import Mapping
 from .model import Administration, conform
 from .money import format_cents
-from .registry import get_format, read_input
+from .registry import get_format, read_input, target_format
 from .reports.safe_text import csv_cells_arrow
 
 CONTROL_NAME = "control.json"
@@ -433,9 +433,7 @@ def convert(
     """
     input_path = Path(input_path)
     output = Path(output)
-    info = get_format(to)
-    if info.writer is None:
-        raise KoppelError(f"koppel reads {info.title} but cannot write it", hint="see 'koppel formats'")
+    info = target_format(to)
     # a Mapping object is copied: applying it records what it did, and adaptation adds generated codes
     maps = copy.deepcopy(mapping) if isinstance(mapping, Mapping) else Mapping.load(mapping, strict=strict_mapping)
     maps.strict = maps.strict or strict_mapping

@@ -20,7 +20,7 @@ from ..convert import control_path_for, convert, parse_options
 from ..format_options import validate, writer_options
 from ..outputs import check_file_output, check_folder_output
 from ..progress import activity, current
-from ..registry import all_formats, get_format
+from ..registry import all_formats, target_format
 from . import cli
 from .options import (
     encoding_option,
@@ -116,7 +116,7 @@ def convert_command(
     reader_options.update(read_options(path, from_format, read_option_pairs))
     options = {key: value for key, value in extra.items() if value is not None}
     options.update(parse_options(option_pairs))
-    info = get_format(target)
+    info = target_format(target)
     if info.writer is not None:
         validate(options, writer_options(info.name), field="--option", what=f"--to {info.name}")
     kind = getattr(info, "output", "folder")

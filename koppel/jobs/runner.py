@@ -150,25 +150,19 @@ def run_job_file(
 
 def check_targets(job_file: JobFile) -> None:
     """An unknown target or input format makes the job unusable (exit 2), rather than quarantining every input."""
-    from ..registry import get_format
+    from ..registry import source_format, target_format
 
     for job in job_file.jobs:
-        for key, name, need in (("target", job.spec.target, "writer"), ("from", job.spec.from_format, "reader")):
+        for key, name, look_up in (("target", job.spec.target, target_format),
+                                   ("from", job.spec.from_format, source_format)):  # fmt: skip
             if name is None or (key == "target" and name in TABLE_TARGETS):
                 continue
             try:
-                info = get_format(name)
+                look_up(name, field=key)
             except KoppelError as exc:
                 raise KoppelError(
                     exc.message, file=job_file.path, field=f"job {job.name!r}.{key}", hint=exc.hint
                 ) from None
-            if getattr(info, need) is None:
-                raise KoppelError(
-                    f"koppel cannot {'write' if need == 'writer' else 'read'} {name}",
-                    file=job_file.path,
-                    field=f"job {job.name!r}.{key}",
-                    hint="see 'koppel formats'",
-                )
 
 
 def plan(job: Job, db: StateDB) -> list[Planned]:
