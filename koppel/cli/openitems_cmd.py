@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..dates import parse_user_date
 from ..errors import KoppelError
 from ..money import format_cents
 from ..openitems.engine import compute_open_items
@@ -21,10 +22,7 @@ from .options import encoding_option, force_option, input_format_option, read_wi
 def _date(value: str | None, field: str) -> date | None:
     if value is None:
         return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise KoppelError(f"not a date: {value!r}", field=field, hint="write YYYY-MM-DD") from None
+    return parse_user_date(value, field=field)
 
 
 def _control(pairs: tuple[str, ...]) -> dict[str, str] | None:
