@@ -103,7 +103,8 @@ def exit_code(results: list[dict], fail_on: str) -> int:
 @click.option("--schema-dir", type=click.Path(path_type=Path, file_okay=False), help="Folder with the official XSDs.")
 @click.option("--encoding", default=None, metavar="NAME", help="Read the file in this encoding, whatever it declares.")
 @click.option("--no-xsd", is_flag=True, help="Skip the schema (XSD) layer.")
-@click.option("--places", default=20, show_default=True, help="Places kept per finding code.")
+@click.option("--places", type=click.IntRange(min=0), default=20, show_default=True, metavar="N",
+              help="Places (line, path, values) kept per finding code; 0 keeps only the counts.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the verdict line per file.")
 @click.option("--rgs", "rgs_release", type=click.Path(path_type=Path), default=None, metavar="RELEASE.xlsx",
               help="Check every account's RGS code against this RGS release (the official Excel workbook).")
@@ -141,6 +142,11 @@ def check_command(
     replace_whole = report_dir is not None and check_folder_output(
         report_dir, option="--report-dir", force=force, markers=("index.html",)
     )
+    for path in files:  # a file that is not there is a mistake in the command, not a verdict on a file
+        if not path.exists():
+            raise KoppelError("file not found", file=path, hint="check the name; koppel check takes auditfiles")
+        if path.is_dir():
+            raise KoppelError("is a folder, not an auditfile", file=path, hint="name the files in it, e.g. DIR/*.xaf")
     release = _release(rgs_release)
     if previous is not None and not previous.exists():
         raise KoppelError("file not found", file=previous, hint="--previous names last year's file")
