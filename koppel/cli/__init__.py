@@ -56,6 +56,8 @@ def run(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except click.exceptions.Abort:
         return _fail("interrupted", 130)
+    except click.UsageError as exc:  # one line too, with where to read how the command is used
+        return _fail(usage_line(exc), exc.exit_code)
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
@@ -72,6 +74,16 @@ def run(argv: list[str] | None = None) -> int:
             raise
         return _fail(f"internal error: {type(exc).__name__}: {exc} (please report it; KOPPEL_DEBUG=1 shows details)", 3)
     return code if isinstance(code, int) else 0
+
+
+def usage_line(exc) -> str:
+    """A click usage error as koppel's one line: what is wrong, and the help that shows how it is used."""
+    from ..errors import one_line
+
+    ctx = exc.ctx
+    command = ctx.command_path if ctx is not None else "koppel"
+    message = one_line(exc.format_message()).rstrip(".")
+    return f"{message} (see '{command} --help')"
 
 
 def _fail(message: str, code: int) -> int:

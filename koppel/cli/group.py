@@ -36,6 +36,18 @@ class _LazyGroup(click.Group):
             importlib.import_module(COMMANDS[cmd_name])
         return self.commands.get(cmd_name)
 
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            import difflib
+
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=1)
+            near = f"did you mean '{close[0]}'? " if close else ""
+            raise click.UsageError(
+                f"no command {name!r}: {near}the commands are {', '.join(self.list_commands(ctx))}", ctx
+            )
+        return super().resolve_command(ctx, args)
+
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="koppel")
