@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "watch": "koppel.cli.watch_cmd",
     "openitems": "koppel.cli.openitems_cmd",
     "check": "koppel.cli.check_cmd",
+    "codes": "koppel.cli.codes_cmd",
     "profile": "koppel.cli.profile_cmd",
     "relations": "koppel.cli.relations_cmd",
     "serve": "koppel.cli.serve_cmd",

@@ -1,0 +1,33 @@
+"""``koppel codes``: every rule code the checker reports, from the checker's own catalogue."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from ..checks.catalogue import codes_markdown, codes_text, rule_rows
+from . import cli
+
+
+@cli.command(
+    "codes",
+    epilog="""\b
+Examples:
+  koppel codes                  every code, its severity, what is wrong and the tip
+  koppel codes --json           the same as JSON on stdout (code, severity, title, hint)
+  koppel codes --markdown       the table of docs/codes.md
+
+\b
+Exit codes: 0 done.""",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the catalogue as JSON on stdout.")
+@click.option("--markdown", is_flag=True, help="Print the catalogue as a Markdown table (docs/codes.md).")
+def codes_command(as_json: bool, markdown: bool) -> None:
+    """List every rule code of 'koppel check': severity, title (what is wrong) and the tip."""
+    if as_json:
+        click.echo(json.dumps(rule_rows(), indent=2, ensure_ascii=False))
+    elif markdown:
+        click.echo(codes_markdown(), nl=False)
+    else:
+        click.echo(codes_text(), nl=False)
