@@ -10,17 +10,7 @@ from ..checks.catalogue import codes_markdown, codes_text, rule_rows
 from . import cli
 
 
-@cli.command(
-    "codes",
-    epilog="""\b
-Examples:
-  koppel codes                  every code, its severity, what is wrong and the tip
-  koppel codes --json           the same as JSON on stdout (code, severity, title, hint)
-  koppel codes --markdown       the table of docs/codes.md
-
-\b
-Exit codes: 0 done.""",
-)
+@cli.command("codes")
 @click.option("--json", "as_json", is_flag=True, help="Print the catalogue as JSON on stdout.")
 @click.option("--markdown", is_flag=True, help="Print the catalogue as a Markdown table (docs/codes.md).")
 def codes_command(as_json: bool, markdown: bool) -> None:

@@ -38,7 +38,8 @@ EXTRA_OPTIONS: list[tuple[tuple[str, ...], dict]] = [
     (("--opening-with-open-items",), {"is_flag": True, "default": None, "help": "Opening balance with open items."}),
     (("--split-mb",), {"type": int, "default": None, "metavar": "MB", "help": "Split a single output file."}),
     (("--keep-dropped",), {"is_flag": True, "default": None, "help": "Keep what the target drops, in a side file."}),
-    (("--template",), {"default": None, "metavar": "NAME", "help": "Target template (administration template)."}),
+    (("--template",), {"default": None, "metavar": "FILE",
+                       "help": "The header file exported from the package (targets template, visma-eaccounting)."}),
     (("--schema-dir",), {"default": None, "metavar": "DIR", "help": "Validate XML output against vendor XSDs there."}),
     (
         ("--truncate",),

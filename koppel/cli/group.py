@@ -35,7 +35,12 @@ class _LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in self.commands and cmd_name in COMMANDS:
             importlib.import_module(COMMANDS[cmd_name])
-        return self.commands.get(cmd_name)
+        command = self.commands.get(cmd_name)
+        if command is not None:
+            from .epilogs import attach
+
+            attach(command, cmd_name)
+        return command
 
     def resolve_command(self, ctx: click.Context, args: list[str]):
         name = args[0] if args else ""

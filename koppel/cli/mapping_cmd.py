@@ -28,7 +28,7 @@ def mapping_group() -> None:
 
 
 @mapping_group.command("init")
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", type=click.Path(path_type=Path), metavar="INPUT")
 @click.option("--to", "target", required=True, metavar="TARGET", help="Target format the mapping is for.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Write here (default: stdout).")
 @input_format_option

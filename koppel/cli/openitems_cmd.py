@@ -43,7 +43,8 @@ def _control(pairs: tuple[str, ...]) -> dict[str, str] | None:
 @cli.command("openitems")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="OUT.csv, OUT.xlsx or OUT.json.")
-@click.option("--at", "at", default=None, metavar="YYYY-MM-DD", help="Date of the position (default: end of year).")
+@click.option("--at", "at", default=None, metavar="DATE",
+              help="Date of the position, 31-12-2024 or 2024-12-31 (default: end of the fiscal year).")
 @click.option(
     "--invoices",
     type=click.Path(path_type=Path),
