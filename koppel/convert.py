@@ -66,6 +66,7 @@ from .identity import first_merge, merge_error
 from .mapping import Mapping
 from .model import Administration, conform
 from .money import format_cents
+from .provenance import stamp
 from .registry import get_format, read_input, target_format
 from .reports.safe_text import csv_cells_arrow
 
@@ -490,7 +491,7 @@ def convert(
                 text = generated_mapping_text(job.mapping, job.plan, info.name, Path(given_path).name)
                 out.path(name).write_text(text, encoding="utf-8")
                 result.files.append(name)
-            control = build_control(adm, job, result, given_path, info.name)
+            control = stamp(build_control(adm, job, result, given_path, info.name), given_path)
             tmp = out.path(control_path.name)
             tmp.write_text(json.dumps(control, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         except KoppelError as exc:

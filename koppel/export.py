@@ -12,6 +12,7 @@ from .atomic import AtomicDir
 from .errors import KoppelError
 from .model import DATE_COLUMNS, MASTER_TABLES, MONEY_COLUMNS, TABLES, Administration
 from .money import format_cents_series
+from .provenance import stamp
 from .reports.safe_text import write_csv, xlsx_row
 from .summary import summarize
 
@@ -62,7 +63,7 @@ def export_tables(adm: Administration, outdir: str | Path, fmt: str = "csv") -> 
             _write(out, name, [adm.table(name)], fmt)
         _write(out, "lines", adm.lines.batches(), fmt)
         summary = out.path("summary.json")
-        summary.write_text(json.dumps(summarize(adm), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        summary.write_text(json.dumps(stamp(summarize(adm)), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         written = [out.folder / f"{name}.{fmt}" for name in (*MASTER_TABLES, "lines")]
     return [*written, outdir / "summary.json"]
 

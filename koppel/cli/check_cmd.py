@@ -15,6 +15,7 @@ from ..checks.findings import SEVERITY_RANK
 from ..errors import KoppelError
 from ..outputs import check_file_output, check_folder_output
 from ..progress import activity, watch_file
+from ..provenance import stamp
 from . import cli
 from .options import force_option
 
@@ -164,6 +165,7 @@ def check_command(
                 "trial_balance": [], "journals": [], "periods": [], "counts": {}, "totals": {},
                 "problem": exc.message,
             }  # fmt: skip
+        result = stamp(result, path)  # which koppel, which bytes, when: in the JSON, HTML and Excel alike
         results.append(result)
         text = render(result)
         click.echo(text.splitlines()[0] + "\n" + text.splitlines()[2] if quiet else text)

@@ -440,6 +440,17 @@ def build_view(result: Mapping[str, Any]) -> dict[str, Any]:
         "count_values": _typed_pairs(result.get("counts")),
         "total_values": _typed_pairs(result.get("totals")),
         "previous_year": previous_year_view(result.get("previous_year")),
+        **provenance_view(result),
+    }
+
+
+def provenance_view(result: Mapping[str, Any]) -> dict[str, str]:
+    """Which koppel made the result, from which bytes, when (``koppel.provenance.stamp``); '' when not given."""
+    given = result.get("input") if isinstance(result.get("input"), Mapping) else {}
+    return {
+        "koppel_version": text(result.get("koppel_version")),
+        "input_sha256": text(given.get("sha256")),
+        "generated_at": text(result.get("generated_at")),
     }
 
 
