@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import KoppelError
+from .logs import log
 from .model import Administration
 
 Reader = Callable[..., Administration]
@@ -200,10 +201,12 @@ def read_input(path: str | Path, from_format: str | None = None, **options) -> A
         raise KoppelError("file not found", file=path)
     from .archive import extract_single, is_zip_input
 
+    given = path
     if is_zip_input(path):  # a zipped auditfile: its one member, checked against zip-slip and zip bombs
         path = extract_single(path)
     name = from_format or detect_format(path)
     info = source_format(name) if from_format else get_format(name)
+    log.info("read %s as %s (%s)", given, info.name, "--from" if from_format else "detected from its content")
     if info.reader is None:
         raise KoppelError(f"koppel writes {info.title} but cannot read it", file=path)
     if options.get("workers") is None:

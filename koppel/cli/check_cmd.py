@@ -13,6 +13,7 @@ from ..checks import check_file
 from ..checks.console import render
 from ..checks.findings import SEVERITY_RANK
 from ..errors import KoppelError
+from ..logs import log
 from ..outputs import check_file_output, check_folder_output
 from ..progress import activity, watch_file
 from ..provenance import stamp
@@ -166,6 +167,9 @@ def check_command(
                 "problem": exc.message,
             }  # fmt: skip
         result = stamp(result, path)  # which koppel, which bytes, when: in the JSON, HTML and Excel alike
+        s = result["summary"]
+        log.info("check %s: %s (%d error, %d warning, %d info codes)", path, result["verdict"], s["error"],
+                 s["warning"], s["info"])  # fmt: skip
         results.append(result)
         text = render(result)
         click.echo(text.splitlines()[0] + "\n" + text.splitlines()[2] if quiet else text)

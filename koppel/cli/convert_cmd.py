@@ -18,6 +18,7 @@ import click
 from ..atomic import replacing
 from ..convert import control_path_for, convert, parse_options
 from ..format_options import validate, writer_options
+from ..logs import log
 from ..outputs import check_file_output, check_folder_output
 from ..progress import activity, current
 from ..registry import all_formats, target_format
@@ -157,6 +158,9 @@ def convert_command(
         old.unlink(missing_ok=True)
     control = result.control
     counts = control["counts"]
+    log.info("convert %s -> %s %s: %d files; %s; %d adapted, %d not carried; money in = money out: %s", path,
+             target, output, len(result.files), ", ".join(f"{k} {v[0]} -> {v[1]}" for k, v in counts.items()),
+             len(control["adaptations"]), len(control["not_carried"]), "yes" if result.equal else "NO")  # fmt: skip
     click.echo(f"wrote {len(result.files)} files for {target} to {output}")
     for file in result.files:
         click.echo(f"  {file}")

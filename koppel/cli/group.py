@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import shlex
+from pathlib import Path
 
 import click
 
@@ -57,8 +59,17 @@ class _LazyGroup(click.Group):
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="koppel")
-def cli() -> None:
+@click.option("--log-file", type=click.Path(path_type=Path, dir_okay=False), envvar="KOPPEL_LOG_FILE", default=None,
+              metavar="PATH", help="Append one line per input and decision, and every error with its context, to "
+              "PATH (for unattended runs; also KOPPEL_LOG_FILE). Nothing is logged without it.")  # fmt: skip
+def cli(log_file: Path | None = None) -> None:
     """koppel — Dutch bookkeeping data: auditfiles (XAF), package import files, ERP/POS exports."""
+    if log_file is not None:
+        from ..logs import log, to_file
+        from . import current_argv
+
+        to_file(log_file)
+        log.info("koppel %s: %s", __version__, " ".join(shlex.quote(a) for a in current_argv()))
 
 
 def load_all_commands() -> None:
