@@ -100,10 +100,11 @@ def _write(out: AtomicDir, name: str, batches, fmt: str) -> None:
                 writer.close()
     else:
         from openpyxl import Workbook
+        from openpyxl.utils import get_column_letter
 
         book = Workbook(write_only=True)
         sheet = book.create_sheet(name)
-        sheet.append(list(TABLES[name]))
+        typed = _xlsx_sheet_head(sheet, name)
         rows = 0
         for batch in batches:
             rows += len(batch)
@@ -118,5 +119,49 @@ def _write(out: AtomicDir, name: str, batches, fmt: str) -> None:
             for col in DATE_COLUMNS[name]:
                 text[col] = batch[col].dt.date.astype(object).where(batch[col].notna(), None)
             for row in text.astype(object).where(text.notna(), None).itertuples(index=False, name=None):
-                sheet.append(xlsx_row(sheet, row))  # text cells (ids like 0100 too): no formulas, no illegal chars
+                cells = xlsx_row(sheet, row)  # text cells (ids like 0100 too): no formulas, no illegal chars
+                for index, number_format in typed:
+                    if cells[index] is not None:
+                        cells[index] = _formatted(sheet, cells[index], number_format)
+                sheet.append(cells)
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(TABLES[name]))}{rows + 1}"
         book.save(str(tmp))
+
+
+XLSX_AMOUNT_FORMAT = "#,##0.00"
+XLSX_DATE_FORMAT = "dd-mm-yyyy"
+
+
+def _xlsx_sheet_head(sheet, name: str) -> list[tuple[int, str]]:
+    """Bold, frozen header row and column widths (before the rows: the sheet is written as it streams);
+    returns (column index, number format) of the amount and date columns."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    typed: list[tuple[int, str]] = []
+    header = []
+    for index, col in enumerate(TABLES[name]):
+        if col in MONEY_COLUMNS[name]:
+            typed.append((index, XLSX_AMOUNT_FORMAT))
+            width = 14
+        elif col in DATE_COLUMNS[name]:
+            typed.append((index, XLSX_DATE_FORMAT))
+            width = 12
+        else:
+            width = min(max(len(col) + 4, 10), 40)
+        sheet.column_dimensions[get_column_letter(index + 1)].width = width
+        cell = WriteOnlyCell(sheet, col)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.freeze_panes = "A2"
+    sheet.append(header)
+    return typed
+
+
+def _formatted(sheet, value, number_format: str):
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value)
+    cell.number_format = number_format
+    return cell
