@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 
 import click
@@ -56,7 +57,7 @@ def test_the_examples_parse(path):
     """An example with an option the command does not have would teach the user a mistake."""
     commands = _commands()
     for example, _what in EPILOGS[path][0]:
-        words = shlex.split(example.split(" > ")[0])[1:]
+        words = shlex.split(re.split(r" [>|] ", example)[0])[1:]  # the command, without a redirect or pipe
         depth = 2 if " ".join(words[:2]) in commands else 1
         command = commands[" ".join(words[:depth])]
         command.make_context(" ".join(words[:depth]), words[depth:])  # raises on an unknown option or choice

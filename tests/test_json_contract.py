@@ -98,3 +98,11 @@ def test_reports_name_version_input_and_hash(tmp_path, capsys):
     assert overview["koppel-versie / koppel version"] == koppel.__version__
     assert overview["Gecontroleerd op / checked at (UTC)"].endswith("Z")
     assert Path(overview["Bestand / file"]).name == INPUTS[0]
+
+
+def test_check_json_dash_prints_on_stdout_as_every_other_json(capsys):
+    """Was: --json a stdout flag in inspect/formats/run and a file path in check; '-' now means stdout."""
+    assert run(["check", SAMPLES / INPUTS[0], "--json", "-"]) == 0
+    captured = capsys.readouterr()
+    valid(json.loads(captured.out), "check")  # stdout is the JSON alone
+    assert "Oordeel" in captured.err

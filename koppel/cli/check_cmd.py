@@ -93,7 +93,9 @@ def exit_code(results: list[dict], fail_on: str) -> int:
 @cli.command("check")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
-    "--json", "json_out", type=click.Path(path_type=Path), help="Write the result as JSON (a list for several files)."
+    "--json", "json_out", type=click.Path(path_type=Path), metavar="OUT.json|-",
+    help="Write the result as JSON (a list for several files); '-' prints it on stdout (the console text goes to "
+    "stderr).",
 )
 @click.option("--html", "html_out", type=click.Path(path_type=Path), help="Write an HTML report (one file only).")
 @click.option("--xlsx", "xlsx_out", type=click.Path(path_type=Path), help="Write an Excel report (one file only).")
@@ -137,6 +139,9 @@ def check_command(
         raise click.UsageError("--html and --xlsx take one file; use --report-dir for several")
     if schema_dir is not None and not schema_dir.is_dir():
         raise KoppelError("schema folder not found", file=schema_dir)
+    json_stdout = json_out is not None and str(json_out) == "-"  # as inspect/formats/run --json: stdout
+    if json_stdout:
+        json_out = None
     for option, out, suffixes in (("--json", json_out, (".json",)), ("--html", html_out, (".html", ".htm")),
                                   ("--xlsx", xlsx_out, (".xlsx",))):  # fmt: skip
         if out is not None:
@@ -172,21 +177,23 @@ def check_command(
                  s["warning"], s["info"])  # fmt: skip
         results.append(result)
         text = render(result)
-        click.echo(text.splitlines()[0] + "\n" + text.splitlines()[2] if quiet else text)
+        click.echo(text.splitlines()[0] + "\n" + text.splitlines()[2] if quiet else text, err=json_stdout)
         if len(files) > 1:
-            click.echo("")
+            click.echo("", err=json_stdout)
     if json_out:
         _write_json(results[0] if len(results) == 1 else results, json_out)
+    if json_stdout:
+        click.echo(json.dumps(results[0] if len(results) == 1 else results, indent=2, ensure_ascii=False))
     if html_out or xlsx_out:
         write_html, write_xlsx, _ = _reports()
         if html_out:
             write_html(results[0], html_out)
-            click.echo(f"HTML-rapport: {html_out}")
+            click.echo(f"HTML-rapport: {html_out}", err=json_stdout)
         if xlsx_out:
             write_xlsx(results[0], xlsx_out)
-            click.echo(f"Excel-rapport: {xlsx_out}")
+            click.echo(f"Excel-rapport: {xlsx_out}", err=json_stdout)
     if report_dir:
         with replacing(report_dir) if replace_whole else contextlib.nullcontext():
             index = _write_report_dir(results, report_dir)
-        click.echo(f"Rapporten: {index}")
+        click.echo(f"Rapporten: {index}", err=json_stdout)
     return exit_code(results, fail_on)

@@ -63,6 +63,7 @@ EPILOGS: dict[str, tuple[tuple[tuple[str, str], ...], str]] = {
         (("koppel check 2024.xaf", "the verdict and one row per rule code"),
          ("koppel check 2024.xaf --html rapport.html --xlsx rapport.xlsx", "reports for the file"),
          ("koppel check *.xaf --report-dir rapporten --fail-on warning", "several files, strict exit code"),
+         ("koppel check 2024.xaf --json - | jq .verdict", "the result as JSON on stdout"),
          ("koppel codes", "what every rule code means"),),
         "0 no finding at --fail-on, 1 a finding at --fail-on (default: error), "
         "2 a file cannot be used at all (ONBRUIKBAAR), is missing, or an option is wrong",
