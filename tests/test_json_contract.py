@@ -106,3 +106,17 @@ def test_check_json_dash_prints_on_stdout_as_every_other_json(capsys):
     captured = capsys.readouterr()
     valid(json.loads(captured.out), "check")  # stdout is the JSON alone
     assert "Oordeel" in captured.err
+
+
+def test_check_and_inspect_give_software_and_company_in_one_shape(tmp_path, capsys):
+    """Was: check had `software` as a string and the company at header.company_name; inspect {name, version}."""
+    name = "banana-nl__banana-accounting_xaf3.2_2018.xaf"
+    from tests.conftest import shared_sample
+
+    path = shared_sample(name)
+    assert run(["check", path, "--json", "-", "--no-xsd"]) in (0, 1)
+    checked = json.loads(capsys.readouterr().out)
+    assert run(["inspect", path, "--json"]) == 0
+    inspected = json.loads(capsys.readouterr().out)
+    assert checked["software"] == inspected["software"] and checked["software"]["name"]
+    assert checked["company"]["name"] == inspected["company"]["name"] and checked["company"]["name"]

@@ -11,6 +11,7 @@ import click
 from ..atomic import atomic_open, replacing
 from ..checks import check_file
 from ..checks.console import render
+from ..checks.contract import shared_shape
 from ..checks.findings import SEVERITY_RANK
 from ..errors import KoppelError
 from ..logs import log
@@ -171,7 +172,7 @@ def check_command(
                 "trial_balance": [], "journals": [], "periods": [], "counts": {}, "totals": {},
                 "problem": exc.message,
             }  # fmt: skip
-        result = stamp(result, path)  # which koppel, which bytes, when: in the JSON, HTML and Excel alike
+        result = stamp(shared_shape(result), path)  # which koppel, which bytes, when: in JSON, HTML and Excel alike
         s = result["summary"]
         log.info("check %s: %s (%d error, %d warning, %d info codes)", path, result["verdict"], s["error"],
                  s["warning"], s["info"])  # fmt: skip

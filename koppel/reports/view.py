@@ -118,6 +118,13 @@ def text(value: Any) -> str:
     return str(value)
 
 
+def software_text(value: Any) -> str:
+    """``software`` for people, in either shape (``{name, version}`` or a string): 'Exact Online 2016.1'."""
+    if isinstance(value, Mapping):
+        return " ".join(text(v) for v in (value.get("name"), value.get("version")) if text(v))
+    return text(value)
+
+
 def cents(value: Any) -> int | None:
     """A decimal amount string such as '1234.50' as int cents; None when absent or not an amount."""
     if value is None or isinstance(value, bool):
@@ -420,7 +427,7 @@ def build_view(result: Mapping[str, Any]) -> dict[str, Any]:
         "file": text(result.get("file")),
         "file_name": file_name(result.get("file")),
         "version": text(result.get("version")),
-        "software": text(result.get("software")),
+        "software": software_text(result.get("software")),
         "encoding": text(result.get("encoding")),
         "currency": text(header.get("currency")),
         "verdict": verdict(result),
