@@ -45,3 +45,23 @@ def test_every_producer_tip_is_one_the_checker_writes():
     rule_hints = {r.hint for r in RULES.values()}
     for hint in PRODUCER_HINTS:
         assert hint in rule_hints or repr(hint)[1:-1] in source or hint in source, hint
+
+
+def test_a_bad_encoding_file_gets_its_tip_in_dutch(tmp_path):
+    """Was: an English tip ("the text is probably ISO-8859-1 …; re-run with …") in a Dutch report."""
+    from koppel.reports import render_html_report
+
+    result = check_file(shared_sample("banana-nl__unit4-multivers_xaf3.2_2017_reformatted_bad-encoding.xml"), xsd=False)
+    (f01,) = [f for f in result["findings"] if f["code"] == "XAF-F01"]
+    assert f01["hint"].startswith("de tekst is waarschijnlijk ISO-8859-1/Windows-1252; controleer opnieuw met")
+    page = render_html_report(result)
+    assert "re-run" not in page and "probably" not in page
+
+
+def test_a_remedy_without_translation_falls_back_to_the_rules_dutch_tip(tmp_path):
+    from koppel.checks.hints import dutch_hint
+
+    assert dutch_hint("some new English remedy") is None  # Collector then uses the rule's own tip
+    assert dutch_hint("the file is truncated; copy or export it again") == (
+        "het bestand is afgebroken; kopieer of exporteer het opnieuw"
+    )

@@ -67,3 +67,27 @@ def fit_hints(findings: list[dict], software: str | None) -> list[dict]:
         if finding.get("hint"):
             finding["hint"] = fit_hint(finding["hint"], software)
     return findings
+
+
+# The XML reader's remedies (koppel.xaf.safety, English like every CLI message) -> the same in the accountant's
+# Dutch, for a finding in a check report. A remedy not listed gets the rule's own (Dutch) tip, never English.
+XML_HINTS_NL: dict[str, str] = {
+    "the text is probably ISO-8859-1/Windows-1252; re-run with --encoding iso-8859-1 if that is right, or ask for "
+    "a new export": "de tekst is waarschijnlijk ISO-8859-1/Windows-1252; controleer opnieuw met --encoding "
+    "iso-8859-1 als dat klopt, of vraag een nieuwe export",
+    "XML knows only &amp; &lt; &gt; &quot; &apos; and numeric ones such as &#160;: the exporting program must "
+    "write the character itself": "XML kent alleen &amp; &lt; &gt; &quot; &apos; en numerieke zoals &#160;: het "
+    "exporterende pakket moet het teken zelf schrijven",
+    "the file exceeds koppel's safety limits": "het bestand overschrijdt de veiligheidsgrenzen van koppel",
+    "the file exceeds koppel's safety limits; no bookkeeping field is that long": "het bestand overschrijdt de "
+    "veiligheidsgrenzen van koppel; geen boekhoudveld is zo lang",
+    "the file is truncated; copy or export it again": "het bestand is afgebroken; kopieer of exporteer het opnieuw",
+    "the file is damaged": "het bestand is beschadigd; vraag een nieuwe export",
+    "refused for safety (entity expansion, external files); export the file again": "geweigerd om "
+    "veiligheidsredenen (entiteiten, externe bestanden); exporteer het bestand opnieuw",
+}
+
+
+def dutch_hint(hint: str | None) -> str | None:
+    """The reader's remedy in Dutch; None (the rule's own tip) when there is no translation."""
+    return XML_HINTS_NL.get(" ".join((hint or "").split()))

@@ -27,7 +27,8 @@ VALUE_LABELS = {
     "accounts": "rekeningen", "transaction": "boekstuk", "transactions": "boekstukken", "entries": "boekingen",
     "line": "regel", "lines": "regels", "name": "naam", "description": "omschrijving", "kind": "soort",
     "relations": "relaties", "version": "versie", "source": "bron", "length": "lengte", "problem": "probleem",
-    "error": "fout", "warning": "waarschuwing", "namespace": "naamruimte", "path": "pad",
+    "error": "fout", "warning": "waarschuwing", "namespace": "naamruimte", "path": "pad", "read as": "gelezen als",
+    "assumed": "aangenomen", "bom": "BOM",
 }  # fmt: skip
 # Keys whose values are amounts: a decimal there is shown as 1.234,56 (other decimals, e.g. a version, stay).
 AMOUNT_KEYS = frozenset({"expected", "found", "declared", "debit", "credit", "amount", "balance", "opening",
