@@ -63,7 +63,8 @@ def export_tables(adm: Administration, outdir: str | Path, fmt: str = "csv") -> 
             _write(out, name, [adm.table(name)], fmt)
         _write(out, "lines", adm.lines.batches(), fmt)
         summary = out.path("summary.json")
-        summary.write_text(json.dumps(stamp(summarize(adm)), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        document = stamp(summarize(adm), timed=False)  # the same input gives the same bytes
+        summary.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         written = [out.folder / f"{name}.{fmt}" for name in (*MASTER_TABLES, "lines")]
     return [*written, outdir / "summary.json"]
 

@@ -35,10 +35,17 @@ def now_utc() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def stamp(document: dict[str, Any], input_path: str | Path | None = None, *, shown_as: str | None = None) -> dict:
+def stamp(
+    document: dict[str, Any], input_path: str | Path | None = None, *, shown_as: str | None = None, timed: bool = True
+) -> dict:
     """``document`` with ``schema_version``, ``koppel_version``, ``generated_at`` and, for a file input,
-    ``input`` (``name`` as the user gave it, ``sha256``) first. Keys the document has already are kept."""
-    head: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "koppel_version": __version__, "generated_at": now_utc()}
+    ``input`` (``name`` as the user gave it, ``sha256``) first. Keys the document has already are kept.
+
+    ``timed=False`` leaves out the time, for outputs that must be the same bytes each time they are made from the
+    same input (export's tables and summary.json: a job run after a crash compares them byte for byte)."""
+    head: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "koppel_version": __version__}
+    if timed:
+        head["generated_at"] = now_utc()
     if input_path is not None:
         name = shown_as or Path(input_path).name
         head["input"] = {"name": name, "sha256": sha256_of(input_path) if Path(input_path).is_file() else None}
