@@ -296,6 +296,7 @@ def test_json_report_and_progress_bar(job, capsys):
         main(["run", str(job), "--workers", "0", "--json"])
     payload = json.loads(capsys.readouterr().out)
     assert payload["counts"] == {"skipped": 1}
+    assert payload["schema_version"] == "1" and payload["koppel_version"] and payload["generated_at"].endswith("Z")
     assert payload["inputs"][0]["name"] == "drop0.xaf" and payload["inputs"][0]["action"] == "skipped"
 
 
