@@ -52,8 +52,11 @@ def check(
     file raises :class:`koppel.KoppelError`. ``html``/``xlsx`` also write the accountant's reports there.
     """
     from .checks import check_file
+    from .checks.contract import shared_shape
+    from .provenance import stamp
 
     result = check_file(path, schema_dir=schema_dir, encoding=encoding, xsd=xsd, max_places=max_places)
+    result = stamp(shared_shape(result), path)
     if html is not None or xlsx is not None:
         from .reports import write_html_report, write_xlsx_report
 

@@ -66,7 +66,8 @@ from .identity import first_merge, merge_error
 from .mapping import Mapping
 from .model import Administration, conform
 from .money import format_cents
-from .registry import get_format, read_input
+from .provenance import stamp
+from .registry import get_format, read_input, target_format
 from .reports.safe_text import csv_cells_arrow
 
 CONTROL_NAME = "control.json"
@@ -433,9 +434,7 @@ def convert(
     """
     input_path = Path(input_path)
     output = Path(output)
-    info = get_format(to)
-    if info.writer is None:
-        raise KoppelError(f"koppel reads {info.title} but cannot write it", hint="see 'koppel formats'")
+    info = target_format(to)
     # a Mapping object is copied: applying it records what it did, and adaptation adds generated codes
     maps = copy.deepcopy(mapping) if isinstance(mapping, Mapping) else Mapping.load(mapping, strict=strict_mapping)
     maps.strict = maps.strict or strict_mapping
@@ -492,7 +491,7 @@ def convert(
                 text = generated_mapping_text(job.mapping, job.plan, info.name, Path(given_path).name)
                 out.path(name).write_text(text, encoding="utf-8")
                 result.files.append(name)
-            control = build_control(adm, job, result, given_path, info.name)
+            control = stamp(build_control(adm, job, result, given_path, info.name), given_path)
             tmp = out.path(control_path.name)
             tmp.write_text(json.dumps(control, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         except KoppelError as exc:

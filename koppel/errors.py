@@ -22,6 +22,15 @@ def _escape(match: re.Match) -> str:
     return f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}"
 
 
+def remedy(hint: str | None) -> str:
+    """How to fix it, after what is wrong: in brackets, or after a dash when the hint has brackets of its own
+    (never "(… (…))": nested brackets hide where the remedy ends)."""
+    if not hint or not hint.strip():
+        return ""
+    hint = hint.strip()
+    return f" — {hint}" if "(" in hint or ")" in hint else f" ({hint})"
+
+
 # Files koppel made for the user's (a zip's member unpacked into a temp folder) -> how to name them in errors:
 # the user never sees a temp path (see koppel/archive.py).
 SHOWN_AS: dict[str, str] = {}
@@ -42,6 +51,8 @@ class KoppelError(Exception):
 
     def __post_init__(self) -> None:
         super().__init__(self.message)
+        if self.hint is None and self.message == "file not found":  # the one remedy for every input not there
+            self.hint = "check the name and the folder"
         self.file = SHOWN_AS.get(str(self.file), self.file) if self.file is not None else None
 
     def __str__(self) -> str:
@@ -52,8 +63,7 @@ class KoppelError(Exception):
                 place += f"{self.line}:"
             place += " "
         field = f"{self.field}: " if self.field else ""
-        hint = f" ({self.hint.strip()})" if self.hint else ""
-        return one_line(f"{place}{field}{self.message.strip()}{hint}")
+        return one_line(f"{place}{field}{self.message.strip()}{remedy(self.hint)}")
 
     def at(self, file: str | Path | None = None, line: int | None = None) -> KoppelError:
         """Return this error with its place filled in where it was still unknown."""

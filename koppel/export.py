@@ -12,6 +12,7 @@ from .atomic import AtomicDir
 from .errors import KoppelError
 from .model import DATE_COLUMNS, MASTER_TABLES, MONEY_COLUMNS, TABLES, Administration
 from .money import format_cents_series
+from .provenance import stamp
 from .reports.safe_text import write_csv, xlsx_row
 from .summary import summarize
 
@@ -62,7 +63,8 @@ def export_tables(adm: Administration, outdir: str | Path, fmt: str = "csv") -> 
             _write(out, name, [adm.table(name)], fmt)
         _write(out, "lines", adm.lines.batches(), fmt)
         summary = out.path("summary.json")
-        summary.write_text(json.dumps(summarize(adm), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        document = stamp(summarize(adm), timed=False)  # the same input gives the same bytes
+        summary.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         written = [out.folder / f"{name}.{fmt}" for name in (*MASTER_TABLES, "lines")]
     return [*written, outdir / "summary.json"]
 
@@ -99,10 +101,11 @@ def _write(out: AtomicDir, name: str, batches, fmt: str) -> None:
                 writer.close()
     else:
         from openpyxl import Workbook
+        from openpyxl.utils import get_column_letter
 
         book = Workbook(write_only=True)
         sheet = book.create_sheet(name)
-        sheet.append(list(TABLES[name]))
+        typed = _xlsx_sheet_head(sheet, name)
         rows = 0
         for batch in batches:
             rows += len(batch)
@@ -117,5 +120,49 @@ def _write(out: AtomicDir, name: str, batches, fmt: str) -> None:
             for col in DATE_COLUMNS[name]:
                 text[col] = batch[col].dt.date.astype(object).where(batch[col].notna(), None)
             for row in text.astype(object).where(text.notna(), None).itertuples(index=False, name=None):
-                sheet.append(xlsx_row(sheet, row))  # text cells (ids like 0100 too): no formulas, no illegal chars
+                cells = xlsx_row(sheet, row)  # text cells (ids like 0100 too): no formulas, no illegal chars
+                for index, number_format in typed:
+                    if cells[index] is not None:
+                        cells[index] = _formatted(sheet, cells[index], number_format)
+                sheet.append(cells)
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(TABLES[name]))}{rows + 1}"
         book.save(str(tmp))
+
+
+XLSX_AMOUNT_FORMAT = "#,##0.00"
+XLSX_DATE_FORMAT = "dd-mm-yyyy"
+
+
+def _xlsx_sheet_head(sheet, name: str) -> list[tuple[int, str]]:
+    """Bold, frozen header row and column widths (before the rows: the sheet is written as it streams);
+    returns (column index, number format) of the amount and date columns."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    typed: list[tuple[int, str]] = []
+    header = []
+    for index, col in enumerate(TABLES[name]):
+        if col in MONEY_COLUMNS[name]:
+            typed.append((index, XLSX_AMOUNT_FORMAT))
+            width = 14
+        elif col in DATE_COLUMNS[name]:
+            typed.append((index, XLSX_DATE_FORMAT))
+            width = 12
+        else:
+            width = min(max(len(col) + 4, 10), 40)
+        sheet.column_dimensions[get_column_letter(index + 1)].width = width
+        cell = WriteOnlyCell(sheet, col)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.freeze_panes = "A2"
+    sheet.append(header)
+    return typed
+
+
+def _formatted(sheet, value, number_format: str):
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value)
+    cell.number_format = number_format
+    return cell

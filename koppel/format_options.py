@@ -8,7 +8,6 @@ A new reader or writer option is added here, beside the code that reads it.
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 from dataclasses import dataclass
 
@@ -43,10 +42,10 @@ class Option:
             except ValueError:
                 problem = "a number" if self.kind == "number" else "a whole number"
         elif self.kind == "date":
-            try:
-                dt.date.fromisoformat(text)
-            except ValueError:
-                problem = "a date YYYY-MM-DD"
+            from .dates import FORMS, is_user_date
+
+            if not is_user_date(text):
+                problem = f"a date {FORMS}"
         if problem:
             raise KoppelError(f"{self.name}={text!r} is not valid", field=field, hint=f"{self.name} takes {problem}")
 

@@ -105,9 +105,9 @@ def check_folder_output(path: Path, *, option: str, force: bool, markers: Iterab
     markers = tuple(markers)
     ours = any((path / m).is_file() for m in markers)
     if not force:
-        what = "an earlier output of koppel" if ours else f"{len(entries)} file(s) or folder(s), e.g. {entries[0]}"
+        what = "an earlier output of koppel" if ours else f"{len(entries)} files or folders, e.g. {entries[0]}"
         raise KoppelError(
-            f"the folder is not empty (it holds {what}); koppel does not mix or overwrite outputs",
+            f"the folder is not empty: it holds {what}; koppel does not mix or overwrite outputs",
             file=path, field=option,
             hint="choose a new or empty folder, or pass --force to replace the earlier output whole"
             if ours else "choose a new or empty folder",

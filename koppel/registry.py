@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import KoppelError
+from .logs import log
 from .model import Administration
 
 Reader = Callable[..., Administration]
@@ -77,13 +78,78 @@ def all_formats() -> list[FormatInfo]:
     return sorted(_REGISTRY.values(), key=lambda f: f.name)
 
 
+# Names that are no package format but that people (and job files) use for koppel's own tables.
+TABLE_FORMATS = ("csv", "xlsx", "parquet")
+
+
+def _did_you_mean(name: str, names: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name.lower(), names, n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'? " if close else ""
+
+
 def get_format(name: str) -> FormatInfo:
     _load()
     try:
         return _REGISTRY[name]
     except KeyError:
-        known = ", ".join(sorted(_REGISTRY))
-        raise KoppelError(f"unknown format {name!r}", hint=f"known formats: {known}") from None
+        names = sorted(_REGISTRY)
+        raise KoppelError(
+            f"unknown format {name!r}", hint=f"{_did_you_mean(name, names)}known formats: {', '.join(names)}"
+        ) from None
+
+
+def writable_names() -> list[str]:
+    return [f.name for f in all_formats() if f.writer is not None]
+
+
+def readable_names() -> list[str]:
+    return [f.name for f in all_formats() if f.reader is not None]
+
+
+def target_format(name: str, field: str = "--to") -> FormatInfo:
+    """The format ``name`` as a conversion target; refused with what to use instead when koppel cannot write it."""
+    _load()
+    info = _REGISTRY.get(name)
+    targets = writable_names()
+    if info is None:
+        if name.lower() in TABLE_FORMATS:
+            raise KoppelError(
+                f"{name!r} is not a package target",
+                field=field,
+                hint=f"koppel's own tables as {name.lower()}: koppel export INPUT -o DIR --format {name.lower()}, "
+                f'or target = "{name.lower()}" in a job file; package targets: {", ".join(targets)}',
+            )
+        raise KoppelError(
+            f"unknown target {name!r}", field=field, hint=f"{_did_you_mean(name, targets)}targets: {', '.join(targets)}"
+        )
+    if info.writer is None:
+        if info.reader is not None:
+            raise KoppelError(
+                f"{name!r} is an input format: koppel reads it but cannot write it",
+                field=field,
+                hint=f"targets: {', '.join(targets)}",
+            )
+        raise KoppelError(
+            f"koppel can neither read nor write {info.title} files: no file import is published for it",
+            field=field,
+            hint=f"it imports XAF: convert with --to xaf32 or --to xaf40; koppel formats {info.name} says more",
+        )
+    return info
+
+
+def source_format(name: str, field: str = "--from") -> FormatInfo:
+    """The format ``name`` as an input; refused with the formats koppel reads when it cannot read it."""
+    info = get_format(name)
+    if info.reader is None:
+        what = (
+            f"{name!r} is a target: koppel writes it but cannot read it"
+            if info.writer is not None
+            else f"koppel can neither read nor write {info.title} files"
+        )
+        raise KoppelError(what, field=field, hint=f"koppel reads: {', '.join(readable_names())}")
+    return info
 
 
 # Root elements of the package XML files koppel reads (what the file says, never its name).
@@ -135,10 +201,12 @@ def read_input(path: str | Path, from_format: str | None = None, **options) -> A
         raise KoppelError("file not found", file=path)
     from .archive import extract_single, is_zip_input
 
+    given = path
     if is_zip_input(path):  # a zipped auditfile: its one member, checked against zip-slip and zip bombs
         path = extract_single(path)
     name = from_format or detect_format(path)
-    info = get_format(name)
+    info = source_format(name) if from_format else get_format(name)
+    log.info("read %s as %s (%s)", given, info.name, "--from" if from_format else "detected from its content")
     if info.reader is None:
         raise KoppelError(f"koppel writes {info.title} but cannot read it", file=path)
     if options.get("workers") is None:

@@ -51,15 +51,25 @@ def _unknown_kind_ids(adm: Administration) -> list[str]:
     return [str(a) for a in acc.loc[(acc["kind"] == UNKNOWN).fillna(False), "account_id"]]
 
 
+def _fiscal_year(summary: dict) -> str:
+    """``2016 (2016-01-01 .. 2016-12-31)``; what the input does not say is left out, never printed as None."""
+    start, end = summary.get("start_date"), summary.get("end_date")
+    span = f"{start or '?'} .. {end or '?'}" if start or end else ""
+    year = summary.get("fiscal_year") or ""
+    if year and span:
+        return f"{year} ({span})"
+    return year or span or "- (the input does not say)"
+
+
 def summary_text(summary: dict) -> str:
     """The summary as a few aligned lines for a terminal."""
     c, t = summary["counts"], summary["totals"]
     software = " ".join(x for x in (summary["software"]["name"], summary["software"]["version"]) if x) or "unknown"
     rows = [
-        ("format", f"{summary['format']} {summary['version']}"),
+        ("format", " ".join(str(x) for x in (summary["format"], summary["version"]) if x) or "-"),
         ("software", software),
         ("company", summary["company"]["name"] or "-"),
-        ("fiscal year", f"{summary['fiscal_year'] or '-'} ({summary['start_date']} .. {summary['end_date']})"),
+        ("fiscal year", _fiscal_year(summary)),
         ("encoding", summary["encoding"] or "-"),
         ("accounts", c["accounts"]),
         ("relations", c["relations"]),

@@ -65,9 +65,15 @@ def test_unusable_file_exits_2(tmp_path):
     assert result.return_value == 2 and "XAF-F01" in result.output and "ONBRUIKBAAR" in result.output
 
 
-def test_missing_file_exits_2(tmp_path):
-    result = run(tmp_path / "nope.xaf")
-    assert result.return_value == 2
+def test_missing_file_exits_2_without_a_verdict(tmp_path, capsys):
+    from koppel.cli import run as run_cli
+
+    assert run_cli(["check", str(tmp_path / "nope.xaf")]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # no ONBRUIKBAAR verdict with 0 findings for a name that was mistyped
+    assert captured.err == (
+        f"koppel: {tmp_path / 'nope.xaf'}: file not found (check the name; koppel check takes auditfiles)\n"
+    )
 
 
 def test_several_files_give_a_json_list(tmp_path):

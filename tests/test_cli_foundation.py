@@ -195,3 +195,19 @@ def test_no_traceback_from_the_console_script(tmp_path):
     )
     assert proc.returncode == 2
     assert proc.stderr.startswith("koppel: ") and "Traceback" not in proc.stderr
+
+
+def test_export_xlsx_sheets_are_typed_frozen_filtered_and_sized(tmp_path, capsys):
+    """Was: Excel's General format, no frozen header, no filter, no widths."""
+    from openpyxl import load_workbook
+
+    code, _, _ = run(["export", str(GOOD), "-o", str(tmp_path), "--format", "xlsx"], capsys)
+    assert code == 0
+    sheet = load_workbook(tmp_path / "lines.xlsx")["lines"]
+    header = [c.value for c in sheet[1]]
+    amount, date = header.index("amount") + 1, header.index("date") + 1
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:{sheet.cell(1, len(header)).column_letter}601"
+    assert sheet[1][0].font.bold
+    assert sheet.cell(2, amount).number_format == "#,##0.00" and isinstance(sheet.cell(2, amount).value, float)
+    assert sheet.cell(2, date).number_format == "dd-mm-yyyy"
+    assert sheet.column_dimensions[sheet.cell(1, amount).column_letter].width == 14

@@ -155,4 +155,4 @@ def test_cli_convert_exit_codes(tmp_path: Path, capsys) -> None:
     with pytest.raises(SystemExit) as exit_:
         main(["convert", str(SAMPLES / "voorbeeld_clair2.xml"), "--to", "nope", "-o", str(tmp_path / "p")])
     assert exit_.value.code == 2
-    assert "unknown format 'nope'" in capsys.readouterr().err
+    assert "unknown target 'nope'" in capsys.readouterr().err

@@ -296,14 +296,15 @@ def test_json_report_and_progress_bar(job, capsys):
         main(["run", str(job), "--workers", "0", "--json"])
     payload = json.loads(capsys.readouterr().out)
     assert payload["counts"] == {"skipped": 1}
+    assert payload["schema_version"] == "1" and payload["koppel_version"] and payload["generated_at"].endswith("Z")
     assert payload["inputs"][0]["name"] == "drop0.xaf" and payload["inputs"][0]["action"] == "skipped"
 
 
 @pytest.mark.parametrize(
     ("line", "field", "message"),
-    [('target = "minxo"', "job 'xaf'.target", "unknown format 'minxo'"),
-     ('target = "profile"', "job 'xaf'.target", "koppel cannot write profile"),
-     ('target = "csv"\nfrom = "xaf40"', "job 'xaf'.from", "koppel cannot read xaf40")],
+    [('target = "minxo"', "job 'xaf'.target", "unknown target 'minxo'"),
+     ('target = "profile"', "job 'xaf'.target", "'profile' is an input format: koppel reads it but cannot write it"),
+     ('target = "csv"\nfrom = "xaf40"', "job 'xaf'.from", "'xaf40' is a target: koppel writes it but cannot read it")],
 )  # fmt: skip
 def test_an_unknown_target_makes_the_job_unusable_instead_of_quarantining_every_input(job, line, field, message):
     job.write_text(JOB.replace('target = "csv"', line), encoding="utf-8")

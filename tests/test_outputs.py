@@ -32,7 +32,7 @@ def test_second_target_into_the_same_folder_is_refused(tmp_path, capsys):
     before = sorted(os.listdir(out))
     code, err = _run(["convert", XAF, "--to", "exact-online", "-o", out], capsys)
     assert code == 2
-    assert err.startswith(f"koppel: {out}: -o: the folder is not empty (it holds an earlier output of koppel)")
+    assert err.startswith(f"koppel: {out}: -o: the folder is not empty: it holds an earlier output of koppel;")
     assert "--force" in err and len(err.strip().splitlines()) == 1
     assert sorted(os.listdir(out)) == before
 

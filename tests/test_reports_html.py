@@ -237,3 +237,12 @@ def test_period_chart_thins_out_labels_when_crowded():
     assert [name for _, name in chart.labels][:3] == ["1", "6", "11"]  # every 5th: 100 periods on 854 units
     positions = [x for x, _ in chart.labels]
     assert min(b - a for a, b in itertools.pairwise(positions)) >= 34
+
+
+def test_findings_show_dutch_words_and_amounts():
+    """Was: `expected 647768.10 found 647705.10` in a Dutch report."""
+    doc = _page(eboekhouden_result())
+    values = [" ".join(n.text_content().split()) for n in doc.xpath('//span[@class="kv"]')]
+    assert "verwacht 517.416,49" in values and "gevonden 686.571,44" in values
+    assert "verwacht 414" in values and "gevonden 5" in values  # counts stay counts
+    assert not [v for v in values if v.startswith(("expected ", "found "))]

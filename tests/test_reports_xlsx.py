@@ -71,8 +71,9 @@ def test_findings_sheet(eb_book):
     assert [r[0] for r in rows[1:]] == ["XAF-T04", "XAF-T05", "XAF-T08", "XAF-D05", "XAF-D06", "XAF-F03", "XAF-V02",
                                         "XAF-V03"]  # fmt: skip
     t04 = rows[1]
-    assert t04[1:5] == ("error", 1, 3100, "/auditfile/company/transactions/totalDebit")
-    assert t04[7] == "regel 3100 /auditfile/company/transactions/totalDebit — expected=517416.49, found=686571.44"
+    assert t04[1:5] == ("fout", 1, 3100, "/auditfile/company/transactions/totalDebit")  # Dutch, as the sheet
+    assert t04[7] == "regel 3100 /auditfile/company/transactions/totalDebit — verwacht=517.416,49, gevonden=686.571,44"
+    assert [r[1] for r in rows[1:]] == ["fout"] * 3 + ["waarschuwing"] * 2 + ["info"] * 3
     assert rows[5][2] == 11 and rows[5][7].count("\n") == 4  # D06: 11 occurrences, 5 places kept
     assert rows[6][7] is None  # F03 has no places: an empty cell
 
@@ -82,8 +83,11 @@ def test_overview(eb_book):
     assert values["Oordeel / verdict"] == "Fouten gevonden — Errors — do not rely on this file as it is"
     assert values["Fouten / errors"] == 3 and values["Info"] == 243
     assert values["Onderneming / company"] == "Delphi Information Solutions"
-    assert values["Totaal: Debet (som regels)"] == "517.416,49"
-    assert values["Aantal: Boekingsregels"] == "414"
+    assert values["Totaal: Debet (som regels)"] == 517416.49  # a number Excel adds up, shown 517.416,49
+    assert values["Aantal: Boekingsregels"] == 414
+    cells = {row[0].value: row[1] for row in eb_book["Overview"].iter_rows(min_row=2)}
+    assert cells["Totaal: Debet (som regels)"].number_format.startswith("#,##0.00")
+    assert cells["Aantal: Boekingsregels"].number_format == "#,##0"
 
 
 def test_hostile_text_never_starts_a_formula(tmp_path: Path):

@@ -24,6 +24,7 @@ from ..errors import KoppelError
 from ..xaf.versions import WRONG_40_NAMESPACES, sniff_xaf
 from . import xsd as xsd_layer
 from .findings import Collector
+from .hints import dutch_hint
 from .result import build_result, unusable_result
 from .rules import run_file_rules
 from .scan import Scanner
@@ -70,7 +71,7 @@ def _xml_error(path: Path, exc: etree.XMLSyntaxError, encoding: str | None, out:
     from ..xaf.safety import xml_error
 
     err = xml_error(path, exc, encoding)
-    out.add("XAF-F01", err.line, "", {"problem": err.message}, hint=err.hint)
+    out.add("XAF-F01", err.line, "", {"problem": err.message}, hint=dutch_hint(err.hint))  # the report is Dutch
 
 
 def check_file(
@@ -92,7 +93,7 @@ def check_file(
         try:
             member = extract_single(path)
         except KoppelError as exc:
-            out.add("XAF-F01", None, "", {"problem": exc.message}, hint=exc.hint)
+            out.add("XAF-F01", None, "", {"problem": exc.message}, hint=dutch_hint(exc.hint))
             return unusable_result(path, out, version=None)
         result = check_file(member, schema_dir=schema_dir, encoding=encoding, xsd=xsd, max_places=max_places)
         result["file"] = f"{path} ({member.name})"
@@ -106,7 +107,7 @@ def check_file(
     except KoppelError as exc:
         low = exc.message.lower()
         code = "XAF-F01" if any(w in low for w in ("well-formed", "bytes", "ends too early", "empty")) else "XAF-F05"
-        out.add(code, exc.line, "", {"problem": exc.message}, hint=exc.hint)
+        out.add(code, exc.line, "", {"problem": exc.message}, hint=dutch_hint(exc.hint))
         return unusable_result(path, out, version=None)
     _encoding_layer(info, out)
     if info.namespace in WRONG_40_NAMESPACES:

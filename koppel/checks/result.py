@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..money import format_cents
 from .findings import Collector
+from .hints import fit_hints
 
 HEADER_KEYS = (
     "company_name", "fiscal_year", "start_date", "end_date", "currency", "software", "software_version", "kvk",
@@ -75,8 +76,8 @@ def opening_figures(facts) -> dict:
 
 
 def build_result(path: Path, info, facts, out: Collector, schema_file: Path | None) -> dict:
-    findings = out.findings()
     header = _header(info.version, facts)
+    findings = fit_hints(out.findings(), header["software"])  # a producer's tip only on that producer's file
     tb = []
     for acc in sorted(facts.tb, key=lambda a: (a is None, a or "")):
         opening, debit, credit = facts.tb[acc]
@@ -156,7 +157,7 @@ def build_result(path: Path, info, facts, out: Collector, schema_file: Path | No
 
 
 def unusable_result(path: Path, out: Collector, version: str | None, info=None) -> dict:
-    findings = out.findings()
+    findings = fit_hints(out.findings(), None)  # the producer is unknown: general tips
     return {
         "file": str(path),
         "version": version,

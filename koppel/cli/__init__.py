@@ -34,8 +34,38 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(code)
 
 
+_ARGV: list[str] = []
+
+
+def current_argv() -> list[str]:
+    """The arguments of the command being run (for the log's first line)."""
+    return list(_ARGV)
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run one command; return its exit code (see :func:`main`)."""
+    _ARGV[:] = list(sys.argv[1:] if argv is None else argv)
+    try:
+        code = _run(_ARGV)
+    finally:
+        _ARGV.clear()
+    if "koppel.logs" in sys.modules:  # a log file was asked for: the end of the command, then close it
+        from ..logs import close_files, log
+
+        log.info("exit %d", code)
+        close_files()
+    return code
+
+
+def _logged(message: str, *, traceback: bool = False) -> None:
+    """An error line for the log file too (when there is one), with the traceback of a bug."""
+    if "koppel.logs" in sys.modules:
+        from ..logs import log
+
+        log.error("%s", message, exc_info=traceback)
+
+
+def _run(argv: list[str]) -> int:
     try:
         import click
 
@@ -44,7 +74,7 @@ def run(argv: list[str] | None = None) -> int:
         return _fail("interrupted", interrupts.exit_code(exc))
     try:
         try:
-            with cli.make_context("koppel", list(sys.argv[1:] if argv is None else argv)) as ctx:
+            with cli.make_context("koppel", argv) as ctx:
                 code = cli.invoke(ctx)
         finally:
             sys.stdout.flush()
@@ -52,6 +82,8 @@ def run(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except click.exceptions.Abort:
         return _fail("interrupted", 130)
+    except click.UsageError as exc:  # one line too, with where to read how the command is used
+        return _fail(usage_line(exc), exc.exit_code)
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
@@ -77,12 +109,24 @@ def _failure(exc: Exception) -> int:
         return _fail(str(os_error_message(exc)), 2)
     if isinstance(exc, MemoryError):
         return _fail("out of memory (try --workers 1, or a machine with more memory)", 2)
-    if os.environ.get("KOPPEL_DEBUG"):  # a bug in koppel: one line; details only on request
+    _logged("a bug in koppel; its traceback:", traceback=True)  # a bug in koppel: one line; details on request
+    if os.environ.get("KOPPEL_DEBUG"):
         raise exc
     return _fail(f"internal error: {type(exc).__name__}: {exc} (please report it; KOPPEL_DEBUG=1 shows details)", 3)
 
 
+def usage_line(exc) -> str:
+    """A click usage error as koppel's one line: what is wrong, and the help that shows how it is used."""
+    from ..errors import one_line
+
+    ctx = exc.ctx
+    command = ctx.command_path if ctx is not None else "koppel"
+    message = one_line(exc.format_message()).rstrip(".")
+    return f"{message} (see '{command} --help')"
+
+
 def _fail(message: str, code: int) -> int:
+    _logged(message)
     with contextlib.suppress(OSError, ValueError):
         sys.stderr.write(f"koppel: {message}\n")
         sys.stderr.flush()

@@ -11,10 +11,13 @@ import click
 from ..atomic import atomic_open, replacing
 from ..checks import check_file
 from ..checks.console import render
+from ..checks.contract import shared_shape
 from ..checks.findings import SEVERITY_RANK
 from ..errors import KoppelError
+from ..logs import log
 from ..outputs import check_file_output, check_folder_output
 from ..progress import activity, watch_file
+from ..provenance import stamp
 from . import cli
 from .options import force_option
 
@@ -91,7 +94,9 @@ def exit_code(results: list[dict], fail_on: str) -> int:
 @cli.command("check")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
-    "--json", "json_out", type=click.Path(path_type=Path), help="Write the result as JSON (a list for several files)."
+    "--json", "json_out", type=click.Path(path_type=Path), metavar="OUT.json|-",
+    help="Write the result as JSON (a list for several files); '-' prints it on stdout (the console text goes to "
+    "stderr).",
 )
 @click.option("--html", "html_out", type=click.Path(path_type=Path), help="Write an HTML report (one file only).")
 @click.option("--xlsx", "xlsx_out", type=click.Path(path_type=Path), help="Write an Excel report (one file only).")
@@ -103,7 +108,8 @@ def exit_code(results: list[dict], fail_on: str) -> int:
 @click.option("--schema-dir", type=click.Path(path_type=Path, file_okay=False), help="Folder with the official XSDs.")
 @click.option("--encoding", default=None, metavar="NAME", help="Read the file in this encoding, whatever it declares.")
 @click.option("--no-xsd", is_flag=True, help="Skip the schema (XSD) layer.")
-@click.option("--places", default=20, show_default=True, help="Places kept per finding code.")
+@click.option("--places", type=click.IntRange(min=0), default=20, show_default=True, metavar="N",
+              help="Places (line, path, values) kept per finding code; 0 keeps only the counts.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the verdict line per file.")
 @click.option("--rgs", "rgs_release", type=click.Path(path_type=Path), default=None, metavar="RELEASE.xlsx",
               help="Check every account's RGS code against this RGS release (the official Excel workbook).")
@@ -134,6 +140,9 @@ def check_command(
         raise click.UsageError("--html and --xlsx take one file; use --report-dir for several")
     if schema_dir is not None and not schema_dir.is_dir():
         raise KoppelError("schema folder not found", file=schema_dir)
+    json_stdout = json_out is not None and str(json_out) == "-"  # as inspect/formats/run --json: stdout
+    if json_stdout:
+        json_out = None
     for option, out, suffixes in (("--json", json_out, (".json",)), ("--html", html_out, (".html", ".htm")),
                                   ("--xlsx", xlsx_out, (".xlsx",))):  # fmt: skip
         if out is not None:
@@ -141,6 +150,11 @@ def check_command(
     replace_whole = report_dir is not None and check_folder_output(
         report_dir, option="--report-dir", force=force, markers=("index.html",)
     )
+    for path in files:  # a file that is not there is a mistake in the command, not a verdict on a file
+        if not path.exists():
+            raise KoppelError("file not found", file=path, hint="check the name; koppel check takes auditfiles")
+        if path.is_dir():
+            raise KoppelError("is a folder, not an auditfile", file=path, hint="name the files in it, e.g. DIR/*.xaf")
     release = _release(rgs_release)
     if previous is not None and not previous.exists():
         raise KoppelError("file not found", file=previous, hint="--previous names last year's file")
@@ -158,23 +172,29 @@ def check_command(
                 "trial_balance": [], "journals": [], "periods": [], "counts": {}, "totals": {},
                 "problem": exc.message,
             }  # fmt: skip
+        result = stamp(shared_shape(result), path)  # which koppel, which bytes, when: in JSON, HTML and Excel alike
+        s = result["summary"]
+        log.info("check %s: %s (%d error, %d warning, %d info codes)", path, result["verdict"], s["error"],
+                 s["warning"], s["info"])  # fmt: skip
         results.append(result)
         text = render(result)
-        click.echo(text.splitlines()[0] + "\n" + text.splitlines()[2] if quiet else text)
+        click.echo(text.splitlines()[0] + "\n" + text.splitlines()[2] if quiet else text, err=json_stdout)
         if len(files) > 1:
-            click.echo("")
+            click.echo("", err=json_stdout)
     if json_out:
         _write_json(results[0] if len(results) == 1 else results, json_out)
+    if json_stdout:
+        click.echo(json.dumps(results[0] if len(results) == 1 else results, indent=2, ensure_ascii=False))
     if html_out or xlsx_out:
         write_html, write_xlsx, _ = _reports()
         if html_out:
             write_html(results[0], html_out)
-            click.echo(f"HTML-rapport: {html_out}")
+            click.echo(f"HTML-rapport: {html_out}", err=json_stdout)
         if xlsx_out:
             write_xlsx(results[0], xlsx_out)
-            click.echo(f"Excel-rapport: {xlsx_out}")
+            click.echo(f"Excel-rapport: {xlsx_out}", err=json_stdout)
     if report_dir:
         with replacing(report_dir) if replace_whole else contextlib.nullcontext():
             index = _write_report_dir(results, report_dir)
-        click.echo(f"Rapporten: {index}")
+        click.echo(f"Rapporten: {index}", err=json_stdout)
     return exit_code(results, fail_on)

@@ -18,9 +18,10 @@ import click
 from ..atomic import replacing
 from ..convert import control_path_for, convert, parse_options
 from ..format_options import validate, writer_options
+from ..logs import log
 from ..outputs import check_file_output, check_folder_output
 from ..progress import activity, current
-from ..registry import all_formats, get_format
+from ..registry import all_formats, target_format
 from . import cli
 from .options import (
     encoding_option,
@@ -38,7 +39,8 @@ EXTRA_OPTIONS: list[tuple[tuple[str, ...], dict]] = [
     (("--opening-with-open-items",), {"is_flag": True, "default": None, "help": "Opening balance with open items."}),
     (("--split-mb",), {"type": int, "default": None, "metavar": "MB", "help": "Split a single output file."}),
     (("--keep-dropped",), {"is_flag": True, "default": None, "help": "Keep what the target drops, in a side file."}),
-    (("--template",), {"default": None, "metavar": "NAME", "help": "Target template (administration template)."}),
+    (("--template",), {"default": None, "metavar": "FILE",
+                       "help": "The header file exported from the package (targets template, visma-eaccounting)."}),
     (("--schema-dir",), {"default": None, "metavar": "DIR", "help": "Validate XML output against vendor XSDs there."}),
     (
         ("--truncate",),
@@ -116,7 +118,7 @@ def convert_command(
     reader_options.update(read_options(path, from_format, read_option_pairs))
     options = {key: value for key, value in extra.items() if value is not None}
     options.update(parse_options(option_pairs))
-    info = get_format(target)
+    info = target_format(target)
     if info.writer is not None:
         validate(options, writer_options(info.name), field="--option", what=f"--to {info.name}")
     kind = getattr(info, "output", "folder")
@@ -156,6 +158,9 @@ def convert_command(
         old.unlink(missing_ok=True)
     control = result.control
     counts = control["counts"]
+    log.info("convert %s -> %s %s: %d files; %s; %d adapted, %d not carried; money in = money out: %s", path,
+             target, output, len(result.files), ", ".join(f"{k} {v[0]} -> {v[1]}" for k, v in counts.items()),
+             len(control["adaptations"]), len(control["not_carried"]), "yes" if result.equal else "NO")  # fmt: skip
     click.echo(f"wrote {len(result.files)} files for {target} to {output}")
     for file in result.files:
         click.echo(f"  {file}")

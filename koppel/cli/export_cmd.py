@@ -28,7 +28,8 @@ from .options import (
 @cli.command("export")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("-o", "--output", "outdir", required=True, type=click.Path(path_type=Path), help="Output folder.")
-@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="csv", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="csv", show_default=True,
+              help="One file per table in this format (parquet keeps the column types).")
 @input_format_option
 @encoding_option
 @source_options

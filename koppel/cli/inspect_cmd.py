@@ -46,6 +46,8 @@ def inspect_command(
         summary = summarize(adm)
     summary["file"] = str(path)
     if as_json:
-        click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+        from ..provenance import stamp
+
+        click.echo(json.dumps(stamp(summary, path), indent=2, ensure_ascii=False))
     else:
         click.echo(summary_text(summary))

@@ -10,7 +10,7 @@ from ..atomic import atomic_open
 from ..mapping_init import starter_mapping
 from ..outputs import check_file_output
 from ..progress import activity
-from ..registry import get_format
+from ..registry import target_format
 from . import cli
 from .options import (
     encoding_option,
@@ -28,7 +28,7 @@ def mapping_group() -> None:
 
 
 @mapping_group.command("init")
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", type=click.Path(path_type=Path), metavar="INPUT")
 @click.option("--to", "target", required=True, metavar="TARGET", help="Target format the mapping is for.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Write here (default: stdout).")
 @input_format_option
@@ -50,7 +50,7 @@ def mapping_init_command(
     rgs_release: Path | None = None,
 ) -> None:
     """Write a starter mapping listing every code INPUT uses, with TARGET's limits and proposals."""
-    get_format(target)
+    target_format(target)
     options = {}
     if profile:
         from_format = from_format or "profile"

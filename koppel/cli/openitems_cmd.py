@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..dates import parse_user_date
 from ..errors import KoppelError
 from ..money import format_cents
 from ..openitems.engine import compute_open_items
@@ -21,10 +22,7 @@ from .options import encoding_option, force_option, input_format_option, read_wi
 def _date(value: str | None, field: str) -> date | None:
     if value is None:
         return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise KoppelError(f"not a date: {value!r}", field=field, hint="write YYYY-MM-DD") from None
+    return parse_user_date(value, field=field)
 
 
 def _control(pairs: tuple[str, ...]) -> dict[str, str] | None:
@@ -45,7 +43,8 @@ def _control(pairs: tuple[str, ...]) -> dict[str, str] | None:
 @cli.command("openitems")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="OUT.csv, OUT.xlsx or OUT.json.")
-@click.option("--at", "at", default=None, metavar="YYYY-MM-DD", help="Date of the position (default: end of year).")
+@click.option("--at", "at", default=None, metavar="DATE",
+              help="Date of the position, 31-12-2024 or 2024-12-31 (default: end of the fiscal year).")
 @click.option(
     "--invoices",
     type=click.Path(path_type=Path),

@@ -67,7 +67,8 @@ def source_options(func):
         help="Override the profile's aggregation.",
     )(func)
     func = click.option(
-        "--until", metavar="YYYY-MM-DD", default=None, help="Hold back periods not closed by this date (reported)."
+        "--until", metavar="DATE", default=None,
+        help="Hold back periods not closed by this date, 31-12-2024 or 2024-12-31 (reported)."
     )(func)
     return click.option(
         "--profile", default=None, metavar="P", help="Source profile (name or .toml); implies --from profile."

@@ -56,8 +56,10 @@ def init_command(path: Path, output: Path | None, force: bool) -> None:
 @profile_group.command("check")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--profile", "profile", required=True, metavar="P", help="Profile name or .toml.")
-@click.option("--until", default=None, metavar="YYYY-MM-DD", help="Hold back periods not closed by this date.")
-@click.option("--aggregate", type=click.Choice(["none", "day", "month"]), default=None)
+@click.option("--until", default=None, metavar="DATE",
+              help="Hold back periods not closed by this date (31-12-2024 or 2024-12-31).")
+@click.option("--aggregate", type=click.Choice(["none", "day", "month"]), default=None,
+              help="One entry per source row, per day or per month (default: the profile's own setting).")
 def check_command(path: Path, profile: str, until: str | None, aggregate: str | None) -> None:
     """Read an export with a profile and report: entries, totals, fallbacks, held-back and skipped rows."""
     adm = read_source(path, profile=profile, until=until, aggregate=aggregate)

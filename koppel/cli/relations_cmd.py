@@ -33,6 +33,18 @@ def _check_output(output: Path, target: str, force: bool) -> bool:
     return check_folder_output(output, option="-o", force=force, markers=("control.json",))
 
 
+fail_on_option = click.option(
+    "--fail-on", type=click.Choice(["error", "warning"]), default="error", show_default=True,
+    help="Exit 1 when a finding of this severity (or worse) is found; the list is written all the same.",
+)  # fmt: skip
+
+
+def _exit_code(findings, fail_on: str) -> int:
+    """1 when a finding reaches ``fail_on`` (as koppel check), else 0."""
+    levels = ("error",) if fail_on == "error" else ("error", "warning")
+    return 1 if findings["severity"].isin(levels).any() else 0
+
+
 def _echo_findings(findings) -> None:
     for row in findings.itertuples(index=False):
         click.echo(f"  {row.code} {row.severity}: relation {row.relation_id}: {row.field} {row.value!r}: {row.message}")
@@ -43,8 +55,10 @@ def _echo_findings(findings) -> None:
 @click.option("--profile", default=None, type=click.Path(path_type=Path), help="Relations profile (.toml).")
 @click.option("--from", "from_format", default=None, metavar="FORMAT", help="Read the relations of any input.")
 @click.option("--to", "target", required=True, metavar="TARGET|xlsx|csv", help="A package target or a list.")
-@click.option("-o", "--output", required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), metavar="OUT",
+              help="A list (OUT.xlsx, OUT.csv) or, for a package target, a new or empty folder.")
 @click.option("--accept-errors", is_flag=True, help="Write a package file even with error findings.")
+@fail_on_option
 @force_option
 def convert_command(
     path: Path,
@@ -54,7 +68,8 @@ def convert_command(
     output: Path,
     accept_errors: bool,
     force: bool,
-) -> None:
+    fail_on: str = "error",
+) -> int:
     """Read debtors/creditors from an XLSX/CSV list (or any administration), check them, and write them."""
     replace_whole = _check_output(output, target, force)
     options = {"profile": profile} if profile else {}
@@ -71,7 +86,7 @@ def convert_command(
             relation_table(adm.relations, adm.extras.get("relations")), findings, output, target
         )
         click.echo("wrote " + ", ".join(str(f) for f in files))
-        return
+        return _exit_code(findings, fail_on)
     if errors and not accept_errors:
         raise KoppelError(
             f"{errors} relations have errors; nothing written",
@@ -103,14 +118,19 @@ def convert_command(
             )
     if not result.equal:
         sys.exit(1)
+    return 0
 
 
 @relations_group.command("export")
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--from", "from_format", default=None, metavar="FORMAT")
-@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="relaties.xlsx or .csv")
+@click.option("--from", "from_format", default=None, metavar="FORMAT",
+              help="Input format (default: detected from content); see 'koppel formats'.")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), metavar="OUT.xlsx|OUT.csv",
+              help="The checked list: an Excel workbook (sheets Relaties, Bevindingen), "
+              "or a CSV with OUT.findings.csv beside it.")
+@fail_on_option
 @force_option
-def export_command(path: Path, from_format: str | None, output: Path, force: bool) -> None:
+def export_command(path: Path, from_format: str | None, output: Path, force: bool, fail_on: str = "error") -> int:
     """A readable, checked list of the relations in an auditfile (or any readable administration)."""
     fmt = "csv" if output.suffix.lower() == ".csv" else "xlsx"
     _check_output(output, fmt, force)
@@ -122,3 +142,4 @@ def export_command(path: Path, from_format: str | None, output: Path, force: boo
         f"{len(relations)} relations, {errors} errors, {len(findings) - errors} warnings; wrote "
         + ", ".join(str(f) for f in files)
     )
+    return _exit_code(findings, fail_on)

@@ -46,7 +46,9 @@ def run_command(job_file: Path, dry_run: bool, workers: int | None, scheduler: s
             "counts": report.counts(),
             "inputs": [asdict(o) for o in report.outcomes],
         }
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        from ..provenance import stamp
+
+        click.echo(json.dumps(stamp(payload), indent=2, ensure_ascii=False))  # which koppel, when
     else:
         click.echo(summary_table(report))
     return report.exit_code

@@ -35,7 +35,7 @@ JOB_KEYS = {
     "settle_seconds",
     "recursive",
 }
-TOP_KEYS = {"root", "job", "state"}
+TOP_KEYS = {"root", "job", "state", "log_file"}
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,7 @@ class JobFile:
     path: Path
     root: Path
     jobs: tuple[Job, ...] = field(default_factory=tuple)
+    log_file: Path | None = None  # log_file = "koppel.log": a log of every run (relative to the job file)
 
     @property
     def state_path(self) -> Path:
@@ -112,7 +113,12 @@ def load_job_file(path: str | Path) -> JobFile:
     if len(set(names)) != len(names):
         raise KoppelError("two jobs have the same name", file=path, field="job.name", hint="give each job its own name")
     refuse_shared_inputs(jobs, path)
-    return JobFile(path=path.resolve(), root=root, jobs=jobs)
+    log_file = data.get("log_file")
+    if log_file is not None and (not isinstance(log_file, str) or not log_file.strip()):
+        raise KoppelError(
+            "log_file must be a file name", file=path, field="log_file", hint='e.g. log_file = "koppel.log"'
+        )
+    return JobFile(path=path.resolve(), root=root, jobs=jobs, log_file=base / log_file if log_file else None)
 
 
 def refuse_shared_inputs(jobs: tuple[Job, ...], path: Path) -> None:

@@ -29,6 +29,7 @@ from pathlib import Path
 from ..diskfull import DiskFull, disk_full, is_disk_full
 from ..errors import KoppelError
 from ..errors import one_line as printable
+from ..logs import log, to_file
 from .config import Job, JobFile, load_job_file
 from .executors import Executor, make_executor
 from .files import (
@@ -117,6 +118,8 @@ def run_job_file(
 ) -> RunReport:
     """Run every job of a job file once. Job-level problems raise KoppelError (exit 2)."""
     job_file = load_job_file(path)
+    if job_file.log_file is not None and not dry_run:
+        to_file(job_file.log_file)
     check_targets(job_file)
     if dry_run:
         return plan_report(job_file)
@@ -125,7 +128,9 @@ def run_job_file(
     try:
         with job_lock(job_file.lock_path), StateDB(job_file.state_path) as db:
             try:
-                return _run(job_file, db, executor, progress)
+                report = _run(job_file, db, executor, progress)
+                log_outcomes(report)
+                return report
             except KeyboardInterrupt:  # Ctrl-C or SIGTERM: stop the workers now, then remove what they staged
                 executor.close(now=True)
                 for job in job_file.jobs:
@@ -148,27 +153,32 @@ def run_job_file(
             executor.close()
 
 
+def log_outcomes(report: RunReport) -> None:
+    """One log line per input: what was done with it, where it went, and why when it was quarantined."""
+    for o in report.outcomes:
+        where = f" -> {o.output or o.moved_to}" if (o.output or o.moved_to) else ""
+        line = f"job {o.job!r}: {o.name} ({o.sha256[:12]}): {o.action}{where}"
+        if o.error:
+            log.warning("%s: %s", line, o.error)
+        else:
+            log.info("%s, %d lines", line, o.lines)
+
+
 def check_targets(job_file: JobFile) -> None:
     """An unknown target or input format makes the job unusable (exit 2), rather than quarantining every input."""
-    from ..registry import get_format
+    from ..registry import source_format, target_format
 
     for job in job_file.jobs:
-        for key, name, need in (("target", job.spec.target, "writer"), ("from", job.spec.from_format, "reader")):
+        for key, name, look_up in (("target", job.spec.target, target_format),
+                                   ("from", job.spec.from_format, source_format)):  # fmt: skip
             if name is None or (key == "target" and name in TABLE_TARGETS):
                 continue
             try:
-                info = get_format(name)
+                look_up(name, field=key)
             except KoppelError as exc:
                 raise KoppelError(
                     exc.message, file=job_file.path, field=f"job {job.name!r}.{key}", hint=exc.hint
                 ) from None
-            if getattr(info, need) is None:
-                raise KoppelError(
-                    f"koppel cannot {'write' if need == 'writer' else 'read'} {name}",
-                    file=job_file.path,
-                    field=f"job {job.name!r}.{key}",
-                    hint="see 'koppel formats'",
-                )
 
 
 def plan(job: Job, db: StateDB) -> list[Planned]:
@@ -426,7 +436,9 @@ def one_line(error: dict) -> str:
         str(x) for x in (Path(str(error["file"])).name if error.get("file") else None, error.get("line")) if x
     )
     field_ = f"{error['field']}: " if error.get("field") else ""
-    hint = f" ({error['hint']})" if error.get("hint") else ""
+    from ..errors import remedy
+
+    hint = remedy(error.get("hint"))
     return printable(f"{place + ': ' if place else ''}{field_}{error.get('message', '')}{hint}")
 
 

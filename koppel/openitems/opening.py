@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..dates import parse_user_date
 from ..errors import KoppelError
 from ..model import Administration, LineStore, conform
 from ..money import format_cents
@@ -214,7 +215,7 @@ def prepare_for_convert(adm: Administration, input_path: Path, info: FormatInfo,
     at = options.get("open_items_at")
     return opening_with_open_items(
         adm,
-        date.fromisoformat(at) if at else None,
+        parse_user_date(at, field="open_items_at") if at else None,
         subledgers=subledgers,
         result_account=options.get("result_account"),
     )

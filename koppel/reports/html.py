@@ -14,7 +14,7 @@ import jinja2
 
 from ..atomic import atomic_open
 from ..templating import TEMPLATE_DIR
-from .view import build_view, file_name, summary, text, verdict
+from .view import build_view, file_name, software_text, summary, text, verdict
 
 
 @cache
@@ -74,7 +74,7 @@ def write_report_index(
                 "company": text(header.get("company_name")),
                 "fiscal_year": text(header.get("fiscal_year")),
                 "version": text(result.get("version")),
-                "software": text(result.get("software")),
+                "software": software_text(result.get("software")),
                 "verdict": verdict(result),
                 "summary": summary(result),
                 "href": _href(Path(report), index_path.parent),

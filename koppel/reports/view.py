@@ -17,6 +17,23 @@ from ..money import format_cents, parse_cents
 
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_LABELS = {"error": "Fout / error", "warning": "Waarschuwing / warning", "info": "Info"}
+SEVERITY_WORDS = {"error": "fout", "warning": "waarschuwing", "info": "info"}  # one word, for a sheet's cell
+
+# The engine's keys for a place's values (JSON keeps them: a program reads them) -> the accountant's word.
+VALUE_LABELS = {
+    "expected": "verwacht", "found": "gevonden", "declared": "opgegeven", "debit": "debet", "credit": "credit",
+    "amount": "bedrag", "balance": "saldo", "opening": "beginbalans", "difference": "verschil",
+    "journal": "dagboek", "journal_id": "dagboek", "period": "periode", "account": "rekening",
+    "accounts": "rekeningen", "transaction": "boekstuk", "transactions": "boekstukken", "entries": "boekingen",
+    "line": "regel", "lines": "regels", "name": "naam", "description": "omschrijving", "kind": "soort",
+    "relations": "relaties", "version": "versie", "source": "bron", "length": "lengte", "problem": "probleem",
+    "error": "fout", "warning": "waarschuwing", "namespace": "naamruimte", "path": "pad", "read as": "gelezen als",
+    "assumed": "aangenomen", "bom": "BOM",
+}  # fmt: skip
+# Keys whose values are amounts: a decimal there is shown as 1.234,56 (other decimals, e.g. a version, stay).
+AMOUNT_KEYS = frozenset({"expected", "found", "declared", "debit", "credit", "amount", "balance", "opening",
+                         "difference", "verwacht", "gevonden", "debet", "saldo", "bedrag", "verschil"})  # fmt: skip
+_AMOUNT_TEXT = re.compile(r"-?\d+\.\d{1,2}\Z")
 
 
 @dataclass(frozen=True)
@@ -102,6 +119,13 @@ def text(value: Any) -> str:
     return str(value)
 
 
+def software_text(value: Any) -> str:
+    """``software`` for people, in either shape (``{name, version}`` or a string): 'Exact Online 2016.1'."""
+    if isinstance(value, Mapping):
+        return " ".join(text(v) for v in (value.get("name"), value.get("version")) if text(v))
+    return text(value)
+
+
 def cents(value: Any) -> int | None:
     """A decimal amount string such as '1234.50' as int cents; None when absent or not an amount."""
     if value is None or isinstance(value, bool):
@@ -157,6 +181,16 @@ def _total(rows: list[dict[str, Any]], key: str) -> Amount:
     return Amount(sum(values) if values else None, "")
 
 
+def place_value(key: str, value: str) -> tuple[str, str]:
+    """A place's (key, value) as the accountant reads it: Dutch word, Dutch amount (``expected 647768.10`` ->
+    ``verwacht 647.768,10``)."""
+    if key.lower() in AMOUNT_KEYS and _AMOUNT_TEXT.match(value.strip()):
+        shown = cents(value.strip())
+        if shown is not None:
+            value = display(shown)
+    return VALUE_LABELS.get(key.lower(), key), value
+
+
 @dataclass
 class Place:
     line: str
@@ -177,6 +211,11 @@ class Finding:
     places: list[Place] = field(default_factory=list)
 
     @property
+    def severity_word(self) -> str:
+        """fout, waarschuwing or info (the engine's own word for anything else)."""
+        return SEVERITY_WORDS.get(self.severity, self.severity_label)
+
+    @property
     def search_text(self) -> str:
         parts = [self.code, self.severity, self.message, self.line, self.path, self.hint]
         for place in self.places:
@@ -191,7 +230,7 @@ def _finding(raw: Mapping[str, Any]) -> Finding:
     places = []
     for place in _rows(raw.get("places") or []):
         values = place.get("values")
-        pairs = [(text(k), text(v)) for k, v in values.items()] if isinstance(values, Mapping) else []
+        pairs = [place_value(text(k), text(v)) for k, v in values.items()] if isinstance(values, Mapping) else []
         places.append(Place(text(place.get("line")), text(place.get("path")), pairs))
     count = integer(raw.get("count"))
     return Finding(
@@ -389,7 +428,7 @@ def build_view(result: Mapping[str, Any]) -> dict[str, Any]:
         "file": text(result.get("file")),
         "file_name": file_name(result.get("file")),
         "version": text(result.get("version")),
-        "software": text(result.get("software")),
+        "software": software_text(result.get("software")),
         "encoding": text(result.get("encoding")),
         "currency": text(header.get("currency")),
         "verdict": verdict(result),
@@ -406,7 +445,20 @@ def build_view(result: Mapping[str, Any]) -> dict[str, Any]:
         "chart": period_chart(periods),
         "counts": _pairs(result.get("counts")),
         "totals": _pairs(result.get("totals")),
+        "count_values": _typed_pairs(result.get("counts")),
+        "total_values": _typed_pairs(result.get("totals")),
         "previous_year": previous_year_view(result.get("previous_year")),
+        **provenance_view(result),
+    }
+
+
+def provenance_view(result: Mapping[str, Any]) -> dict[str, str]:
+    """Which koppel made the result, from which bytes, when (``koppel.provenance.stamp``); '' when not given."""
+    given = result.get("input") if isinstance(result.get("input"), Mapping) else {}
+    return {
+        "koppel_version": text(result.get("koppel_version")),
+        "input_sha256": text(given.get("sha256")),
+        "generated_at": text(result.get("generated_at")),
     }
 
 
@@ -466,3 +518,16 @@ def fact_value(value: Any) -> str:
 
 def _pairs(value: Any) -> list[tuple[str, str]]:
     return [(FACT_LABELS.get(key, key), fact_value(item)) for key, item in _flatten(value)]
+
+
+def typed_value(value: Any) -> int | Amount | str:
+    """A counts/totals value for a program or Excel: a whole number, an exact amount, or text."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and _DECIMAL.match(value.strip()):
+        return amount(value)
+    return fact_value(value)
+
+
+def _typed_pairs(value: Any) -> list[tuple[str, int | Amount | str]]:
+    return [(FACT_LABELS.get(key, key), typed_value(item)) for key, item in _flatten(value)]

@@ -119,6 +119,12 @@ def _places(finding: Finding) -> str:
     return "\n".join(parts)
 
 
+def _overview_value(value: Any) -> Any:
+    if isinstance(value, Amount):
+        return _cell_value(value, "amount")
+    return value if isinstance(value, int) and not isinstance(value, bool) else _text(value)
+
+
 def _overview(wb: Workbook, view: dict[str, Any]) -> None:
     ws = wb.active
     ws.title = "Overview"
@@ -138,15 +144,23 @@ def _overview(wb: Workbook, view: dict[str, Any]) -> None:
         ("XAF-versie / version", view["version"]),
         ("Software", view["software"]),
         ("Codering / encoding", view["encoding"]),
+        ("SHA-256 van het bestand / file hash", view["input_sha256"]),
+        ("Gecontroleerd op / checked at (UTC)", view["generated_at"]),
+        ("koppel-versie / koppel version", view["koppel_version"]),
         *view["facts"],
-        *((f"Aantal: {key}", value) for key, value in view["counts"]),
-        *((f"Totaal: {key}", value) for key, value in view["totals"]),
+        *((f"Aantal: {key}", value) for key, value in view["count_values"]),
+        *((f"Totaal: {key}", value) for key, value in view["total_values"]),
     ]
     ws.append(["Gegeven / item", "Waarde / value"])
     for cell in ws[1]:
         cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
-    for label, value in rows:
-        ws.append(xlsx_row(ws, [_text(label), value if isinstance(value, int) else _text(value)]))
+    for label, value in rows:  # counts and amounts as numbers Excel can add up, shown the Dutch way by Excel
+        ws.append(xlsx_row(ws, [_text(label), _overview_value(value)]))
+        cell = ws.cell(row=ws.max_row, column=2)
+        if isinstance(value, Amount) and isinstance(cell.value, float):
+            cell.number_format = AMOUNT_FORMAT
+        elif isinstance(cell.value, int):
+            cell.number_format = COUNT_FORMAT
     ws["B2"].font = Font(bold=True, color={"ok": "1E7B34", "warnings": "9A6700"}.get(verdict.key, "B42318"))
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:B{ws.max_row}"
@@ -172,11 +186,12 @@ def build_workbook(result: Mapping[str, Any]) -> Workbook:
             Column("Tip / hint", width=50, wrap=True),
             Column("Plaatsen / places", width=60, wrap=True),
         ],
-        [[f.code, f.severity, f.count, _line(f.line), f.path, f.message, f.hint, _places(f)] for f in view["findings"]],
-    )
-    for (cell,) in findings.iter_rows(min_row=2, min_col=2, max_col=2):
-        if cell.value in _SEVERITY_FONTS:
-            cell.font = _SEVERITY_FONTS[cell.value]
+        [[f.code, f.severity_word, f.count, _line(f.line), f.path, f.message, f.hint, _places(f)]
+         for f in view["findings"]],
+    )  # fmt: skip
+    for (cell,), finding in zip(findings.iter_rows(min_row=2, min_col=2, max_col=2), view["findings"], strict=True):
+        if finding.severity in _SEVERITY_FONTS:
+            cell.font = _SEVERITY_FONTS[finding.severity]
 
     t = view["trial_totals"]
     _sheet(

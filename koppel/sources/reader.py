@@ -325,10 +325,9 @@ def read_source(
             raise KoppelError(f"unsupported encoding {encoding!r}", hint="use utf-8, cp1252, latin-1, utf-16 or utf-32")
         prof.dialect.encoding = ENCODINGS[encoding.lower()]
     if isinstance(until, str):
-        try:
-            until = dt.date.fromisoformat(until)
-        except ValueError:
-            raise KoppelError(f"--until wants a date YYYY-MM-DD, not {until!r}") from None
+        from ..dates import parse_user_date
+
+        until = parse_user_date(until, field="--until")
     builder = EntryBuilder(prof)
     seen = _Seen()
     counts = {"rows": 0, "totals": 0, "duplicates": 0, "held_closed": 0, "held_until": 0, "no_amounts": 0,
