@@ -13,9 +13,10 @@ from pathlib import Path
 
 from .errors import KoppelError
 from .model import Administration
+from .read_result import ReadResult, as_read_result
 
-Reader = Callable[..., Administration]
-Writer = Callable[..., object]  # write(adm, out: AtomicDir, job: WriteJob) -> WriteResult; see koppel/convert.py
+Reader = Callable[..., Administration | ReadResult]  # read(path, **options); see koppel/read_result.py
+Writer = Callable[..., object]  # write(adm, out: AtomicDir, job: WriteJob) -> WriteResult; see koppel/writejob.py
 
 # Evidence levels (formats.md): V vendor, 3P third party, A assumed by us.
 EVIDENCE = {"V": "stated by the vendor", "3P": "stated by third parties", "A": "assumed, to be confirmed"}
@@ -130,6 +131,11 @@ def detect_format(path: Path) -> str:
 
 def read_input(path: str | Path, from_format: str | None = None, **options) -> Administration:
     """Read any input koppel knows into an :class:`Administration`."""
+    return read_result(path, from_format, **options).adm
+
+
+def read_result(path: str | Path, from_format: str | None = None, **options) -> ReadResult:
+    """Read any input koppel knows: its Administration and where it came from (path, row ids)."""
     path = Path(path)
     if not path.exists():
         raise KoppelError("file not found", file=path)
@@ -147,4 +153,4 @@ def read_input(path: str | Path, from_format: str | None = None, **options) -> A
         raise KoppelError(
             f"--workers applies to auditfiles (XAF), not to {info.title}", file=path, hint="leave out --workers"
         )
-    return info.reader(path, **options)
+    return as_read_result(info.reader(path, **options), path)

@@ -9,9 +9,9 @@ import re
 
 import pytest
 
-from koppel.convert import convert
 from koppel.errors import KoppelError
 from koppel.openitems.opening import VERIFIED_TARGETS, targets_with_open_items
+from koppel.pipeline import convert
 from tests.conftest import shared_sample
 
 SOURCE = "rxaf__exact-online_xaf3.2_2016.xaf"

@@ -11,11 +11,12 @@ import pandas as pd
 import pytest
 
 from koppel.cli import main
-from koppel.convert import convert
 from koppel.errors import KoppelError
 from koppel.layouts.descriptor import check_layouts, load_target
 from koppel.mapping_init import needs_account_kind, starter_mapping
 from koppel.model import Administration, Header, conform
+from koppel.pipeline import convert
+from koppel.read_result import ReadResult
 from koppel.registry import get_format, read_input
 from tests.conftest import SAMPLES, XAF_SAMPLES
 
@@ -84,7 +85,7 @@ def with_input(monkeypatch):
     """Make convert read a given Administration instead of a file."""
 
     def use(adm: Administration) -> None:
-        monkeypatch.setattr("koppel.convert.read_input", lambda *a, **k: adm)
+        monkeypatch.setattr("koppel.pipeline.read_result", lambda *a, **k: ReadResult(adm))
 
     return use
 

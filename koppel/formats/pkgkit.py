@@ -14,8 +14,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..convert import WriteJob, WriteResult
 from ..money import parse_cents
+from ..writejob import WriteJob, WriteResult
 
 ROW_FIELDS = (
     "journal_id", "entry_nr", "line_nr", "date", "period", "entry_description", "account_id", "amount",

@@ -11,9 +11,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..atomic import AtomicDir
-from ..convert import WriteJob, WriteResult, entry_starts
 from ..identity import as_read_series, first_merge, merge_error
 from ..model import Administration
+from ..writejob import WriteJob, WriteResult, entry_starts
 from .delimited import DelimitedWriter, amount_cents, format_column
 from .descriptor import FileLayout, TargetLayout, load_target
 from .importeren import render_importeren

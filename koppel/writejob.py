@@ -1,17 +1,13 @@
-"""``koppel convert``: read any input, map its codes, check every entry balances, write a target, prove
-that nothing was lost (control.json).
+"""The writers' contract: what a writer is given (:class:`WriteJob`) and what it returns (:class:`WriteResult`).
 
-Writer protocol — how a target plugs in
----------------------------------------
-Register the target in the registry (``koppel/registry.py``)::
+Every writer imports this module and nothing of the pipeline (``koppel/pipeline.py``), so a format can change
+without touching how a conversion runs, and the pipeline can change without touching the formats.
 
-    register(FormatInfo(name="minox", title=..., evidence="3P", writer=write_minox, output="folder", ...))
-
-``output="folder"``: ``-o`` names a folder; control.json (and IMPORTEREN.md, written by the writer) go in it.
-``output="file"``: ``-o`` names one file (e.g. ``OUT.xaf``); control.json goes beside it as ``OUT.control.json``.
+A target registers its writer in the registry (``koppel/registry.py``) with ``output="folder"`` (``-o`` names a
+folder; control.json and IMPORTEREN.md go in it) or ``output="file"`` (``-o`` names one file such as ``OUT.xaf``;
+control.json goes beside it as ``OUT.control.json``).
 
 The writer is called as ``write(adm, out, job) -> WriteResult``:
-
 - ``adm`` — the source :class:`~koppel.model.Administration` (header facts; read-only).
 - ``out`` — an :class:`~koppel.atomic.AtomicDir` on the output folder. Ask it for temp paths,
   ``tmp = out.path("name.csv")`` (``out.path(job.output.name)`` for a single-file target); write and validate
@@ -30,24 +26,17 @@ The writer is called as ``write(adm, out, job) -> WriteResult``:
   * ``job.accounts()``, ``job.relations()``, ``job.vat_codes()``, ``job.journals()`` — mapped master tables.
   * ``job.options`` (dict: ``--option KEY=VALUE``, named CLI flags and ``[options]`` of the mapping),
     ``job.option(key, default)``, ``job.flag(key)``, ``job.mapping``, ``job.target``, ``job.output``,
-    ``job.admin_name`` (for file names).
+    ``job.admin_name`` (for file names), ``job.source_path`` (the input, for messages).
 
 - Return :class:`WriteResult`: ``files`` (final names), money via ``result.tally(source_ids, target_ids,
   cents)`` computed from the values AS FORMATTED in the file (parse your own strings back), counts
   ``entries``/``lines``/``relations``/``accounts`` out, ``not_carried`` items ``{"what", "count", "why"}``
   and, where you can, ``read_back`` — a callable that reads the temp files with the format's own reader and
   returns cents by target account; convert compares it with the tally.
-
-``convert`` then writes control.json (money in vs money out per source account, counts in/out, mappings
-applied, what the target cannot carry) and returns :class:`ConvertResult`; ``equal`` False means exit 1.
 """
 
 from __future__ import annotations
 
-import copy
-import json
-import re
-import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -58,15 +47,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .adapt import GENERATED_NAME, Plan, apply_to_accounts, apply_to_relations, generated_mapping_text, strict_plan
+from .adapt import Plan, apply_to_accounts, apply_to_relations
 from .adapt import plan as adapt_plan
 from .atomic import AtomicDir
 from .errors import KoppelError
-from .identity import first_merge, merge_error
 from .mapping import Mapping
 from .model import Administration, conform
 from .money import format_cents
-from .registry import get_format, read_input
 from .reports.safe_text import csv_cells_arrow
 
 CONTROL_NAME = "control.json"
@@ -122,34 +109,21 @@ class WriteResult:
 Writer = Callable[[Administration, AtomicDir, "WriteJob"], WriteResult]
 
 
-@dataclass
-class ConvertResult:
-    target: str
-    output: Path
-    files: list[Path]
-    control_path: Path
-    control: dict
-    # ids of the source rows booked and rows left out as booked before (readers that track row ids)
-    row_ids: tuple[str, ...] = ()
-    rows_skipped: int = 0
-
-    @property
-    def equal(self) -> bool:
-        return bool(self.control["money"]["equal"])
-
-
-def admin_name(adm: Administration, input_path: Path) -> str:
-    """A file-name-safe administration name: company id or name, else the input's stem."""
-    raw = adm.header.company_id or adm.header.company_name or input_path.stem
-    name = re.sub(r"[^A-Za-z0-9_-]+", "_", str(raw)).strip("_")
-    return name[:40] or "administratie"
-
-
 class WriteJob:
     """The prepared data a writer consumes: mapped tables, balanced whole-entry batches, options."""
 
-    def __init__(self, adm: Administration, target: str, output: Path, mapping: Mapping, options: dict, name: str):
+    def __init__(
+        self,
+        adm: Administration,
+        target: str,
+        output: Path,
+        mapping: Mapping,
+        options: dict,
+        name: str,
+        source_path: Path | None = None,
+    ):
         self.adm = adm
+        self.source_path = source_path  # the input (for messages and writers that re-read it)
         self.target = target
         self.output = output
         self.mapping = mapping
@@ -260,7 +234,7 @@ class WriteJob:
         opening = self.adm.opening_entries if self.opening_source == "period0" else set()
         for batch in whole_entries(self.adm.lines.batches()):
             self._tally_source(batch)
-            starts = check_balance(batch, self.adm)
+            starts = check_balance(batch, self.source_path)
             self.counts_in["entries"] += len(starts)
             self.counts_in["lines"] += len(batch)
             if opening:
@@ -379,7 +353,7 @@ def entry_starts(batch: pd.DataFrame) -> np.ndarray:
     return np.flatnonzero(change)
 
 
-def check_balance(batch: pd.DataFrame, adm: Administration | None = None) -> np.ndarray:
+def check_balance(batch: pd.DataFrame, source_path: Path | None = None) -> np.ndarray:
     """Raise a KoppelError naming the first entry whose lines do not sum to zero; return the entry starts."""
     starts = entry_starts(batch)
     if len(batch) == 0:
@@ -391,232 +365,10 @@ def check_balance(batch: pd.DataFrame, adm: Administration | None = None) -> np.
         raise KoppelError(
             f"entry {row['journal_id']}/{row['entry_nr']} does not balance: off by {format_cents(int(sums[bad[0]]))}"
             " (debit minus credit)",
-            file=getattr(adm, "source_path", None),
+            file=source_path,
             field="amount",
             hint="correct the entry in the source; koppel never invents a balancing line, so nothing was written",
         )
     return starts
 
 
-def parse_options(pairs: list[str] | tuple[str, ...], field: str = "--option") -> dict[str, str]:
-    """``KEY=VALUE`` strings (from --option or --read-option) as a dict."""
-    out = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise KoppelError(f"{field} {pair!r} is not KEY=VALUE", field=field, hint=f"e.g. {field} truncate=yes")
-        out[key.strip().replace("-", "_")] = value.strip()
-    return out
-
-
-def control_path_for(target_output: str, output: Path) -> Path:
-    """Where control.json goes: in the folder, or beside a single output file as NAME.control.json."""
-    if target_output == "file":
-        return output.with_name(output.stem + ".control.json")
-    return output / CONTROL_NAME
-
-
-def convert(
-    input_path: str | Path,
-    to: str,
-    output: str | Path,
-    *,
-    from_format: str | None = None,
-    mapping: str | Path | Mapping | None = None,
-    strict_mapping: bool = False,
-    options: dict | None = None,
-    reader_options: dict | None = None,
-) -> ConvertResult:
-    """Convert ``input_path`` to target ``to`` in ``output``; all files appear together, or none.
-
-    ``reader_options`` go to the reader (e.g. ``encoding``, ``profile``); ``options`` to the writer.
-    """
-    input_path = Path(input_path)
-    output = Path(output)
-    info = get_format(to)
-    if info.writer is None:
-        raise KoppelError(f"koppel reads {info.title} but cannot write it", hint="see 'koppel formats'")
-    # a Mapping object is copied: applying it records what it did, and adaptation adds generated codes
-    maps = copy.deepcopy(mapping) if isinstance(mapping, Mapping) else Mapping.load(mapping, strict=strict_mapping)
-    maps.strict = maps.strict or strict_mapping
-    kind = getattr(info, "output", "folder")
-    if kind == "folder" and output.exists() and not output.is_dir():
-        raise KoppelError("the output path exists and is not a folder", file=output, hint="-o names a folder")
-    if kind == "file" and output.is_dir():
-        raise KoppelError("the output path is a folder; this target writes one file", file=output)
-    from .archive import extract_single, is_zip_input
-
-    given_path = input_path  # what control.json names (the .zip, not its temp copy)
-    if is_zip_input(input_path):  # later passes (open items, XAF 4.0 upgrade) re-read the unpacked file
-        input_path = extract_single(input_path)
-    adm = read_input(input_path, from_format, **(reader_options or {}))
-    if (options or {}).get("opening_with_open_items"):  # issue 9: one opening line per open invoice
-        from .openitems.opening import prepare_for_convert
-
-        adm = prepare_for_convert(adm, input_path, info, {**(reader_options or {}), **(options or {})})
-    adm.source_path = input_path  # type: ignore[attr-defined]  # for error messages
-    if maps.rgs or maps.rgs_release:  # [rgs] of mapping init --rgs: codes per source account, RGSVersion
-        from .rgs.mapping import apply_rgs
-
-        apply_rgs(adm, maps.rgs, maps.rgs_release)
-    folder = output if kind == "folder" else (output.parent if str(output.parent) else Path("."))
-    job = WriteJob(adm, to, output, maps, dict(options or {}), admin_name(adm, input_path))
-    if job.strict:
-        job.plan = strict_plan(adm, to, maps, job.options)
-    else:
-        job.adapt()
-    control_path = control_path_for(kind, output)
-    with AtomicDir(folder) as out:
-        try:
-            result = info.writer(adm, out, job)
-            if job.entry_numbers:
-                name = "boekstuknummers.csv" if kind == "folder" else output.stem + ".boekstuknummers.csv"
-                job._numbers_file.seek(0)
-                with out.path(name).open("w", encoding="utf-8", newline="") as handle:
-                    shutil.copyfileobj(job._numbers_file, handle)
-                job._numbers_file.close()
-                result.files.append(name)
-                result.notes.append(
-                    f"{job.entry_numbers} entries renumbered per journal; old and new numbers in {name}"
-                )
-                if job.plan is not None and job.plan.renumber:
-                    job.adaptations.append(
-                        {
-                            "what": "entry numbers",
-                            "count": job.entry_numbers,
-                            "how": f"{job.plan.renumber}: numbered 1..n per journal; old → new in {name}",
-                        }
-                    )
-            if not job.strict and job.plan is not None and job.plan.anything_generated:
-                name = GENERATED_NAME if kind == "folder" else f"{output.stem}.{GENERATED_NAME}"
-                text = generated_mapping_text(job.mapping, job.plan, info.name, Path(given_path).name)
-                out.path(name).write_text(text, encoding="utf-8")
-                result.files.append(name)
-            control = build_control(adm, job, result, given_path, info.name)
-            tmp = out.path(control_path.name)
-            tmp.write_text(json.dumps(control, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        except KoppelError as exc:
-            raise without_temp_names(exc, out) from None
-        files = [folder / name for name in result.files]
-    row_ids = tuple(adm.row_ids or ())
-    return ConvertResult(to, output, [*files, control_path], control_path, control, row_ids, adm.rows_skipped)
-
-
-def without_temp_names(exc: KoppelError, out: AtomicDir) -> KoppelError:
-    """The error as the user should see it: outputs named as they will be called, never as hidden temp files."""
-    if exc.file is not None:
-        exc.file = out.hide_temp_names(str(exc.file))
-    exc.message = out.hide_temp_names(exc.message)
-    if exc.hint:
-        exc.hint = out.hide_temp_names(exc.hint)
-    return exc
-
-
-def build_control(adm: Administration, job: WriteJob, result: WriteResult, input_path: Path, target: str) -> dict:
-    """control.json: money in vs money out per source account, counts in/out, mappings, what was not carried."""
-    if not job._lines_done:  # a writer that skipped the lines must show up as money not written
-        for _batch in job.lines():
-            pass
-    source_cents = dict(job.source_cents)
-    if adm.header.opening_source == "openingBalance":
-        ob = adm.opening_balance
-        for key, value in ob["amount"].groupby(ob["account_id"].fillna(""), sort=False).sum().items():
-            source_cents[key] = source_cents.get(key, 0) + int(value)
-    source = dict(sorted(source_cents.items()))
-    written = dict(sorted(result.written_cents_by_account.items()))
-    keys = sorted(set(source) | set(written))
-    differences = {
-        k: {"in": source.get(k, 0), "out": written.get(k, 0)} for k in keys if source.get(k, 0) != written.get(k, 0)
-    }
-    money: dict[str, object] = {
-        "source_cents_by_account": source,
-        "written_cents_by_account": written,
-        "differences": differences,
-    }
-    equal = not differences
-    if result.read_back is not None:
-        back = result.read_back()
-        tally = result.written_cents_by_target
-        tkeys = sorted(set(back) | set(tally))
-        back_diff = {
-            k: {"written": tally.get(k, 0), "read_back": back.get(k, 0)}
-            for k in tkeys
-            if tally.get(k, 0) != back.get(k, 0)
-        }
-        money["read_back"] = {
-            "equal": not back_diff,
-            "differences": back_diff,
-            "cents_by_account": dict(sorted(back.items())),  # as the package reads the ids
-        }
-        equal = equal and not back_diff
-    if "w" not in get_format(target).carries.get("entries", "w") and not written:
-        # a relations-only target (Visma eAccounting, templates): there is no money to compare; the entry
-        # lines it could not take are listed under not_carried by the writer, with their count
-        money["applicable"] = False
-        money["why"] = f"{target} imports no entries: money is not carried, see not_carried"
-        equal = True
-    merged = first_merge(result.account_ids)
-    if merged is not None:
-        written_id, ids = merged
-        taken = {m for _s, m, _t in result.account_ids} | {t for _s, _m, t in result.account_ids}
-        raise merge_error("account", "accounts", get_format(target).title, written_id, ids, taken, "number")
-    money["equal"] = equal
-    relations_in = len(adm.relations)
-    accounts_in = len(adm.accounts)
-    not_carried = list(result.not_carried)
-    for what, n in sorted(adm.not_carried.items()):
-        why = adm.not_carried_why.get(what, "not part of the canonical model")
-        not_carried.append({"what": f"source: {what}", "count": n, "why": why})
-    if adm.header.rgs_version and target != "xaf40":  # only XAF 4.0 has a field for the RGS release
-        why = f"{target} has no field for the RGS version"
-        not_carried.append({"what": "header: RGSVersion", "count": 1, "why": why})
-    return {
-        "target": target,
-        "source": {
-            "file": str(input_path),
-            "format": adm.header.source_format,
-            "version": adm.header.source_version,
-            "company": adm.header.company_name,
-            "opening_source": adm.header.opening_source,
-        },
-        "money": money,
-        "counts": {
-            "entries": [job.counts_in["entries"] + (1 if _ob_lines(adm) else 0), result.counts.get("entries", 0)],
-            "lines": [job.counts_in["lines"] + _ob_lines(adm), result.counts.get("lines", 0)],
-            "relations": [relations_in, result.counts.get("relations", 0)],
-            "accounts": [accounts_in, result.counts.get("accounts", 0)],
-        },
-        "files": result.files,
-        "strict": job.strict,
-        "adaptations": [*job.adaptations, *result.adaptations],
-        "mappings_applied": job.mapping.report(),
-        "not_carried": not_carried,
-        "notes": result.notes,
-        **({"unknown_codes": adm.unknown_codes} if adm.unknown_codes else {}),
-    }
-
-
-def _ob_lines(adm: Administration) -> int:
-    """Opening-balance lines that are not already among the entry lines (they become one opening entry)."""
-    return len(adm.opening_balance) if adm.header.opening_source == "openingBalance" else 0
-
-
-def _make_module_callable() -> None:
-    """``koppel.convert`` names both this module and the API function :func:`koppel.api.convert`.
-
-    ``import koppel`` binds the package attribute to the function; importing this module rebinds it to the
-    module. So that ``koppel.convert(...)`` converts either way, the module forwards calls to the function.
-    """
-    import sys
-    import types
-
-    class CallableModule(types.ModuleType):
-        def __call__(self, *args, **kwargs) -> ConvertResult:
-            from .api import convert as convert_file
-
-            return convert_file(*args, **kwargs)
-
-    sys.modules[__name__].__class__ = CallableModule
-
-
-_make_module_callable()
