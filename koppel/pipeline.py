@@ -12,11 +12,10 @@ from __future__ import annotations
 import copy
 import json
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .adapt import GENERATED_NAME, generated_mapping_text, strict_plan
+from .adapt import GENERATED_NAME, generated_mapping_text
 from .atomic import AtomicDir
 from .errors import KoppelError
 from .identity import first_merge, merge_error
@@ -104,31 +103,26 @@ def convert(
     if is_zip_input(input_path):  # later passes (open items, XAF 4.0 upgrade) re-read the unpacked file
         input_path = extract_single(input_path)
     source = read_result(input_path, from_format, **(reader_options or {}))
-    adm = source.adm
-    if (options or {}).get("opening_with_open_items"):  # issue 9: one opening line per open invoice
-        from .openitems.opening import prepare_for_convert
-
-        adm = prepare_for_convert(adm, input_path, info, {**(reader_options or {}), **(options or {})})
-    if maps.rgs or maps.rgs_release:  # [rgs] of mapping init --rgs: codes per source account, RGSVersion
-        from .rgs.mapping import apply_rgs
-
-        apply_rgs(adm, maps.rgs, maps.rgs_release)
     folder = output if kind == "folder" else (output.parent if str(output.parent) else Path("."))
-    job = WriteJob(adm, to, output, maps, dict(options or {}), admin_name(adm, input_path), source_path=input_path)
-    if job.strict:
-        job.plan = strict_plan(adm, to, maps, job.options)
-    else:
-        job.adapt()
+    job = WriteJob(
+        source.adm,
+        to,
+        output,
+        maps,
+        dict(options or {}),
+        admin_name(source.adm, input_path),
+        source_path=input_path,
+        read_options=reader_options,
+    )
+    job.prepare()  # the administration steps: open-items opening, RGS codes, adaptation (koppel/preparation.py)
+    adm = job.adm
     control_path = control_path_for(kind, output)
     with AtomicDir(folder) as out:
         try:
             result = info.writer(adm, out, job)
             if job.entry_numbers:
                 name = "boekstuknummers.csv" if kind == "folder" else output.stem + ".boekstuknummers.csv"
-                job._numbers_file.seek(0)
-                with out.path(name).open("w", encoding="utf-8", newline="") as handle:
-                    shutil.copyfileobj(job._numbers_file, handle)
-                job._numbers_file.close()
+                job.renumbering.write_table(out.path(name))
                 result.files.append(name)
                 result.notes.append(
                     f"{job.entry_numbers} entries renumbered per journal; old and new numbers in {name}"
@@ -247,6 +241,7 @@ def build_control(adm: Administration, job: WriteJob, result: WriteResult, input
         "not_carried": not_carried,
         "notes": result.notes,
         **({"unknown_codes": adm.unknown_codes} if adm.unknown_codes else {}),
+        "preparation": [{"step": name, **done} for name, done in job.preparation.items()],
     }
 
 

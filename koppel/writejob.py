@@ -37,24 +37,32 @@ The writer is called as ``write(adm, out, job) -> WriteResult``:
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from .adapt import Plan, apply_to_accounts, apply_to_relations
 from .adapt import plan as adapt_plan
 from .atomic import AtomicDir
+from .entry_frames import check_balance, entry_starts, whole_entries
 from .errors import KoppelError
 from .mapping import Mapping
 from .model import Administration, conform
 from .money import format_cents
-from .reports.safe_text import csv_cells_arrow
+from .preparation import ADMINISTRATION_STEPS, LINE_STEPS, LineBatch, Renumbering, map_lines
+
+__all__ = [
+    "CONTROL_NAME",
+    "WriteJob",
+    "WriteResult",
+    "Writer",
+    "check_balance",
+    "entry_starts",
+    "whole_entries",
+]
 
 CONTROL_NAME = "control.json"
 
@@ -121,9 +129,12 @@ class WriteJob:
         options: dict,
         name: str,
         source_path: Path | None = None,
+        read_options: dict | None = None,
     ):
         self.adm = adm
         self.source_path = source_path  # the input (for messages and writers that re-read it)
+        self.read_options = dict(read_options or {})  # what the reader was given (e.g. encoding)
+        self.given_options = dict(options)  # the options of the call, before the mapping's [options]
         self.target = target
         self.output = output
         self.mapping = mapping
@@ -131,14 +142,26 @@ class WriteJob:
         self.admin_name = name
         self.source_cents: dict[str, int] = {}
         self.counts_in = {"entries": 0, "lines": 0}
-        self.opening_source = adm.header.opening_source
         self._lines_done = False
-        self._entry_counters: dict[str, int] = {}
-        self.entry_numbers = 0  # entries renumbered; old -> new numbers spooled to a temp file, not held
-        self._numbers_file = None
+        self.renumbering = Renumbering(self)
         self.strict = self.flag("strict")  # --strict: refuse what does not fit instead of adapting it
         self.plan: Plan | None = None  # the adaptations (koppel/adapt.py); under --strict only the mapping's
         self.adaptations: list[dict] = []
+        self.preparation: dict[str, dict] = {}  # step name -> what it did (koppel/preparation.py)
+
+    @property
+    def opening_source(self) -> str | None:
+        return self.adm.header.opening_source
+
+    @property
+    def entry_numbers(self) -> int:
+        """Entries renumbered (``entry_numbers=renumber``)."""
+        return self.renumbering.count
+
+    def prepare(self) -> None:
+        """Run the administration steps (koppel/preparation.py) before the writer is called."""
+        for step in ADMINISTRATION_STEPS:
+            self.preparation[step.name] = step.run(self)
 
     # -- options --------------------------------------------------------------------------------
     def option(self, key: str, default=None):
@@ -179,72 +202,19 @@ class WriteJob:
         return self.mapping.apply("journals", self.adm.journals)
 
     # -- lines ----------------------------------------------------------------------------------
-    def _tally_source(self, batch: pd.DataFrame) -> None:
-        for key, value in batch["amount"].groupby(batch["account_id"].fillna(""), sort=False).sum().items():
-            self.source_cents[key] = self.source_cents.get(key, 0) + int(value)
-
     def _prepare(self, batch: pd.DataFrame) -> pd.DataFrame:
-        out = self.mapping.apply("lines", batch)
-        if self.mapping.conversion_accounts:
-            converted = self.mapping.convert_accounts(batch["account_id"])
-            moved = converted != batch["account_id"]
-            out["account_id"] = out["account_id"].where(~moved.fillna(False), converted)
-        out["source_account_id"] = batch["account_id"]
-        return self._renumber(out, batch)
-
-    def _renumber(self, out: pd.DataFrame, source: pd.DataFrame) -> pd.DataFrame:
-        """``--option entry_numbers=renumber``: number entries 1, 2, ... per (target) journal in file order,
-        for targets whose entry numbers are short or numeric; the translation goes to boekstuknummers.csv."""
-        mode = str(self.option("entry_numbers", "keep"))
-        if mode == "keep" or out.empty:
-            return out
-        if mode != "renumber":
-            raise KoppelError(f"entry_numbers={mode!r}", field="entry_numbers", hint="use keep or renumber")
-        starts = entry_starts(out)
-        journals = out["journal_id"].fillna("").to_numpy(dtype=object)[starts]
-        codes, uniques = pd.factorize(journals)
-        seq = pd.Series(codes).groupby(codes).cumcount().to_numpy() + 1
-        base = np.array([self._entry_counters.get(u, 0) for u in uniques], dtype=np.int64)
-        numbers = base[codes] + seq
-        for i, u in enumerate(uniques):
-            self._entry_counters[u] = int(numbers[codes == i].max())
-        new = pc.cast(pa.array(numbers), pa.string())
-        columns = [
-            pa.array(journals, type=pa.string()),
-            new,
-            pa.array(source["journal_id"].to_numpy(dtype=object)[starts], type=pa.string()),
-            pa.array(source["entry_nr"].to_numpy(dtype=object)[starts], type=pa.string()),
-        ]
-        rows = pc.binary_join_element_wise(*[csv_cells_arrow(pc.fill_null(c, "")) for c in columns], ";").to_pylist()
-        if self._numbers_file is None:
-            self._numbers_file = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")  # noqa: SIM115
-            self._numbers_file.write("dagboek;boekstuknummer;dagboek_bron;boekstuknummer_bron\r\n")
-        self._numbers_file.write("\r\n".join(rows) + "\r\n")
-        table = rows
-        self.entry_numbers += len(table)
-        spread = new.take(pa.array(np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(out))))))
-        out["entry_nr"] = pd.Series(pd.arrays.ArrowStringArray(spread), index=out.index)
-        return out
+        return self.renumbering.apply(map_lines(self, batch), batch)
 
     def lines(self) -> Iterator[pd.DataFrame]:
         """Whole-entry, mapped, balance-checked batches (opening entries of period 0 left out)."""
         if self._lines_done:
             raise RuntimeError("WriteJob.lines() can be iterated once")
         self._lines_done = True
-        opening = self.adm.opening_entries if self.opening_source == "period0" else set()
-        for batch in whole_entries(self.adm.lines.batches()):
-            self._tally_source(batch)
-            starts = check_balance(batch, self.source_path)
-            self.counts_in["entries"] += len(starts)
-            self.counts_in["lines"] += len(batch)
-            if opening:
-                keys = pd.Series(list(zip(batch["journal_id"], batch["entry_nr"], strict=True)), index=batch.index)
-                is_opening = keys.isin(opening)
-                if is_opening.any():
-                    batch = batch.loc[~is_opening]
-                    if batch.empty:
-                        continue
-            yield self._prepare(batch.reset_index(drop=True))
+        stream: Iterator[LineBatch] = (LineBatch(b, b) for b in self.adm.lines.batches())
+        for step in LINE_STEPS:
+            stream = step.run(self, stream, self.preparation.setdefault(step.name, {}))
+        for item in stream:
+            yield item.lines
 
     def opening(self) -> pd.DataFrame:
         """The opening balance as balanced entry lines (empty frame when there is none)."""
@@ -294,7 +264,7 @@ class WriteJob:
         if "__opening__" in set(out["journal_id"].dropna()):
             out["journal_id"] = out["journal_id"].replace("__opening__", str(self.option("opening_journal", "BEG")))
         out["source_account_id"] = lines["account_id"]
-        return self._renumber(out, lines)
+        return self.renumbering.apply(out, lines)
 
     def _opening_lines_from_period0(self) -> pd.DataFrame:
         keys = self.adm.opening_entries
@@ -307,68 +277,3 @@ class WriteJob:
                 parts.append(batch.loc[mask])
         # The money of period-0 entries is tallied by lines(); they are written here instead.
         return pd.concat(parts, ignore_index=True) if parts else conform("lines", pd.DataFrame())
-
-
-def whole_entries(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-    """Re-cut batches so that no entry (contiguous journal_id + entry_nr) spans two of them.
-
-    A batch is held back until the next one shows that its last entry is complete; batches that already
-    end on an entry boundary (the XAF reader's do) pass through without a copy.
-    """
-    held: pd.DataFrame | None = None
-    for batch in batches:
-        if batch.empty:
-            continue
-        if held is not None:
-            if _key(held, -1) != _key(batch, 0):
-                yield held
-            else:
-                starts = entry_starts(held)
-                last = int(starts[-1])
-                if last:
-                    yield held.iloc[:last].reset_index(drop=True)
-                batch = pd.concat([held.iloc[last:], batch], ignore_index=True)
-        held = batch
-    if held is not None:
-        yield held
-
-
-def _key(frame: pd.DataFrame, i: int) -> tuple:
-    row = frame.iloc[i]
-    return tuple(None if pd.isna(row[c]) else str(row[c]) for c in ("journal_id", "entry_nr"))
-
-
-def entry_starts(batch: pd.DataFrame) -> np.ndarray:
-    """Row positions where a new entry (journal_id + entry_nr) starts; lines of an entry are contiguous."""
-    n = len(batch)
-    change = np.zeros(n, dtype=bool)
-    change[:1] = True
-    if n > 1:
-        for col in ("journal_id", "entry_nr"):
-            arr = pa.array(batch[col], type=pa.string(), from_pandas=True)
-            if isinstance(arr, pa.ChunkedArray):
-                arr = arr.combine_chunks()
-            arr = pc.fill_null(arr, "\x00")
-            change[1:] |= pc.not_equal(arr[1:], arr[:-1]).to_numpy(zero_copy_only=False)
-    return np.flatnonzero(change)
-
-
-def check_balance(batch: pd.DataFrame, source_path: Path | None = None) -> np.ndarray:
-    """Raise a KoppelError naming the first entry whose lines do not sum to zero; return the entry starts."""
-    starts = entry_starts(batch)
-    if len(batch) == 0:
-        return starts
-    sums = np.add.reduceat(batch["amount"].to_numpy(dtype=np.int64), starts)
-    bad = np.flatnonzero(sums != 0)
-    if len(bad):
-        row = batch.iloc[int(starts[bad[0]])]
-        raise KoppelError(
-            f"entry {row['journal_id']}/{row['entry_nr']} does not balance: off by {format_cents(int(sums[bad[0]]))}"
-            " (debit minus credit)",
-            file=source_path,
-            field="amount",
-            hint="correct the entry in the source; koppel never invents a balancing line, so nothing was written",
-        )
-    return starts
-
-

@@ -9,13 +9,14 @@ import pandas as pd
 import pytest
 
 from koppel.cli import main
+from koppel.entry_frames import whole_entries
 from koppel.errors import KoppelError
 from koppel.mapping import Mapping
 from koppel.model import Administration, Header, conform
 from koppel.pipeline import convert, parse_options
 from koppel.read_result import ReadResult
 from koppel.registry import FormatInfo, register
-from koppel.writejob import WriteResult, whole_entries
+from koppel.writejob import WriteResult
 from tests.conftest import SAMPLES
 
 

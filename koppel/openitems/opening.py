@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -22,6 +23,9 @@ from ..money import format_cents
 from ..registry import FormatInfo, all_formats
 from .engine import OpenItemsResult, compute_open_items
 from .subledgers import SubledgerData, read_subledgers
+
+if TYPE_CHECKING:
+    from ..writejob import WriteJob
 
 CAPABILITY = "opening_items"
 
@@ -218,3 +222,15 @@ def prepare_for_convert(adm: Administration, input_path: Path, info: FormatInfo,
         subledgers=subledgers,
         result_account=options.get("result_account"),
     )
+
+
+def opening_step(job: WriteJob) -> dict:
+    """The preparation step of ``--opening-with-open-items`` (koppel/preparation.py): replace the job's
+    Administration by one whose opening balance has a line per open invoice."""
+    if not job.given_options.get("opening_with_open_items"):
+        return {"applied": False}
+    from ..registry import get_format
+
+    options = {**job.read_options, **job.given_options}
+    job.adm = prepare_for_convert(job.adm, job.source_path, get_format(job.target), options)
+    return {"applied": True, "opening_lines": len(job.adm.opening_balance)}
