@@ -3,7 +3,11 @@
 ``koppel convert --option KEY=VALUE`` (and the named flags such as ``--split-mb``) and ``--read-option
 KEY=VALUE`` are checked against these lists before any work starts: an unknown key is refused with the valid
 ones and a "did you mean"; a value of the wrong type is refused too. ``koppel formats NAME`` prints them.
-A new reader or writer option is added here, beside the code that reads it.
+
+A format with a folder (``schemas/<name>/target.toml``) declares its options in its ``[format]`` table: its own
+as ``[[format.option]]`` and the engine's by name from :data:`OPTION_SETS` (``option_sets = ["layout"]``); the
+registry hands them out as ``FormatInfo.write_options``/``read_options``. The formats registered from Python
+still find theirs in :data:`WRITER_OPTIONS`/:data:`READER_OPTIONS`.
 """
 
 from __future__ import annotations
@@ -60,7 +64,22 @@ def _o(name: str, kind: str, default: str | None, meaning: str, *choices: str) -
     return Option(name, kind, default, meaning, tuple(choices))
 
 
-# Options of koppel convert itself, for every target (see koppel/convert.py).
+def option_from_data(data: dict, where: str) -> Option:
+    """An option declared as data (a ``[[format.option]]`` table of a format's spec)."""
+    unknown = set(data) - set(Option.__dataclass_fields__)
+    missing = {"name", "kind", "meaning"} - set(data)
+    if unknown or missing:
+        raise KoppelError(
+            f"option {data.get('name')!r}: unknown keys {sorted(unknown)}, missing {sorted(missing)}",
+            file=where,
+            hint="an option has name, kind, default, meaning and (for kind choice) choices",
+        )
+    default = data.get("default")
+    return Option(data["name"], data["kind"], None if default is None else str(default), data["meaning"],
+                  tuple(data.get("choices", ())))  # fmt: skip
+
+
+# Options of koppel convert itself, for every target (see koppel/pipeline.py).
 CONVERT_OPTIONS = (
     _o("entry_numbers", "choice", "keep", "renumber entries 1, 2, ... per journal (old and new numbers in "
        "boekstuknummers.csv)", "keep", "renumber"),
@@ -101,13 +120,16 @@ _XAF_WRITE = (
     _o("date_created", "date", None, "dateCreated of the header (default: today)"),
 )
 
+_ENCODING = _o("encoding", "text", None, "read in this encoding, whatever the file declares (--encoding)")
+
+# Options an engine gives every format it drives, named in a format's spec (``option_sets = ["layout"]``).
+OPTION_SETS: dict[str, tuple[Option, ...]] = {
+    "layout": _LAYOUT,
+    "schema_dir": (_SCHEMA_DIR,),
+    "encoding": (_ENCODING,),
+}
+
 WRITER_OPTIONS: dict[str, tuple[Option, ...]] = {
-    **{name: _LAYOUT for name in ("minox", "asperion", "accountview", "cash", "cash-ascii", "snelstart", "multivers")},
-    "exact-globe": (
-        *_LAYOUT,
-        _SCHEMA_DIR,
-        _o("globe_files", "choice", "both", "which files to write", "both", "csv", "xml"),
-    ),
     "exact-online": (_TRUNCATE, _SCHEMA_DIR),
     "twinfield": (
         _TRUNCATE,
@@ -140,7 +162,6 @@ WRITER_OPTIONS: dict[str, tuple[Option, ...]] = {
     "xaf40": _XAF_WRITE,
 }
 
-_ENCODING = _o("encoding", "text", None, "read in this encoding, whatever the file declares (--encoding)")
 READER_OPTIONS: dict[str, tuple[Option, ...]] = {
     "xaf": (
         _ENCODING,
@@ -156,20 +177,28 @@ READER_OPTIONS: dict[str, tuple[Option, ...]] = {
         _o("aggregate", "choice", None, "override the profile's aggregation (--aggregate)", "none", "day", "month"),
     ),
     "relations": (_o("profile", "path", None, "relations profile (.toml)"),),
-    **{
-        name: (_ENCODING,)
-        for name in ("minox", "asperion", "accountview", "cash", "snelstart", "multivers", "exact-globe")
-    },
 }  # fmt: skip
+
+
+def target_options(target: str) -> tuple[Option, ...]:
+    """The options of ``target``'s writer: from its spec, else from :data:`WRITER_OPTIONS`."""
+    from .registry import get_format
+
+    declared = get_format(target).write_options
+    return declared if declared is not None else WRITER_OPTIONS.get(target, ())
 
 
 def writer_options(target: str) -> tuple[Option, ...]:
     """Every option ``koppel convert --to target`` accepts: convert's own and the writer's."""
-    return CONVERT_OPTIONS + WRITER_OPTIONS.get(target, ())
+    return CONVERT_OPTIONS + target_options(target)
 
 
 def reader_options(name: str) -> tuple[Option, ...]:
-    return READER_OPTIONS.get(name, ())
+    """The options of ``name``'s reader: from its spec, else from :data:`READER_OPTIONS`."""
+    from .registry import get_format
+
+    declared = get_format(name).read_options
+    return declared if declared is not None else READER_OPTIONS.get(name, ())
 
 
 def validate(options: dict, accepted: tuple[Option, ...], *, field: str, what: str) -> None:

@@ -12,14 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import KoppelError
+from .evidence import MEANING
+from .format_options import Option
 from .model import Administration
 from .read_result import ReadResult, as_read_result
 
 Reader = Callable[..., Administration | ReadResult]  # read(path, **options); see koppel/read_result.py
 Writer = Callable[..., object]  # write(adm, out: AtomicDir, job: WriteJob) -> WriteResult; see koppel/writejob.py
 
-# Evidence levels (formats.md): V vendor, 3P third party, A assumed by us.
-EVIDENCE = {"V": "stated by the vendor", "3P": "stated by third parties", "A": "assumed, to be confirmed"}
+EVIDENCE = MEANING  # evidence levels (formats.md): V vendor, 3P third party, A assumed by us
 
 
 @dataclass
@@ -36,6 +37,12 @@ class FormatInfo:
     notes: str = ""
     experimental: bool = False
     output: str = "folder"  # what -o names for a writer: "folder" (package files) or "file" (e.g. one XAF)
+    # the options of its writer (--option) and reader (--read-option) when its spec declares them
+    write_options: tuple[Option, ...] | None = None
+    read_options: tuple[Option, ...] | None = None
+    # the fields that carry relation and invoice number on each opening line (--opening-with-open-items), as
+    # checked on real output by tests/test_openitems_targets.py; empty: the target cannot carry open items
+    opening_items: str = ""
 
     @property
     def reads(self) -> bool:

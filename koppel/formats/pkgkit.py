@@ -1,4 +1,4 @@
-"""Shared plumbing for the package writers of issue 8: entries as row groups and the money tally.
+"""Shared plumbing for the package writers: entries as row groups and the money tally.
 
 Writers take the prepared data of a :class:`~koppel.convert.WriteJob` (mapped, whole-entry,
 balance-checked batches), walk it entry by entry, and tally every amount *as formatted in the file*
