@@ -64,6 +64,7 @@ SOURCE_NL = {
     "kvk_digits": "KvK-nummer, alleen cijfers",
     "search_code": "zoekcode: de naam in hoofdletters zonder spaties (10 tekens), anders de code",
     "entry_text": "omschrijving van de post (anders dagboek en boekstuknummer)",
+    "account_name": "naam van de grootboekrekening",
 }
 TYPE_NL = {
     "code": "code",
