@@ -43,6 +43,7 @@ class FormatInfo:
     # the fields that carry relation and invoice number on each opening line (--opening-with-open-items), as
     # checked on real output by tests/test_openitems_targets.py; empty: the target cannot carry open items
     opening_items: str = ""
+    home: Path | None = None  # the folder that holds its spec and layouts (schemas/<name>/), when it has one
 
     @property
     def reads(self) -> bool:

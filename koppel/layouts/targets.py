@@ -78,6 +78,7 @@ def format_from_folder(folder: Path) -> FormatInfo | None:
         write_options=_options(spec, "option_sets", "option", where),
         read_options=_options(spec, "read_option_sets", "read_option", where) if reads else None,
         opening_items=spec.get("opening_items", ""),
+        home=folder,
     )
 
 
