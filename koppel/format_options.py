@@ -125,39 +125,30 @@ _ENCODING = _o("encoding", "text", None, "read in this encoding, whatever the fi
 # Options an engine gives every format it drives, named in a format's spec (``option_sets = ["layout"]``).
 OPTION_SETS: dict[str, tuple[Option, ...]] = {
     "layout": _LAYOUT,
+    "truncate": (_TRUNCATE,),
     "schema_dir": (_SCHEMA_DIR,),
     "encoding": (_ENCODING,),
+    "template": (_TEMPLATE,),
+    "template_fill": _TEMPLATE_FILL,
 }
 
+
+def options_from_data(items: list[dict], where: str) -> tuple[Option, ...]:
+    """Options declared as data, in order: ``{set = "NAME"}`` is an engine's set of :data:`OPTION_SETS`,
+    anything else one option (:func:`option_from_data`)."""
+    options: list[Option] = []
+    for item in items:
+        if set(item) == {"set"}:
+            if item["set"] not in OPTION_SETS:
+                known = ", ".join(OPTION_SETS)
+                raise KoppelError(f"unknown option set {item['set']!r}", file=where, hint=f"known: {known}")
+            options.extend(OPTION_SETS[item["set"]])
+        else:
+            options.append(option_from_data(item, where))
+    return tuple(options)
+
+
 WRITER_OPTIONS: dict[str, tuple[Option, ...]] = {
-    "exact-online": (_TRUNCATE, _SCHEMA_DIR),
-    "twinfield": (
-        _TRUNCATE,
-        _o("office", "text", None, "Twinfield office code (default: the source's company id)"),
-        _o("destiny", "choice", "temporary", "where Twinfield books the transactions", "temporary", "final"),
-    ),
-    "king": (
-        _TRUNCATE,
-        _SCHEMA_DIR,
-        _o("batch_description", "text", "koppel NAME", "description of the import batch"),
-    ),
-    "afas": (
-        _o("control_accounts", "text", None, "debtor/creditor control accounts, comma-separated (e.g. 1300,1600)"),
-        _o("unit", "text", "1", "AFAS administration unit"),
-    ),
-    "visma-eaccounting": (
-        _TEMPLATE,
-        _o("supplier_template", "path", None, "exported supplier register (default: the --template file)"),
-        _o("relations_only", "flag", "no", "write only the relations when the input also holds entries"),
-        *_TEMPLATE_FILL,
-    ),
-    "template": (
-        _TEMPLATE,
-        _o("template_content", "choice", "entries", "what the template holds", "entries", "customers",
-           "suppliers", "relations"),
-        _o("relations_only", "flag", "no", "write only the relations when the input also holds entries"),
-        *_TEMPLATE_FILL,
-    ),
     "xaf32": _XAF_WRITE,
     "xaf40": _XAF_WRITE,
 }

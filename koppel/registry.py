@@ -1,7 +1,9 @@
 """One registry of formats: what koppel reads and writes, and how sure we are of each layout.
 
-``koppel formats``, ``convert --from/--to`` and the docs all read this registry. A format module
-registers itself when imported; ``FORMAT_MODULES`` lists the modules to import.
+``koppel formats``, ``convert --from/--to``, option checking, the open-items capability and the docs all read
+this registry. A format with a folder (``schemas/<name>/target.toml`` with a ``[format]`` table) is found by
+``koppel/layouts/targets.py``, which names no format; the formats written by Python register themselves when
+their module is imported; ``FORMAT_MODULES`` lists those modules (engines, not formats).
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from ..errors import KoppelError
@@ -17,10 +18,14 @@ from ..resources import schema_dir
 SCHEMAS = schema_dir()
 
 
+def descriptor_path(target: str) -> Path:
+    return SCHEMAS / f"{target.replace('-', '_')}.toml"
+
+
 @cache
 def descriptor(target: str) -> dict[str, Any]:
     """The parsed descriptor of ``target`` (checked: every field has a known evidence mark)."""
-    path = SCHEMAS / f"{target.replace('-', '_')}.toml"
+    path = descriptor_path(target)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -8,9 +8,10 @@ Evidence, what each format carries and what is still unknown come from the layou
 
 from __future__ import annotations
 
+from ..format_options import options_from_data
 from ..registry import FormatInfo, register
 from .afas import write_afas
-from .descriptors import descriptor, weakest_mark
+from .descriptors import descriptor, descriptor_path, weakest_mark
 from .exact_online import write_exact_online
 from .exact_online_reader import read_exact_online
 from .king import write_king
@@ -36,6 +37,7 @@ def _info(target: str, writer=None, reader=None, **kw) -> FormatInfo:
             carries=dict(d.get("carries", {})),
             notes=notes,
             opening_items=d.get("opening_items", ""),
+            write_options=options_from_data(d.get("options", []), str(descriptor_path(target))),
             **kw,
         )
     )

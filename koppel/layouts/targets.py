@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 
 from ..errors import KoppelError
-from ..format_options import OPTION_SETS, Option, option_from_data
+from ..format_options import OPTION_SETS, Option, options_from_data
 from ..registry import FormatInfo, register
 from .descriptor import SCHEMA_DIR, TargetLayout, evidence_counts, load_target
 from .package import make_writer
@@ -49,7 +49,7 @@ def _options(spec: dict, sets_key: str, own_key: str, where: Path) -> tuple[Opti
         if name not in OPTION_SETS:
             raise KoppelError(f"unknown option set {name!r}", file=where, hint=f"known: {', '.join(OPTION_SETS)}")
         options.extend(OPTION_SETS[name])
-    options.extend(option_from_data(o, str(where)) for o in spec.get(own_key, ()))
+    options.extend(options_from_data(list(spec.get(own_key, ())), str(where)))
     return tuple(options)
 
 
