@@ -59,7 +59,7 @@ done(adm.stats.lines, t0, c0)
 CONVERT = (
     PRELUDE
     + """
-from koppel.convert import convert
+from koppel.pipeline import convert
 target, out = sys.argv[2], sys.argv[3]
 t0, c0 = time.perf_counter(), time.process_time()
 result = convert(path, target, out, options={"entry_numbers": "renumber"}, reader_options={"workers": workers})

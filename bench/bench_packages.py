@@ -19,7 +19,7 @@ from common import ROOT, run_measured, synthetic_file
 
 CODE = """
 import json, sys, time, resource
-from koppel.convert import convert
+from koppel.pipeline import convert
 start = time.perf_counter()
 opts = json.loads(sys.argv[4])
 r = convert(sys.argv[1], sys.argv[2], sys.argv[3], mapping=opts.pop("mapping", None), options=opts)

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .convert import ConvertResult
     from .jobs.runner import RunReport
     from .model import Administration
+    from .pipeline import ConvertResult
 
 PathLike = str | Path
 
@@ -84,7 +84,7 @@ def convert(
     The result has ``files``, ``control`` (control.json as a dict) and ``equal``: True when money in equals
     money out on every account (``koppel convert`` exits 1 otherwise).
     """
-    from .convert import convert as convert_input
+    from .pipeline import convert as convert_input
 
     return convert_input(
         input,

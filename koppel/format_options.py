@@ -3,7 +3,11 @@
 ``koppel convert --option KEY=VALUE`` (and the named flags such as ``--split-mb``) and ``--read-option
 KEY=VALUE`` are checked against these lists before any work starts: an unknown key is refused with the valid
 ones and a "did you mean"; a value of the wrong type is refused too. ``koppel formats NAME`` prints them.
-A new reader or writer option is added here, beside the code that reads it.
+
+A format with a folder (``schemas/<name>/target.toml``) declares its options in its ``[format]`` table: its own
+as ``[[format.option]]`` and the engine's by name from :data:`OPTION_SETS` (``option_sets = ["layout"]``); the
+registry hands them out as ``FormatInfo.write_options``/``read_options``. The formats registered from Python
+still find theirs in :data:`WRITER_OPTIONS`/:data:`READER_OPTIONS`.
 """
 
 from __future__ import annotations
@@ -59,7 +63,22 @@ def _o(name: str, kind: str, default: str | None, meaning: str, *choices: str) -
     return Option(name, kind, default, meaning, tuple(choices))
 
 
-# Options of koppel convert itself, for every target (see koppel/convert.py).
+def option_from_data(data: dict, where: str) -> Option:
+    """An option declared as data (a ``[[format.option]]`` table of a format's spec)."""
+    unknown = set(data) - set(Option.__dataclass_fields__)
+    missing = {"name", "kind", "meaning"} - set(data)
+    if unknown or missing:
+        raise KoppelError(
+            f"option {data.get('name')!r}: unknown keys {sorted(unknown)}, missing {sorted(missing)}",
+            file=where,
+            hint="an option has name, kind, default, meaning and (for kind choice) choices",
+        )
+    default = data.get("default")
+    return Option(data["name"], data["kind"], None if default is None else str(default), data["meaning"],
+                  tuple(data.get("choices", ())))  # fmt: skip
+
+
+# Options of koppel convert itself, for every target (see koppel/pipeline.py).
 CONVERT_OPTIONS = (
     _o("entry_numbers", "choice", "keep", "renumber entries 1, 2, ... per journal (old and new numbers in "
        "boekstuknummers.csv)", "keep", "renumber"),
@@ -100,46 +119,39 @@ _XAF_WRITE = (
     _o("date_created", "date", None, "dateCreated of the header (default: today)"),
 )
 
+_ENCODING = _o("encoding", "text", None, "read in this encoding, whatever the file declares (--encoding)")
+
+# Options an engine gives every format it drives, named in a format's spec (``option_sets = ["layout"]``).
+OPTION_SETS: dict[str, tuple[Option, ...]] = {
+    "layout": _LAYOUT,
+    "truncate": (_TRUNCATE,),
+    "schema_dir": (_SCHEMA_DIR,),
+    "encoding": (_ENCODING,),
+    "template": (_TEMPLATE,),
+    "template_fill": _TEMPLATE_FILL,
+}
+
+
+def options_from_data(items: list[dict], where: str) -> tuple[Option, ...]:
+    """Options declared as data, in order: ``{set = "NAME"}`` is an engine's set of :data:`OPTION_SETS`,
+    anything else one option (:func:`option_from_data`)."""
+    options: list[Option] = []
+    for item in items:
+        if set(item) == {"set"}:
+            if item["set"] not in OPTION_SETS:
+                known = ", ".join(OPTION_SETS)
+                raise KoppelError(f"unknown option set {item['set']!r}", file=where, hint=f"known: {known}")
+            options.extend(OPTION_SETS[item["set"]])
+        else:
+            options.append(option_from_data(item, where))
+    return tuple(options)
+
+
 WRITER_OPTIONS: dict[str, tuple[Option, ...]] = {
-    **{name: _LAYOUT for name in ("minox", "asperion", "accountview", "cash", "cash-ascii", "snelstart", "multivers")},
-    "exact-globe": (
-        *_LAYOUT,
-        _SCHEMA_DIR,
-        _o("globe_files", "choice", "both", "which files to write", "both", "csv", "xml"),
-    ),
-    "exact-online": (_TRUNCATE, _SCHEMA_DIR),
-    "twinfield": (
-        _TRUNCATE,
-        _o("office", "text", None, "Twinfield office code (default: the source's company id)"),
-        _o("destiny", "choice", "temporary", "where Twinfield books the transactions", "temporary", "final"),
-    ),
-    "king": (
-        _TRUNCATE,
-        _SCHEMA_DIR,
-        _o("batch_description", "text", "koppel NAME", "description of the import batch"),
-    ),
-    "afas": (
-        _o("control_accounts", "text", None, "debtor/creditor control accounts, comma-separated (e.g. 1300,1600)"),
-        _o("unit", "text", "1", "AFAS administration unit"),
-    ),
-    "visma-eaccounting": (
-        _TEMPLATE,
-        _o("supplier_template", "path", None, "exported supplier register (default: the --template file)"),
-        _o("relations_only", "flag", "no", "write only the relations when the input also holds entries"),
-        *_TEMPLATE_FILL,
-    ),
-    "template": (
-        _TEMPLATE,
-        _o("template_content", "choice", "entries", "what the template holds", "entries", "customers",
-           "suppliers", "relations"),
-        _o("relations_only", "flag", "no", "write only the relations when the input also holds entries"),
-        *_TEMPLATE_FILL,
-    ),
     "xaf32": _XAF_WRITE,
     "xaf40": _XAF_WRITE,
 }
 
-_ENCODING = _o("encoding", "text", None, "read in this encoding, whatever the file declares (--encoding)")
 READER_OPTIONS: dict[str, tuple[Option, ...]] = {
     "xaf": (
         _ENCODING,
@@ -155,20 +167,28 @@ READER_OPTIONS: dict[str, tuple[Option, ...]] = {
         _o("aggregate", "choice", None, "override the profile's aggregation (--aggregate)", "none", "day", "month"),
     ),
     "relations": (_o("profile", "path", None, "relations profile (.toml)"),),
-    **{
-        name: (_ENCODING,)
-        for name in ("minox", "asperion", "accountview", "cash", "snelstart", "multivers", "exact-globe")
-    },
 }  # fmt: skip
+
+
+def target_options(target: str) -> tuple[Option, ...]:
+    """The options of ``target``'s writer: from its spec, else from :data:`WRITER_OPTIONS`."""
+    from .registry import get_format
+
+    declared = get_format(target).write_options
+    return declared if declared is not None else WRITER_OPTIONS.get(target, ())
 
 
 def writer_options(target: str) -> tuple[Option, ...]:
     """Every option ``koppel convert --to target`` accepts: convert's own and the writer's."""
-    return CONVERT_OPTIONS + WRITER_OPTIONS.get(target, ())
+    return CONVERT_OPTIONS + target_options(target)
 
 
 def reader_options(name: str) -> tuple[Option, ...]:
-    return READER_OPTIONS.get(name, ())
+    """The options of ``name``'s reader: from its spec, else from :data:`READER_OPTIONS`."""
+    from .registry import get_format
+
+    declared = get_format(name).read_options
+    return declared if declared is not None else READER_OPTIONS.get(name, ())
 
 
 def validate(options: dict, accepted: tuple[Option, ...], *, field: str, what: str) -> None:

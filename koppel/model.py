@@ -333,10 +333,6 @@ class Administration:
     # values the source wrote that koppel does not understand (e.g. an account type): field -> value -> count.
     # They are kept unknown in the tables, never replaced by a guess; see koppel/kinds.py
     unknown_codes: dict[str, dict[str, int]] = field(default_factory=dict)
-    # ids of the source rows booked, for readers that track them (None: this reader does not), and the rows left
-    # out because an earlier input booked them (overlapping exports; see koppel/jobs/task.py)
-    row_ids: list[str] | None = None
-    rows_skipped: int = 0
     # named extra fields beside a table, e.g. "lines" -> journal_id, entry_nr, line_nr + one column per field
     extras: dict[str, pd.DataFrame] = field(default_factory=dict)
 

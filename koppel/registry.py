@@ -1,7 +1,9 @@
 """One registry of formats: what koppel reads and writes, and how sure we are of each layout.
 
-``koppel formats``, ``convert --from/--to`` and the docs all read this registry. A format module
-registers itself when imported; ``FORMAT_MODULES`` lists the modules to import.
+``koppel formats``, ``convert --from/--to``, option checking, the open-items capability and the docs all read
+this registry. A format with a folder (``schemas/<name>/target.toml`` with a ``[format]`` table) is found by
+``koppel/layouts/targets.py``, which names no format; the formats written by Python register themselves when
+their module is imported; ``FORMAT_MODULES`` lists those modules (engines, not formats).
 """
 
 from __future__ import annotations
@@ -12,14 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import KoppelError
+from .evidence import MEANING
+from .format_options import Option
 from .logs import log
 from .model import Administration
+from .read_result import ReadResult, as_read_result
 
-Reader = Callable[..., Administration]
-Writer = Callable[..., object]  # write(adm, out: AtomicDir, job: WriteJob) -> WriteResult; see koppel/convert.py
+Reader = Callable[..., Administration | ReadResult]  # read(path, **options); see koppel/read_result.py
+Writer = Callable[..., object]  # write(adm, out: AtomicDir, job: WriteJob) -> WriteResult; see koppel/writejob.py
 
-# Evidence levels (formats.md): V vendor, 3P third party, A assumed by us.
-EVIDENCE = {"V": "stated by the vendor", "3P": "stated by third parties", "A": "assumed, to be confirmed"}
+EVIDENCE = MEANING  # evidence levels (formats.md): V vendor, 3P third party, A assumed by us
 
 
 @dataclass
@@ -36,6 +40,13 @@ class FormatInfo:
     notes: str = ""
     experimental: bool = False
     output: str = "folder"  # what -o names for a writer: "folder" (package files) or "file" (e.g. one XAF)
+    # the options of its writer (--option) and reader (--read-option) when its spec declares them
+    write_options: tuple[Option, ...] | None = None
+    read_options: tuple[Option, ...] | None = None
+    # the fields that carry relation and invoice number on each opening line (--opening-with-open-items), as
+    # checked on real output by tests/test_openitems_targets.py; empty: the target cannot carry open items
+    opening_items: str = ""
+    home: Path | None = None  # the folder that holds its spec and layouts (schemas/<name>/), when it has one
 
     @property
     def reads(self) -> bool:
@@ -196,6 +207,11 @@ def detect_format(path: Path) -> str:
 
 def read_input(path: str | Path, from_format: str | None = None, **options) -> Administration:
     """Read any input koppel knows into an :class:`Administration`."""
+    return read_result(path, from_format, **options).adm
+
+
+def read_result(path: str | Path, from_format: str | None = None, **options) -> ReadResult:
+    """Read any input koppel knows: its Administration and where it came from (path, row ids)."""
     path = Path(path)
     if not path.exists():
         raise KoppelError("file not found", file=path)
@@ -215,4 +231,4 @@ def read_input(path: str | Path, from_format: str | None = None, **options) -> A
         raise KoppelError(
             f"--workers applies to auditfiles (XAF), not to {info.title}", file=path, hint="leave out --workers"
         )
-    return info.reader(path, **options)
+    return as_read_result(info.reader(path, **options), path)

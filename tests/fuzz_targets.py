@@ -38,11 +38,12 @@ def xaf_seeds() -> list[Path]:
 
 def package_seed(target: str, folder: Path) -> Path:
     """koppel's own import files for ``target`` (written from the rich test administration) in ``folder``."""
-    from koppel.convert import convert
+    from koppel.pipeline import convert
+    from koppel.read_result import ReadResult
     from tests.package_helpers import rich_administration
 
     adm = rich_administration()
-    with mock.patch("koppel.convert.read_input", lambda *a, **k: adm):
+    with mock.patch("koppel.pipeline.read_result", lambda *a, **k: ReadResult(adm)):
         convert(folder / "in.xaf", target, folder / target)
     return folder / target
 

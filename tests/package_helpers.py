@@ -119,9 +119,10 @@ def cents_by_account(adm: Administration, with_opening: bool = True) -> dict[str
 
 def convert_adm(adm: Administration, target: str, outdir, monkeypatch, **kwargs):
     """Run ``convert`` on an in-memory administration."""
-    from koppel.convert import convert
+    from koppel.pipeline import convert
+    from koppel.read_result import ReadResult
 
-    monkeypatch.setattr("koppel.convert.read_input", lambda *a, **k: adm)
+    monkeypatch.setattr("koppel.pipeline.read_result", lambda *a, **k: ReadResult(adm))
     return convert(outdir / "in.xaf", target, outdir, **kwargs)
 
 

@@ -12,10 +12,10 @@ from lxml import etree
 
 from koppel.checks import check_file
 from koppel.cli import cli
-from koppel.convert import convert
 from koppel.errors import KoppelError
 from koppel.kinds import UNKNOWN, account_kind
 from koppel.mapping_init import starter_mapping
+from koppel.pipeline import convert
 from koppel.xaf import read_xaf
 from tests.conftest import XSD_DIR
 from tests.shapes.clair2 import eekboek_clair2

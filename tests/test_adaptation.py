@@ -13,10 +13,10 @@ import pytest
 
 from koppel.adapt import GENERATED_NAME, generate
 from koppel.cli import main
-from koppel.convert import convert
 from koppel.errors import KoppelError
 from koppel.mapping import Mapping
 from koppel.model import Administration, Header
+from koppel.pipeline import convert
 from koppel.xaf.writer import write_xaf
 from tests.conftest import SAMPLES, XAF_SAMPLES
 

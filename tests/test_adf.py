@@ -16,8 +16,8 @@ from koppel.adf.parse import parse_number_text
 from koppel.adf.synthetic import write_synthetic_adf
 from koppel.checks import check_file
 from koppel.cli import cli, main
-from koppel.convert import convert
 from koppel.errors import KoppelError
+from koppel.pipeline import convert
 from koppel.registry import all_formats, detect_format, read_input
 from tests.conftest import SAMPLES, XSD_DIR
 

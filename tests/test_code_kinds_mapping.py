@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 from koppel.cli import cli
-from koppel.convert import convert
 from koppel.errors import KoppelError
 from koppel.mapping import CODE_SECTIONS, Mapping
 from koppel.mapping_init import starter_mapping, target_limits
+from koppel.pipeline import convert
 from koppel.xaf import read_xaf
 from tests.shapes.xaf40 import official_shaped_xaf40
 

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from koppel.convert import convert
 from koppel.model import Administration, Header, conform
+from koppel.pipeline import convert
 from koppel.registry import all_formats, get_format, read_input
 from koppel.xaf.writer import write_xaf
 from tests.package_helpers import cents_by_account

@@ -9,11 +9,14 @@ import pandas as pd
 import pytest
 
 from koppel.cli import main
-from koppel.convert import WriteResult, convert, parse_options, whole_entries
+from koppel.entry_frames import whole_entries
 from koppel.errors import KoppelError
 from koppel.mapping import Mapping
 from koppel.model import Administration, Header, conform
+from koppel.pipeline import convert, parse_options
+from koppel.read_result import ReadResult
 from koppel.registry import FormatInfo, register
+from koppel.writejob import WriteResult
 from tests.conftest import SAMPLES
 
 
@@ -60,7 +63,7 @@ def test_sample_converts_and_control_is_equal(tmp_path: Path) -> None:
 
 def test_unbalanced_entry_is_refused_and_nothing_written(tmp_path: Path, monkeypatch) -> None:
     adm = _adm([("M", "1", "1000", 100), ("M", "1", "8000", -100), ("M", "2", "1000", 250), ("M", "2", "8000", -200)])
-    monkeypatch.setattr("koppel.convert.read_input", lambda *a, **k: adm)
+    monkeypatch.setattr("koppel.pipeline.read_result", lambda *a, **k: ReadResult(adm))
     with pytest.raises(KoppelError) as err:
         convert(tmp_path / "in.xaf", "test-dummy", tmp_path / "out")
     assert "entry M/2 does not balance: off by 0.50" in str(err.value)
@@ -70,7 +73,7 @@ def test_unbalanced_entry_is_refused_and_nothing_written(tmp_path: Path, monkeyp
 
 def test_strict_mapping_names_code_and_entry(tmp_path: Path, monkeypatch) -> None:
     adm = _adm([("M", "7", "1000", 100), ("M", "7", "8000", -100)])
-    monkeypatch.setattr("koppel.convert.read_input", lambda *a, **k: adm)
+    monkeypatch.setattr("koppel.pipeline.read_result", lambda *a, **k: ReadResult(adm))
     mapping = tmp_path / "m.toml"
     mapping.write_text('[accounts]\n"1000" = "100000"\n')
     with pytest.raises(KoppelError) as err:
@@ -88,7 +91,7 @@ def test_strict_mapping_names_code_and_entry(tmp_path: Path, monkeypatch) -> Non
 
 def test_writer_that_skips_money_fails_control(tmp_path: Path, monkeypatch) -> None:
     adm = _adm([("M", "1", "1000", 100), ("M", "1", "8000", -100)])
-    monkeypatch.setattr("koppel.convert.read_input", lambda *a, **k: adm)
+    monkeypatch.setattr("koppel.pipeline.read_result", lambda *a, **k: ReadResult(adm))
 
     def lazy(adm, out, job):
         return WriteResult(files=[])
@@ -112,7 +115,7 @@ def test_period0_opening_is_written_once(tmp_path: Path, monkeypatch) -> None:
     adm.opening_balance = conform(
         "opening_balance", pd.DataFrame({"account_id": ["0100", "0500"], "amount": [500, -500]})
     )
-    monkeypatch.setattr("koppel.convert.read_input", lambda *a, **k: adm)
+    monkeypatch.setattr("koppel.pipeline.read_result", lambda *a, **k: ReadResult(adm))
     result = convert(tmp_path / "in", "test-dummy", tmp_path / "out")
     assert (tmp_path / "out" / "lines.txt").read_text() == "M;1;1000;100\nM;1;8000;-100\n"
     assert result.control["counts"]["lines"] == [4, 4]

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from koppel.convert import convert
 from koppel.errors import KoppelError
 from koppel.layouts.descriptor import load_target
+from koppel.pipeline import convert
 from koppel.registry import read_input
 from koppel.xaf import read_xaf
 from tests.conftest import SAMPLES, SHARED

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from koppel.convert import convert
 from koppel.errors import KoppelError
+from koppel.pipeline import convert
 from koppel.registry import detect_format, read_input
 from tests.conftest import SAMPLES
 

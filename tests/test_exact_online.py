@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from koppel.convert import convert
 from koppel.errors import KoppelError
 from koppel.formats.exact_online import rate_fraction
 from koppel.formats.exact_online_reader import read_exact_online
+from koppel.pipeline import convert
 from tests.conftest import SAMPLES, SHARED
 from tests.package_helpers import cents_by_account, convert_adm, rich_administration
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from koppel.convert import convert
 from koppel.errors import KoppelError
 from koppel.model import Administration, Header
+from koppel.pipeline import convert
 from koppel.registry import all_formats
 from koppel.xaf.writer import write_xaf
 from tests.conftest import SAMPLES

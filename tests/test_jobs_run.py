@@ -17,6 +17,7 @@ from koppel.jobs.executors import DaskExecutor
 from koppel.jobs.lock import JobBusy, job_lock
 from koppel.jobs.state import StateDB
 from koppel.model import Administration
+from koppel.read_result import ReadResult
 from koppel.registry import FormatInfo, register
 from koppel.synthetic import write_synthetic_xaf
 
@@ -165,7 +166,7 @@ def test_scheduler_address_that_does_not_answer_is_a_job_error():
 # ---- overlapping exports: row ids -------------------------------------------------------------------
 
 
-def read_rows(path: Path, skip_row_ids: frozenset[str] = frozenset()) -> Administration:
+def read_rows(path: Path, skip_row_ids: frozenset[str] = frozenset()) -> ReadResult:
     """A test reader: CSV 'row_id;date;account;cents', one two-line entry per row, booked against 1000."""
     frame = pd.read_csv(path, sep=";", dtype=str)
     frame = frame[~frame["row_id"].isin(skip_row_ids)]
@@ -180,9 +181,7 @@ def read_rows(path: Path, skip_row_ids: frozenset[str] = frozenset()) -> Adminis
             "amount": [c for cents in frame["cents"].astype(int) for c in (-cents, cents)],
         }
     )
-    adm = Administration.from_frames(lines=lines)
-    adm.row_ids = list(frame["row_id"])  # type: ignore[attr-defined]
-    return adm
+    return ReadResult(Administration.from_frames(lines=lines), row_ids=tuple(frame["row_id"]))
 
 
 register(FormatInfo(name="test-rows", title="test rows", evidence="A", reader=read_rows))
@@ -216,7 +215,7 @@ def test_scheduler_without_dask_installed_says_how_to_get_it(monkeypatch):
     assert "pip install 'koppel[dask]'" in err.value.hint
 
 
-def read_rows_ignoring_skips(path: Path, **_options) -> Administration:
+def read_rows_ignoring_skips(path: Path, **_options) -> ReadResult:
     return read_rows(path)
 
 
@@ -342,7 +341,7 @@ def test_overlapping_pos_exports_through_a_profile_book_each_row_once(tmp_path, 
 
 
 def test_convert_hands_the_profile_row_ids_to_the_job(tmp_path, samples_dir):
-    from koppel.convert import convert
+    from koppel.pipeline import convert
 
     sample = samples_dir / "sources/pos_zrapport.csv"
     options = {"profile": "pos-z", "want_row_ids": True}

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from koppel.convert import convert
 from koppel.errors import KoppelError
 from koppel.formats.king_reader import read_king
+from koppel.pipeline import convert
 from koppel.xaf import read_xaf
 from tests.conftest import SAMPLES, SHARED
 from tests.package_helpers import cents_by_account, convert_adm, numeric_mapping, rich_administration

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from lxml import etree
 
 from koppel.cli import cli
-from koppel.convert import convert
+from koppel.pipeline import convert
 from koppel.synthetic import write_synthetic_xaf
 from koppel.xaf import read_xaf
 from tests.conftest import SAMPLES, XAF_SAMPLES

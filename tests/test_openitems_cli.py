@@ -11,12 +11,13 @@ import pytest
 from openpyxl import load_workbook
 
 from koppel.cli import main
-from koppel.convert import WriteResult, convert
 from koppel.errors import KoppelError
 from koppel.model import Administration, Header
 from koppel.openitems.engine import compute_open_items
 from koppel.openitems.output import write_report
+from koppel.pipeline import convert
 from koppel.registry import FormatInfo, register
+from koppel.writejob import WriteResult
 from tests.conftest import SAMPLES, shared_sample
 
 SAMPLE = SAMPLES / "voorbeeld_xaf32.xaf"

@@ -11,11 +11,12 @@ import pandas as pd
 import pytest
 
 from koppel.cli import main
-from koppel.convert import convert
 from koppel.errors import KoppelError
 from koppel.layouts.descriptor import check_layouts, load_target
 from koppel.mapping_init import needs_account_kind, starter_mapping
 from koppel.model import Administration, Header, conform
+from koppel.pipeline import convert
+from koppel.read_result import ReadResult
 from koppel.registry import get_format, read_input
 from tests.conftest import SAMPLES, XAF_SAMPLES
 
@@ -84,7 +85,7 @@ def with_input(monkeypatch):
     """Make convert read a given Administration instead of a file."""
 
     def use(adm: Administration) -> None:
-        monkeypatch.setattr("koppel.convert.read_input", lambda *a, **k: adm)
+        monkeypatch.setattr("koppel.pipeline.read_result", lambda *a, **k: ReadResult(adm))
 
     return use
 
@@ -135,9 +136,25 @@ def test_golden_files(target: str, tmp_path: Path, with_input) -> None:
     assert written == sorted(p.name for p in golden.iterdir())
     for name in written:
         mine, theirs = (tmp_path / "out" / name).read_bytes(), (golden / name).read_bytes()
-        if name == "control.json":  # the input path differs per run
+        if name == "control.json":  # the input path differs per run; the preparation report is checked below
             mine, theirs = (_without_path(json.loads(x)) for x in (mine, theirs))
+            assert mine.pop("preparation")[0]["step"] == "open-items opening"
         assert mine == theirs, name
+
+
+def test_control_reports_every_preparation_step_in_order(tmp_path: Path, with_input) -> None:
+    with_input(small_adm())
+    result = convert(tmp_path / "demo.xaf", "minox", tmp_path / "out")
+    assert result.control["preparation"] == [
+        {"step": "open-items opening", "applied": False},
+        {"step": "rgs codes", "applied": False},
+        {"step": "adaptation", "strict": False, "generated_codes": {}, "renumber": False},
+        {"step": "whole entries", "batches": 1},
+        {"step": "balance", "entries": 2, "lines": 5},
+        {"step": "period-0 opening", "applied": False, "entries": 0, "lines": 0},
+        {"step": "map codes", "lines": 5},
+        {"step": "renumber", "applied": False},
+    ]
 
 
 def _without_path(control: dict) -> dict:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from koppel.convert import convert
 from koppel.errors import KoppelError
+from koppel.pipeline import convert
 from koppel.xaf import read_xaf
 from tests.conftest import SHARED, shared_sample
 from tests.package_helpers import numeric_mapping

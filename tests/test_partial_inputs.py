@@ -105,8 +105,8 @@ def test_error_in_a_written_file_names_the_file_not_its_temp_copy(tmp_path: Path
 def test_read_back_error_names_the_output_not_its_temp_copy(tmp_path: Path) -> None:
     """Whatever goes wrong while proving a written file, the message names the file the user will see."""
     from koppel.atomic import AtomicDir
-    from koppel.convert import without_temp_names
     from koppel.errors import KoppelError
+    from koppel.pipeline import without_temp_names
 
     with AtomicDir(tmp_path) as out:
         tmp = out.path("X_minox_boekingen.csv")

@@ -11,7 +11,7 @@ from koppel.adf.synthetic import write_synthetic_adf
 from koppel.checks import check_file
 from koppel.checks.previous_year import add_previous_year, closing_balances, reconcile
 from koppel.cli import main
-from koppel.convert import convert
+from koppel.pipeline import convert
 from koppel.registry import read_input
 from koppel.reports import write_html_report, write_xlsx_report
 from koppel.synthetic import ACCOUNTS

@@ -12,8 +12,8 @@ from lxml import etree
 from koppel.checks import check_file
 from koppel.checks.findings import Collector
 from koppel.cli import main
-from koppel.convert import convert
 from koppel.errors import KoppelError
+from koppel.pipeline import convert
 from koppel.registry import read_input
 from koppel.rgs.accounts import Chart, LedgerAccount, read_chart
 from koppel.rgs.check import add_rgs_findings, rgs_findings

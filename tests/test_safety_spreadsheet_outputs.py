@@ -183,7 +183,7 @@ def test_lists_of_what_a_conversion_dropped(adm, tmp_path: Path, monkeypatch) ->
 
 
 def test_elements_an_xaf_upgrade_drops(tmp_path: Path) -> None:
-    from koppel.convert import convert
+    from koppel.pipeline import convert
     from tests.conftest import SAMPLES
 
     text = (SAMPLES / "voorbeeld_xaf32.xaf").read_text(encoding="utf-8")

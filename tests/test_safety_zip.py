@@ -77,7 +77,7 @@ def test_damaged_zip_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_convert_reads_a_zipped_auditfile(tmp_path: Path) -> None:
-    from koppel.convert import convert
+    from koppel.pipeline import convert
 
     archive = _zip(tmp_path / "export.zip", {"voorbeeld.xaf": GOOD.read_bytes()})
     convert(archive, "xaf40", tmp_path / "out.xaf")

@@ -13,6 +13,7 @@ from conftest import SAMPLES
 from koppel.cli import cli
 from koppel.errors import KoppelError
 from koppel.sources import builtin_profiles, load_profile, read_source
+from koppel.sources.reader import read_export
 from koppel.sources.sniff import starter_profile
 
 SRC = SAMPLES / "sources"
@@ -413,9 +414,9 @@ def test_pos_z_row_id_tells_two_closures_of_one_day_apart(tmp_path):
     header = "date;register;closure_id;closed;kind;key;gross;net;vat\n"
     first = header + "2024-03-01;01;Z0412;Y;SALE;21;12.10;10.00;2.10\n2024-03-01;01;Z0412;Y;PAYMENT;pin;12.10;;\n"
     second = first.replace("Z0412", "Z0413")
-    earlier = read_source(write(tmp_path, "a.csv", first), profile="pos-z", want_row_ids=True)
-    adm = read_source(write(tmp_path, "b.csv", second), profile="pos-z", skip_row_ids=earlier.row_ids)
-    assert adm.rows_skipped == 0 and adm.stats.lines > 0
+    earlier = read_export(write(tmp_path, "a.csv", first), profile="pos-z", want_row_ids=True)
+    again = read_export(write(tmp_path, "b.csv", second), profile="pos-z", skip_row_ids=earlier.row_ids)
+    assert again.rows_skipped == 0 and again.adm.stats.lines > 0
 
 
 def test_missing_column_lists_what_the_file_has(tmp_path):
@@ -499,7 +500,7 @@ NEEDS_MORE = {
 @pytest.mark.slow
 @pytest.mark.parametrize("profile", sorted(BUILTIN_SAMPLES))
 def test_builtin_profile_sample_converts_to_every_target(profile, tmp_path):
-    from koppel.convert import convert
+    from koppel.pipeline import convert
     from koppel.registry import all_formats
 
     # real targets only: other test modules register throw-away "test-…" writers of their own

@@ -11,9 +11,9 @@ from click.testing import CliRunner
 from lxml import etree
 
 from koppel.cli import cli
-from koppel.convert import convert
 from koppel.errors import KoppelError
 from koppel.formats.twinfield_reader import read_twinfield
+from koppel.pipeline import convert
 from koppel.xaf import read_xaf
 from tests.conftest import SAMPLES, SHARED
 from tests.package_helpers import cents_by_account, convert_adm, rich_administration

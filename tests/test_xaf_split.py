@@ -86,7 +86,7 @@ def test_small_file_is_not_split(tmp_path, source):
 
 
 def test_split_set_upgrades_through_convert(tmp_path, source):
-    from koppel.convert import convert
+    from koppel.pipeline import convert
 
     parts = write_xaf(source, tmp_path / "in" / "X.xaf", "3.2", split_mb=0.15).paths
     result = convert(parts[0], "xaf40", tmp_path / "out" / "Y.xaf", options={"split_mb": "0.2"})

@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 
 from koppel.cli import main
-from koppel.convert import convert
+from koppel.pipeline import convert
 from tests.conftest import SAMPLES, shared_sample
 
 CS = "x:company/x:customersSuppliers/x:customerSupplier"

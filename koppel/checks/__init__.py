@@ -119,7 +119,7 @@ def check_file(
     if forced:
         _forced_decoding(path, info, forced, out)
 
-    schema_file = xsd_layer.schema_path(info.version, schema_dir) if xsd else None
+    schema_file = xsd_layer.find_schema(info.version, schema_dir) if xsd else None
     if xsd and schema_file is None:
         out.add("XAF-S04", None, "", {"version": info.version},
                 message=f"schemacontrole (XSD) niet uitgevoerd: geen officieel schema voor versie {info.version}")
@@ -148,7 +148,7 @@ def check_file(
 
     if schema_file is not None and parallel is None:
         doc = xsd_layer.parse_tree(open_for_parser(path, translate), forced)
-        errors = xsd_layer.validate_tree(doc, xsd_layer.load_schema(schema_file))
+        errors = xsd_layer.validate_tree(doc, xsd_layer.load_xsd(schema_file))
         _report_xsd(info.version, errors, out)
         if errors:  # libxml2 stops inside an element after its first error: list the rest (S03)
             reported = xsd_layer.Reported(errors)

@@ -20,13 +20,8 @@ from pathlib import Path
 
 from lxml import etree
 
-SCHEMA_FILES = {
-    "2.0": "clair2-auditfile.xsd",
-    "3.1": "AuditfileFinancieelVersie3.1.xsd",
-    "3.2": "XmlAuditfileFinancieel3.2.xsd",
-    "3.2.1": "XmlAuditfileFinancieel3.2.1.xsd",
-    "4.0": "XmlAuditfileFinancieel4.0.xsd",
-}
+from ..xaf.schema import find_schema, load_xsd  # noqa: F401  (find_schema: the checks look schemas up here)
+
 TREE_LIMIT = 64 * 1024 * 1024  # up to this size the file is validated as a tree (every libxml2 error)
 _SAFE = {"resolve_entities": False, "no_network": True, "load_dtd": False}
 _NS = re.compile(r"\{[^}]*\}")
@@ -38,29 +33,6 @@ class XsdError:
     message: str
     element: str = ""
     approximate: bool = False  # line found by searching the text (streaming validation gives none)
-
-
-def schema_path(version: str, schema_dir: str | Path | None = None) -> Path | None:
-    """The official XSD of ``version`` from ``schema_dir`` or the installed pyxaf package, or None."""
-    name = SCHEMA_FILES.get(version)
-    if name is None:
-        return None
-    if schema_dir is not None:
-        path = Path(schema_dir) / name
-        return path if path.is_file() else None
-    try:
-        from importlib import resources
-
-        path = Path(str(resources.files("pyxaf").joinpath("schemas", name)))
-    except (ImportError, ModuleNotFoundError, TypeError):
-        return None
-    return path if path.is_file() else None
-
-
-@lru_cache(maxsize=8)
-def load_schema(path: Path) -> etree.XMLSchema:
-    parser = etree.XMLParser(**_SAFE)
-    return etree.XMLSchema(etree.parse(str(path), parser))
 
 
 def clean(message: str) -> str:
@@ -201,7 +173,7 @@ def stream_validate(make_source, schema_file: Path, encoding: str | None) -> Xsd
     offending element is looked up in the text (:func:`_locate`). Well-formedness errors are not
     reported here: the content pass reports them as XAF-F01.
     """
-    schema = load_schema(schema_file)
+    schema = load_xsd(schema_file)
     tags = ("{*}transaction", "{*}customerSupplier", "{*}ledgerAccount", "{*}obLine", "{*}subledger", "line")
     try:
         for _event, elem in etree.iterparse(make_source(), events=("end",), tag=tags, schema=schema,

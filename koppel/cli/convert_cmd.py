@@ -16,10 +16,10 @@ from pathlib import Path
 import click
 
 from ..atomic import replacing
-from ..convert import control_path_for, convert, parse_options
 from ..format_options import validate, writer_options
 from ..logs import log
 from ..outputs import check_file_output, check_folder_output
+from ..pipeline import control_path_for, convert, parse_options
 from ..progress import activity, current
 from ..registry import all_formats, target_format
 from . import cli

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from ..format_options import CONVERT_OPTIONS, WRITER_OPTIONS, reader_options
+from ..format_options import CONVERT_OPTIONS, reader_options, target_options
 from ..registry import EVIDENCE, FormatInfo, all_formats, get_format
 from . import cli
 
@@ -17,7 +17,7 @@ def _options(info: FormatInfo) -> dict[str, list[dict]]:
     if info.reads:
         out["read"] = [vars(o) | {"choices": list(o.choices)} for o in reader_options(info.name)]
     if info.writes:
-        out["write"] = [vars(o) | {"choices": list(o.choices)} for o in WRITER_OPTIONS.get(info.name, ())]
+        out["write"] = [vars(o) | {"choices": list(o.choices)} for o in target_options(info.name)]
     return out
 
 
@@ -41,7 +41,7 @@ def _show_one(info: FormatInfo, as_json: bool) -> None:
     for side, flag in (("read", "--read-option"), ("write", "--option")):
         if side not in options:
             continue
-        listed = reader_options(info.name) if side == "read" else WRITER_OPTIONS.get(info.name, ())
+        listed = reader_options(info.name) if side == "read" else target_options(info.name)
         click.echo(f"  {side} options ({flag} KEY=VALUE):" + ("" if listed else " none"))
         for option in listed:
             click.echo(f"    {option.describe()}")

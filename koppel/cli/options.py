@@ -46,7 +46,7 @@ def read_options(path: Path, from_format: str | None, pairs: tuple[str, ...]) ->
     if not pairs:
         return {}
     from ..archive import is_zip_input
-    from ..convert import parse_options
+    from ..pipeline import parse_options
 
     options = parse_options(pairs, field="--read-option")
     if from_format is None:

@@ -93,7 +93,7 @@ def convert_command(
             file=path,
             hint="fix them in the list (see above), or pass --accept-errors",
         )
-    from ..convert import convert
+    from ..pipeline import convert
 
     with replacing(output) if replace_whole else contextlib.nullcontext():
         result = convert(path, target, output, from_format=from_format or "relations", reader_options=options)

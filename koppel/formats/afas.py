@@ -14,8 +14,8 @@ from pathlib import Path
 from lxml import etree
 
 from ..atomic import AtomicDir
-from ..convert import WriteJob, WriteResult
 from ..money import format_cents
+from ..writejob import WriteJob, WriteResult
 from .descriptors import SCHEMAS
 from .pkgkit import Entry, Tally, iter_entries, out_name, records
 from .readkit import cents, child_text, iter_records

@@ -8,19 +8,24 @@ from __future__ import annotations
 
 import tomllib
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from ..errors import KoppelError
+from ..evidence import is_mark, weakest
 from ..resources import schema_dir
 
 SCHEMAS = schema_dir()
-MARKS = ("V", "3P", "A")
+
+
+def descriptor_path(target: str) -> Path:
+    return SCHEMAS / f"{target.replace('-', '_')}.toml"
 
 
 @cache
 def descriptor(target: str) -> dict[str, Any]:
     """The parsed descriptor of ``target`` (checked: every field has a known evidence mark)."""
-    path = SCHEMAS / f"{target.replace('-', '_')}.toml"
+    path = descriptor_path(target)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -29,7 +34,7 @@ def descriptor(target: str) -> dict[str, Any]:
         raise KoppelError(f"layout descriptor is not valid TOML: {exc}", file=path) from None
     for section in ("files", "fields"):
         for item in data.get(section, []):
-            if item.get("evidence") not in MARKS:
+            if not is_mark(item.get("evidence")):
                 raise KoppelError(
                     f"{section} item {item.get('name')!r} has evidence {item.get('evidence')!r}",
                     file=path,
@@ -38,10 +43,7 @@ def descriptor(target: str) -> dict[str, Any]:
     return data
 
 
-def weakest(target: str) -> str:
+def weakest_mark(target: str) -> str:
     """The weakest evidence mark among the descriptor's fields (what `koppel formats` shows)."""
-    marks = {f["evidence"] for f in descriptor(target).get("fields", [])} | {descriptor(target).get("evidence", "A")}
-    for mark in reversed(MARKS):
-        if mark in marks:
-            return mark
-    return "A"
+    data = descriptor(target)
+    return weakest([*(f["evidence"] for f in data.get("fields", [])), data.get("evidence", "A")])

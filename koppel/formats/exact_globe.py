@@ -8,9 +8,9 @@ from a second pass over the prepared lines and its tally must equal the CSV's, o
 from __future__ import annotations
 
 from ..atomic import AtomicDir
-from ..convert import WriteJob, WriteResult
 from ..errors import KoppelError
 from ..layouts.package import PackageWriter, layout_for
+from ..writejob import WriteJob, WriteResult
 from .exact_globe_xml import write_exact_globe_xml
 
 TARGET = "exact-globe"

@@ -10,8 +10,8 @@ from __future__ import annotations
 from lxml import etree
 
 from ..atomic import AtomicDir
-from ..convert import WriteJob, WriteResult
 from ..money import format_cents
+from ..writejob import WriteJob, WriteResult
 from .pkgkit import Entry, Tally, iter_entries, journal_names, out_name, records
 from .xmlkit import Truncator, find_schema, opt, peek, sub, validate_file, write_xml
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ..atomic import AtomicDir
-from ..convert import WriteJob
 from ..templating import text_templates
+from ..writejob import WriteJob
 from .descriptors import descriptor
 
 NAME = "IMPORTEREN.md"

@@ -13,12 +13,12 @@ from pathlib import Path
 from lxml import etree
 
 from ..atomic import AtomicDir
-from ..convert import WriteJob, WriteResult
 from ..errors import KoppelError
 from ..identity import first_merge, merge_error
 from ..kinds import require_account_kinds
 from ..model import house_number
 from ..money import format_cents
+from ..writejob import WriteJob, WriteResult
 from .pkgkit import Entry, Tally, iter_entries, out_name, records
 from .xmlkit import Truncator, find_schema, opt, peek, sub, validate_file
 

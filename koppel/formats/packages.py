@@ -1,5 +1,6 @@
-"""Registration of the package formats of issue 8 (Exact Online, Twinfield, King, SnelStart, AFAS, Multivers,
-Exact Globe, Visma eAccounting) and of the packages without a file import (e-Boekhouden, Boekhoud Gemak).
+"""Registration of the package formats written by Python writers from a descriptor (``schemas/<name>.toml``)
+and of the packages without a file import. Formats with a folder of layouts register themselves
+(``koppel/layouts/targets.py``).
 
 Evidence, what each format carries and what is still unknown come from the layout descriptors in
 ``schemas/`` — the same data the writers and IMPORTEREN.md use.
@@ -7,13 +8,10 @@ Evidence, what each format carries and what is still unknown come from the layou
 
 from __future__ import annotations
 
-from ..layouts.descriptor import load_target
-from ..layouts.package import make_writer
-from ..layouts.reader import make_reader
+from ..format_options import options_from_data
 from ..registry import FormatInfo, register
 from .afas import write_afas
-from .descriptors import descriptor, weakest
-from .exact_globe import write_exact_globe
+from .descriptors import descriptor, descriptor_path, weakest_mark
 from .exact_online import write_exact_online
 from .exact_online_reader import read_exact_online
 from .king import write_king
@@ -33,11 +31,13 @@ def _info(target: str, writer=None, reader=None, **kw) -> FormatInfo:
         FormatInfo(
             name=target,
             title=d["title"],
-            evidence=weakest(target),
+            evidence=weakest_mark(target),
             reader=reader,
             writer=writer,
             carries=dict(d.get("carries", {})),
             notes=notes,
+            opening_items=d.get("opening_items", ""),
+            write_options=options_from_data(d.get("options", []), str(descriptor_path(target))),
             **kw,
         )
     )
@@ -67,44 +67,3 @@ for _name, _title, _detail in (
             notes=NO_FILE_IMPORT.format(detail=_detail),
         )
     )
-
-
-def _layout_info(target: str, writer=None, reader=None, carries=None, notes: str = "") -> FormatInfo:
-    """A package whose files are delimited layouts in ``schemas/<target>/`` (the issue-3 descriptor engine)."""
-    from ..layouts.targets import _marks
-
-    layout = load_target(target)
-    notes = f"{notes} {_marks(target)}" if notes else _marks(target)
-    return register(
-        FormatInfo(
-            name=target,
-            title=layout.title,
-            evidence=layout.evidence,
-            reader=reader or make_reader(target),
-            writer=writer or make_writer(target),
-            carries=carries or {},
-            notes=notes,
-        )
-    )
-
-
-_layout_info(
-    "snelstart",
-    carries={"entries": "rw", "relations": "rw", "accounts": "rw", "opening": "rw"},
-    notes="CSV per importprofiel (Relaties → Importeren), fld… names; one fldBoekingcode per entry, VAT as its own "
-    "line; suppliers import only in SnelStart 12. Unknown: vendor sample files for Boekingen/Klanten (exact fld "
-    "spellings, date and decimal form, BOM); the grootboekfunctie numbers ([account_functions] in the mapping);",
-)
-_layout_info(
-    "multivers",
-    carries={"entries": "rw", "relations": "", "accounts": "", "opening": "rw"},
-    notes="CSV for a user import definition (rubrics as Easyflex maps them). Unknown: relation import; a relation "
-    "column in journal imports; meaning of Dossier; date/decimal of a typical definition.",
-)
-_layout_info(
-    "exact-globe",
-    writer=write_exact_globe,
-    carries={"entries": "rw", "relations": "", "accounts": "", "opening": "rw"},
-    notes="'Financiële boekingen' CSV (40 fields) + eExact XML FinEntries (Exact's Globe schema); the CSV reads back. "
-    "Unknown: Globe-specific field widths beyond Exact's tables; relation/GL import not written.",
-)

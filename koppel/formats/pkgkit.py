@@ -1,6 +1,6 @@
-"""Shared plumbing for the package writers of issue 8: entries as row groups and the money tally.
+"""Shared plumbing for the package writers: entries as row groups and the money tally.
 
-Writers take the prepared data of a :class:`~koppel.convert.WriteJob` (mapped, whole-entry,
+Writers take the prepared data of a :class:`~koppel.writejob.WriteJob` (mapped, whole-entry,
 balance-checked batches), walk it entry by entry, and tally every amount *as formatted in the file*
 (parsed back from the written string) by source and target account, so control.json proves money
 in = money out.
@@ -14,8 +14,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..convert import WriteJob, WriteResult
 from ..money import parse_cents
+from ..writejob import WriteJob, WriteResult
 
 ROW_FIELDS = (
     "journal_id", "entry_nr", "line_nr", "date", "period", "entry_description", "account_id", "amount",

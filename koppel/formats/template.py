@@ -18,10 +18,10 @@ from pathlib import Path
 import pandas as pd
 
 from ..atomic import AtomicDir
-from ..convert import WriteJob, WriteResult
 from ..errors import KoppelError
 from ..model import house_number
 from ..money import format_cents, parse_cents
+from ..writejob import WriteJob, WriteResult
 
 # canonical field -> header names (compared lower-case, without spaces, dots, dashes and underscores)
 RELATION_SYNONYMS: dict[str, tuple[str, ...]] = {

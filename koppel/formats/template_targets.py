@@ -10,8 +10,8 @@ The generic ``template`` target fills any package's user-defined import definiti
 from __future__ import annotations
 
 from ..atomic import AtomicDir
-from ..convert import WriteJob, WriteResult
 from ..errors import KoppelError
+from ..writejob import WriteJob, WriteResult
 from .pkgkit import out_name
 from .template import Template, write_entries, write_relations
 

@@ -12,11 +12,11 @@ from pathlib import Path
 from lxml import etree
 
 from ..atomic import AtomicDir
-from ..convert import WriteJob, WriteResult
 from ..errors import KoppelError
 from ..kinds import require_account_kinds
 from ..model import house_number
 from ..money import format_cents
+from ..writejob import WriteJob, WriteResult
 from .descriptors import SCHEMAS
 from .pkgkit import Entry, Row, Tally, iter_entries, out_name, records
 from .xmlkit import Truncator, opt, peek, sub, validate_file, write_xml

@@ -10,6 +10,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..errors import KoppelError
+from ..xaf.schema import load_xsd
 
 _SubElement = etree.SubElement
 
@@ -105,20 +106,9 @@ def find_schema(schema_dir: str | Path, root: str, prefer: str = "") -> Path:
     return candidates[0]
 
 
-_SCHEMAS: dict[Path, etree.XMLSchema] = {}
-
-
-def load_schema(xsd: Path) -> etree.XMLSchema:
-    xsd = Path(xsd).resolve()
-    if xsd not in _SCHEMAS:
-        parser = etree.XMLParser(resolve_entities=False, no_network=True)
-        _SCHEMAS[xsd] = etree.XMLSchema(etree.parse(str(xsd), parser))
-    return _SCHEMAS[xsd]
-
-
 def validate_file(path: Path, xsd: Path, shown_as: str | Path | None = None) -> None:
     """Validate ``path`` against ``xsd`` while streaming; the first error becomes a KoppelError."""
-    schema = load_schema(xsd)
+    schema = load_xsd(Path(xsd).resolve())
     try:
         for _event, elem in etree.iterparse(str(path), events=("end",), schema=schema, resolve_entities=False):
             parent = elem.getparent()

@@ -43,7 +43,7 @@ def warm_up() -> None:
 
     all_formats()
     with contextlib.suppress(ImportError):
-        from ..convert import WriteJob  # noqa: F401  (the module; ``from .. import convert`` is the API function)
+        from ..writejob import WriteJob  # noqa: F401  (pandas, pyarrow and the mapping, before workers fork)
 
 
 class InlineExecutor:

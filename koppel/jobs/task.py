@@ -8,10 +8,10 @@ coordinator's job. It never raises either:
 every failure comes back as ``Result.error`` (what, where, how to fix) for the quarantine's error file.
 
 Row ids (de-duplication across overlapping exports) — the interface expected from a reader:
-the returned Administration has ``row_ids`` (an iterable of str: the stable ids of the source rows it
-booked, from the profile's ``row_id``) and, optionally, ``rows_skipped`` (int); the reader accepts
+the reader returns a :class:`~koppel.read_result.ReadResult` with ``row_ids`` (str: the stable ids of the
+source rows it booked, from the profile's ``row_id``) and ``rows_skipped`` (int); the reader accepts
 ``skip_row_ids`` (a set of str) and leaves those rows out before aggregating. For targets written via
-``koppel.convert.convert`` the same attributes are read from the ConvertResult when it carries them.
+``koppel.api.convert`` the same attributes are read from the ConvertResult when it carries them.
 """
 
 from __future__ import annotations
@@ -21,12 +21,17 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..archive import release_unpacked
 from ..atomic import deferred_fsync
 from ..diskfull import DiskFull, disk_full, is_disk_full
 from ..errors import KoppelError
 from .config import ConvertSpec
+
+if TYPE_CHECKING:
+    from ..pipeline import ConvertResult
+    from ..read_result import ReadResult
 
 TABLE_TARGETS = ("csv", "parquet", "xlsx")  # the canonical tables, as `koppel export` writes them
 
@@ -112,23 +117,24 @@ def convert_into(path: Path, staging: Path, spec: ConvertSpec, skip_rows: frozen
     options = dict(spec.options)
     if spec.target in TABLE_TARGETS:
         from ..export import export_tables
-        from ..registry import read_input
+        from ..registry import read_result
 
-        adm = read_input(path, from_format, **reader_options)
-        export_tables(adm, staging, spec.target)
+        read = read_result(path, from_format, **reader_options)
+        export_tables(read.adm, staging, spec.target)
+        return read.adm.stats.lines, _row_ids(read), read.rows_skipped
     else:
-        from ..convert import convert
+        from ..api import convert
         from ..registry import get_format
 
         single_file = getattr(get_format(spec.target), "output", "folder") == "file"
         result = convert(
             path,
-            spec.target,
-            staging / f"{path.stem}.{spec.target}" if single_file else staging,
+            to=spec.target,
+            out=staging / f"{path.stem}.{spec.target}" if single_file else staging,
             from_format=from_format,
             mapping=spec.mapping,
             options=options,
-            reader_options=reader_options,
+            read_options=reader_options,
         )
         if not result.equal:
             diffs = result.control["money"].get("differences", {})
@@ -141,13 +147,12 @@ def convert_into(path: Path, staging: Path, spec: ConvertSpec, skip_rows: frozen
                 hint="see control.json of `koppel convert` on this file; nothing was delivered",
             )
         lines = int(result.control["counts"]["lines"][1])
-        return lines, _row_ids(result), int(getattr(result, "rows_skipped", 0) or 0)
-    return adm.stats.lines, _row_ids(adm), int(getattr(adm, "rows_skipped", 0) or 0)
+        return lines, _row_ids(result), result.rows_skipped
 
 
-def _row_ids(source: object) -> tuple[str, ...]:
-    """The ids of the source rows booked, from an Administration (or a ConvertResult) that carries them."""
-    return tuple(str(r) for r in (getattr(source, "row_ids", None) or ()))
+def _row_ids(source: ReadResult | ConvertResult) -> tuple[str, ...]:
+    """The ids of the source rows booked, from a read or a conversion that carries them."""
+    return tuple(str(r) for r in (source.row_ids or ()))
 
 
 def _reader_options(spec: ConvertSpec, skip_rows: frozenset[str]) -> dict:

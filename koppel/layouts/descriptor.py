@@ -17,12 +17,12 @@ from functools import cache
 from pathlib import Path
 
 from ..errors import KoppelError
+from ..evidence import is_mark, weakest
 from ..identity import IDENTITIES
 from ..resources import schema_dir
 
 SCHEMA_DIR = schema_dir()
 TYPES = ("code", "text", "int", "decimal", "cents", "date")
-EVIDENCE_ORDER = {"V": 0, "3P": 1, "A": 2}
 CONTENTS = ("entries", "opening", "debtors", "creditors", "relations", "accounts")
 DIALECT_KEYS = ("encoding", "delimiter", "quoting", "decimal", "date", "header", "line_end")
 
@@ -151,7 +151,7 @@ def _column(data: dict, where: str) -> Column:
     col = Column(**data)
     if col.type not in TYPES:
         raise ValueError(f"{where}: column {col.name!r} has unknown type {col.type!r}")
-    if col.evidence not in EVIDENCE_ORDER:
+    if not is_mark(col.evidence):
         raise ValueError(f"{where}: column {col.name!r} has evidence {col.evidence!r}; use V, 3P or A")
     if col.required and not col.source:
         raise ValueError(f"{where}: required column {col.name!r} has no source")
@@ -193,7 +193,7 @@ def load_target(name: str, schema_dir: Path = SCHEMA_DIR) -> TargetLayout:
                     f[key] = raw[like]["file"][key]
         if f.get("content") not in CONTENTS:
             raise ValueError(f"{where}: content must be one of {CONTENTS}")
-        if f.get("evidence") not in EVIDENCE_ORDER:
+        if not is_mark(f.get("evidence")):
             raise ValueError(f"{where}: file evidence must be V, 3P or A")
         f["group"] = tuple(f.get("group", ()))
         for g in f["group"]:
@@ -211,11 +211,6 @@ def load_target(name: str, schema_dir: Path = SCHEMA_DIR) -> TargetLayout:
         experimental=bool(t.get("experimental", False)),
         template=t.get("template", ""),
     )
-
-
-def weakest(marks: list[str]) -> str:
-    """The weakest evidence mark of a list (A is weaker than 3P, which is weaker than V)."""
-    return max(marks, key=lambda m: EVIDENCE_ORDER[m]) if marks else "A"
 
 
 def evidence_counts(layout: FileLayout) -> dict[str, int]:

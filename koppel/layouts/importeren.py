@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..convert import CONTROL_NAME, WriteJob, WriteResult
 from ..templating import text_templates
+from ..writejob import CONTROL_NAME, WriteJob, WriteResult
 from .descriptor import FileLayout, TargetLayout, evidence_counts
 
 SOURCE_NL = {
@@ -64,6 +64,7 @@ SOURCE_NL = {
     "kvk_digits": "KvK-nummer, alleen cijfers",
     "search_code": "zoekcode: de naam in hoofdletters zonder spaties (10 tekens), anders de code",
     "entry_text": "omschrijving van de post (anders dagboek en boekstuknummer)",
+    "account_name": "naam van de grootboekrekening",
 }
 TYPE_NL = {
     "code": "code",
@@ -152,7 +153,7 @@ def render_importeren(layout: TargetLayout, job: WriteJob, rows: dict[str, int],
     return template.render(
         t=layout,
         files=file_rows(layout, rows, job.admin_name),
-        source_file=Path(str(getattr(job.adm, "source_path", "") or "")).name,
+        source_file=Path(str(job.source_path or "")).name,
         company=job.adm.header.company_name,
         control_name=CONTROL_NAME if job.output.suffix == "" else job.output.stem + ".control.json",
         not_carried=result.not_carried,

@@ -11,9 +11,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..atomic import AtomicDir
-from ..convert import WriteJob, WriteResult, entry_starts
 from ..identity import as_read_series, first_merge, merge_error
 from ..model import Administration
+from ..writejob import WriteJob, WriteResult, entry_starts
 from .delimited import DelimitedWriter, amount_cents, format_column
 from .descriptor import FileLayout, TargetLayout, load_target
 from .importeren import render_importeren
@@ -86,6 +86,7 @@ class PackageWriter:
             mixed_kind=str(mixed).upper() if mixed else None,
             target=job.target,
             account_functions=dict(maps.account_functions),
+            account_names=self._account_names(),
         )
         self._relations: pd.DataFrame | None = None
         self.uncarried: dict[str, int] = {}
@@ -303,6 +304,14 @@ class PackageWriter:
         self.result.count("lines", n)
         self.result.count("entries", len(starts))
         return n
+
+    def _account_names(self) -> dict[str, str]:
+        """Account names by TARGET id, for layouts whose lines carry them (source ``account_name``)."""
+        if not any(c.source == "account_name" for f in self.layout.files for c in f.columns):
+            return {}
+        acc, maps = self.adm.accounts, self.job.mapping
+        names = acc["name"].fillna("").astype(str)
+        return {maps.accounts.get(a, a): n for a, n in zip(acc["account_id"], names, strict=True)}
 
     # -- proof ----------------------------------------------------------------------------------
     def _read_back(self) -> dict[str, int]:

@@ -54,6 +54,7 @@ class Context:
     mixed_kind: str | None = None  # B or P for XAF "M" accounts
     target: str = "this target"  # named in refusals
     account_functions: dict[str, str] = field(default_factory=dict)  # account kind -> target's function number
+    account_names: dict[str, str] = field(default_factory=dict)  # mapped account id -> its name
     running: int = 0  # running line number across a file
     periods_from_date: int = 0  # lines whose missing period was taken from the month of their date
 
@@ -140,6 +141,8 @@ def line_source(name: str, frame: pd.DataFrame, ctx: Context, starts: np.ndarray
     if name == "payment_days":
         days = (frame["due_date"] - frame["date"]).dt.days
         return days.astype("Int64")
+    if name == "account_name":  # for packages that want the account's name on every line (e.g. to create it)
+        return fast_map(frame["account_id"], ctx.account_names).astype("string")
     if name == "entry_text":  # a description of the entry as a whole: its own, else journal and number
         fallback = (frame["journal_id"].fillna("") + " " + frame["entry_nr"].fillna("")).str.strip()
         own = frame["entry_description"].astype("string")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -23,6 +24,9 @@ from ..money import format_cents
 from ..registry import FormatInfo, all_formats
 from .engine import OpenItemsResult, compute_open_items
 from .subledgers import SubledgerData, read_subledgers
+
+if TYPE_CHECKING:
+    from ..writejob import WriteJob
 
 CAPABILITY = "opening_items"
 
@@ -168,26 +172,12 @@ def _header_after(adm: Administration, at: date):
     return header
 
 
-# Targets whose writer puts relation and invoice number on every opening line, checked by
-# tests/test_openitems_targets.py on real output (the field that carries the invoice number). Others are
-# refused: AccountView (no invoice-number column: Boekstuknummer is the entry), King and AFAS (invoice
-# number but no relation on the line), Multivers (neither), XAF 3.2/4.0 (obLine has neither) and Visma
-# eAccounting (relations only). A writer may also declare ``carries["opening_items"] = "w"`` itself.
-VERIFIED_TARGETS: dict[str, str] = {
-    "exact-online": "GLTransactionLine Account/@code + References/InvoiceNumber",
-    "exact-globe": "debnr/crdnr + faktuurnr (CSV), YourRef (XML)",
-    "twinfield": "line dim2 + invoicenumber",
-    "minox": "debnr/crdnr + faktuurnr",
-    "snelstart": "fldRelatiecode + fldFactuurnummer",
-    "asperion": "Debiteur/Crediteur + Verkoopfactuur/Inkoopfactuur",
-    "cash": "relation + rubric 0309 (invoice number)",
-    "cash-ascii": "relation + rubric 0309 (invoice number)",
-}
-
-
 def can_carry_open_items(info: FormatInfo) -> bool:
-    """A target carries per-invoice opening lines: verified here, or declared (``carries['opening_items']``)."""
-    return info.name in VERIFIED_TARGETS or "w" in info.carries.get(CAPABILITY, "")
+    """A target carries per-invoice opening lines: its spec names the fields that carry relation and invoice
+    number on every opening line (``opening_items``, checked on real output by tests/test_openitems_targets.py),
+    or its writer declares ``carries["opening_items"] = "w"``. Others are refused: AccountView (no
+    invoice-number column), King and AFAS (no relation on the line), Multivers, XAF (obLine has neither)."""
+    return bool(info.opening_items) or "w" in info.carries.get(CAPABILITY, "")
 
 
 def targets_with_open_items() -> tuple[list[str], list[str]]:
@@ -219,3 +209,15 @@ def prepare_for_convert(adm: Administration, input_path: Path, info: FormatInfo,
         subledgers=subledgers,
         result_account=options.get("result_account"),
     )
+
+
+def opening_step(job: WriteJob) -> dict:
+    """The preparation step of ``--opening-with-open-items`` (koppel/preparation.py): replace the job's
+    Administration by one whose opening balance has a line per open invoice."""
+    if not job.given_options.get("opening_with_open_items"):
+        return {"applied": False}
+    from ..registry import get_format
+
+    options = {**job.read_options, **job.given_options}
+    job.adm = prepare_for_convert(job.adm, job.source_path, get_format(job.target), options)
+    return {"applied": True, "opening_lines": len(job.adm.opening_balance)}

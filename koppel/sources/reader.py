@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 from ..errors import KoppelError
 from ..model import Administration, Header
 from ..money import parse_cents_arrow_plain
+from ..read_result import ReadResult
 from .entries import ROWS, ROWS_WITH_MONEY, EntryBuilder, row_counts
 from .fields import resolve_columns, typed_chunk
 from .profile import ENCODINGS, Profile, load_profile
@@ -307,10 +308,35 @@ def read_source(
     skip_row_ids: Iterable[str] | None = None,
     **_options,
 ) -> Administration:
-    """Read one export (or a folder of them) into balanced entries as the profile says.
+    """Read one export (or a folder of them) into balanced entries as the profile says."""
+    return read_export(
+        path,
+        profile=profile,
+        until=until,
+        aggregate=aggregate,
+        encoding=encoding,
+        progress=progress,
+        want_row_ids=want_row_ids,
+        skip_row_ids=skip_row_ids,
+    ).adm
+
+
+def read_export(
+    path: str | Path,
+    *,
+    profile: str | Path | Profile,
+    until: str | dt.date | None = None,
+    aggregate: str | None = None,
+    encoding: str | None = None,
+    progress=None,
+    want_row_ids: bool = False,
+    skip_row_ids: Iterable[str] | None = None,
+    **_options,
+) -> ReadResult:
+    """Read one export as :func:`read_source` does, with the row ids beside the Administration.
 
     Row ids (a profile's ``[row_id]``) de-duplicate overlapping exports across runs: with ``want_row_ids``
-    the Administration carries ``row_ids`` (str, one per source row it booked); rows whose id is in
+    the result carries ``row_ids`` (str, one per source row it booked); rows whose id is in
     ``skip_row_ids`` (booked by an earlier input) are left out before aggregating and counted in
     ``rows_skipped``. A profile without ``[row_id]`` gives no ids: its rows cannot be recognised again.
     """
@@ -443,9 +469,10 @@ def read_source(
 
     left_out("rows already in an earlier file (duplicates, skipped)", counts["duplicates"])
     left_out("rows booked before by an earlier input (row id, skipped)", counts["booked_before"])
+    result = ReadResult(adm, path)
     if tracking:
-        adm.row_ids = np.concatenate(booked).tolist() if booked else []
-        adm.rows_skipped = counts["booked_before"]
+        result.row_ids = tuple(np.concatenate(booked).tolist()) if booked else ()
+        result.rows_skipped = counts["booked_before"]
     left_out("totals rows of the export (skipped)", counts["totals"])
     if counts["held_closed"]:
         what = ", ".join(f"{k} not {'/'.join(v)}" for k, v in prof.only_when.items())
@@ -461,4 +488,4 @@ def read_source(
     for text in builder.vat_differences:
         report.append({"item": "VAT of the source differs from its rate (booked as given)", "count": 1, "detail": text})
     adm.extras["source_report"] = pd.DataFrame(report, columns=["item", "count", "detail"])
-    return adm
+    return result

@@ -248,7 +248,7 @@ def propose_mapping(folder: str, target: str, out: str, *, progress) -> None:
 
 def convert(folder: str, target: str, mapping_text: str, out: str, name: str, *, progress) -> None:
     """``koppel convert``: the import files, IMPORTEREN.md and control.json, zipped; the control beside the zip."""
-    from ..convert import convert as run_convert
+    from ..api import convert as run_convert
     from ..registry import get_format
 
     info = get_format(target)
@@ -263,7 +263,7 @@ def convert(folder: str, target: str, mapping_text: str, out: str, name: str, *,
     roots = (str(where), os.path.join(tempfile.gettempdir(), "koppel-zip-"))
     output = work if info.output == "folder" else work / f"{Path(name).stem or 'administratie'}.xaf"
     with ReadWatcher(progress, roots):
-        result = run_convert(source, target, output, mapping=mapping if mapping_text.strip() else None)
+        result = run_convert(source, to=target, out=output, mapping=mapping if mapping_text.strip() else None)
     progress.phase("opslaan")
     control = dict(result.control)
     control["source"] = {**control.get("source", {}), "file": name}

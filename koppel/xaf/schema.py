@@ -1,5 +1,8 @@
 """The official XAF schemas at run time: found in the installed pyxaf package (or a user folder), never
-committed; streaming validation of a written file; code lists (countries, currencies) read from the XSD."""
+committed; streaming validation of a written file; code lists (countries, currencies) read from the XSD.
+
+The one place that knows which XSD file belongs to which version and where to find it: the checks
+(``koppel/checks/xsd.py``) and the writers look schemas up here."""
 
 from __future__ import annotations
 
@@ -25,35 +28,47 @@ MAX_ERRORS = 5
 _RECORDS = ("transaction", "customerSupplier", "ledgerAccount", "obLine", "vatCode", "period", "basic", "line")
 
 
+def find_schema(version: str, schema_dir: str | Path | None = None) -> Path | None:
+    """The XSD of ``version`` from ``schema_dir`` when given, else from the installed pyxaf package; None
+    when the version has no known schema or the file is not there."""
+    name = XSD_FILES.get(version)
+    if name is None:
+        return None
+    if schema_dir is not None:
+        path = Path(schema_dir) / name
+        return path if path.is_file() else None
+    try:
+        path = Path(str(importlib.resources.files("pyxaf") / "schemas" / name))
+    except (ImportError, TypeError):
+        return None
+    return path if path.is_file() else None
+
+
 def schema_path(version: str, schema_dir: str | Path | None = None) -> Path:
-    """The XSD of ``version``: from ``schema_dir`` when given, else from the installed pyxaf package."""
+    """The XSD of ``version`` as :func:`find_schema` finds it, or a KoppelError saying how to provide it."""
     name = XSD_FILES.get(version)
     if name is None:
         raise KoppelError(f"no schema known for XAF version {version!r}")
-    if schema_dir is not None:
-        path = Path(schema_dir) / name
-        if not path.is_file():
-            raise KoppelError(f"schema {name} not found", file=schema_dir, hint="point --schema-dir at the XSD folder")
+    path = find_schema(version, schema_dir)
+    if path is not None:
         return path
-    try:
-        path = Path(str(importlib.resources.files("pyxaf") / "schemas" / name))
-    except ModuleNotFoundError:
-        path = None
-    if path is None or not path.is_file():
-        raise KoppelError(
-            f"schema {name} not found in the installed pyxaf package",
-            hint="install pyxaf>=0.2 or give --schema-dir with the official XSDs",
-        )
-    return path
+    if schema_dir is not None:
+        raise KoppelError(f"schema {name} not found", file=schema_dir, hint="point --schema-dir at the XSD folder")
+    raise KoppelError(
+        f"schema {name} not found in the installed pyxaf package",
+        hint="install pyxaf>=0.2 or give --schema-dir with the official XSDs",
+    )
 
 
-@functools.lru_cache(maxsize=8)
-def _schema(path: str) -> etree.XMLSchema:
-    return etree.XMLSchema(etree.parse(path))
+@functools.lru_cache(maxsize=16)
+def load_xsd(path: str | Path) -> etree.XMLSchema:
+    """An XSD file as a schema, parsed once (no entities, no network: a schema folder is user input)."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    return etree.XMLSchema(etree.parse(str(path), parser))
 
 
 def load_schema(version: str, schema_dir: str | Path | None = None) -> etree.XMLSchema:
-    return _schema(str(schema_path(version, schema_dir)))
+    return load_xsd(schema_path(version, schema_dir))
 
 
 def validate_file(path: str | Path, version: str, schema_dir: str | Path | None = None, label: str | None = None):

@@ -13,10 +13,10 @@ import copy
 import tempfile
 from pathlib import Path
 
-from ..convert import WriteJob, WriteResult
 from ..model import Administration, conform
 from ..registry import FormatInfo, register
 from ..reports.safe_text import write_csv
+from ..writejob import WriteJob, WriteResult
 from .report import ConversionReport
 from .upgrade import add_to_report, scan_dropped
 from .writer import write_xaf_into
@@ -70,7 +70,7 @@ def _writer(version: str):
             source=f"{adm.header.source_format or '?'} {adm.header.source_version or ''}".strip(),
             target=f"xaf {version}",
         )
-        source_path = getattr(adm, "source_path", None)
+        source_path = job.source_path
         family = _source_family(adm)
         upgrade = version == "4.0" and family is not None and source_path is not None
         keep_dir = _keep_dropped_dir(job, output)

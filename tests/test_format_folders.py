@@ -1,0 +1,63 @@
+"""Formats that live in a folder (``schemas/<name>/`` with a ``[format]`` table) are learnt from it: the
+registry, ``koppel formats``, ``convert --to``, ``mapping init`` and these tests need no list of names."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from koppel.cli import main
+from koppel.layouts.targets import format_from_folder
+from koppel.pipeline import convert
+from koppel.registry import all_formats
+from koppel.resources import schema_dir
+from tests.conftest import SAMPLES
+
+FOLDER_FORMATS = sorted(f.name for f in all_formats() if f.home is not None)
+
+
+def test_every_spec_folder_is_a_registered_format():
+    folders = {p.parent.name for p in schema_dir().glob("*/target.toml") if "[format]" in p.read_text("utf-8")}
+    assert folders == set(FOLDER_FORMATS) and len(folders) >= 8
+
+
+@pytest.mark.parametrize("target", FOLDER_FORMATS)
+def test_folder_format_converts_the_sample_with_money_equal_and_its_instructions(target, tmp_path, capsys):
+    result = convert(SAMPLES / "voorbeeld_xaf32.xaf", target, tmp_path / "out")
+    assert result.equal and result.control["counts"]["lines"] == [604, 604]
+    info = next(f for f in all_formats() if f.name == target)
+    if info.reads:  # the written files read back with the format's own reader give the same cents
+        assert result.control["money"]["read_back"]["equal"] is True
+    instructions = (tmp_path / "out" / "IMPORTEREN.md").read_text(encoding="utf-8")
+    for name in result.control["files"]:
+        if name.endswith((".csv", ".TXT")) and name != "boekstuknummers.csv":  # renumbering: the pipeline's
+            assert f"`{name}`" in instructions
+    with pytest.raises(SystemExit) as done:
+        main(["mapping", "init", str(SAMPLES / "voorbeeld_xaf32.xaf"), "--to", target])
+    assert done.value.code == 0
+    assert capsys.readouterr().out.startswith(f"# koppel mapping for {target}")
+
+
+@pytest.mark.parametrize("target", FOLDER_FORMATS)
+def test_formats_lists_the_folder_format_with_its_options(target, capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["formats", target, "--json"])
+    assert done.value.code == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["name"] == target and data["writes"] is True
+    assert {"truncate", "mixed_kind", "journal_types"} <= {o["name"] for o in data["options"]["write"]}
+
+
+def test_a_copied_folder_is_a_new_format_without_code(tmp_path):
+    """The recipe of CONTRIBUTING.md: a folder is all a delimited target needs."""
+    shutil.copytree(schema_dir() / "multivers", tmp_path / "multivers-kopie")
+    spec = tmp_path / "multivers-kopie" / "target.toml"
+    text = spec.read_text("utf-8").replace('name = "multivers"', 'name = "multivers-kopie"')
+    spec.write_text(text.replace('title = "Unit4 Multivers"\nreads', 'title = "Kopie"\nreads'), encoding="utf-8")
+    info = format_from_folder(Path(tmp_path / "multivers-kopie"))
+    assert info is not None and (info.name, info.title) == ("multivers-kopie", "Kopie") and info.writes and info.reads
+    assert info.carries == {"entries": "rw", "relations": "", "accounts": "", "opening": "rw"}
+    assert info.notes.endswith("columns: 0 verified (V), 24 third-party (3P), 0 assumed (A)")
