@@ -130,7 +130,9 @@ def _stated_kinds(back: Administration, path: Path) -> Path | None:
     """``[account_kinds]`` for the accounts whose kind ``back`` does not know (all accounts of ACCOUNTS)."""
     kinds = {str(int(a)): k for a, _, k in ACCOUNTS} | {a: k for a, _, k in ACCOUNTS}
     known = dict(zip(back.accounts["account_id"], back.accounts["kind"].astype(object).fillna(""), strict=True))
-    used = set(cents_by_account(back)) | set(back.accounts["account_id"].dropna())
+    # every account a line posts to, also one whose lines net to zero (cents_by_account leaves those out)
+    used = set(back.lines.frame()["account_id"].dropna()) | set(back.accounts["account_id"].dropna())
+    used |= set(back.opening_balance["account_id"].dropna())
     missing = sorted(a for a in used if known.get(a) not in ("B", "P", "M"))
     if not missing:
         return None
