@@ -339,6 +339,9 @@ class Administration:
     rows_skipped: int = 0
     # named extra fields beside a table, e.g. "lines" -> journal_id, entry_nr, line_nr + one column per field
     extras: dict[str, pd.DataFrame] = field(default_factory=dict)
+    # an auditfile read for a conversion to XAF 4.0: (element, reason) -> how many 4.0 drops, counted in the
+    # read's own pass (koppel/xaf/upgrade.py); None when the read was not asked to count
+    dropped_in_40: dict[tuple[str, str], int] | None = None
 
     def table(self, name: str) -> pd.DataFrame:
         """A table by name; ``lines`` as one frame."""

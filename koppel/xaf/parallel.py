@@ -169,6 +169,7 @@ def _parse_piece(args: tuple) -> dict:
         "opening_lines": [pa.Table.from_pandas(f, preserve_index=False) for f in reader.opening_lines],
         "not_carried": reader.not_carried,
         "unknown_codes": reader.unknown_codes,
+        "dropped": (reader.drops.counts, reader.drops.opening) if reader.drops is not None else None,
     }
 
 
@@ -188,6 +189,7 @@ class ParallelRead:
         self.opening_lines: list[pd.DataFrame] = []
         self.not_carried: dict[str, int] = {}
         self.unknown_codes: dict[str, dict[str, int]] = {}
+        self.dropped: list[tuple[dict, dict]] = []  # the pieces' and the tail's upgrade counts (count_dropped)
 
     def possible(self) -> bool:
         info = self.info
@@ -247,6 +249,8 @@ class ParallelRead:
                 for key, n in result["not_carried"].items():
                     self.not_carried[key] = self.not_carried.get(key, 0) + n
                 _merge_unknown(self.unknown_codes, result["unknown_codes"])
+                if result["dropped"] is not None:
+                    self.dropped.append(result["dropped"])
                 tables = ([rest] if rest is not None else []) + result["tables"]
                 rest = pa.concat_tables(tables) if tables else None  # a piece of only a journal's end has none
                 while rest is not None and (cut := _entry_cut(rest, BATCH_SIZE)) is not None:
@@ -259,6 +263,8 @@ class ParallelRead:
         for key, n in tail_reader.not_carried.items():
             self.not_carried[key] = self.not_carried.get(key, 0) + n
         _merge_unknown(self.unknown_codes, tail_reader.unknown_codes)
+        if tail_reader.drops is not None:
+            self.dropped.append((tail_reader.drops.counts, tail_reader.drops.opening))
         if progress is not None:
             progress(info.size)
 
@@ -434,6 +440,10 @@ def read_xaf_parallel(
     adm.not_carried_why.update(not_carried_why(adm.not_carried))
     _merge_unknown(master.unknown_codes, read.unknown_codes)
     adm.unknown_codes = master.unknown_codes
+    if master.drops is not None:
+        for counts, opening in read.dropped:
+            master.drops.merge(counts, opening)
+        adm.dropped_in_40 = master.drops.result(adm.opening_entries, master.master["journals"])
     return adm
 
 

@@ -26,6 +26,7 @@ from ..model import TABLES, Administration, Header, conform, make_table
 from ..money import parse_cents, parse_cents_arrow, parse_rate_bp
 from .safety import parser_options, xml_error
 from .source import XafSource, namespace_only_once
+from .upgrade import DROPPED_KEY, DropCounter
 from .versions import XafFile, sniff_xaf
 from .vocabulary import CONTROL_TOTALS, Vocabulary, vocabulary_for
 
@@ -129,6 +130,9 @@ class _Reader:
         self.side_totals = [0, 0]  # Σ debit, Σ credit as written by side
         self._rate_cache: dict[str, int] = {}
         self._date_cache: dict[str, int] = {}
+        # what XAF 4.0 drops, counted in this pass when a conversion to 4.0 asks (option ``count_dropped``)
+        family = "2.0" if info.version == "2.0" else "3"
+        self.drops = DropCounter(family) if options.get("count_dropped") else None
 
     # -- helpers -------------------------------------------------------------------------------
     def _count(self, what: str, n: int = 1) -> None:
@@ -179,6 +183,10 @@ class _Reader:
         unknown_line: dict[str, int] = {}
         unknown_tx: dict[str, int] = {}
         tx_fields = voc.tx_fields
+        drops = self.drops
+        qty_slot = SLOT["quantity"]
+        journal_tag = voc.tag("journal")
+        odd = 0  # rare things seen in the lines (an unknown child, a second vat): the drop counter looks closer
         gc_was_enabled = gc.isenabled()
         gc.disable()  # the loop allocates millions of small containers; none of them form cycles
         try:
@@ -205,6 +213,7 @@ class _Reader:
                                         unknown_line["vat (second and further)"] = (
                                             unknown_line.get("vat (second and further)", 0) + 1
                                         )
+                                        odd += 1
                                         continue
                                     for sub in field_elem:
                                         s = vat_map.get(sub.tag)
@@ -213,6 +222,9 @@ class _Reader:
                                         elif sub.text is not None and sub.text.strip():
                                             name = ("vat", sub.tag)
                                             unknown_line[name] = unknown_line.get(name, 0) + 1
+                                            odd += 1
+                                    if row[vat_code_slot] is None and row[VAT_AMT] is None:
+                                        odd += 1  # a vat block without code or amount: a second one passes above
                                 elif slot == CURRENCY_BLOCK:
                                     for sub in field_elem:
                                         s = cur_map.get(sub.tag)
@@ -221,9 +233,13 @@ class _Reader:
                                         elif sub.text is not None and sub.text.strip():
                                             name = ("currency", sub.tag)
                                             unknown_line[name] = unknown_line.get(name, 0) + 1
+                                            odd += 1
                                 else:
                                     name = field_elem.tag
                                     unknown_line[name] = unknown_line.get(name, 0) + 1
+                                    odd += 1
+                            if drops is not None and row[qty_slot] is not None:
+                                odd += 1  # carried by the model, not by XAF 4.0
                             rows += row
                             src_lines.append(child.sourceline)
                             tx_rows += 1
@@ -231,6 +247,7 @@ class _Reader:
                         name = tx_fields.get(ctag)
                         if name is None:
                             unknown_tx[ctag] = unknown_tx.get(ctag, 0) + 1
+                            odd += 1
                         elif name == "nr":
                             nr = child.text
                         elif name == "desc":
@@ -246,10 +263,15 @@ class _Reader:
                     ctx.date.append(date)
                     ctx.count.append(tx_rows)
                     ctx.source_line.append(elem.sourceline)
+                    opening = None
                     if nr is not None and journal_id is not None and (
                         (period is not None and period.strip() == "0") or journal_id in self.opening_journals
                     ):
-                        self.opening_entries.add((journal_id, nr.strip()))
+                        opening = (journal_id, nr.strip())
+                        self.opening_entries.add(opening)
+                    if drops is not None and (odd or opening is not None):
+                        drops.transaction(elem, opening)
+                        odd = 0
                     tx_rows = 0
                     self.entries_in_batch += 1
                     elem.clear()
@@ -264,8 +286,12 @@ class _Reader:
                         gc.disable()
                 else:
                     if handlers[tag](elem) is not False:  # False: the element belongs to a record not yet ended
+                        if drops is not None and tag != journal_tag:  # a journal's fields: in _journal_seen
+                            drops.record(elem)
                         elem.clear()
             self._count_leftovers(context.root)
+            if drops is not None:
+                drops.leftovers(context.root)
         except etree.XMLSyntaxError as exc:
             raise xml_error(self.info.path, exc, forced or self.info.encoding) from None
         finally:
@@ -338,6 +364,8 @@ class _Reader:
                         rest[key] = rest.get(key, 0) + 1
         journal_id = record.get(voc.journal_fields["journal_id"])
         entry = {canonical: record.get(local) for canonical, local in voc.journal_fields.items()}
+        if self.drops is not None:
+            entry[DROPPED_KEY] = self.drops.journal(journal, voc.tag("transaction"))
         entry[NOT_CARRIED_KEY] = rest  # counted once per journal when the records are settled (parallel pieces
         self.master["journals"].append(entry)  # see a split journal's fields more than once)
         if voc.version != "2.0" and journal_id is not None and (entry.get("kind") or "").strip() == "O":
@@ -553,6 +581,8 @@ def read_xaf(
     adm.not_carried = dict(sorted(reader.not_carried.items()))
     adm.not_carried_why.update(not_carried_why(adm.not_carried))
     adm.unknown_codes = reader.unknown_codes
+    if reader.drops is not None:
+        adm.dropped_in_40 = reader.drops.result(adm.opening_entries, reader.master["journals"])
     return adm
 
 

@@ -190,7 +190,10 @@ def read_xaf_set(path: str | Path, *, workers: int | None = None, **options):
     """
     from .parallel import read_xaf_parallel, reading_workers
     from .reader import read_xaf
+    from .upgrade import dropped_wanted
 
+    if dropped_wanted():  # a conversion to XAF 4.0: its upgrade report is counted in this pass
+        options["count_dropped"] = True
     path = Path(path)
     parts = split_set(path)
     if parts is None:  # one worker: read_xaf_parallel is read_xaf
