@@ -35,12 +35,12 @@ from ..model import Administration
 from .reader import (
     BATCH_SIZE,
     Progress,
-    _frame,
-    _Reader,
-    _settle_opening,
+    XafReader,
+    arrow_frame,
     count_journal_leftovers,
     iter_xaf,
     not_carried_why,
+    settle_opening,
 )
 from .source import namespace_only_once
 from .versions import XafFile, sniff_xaf
@@ -151,7 +151,7 @@ def _parse_piece(args: tuple) -> dict:
     if piece.journal_header is not None:
         prefix += piece.journal_header
     suffix = (b"</journal>" if piece.ends_inside_journal else b"") + b"</transactions></auditfile>"
-    reader = _Reader(info, batch_size, None, options)
+    reader = XafReader(info, batch_size, None, options)
     reader.data = prefix + body + suffix
     reader.as_arrow = True
     shift = piece.first_line - 1 - prefix.count(b"\n")
@@ -181,7 +181,7 @@ class ParallelRead:
         self.info = sniff_xaf(path, encoding)
         self.options = options
         self.workers = workers
-        self.master: _Reader | None = None
+        self.master: XafReader | None = None
         self.entries = 0
         self.side_totals = [0, 0]
         self.journals: list[dict] = []
@@ -203,8 +203,8 @@ class ParallelRead:
             return False
         return bool(_JOURNAL_START.search(head) or info.size > (1 << 16))
 
-    def _master_reader(self, data: bytes) -> _Reader:
-        reader = _Reader(self.info, BATCH_SIZE, None, self.options)
+    def _master_reader(self, data: bytes) -> XafReader:
+        reader = XafReader(self.info, BATCH_SIZE, None, self.options)
         reader.data = data
         for _ in reader.batches():
             pass
@@ -254,12 +254,12 @@ class ParallelRead:
                 tables = ([rest] if rest is not None else []) + result["tables"]
                 rest = pa.concat_tables(tables) if tables else None  # a piece of only a journal's end has none
                 while rest is not None and (cut := _entry_cut(rest, BATCH_SIZE)) is not None:
-                    yield _frame(rest.slice(0, cut).combine_chunks())
+                    yield arrow_frame(rest.slice(0, cut).combine_chunks())
                     rest = rest.slice(cut)
                 if progress is not None:
                     progress(piece.end)
             if rest is not None and rest.num_rows:
-                yield _frame(rest.combine_chunks())
+                yield arrow_frame(rest.combine_chunks())
         for key, n in tail_reader.not_carried.items():
             self.not_carried[key] = self.not_carried.get(key, 0) + n
         _merge_unknown(self.unknown_codes, tail_reader.unknown_codes)
@@ -434,7 +434,7 @@ def read_xaf_parallel(
     master.opening_lines = read.opening_lines
     for key, n in read.not_carried.items():
         master.not_carried[key] = master.not_carried.get(key, 0) + n
-    _settle_opening(adm, master)
+    settle_opening(adm, master)
     count_journal_leftovers(master)
     adm.not_carried = dict(sorted(master.not_carried.items()))
     adm.not_carried_why.update(not_carried_why(adm.not_carried))

@@ -24,41 +24,30 @@ from lxml import etree
 from ..errors import KoppelError
 from ..model import TABLES, Administration, Header, conform, make_table
 from ..money import parse_cents, parse_cents_arrow, parse_rate_bp
+from .rows import (
+    CUR_AMT,
+    CURRENCY_BLOCK,
+    LINE_SLOTS,
+    ROW_WIDTH,
+    SLOT,
+    UNKNOWN,
+    VAT_AMT,
+    VAT_BLOCK,
+    VAT_SIDE,
+    A,
+    B,
+    element_text,
+)
 from .safety import parser_options, xml_error
 from .source import XafSource, namespace_only_once
 from .upgrade import DROPPED_KEY, DropCounter
 from .versions import XafFile, sniff_xaf
-from .vocabulary import CONTROL_TOTALS, Vocabulary, vocabulary_for
+from .vocabulary import CONTROL_TOTALS, vocabulary_for
 
 BATCH_SIZE = 20_000
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _EPOCH = datetime.date(1970, 1, 1)
 
-# Canonical line columns that come from the trLine (or CLAIR2 line) itself, in row-slot order.
-LINE_SLOTS = (
-    "line_nr",
-    "account_id",
-    "description",
-    "relation_id",
-    "doc_ref",
-    "invoice_ref",
-    "effective_date",
-    "cost_center",
-    "cost_unit",
-    "project",
-    "quantity",
-    "bank_account",
-    "vat_code",
-    "vat_rate",
-    "currency",
-)
-SLOT = {name: i for i, name in enumerate(LINE_SLOTS)}
-# Raw amount slots after the named ones: A (amnt / debitAmount), B (amntTp / creditAmount),
-# VAT amount, VAT side, currency amount, source line number.
-A, B, VAT_AMT, VAT_SIDE, CUR_AMT = range(len(LINE_SLOTS), len(LINE_SLOTS) + 5)
-ROW_WIDTH = CUR_AMT + 1  # every slot holds a str or None, so a batch converts to Arrow in one call
-# Markers in a vocabulary's line map for children that are blocks or not carried.
-VAT_BLOCK, CURRENCY_BLOCK, UNKNOWN = -1, -2, -3
 # key of a journal record holding what the journal element had that the model does not carry
 NOT_CARRIED_KEY = "_not_carried"
 
@@ -83,30 +72,9 @@ class _TxContext:
             values.clear()
 
 
-def _text(elem) -> str | None:
-    text = elem.text
-    if text is None:
-        return None
-    text = text.strip()
-    return text or None
+class XafReader:
+    """One streaming pass over an auditfile: the tables it fills, the lines it yields, what it counted."""
 
-
-def _children(elem, voc: Vocabulary) -> dict[str, object]:
-    """Child texts of a master-data record by local name; nested blocks as dicts (first one wins)."""
-    out: dict[str, object] = {}
-    for child in elem:
-        tag = child.tag
-        if not isinstance(tag, str):
-            continue
-        name = tag[voc.ns_len :]
-        if len(child):
-            out.setdefault(name, _children(child, voc))
-        else:
-            out.setdefault(name, _text(child))
-    return out
-
-
-class _Reader:
     def __init__(self, info: XafFile, batch_size: int, progress: Progress | None, options: dict) -> None:
         self.info = info
         self.voc = vocabulary_for(info)
@@ -135,7 +103,7 @@ class _Reader:
         self.drops = DropCounter(family) if options.get("count_dropped") else None
 
     # -- helpers -------------------------------------------------------------------------------
-    def _count(self, what: str, n: int = 1) -> None:
+    def count_not_carried(self, what: str, n: int = 1) -> None:
         self.not_carried[what] = self.not_carried.get(what, 0) + n
 
     def _error(self, message: str, line: int | None, field: str | None = None, hint: str | None = None):
@@ -304,10 +272,10 @@ class _Reader:
                 local = f"{what[0]}/{what[1][voc.ns_len :]}"
             else:
                 local = what if what.startswith("vat (") else what[voc.ns_len :]
-            self._count(f"{line_local}/{local}", n)
+            self.count_not_carried(f"{line_local}/{local}", n)
         for what, n in unknown_tx.items():
             if isinstance(what, str):
-                self._count(f"{tx_local}/{what[voc.ns_len :]}", n)
+                self.count_not_carried(f"{tx_local}/{what[voc.ns_len :]}", n)
         if tx_rows:
             raise self._error("transaction lines outside a transaction", src_lines[-1])
         if src_lines or ctx.count:
@@ -334,7 +302,7 @@ class _Reader:
                 up = up.getparent()
             if len(parts) >= 2 and parts[0] in CONTROL_TOTALS and parts[1] in ("transactions", "openingBalance"):
                 continue
-            self._count("/".join(reversed(parts)))
+            self.count_not_carried("/".join(reversed(parts)))
 
     def _journal_seen(self, journal) -> str | None:
         """Record a journal when its first transaction arrives (its own fields precede the transactions)."""
@@ -351,7 +319,7 @@ class _Reader:
             local = tag[voc.ns_len :]
             if not len(child):
                 if local not in record:
-                    record[local] = _text(child)
+                    record[local] = element_text(child)
                     if local in carried:
                         continue
                 if child.text and child.text.strip():  # not carried, or a second one of a carried field
@@ -413,7 +381,7 @@ class _Reader:
         table = pa.table({col: data[col] for col in TABLES["lines"]})
         if self.opening_entries and n:
             self._collect_opening(table)
-        return table if self.as_arrow else _frame(table)
+        return table if self.as_arrow else arrow_frame(table)
 
     def _collect_opening(self, table: pa.Table) -> None:
         mask = pc.fill_null(pc.equal(table["period"], "0"), False)
@@ -422,7 +390,7 @@ class _Reader:
             mask = pc.or_(mask, pc.fill_null(in_journal, False))
         if pc.any(mask).as_py():
             columns = ["line_nr", "account_id", "amount", "description", "relation_id"]
-            self.opening_lines.append(_frame(table.filter(mask).select(columns)))
+            self.opening_lines.append(arrow_frame(table.filter(mask).select(columns)))
 
     def _dates(self, arr: pa.Array, src_lines, field: str) -> pa.Array:
         """ISO dates (YYYY-MM-DD, a real day) to timestamp[s]; anything else is an error naming its line.
@@ -530,7 +498,7 @@ def _clean(arr: pa.Array) -> pa.Array:
     return trimmed
 
 
-def _frame(table: pa.Table) -> pd.DataFrame:
+def arrow_frame(table: pa.Table) -> pd.DataFrame:
     """An Arrow batch as a pandas frame with the model's dtypes (strings stay Arrow-backed)."""
     frame = table.to_pandas(types_mapper=_ARROW_TO_PANDAS)
     frame["amount"] = frame["amount"].astype("int64")
@@ -544,11 +512,11 @@ def iter_xaf(
     batch_size: int = BATCH_SIZE,
     progress: Progress | None = None,
     **options,
-) -> tuple[_Reader, Iterator[pd.DataFrame]]:
+) -> tuple[XafReader, Iterator[pd.DataFrame]]:
     """Open an auditfile for streaming: returns the reader (master data fills as the pass runs) and the
     iterator of canonical ``lines`` batches."""
     info = sniff_xaf(path, encoding)
-    reader = _Reader(info, batch_size, progress, options)
+    reader = XafReader(info, batch_size, progress, options)
     reader._forced_encoding = encoding
     return reader, reader.batches()
 
@@ -576,7 +544,7 @@ def read_xaf(
     adm.stats.debit, adm.stats.credit = reader.side_totals
     for name, frame in reader.master_tables().items():
         setattr(adm, name, frame)
-    _settle_opening(adm, reader)
+    settle_opening(adm, reader)
     count_journal_leftovers(reader)
     adm.not_carried = dict(sorted(reader.not_carried.items()))
     adm.not_carried_why.update(not_carried_why(adm.not_carried))
@@ -586,11 +554,11 @@ def read_xaf(
     return adm
 
 
-def count_journal_leftovers(reader: _Reader) -> None:
+def count_journal_leftovers(reader: XafReader) -> None:
     """Add what the journal records held that the model does not carry (each journal record once)."""
     for record in reader.master["journals"]:
         for key, n in record.get(NOT_CARRIED_KEY, {}).items():
-            reader._count(key, n)
+            reader.count_not_carried(key, n)
 
 
 # Why, for what the XAF reader counts as not carried where "not part of the canonical model" says too little.
@@ -620,7 +588,7 @@ def not_carried_why(not_carried: dict[str, int]) -> dict[str, str]:
     return out
 
 
-def _settle_opening(adm: Administration, reader: _Reader) -> None:
+def settle_opening(adm: Administration, reader: XafReader) -> None:
     """Opening balance from ``openingBalance``, else from period-0 transactions."""
     if not adm.opening_balance.empty:
         adm.header.opening_source = "openingBalance"
