@@ -7,6 +7,7 @@ Peak RSS is that of the whole process tree (main process + parallel reader worke
 CPU seconds are those of the tree (user + system, children included).
 
     .venv/bin/python bench/bench_commands.py --base /tmp/koppel-main --rounds 3
+    .venv/bin/python bench/bench_commands.py --base /tmp/koppel-main --this /tmp/koppel-branch  # both exported
     .venv/bin/python bench/bench_commands.py --base /tmp/koppel-main --only xaf40,minox --lines 200000
 """
 
@@ -69,12 +70,13 @@ def run(tree: Path, name: str, src: Path) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--base", type=Path, required=True, help="the source tree to compare with (A)")
+    ap.add_argument("--this", type=Path, default=ROOT, help="the source tree measured (B; default: this checkout)")
     ap.add_argument("--lines", type=int, default=1_200_000)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--only", default=",".join(COMMANDS))
     args = ap.parse_args()
     src = synthetic_file(args.lines)
-    trees = {"base": args.base.resolve(), "this": ROOT}
+    trees = {"base": args.base.resolve(), "this": args.this.resolve()}
     names = args.only.split(",")
     results: dict[tuple[str, str], list[dict]] = {}
     for r in range(args.rounds):
