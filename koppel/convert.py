@@ -449,9 +449,10 @@ def convert(
     given_path = input_path  # what control.json names (the .zip, not its temp copy)
     if is_zip_input(input_path):  # later passes (open items, XAF 4.0 upgrade) re-read the unpacked file
         input_path = extract_single(input_path)
-    from .xaf.upgrade import counting_dropped
+    from .xaf.consumers import wanted_in_pass
 
-    with counting_dropped(to):  # to xaf40: the upgrade report is counted while the source is read
+    open_items = bool((options or {}).get("opening_with_open_items"))
+    with wanted_in_pass(dropped_in_40=to == "xaf40", subledgers=open_items):  # gathered in the read's own pass
         adm = read_input(input_path, from_format, **(reader_options or {}))
     if (options or {}).get("opening_with_open_items"):  # issue 9: one opening line per open invoice
         from .openitems.opening import prepare_for_convert

@@ -37,6 +37,7 @@ from .reader import (
     Progress,
     XafReader,
     arrow_frame,
+    collected_subledgers,
     count_journal_leftovers,
     iter_xaf,
     not_carried_why,
@@ -170,6 +171,7 @@ def _parse_piece(args: tuple) -> dict:
         "not_carried": reader.not_carried,
         "unknown_codes": reader.unknown_codes,
         "dropped": (reader.drops.counts, reader.drops.opening) if reader.drops is not None else None,
+        "subledgers": reader.subledgers,
     }
 
 
@@ -190,6 +192,7 @@ class ParallelRead:
         self.not_carried: dict[str, int] = {}
         self.unknown_codes: dict[str, dict[str, int]] = {}
         self.dropped: list[tuple[dict, dict]] = []  # the pieces' and the tail's upgrade counts (count_dropped)
+        self.subledgers: list = []  # the pieces' and the tail's subledger collectors, in file order
 
     def possible(self) -> bool:
         info = self.info
@@ -224,6 +227,8 @@ class ParallelRead:
             size = finish - begin
             target = max(MIN_PIECE_BYTES, min(PIECE_BYTES, size // (self.workers * 4) + 1))
             self.pieces = _pieces(mm, handle.fileno(), begin, finish, target)
+            last = self.pieces[-1]
+            self._tail_first_line = last.first_line + mm[last.start : last.end].count(b"\n")  # line of `finish`
         return True
 
     def batches(self, progress: Progress | None = None) -> Iterator[pd.DataFrame]:
@@ -251,6 +256,7 @@ class ParallelRead:
                 _merge_unknown(self.unknown_codes, result["unknown_codes"])
                 if result["dropped"] is not None:
                     self.dropped.append(result["dropped"])
+                self.subledgers.append(result["subledgers"])
                 tables = ([rest] if rest is not None else []) + result["tables"]
                 rest = pa.concat_tables(tables) if tables else None  # a piece of only a journal's end has none
                 while rest is not None and (cut := _entry_cut(rest, BATCH_SIZE)) is not None:
@@ -265,6 +271,10 @@ class ParallelRead:
         _merge_unknown(self.unknown_codes, tail_reader.unknown_codes)
         if tail_reader.drops is not None:
             self.dropped.append((tail_reader.drops.counts, tail_reader.drops.opening))
+        if tail_reader.subledgers is not None:  # its lines count from the tail's start: the file's line there
+            for row in tail_reader.subledgers.rows:
+                row["source_line"] += self._tail_first_line - 1
+        self.subledgers.append(tail_reader.subledgers)
         if progress is not None:
             progress(info.size)
 
@@ -444,6 +454,8 @@ def read_xaf_parallel(
         for counts, opening in read.dropped:
             master.drops.merge(counts, opening)
         adm.dropped_in_40 = master.drops.result(adm.opening_entries, master.master["journals"])
+    if master.want_subledgers:
+        adm.subledgers = collected_subledgers([master.subledgers, *read.subledgers])
     return adm
 
 

@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 from lxml import etree
 
 from ..errors import KoppelError
-from ..model import TABLES, Administration, Header, conform, make_table
+from ..model import TABLES, Administration, Header, Subledgers, conform, make_table
 from ..money import parse_cents, parse_cents_arrow, parse_rate_bp
 from .rows import (
     CUR_AMT,
@@ -40,6 +40,7 @@ from .rows import (
 )
 from .safety import parser_options, xml_error
 from .source import XafSource, namespace_only_once
+from .subledgers import KEY_ELEMENTS, SubledgerCollector, subledger_tables
 from .upgrade import DROPPED_KEY, DropCounter
 from .versions import XafFile, sniff_xaf
 from .vocabulary import CONTROL_TOTALS, vocabulary_for
@@ -101,6 +102,9 @@ class XafReader:
         # what XAF 4.0 drops, counted in this pass when a conversion to 4.0 asks (option ``count_dropped``)
         family = "2.0" if info.version == "2.0" else "3"
         self.drops = DropCounter(family) if options.get("count_dropped") else None
+        # subledgers and match keys, collected in this pass for open items (option ``subledgers``; XAF 3.x only)
+        self.want_subledgers = bool(options.get("subledgers"))
+        self.subledgers: SubledgerCollector | None = None
 
     # -- helpers -------------------------------------------------------------------------------
     def count_not_carried(self, what: str, n: int = 1) -> None:
@@ -125,6 +129,8 @@ class XafReader:
             source = XafSource(open(info.path, "rb"), info.namespace if strip else None, self.progress)  # noqa: SIM115
             stripped = source.stripped
         self.voc = voc = vocabulary_for(info, stripped=stripped)
+        if self.want_subledgers and info.version not in ("2.0", "4.0"):
+            self.subledgers = SubledgerCollector(voc.ns, info.path)
         line_tag = voc.tag(voc.line_name)
         tx_tag = voc.tag("transaction")
         handlers = voc.master_handlers(self)
@@ -154,6 +160,8 @@ class XafReader:
         drops = self.drops
         qty_slot = SLOT["quantity"]
         journal_tag = voc.tag("journal")
+        key_tags = frozenset(voc.tag(k) for k in KEY_ELEMENTS) if self.subledgers is not None else None
+        keyed = False  # a line of this transaction has a match key (matchKeyID, recRef) for open items
         odd = 0  # rare things seen in the lines (an unknown child, a second vat): the drop counter looks closer
         gc_was_enabled = gc.isenabled()
         gc.disable()  # the loop allocates millions of small containers; none of them form cycles
@@ -206,6 +214,8 @@ class XafReader:
                                     name = field_elem.tag
                                     unknown_line[name] = unknown_line.get(name, 0) + 1
                                     odd += 1
+                                    if key_tags is not None and name in key_tags:
+                                        keyed = True
                             if drops is not None and row[qty_slot] is not None:
                                 odd += 1  # carried by the model, not by XAF 4.0
                             rows += row
@@ -240,6 +250,9 @@ class XafReader:
                     if drops is not None and (odd or opening is not None):
                         drops.transaction(elem, opening)
                         odd = 0
+                    if keyed:
+                        self.subledgers.transaction(elem, line_tag, journal_id)
+                        keyed = False
                     tx_rows = 0
                     self.entries_in_batch += 1
                     elem.clear()
@@ -551,7 +564,16 @@ def read_xaf(
     adm.unknown_codes = reader.unknown_codes
     if reader.drops is not None:
         adm.dropped_in_40 = reader.drops.result(adm.opening_entries, reader.master["journals"])
+    if reader.want_subledgers:
+        adm.subledgers = collected_subledgers([reader.subledgers])
     return adm
+
+
+def collected_subledgers(collectors: list[SubledgerCollector | None]) -> Subledgers:
+    """The tables of the collectors in file order (empty when the version has no subledgers)."""
+    rows = [row for c in collectors if c is not None for row in c.rows]
+    keys = [key for c in collectors if c is not None for key in c.keys]
+    return subledger_tables(rows, keys) if rows or keys else Subledgers()
 
 
 def count_journal_leftovers(reader: XafReader) -> None:

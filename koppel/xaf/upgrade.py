@@ -9,8 +9,6 @@ each dropped element is written as a CSV row with its context so nothing is lost
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
-from contextvars import ContextVar
 from pathlib import Path
 
 from lxml import etree
@@ -413,18 +411,3 @@ class DropCounter:
 
 # key of a journal record holding the upgrade counts of the journal's own fields (counted once per journal)
 DROPPED_KEY = "_dropped_in_40"
-_counting: ContextVar[bool] = ContextVar("koppel_xaf_counting_dropped", default=False)
-
-
-@contextlib.contextmanager
-def counting_dropped(target: str) -> Iterator[None]:
-    """Within: an auditfile read for ``target`` xaf40 also counts what 4.0 drops (in the same pass)."""
-    token = _counting.set(target == "xaf40")
-    try:
-        yield
-    finally:
-        _counting.reset(token)
-
-
-def dropped_wanted() -> bool:
-    return _counting.get()

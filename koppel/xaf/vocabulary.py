@@ -309,6 +309,16 @@ class Xaf3Vocabulary(Vocabulary):
 
             return handler
 
+        def subledger(what: str, line_local: str, kind: str) -> Callable:
+            """Counted as not carried (no target carries it); its lines kept when open items want them."""
+
+            def handler(elem) -> None:
+                reader.count_not_carried(what)
+                if reader.subledgers is not None:
+                    reader.subledgers.subledger(elem, line_local, kind)
+
+            return handler
+
         handlers = {
             t("header"): header,
             t("customerSupplier"): relation,
@@ -319,8 +329,8 @@ class Xaf3Vocabulary(Vocabulary):
             t("openingBalance"): opening,
             t("journal"): reader.journal_end,
             t("basic"): counted("basics/basic"),
-            t("subledger"): counted("transactions/subledgers/subledger"),
-            t("obSubledger"): counted("openingBalance/obSubledgers/obSubledger"),
+            t("subledger"): subledger("transactions/subledgers/subledger", "sbLine", "sb"),
+            t("obSubledger"): subledger("openingBalance/obSubledgers/obSubledger", "obSbLine", "ob"),
         }
         for local in ("companyIdent", "companyName", "taxRegIdent", "Commercenr"):
             handlers[t(local)] = company_field

@@ -7,16 +7,18 @@ synthetic file and hand-made oddity is read both ways, serially and cut into pie
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pytest
 
 from koppel.synthetic import write_synthetic_xaf
 from koppel.xaf import parallel
+from koppel.xaf.consumers import wanted_in_pass
 from koppel.xaf.parallel import read_xaf_parallel
 from koppel.xaf.reader import read_xaf
 from koppel.xaf.split import read_xaf_set
-from koppel.xaf.upgrade import counting_dropped, scan_dropped
+from koppel.xaf.upgrade import scan_dropped
 from tests.conftest import SAMPLES, XAF_SAMPLES
 from tests.shapes.clair2 import eekboek_clair2
 
@@ -105,8 +107,99 @@ def test_odd_elements_in_every_place(tmp_path: Path) -> None:
 
 def test_a_conversion_to_4_0_asks_the_read_to_count(tmp_path: Path) -> None:
     path = OWN[0]
-    with counting_dropped("xaf40"):
+    with wanted_in_pass(dropped_in_40=True):
         assert read_xaf_set(path).dropped_in_40 is not None
-    with counting_dropped("minox"):
+    with wanted_in_pass(subledgers=True):
         assert read_xaf_set(path).dropped_in_40 is None
     assert read_xaf_set(path).dropped_in_40 is None
+
+
+def _same_subledgers(mine, theirs, lines_right: bool = True) -> None:
+    """Equal tables; ``lines_right`` False: the separate pass counts CR-only line ends as one line (the reader
+    reads them as line ends, so its source lines are the right ones there)."""
+    if not lines_right:
+        mine, theirs = copy.deepcopy(mine), copy.deepcopy(theirs)
+        assert (theirs.lines["source_line"] == 1).all()
+        mine.lines["source_line"] = theirs.lines["source_line"] = None
+    assert mine.lines.reset_index(drop=True).equals(theirs.lines.reset_index(drop=True))
+    assert mine.tr_keys.reset_index(drop=True).equals(theirs.tr_keys.reset_index(drop=True))
+
+
+SUBLEDGER_FILES = FILES + OWN + sorted(SAMPLES.glob("*subledger*")) + sorted(SAMPLES.glob("*openitems*"))
+
+
+@pytest.mark.parametrize("path", SUBLEDGER_FILES, ids=lambda p: p.name[:40])
+def test_the_read_collects_the_subledgers_the_separate_pass_reads(monkeypatch, path: Path) -> None:
+    """Open items take subledgers and match keys from the model: the same tables as read_subledgers'."""
+    from koppel.openitems.subledgers import read_subledgers
+
+    theirs = read_subledgers(path)
+    head = path.read_bytes()[:65536]
+    lf = b"\n" in head or b"\r" not in head
+    _same_subledgers(read_xaf(path, subledgers=True).subledgers, theirs, lf)
+    monkeypatch.setattr(parallel, "MIN_PIECE_BYTES", 2500)
+    _same_subledgers(read_xaf_parallel(path, workers=2, subledgers=True).subledgers, theirs, lf)
+    assert read_xaf(path).subledgers is None  # only a read that is asked collects
+
+
+@pytest.mark.parametrize("side", ["C", "D"])
+def test_match_keys_and_obsubledgers_of_the_open_items_shape(monkeypatch, tmp_path: Path, side: str) -> None:
+    from koppel.openitems.subledgers import read_subledgers
+    from tests.test_openitems_subledgers import auditfile
+
+    path = auditfile(tmp_path, sb_side=side)
+    theirs = read_subledgers(path)
+    assert not theirs.tr_keys.empty and not theirs.lines.empty
+    _same_subledgers(read_xaf(path, subledgers=True).subledgers, theirs)
+    monkeypatch.setattr(parallel, "MIN_PIECE_BYTES", 300)
+    _same_subledgers(read_xaf_parallel(path, workers=2, subledgers=True).subledgers, theirs)
+
+
+def _two_passes(monkeypatch, run):
+    """``run()`` as before the one pass: the read gathers nothing, the separate passes do."""
+    import koppel.xaf.consumers as consumers
+
+    with monkeypatch.context() as m:
+        m.setattr(consumers, "pass_options", lambda: {})
+        return run()
+
+
+def _no_second_pass(monkeypatch) -> None:
+    """Any of the separate passes over the source fails the test."""
+    import koppel.openitems.opening as opening
+    import koppel.xaf.target as target
+
+    def refuse(*_a, **_k):
+        raise AssertionError("the source was parsed a second time")
+
+    monkeypatch.setattr(opening, "read_subledgers", refuse)
+    monkeypatch.setattr(target, "scan_dropped", refuse)
+
+
+def test_convert_to_xaf40_reads_the_source_once(monkeypatch, tmp_path: Path) -> None:
+    from koppel.convert import convert
+
+    src = SAMPLES / "voorbeeld_clair2.xml"
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    _two_passes(monkeypatch, lambda: convert(src, "xaf40", tmp_path / "a" / "out.xaf"))
+    _no_second_pass(monkeypatch)
+    once = convert(src, "xaf40", tmp_path / "b" / "out.xaf")
+    assert once.equal and (tmp_path / "a" / "out.xaf").read_bytes() == (tmp_path / "b" / "out.xaf").read_bytes()
+    report = (tmp_path / "b" / "upgrade-report.json").read_text(encoding="utf-8")
+    assert report == (tmp_path / "a" / "upgrade-report.json").read_text(encoding="utf-8") and "dropped" in report
+
+
+def test_opening_with_open_items_reads_the_source_once(monkeypatch, tmp_path: Path) -> None:
+    from koppel.convert import convert
+    from tests.conftest import shared_sample
+
+    options = {"opening_with_open_items": True, "open_items_at": "2016-06-30", "result_account": "0500"}
+    src = shared_sample("rxaf__exact-online_xaf3.2_2016.xaf")
+    expected = _two_passes(monkeypatch, lambda: convert(src, "minox", tmp_path / "a", options=options))
+    _no_second_pass(monkeypatch)
+    once = convert(src, "minox", tmp_path / "b", options=options)
+    assert once.equal
+    for a, b in zip(sorted(expected.files), sorted(once.files), strict=True):
+        if a.is_file() and a.suffix != ".json":
+            assert a.read_bytes() == b.read_bytes(), a.name
