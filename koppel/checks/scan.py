@@ -15,13 +15,17 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from ..errors import KoppelError
-from ..kinds import UNKNOWN, account_kind
 from ..money import format_cents, parse_cents
 from ..xaf.codes import BASIC_TYPE_OF, ONLY_IN_3, ONLY_IN_40, REF_FIELDS, codes_for
 from ..xaf.safety import parser_options
 from .findings import Collector
+from .rules_codes import (
+    rule_v05_account_type,
+    rule_v05_clair2_account_type,
+    rule_v05_journal_type,
+    rule_v05_relation_type,
+)
 
-KIND_NL = {"B": "balans (B)", "P": "winst en verlies (P)", "M": "gemengd (M)"}
 
 
 def _t(elem) -> str | None:
@@ -203,38 +207,18 @@ class Scanner:
         if cid is not None:
             self.f.relations.add(cid)
         if not self.c2:
-            tp = _t(k.get("custSupTp"))
-            allowed = self.codes.relation_types
-            if tp is not None and tp not in allowed:  # XAF-V05
-                self.out.add(
-                    "XAF-V05",
-                    k["custSupTp"].sourceline,
-                    path + "/custSupTp",
-                    {"found": tp, "expected": "/".join(sorted(allowed))},
-                    hint="koppel leest D als klant (C); osFinancials schrijft D voor debiteur",
-                )
+            rule_v05_relation_type(k, path, self.codes, self.out)
         self._drop(elem)
 
     def _ledgerAccount(self, elem) -> None:
         k = self._kids(elem)
         line = elem.sourceline
-        if self.c2:  # accountType is free text: only a value koppel cannot read is a finding
-            acc, name, raw = _t(k.get("accountID")), _t(k.get("accountDesc")), _t(k.get("accountType"))
-            kind = account_kind(raw)
-            if kind == UNKNOWN:  # XAF-V05
-                self.out.add("XAF-V05", k["accountType"].sourceline, f"ledgerAccount[{acc}]/accountType",
-                             {"found": raw, "expected": "balans- of W&V-soort"},
-                             hint=f'soort onbekend; geef haar op in het mapping-bestand: [account_kinds] "{acc}" = "P"')
+        if self.c2:
+            acc, name = _t(k.get("accountID")), _t(k.get("accountDesc"))
+            kind = rule_v05_clair2_account_type(k, acc, self.out)
         else:
-            acc, name, raw = _t(k.get("accID")), _t(k.get("accDesc")), _t(k.get("accTp"))
-            kind = account_kind(raw)
-            allowed = self.codes.account_types
-            if raw is not None and raw not in allowed:  # XAF-V05: outside the version's code list
-                hint = (f"koppel leest {raw!r} als {KIND_NL[kind]}" if kind in KIND_NL else
-                        f'soort onbekend; geef haar op in het mapping-bestand: [account_kinds] "{acc}" = "P"')
-                self.out.add("XAF-V05", k["accTp"].sourceline, f"ledgerAccount[{acc}]/accTp",
-                             {"found": raw, "expected": "/".join(sorted(allowed)),
-                              "gelezen als": KIND_NL.get(kind, "onbekend")}, hint=hint)
+            acc, name = _t(k.get("accID")), _t(k.get("accDesc"))
+            kind = rule_v05_account_type(k, acc, self.codes, self.out)
             rgs = _t(k.get("RGScode"))
             self._unique("XAF-U03", "rgs", rgs, line, f"ledgerAccount[{acc}]/RGScode", "RGScode")  # XAF-U03
         if not self.c2:
@@ -364,10 +348,7 @@ class Scanner:
         else:
             jid, desc, kind = _t(k.get("jrnID")), _t(k.get("desc")), _t(k.get("jrnTp"))
             offset = _t(k.get("offsetAccID"))
-            allowed = self.codes.journal_types
-            if kind is not None and kind not in allowed:  # XAF-V05
-                self.out.add("XAF-V05", k["jrnTp"].sourceline, f"journal[{jid}]/jrnTp",
-                             {"found": kind, "expected": "/".join(sorted(allowed))})
+            rule_v05_journal_type(k, jid, self.codes, self.out)
         self._unique("XAF-U06", "jrn", jid, jelem.sourceline, f"journal[{jid}]", "jrnID")  # XAF-U06
         key = jid if jid is not None else ""
         stats = self.f.journals.get(key)
