@@ -27,7 +27,6 @@ from .rules_codes import (
 )
 
 
-
 def _t(elem) -> str | None:
     """Text of an element; empty elements count as absent."""
     if elem is None:
