@@ -311,6 +311,30 @@ def _remove_spool(path: Path, owner: int) -> None:
         path.unlink(missing_ok=True)
 
 
+# XAF 3.x subledger lines (sbLine, obSbLine) as written, for open items: kind "sb"/"ob", the subledger's type, the
+# line's own fields, signed cents and the source line; and the trLines' match keys (matchKeyID, recRef).
+SUBLEDGER_FIELDS = (
+    "nr", "jrnID", "trNr", "trLineNr", "obLineNr", "desc", "docRef", "recRef", "matchKeyID", "custSupID", "invRef",
+    "invPurSalTp", "invTp", "invDt", "invDueDt", "mutTp",
+)  # fmt: skip
+SUBLEDGER_COLUMNS = ("kind", "sb_type", *SUBLEDGER_FIELDS, "amount", "source_line")
+LINE_KEY_COLUMNS = ("journal_id", "entry_nr", "line_nr", "match_key", "rec_ref")
+
+
+@dataclass
+class Subledgers:
+    """Subledger lines (``kind`` "sb" or "ob") and trLine match keys of one auditfile (XAF 3.x)."""
+
+    lines: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(SUBLEDGER_COLUMNS), dtype="object")
+    )
+    tr_keys: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(LINE_KEY_COLUMNS), dtype="object"))
+
+    @property
+    def empty(self) -> bool:
+        return self.lines.empty and self.tr_keys.empty
+
+
 @dataclass
 class Administration:
     """Header facts, master tables and lines of one administration."""
@@ -335,6 +359,11 @@ class Administration:
     unknown_codes: dict[str, dict[str, int]] = field(default_factory=dict)
     # named extra fields beside a table, e.g. "lines" -> journal_id, entry_nr, line_nr + one column per field
     extras: dict[str, pd.DataFrame] = field(default_factory=dict)
+    # an auditfile read for a conversion to XAF 4.0: (element, reason) -> how many 4.0 drops, counted in the
+    # read's own pass (koppel/xaf/upgrade.py); None when the read was not asked to count
+    dropped_in_40: dict[tuple[str, str], int] | None = None
+    # subledgers of an auditfile read for open items (koppel/xaf/subledgers.py); None when the read did not collect them
+    subledgers: Subledgers | None = None
 
     def table(self, name: str) -> pd.DataFrame:
         """A table by name; ``lines`` as one frame."""

@@ -101,7 +101,11 @@ def convert(
     given_path = input_path  # what control.json names (the .zip, not its temp copy)
     if is_zip_input(input_path):  # later passes (open items, XAF 4.0 upgrade) re-read the unpacked file
         input_path = extract_single(input_path)
-    source = read_result(input_path, from_format, **(reader_options or {}))
+    from .xaf.consumers import wanted_in_pass
+
+    open_items = bool((options or {}).get("opening_with_open_items"))
+    with wanted_in_pass(dropped_in_40=to == "xaf40", subledgers=open_items):  # gathered in the read's own pass
+        source = read_result(input_path, from_format, **(reader_options or {}))
     folder = output if kind == "folder" else (output.parent if str(output.parent) else Path("."))
     job = WriteJob(
         source.adm,

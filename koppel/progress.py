@@ -81,6 +81,8 @@ class Activity:
     def _close_bar(self) -> None:
         if self._bar is not None:
             with contextlib.suppress(Exception):
+                if self._bar.n != self._bar.last_print_n:  # the last count, held back by mininterval, is drawn
+                    self._bar.refresh()
                 self._bar.close()
             self._bar = None
 

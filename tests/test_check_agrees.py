@@ -133,3 +133,54 @@ def test_the_frames_compare_whole() -> None:
     mine = _reader_facts(path)
     mine["counts"]["lines"] += 1
     assert mine["counts"] != _check_facts(path)["counts"]
+
+
+def _inspect_facts(path: Path) -> dict:
+    """What ``koppel inspect --json`` prints, in the fields ``check`` prints too."""
+    from koppel.registry import read_input
+    from koppel.summary import summarize
+
+    s = summarize(read_input(path, "xaf"))
+    return {
+        "version": s["version"],
+        "software": s["software"]["name"],
+        "encoding": s["encoding"],
+        "counts": s["counts"],
+        "totals": s["totals"],
+        "opening_source": s["opening_source"],
+    }
+
+
+def _check_shared(path: Path) -> dict:
+    r = check_file(path, xsd=False)
+    names = ("accounts", "relations", "vat_codes", "periods", "journals", "transactions", "lines", "opening_lines")
+    t = r["totals"]
+    return {
+        "version": r["version"],
+        "software": r["software"],
+        "encoding": r["encoding"],
+        "counts": {k: r["counts"][k] for k in names},
+        "totals": {k: t[k] for k in ("debit", "credit", "opening_debit", "opening_credit")},
+        "opening_source": t["opening_source"],
+    }
+
+
+def _inspect_agrees(path: Path) -> None:
+    mine, theirs = _inspect_facts(path), _check_shared(path)
+    for key in mine:
+        assert theirs[key] == mine[key], key
+
+
+@pytest.mark.parametrize("path", FILES + OWN, ids=lambda p: p.name)
+def test_inspect_and_check_print_the_same_facts(path: Path) -> None:
+    """The figures both commands print (version, software, counts, totals, opening balance) are equal."""
+    _inspect_agrees(path)
+
+
+@pytest.mark.parametrize("version", SYNTHETIC)
+def test_inspect_and_check_agree_on_synthetic_files(tmp_path: Path, version: str) -> None:
+    _inspect_agrees(write_synthetic_xaf(tmp_path / f"s{version}.xaf", lines=400, version=version, seed=7))
+
+
+def test_inspect_and_check_agree_on_a_clair2_period_0_opening(tmp_path: Path) -> None:
+    _inspect_agrees(eekboek_clair2(tmp_path / "eekboek.xml"))

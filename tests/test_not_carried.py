@@ -100,7 +100,7 @@ def test_the_property_finds_a_dropped_text(tmp_path: Path, monkeypatch) -> None:
     src = official_shaped_xaf40(tmp_path / "o.xaf")
     import koppel.xaf.reader as reader
 
-    monkeypatch.setattr(reader._Reader, "_count_leftovers", lambda self, root: None)
+    monkeypatch.setattr(reader.XafReader, "_count_leftovers", lambda self, root: None)
     with pytest.raises(AssertionError, match="company/streetAddress/streetname"):
         _assert_every_text_carried_or_counted(src)
 

@@ -15,30 +15,16 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from ..errors import KoppelError
-from ..kinds import UNKNOWN, account_kind
 from ..money import format_cents, parse_cents
+from ..xaf.codes import BASIC_TYPE_OF, ONLY_IN_3, ONLY_IN_40, REF_FIELDS, codes_for
 from ..xaf.safety import parser_options
 from .findings import Collector
-
-# trLine codes that name a basics/basic of a type (K09)
-BASIC_TYPES = {
-    "costID": "02",
-    "prodID": "03",
-    "projID": "04",
-    "artGrpID": "05",
-    "qntityID": "14",
-    "sourceID": "29",
-    "userID": "30",
-}
-REF_FIELDS = ("docRef", "recRef", "invRef", "orderRef", "receivingDocRef", "shipDocRef", "workCostArrRef")
-ACC_TP = {"4.0": {"B", "P"}}
-ACC_TP_3 = {"B", "M", "P"}
-CUST_SUP_TP = {"4.0": {"B", "C", "S"}}
-CUST_SUP_TP_3 = {"B", "C", "O", "S"}
-JRN_TP = {"B", "C", "G", "M", "O", "P", "S", "T", "Y", "Z"}
-V4_MARKERS = ("RGSVersion", "Commercenr", "RGScode", "Source", "User", "settDate", "offsetBankAccNr")
-V3_MARKERS = ("companyIdent", "basics", "subledgers", "obSubledgers", "taxonomy", "leadCode")
-KIND_NL = {"B": "balans (B)", "P": "winst en verlies (P)", "M": "gemengd (M)"}
+from .rules_codes import (
+    rule_v05_account_type,
+    rule_v05_clair2_account_type,
+    rule_v05_journal_type,
+    rule_v05_relation_type,
+)
 
 
 def _t(elem) -> str | None:
@@ -101,6 +87,7 @@ class Scanner:
         self.v = version
         self.c2 = version == "2.0"
         self.v4 = version == "4.0"
+        self.codes = codes_for(version)
         self.ns = f"{{{namespace}}}" if namespace else ""
         self.out = out
         self.f = Facts(version)
@@ -207,7 +194,7 @@ class Scanner:
             if not len(child):
                 self.f.company[name] = _t(child)
         if not self.c2:
-            self._mark([n for n in (V3_MARKERS if self.v4 else V4_MARKERS) if n in kids], elem)
+            self._mark([n for n in (ONLY_IN_3 if self.v4 else ONLY_IN_40) if n in kids], elem)
 
     # -- master data ---------------------------------------------------------------------------
     def _customerSupplier(self, elem) -> None:
@@ -219,42 +206,22 @@ class Scanner:
         if cid is not None:
             self.f.relations.add(cid)
         if not self.c2:
-            tp = _t(k.get("custSupTp"))
-            allowed = CUST_SUP_TP.get(self.v, CUST_SUP_TP_3)
-            if tp is not None and tp not in allowed:  # XAF-V05
-                self.out.add(
-                    "XAF-V05",
-                    k["custSupTp"].sourceline,
-                    path + "/custSupTp",
-                    {"found": tp, "expected": "/".join(sorted(allowed))},
-                    hint="koppel leest D als klant (C); osFinancials schrijft D voor debiteur",
-                )
+            rule_v05_relation_type(k, path, self.codes, self.out)
         self._drop(elem)
 
     def _ledgerAccount(self, elem) -> None:
         k = self._kids(elem)
         line = elem.sourceline
-        if self.c2:  # accountType is free text: only a value koppel cannot read is a finding
-            acc, name, raw = _t(k.get("accountID")), _t(k.get("accountDesc")), _t(k.get("accountType"))
-            kind = account_kind(raw)
-            if kind == UNKNOWN:  # XAF-V05
-                self.out.add("XAF-V05", k["accountType"].sourceline, f"ledgerAccount[{acc}]/accountType",
-                             {"found": raw, "expected": "balans- of W&V-soort"},
-                             hint=f'soort onbekend; geef haar op in het mapping-bestand: [account_kinds] "{acc}" = "P"')
+        if self.c2:
+            acc, name = _t(k.get("accountID")), _t(k.get("accountDesc"))
+            kind = rule_v05_clair2_account_type(k, acc, self.out)
         else:
-            acc, name, raw = _t(k.get("accID")), _t(k.get("accDesc")), _t(k.get("accTp"))
-            kind = account_kind(raw)
-            allowed = ACC_TP.get(self.v, ACC_TP_3)
-            if raw is not None and raw not in allowed:  # XAF-V05: outside the version's code list
-                hint = (f"koppel leest {raw!r} als {KIND_NL[kind]}" if kind in KIND_NL else
-                        f'soort onbekend; geef haar op in het mapping-bestand: [account_kinds] "{acc}" = "P"')
-                self.out.add("XAF-V05", k["accTp"].sourceline, f"ledgerAccount[{acc}]/accTp",
-                             {"found": raw, "expected": "/".join(sorted(allowed)),
-                              "gelezen als": KIND_NL.get(kind, "onbekend")}, hint=hint)
+            acc, name = _t(k.get("accID")), _t(k.get("accDesc"))
+            kind = rule_v05_account_type(k, acc, self.codes, self.out)
             rgs = _t(k.get("RGScode"))
             self._unique("XAF-U03", "rgs", rgs, line, f"ledgerAccount[{acc}]/RGScode", "RGScode")  # XAF-U03
         if not self.c2:
-            self._mark([n for n in (V3_MARKERS if self.v4 else V4_MARKERS) if n in k], elem)
+            self._mark([n for n in (ONLY_IN_3 if self.v4 else ONLY_IN_40) if n in k], elem)
         self._unique("XAF-U02", "acc", acc, line, f"ledgerAccount[{acc}]", "accID")  # XAF-U02
         if acc is not None and acc not in self.f.accounts:
             self.f.accounts[acc] = (name, kind)
@@ -380,9 +347,7 @@ class Scanner:
         else:
             jid, desc, kind = _t(k.get("jrnID")), _t(k.get("desc")), _t(k.get("jrnTp"))
             offset = _t(k.get("offsetAccID"))
-            if kind is not None and kind not in JRN_TP:  # XAF-V05
-                self.out.add("XAF-V05", k["jrnTp"].sourceline, f"journal[{jid}]/jrnTp",
-                             {"found": kind, "expected": "/".join(sorted(JRN_TP))})
+            rule_v05_journal_type(k, jid, self.codes, self.out)
         self._unique("XAF-U06", "jrn", jid, jelem.sourceline, f"journal[{jid}]", "jrnID")  # XAF-U06
         key = jid if jid is not None else ""
         stats = self.f.journals.get(key)
@@ -453,9 +418,9 @@ class Scanner:
             for name in ("sourceID", "userID"):
                 code_el = k.get(ns + name)
                 code = _t(code_el)
-                if code is not None and (BASIC_TYPES[name], code) not in f.basics:
+                if code is not None and (BASIC_TYPE_OF[name], code) not in f.basics:
                     out.add("XAF-K09", code_el.sourceline, f"{tpath}/{name}",
-                            {name: code, "basicType": BASIC_TYPES[name]})
+                            {name: code, "basicType": BASIC_TYPE_OF[name]})
         self._lines(lines, jid, nr, tpath, period, opening, jstats)
         f.n_lines += len(lines)
         if opening:
@@ -468,7 +433,7 @@ class Scanner:
         if self._optional is None:
             ns = self.ns
             self._optional = {} if self.v4 else {
-                **{ns + n: (n, tp) for n, tp in BASIC_TYPES.items() if n not in ("sourceID", "userID")},
+                **{ns + n: (n, tp) for n, tp in BASIC_TYPE_OF.items() if n not in ("sourceID", "userID")},
                 **{ns + n: (n, None) for n in REF_FIELDS},
                 **{ns + n: (n, "marker") for n in ("settDate", "offsetBankAccNr")},
             }

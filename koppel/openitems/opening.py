@@ -199,8 +199,8 @@ def prepare_for_convert(adm: Administration, input_path: Path, info: FormatInfo,
             hint=f"targets that can: {', '.join(can) or 'none yet'}; cannot: {', '.join(cannot) or '-'}; "
             "'koppel openitems INPUT -o open.xlsx' gives the open items as a spreadsheet instead",
         )
-    subledgers = None
-    if adm.header.source_format == "xaf":
+    subledgers = adm.subledgers  # collected in the read's own pass when convert asked for them
+    if subledgers is None and adm.header.source_format == "xaf":
         subledgers = read_subledgers(input_path, encoding=options.get("encoding"))
     at = options.get("open_items_at")
     return opening_with_open_items(

@@ -35,12 +35,13 @@ from ..model import Administration
 from .reader import (
     BATCH_SIZE,
     Progress,
-    _frame,
-    _Reader,
-    _settle_opening,
+    XafReader,
+    arrow_frame,
+    collected_subledgers,
     count_journal_leftovers,
     iter_xaf,
     not_carried_why,
+    settle_opening,
 )
 from .source import namespace_only_once
 from .versions import XafFile, sniff_xaf
@@ -151,7 +152,7 @@ def _parse_piece(args: tuple) -> dict:
     if piece.journal_header is not None:
         prefix += piece.journal_header
     suffix = (b"</journal>" if piece.ends_inside_journal else b"") + b"</transactions></auditfile>"
-    reader = _Reader(info, batch_size, None, options)
+    reader = XafReader(info, batch_size, None, options)
     reader.data = prefix + body + suffix
     reader.as_arrow = True
     shift = piece.first_line - 1 - prefix.count(b"\n")
@@ -169,6 +170,8 @@ def _parse_piece(args: tuple) -> dict:
         "opening_lines": [pa.Table.from_pandas(f, preserve_index=False) for f in reader.opening_lines],
         "not_carried": reader.not_carried,
         "unknown_codes": reader.unknown_codes,
+        "dropped": (reader.drops.counts, reader.drops.opening) if reader.drops is not None else None,
+        "subledgers": reader.subledgers,
     }
 
 
@@ -180,7 +183,7 @@ class ParallelRead:
         self.info = sniff_xaf(path, encoding)
         self.options = options
         self.workers = workers
-        self.master: _Reader | None = None
+        self.master: XafReader | None = None
         self.entries = 0
         self.side_totals = [0, 0]
         self.journals: list[dict] = []
@@ -188,6 +191,8 @@ class ParallelRead:
         self.opening_lines: list[pd.DataFrame] = []
         self.not_carried: dict[str, int] = {}
         self.unknown_codes: dict[str, dict[str, int]] = {}
+        self.dropped: list[tuple[dict, dict]] = []  # the pieces' and the tail's upgrade counts (count_dropped)
+        self.subledgers: list = []  # the pieces' and the tail's subledger collectors, in file order
 
     def possible(self) -> bool:
         info = self.info
@@ -201,8 +206,8 @@ class ParallelRead:
             return False
         return bool(_JOURNAL_START.search(head) or info.size > (1 << 16))
 
-    def _master_reader(self, data: bytes) -> _Reader:
-        reader = _Reader(self.info, BATCH_SIZE, None, self.options)
+    def _master_reader(self, data: bytes) -> XafReader:
+        reader = XafReader(self.info, BATCH_SIZE, None, self.options)
         reader.data = data
         for _ in reader.batches():
             pass
@@ -222,6 +227,8 @@ class ParallelRead:
             size = finish - begin
             target = max(MIN_PIECE_BYTES, min(PIECE_BYTES, size // (self.workers * 4) + 1))
             self.pieces = _pieces(mm, handle.fileno(), begin, finish, target)
+            last = self.pieces[-1]
+            self._tail_first_line = last.first_line + mm[last.start : last.end].count(b"\n")  # line of `finish`
         return True
 
     def batches(self, progress: Progress | None = None) -> Iterator[pd.DataFrame]:
@@ -247,18 +254,27 @@ class ParallelRead:
                 for key, n in result["not_carried"].items():
                     self.not_carried[key] = self.not_carried.get(key, 0) + n
                 _merge_unknown(self.unknown_codes, result["unknown_codes"])
+                if result["dropped"] is not None:
+                    self.dropped.append(result["dropped"])
+                self.subledgers.append(result["subledgers"])
                 tables = ([rest] if rest is not None else []) + result["tables"]
                 rest = pa.concat_tables(tables) if tables else None  # a piece of only a journal's end has none
                 while rest is not None and (cut := _entry_cut(rest, BATCH_SIZE)) is not None:
-                    yield _frame(rest.slice(0, cut).combine_chunks())
+                    yield arrow_frame(rest.slice(0, cut).combine_chunks())
                     rest = rest.slice(cut)
                 if progress is not None:
                     progress(piece.end)
             if rest is not None and rest.num_rows:
-                yield _frame(rest.combine_chunks())
+                yield arrow_frame(rest.combine_chunks())
         for key, n in tail_reader.not_carried.items():
             self.not_carried[key] = self.not_carried.get(key, 0) + n
         _merge_unknown(self.unknown_codes, tail_reader.unknown_codes)
+        if tail_reader.drops is not None:
+            self.dropped.append((tail_reader.drops.counts, tail_reader.drops.opening))
+        if tail_reader.subledgers is not None:  # its lines count from the tail's start: the file's line there
+            for row in tail_reader.subledgers.rows:
+                row["source_line"] += self._tail_first_line - 1
+        self.subledgers.append(tail_reader.subledgers)
         if progress is not None:
             progress(info.size)
 
@@ -428,12 +444,18 @@ def read_xaf_parallel(
     master.opening_lines = read.opening_lines
     for key, n in read.not_carried.items():
         master.not_carried[key] = master.not_carried.get(key, 0) + n
-    _settle_opening(adm, master)
+    settle_opening(adm, master)
     count_journal_leftovers(master)
     adm.not_carried = dict(sorted(master.not_carried.items()))
     adm.not_carried_why.update(not_carried_why(adm.not_carried))
     _merge_unknown(master.unknown_codes, read.unknown_codes)
     adm.unknown_codes = master.unknown_codes
+    if master.drops is not None:
+        for counts, opening in read.dropped:
+            master.drops.merge(counts, opening)
+        adm.dropped_in_40 = master.drops.result(adm.opening_entries, master.master["journals"])
+    if master.want_subledgers:
+        adm.subledgers = collected_subledgers([master.subledgers, *read.subledgers])
     return adm
 
 

@@ -22,42 +22,33 @@ import pyarrow.compute as pc
 from lxml import etree
 
 from ..errors import KoppelError
-from ..model import TABLES, Administration, Header, conform, make_table
+from ..model import TABLES, Administration, Header, Subledgers, conform, make_table
 from ..money import parse_cents, parse_cents_arrow, parse_rate_bp
+from .rows import (
+    CUR_AMT,
+    CURRENCY_BLOCK,
+    LINE_SLOTS,
+    ROW_WIDTH,
+    SLOT,
+    UNKNOWN,
+    VAT_AMT,
+    VAT_BLOCK,
+    VAT_SIDE,
+    A,
+    B,
+    element_text,
+)
 from .safety import parser_options, xml_error
 from .source import XafSource, namespace_only_once
+from .subledgers import KEY_ELEMENTS, SubledgerCollector, subledger_tables
+from .upgrade import DROPPED_KEY, DropCounter
 from .versions import XafFile, sniff_xaf
-from .vocabulary import CONTROL_TOTALS, Vocabulary, vocabulary_for
+from .vocabulary import CONTROL_TOTALS, vocabulary_for
 
 BATCH_SIZE = 20_000
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _EPOCH = datetime.date(1970, 1, 1)
 
-# Canonical line columns that come from the trLine (or CLAIR2 line) itself, in row-slot order.
-LINE_SLOTS = (
-    "line_nr",
-    "account_id",
-    "description",
-    "relation_id",
-    "doc_ref",
-    "invoice_ref",
-    "effective_date",
-    "cost_center",
-    "cost_unit",
-    "project",
-    "quantity",
-    "bank_account",
-    "vat_code",
-    "vat_rate",
-    "currency",
-)
-SLOT = {name: i for i, name in enumerate(LINE_SLOTS)}
-# Raw amount slots after the named ones: A (amnt / debitAmount), B (amntTp / creditAmount),
-# VAT amount, VAT side, currency amount, source line number.
-A, B, VAT_AMT, VAT_SIDE, CUR_AMT = range(len(LINE_SLOTS), len(LINE_SLOTS) + 5)
-ROW_WIDTH = CUR_AMT + 1  # every slot holds a str or None, so a batch converts to Arrow in one call
-# Markers in a vocabulary's line map for children that are blocks or not carried.
-VAT_BLOCK, CURRENCY_BLOCK, UNKNOWN = -1, -2, -3
 # key of a journal record holding what the journal element had that the model does not carry
 NOT_CARRIED_KEY = "_not_carried"
 
@@ -82,30 +73,9 @@ class _TxContext:
             values.clear()
 
 
-def _text(elem) -> str | None:
-    text = elem.text
-    if text is None:
-        return None
-    text = text.strip()
-    return text or None
+class XafReader:
+    """One streaming pass over an auditfile: the tables it fills, the lines it yields, what it counted."""
 
-
-def _children(elem, voc: Vocabulary) -> dict[str, object]:
-    """Child texts of a master-data record by local name; nested blocks as dicts (first one wins)."""
-    out: dict[str, object] = {}
-    for child in elem:
-        tag = child.tag
-        if not isinstance(tag, str):
-            continue
-        name = tag[voc.ns_len :]
-        if len(child):
-            out.setdefault(name, _children(child, voc))
-        else:
-            out.setdefault(name, _text(child))
-    return out
-
-
-class _Reader:
     def __init__(self, info: XafFile, batch_size: int, progress: Progress | None, options: dict) -> None:
         self.info = info
         self.voc = vocabulary_for(info)
@@ -129,9 +99,15 @@ class _Reader:
         self.side_totals = [0, 0]  # Σ debit, Σ credit as written by side
         self._rate_cache: dict[str, int] = {}
         self._date_cache: dict[str, int] = {}
+        # what XAF 4.0 drops, counted in this pass when a conversion to 4.0 asks (option ``count_dropped``)
+        family = "2.0" if info.version == "2.0" else "3"
+        self.drops = DropCounter(family) if options.get("count_dropped") else None
+        # subledgers and match keys, collected in this pass for open items (option ``subledgers``; XAF 3.x only)
+        self.want_subledgers = bool(options.get("subledgers"))
+        self.subledgers: SubledgerCollector | None = None
 
     # -- helpers -------------------------------------------------------------------------------
-    def _count(self, what: str, n: int = 1) -> None:
+    def count_not_carried(self, what: str, n: int = 1) -> None:
         self.not_carried[what] = self.not_carried.get(what, 0) + n
 
     def _error(self, message: str, line: int | None, field: str | None = None, hint: str | None = None):
@@ -153,6 +129,8 @@ class _Reader:
             source = XafSource(open(info.path, "rb"), info.namespace if strip else None, self.progress)  # noqa: SIM115
             stripped = source.stripped
         self.voc = voc = vocabulary_for(info, stripped=stripped)
+        if self.want_subledgers and info.version not in ("2.0", "4.0"):
+            self.subledgers = SubledgerCollector(voc.ns, info.path)
         line_tag = voc.tag(voc.line_name)
         tx_tag = voc.tag("transaction")
         handlers = voc.master_handlers(self)
@@ -179,6 +157,12 @@ class _Reader:
         unknown_line: dict[str, int] = {}
         unknown_tx: dict[str, int] = {}
         tx_fields = voc.tx_fields
+        drops = self.drops
+        qty_slot = SLOT["quantity"]
+        journal_tag = voc.tag("journal")
+        key_tags = frozenset(voc.tag(k) for k in KEY_ELEMENTS) if self.subledgers is not None else None
+        keyed = False  # a line of this transaction has a match key (matchKeyID, recRef) for open items
+        odd = 0  # rare things seen in the lines (an unknown child, a second vat): the drop counter looks closer
         gc_was_enabled = gc.isenabled()
         gc.disable()  # the loop allocates millions of small containers; none of them form cycles
         try:
@@ -205,6 +189,7 @@ class _Reader:
                                         unknown_line["vat (second and further)"] = (
                                             unknown_line.get("vat (second and further)", 0) + 1
                                         )
+                                        odd += 1
                                         continue
                                     for sub in field_elem:
                                         s = vat_map.get(sub.tag)
@@ -213,6 +198,9 @@ class _Reader:
                                         elif sub.text is not None and sub.text.strip():
                                             name = ("vat", sub.tag)
                                             unknown_line[name] = unknown_line.get(name, 0) + 1
+                                            odd += 1
+                                    if row[vat_code_slot] is None and row[VAT_AMT] is None:
+                                        odd += 1  # a vat block without code or amount: a second one passes above
                                 elif slot == CURRENCY_BLOCK:
                                     for sub in field_elem:
                                         s = cur_map.get(sub.tag)
@@ -221,9 +209,15 @@ class _Reader:
                                         elif sub.text is not None and sub.text.strip():
                                             name = ("currency", sub.tag)
                                             unknown_line[name] = unknown_line.get(name, 0) + 1
+                                            odd += 1
                                 else:
                                     name = field_elem.tag
                                     unknown_line[name] = unknown_line.get(name, 0) + 1
+                                    odd += 1
+                                    if key_tags is not None and name in key_tags:
+                                        keyed = True
+                            if drops is not None and row[qty_slot] is not None:
+                                odd += 1  # carried by the model, not by XAF 4.0
                             rows += row
                             src_lines.append(child.sourceline)
                             tx_rows += 1
@@ -231,6 +225,7 @@ class _Reader:
                         name = tx_fields.get(ctag)
                         if name is None:
                             unknown_tx[ctag] = unknown_tx.get(ctag, 0) + 1
+                            odd += 1
                         elif name == "nr":
                             nr = child.text
                         elif name == "desc":
@@ -246,10 +241,18 @@ class _Reader:
                     ctx.date.append(date)
                     ctx.count.append(tx_rows)
                     ctx.source_line.append(elem.sourceline)
+                    opening = None
                     if nr is not None and journal_id is not None and (
                         (period is not None and period.strip() == "0") or journal_id in self.opening_journals
                     ):
-                        self.opening_entries.add((journal_id, nr.strip()))
+                        opening = (journal_id, nr.strip())
+                        self.opening_entries.add(opening)
+                    if drops is not None and (odd or opening is not None):
+                        drops.transaction(elem, opening)
+                        odd = 0
+                    if keyed:
+                        self.subledgers.transaction(elem, line_tag, journal_id)
+                        keyed = False
                     tx_rows = 0
                     self.entries_in_batch += 1
                     elem.clear()
@@ -264,8 +267,12 @@ class _Reader:
                         gc.disable()
                 else:
                     if handlers[tag](elem) is not False:  # False: the element belongs to a record not yet ended
+                        if drops is not None and tag != journal_tag:  # a journal's fields: in _journal_seen
+                            drops.record(elem)
                         elem.clear()
             self._count_leftovers(context.root)
+            if drops is not None:
+                drops.leftovers(context.root)
         except etree.XMLSyntaxError as exc:
             raise xml_error(self.info.path, exc, forced or self.info.encoding) from None
         finally:
@@ -278,10 +285,10 @@ class _Reader:
                 local = f"{what[0]}/{what[1][voc.ns_len :]}"
             else:
                 local = what if what.startswith("vat (") else what[voc.ns_len :]
-            self._count(f"{line_local}/{local}", n)
+            self.count_not_carried(f"{line_local}/{local}", n)
         for what, n in unknown_tx.items():
             if isinstance(what, str):
-                self._count(f"{tx_local}/{what[voc.ns_len :]}", n)
+                self.count_not_carried(f"{tx_local}/{what[voc.ns_len :]}", n)
         if tx_rows:
             raise self._error("transaction lines outside a transaction", src_lines[-1])
         if src_lines or ctx.count:
@@ -308,7 +315,7 @@ class _Reader:
                 up = up.getparent()
             if len(parts) >= 2 and parts[0] in CONTROL_TOTALS and parts[1] in ("transactions", "openingBalance"):
                 continue
-            self._count("/".join(reversed(parts)))
+            self.count_not_carried("/".join(reversed(parts)))
 
     def _journal_seen(self, journal) -> str | None:
         """Record a journal when its first transaction arrives (its own fields precede the transactions)."""
@@ -325,7 +332,7 @@ class _Reader:
             local = tag[voc.ns_len :]
             if not len(child):
                 if local not in record:
-                    record[local] = _text(child)
+                    record[local] = element_text(child)
                     if local in carried:
                         continue
                 if child.text and child.text.strip():  # not carried, or a second one of a carried field
@@ -338,6 +345,8 @@ class _Reader:
                         rest[key] = rest.get(key, 0) + 1
         journal_id = record.get(voc.journal_fields["journal_id"])
         entry = {canonical: record.get(local) for canonical, local in voc.journal_fields.items()}
+        if self.drops is not None:
+            entry[DROPPED_KEY] = self.drops.journal(journal, voc.tag("transaction"))
         entry[NOT_CARRIED_KEY] = rest  # counted once per journal when the records are settled (parallel pieces
         self.master["journals"].append(entry)  # see a split journal's fields more than once)
         if voc.version != "2.0" and journal_id is not None and (entry.get("kind") or "").strip() == "O":
@@ -385,7 +394,7 @@ class _Reader:
         table = pa.table({col: data[col] for col in TABLES["lines"]})
         if self.opening_entries and n:
             self._collect_opening(table)
-        return table if self.as_arrow else _frame(table)
+        return table if self.as_arrow else arrow_frame(table)
 
     def _collect_opening(self, table: pa.Table) -> None:
         mask = pc.fill_null(pc.equal(table["period"], "0"), False)
@@ -394,7 +403,7 @@ class _Reader:
             mask = pc.or_(mask, pc.fill_null(in_journal, False))
         if pc.any(mask).as_py():
             columns = ["line_nr", "account_id", "amount", "description", "relation_id"]
-            self.opening_lines.append(_frame(table.filter(mask).select(columns)))
+            self.opening_lines.append(arrow_frame(table.filter(mask).select(columns)))
 
     def _dates(self, arr: pa.Array, src_lines, field: str) -> pa.Array:
         """ISO dates (YYYY-MM-DD, a real day) to timestamp[s]; anything else is an error naming its line.
@@ -502,7 +511,7 @@ def _clean(arr: pa.Array) -> pa.Array:
     return trimmed
 
 
-def _frame(table: pa.Table) -> pd.DataFrame:
+def arrow_frame(table: pa.Table) -> pd.DataFrame:
     """An Arrow batch as a pandas frame with the model's dtypes (strings stay Arrow-backed)."""
     frame = table.to_pandas(types_mapper=_ARROW_TO_PANDAS)
     frame["amount"] = frame["amount"].astype("int64")
@@ -516,11 +525,11 @@ def iter_xaf(
     batch_size: int = BATCH_SIZE,
     progress: Progress | None = None,
     **options,
-) -> tuple[_Reader, Iterator[pd.DataFrame]]:
+) -> tuple[XafReader, Iterator[pd.DataFrame]]:
     """Open an auditfile for streaming: returns the reader (master data fills as the pass runs) and the
     iterator of canonical ``lines`` batches."""
     info = sniff_xaf(path, encoding)
-    reader = _Reader(info, batch_size, progress, options)
+    reader = XafReader(info, batch_size, progress, options)
     reader._forced_encoding = encoding
     return reader, reader.batches()
 
@@ -548,19 +557,30 @@ def read_xaf(
     adm.stats.debit, adm.stats.credit = reader.side_totals
     for name, frame in reader.master_tables().items():
         setattr(adm, name, frame)
-    _settle_opening(adm, reader)
+    settle_opening(adm, reader)
     count_journal_leftovers(reader)
     adm.not_carried = dict(sorted(reader.not_carried.items()))
     adm.not_carried_why.update(not_carried_why(adm.not_carried))
     adm.unknown_codes = reader.unknown_codes
+    if reader.drops is not None:
+        adm.dropped_in_40 = reader.drops.result(adm.opening_entries, reader.master["journals"])
+    if reader.want_subledgers:
+        adm.subledgers = collected_subledgers([reader.subledgers])
     return adm
 
 
-def count_journal_leftovers(reader: _Reader) -> None:
+def collected_subledgers(collectors: list[SubledgerCollector | None]) -> Subledgers:
+    """The tables of the collectors in file order (empty when the version has no subledgers)."""
+    rows = [row for c in collectors if c is not None for row in c.rows]
+    keys = [key for c in collectors if c is not None for key in c.keys]
+    return subledger_tables(rows, keys) if rows or keys else Subledgers()
+
+
+def count_journal_leftovers(reader: XafReader) -> None:
     """Add what the journal records held that the model does not carry (each journal record once)."""
     for record in reader.master["journals"]:
         for key, n in record.get(NOT_CARRIED_KEY, {}).items():
-            reader._count(key, n)
+            reader.count_not_carried(key, n)
 
 
 # Why, for what the XAF reader counts as not carried where "not part of the canonical model" says too little.
@@ -590,7 +610,7 @@ def not_carried_why(not_carried: dict[str, int]) -> dict[str, str]:
     return out
 
 
-def _settle_opening(adm: Administration, reader: _Reader) -> None:
+def settle_opening(adm: Administration, reader: XafReader) -> None:
     """Opening balance from ``openingBalance``, else from period-0 transactions."""
     if not adm.opening_balance.empty:
         adm.header.opening_source = "openingBalance"

@@ -188,9 +188,11 @@ def read_xaf_set(path: str | Path, *, workers: int | None = None, **options):
     ``workers``: processes that parse a single large file (see :func:`~koppel.xaf.parallel.reading_workers`;
     ``None`` = all cores from 64 MB on, 1 = this process only).
     """
+    from .consumers import pass_options
     from .parallel import read_xaf_parallel, reading_workers
     from .reader import read_xaf
 
+    options.update(pass_options())  # e.g. a conversion to XAF 4.0: its upgrade report is counted in this pass
     path = Path(path)
     parts = split_set(path)
     if parts is None:  # one worker: read_xaf_parallel is read_xaf

@@ -273,3 +273,141 @@ def _scan(path, carried, counts, writer, opening_entries, family, encoding) -> N
 def add_to_report(report: ConversionReport, counts: dict[tuple[str, str], int]) -> None:
     for (element, reason), n in sorted(counts.items()):
         report.dropped(element, reason, n)
+
+
+# On a dropped element whose data a record handler of the reader already read and cleared: it had data.
+HAD_DATA = "{urn:koppel}had-data"
+_OPENING_NR = frozenset({"nr", "transactionID"})
+
+
+def _holds_data(elem) -> bool:
+    for e in elem.iter():
+        if isinstance(e.tag, str) and ((e.text and e.text.strip()) or e.get(HAD_DATA) is not None):
+            return True
+    return False
+
+
+class DropCounter:
+    """The upgrade report's counts taken in the reader's own pass: no second parse of the source.
+
+    The reader hands over what it holds before it frees it: each transaction it has to look at, each journal's
+    own fields, each master-data record, and at the end what is left of the tree. The decisions are those of
+    :func:`scan_dropped` (same carried sets, first-only pairs, period-0 opening entries), so the counts are equal;
+    a test compares them on every sample. A transaction whose children are all carried needs no walk: the reader
+    only hands over the ones it found something unusual in (``DropCounter.transaction``).
+    Opening entries are counted both ways and settled at the end, since only then is it known whether the file
+    has an openingBalance (then period-0 transactions are ordinary ones).
+    """
+
+    def __init__(self, family: str) -> None:
+        self.family = family
+        self.carried = CARRIED_C2 if family == "2.0" else CARRIED_X3
+        self.counts: dict[tuple[str, str], int] = {}
+        # (journal, nr) of a period-0 / jrnTp O entry -> (its counts as an opening entry, as an ordinary one)
+        self.opening: dict[tuple[str, str], tuple[dict, dict]] = {}
+
+    def _visit(self, child, name: str, parent: str, grand: str | None, n: int, counts: dict, opening_tx: bool):
+        pair = (parent, name)
+        keep = pair in self.carried and not (n > 1 and pair in FIRST_ONLY)
+        opening = False
+        if keep and opening_tx and _opening_drop(parent, name):
+            keep, opening = False, True
+        if keep:
+            if len(child):
+                self._walk(child, name, parent, counts, opening_tx)
+        elif _holds_data(child):
+            owner = f"{grand}/{parent}" if parent in _NESTED and grand is not None else parent
+            label = f"{owner} (opening, period 0)/{name}" if opening else f"{owner}/{name}"
+            key = (label, _reason(self.family, parent, name, opening))
+            counts[key] = counts.get(key, 0) + 1
+
+    def _walk(self, elem, parent: str, grand: str | None, counts: dict, opening_tx: bool) -> None:
+        seen: dict[str, int] = {}
+        for child in elem:
+            tag = child.tag
+            if not isinstance(tag, str):
+                continue
+            name = tag.rpartition("}")[2]
+            n = seen[name] = seen.get(name, 0) + 1
+            self._visit(child, name, parent, grand, n, counts, opening_tx)
+
+    def transaction(self, elem, key: tuple[str, str] | None) -> None:
+        """A whole transaction; ``key`` (journal, nr) when it may carry the opening balance."""
+        if key is None:
+            self._transaction(elem, self.counts, False)
+            return
+        as_opening, as_plain = self.opening.setdefault(key, ({}, {}))
+        self._transaction(elem, as_opening, True)
+        self._transaction(elem, as_plain, False)
+
+    def _transaction(self, elem, counts: dict, opening: bool) -> None:
+        seen: dict[str, int] = {}
+        opening_tx = False  # as the scan: from the entry number on
+        for child in elem:
+            tag = child.tag
+            if not isinstance(tag, str):
+                continue
+            name = tag.rpartition("}")[2]
+            n = seen[name] = seen.get(name, 0) + 1
+            self._visit(child, name, "transaction", "journal", n, counts, opening_tx)
+            if opening and name in _OPENING_NR and not len(child):
+                opening_tx = True
+
+    def journal(self, elem, stop_tag: str) -> dict[tuple[str, str], int]:
+        """The counts of a journal's own fields (the children before its first transaction)."""
+        counts: dict[tuple[str, str], int] = {}
+        seen: dict[str, int] = {}
+        for child in elem:
+            tag = child.tag
+            if tag == stop_tag:
+                break
+            if not isinstance(tag, str):
+                continue
+            name = tag.rpartition("}")[2]
+            n = seen[name] = seen.get(name, 0) + 1
+            self._visit(child, name, "journal", "transactions", n, counts, False)
+        return counts
+
+    def record(self, elem) -> None:
+        """A master-data record the reader has read and is about to clear."""
+        chain = [elem, *elem.iterancestors()]
+        chain.reverse()
+        names = [e.tag.rpartition("}")[2] for e in chain]
+        for i in range(1, len(chain) - 1):
+            if (names[i - 1], names[i]) not in self.carried:  # inside a dropped element: it counts once, at the end
+                if _holds_data(elem):
+                    chain[i].set(HAD_DATA, "1")
+                return
+        if len(chain) == 1:
+            return
+        grand = names[-3] if len(names) > 2 else None
+        self._visit(elem, names[-1], names[-2], grand, 1, self.counts, False)
+
+    def leftovers(self, root) -> None:
+        """What is left of the tree after the pass (records and transactions are cleared by then)."""
+        if root is not None:
+            self._walk(root, root.tag.rpartition("}")[2], None, self.counts, False)
+
+    def merge(self, counts: dict, opening: dict) -> None:
+        for key, n in counts.items():
+            self.counts[key] = self.counts.get(key, 0) + n
+        for key, pair in opening.items():
+            mine = self.opening.setdefault(key, ({}, {}))
+            for into, more in zip(mine, pair, strict=True):
+                for k, n in more.items():
+                    into[k] = into.get(k, 0) + n
+
+    def result(self, opening_entries: set[tuple[str, str]], journals: list[dict]) -> dict[tuple[str, str], int]:
+        """The counts of :func:`scan_dropped`; ``opening_entries`` as the reader settled them."""
+        out = dict(self.counts)
+        for record in journals:
+            for key, n in record.get(DROPPED_KEY, {}).items():
+                out[key] = out.get(key, 0) + n
+        for entry, (as_opening, as_plain) in self.opening.items():
+            for key, n in (as_opening if entry in opening_entries else as_plain).items():
+                out[key] = out.get(key, 0) + n
+        return out
+
+
+# key of a journal record holding the upgrade counts of the journal's own fields (counted once per journal)
+DROPPED_KEY = "_dropped_in_40"

@@ -12,10 +12,11 @@ import pyarrow.compute as pc
 from ..errors import KoppelError
 from ..kinds import UNKNOWN, account_kind, record_unknown
 from ..money import parse_cents
+from .rows import CUR_AMT, CURRENCY_BLOCK, SLOT, VAT_AMT, VAT_BLOCK, VAT_SIDE, A, B, record_fields
 from .versions import XafFile
 
 if TYPE_CHECKING:
-    from .reader import _Reader
+    from .reader import XafReader
 
 # Relation types: XAF custSupTp and CLAIR2's free-text type (formats.md §2.4), compared in upper case.
 RELATION_KIND = {
@@ -33,14 +34,14 @@ def relation_kind(code: str | None) -> str | None:
     return RELATION_KIND.get(code.strip().upper())
 
 
-def _relation_kind(reader: _Reader, field: str, code: str | None) -> str | None:
+def _relation_kind(reader: XafReader, field: str, code: str | None) -> str | None:
     kind = relation_kind(code)
     if kind is None and code is not None and code.strip():
         record_unknown(reader.unknown_codes, field, code.strip())
     return kind
 
 
-def _account_kind(reader: _Reader, field: str, raw: str | None) -> str | None:
+def _account_kind(reader: XafReader, field: str, raw: str | None) -> str | None:
     kind = account_kind(raw)
     if kind == UNKNOWN:
         record_unknown(reader.unknown_codes, field, raw.strip())
@@ -57,8 +58,6 @@ class Vocabulary:
         self.version = info.version
         self.ns = f"{{{info.namespace}}}" if info.namespace and not stripped else ""
         self.ns_len = len(self.ns)
-        from .reader import CUR_AMT, CURRENCY_BLOCK, SLOT, VAT_AMT, VAT_BLOCK, VAT_SIDE, A, B
-
         t = self.tag
         self.line_map: dict[str, int] = {t(local): SLOT[name] for local, name in self.LINE_FIELDS.items()}
         self.line_map.update(
@@ -79,7 +78,7 @@ class Vocabulary:
         return {"line": self.line_name, "transaction": "transaction"}[role]
 
     # amounts ---------------------------------------------------------------------------------
-    def vat_amounts(self, reader: _Reader, amounts, sides, line_amounts: np.ndarray, src_lines) -> pa.Array:
+    def vat_amounts(self, reader: XafReader, amounts, sides, line_amounts: np.ndarray, src_lines) -> pa.Array:
         """Signed VAT cents: by vatAmntTp where given, else (CLAIR2, or a 3.x file without it) the side of the
         line; null where absent. A vatAmntTp other than D or C leaves the VAT amount unknown (null), reported."""
         present = amounts.is_valid().to_numpy(zero_copy_only=False)
@@ -94,7 +93,8 @@ class Vocabulary:
         if odd.any():
             for value in side.filter(pa.array(odd)).to_pylist():
                 record_unknown(reader.unknown_codes, f"{self.line_name}/vat/{self.VAT_SIDE}", value)
-            reader._count(f"{self.line_name}/vat/{self.VAT_AMOUNT} (side unknown: not carried)", int(odd.sum()))
+            what = f"{self.line_name}/vat/{self.VAT_AMOUNT} (side unknown: not carried)"
+            reader.count_not_carried(what, int(odd.sum()))
         by_line = np.where(line_amounts < 0, -np.abs(cents), np.abs(cents))
         signed = np.where(is_c, -cents, np.where(is_d, cents, by_line))
         return pa.array(signed, pa.int64(), mask=~present | odd)
@@ -133,7 +133,7 @@ class Xaf3Vocabulary(Vocabulary):
     def journal_carried(self) -> frozenset[str]:
         return JOURNAL_3_CARRIED
 
-    def amounts(self, reader: _Reader, values, sides, src_lines) -> tuple[np.ndarray, int, int]:
+    def amounts(self, reader: XafReader, values, sides, src_lines) -> tuple[np.ndarray, int, int]:
         """Signed cents by amntTp, and the debit and credit totals as written by side."""
         raw = values
         cents = reader.cents(values, src_lines, "amnt")
@@ -161,7 +161,7 @@ class Xaf3Vocabulary(Vocabulary):
         credit = int(cents[is_c].sum())
         return np.where(is_c, -cents, cents), debit, credit
 
-    def master_handlers(self, reader: _Reader) -> dict[str, Callable]:
+    def master_handlers(self, reader: XafReader) -> dict[str, Callable]:
         t = self.tag
         company = t("company")
 
@@ -305,7 +305,17 @@ class Xaf3Vocabulary(Vocabulary):
 
         def counted(what: str) -> Callable:
             def handler(elem) -> None:
-                reader._count(what)
+                reader.count_not_carried(what)
+
+            return handler
+
+        def subledger(what: str, line_local: str, kind: str) -> Callable:
+            """Counted as not carried (no target carries it); its lines kept when open items want them."""
+
+            def handler(elem) -> None:
+                reader.count_not_carried(what)
+                if reader.subledgers is not None:
+                    reader.subledgers.subledger(elem, line_local, kind)
 
             return handler
 
@@ -319,8 +329,8 @@ class Xaf3Vocabulary(Vocabulary):
             t("openingBalance"): opening,
             t("journal"): reader.journal_end,
             t("basic"): counted("basics/basic"),
-            t("subledger"): counted("transactions/subledgers/subledger"),
-            t("obSubledger"): counted("openingBalance/obSubledgers/obSubledger"),
+            t("subledger"): subledger("transactions/subledgers/subledger", "sbLine", "sb"),
+            t("obSubledger"): subledger("openingBalance/obSubledgers/obSubledger", "obSbLine", "ob"),
         }
         for local in ("companyIdent", "companyName", "taxRegIdent", "Commercenr"):
             handlers[t(local)] = company_field
@@ -355,13 +365,13 @@ class Clair2Vocabulary(Vocabulary):
     def journal_carried(self) -> frozenset[str]:
         return JOURNAL_C2_CARRIED
 
-    def amounts(self, reader: _Reader, debits, credits, src_lines) -> tuple[np.ndarray, int, int]:
+    def amounts(self, reader: XafReader, debits, credits, src_lines) -> tuple[np.ndarray, int, int]:
         d = reader.cents(debits, src_lines, "debitAmount")
         c = reader.cents(credits, src_lines, "creditAmount")
         credit_as_read = np.abs(c) if reader.negative_credit_abs else c
         return d - credit_as_read, int(d.sum()), int(c.sum())
 
-    def master_handlers(self, reader: _Reader) -> dict[str, Callable]:
+    def master_handlers(self, reader: XafReader) -> dict[str, Callable]:
         t = self.tag
 
         def header(elem) -> None:
@@ -453,12 +463,10 @@ JOURNAL_C2_CARRIED = frozenset(["journalID", "description", "type"])
 
 
 def _flat(elem, voc: Vocabulary) -> dict[str, object]:
-    from .reader import _children
-
-    return _children(elem, voc)
+    return record_fields(elem, voc.ns_len)
 
 
-def _count_repeats(reader: _Reader, elem, voc: Vocabulary, parent: str, locals_: tuple[str, ...]) -> None:
+def _count_repeats(reader: XafReader, elem, voc: Vocabulary, parent: str, locals_: tuple[str, ...]) -> None:
     """Count address and bank blocks beyond the first, which the canonical relation does not carry."""
     seen: dict[str, int] = {}
     for child in elem:
@@ -468,13 +476,13 @@ def _count_repeats(reader: _Reader, elem, voc: Vocabulary, parent: str, locals_:
                 seen[name] = seen.get(name, 0) + 1
     for name, n in seen.items():
         if name in ("postalAddress", "customerSupplierHistory", "changeInfo"):
-            reader._count(f"{parent}/{name}", n)
+            reader.count_not_carried(f"{parent}/{name}", n)
         elif n > 1:
-            reader._count(f"{parent}/{name} (second and further)", n - 1)
+            reader.count_not_carried(f"{parent}/{name} (second and further)", n - 1)
 
 
 def _count_rest(
-    reader: _Reader, elem, voc: Vocabulary, record: str, carried: frozenset[str], skip: tuple[str, ...] = ()
+    reader: XafReader, elem, voc: Vocabulary, record: str, carried: frozenset[str], skip: tuple[str, ...] = ()
 ) -> None:
     """Count every text of a record the model does not carry, as ``record/path`` in not_carried.
 
@@ -503,14 +511,14 @@ def _count_rest(
                     up = up.getparent()
                 path = "/".join(reversed(parts))
                 if path not in carried:
-                    reader._count(f"{record}/{path}")
+                    reader.count_not_carried(f"{record}/{path}")
             continue
         if not (child.text and child.text.strip()):
             continue
         if name not in carried:
-            reader._count(f"{record}/{name}")
+            reader.count_not_carried(f"{record}/{name}")
         elif name in seen:
-            reader._count(f"{record}/{name} (second and further)")
+            reader.count_not_carried(f"{record}/{name} (second and further)")
         seen.add(name)
 
 

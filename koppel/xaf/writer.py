@@ -24,13 +24,13 @@ from ..errors import KoppelError
 from ..kinds import UNKNOWN
 from ..model import Administration
 from ..money import format_cents
+from .codes import codes_for
 from .lines_out import KEY_SEP, LineFormatter, LinePlan, entry_keys, esc_text, opening_mask, plan_lines
 from .report import ConversionReport
 from .schema import code_list, validate_file
 from .versions import NAMESPACE_OF
 
 WRITE_VERSIONS = ("3.2", "3.2.1", "4.0")
-JOURNAL_TYPES = frozenset("BCGMOPSTYZ")
 RELATION_TYPE = {"customer": "C", "supplier": "S", "both": "B", "other": "O"}
 LINES_CAP_321 = 9999
 
@@ -511,7 +511,7 @@ class _Writer:
                 desc = jid
                 rep.fixed("journal/desc", "missing (mandatory): the journal id")
             kind = _v(j.kind)
-            if kind is not None and kind.upper() not in JOURNAL_TYPES:
+            if kind is not None and kind.upper() not in codes_for(self.version).journal_types:
                 rep.dropped("journal/jrnTp", "not in the XAF journal type list")
                 kind = None
             heads[jid] = (

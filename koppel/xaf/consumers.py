@@ -1,0 +1,31 @@
+"""What a command wants from the one pass over an auditfile besides the model itself.
+
+A conversion to XAF 4.0 wants the upgrade report's counts; ``--opening-with-open-items`` wants the subledgers.
+The command says so around its read (:func:`wanted_in_pass`); the XAF reader turns it into its options
+(:func:`pass_options`), so the parallel reader's worker processes get them too and no consumer parses the
+file a second time. Other inputs than XAF ignore it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+
+_wanted: ContextVar[frozenset[str]] = ContextVar("koppel_xaf_wanted", default=frozenset())
+
+
+@contextlib.contextmanager
+def wanted_in_pass(*, dropped_in_40: bool = False, subledgers: bool = False) -> Iterator[None]:
+    """Within: an auditfile read also counts what 4.0 drops and/or collects its subledgers."""
+    options = {"count_dropped": dropped_in_40, "subledgers": subledgers}
+    token = _wanted.set(frozenset(name for name, on in options.items() if on))
+    try:
+        yield
+    finally:
+        _wanted.reset(token)
+
+
+def pass_options() -> dict[str, bool]:
+    """The reader options for what is wanted (empty outside :func:`wanted_in_pass`)."""
+    return dict.fromkeys(_wanted.get(), True)
