@@ -36,6 +36,9 @@ class _LazyGroup(click.Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in self.commands and cmd_name in COMMANDS:
+            from ..arrow_pool import prefer_jemalloc
+
+            prefer_jemalloc()  # before the command's modules allocate (see koppel/arrow_pool.py)
             importlib.import_module(COMMANDS[cmd_name])
         command = self.commands.get(cmd_name)
         if command is not None:
