@@ -18,7 +18,6 @@ import pandas as pd
 from ..errors import KoppelError
 from ..money import format_cents_series
 from . import mt940_text
-from .bom import bom_of, utf32_without_bom
 from .mt940_details import details
 from .table import ROW
 
@@ -107,24 +106,6 @@ def read_mt940(path: Path) -> pd.DataFrame:
 CAMT_HINT = "every Ntry of a CAMT.053 statement has Amt and CdtDbtInd; download the statement again"
 
 
-def _xml_encoding_refusal(path: Path) -> None:
-    """libxml2 reads UTF-8 and UTF-16 but not UTF-32 (it says "Document is empty"): name what the file is."""
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(4)
-    except OSError as exc:
-        raise KoppelError(f"cannot read the file: {exc.strerror}", file=path) from None
-    mark = bom_of(head)
-    name = mark[1] if mark and mark[0] == "utf-32" else utf32_without_bom(head)
-    if name:
-        raise KoppelError(
-            f"the file is {name}, which XML readers do not take",
-            file=path,
-            line=1,
-            hint="save it as UTF-8 (the encoding banks write CAMT.053 in) and read that file",
-        )
-
-
 def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
@@ -136,9 +117,12 @@ def read_camt053(path: Path) -> pd.DataFrame:
     """
     from lxml import etree
 
-    from ..xaf.safety import refuse_doctype, refuse_dtd
+    from ..xaf.safety import refuse_doctype, refuse_dtd, refuse_utf32
 
-    _xml_encoding_refusal(path)
+    try:
+        refuse_utf32(path, hint="save it as UTF-8 (the encoding banks write CAMT.053 in) and read that file")
+    except OSError as exc:
+        raise KoppelError(f"cannot read the file: {exc.strerror}", file=path) from None
     refuse_dtd(path)
     try:
         tree = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False))

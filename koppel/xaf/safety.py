@@ -50,24 +50,19 @@ def _prolog_text(path: Path) -> Iterator[str]:
             yield decoder.decode(chunk)
 
 
-_UTF32 = (
-    (codecs.BOM_UTF32_LE, "UTF-32 LE"), (codecs.BOM_UTF32_BE, "UTF-32 BE"), (b"<\0\0\0", "UTF-32 LE"),
-    (b"\0\0\0<", "UTF-32 BE"),
-)  # fmt: skip
+UTF32_HINT = "save it as UTF-8, the encoding bookkeeping packages write, and read that file"
 
 
-def refuse_utf32(path: Path) -> None:
+def refuse_utf32(path: Path, hint: str = UTF32_HINT) -> None:
     """libxml2 reads UTF-8 and UTF-16 but not UTF-32 ("Document is empty", "Start tag expected"): name it."""
+    from ..sources.bom import bom_of, utf32_without_bom  # at call time: koppel.sources imports this module
+
     with Path(path).open("rb") as handle:
         head = handle.read(4)
-    name = next((name for mark, name in _UTF32 if head.startswith(mark)), None)
+    mark = bom_of(head)
+    name = mark[1] if mark and mark[0] == "utf-32" else utf32_without_bom(head)
     if name:
-        raise KoppelError(
-            f"the file is {name}, which XML readers do not take",
-            file=path,
-            line=1,
-            hint="save it as UTF-8, the encoding bookkeeping packages write, and read that file",
-        )
+        raise KoppelError(f"the file is {name}, which XML readers do not take", file=path, line=1, hint=hint)
 
 
 def refuse_dtd(path: Path) -> None:
