@@ -412,6 +412,26 @@ def test_reversals_and_funds_codes_take_the_right_sign(tmp_path):
     assert list(read_mt940(write(tmp_path, text))["amount"]) == ["-10.00", "2.50", "1.00", "-1.00"]
 
 
+def test_a_transaction_of_zero_is_counted_not_silently_dropped(tmp_path):
+    text = "\n".join(
+        [
+            ":20:X",
+            ":25:NL20INGB0001234567",
+            ":60F:C240101EUR100,00",
+            ":61:2401020102D10,00NTRFNONREF",
+            ":86:Kosten",
+            ":61:2401020102D0,00NMSCNONREF",  # a notification of zero: no money, but a row of the statement
+            ":86:Rente 0,00",
+            ":62F:C240102EUR90,00",
+        ]
+    )
+    adm = read_source(write(tmp_path, text), profile="bank-mt940")
+    assert adm.stats.transactions == 1 and adm.stats.lines == 2
+    assert adm.not_carried == {"lines of amount 0 (nothing to post, not written)": 2}
+    report = adm.extras["source_report"].set_index("item")["count"]
+    assert report["rows read"] == 2 and report["lines of amount 0 (not written)"] == 2
+
+
 def test_a_cp1252_name_and_a_utf16_file_are_read(tmp_path):
     text = SNS.replace("schildersbedrijf de kwast en zonen vof", "schildersbedrijf café noël")
     cp1252 = read_mt940(write(tmp_path, text.encode("cp1252"), "a.sta"))

@@ -72,6 +72,14 @@ def half_up_div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return out.astype(np.int64)
 
 
+def _zero_lines(frame: pd.DataFrame) -> np.ndarray:
+    """Lines with no money: amount 0 and no VAT amount. They are not written (a package refuses or ignores them)."""
+    zero = frame["amount"] == 0
+    if "vat_amount" in frame:
+        zero &= frame["vat_amount"].fillna(0) == 0
+    return zero.to_numpy()
+
+
 def _missing_ints(n: int) -> pd.arrays.IntegerArray:
     """An all-missing Int64 array of length ``n`` (without a Python list of n NAs)."""
     return pd.arrays.IntegerArray(np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool))
@@ -204,6 +212,7 @@ class EntryBuilder:
         self.profile = profile
         self.parts: list[pd.DataFrame] = []
         self.fallbacks: dict[tuple[str, str], int] = {}  # (table, value) -> rows booked on the fallback
+        self.zero_lines = 0  # lines of amount 0 (and no VAT amount) left out: counted, never silently gone
         self.vat_differences: list[str] = []  # given VAT more than a cent off gross x rate / (100 + rate)
         self._vat_notes: list[tuple[int, str]] = []  # (first row, text) of those, made in finish()
         self.files: list[Path] = []
@@ -650,8 +659,7 @@ class EntryBuilder:
     def _entries_of(self, frame: pd.DataFrame) -> tuple[pd.DataFrame, Groups, pd.DataFrame, pd.Series]:
         """Whole entries (after the VAT split and rounding) as their lines will be: without zero lines, in order;
         with each line's entry, each entry's first line and its date."""
-        zero = (frame["amount"] == 0) & (frame["vat_amount"].fillna(0) == 0 if "vat_amount" in frame else True)
-        frame = frame[~zero.to_numpy()]
+        frame = frame[~_zero_lines(frame)]
         frame = frame.iloc[_sort_order(frame, ["journal_id", "_key", "_post", "account_id"])].reset_index(drop=True)
         entry = Groups(frame, ["journal_id", "_key"])  # entries in order, each line knows its entry (ids)
         dates = pd.Series(entry.min(frame["_date"]), dtype=frame["_date"].dtype)  # an entry's first day
@@ -664,6 +672,7 @@ class EntryBuilder:
     def _lines(self, frame: pd.DataFrame, sink: _LineSink, numbers) -> None:
         """The canonical lines of whole entries (after the VAT split and rounding), given to ``sink``;
         ``numbers(entries, dates)`` gives each entry its number."""
+        self.zero_lines += int(_zero_lines(frame).sum())
         frame, entry, entries, dates = self._entries_of(frame)
         line_nr = np.empty(len(frame), dtype=np.int64)
         line_nr[entry.order] = np.arange(len(frame)) - np.repeat(entry.starts, entry.size())

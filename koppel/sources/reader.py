@@ -478,10 +478,15 @@ def read_export(
         what = ", ".join(f"{k} not {'/'.join(v)}" for k, v in prof.only_when.items())
         left_out(f"rows held back: {what}", counts["held_closed"])
     left_out(f"rows held back: period not closed by {until}", counts["held_until"])
+    if builder.zero_lines:
+        what = "lines of amount 0 (nothing to post, not written)"
+        adm.not_carried[what] = builder.zero_lines
+        adm.not_carried_why[what] = "a line without money changes no balance; the source rows are in 'rows read'"
     report = [
         {"item": "files", "count": len(files), "detail": ", ".join(f.name for f in files)},
         {"item": "rows read", "count": counts["rows"], "detail": ""},
         {"item": "rows without amounts (nothing to post)", "count": counts["no_amounts"], "detail": ""},
+        {"item": "lines of amount 0 (not written)", "count": builder.zero_lines, "detail": ""},
     ]
     for (table, value), n in sorted(builder.fallbacks.items()):
         report.append({"item": f"fallback account of [map.{table}]", "count": n, "detail": value})
