@@ -81,3 +81,25 @@ def test_exact_online_unknown_line_type_is_not_a_memorial_journal(tmp_path: Path
     adm = read_exact_online(src)
     assert adm.journals.set_index("journal_id")["kind"].isna()["50"]
     assert adm.unknown_codes == {"GLTransactionLine/@type": {"50": 1}}
+
+
+def test_exact_online_line_without_an_amount_is_counted_not_read_silently_as_zero(tmp_path: Path) -> None:
+    src = tmp_path / "eo.xml"
+    src.write_text(
+        '<?xml version="1.0"?><eExact><GLTransactions><GLTransaction entry="1"><Journal code="90">'
+        "<Description>Memoriaal</Description></Journal><Date>2025-01-31</Date>"
+        '<GLTransactionLine type="90" line="1"><Date>2025-01-31</Date><GLAccount code="1500"/>'
+        '<Amount><Currency code="EUR"/><Debit>10.00</Debit></Amount></GLTransactionLine>'
+        '<GLTransactionLine type="90" line="2"><Date>2025-01-31</Date><GLAccount code="1510"/>'
+        '<Amount><Currency code="EUR"/><Credit>10.00</Credit></Amount></GLTransactionLine>'
+        '<GLTransactionLine type="90" line="3"><Date>2025-01-31</Date><GLAccount code="1520"/>'
+        '<Amount><Currency code="EUR"/></Amount></GLTransactionLine>'
+        '<GLTransactionLine type="90" line="4"><Date>2025-01-31</Date><GLAccount code="1530"/>'
+        "</GLTransactionLine>"
+        "</GLTransaction></GLTransactions></eExact>",
+        encoding="utf-8",
+    )
+    adm = read_exact_online(src)
+    assert adm.stats.lines == 4
+    assert adm.not_carried == {"GLTransactionLine without an amount (booked as 0)": 2}
+

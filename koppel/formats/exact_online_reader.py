@@ -25,6 +25,15 @@ RECORDS = {"GLTransaction", "Account", "GLAccount"}
 TOPICS = {"GLTransactions", "Accounts", "GLAccounts"}
 
 
+NO_AMOUNT = "GLTransactionLine without an amount (booked as 0)"
+NO_AMOUNT_WHY = "the line has no Amount/Debit, Credit or Value: it moves no money; check the export if it should"
+
+
+def _has_amount(line) -> bool:
+    amount = line.find("Amount")
+    return amount is not None and any(child_text(amount, t) is not None for t in ("Debit", "Credit", "Value"))
+
+
 def _line_amount(line, path: Path) -> int:
     where = line.sourceline
     amount = line.find("Amount")
@@ -85,6 +94,7 @@ def _transaction(tx, path: Path, sink: LineSink, journals: dict, opening: list, 
     tx_date = iso_date(child_text(tx, "Date"), path, tx.sourceline, "GLTransaction/Date")
     tx_desc = child_text(tx, "Description")
     lines = tx.findall("GLTransactionLine")
+    state["no_amount"] = state.get("no_amount", 0) + sum(not _has_amount(ln) for ln in lines)
     types = {ln.get("type") for ln in lines}
     if types == {"10"}:
         for i, ln in enumerate(lines, start=1):
@@ -235,6 +245,9 @@ def read_exact_online(path: str | Path, **_options) -> Administration:
         adm.extras["lines"] = pd.DataFrame(state["line_extras"]).astype("string")
     if mandates:
         adm.extras["relations"] = pd.DataFrame(mandates).astype("string")
+    if state.get("no_amount"):
+        adm.not_carried[NO_AMOUNT] = state["no_amount"]
+        adm.not_carried_why[NO_AMOUNT] = NO_AMOUNT_WHY
     years = sorted(state.get("years", ()))
     adm.header.fiscal_year = years[0] if len(years) == 1 else None
     adm.header.currency = state.get("currency")
