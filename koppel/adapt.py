@@ -59,6 +59,7 @@ class Plan:
     generated: dict[str, dict[str, str]] = field(default_factory=dict)  # section -> source code -> new code
     why: dict[str, dict[str, str]] = field(default_factory=dict)  # section -> source code -> reason
     renumber: str | None = None  # why the entries are renumbered
+    opening_journal: str | None = None  # the opening entry's journal, when the default does not fit the target
     countries: dict[str, str] = field(default_factory=dict)  # country as written -> ISO code
     names: dict[str, bool] = field(default_factory=dict)  # table -> fill a missing name with the code
     adaptations: list[dict] = field(default_factory=list)
@@ -169,6 +170,8 @@ def plan(adm, target: str, mapping: Mapping, options: dict) -> Plan:
     if not mapping.strict:  # --strict-mapping: every code comes from the user's file
         for section in limited:
             _generate_section(adm, section, limits[section], mapping, line_codes[section], result)
+    if not mapping.strict and "journals" in limited:
+        _opening_journal(adm, limits["journals"], mapping, options, line_codes["journals"], result)
     if scan_entries and entry.get("longest"):
         if entry_limit["width"] and entry["longest"] > entry_limit["width"]:
             result.renumber = (
@@ -201,6 +204,29 @@ def _generate_section(adm, section: str, limit: dict, mapping: Mapping, in_lines
             "count": len(new),
             "how": f"{why_not(example[0], limit)} for the target: a generated code that fits "
             f"(e.g. {example[0]!r} → {example[1]!r}); all in {GENERATED_NAME} [{section}]",
+        }
+    )
+
+
+def _opening_journal(adm, limit: dict, mapping: Mapping, options: dict, in_lines: set[str], result: Plan) -> None:
+    """The opening entry is written in ``opening_journal`` (default ``BEG``): a target that takes other journal codes
+    (digits only, say) gets a free code that fits, unless the user chose the journal."""
+    if "opening_journal" in options or "opening_journal" in mapping.defaults or adm.opening_balance.empty:
+        return
+    default = "BEG"
+    if fits(default, limit):
+        return
+    table = mapping.table("journals")
+    identity = limit["identity"]
+    taken = {as_read(table.get(s, s), identity) for s in _codes_in_use(adm, "journals") | in_lines}
+    taken |= {as_read(c, identity) for c in result.generated.get("journals", {}).values()}
+    result.opening_journal = generate(default, limit, taken)
+    result.adaptations.append(
+        {
+            "what": "opening journal",
+            "count": 1,
+            "how": f"{why_not(default, limit)} for the target: the opening balance is booked in journal "
+            f"{result.opening_journal!r} (set [defaults] opening_journal to choose another; in {GENERATED_NAME})",
         }
     )
 
@@ -298,12 +324,18 @@ def generated_mapping_text(mapping: Mapping, found: Plan, target: str, source_na
         options.setdefault("entry_numbers", "renumber")
     if any(a["what"].endswith(": name") for a in found.adaptations):
         options.setdefault("missing_names", "code")
-    for section, values in (("defaults", mapping.defaults), ("options", options), ("dialect", mapping.dialect)):
+    defaults = dict(mapping.defaults)
+    if found.opening_journal:
+        defaults.setdefault("opening_journal", found.opening_journal)
+    for section, values in (("defaults", defaults), ("options", options), ("dialect", mapping.dialect)):
         if values:
             out.append(f"[{section}]")
             for key, value in values.items():
                 note = f"  # generated: {found.renumber}" if section == "options" and key == "entry_numbers" and \
                     found.renumber and key not in mapping.options else ""  # fmt: skip
+                if section == "defaults" and key == "opening_journal" and found.opening_journal and \
+                        key not in mapping.defaults:  # fmt: skip
+                    note = "  # generated: BEG does not fit the target's journal codes"
                 out.append(f"{key} = {_q(value)}{note}")
             out.append("")
     for file_id, renames in mapping.columns.items():

@@ -190,6 +190,8 @@ class WriteJob:
             self.mapping.add_generated(section, codes)
         if found.renumber:
             self.options["entry_numbers"] = "renumber"
+        if found.opening_journal:
+            self.options["opening_journal"] = found.opening_journal
         self.options.setdefault("truncate", True)
         self.plan = found
         self.adaptations = found.adaptations

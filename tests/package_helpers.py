@@ -126,10 +126,17 @@ def convert_adm(adm: Administration, target: str, outdir, monkeypatch, **kwargs)
     return convert(outdir / "in.xaf", target, outdir, **kwargs)
 
 
-def numeric_mapping(adm: Administration, path, journals: bool = False) -> None:
-    """A mapping file that renumbers every non-numeric relation and account (for King, SnelStart), and with
-    ``journals`` every journal code longer than 3 characters (Exact's A3 dagbknr)."""
-    lines = ["[relations]"]
+def numeric_mapping(adm: Administration, path, journals: bool = False, digit_journals: bool = False) -> None:
+    """A mapping file that renumbers every non-numeric relation and account (for King, SnelStart), with
+    ``journals`` every journal code longer than 3 characters (Exact's A3 dagbknr), with ``digit_journals`` every
+    journal code that is not digits (SnelStart's fldDagboek), the opening journal included."""
+    lines = []
+    if digit_journals:
+        lines += ["[defaults]", 'opening_journal = "99"', "[journals]"]
+        for i, code in enumerate(sorted(set(adm.journals["journal_id"].dropna()))):
+            if not code.isdigit():
+                lines.append(f'"{code}" = "{10 + i}"')
+    lines.append("[relations]")
     for i, code in enumerate(sorted(set(adm.relations["relation_id"].dropna()))):
         if not code.isdigit():
             lines.append(f'"{code}" = "{100000 + i}"')

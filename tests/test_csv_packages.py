@@ -40,8 +40,10 @@ def test_snelstart_golden_rows(tmp_path: Path, monkeypatch) -> None:
         "fldDagboek", "fldBoekingcode", "fldDatum", "fldGrootboeknummer", "fldDebet", "fldCredit",
         "fldOmschrijving", "fldRelatiecode", "fldFactuurnummer", "fldKostenplaatsnummer",
     ]  # fmt: skip
-    assert rows[1] == ["VRK", "1001", "03-02-2025", "1300", "121,00", "", "Factuur 1001", "101", "F1001", ""]
-    assert rows[3][:6] == ["VRK", "1001", "03-02-2025", "1510", "", "21,00"]  # VAT as its own line
+    vrk = result.control["mappings_applied"]["generated"]["journals"]["VRK"]  # fldDagboek takes digits only
+    assert vrk.isdigit()
+    assert rows[1] == [vrk, "1001", "03-02-2025", "1300", "121,00", "", "Factuur 1001", "101", "F1001", ""]
+    assert rows[3][:6] == [vrk, "1001", "03-02-2025", "1510", "", "21,00"]  # VAT as its own line
     assert {r[1] for r in rows[1:4]} == {"1001"}  # one booking code for the whole entry
     klanten = _rows(tmp_path / "RICH_snelstart_klanten.csv")
     assert klanten[1][:2] == ["101", "Bakkerij de Eik"] and len(klanten) == 2
@@ -52,13 +54,22 @@ def test_snelstart_golden_rows(tmp_path: Path, monkeypatch) -> None:
 
 def test_snelstart_needs_numeric_relation_codes(tmp_path: Path) -> None:
     sample = SAMPLES / "voorbeeld_xaf32.xaf"
-    with pytest.raises(KoppelError, match="fldRelatiecode must be a whole number, got 'D1038'"):
+    with pytest.raises(KoppelError, match="fldDagboek must be a whole number, got 'BNK'"):
         convert(sample, "snelstart", tmp_path / "o", options={"strict": True})
-    numeric_mapping(read_xaf(sample), tmp_path / "m.toml")
+    journals = '[defaults]\nopening_journal = "9"\n[journals]\nBNK = "1"\nIK = "2"\nMEM = "3"\nVK = "4"\n'
+    (tmp_path / "j.toml").write_text(journals, encoding="utf-8")
+    with pytest.raises(KoppelError, match="fldRelatiecode must be a whole number, got 'D1038'"):
+        convert(sample, "snelstart", tmp_path / "o", mapping=tmp_path / "j.toml", options={"strict": True})
+    numeric_mapping(read_xaf(sample), tmp_path / "m.toml", digit_journals=True)
     assert convert(sample, "snelstart", tmp_path / "o", mapping=tmp_path / "m.toml", options={"strict": True}).equal
     result = convert(sample, "snelstart", tmp_path / "p")  # by default: generated numbers, listed for review
     assert result.equal
     assert result.control["mappings_applied"]["generated"]["relations"]["D1038"] == "1038"
+    assert result.control["mappings_applied"]["generated"]["journals"] == {"BNK": "1", "IK": "2", "MEM": "3", "VK": "4"}
+    opening = (tmp_path / "p" / "VB001_snelstart_beginbalans.csv").read_text(encoding="utf-8").splitlines()
+    assert {row.split(";")[0] for row in opening[1:]} == {"5"}  # the opening journal: the next free number
+    assert any(a["what"] == "opening journal" for a in result.control["adaptations"])
+    assert 'opening_journal = "5"  # generated' in (tmp_path / "p" / "mapping.generated.toml").read_text()
 
 
 def test_multivers_column_definition_and_money(tmp_path: Path, monkeypatch) -> None:

@@ -43,7 +43,7 @@ def _options(target: str, sample: Path, tmp_path: Path) -> dict:
     if target == "afas":
         return {"options": {"unit": "1"}}
     if target == "snelstart":
-        numeric_mapping(read_xaf(sample), tmp_path / "ss.toml", journals=True)
+        numeric_mapping(read_xaf(sample), tmp_path / "ss.toml")  # journals: generated digits (adaptation)
         return {"mapping": tmp_path / "ss.toml", "options": {"truncate": True}}
     numeric_mapping(read_xaf(sample), tmp_path / "j.toml", journals=True)
     options = {"truncate": True, "entry_numbers": "renumber", "mixed_kind": "B"}

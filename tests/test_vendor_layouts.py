@@ -16,7 +16,7 @@ from koppel.cli import cli
 from koppel.errors import KoppelError
 from koppel.layouts.descriptor import load_target
 from koppel.mapping_init import starter_mapping
-from tests.package_helpers import convert_adm, rich_administration
+from tests.package_helpers import convert_adm, numeric_mapping, rich_administration
 
 
 def _rows(path: Path, delimiter: str, encoding: str = "utf-8") -> list[dict[str, str]]:
@@ -82,8 +82,10 @@ def test_snelstart_importeren_starts_at_relaties_importeren(tmp_path: Path, monk
 def test_snelstart_grootboek_needs_a_description(tmp_path: Path, monkeypatch) -> None:
     adm = rich_administration()
     adm.accounts.loc[0, "name"] = None
+    numeric_mapping(adm, tmp_path / "m.toml", digit_journals=True)
     with pytest.raises(KoppelError, match="FldOmschrijving is required but empty") as err:
-        convert_adm(adm, "snelstart", tmp_path / "o", monkeypatch, options={"strict": True})
+        strict = {"strict": True}
+        convert_adm(adm, "snelstart", tmp_path / "o", monkeypatch, mapping=tmp_path / "m.toml", options=strict)
     assert "--option missing_names=code" in err.value.hint
     result = convert_adm(adm, "snelstart", tmp_path / "p", monkeypatch)  # by default: the number as the name
     assert any(a["what"] == "accounts: name" for a in result.control["adaptations"])
