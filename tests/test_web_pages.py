@@ -114,6 +114,16 @@ def test_an_unreadable_upload_gets_verdict_unusable(tmp_path: Path):
     assert text_of(page, "oordeel-h") == "Oordeel Onbruikbaar"
 
 
+def test_an_adf_upload_is_offered_checked_and_read(tmp_path: Path):
+    client = make_client(tmp_path / "data")
+    assert 'accept=".xaf,.xml,.adf,.zip' in client.get("/").text  # the file picker offers .adf files
+    sha = uploaded_sha(upload(client, SAMPLE.parent / "voorbeeld_adf.adf"))
+    client.get(f"/files/{sha}/check")
+    settle(client)
+    page = client.get(f"/files/{sha}/check").text
+    assert text_of(page, "oordeel-h") == "Oordeel In orde"
+
+
 def test_trial_balance_ledger_card_and_entry(checked):
     client, sha = checked
     overview = client.get(f"/files/{sha}/browse").text
