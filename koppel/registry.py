@@ -190,6 +190,13 @@ def detect_format(path: Path) -> str:
 
         if is_adf(head):
             return "adf"
+        from .sources.recognise import export_kind
+
+        export = export_kind(path, head)
+        if export is not None:
+            raise KoppelError(
+                f"{export[0]}: koppel reads it with a source profile", file=path, hint=f"add {export[1]}"
+            )
         if b"<auditfile" in head:
             return "xaf"
         for marker, name in _XML_ROOTS:
