@@ -62,7 +62,10 @@ def check_file_output(
         )
     if wanted and path.suffix.lower() not in wanted:
         kinds = [s.lstrip(".").upper() for s in wanted]
-        example = f"{path.stem}{wanted[0]}"
+        # "klant.2025" has no extension of a file type: the whole name is kept ("klant.2025.xaf", not "klant.xaf")
+        ext = path.suffix[1:]
+        typed = ext.isalnum() and not ext.isdigit() and len(ext) <= 4
+        example = f"{path.stem if typed else path.name}{wanted[0]}"
         named = ", ".join(wanted[:-1]) + f" or {wanted[-1]}, e.g. {example}" if len(wanted) > 1 else example
         raise KoppelError(
             f"{what} is written as {', '.join(kinds[:-1]) + ' or ' if len(kinds) > 1 else ''}{kinds[-1]}, "

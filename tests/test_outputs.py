@@ -114,11 +114,12 @@ def test_a_companion_file_counts_too(tmp_path, capsys):
         (["openitems", XAF, "-o", "open.pdf"], "name it .csv, .xlsx or .json, e.g. open.csv"),
         (["mapping", "init", XAF, "--to", "minox", "-o", "m.txt"], "name it m.toml"),
         (["convert", CLAIR2, "--to", "xaf40", "-o", "out.csv"], "e.g. out.xaf"),
+        (["convert", CLAIR2, "--to", "xaf40", "-o", "klant.2025"], "e.g. klant.2025.xaf"),  # not "klant.xaf"
         (["relations", "convert", ROOT / "samples" / "sources" / "relaties.xlsx", "--to", "csv", "-o", "r.xlsx"],
          "name it r.csv"),
     ],
     ids=["relations export .pdf", "check --html .pdf", "check --xlsx .xls", "check --json .txt", "openitems .pdf",
-         "mapping init .txt", "xaf40 .csv", "relations convert csv .xlsx"],
+         "mapping init .txt", "xaf40 .csv", "xaf40 name with a dot", "relations convert csv .xlsx"],
 )  # fmt: skip
 def test_extension_must_match_the_format(argv, wanted, tmp_path, capsys):
     argv = [tmp_path / a if isinstance(a, str) and "." in a and "/" not in a else a for a in argv]
