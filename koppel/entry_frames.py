@@ -61,21 +61,35 @@ def entry_starts(batch: pd.DataFrame) -> np.ndarray:
     return np.flatnonzero(change)
 
 
-def check_balance(batch: pd.DataFrame, source_path: Path | None = None) -> np.ndarray:
-    """Raise a KoppelError naming the first entry whose lines do not sum to zero; return the entry starts."""
+NEGATIVE_CREDIT_HINT = (
+    "every line of it is a debit: this CLAIR2 file writes credits as negative creditAmount (Banana does); "
+    "read it with --read-option clair2_negative_credit=abs"
+)
+
+
+def check_balance(batch: pd.DataFrame, source_path: Path | None = None, clair2: bool = False) -> np.ndarray:
+    """Raise a KoppelError naming the first entry whose lines do not sum to zero; return the entry starts.
+
+    ``clair2``: the source is a CLAIR2 auditfile, where an entry of debits only is the mark of credits written
+    negative; the message then names the reader option that reads them right."""
     starts = entry_starts(batch)
     if len(batch) == 0:
         return starts
     sums = np.add.reduceat(batch["amount"].to_numpy(dtype=np.int64), starts)
     bad = np.flatnonzero(sums != 0)
     if len(bad):
-        row = batch.iloc[int(starts[bad[0]])]
+        first = int(starts[bad[0]])
+        row = batch.iloc[first]
+        end = int(starts[bad[0] + 1]) if bad[0] + 1 < len(starts) else len(batch)
+        debits_only = bool((batch["amount"].to_numpy(dtype=np.int64)[first:end] >= 0).all())
         raise KoppelError(
             f"entry {row['journal_id']}/{row['entry_nr']} does not balance: off by {format_cents(int(sums[bad[0]]))}"
             " (debit minus credit)",
             file=source_path,
             field="amount",
-            hint="correct the entry in the source; koppel never invents a balancing line, so nothing was written",
+            hint=NEGATIVE_CREDIT_HINT
+            if clair2 and debits_only
+            else "correct the entry in the source; koppel never invents a balancing line, so nothing was written",
         )
     return starts
 

@@ -5,7 +5,7 @@ Two lists, run in their order; every step's report goes into control.json under 
 - :data:`ADMINISTRATION_STEPS` run once before the writer is called: they may replace ``job.adm`` or plan
   what the writer adapts (open-items opening, RGS codes, adaptation).
 - :data:`LINE_STEPS` run over the stream of line batches while the writer reads ``job.lines()`` (whole
-  entries, balance, period-0 opening, map codes, renumber); memory stays one batch.
+  entries, balance, period-0 opening, periods, map codes, renumber); memory stays one batch.
 
 A step that does not apply still reports (``"applied": false``), so control.json shows that it was
 considered. A new step is a function and one line in a list here; a module that owns the knowledge (e.g.
@@ -112,11 +112,13 @@ def _whole_entries(job: WriteJob, stream: Iterator[LineBatch], report: dict) -> 
 def _balance(job: WriteJob, stream: Iterator[LineBatch], report: dict) -> Iterator[LineBatch]:
     """Every entry sums to zero (else a KoppelError naming the first that does not); tally the money in."""
     report.update(entries=0, lines=0)
+    header = job.adm.header
+    clair2 = header.source_format == "xaf" and header.source_version == "2.0"
     for item in stream:
         batch = item.lines
         for key, value in batch["amount"].groupby(batch["account_id"].fillna(""), sort=False).sum().items():
             job.source_cents[key] = job.source_cents.get(key, 0) + int(value)
-        starts = check_balance(batch, job.source_path)
+        starts = check_balance(batch, job.source_path, clair2=clair2)
         job.counts_in["entries"] += len(starts)
         job.counts_in["lines"] += len(batch)
         report["entries"] += len(starts)
@@ -140,6 +142,38 @@ def _period0_opening(job: WriteJob, stream: Iterator[LineBatch], report: dict) -
                     continue
         batch = batch.reset_index(drop=True)
         yield LineBatch(batch, batch)
+
+
+PERIOD_NUMBER = r"\d{1,3}"  # what XAF's periodNumber and the packages' period columns take
+
+
+def _periods(job: WriteJob, stream: Iterator[LineBatch], report: dict) -> Iterator[LineBatch]:
+    """A period that is not a period number (Banana's CLAIR2 files write the year there, "2015") becomes the
+    month of the line's date, the rule the XAF writer applies to periodNumber; reported as an adaptation. Under
+    ``--strict`` nothing changes and a target that checks periods refuses the value. An empty period stays empty."""
+    report.update(applied=not job.strict, lines=0)
+    example = ""
+    for item in stream:
+        batch = item.lines
+        if not job.strict:
+            period = batch["period"].astype("string").str.strip()
+            bad = (period.notna() & ~period.str.fullmatch(PERIOD_NUMBER).fillna(False) & batch["date"].notna())
+            if bad.any():
+                months = batch["date"].dt.month.astype("Int64").astype("string")
+                if not example:
+                    first = bad.to_numpy().argmax()
+                    example = f"{period.iloc[first]!r} → {months.iloc[first]!r}"
+                batch = batch.assign(period=batch["period"].astype("string").where(~bad, months))
+                report["lines"] += int(bad.sum())
+        yield LineBatch(batch, batch)
+    if report["lines"]:
+        job.adaptations.append(
+            {
+                "what": "periods",
+                "count": report["lines"],
+                "how": f"not a period number: the month of the line's date (e.g. {example}), as XAF's periodNumber",
+            }
+        )
 
 
 def map_lines(job: WriteJob, batch: pd.DataFrame) -> pd.DataFrame:
@@ -170,6 +204,7 @@ LINE_STEPS: tuple[LineStep, ...] = (
     LineStep("whole entries", _whole_entries),
     LineStep("balance", _balance),
     LineStep("period-0 opening", _period0_opening),
+    LineStep("periods", _periods),
     LineStep("map codes", _map_codes),
     LineStep("renumber", _renumber),
 )

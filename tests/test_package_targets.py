@@ -152,6 +152,7 @@ def test_control_reports_every_preparation_step_in_order(tmp_path: Path, with_in
         {"step": "whole entries", "batches": 1},
         {"step": "balance", "entries": 2, "lines": 5},
         {"step": "period-0 opening", "applied": False, "entries": 0, "lines": 0},
+        {"step": "periods", "applied": True, "lines": 0},
         {"step": "map codes", "lines": 5},
         {"step": "renumber", "applied": False},
     ]

@@ -81,3 +81,30 @@ def test_broken_sample_is_refused_without_output(name: str, target: str, tmp_pat
     with pytest.raises(KoppelError, match=REFUSED[name]):
         convert(shared_sample(name), target, tmp_path / "out", options={"office": "1", "truncate": True})
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+ABS = {"clair2_negative_credit": "abs"}
+
+
+def test_banana_clair2_names_the_reader_option_for_its_negative_credits(tmp_path: Path) -> None:
+    sample = shared_sample("banana-nl__banana-accounting_clair2_2015.xml")
+    with pytest.raises(KoppelError) as err:
+        convert(sample, "minox", tmp_path / "a")
+    assert err.value.hint.endswith("read it with --read-option clair2_negative_credit=abs")
+    result = convert(sample, "minox", tmp_path / "b", reader_options=ABS)
+    assert result.control["money"]["equal"] is True
+    assert result.control["counts"]["lines"] == [12, 12]
+    periods = next(a for a in result.control["adaptations"] if a["what"] == "periods")
+    assert periods["count"] == 12 and "'2015' → '1'" in periods["how"]  # Banana writes the year as the period
+    with pytest.raises(KoppelError, match="periode '2015' is longer than 3 characters"):
+        convert(sample, "minox", tmp_path / "c", options={"strict": True}, reader_options=ABS)
+
+
+def test_an_unbalanced_entry_of_another_version_keeps_the_general_remedy(tmp_path: Path) -> None:
+    sample = tmp_path / "x.xaf"
+    text = shared_sample("rxaf__osfinancials_xaf3.1_2015.xaf").read_bytes()
+    first = text.index(b"<amnt>", text.index(b"<trLine>")) + len(b"<amnt>")
+    sample.write_bytes(text[:first] + b"9" + text[first:])  # one amount changed: its entry is off
+    with pytest.raises(KoppelError, match="does not balance") as err:
+        convert(sample, "minox", tmp_path / "a")
+    assert err.value.hint.startswith("correct the entry in the source")

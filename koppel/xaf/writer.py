@@ -627,7 +627,11 @@ def _refuse_unbalanced(plan: LinePlan, clair2: bool) -> None:
         f"{len(plan.unbalanced)} entries do not balance (debit minus credit): {shown}",
         field="transaction",
         hint="a defect of the source that koppel cannot repair"
-        + ("; Banana CLAIR2 files write credits negative: read them with clair2_negative_credit=abs" if clair2 else ""),
+        + (
+            "; Banana CLAIR2 files write credits negative: read them with --read-option clair2_negative_credit=abs"
+            if clair2
+            else ""
+        ),
     )
 
 
