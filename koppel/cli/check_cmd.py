@@ -19,7 +19,7 @@ from ..outputs import check_file_output, check_folder_output
 from ..progress import activity, watch_file
 from ..provenance import stamp
 from . import cli
-from .options import force_option
+from .options import force_option, lang_option
 
 
 def _write_json(data, path: Path) -> None:
@@ -58,7 +58,7 @@ def _later_layers(result: dict, path: Path, release, previous: Path | None, plac
     return result
 
 
-def _write_report_dir(results: list[dict], report_dir: Path) -> Path:
+def _write_report_dir(results: list[dict], report_dir: Path, lang: str) -> Path:
     """One HTML + Excel + JSON report per file and index.html, all published together (or none)."""
     from ..atomic import AtomicDir
 
@@ -71,13 +71,13 @@ def _write_report_dir(results: list[dict], report_dir: Path) -> Path:
             while stem in used:
                 stem += "_"
             used.add(stem)
-            write_html(r, out.path(f"{stem}.html"))
-            write_xlsx(r, out.path(f"{stem}.xlsx"))
+            write_html(r, out.path(f"{stem}.html"), lang=lang)
+            write_xlsx(r, out.path(f"{stem}.xlsx"), lang=lang)
             with out.path(f"{stem}.json").open("w", encoding="utf-8") as handle:
                 json.dump(r, handle, indent=2, ensure_ascii=False)
                 handle.write("\n")
             paths.append(out.writes_into / f"{stem}.html")  # the index links by final name, in its own folder
-        write_index(results, paths, out.path("index.html"))
+        write_index(results, paths, out.path("index.html"), lang=lang)
     return report_dir / "index.html"
 
 
@@ -115,6 +115,7 @@ def exit_code(results: list[dict], fail_on: str) -> int:
               help="Check every account's RGS code against this RGS release (the official Excel workbook).")
 @click.option("--previous", type=click.Path(path_type=Path), default=None, metavar="LAST",
               help="Last year's file: this year's opening balance must equal its closing balance.")
+@lang_option
 @force_option
 def check_command(
     files: tuple[Path, ...],
@@ -131,6 +132,7 @@ def check_command(
     force: bool,
     rgs_release: Path | None = None,
     previous: Path | None = None,
+    lang: str = "nl",
 ) -> int:
     """Check auditfiles: encoding, XML, version, XSD and every content rule (codes XAF-*).
 
@@ -177,7 +179,7 @@ def check_command(
         log.info("check %s: %s (%d error, %d warning, %d info codes)", path, result["verdict"], s["error"],
                  s["warning"], s["info"])  # fmt: skip
         results.append(result)
-        text = render(result)
+        text = render(result, lang=lang)
         click.echo(text.splitlines()[0] + "\n" + text.splitlines()[2] if quiet else text, err=json_stdout)
         if len(files) > 1:
             click.echo("", err=json_stdout)
@@ -188,13 +190,13 @@ def check_command(
     if html_out or xlsx_out:
         write_html, write_xlsx, _ = _reports()
         if html_out:
-            write_html(results[0], html_out)
+            write_html(results[0], html_out, lang=lang)
             click.echo(f"HTML-rapport: {html_out}", err=json_stdout)
         if xlsx_out:
-            write_xlsx(results[0], xlsx_out)
+            write_xlsx(results[0], xlsx_out, lang=lang)
             click.echo(f"Excel-rapport: {xlsx_out}", err=json_stdout)
     if report_dir:
         with replacing(report_dir) if replace_whole else contextlib.nullcontext():
-            index = _write_report_dir(results, report_dir)
+            index = _write_report_dir(results, report_dir, lang)
         click.echo(f"Rapporten: {index}", err=json_stdout)
     return exit_code(results, fail_on)
