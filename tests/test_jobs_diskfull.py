@@ -43,7 +43,7 @@ def test_a_worker_that_runs_out_of_space_leaves_the_input_in_the_inbox(job, caps
     monkeypatch.setattr("koppel.export.export_tables", no_space)
     code, err = run(job, capsys)
     assert code == 2 and err.count("\n") == 1
-    assert err.startswith(f"koppel: {job.parent / 'outbox'}: the disk is full (No space left on device) (free space")
+    assert err.startswith(f"koppel: {job.parent / 'outbox'}: the disk is full (No space left on device) — free space")
     assert "internal error" not in err and ".koppel-tmp" not in err
     assert names(job.parent / "inbox") == ["drop0.xaf", "drop1.xaf", "drop2.xaf"]
     assert names(job.parent / "quarantine") == [] and names(job.parent / "outbox") == []

@@ -438,8 +438,8 @@ def one_line(error: dict) -> str:
     field_ = f"{error['field']}: " if error.get("field") else ""
     from ..errors import remedy
 
-    hint = remedy(error.get("hint"))
-    return printable(f"{place + ': ' if place else ''}{field_}{error.get('message', '')}{hint}")
+    message = str(error.get("message", "")).strip()
+    return printable(f"{place + ': ' if place else ''}{field_}{message}{remedy(error.get('hint'), message)}")
 
 
 _crash_counts: dict[str, int] = {}
