@@ -24,7 +24,8 @@ def run(argv: list) -> int:
 def valid(document: dict, schema: str) -> None:
     problems = errors(document, load(schema))
     assert not problems, problems[:10]
-    assert document["koppel_version"] == koppel.__version__ and document["schema_version"] == "1"
+    assert document["koppel_version"] == koppel.__version__
+    assert document["schema_version"] == load(schema)["properties"]["schema_version"]["const"]
 
 
 def test_the_schemas_use_only_what_the_checker_knows():
@@ -126,3 +127,62 @@ def test_check_and_inspect_give_software_and_company_in_one_shape(tmp_path, caps
     inspected = json.loads(capsys.readouterr().out)
     assert checked["software"] == inspected["software"] and checked["software"]["name"]
     assert checked["company"]["name"] == inspected["company"]["name"] and checked["company"]["name"]
+
+
+def test_control_json_has_software_and_company_as_inspect_has_them(tmp_path, capsys):
+    """Was: control.json's source.company a string where inspect and check have company {name, …}."""
+    assert run(["convert", SAMPLES / INPUTS[0], "--to", "minox", "-o", tmp_path / "out"]) == 0
+    control = json.loads((tmp_path / "out" / "control.json").read_text(encoding="utf-8"))
+    capsys.readouterr()
+    assert run(["inspect", SAMPLES / INPUTS[0], "--json"]) == 0
+    inspected = json.loads(capsys.readouterr().out)
+    assert control["source"]["company"] == inspected["company"] == {
+        "name": "Voorbeeld Handel B.V.", "id": "VB001", "kvk": None, "vat_number": "NL001234567B01"}  # fmt: skip
+    assert control["source"]["software"] == inspected["software"]
+    assert control["schema_version"] == "2"  # source.company changed its type
+
+
+def test_formats_json(capsys):
+    assert run(["formats", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert not errors(listed, load("formats")), errors(listed, load("formats"))[:10]
+    assert {f["name"] for f in listed} >= {"xaf32", "minox", "yuki"}
+    for name in ("minox", "xaf40", "exact-online"):
+        assert run(["formats", name, "--json"]) == 0
+        one = json.loads(capsys.readouterr().out)
+        assert not errors(one, load("formats")["items"]) and "options" in one
+
+
+def test_codes_json(capsys):
+    assert run(["codes", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert not errors(rows, load("codes")), errors(rows, load("codes"))[:10]
+    assert len(rows) == len({r["code"] for r in rows}) > 90
+
+
+def test_run_json_has_the_shared_facts_per_input(tmp_path, capsys):
+    """Was: run --json named each input but not what it was read as; now software and company as inspect."""
+    (tmp_path / "inbox").mkdir()
+    (tmp_path / "inbox" / INPUTS[0]).write_bytes((SAMPLES / INPUTS[0]).read_bytes())
+    (tmp_path / "inbox" / "broken.xaf").write_text("<auditfile><header>", encoding="utf-8")
+    job = tmp_path / "job.toml"
+    job.write_text('[[job]]\nname = "x"\ninbox = "inbox"\nglob = "*.xaf"\ntarget = "csv"\n', encoding="utf-8")
+    assert run(["run", job, "--json", "--workers", "0"]) == 1
+    document = json.loads(capsys.readouterr().out)
+    valid(document, "run")
+    by_name = {i["name"]: i for i in document["inputs"]}
+    source = by_name[INPUTS[0]]["source"]
+    assert source["format"] == "xaf" and source["version"] == "3.2"
+    assert source["company"]["name"] == "Voorbeeld Handel B.V." and source["software"]["name"]
+    assert by_name["broken.xaf"]["source"] is None and by_name["broken.xaf"]["action"] == "quarantined"
+
+
+def test_run_json_of_a_package_target_has_the_facts_from_control_json(tmp_path, capsys):
+    (tmp_path / "inbox").mkdir()
+    (tmp_path / "inbox" / INPUTS[0]).write_bytes((SAMPLES / INPUTS[0]).read_bytes())
+    job = tmp_path / "job.toml"
+    job.write_text('[[job]]\nname = "x"\ninbox = "inbox"\nglob = "*.xaf"\ntarget = "asperion"\n', encoding="utf-8")
+    assert run(["run", job, "--json", "--workers", "0"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    valid(document, "run")
+    assert document["inputs"][0]["source"]["company"]["id"] == "VB001"

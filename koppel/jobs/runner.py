@@ -70,6 +70,7 @@ class Outcome:
     rows_skipped: int = 0
     seconds: float = 0.0
     error: str | None = None
+    source: dict | None = None  # what the input was read as: format, version, software, company (as inspect)
 
 
 @dataclass
@@ -349,6 +350,7 @@ class _Committer:
             lines=result.lines,
             rows_skipped=result.rows_skipped,
             seconds=result.seconds,
+            source=result.source,
         )
         staged = (Path(task.staging), self.job.outbox / final_name)
         self._add(record, outcome, lambda: move_unique(p.found.path, self.job.archive, p.sha256), staged)
