@@ -186,3 +186,57 @@ def test_run_json_of_a_package_target_has_the_facts_from_control_json(tmp_path, 
     document = json.loads(capsys.readouterr().out)
     valid(document, "run")
     assert document["inputs"][0]["source"]["company"]["id"] == "VB001"
+
+
+# -- one meaning of --json, and '-' for stdin -------------------------------------------------------------------
+
+
+def _stdin(monkeypatch, data: bytes) -> None:
+    import io
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+
+
+def test_json_alone_means_stdout_in_check_as_in_every_command(capsys):
+    """Was: --json a file path in check and a stdout flag in inspect, formats, codes and run."""
+    for argv in (["check", SAMPLES / INPUTS[0], "--json", "-q"], ["check", "--json", SAMPLES / INPUTS[0], "-q"]):
+        assert run(argv) == 0
+        captured = capsys.readouterr()
+        valid(json.loads(captured.out), "check")
+        assert "Oordeel" in captured.err
+    assert (SAMPLES / INPUTS[0]).read_bytes()[:5] == b"<?xml"  # an input after --json is read, never written
+
+
+def test_json_with_a_path_still_writes_the_file(tmp_path, capsys):
+    assert run(["check", "--json", tmp_path / "r.json", SAMPLES / INPUTS[0], "-q"]) == 0
+    valid(json.loads((tmp_path / "r.json").read_text(encoding="utf-8")), "check")
+    assert capsys.readouterr().out.startswith(str(SAMPLES / INPUTS[0]))  # the console text, no JSON
+
+
+@pytest.mark.parametrize("name", INPUTS)
+def test_check_and_inspect_read_stdin(name, monkeypatch, capsys):
+    data = (SAMPLES / name).read_bytes()
+    _stdin(monkeypatch, data)
+    assert run(["check", "-", "--json", "-"]) in (0, 1)
+    checked = json.loads(capsys.readouterr().out)
+    valid(checked, "check")
+    assert checked["file"] == "stdin" and checked["input"]["name"] == "stdin"
+    assert checked["input"]["sha256"] == sha256_of(SAMPLES / name)
+    _stdin(monkeypatch, data)
+    assert run(["inspect", "-", "--json"]) == 0
+    inspected = json.loads(capsys.readouterr().out)
+    valid(inspected, "summary")
+    assert inspected["file"] == "stdin" and inspected["input"]["sha256"] == sha256_of(SAMPLES / name)
+    assert inspected["company"] == checked["company"]
+
+
+def test_a_bad_stdin_is_named_stdin_never_the_temp_file(monkeypatch, capsys):
+    _stdin(monkeypatch, b"<auditfile><header>")
+    assert run(["inspect", "-"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("koppel: stdin:1: the XML ends too early") and "koppel-stdin" not in err
+    _stdin(monkeypatch, b"<auditfile><header>")
+    assert run(["check", "-", "-q"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out.startswith("stdin\n") and "koppel-stdin" not in captured.out + captured.err
