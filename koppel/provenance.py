@@ -38,6 +38,17 @@ def now_utc() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+def provenance_lines(input_path: str | Path | None, *, timed: bool = True) -> list[tuple[str, str]]:
+    """The same facts as (label, value) rows for a sheet a person reads: koppel's version, the input and its
+    SHA-256, the time (UTC)."""
+    rows = [("koppel", __version__)]
+    if input_path is not None:
+        rows += [("input", Path(input_path).name), ("SHA-256", sha256_of(input_path) or "")]
+    if timed:
+        rows.append(("UTC", now_utc()))
+    return rows
+
+
 def stamp(
     document: dict[str, Any],
     input_path: str | Path | None = None,

@@ -36,7 +36,7 @@ def names(folder: Path) -> list[str]:
 
 
 def test_a_worker_that_runs_out_of_space_leaves_the_input_in_the_inbox(job, capsys, monkeypatch):
-    def no_space(adm, outdir, fmt):
+    def no_space(adm, outdir, fmt, **given):
         (Path(outdir) / "lines.csv").write_text("partial", encoding="utf-8")
         raise OSError(errno.ENOSPC, "No space left on device", str(Path(outdir) / "lines.csv"))
 
@@ -93,11 +93,11 @@ def test_watch_says_the_disk_is_full_and_tries_again(job, capsys, monkeypatch):
 
     calls = []
 
-    def full_once(adm, outdir, fmt):
+    def full_once(adm, outdir, fmt, **given):
         calls.append(outdir)
         if len(calls) == 1:
             raise OSError(errno.ENOSPC, "No space left on device")
-        return export_tables(adm, outdir, fmt)
+        return export_tables(adm, outdir, fmt, **given)
 
     monkeypatch.setattr("koppel.export.export_tables", full_once)
     with pytest.raises(SystemExit) as exit_:

@@ -240,3 +240,38 @@ def test_a_bad_stdin_is_named_stdin_never_the_temp_file(monkeypatch, capsys):
     assert run(["check", "-", "-q"]) == 2
     captured = capsys.readouterr()
     assert captured.out.startswith("stdin\n") and "koppel-stdin" not in captured.out + captured.err
+
+
+# -- provenance in every output a person or a program keeps -----------------------------------------------------
+
+
+def test_export_summary_names_the_input_and_its_hash_but_no_time(tmp_path, capsys):
+    """Was: summary.json said which koppel, not from which bytes. No time: a job re-run compares bytes."""
+    assert run(["export", SAMPLES / INPUTS[0], "-o", tmp_path / "t", "--format", "xlsx"]) == 0
+    document = json.loads((tmp_path / "t" / "summary.json").read_text(encoding="utf-8"))
+    valid(document, "summary")
+    assert document["input"] == {"name": INPUTS[0], "sha256": sha256_of(SAMPLES / INPUTS[0])}
+    assert "generated_at" not in document
+
+
+def test_open_items_json_and_workbook_say_which_koppel_which_input_and_when(tmp_path, capsys):
+    from openpyxl import load_workbook
+
+    assert run(["openitems", SAMPLES / INPUTS[0], "-o", tmp_path / "o.json"]) == 0
+    document = json.loads((tmp_path / "o.json").read_text(encoding="utf-8"))
+    valid(document, "openitems")
+    assert document["input"] == {"name": INPUTS[0], "sha256": sha256_of(SAMPLES / INPUTS[0])}
+    assert run(["openitems", SAMPLES / INPUTS[0], "-o", tmp_path / "o.xlsx"]) == 0
+    notes = [row[0] for row in load_workbook(tmp_path / "o.xlsx")["notes"].iter_rows(values_only=True)]
+    assert f"koppel {koppel.__version__}" in notes and f"input {INPUTS[0]}" in notes
+    assert f"SHA-256 {sha256_of(SAMPLES / INPUTS[0])}" in notes
+    assert any(str(n).startswith("made at (UTC) 20") and str(n).endswith("Z") for n in notes)
+
+
+def test_relations_workbook_says_which_koppel_which_input_and_when(tmp_path, capsys):
+    from openpyxl import load_workbook
+
+    assert run(["relations", "export", SAMPLES / INPUTS[0], "-o", tmp_path / "r.xlsx"]) in (0, 1)
+    origin = dict(load_workbook(tmp_path / "r.xlsx")["Herkomst"].iter_rows(min_row=2, values_only=True))
+    assert origin["koppel-versie"] == koppel.__version__ and origin["bestand"] == INPUTS[0]
+    assert origin["SHA-256"] == sha256_of(SAMPLES / INPUTS[0]) and origin["gemaakt op (UTC)"].endswith("Z")

@@ -55,5 +55,5 @@ def export_command(
     replace_whole = check_folder_output(outdir, option="-o", force=force, markers=("summary.json",))
     with activity("export"), replacing(outdir) if replace_whole else contextlib.nullcontext():
         adm = read_with_progress(path, from_format, encoding, **options)
-        written = export_tables(adm, outdir, fmt)
+        written = export_tables(adm, outdir, fmt, input_path=path)
     click.echo(f"wrote {len(written)} files to {outdir}/ ({adm.stats.lines} lines)")

@@ -125,7 +125,7 @@ def convert_into(
         from ..registry import read_result
 
         read = read_result(path, from_format, **reader_options)
-        export_tables(read.adm, staging, spec.target)
+        export_tables(read.adm, staging, spec.target, input_path=path)
         from ..summary import source_facts
 
         return read.adm.stats.lines, _row_ids(read), read.rows_skipped, source_facts(read.adm.header)
