@@ -79,10 +79,16 @@ def _file_words(result: dict) -> list[str]:
         walk(result.get(section))
     for finding in result.get("findings") or []:
         for place in finding.get("places") or []:
-            found.append(place.get("path") or "")
+            path = place.get("path") or ""
+            if any(mark in path for mark in "/[@"):  # an XML element path: the file's own names
+                found.append(path)
             for key, value in (place.get("values") or {}).items():
-                if key in QUOTED_KEYS or (str(value) not in checker_values and key != "problem"):
+                if key in QUOTED_KEYS or (str(value) not in checker_values and key not in ("problem", "probleem")):
                     found.append(str(value))
+    for finding in result.get("findings") or []:  # the element path of a finding's first place, as above
+        path = finding.get("path") or ""
+        if any(mark in path for mark in "/[@"):
+            found.append(path)
     return sorted({w for w in found if w and len(w) > 1}, key=len, reverse=True)
 
 
@@ -167,3 +173,48 @@ def test_importeren_md_is_dutch(target, tmp_path):
     # the column tables name fields and XML elements, `code` and *a screen's name* are as the package spells
     # them; the sentences around them are Dutch
     assert {w for w in re.findall(r"[A-Za-z_]+", "\n".join(prose)) if w.lower() in OTHER_WORDS["nl"]} == set()
+
+
+# -- what the samples do not show: last year's reconciliation and a damaged ADF --------------------------------
+
+
+def _damaged_adf(folder: Path) -> Path:
+    """An ADF with text beyond the last column, a debit that is no number, a date that is no date."""
+    from koppel.adf.synthetic import write_synthetic_adf
+
+    path = folder / "beschadigd.adf"
+    write_synthetic_adf(path, lines=30, seed=3, year=2025)
+    rows = path.read_bytes().split(b"\r\n")
+    rows[2] = rows[2] + b"XYZ"
+    rows[3] = rows[3][:285] + b"twaalf".ljust(16) + rows[3][301:]
+    rows[4] = rows[4][:165] + b"31-31-2025" + rows[4][175:]
+    path.write_bytes(b"\r\n".join(rows))
+    return path
+
+
+@pytest.fixture(scope="module")
+def harder(tmp_path_factory) -> dict[str, dict]:
+    from koppel.adf.synthetic import write_synthetic_adf
+    from koppel.checks.previous_year import add_previous_year
+
+    folder = tmp_path_factory.mktemp("harder")
+    last, this = folder / "2024.adf", folder / "2025.adf"
+    write_synthetic_adf(last, lines=100, seed=21, year=2024)
+    write_synthetic_adf(this, lines=100, seed=22, year=2025)  # an opening that does not follow from 2024
+    damaged = _damaged_adf(folder)
+    return {"previous": add_previous_year(check(this), this, last), "damaged": check(damaged)}
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+@pytest.mark.parametrize("name", ["previous", "damaged"])
+def test_previous_year_and_adf_findings_speak_one_language(harder, name, lang):
+    result = harder[name]
+    codes = {f["code"] for f in result["findings"]}
+    assert codes & ({"PY-A01", "PY-Y01"} if name == "previous" else {"ADF-F01"}), codes
+    parser = _Text()
+    parser.feed(render_html_report(result, lang=lang))
+    workbook = build_workbook(result, lang)
+    cells = [str(c) for ws in workbook.worksheets for row in ws.iter_rows(values_only=True) for c in row if c]
+    assert _strays(parser.parts, result, lang) == set(), "HTML"
+    assert _strays(cells, result, lang) == set(), "Excel"
+    assert _strays([render(result, width=100_000, lang=lang)], result, lang) == set(), "terminal"

@@ -233,12 +233,24 @@ COMPOSED_EN: tuple[tuple[re.Pattern[str], str], ...] = (
 # Dutch words among a finding's values (keys and fixed values the checker writes), in English.
 VALUE_KEYS_EN = {
     "boekjaar": "fiscal year", "periode": "period", "debet": "debit", "verschil": "difference",
-    "melding": "message", "deel": "part", "van": "of", "gelezen als": "read as",
+    "melding": "message", "deel": "part", "van": "of", "gelezen als": "read as", "rekening": "account",
+    "naam": "name", "eindsaldo vorig jaar": "closing last year", "beginsaldo dit jaar": "opening this year",
+    "resultaat vorig jaar": "last year's result", "resultaat vorig jaar (niet teruggevonden)":
+    "last year's result (not traced)", "rekeningen": "accounts", "vorig jaar": "last year",
+    "einde vorig jaar": "end of last year", "begin dit jaar": "start of this year",
+    "boekjaar vorig jaar": "fiscal year last year", "boekjaar dit jaar": "fiscal year this year",
+    "niveau": "level", "ook bij": "also on", "dichtstbijzijnde": "nearest", "bestand": "file",
+    "gevonden": "found", "verwacht": "expected", "probleem": "problem", "datum": "date", "soort": "kind",
+    "eerst": "first", "regel eerst": "first on line", "hier": "here",
+    "rekeningen met RGS-code": "accounts with an RGS code",
 }  # fmt: skip
 VALUES_EN = {
     "(ontbreekt)": "(missing)", "D of C": "D or C", "balans- of W&V-soort": "balance sheet or profit and loss kind",
     "balans (B)": "balance sheet (B)", "winst en verlies (P)": "profit and loss (P)", "gemengd (M)": "mixed (M)",
-    "onbekend": "unknown", "begint niet op de 1e": "does not start on the 1st",
+    "onbekend": "unknown", "(leeg)": "(empty)", "begint niet op de 1e": "does not start on the 1st",
+    "resultaat vorig jaar": "last year's result",
+    "verschil = resultaat vorig jaar, maar geen rekening van het eigen vermogen":
+        "difference = last year's result, but not an equity account",
     "eindigt niet op de laatste dag van een maand": "does not end on the last day of a month",
     "ADF heeft geen btw-codetabel": "ADF has no VAT code table",
     "ADF heeft geen periodetabel": "ADF has no period table",
@@ -267,7 +279,37 @@ PROBLEMS_NL: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"the file is (.*), which XML readers do not take"), r"het bestand is \1; dat lezen XML-lezers niet"),
     (re.compile(r"not a readable zip archive: (.*)"), r"geen leesbaar zip-archief: \1"),
     (re.compile(r"the archive is damaged: (.*)"), r"het archief is beschadigd: \1"),
+    (re.compile(r"text beyond column (\d+), where the last field ends \(are the fields shifted\?\)"),
+     r"tekst voorbij kolom \1, waar het laatste veld eindigt (zijn de velden verschoven?)"),
+    (re.compile(r"bytes not valid in (.+)"), r"bytes die niet geldig zijn in \1"),
+    (re.compile(r"not a number in the manual's notation"), "geen getal in de notatie van de handleiding"),
+    (re.compile(r"not a date \(ddmmjjjj or d-m-jjjj\)"), "geen datum (ddmmjjjj of d-m-jjjj)"),
+    (re.compile(r"required field is empty"), "verplicht veld is leeg"),
+    (re.compile(r"required header field is empty"), "verplicht veld van de kopregel is leeg"),
+    (re.compile(r"the version must be (.+)"), r"de versie moet \1 zijn"),
 )  # fmt: skip
+# The checker's element paths in words ('rekening 1300'), in English; and the ADF's English ones in Dutch.
+PATHS_EN: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"rekening (.+)"), r"account \1"),
+    (re.compile(r"grootboekrekening (.+)"), r"ledger account \1"),
+    (re.compile(r"dagboek (.+) periode (.+) boekstuk (.+)"), r"journal \1 period \2 transaction \3"),
+    (re.compile(r"\(begin van het bestand\)"), "(start of the file)"),
+    (re.compile(r"\(commentaar Vervolgbestand\)"), "(comment Vervolgbestand)"),
+    (re.compile(r"regel \(kolom (\d+)-\)"), r"line (column \1-)"),
+)  # fmt: skip
+PATHS_NL: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"account (.+ \(.+\))"), r"rekening \1"),
+    (re.compile(r"relation (.+ \(.+\))"), r"relatie \1"),
+    (re.compile(r"journal (.+ \(.+\))"), r"dagboek \1"),
+)  # fmt: skip
+
+
+def _translated(text: str, table: tuple[tuple[re.Pattern[str], str], ...]) -> str:
+    for pattern, template in table:
+        match = pattern.fullmatch(text)
+        if match:
+            return match.expand(template)
+    return text
 
 
 def _composed(text: str) -> str | None:
@@ -324,17 +366,21 @@ def finding_in(finding: Mapping[str, Any], lang: str) -> dict[str, Any]:
     """A copy of a finding (result dict) with the checker's words in ``lang``; the file's words untouched."""
     out = dict(finding)
     if lang != "en":
+        out["path"] = _translated(str(finding.get("path") or ""), PATHS_NL)
         out["places"] = [
-            {**p, "values": {k: value_nl(v) if isinstance(v, str) else v for k, v in (p.get("values") or {}).items()}}
+            {**p, "path": _translated(str(p.get("path") or ""), PATHS_NL),
+             "values": {k: value_nl(v) if isinstance(v, str) else v for k, v in (p.get("values") or {}).items()}}
             for p in finding.get("places") or []
-        ]
+        ]  # fmt: skip
         return out
     code = str(finding.get("code") or "")
     out["message"] = message_en(code, str(finding.get("message") or ""))
     out["hint"] = hint_en(code, str(finding.get("hint") or ""))
+    out["path"] = _translated(str(finding.get("path") or ""), PATHS_EN)
     out["places"] = [
-        {**p, "values": {VALUE_KEYS_EN.get(k, k): value_en(v) if isinstance(v, str) else v
-                         for k, v in (p.get("values") or {}).items()}}
+        {**p, "path": _translated(str(p.get("path") or ""), PATHS_EN),
+         "values": {VALUE_KEYS_EN.get(k, k): value_en(v) if isinstance(v, str) else v
+                    for k, v in (p.get("values") or {}).items()}}
         for p in finding.get("places") or []
     ]  # fmt: skip
     return out

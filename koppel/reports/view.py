@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..checks.english import finding_in
+from ..checks.english import finding_in, value_en
 from ..errors import KoppelError
 from ..money import format_cents, parse_cents
 from .words import DEFAULT_LANGUAGE, SEVERITY_WORDS, words
@@ -513,7 +513,7 @@ def previous_year_view(section: Any, lang: str = DEFAULT_LANGUAGE) -> dict[str, 
             "name": text(row.get("name")),
             "kind": text(row.get("kind")),
             **{key: amount(row.get(key), lang) for key in ("closing_last", "opening_this", "difference")},
-            "note": text(row.get("note")),
+            "note": value_en(text(row.get("note"))) if lang == "en" else text(row.get("note")),
         }
         for row in _rows(section.get("rows") or [])
     ]
