@@ -124,7 +124,6 @@ NL: dict[str, str] = {
     "total_of": "Totaal",
     "path": "Pad",
     "more_places": "… en nog {n} plaatsen",
-    "cut_off": "(afgekapt)",
     # terminal
     "unknown_package": "onbekend pakket",
     "c_version": "versie",
@@ -250,7 +249,6 @@ EN: dict[str, str] = {
     "total_of": "Total",
     "path": "Path",
     "more_places": "… and {n} more places",
-    "cut_off": "(cut off)",
     "unknown_package": "unknown package",
     "c_version": "version",
     "c_charset": "encoding",

@@ -44,9 +44,9 @@ class Column:
     wrap: bool = False
 
 
-def _text(value: Any, cut_off: str = "(afgekapt)") -> str:
+def _text(value: Any) -> str:
     text = safe_cell_text(value)
-    return text if len(text) <= MAX_CELL_TEXT else text[: MAX_CELL_TEXT - 15] + " … " + cut_off
+    return text if len(text) <= MAX_CELL_TEXT else text[: MAX_CELL_TEXT - 15] + " … (afgekapt)"
 
 
 def _cell_value(value: Any, kind: str) -> Any:
