@@ -275,3 +275,11 @@ def test_relations_workbook_says_which_koppel_which_input_and_when(tmp_path, cap
     origin = dict(load_workbook(tmp_path / "r.xlsx")["Herkomst"].iter_rows(min_row=2, values_only=True))
     assert origin["koppel-versie"] == koppel.__version__ and origin["bestand"] == INPUTS[0]
     assert origin["SHA-256"] == sha256_of(SAMPLES / INPUTS[0]) and origin["gemaakt op (UTC)"].endswith("Z")
+
+
+def test_export_reads_stdin_and_its_summary_names_it_stdin(tmp_path, monkeypatch, capsys):
+    _stdin(monkeypatch, (SAMPLES / INPUTS[0]).read_bytes())
+    assert run(["export", "-", "-o", tmp_path / "t"]) == 0
+    document = json.loads((tmp_path / "t" / "summary.json").read_text(encoding="utf-8"))
+    valid(document, "summary")
+    assert document["input"] == {"name": "stdin", "sha256": sha256_of(SAMPLES / INPUTS[0])}
