@@ -44,12 +44,14 @@ def check(
     max_places: int = 20,
     html: PathLike | None = None,
     xlsx: PathLike | None = None,
+    lang: str = "nl",
 ) -> dict[str, Any]:
     """Check one auditfile as ``koppel check`` does; the result as a dict (what ``--json`` writes).
 
     ``result["verdict"]`` is the verdict, ``result["findings"]`` the findings per rule code (``XAF-*``) and
     ``result["summary"]`` the count per severity. Problems in the data are findings, never exceptions; a missing
-    file raises :class:`koppel.KoppelError`. ``html``/``xlsx`` also write the accountant's reports there.
+    file raises :class:`koppel.KoppelError`. ``html``/``xlsx`` also write the accountant's reports there, in Dutch
+    (``lang="en"``: English).
     """
     from .checks import check_file
     from .checks.contract import shared_shape
@@ -61,9 +63,9 @@ def check(
         from .reports import write_html_report, write_xlsx_report
 
         if html is not None:
-            write_html_report(result, Path(html))
+            write_html_report(result, Path(html), lang=lang)
         if xlsx is not None:
-            write_xlsx_report(result, Path(xlsx))
+            write_xlsx_report(result, Path(xlsx), lang=lang)
     return result
 
 

@@ -22,13 +22,15 @@ def _escape(match: re.Match) -> str:
     return f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}"
 
 
-def remedy(hint: str | None) -> str:
-    """How to fix it, after what is wrong: in brackets, or after a dash when the hint has brackets of its own
-    (never "(… (…))": nested brackets hide where the remedy ends)."""
+def remedy(hint: str | None, after: str = "") -> str:
+    """How to fix it, after what is wrong (``after``): in brackets, or after a dash when the hint has brackets of
+    its own or the message already ends in brackets (never "(… (…))" nor "(libxml2 …) (remedy)": brackets in a
+    row or nested hide where the remedy starts)."""
     if not hint or not hint.strip():
         return ""
     hint = hint.strip()
-    return f" — {hint}" if "(" in hint or ")" in hint else f" ({hint})"
+    brackets = "(" in hint or ")" in hint or after.rstrip().endswith(")")
+    return f" — {hint}" if brackets else f" ({hint})"
 
 
 # Files koppel made for the user's (a zip's member unpacked into a temp folder) -> how to name them in errors:
@@ -63,7 +65,8 @@ class KoppelError(Exception):
                 place += f"{self.line}:"
             place += " "
         field = f"{self.field}: " if self.field else ""
-        return one_line(f"{place}{field}{self.message.strip()}{remedy(self.hint)}")
+        message = self.message.strip()
+        return one_line(f"{place}{field}{message}{remedy(self.hint, message)}")
 
     def at(self, file: str | Path | None = None, line: int | None = None) -> KoppelError:
         """Return this error with its place filled in where it was still unknown."""

@@ -51,8 +51,13 @@ def text_columns(name: str) -> list[str]:
     ]
 
 
-def export_tables(adm: Administration, outdir: str | Path, fmt: str = "csv") -> list[Path]:
-    """Write every canonical table (and summary.json) to ``outdir``; all files appear together or none."""
+def export_tables(
+    adm: Administration, outdir: str | Path, fmt: str = "csv", *, input_path: str | Path | None = None
+) -> list[Path]:
+    """Write every canonical table (and summary.json) to ``outdir``; all files appear together or none.
+
+    summary.json names koppel's version and, given ``input_path``, the input's name and SHA-256 — but no time: the
+    same input gives the same bytes (a job re-run after a crash compares its outputs byte for byte)."""
     if fmt not in EXPORT_FORMATS:
         raise KoppelError(f"unknown export format {fmt!r}", hint="use csv, xlsx or parquet")
     outdir = Path(outdir)
@@ -63,7 +68,7 @@ def export_tables(adm: Administration, outdir: str | Path, fmt: str = "csv") -> 
             _write(out, name, [adm.table(name)], fmt)
         _write(out, "lines", adm.lines.batches(), fmt)
         summary = out.path("summary.json")
-        document = stamp(summarize(adm), timed=False)  # the same input gives the same bytes
+        document = stamp(summarize(adm), input_path, timed=False)  # the same input gives the same bytes
         summary.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         written = [out.folder / f"{name}.{fmt}" for name in (*MASTER_TABLES, "lines")]
     return [*written, outdir / "summary.json"]

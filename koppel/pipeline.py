@@ -21,8 +21,9 @@ from .errors import KoppelError
 from .identity import first_merge, merge_error
 from .mapping import Mapping
 from .model import Administration
-from .provenance import stamp
+from .provenance import CONTROL_SCHEMA_VERSION, stamp
 from .registry import get_format, read_result, target_format
+from .summary import company_facts, software_facts
 from .writejob import CONTROL_NAME, WriteJob, WriteResult
 
 __all__ = ["CONTROL_NAME", "ConvertResult", "control_path_for", "convert", "parse_options"]
@@ -143,7 +144,8 @@ def convert(
                 text = generated_mapping_text(job.mapping, job.plan, info.name, Path(given_path).name)
                 out.path(name).write_text(text, encoding="utf-8")
                 result.files.append(name)
-            control = stamp(build_control(adm, job, result, given_path, info.name), given_path)
+            control = stamp(build_control(adm, job, result, given_path, info.name), given_path,
+                            schema_version=CONTROL_SCHEMA_VERSION)  # fmt: skip
             tmp = out.path(control_path.name)
             tmp.write_text(json.dumps(control, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         except KoppelError as exc:
@@ -227,7 +229,8 @@ def build_control(adm: Administration, job: WriteJob, result: WriteResult, input
             "file": str(input_path),
             "format": adm.header.source_format,
             "version": adm.header.source_version,
-            "company": adm.header.company_name,
+            "software": software_facts(adm.header),  # the shape of inspect, check and run
+            "company": company_facts(adm.header),
             "opening_source": adm.header.opening_source,
         },
         "money": money,

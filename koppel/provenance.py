@@ -15,6 +15,9 @@ from typing import Any
 from . import __version__
 
 SCHEMA_VERSION = "1"
+# control.json is at 2: ``source.company`` became {name, id, kvk, vat_number} (was the name as a string), the shape
+# inspect, check and run have.
+CONTROL_SCHEMA_VERSION = "2"
 _CHUNK = 1 << 20
 
 
@@ -35,15 +38,31 @@ def now_utc() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+def provenance_lines(input_path: str | Path | None, *, timed: bool = True) -> list[tuple[str, str]]:
+    """The same facts as (label, value) rows for a sheet a person reads: koppel's version, the input and its
+    SHA-256, the time (UTC)."""
+    rows = [("koppel", __version__)]
+    if input_path is not None:
+        rows += [("input", Path(input_path).name), ("SHA-256", sha256_of(input_path) or "")]
+    if timed:
+        rows.append(("UTC", now_utc()))
+    return rows
+
+
 def stamp(
-    document: dict[str, Any], input_path: str | Path | None = None, *, shown_as: str | None = None, timed: bool = True
+    document: dict[str, Any],
+    input_path: str | Path | None = None,
+    *,
+    shown_as: str | None = None,
+    timed: bool = True,
+    schema_version: str = SCHEMA_VERSION,
 ) -> dict:
     """``document`` with ``schema_version``, ``koppel_version``, ``generated_at`` and, for a file input,
     ``input`` (``name`` as the user gave it, ``sha256``) first. Keys the document has already are kept.
 
     ``timed=False`` leaves out the time, for outputs that must be the same bytes each time they are made from the
     same input (export's tables and summary.json: a job run after a crash compares them byte for byte)."""
-    head: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "koppel_version": __version__}
+    head: dict[str, Any] = {"schema_version": schema_version, "koppel_version": __version__}
     if timed:
         head["generated_at"] = now_utc()
     if input_path is not None:

@@ -3,8 +3,24 @@
 from __future__ import annotations
 
 from .kinds import UNKNOWN
-from .model import Administration
+from .model import Administration, Header
 from .money import format_cents
+
+
+def software_facts(h: Header) -> dict:
+    """``software`` as every JSON of koppel has it (inspect, check, run, control.json): {name, version}."""
+    return {"name": h.software, "version": h.software_version}
+
+
+def company_facts(h: Header) -> dict:
+    """``company`` as every JSON of koppel has it (inspect, check, run, control.json): {name, id, kvk, vat_number}."""
+    return {"name": h.company_name, "id": h.company_id, "kvk": h.kvk, "vat_number": h.vat_number}
+
+
+def source_facts(h: Header) -> dict:
+    """What was read, in the shape every JSON of koppel shares: format, version, software, company."""
+    return {"format": h.source_format, "version": h.source_version, "software": software_facts(h),
+            "company": company_facts(h)}  # fmt: skip
 
 
 def summarize(adm: Administration) -> dict:
@@ -14,9 +30,9 @@ def summarize(adm: Administration) -> dict:
     return {
         "format": h.source_format,
         "version": h.source_version,
-        "software": {"name": h.software, "version": h.software_version},
+        "software": software_facts(h),
         "encoding": h.encoding,
-        "company": {"name": h.company_name, "id": h.company_id, "kvk": h.kvk, "vat_number": h.vat_number},
+        "company": company_facts(h),
         "fiscal_year": h.fiscal_year,
         "start_date": h.start_date,
         "end_date": h.end_date,

@@ -21,14 +21,14 @@
       if (ok) { visible += 1; }
     });
     empty.hidden = visible !== 0;
-    shown.textContent = visible + " van " + rows.length + " getoond";
+    shown.textContent = visible + " " + shown.getAttribute("data-of") + " " + rows.length + " " + shown.getAttribute("data-shown");
   }
   var toggle = document.getElementById("toggle-places");
   var details = Array.prototype.slice.call(table.querySelectorAll("details"));
   function openAll(open) {
     details.forEach(function (d) { d.open = open; });
     toggle.setAttribute("aria-pressed", String(open));
-    toggle.textContent = open ? "Plaatsen verbergen" : "Alle plaatsen tonen";
+    toggle.textContent = toggle.getAttribute(open ? "data-hide" : "data-show");
   }
   toggle.addEventListener("click", function () { openAll(toggle.getAttribute("aria-pressed") !== "true"); });
   window.addEventListener("beforeprint", function () { openAll(true); });  // paper shows every place

@@ -39,3 +39,16 @@ def test_docs_codes_md_is_the_catalogue():
 def test_the_readme_links_the_list():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "docs/codes.md" in readme and "koppel codes" in readme
+
+
+def test_codes_in_english_list_every_code_in_english(capsys):
+    """The catalogue a reader of an English report looks codes up in (koppel check --lang en)."""
+    assert run(["codes", "--json", "--lang", "en"]) == 0
+    english = json.loads(capsys.readouterr().out)
+    assert run(["codes", "--json"]) == 0
+    dutch = json.loads(capsys.readouterr().out)
+    assert [r["code"] for r in english] == [r["code"] for r in dutch]
+    words = {w.lower() for r in english for w in re.findall(r"[A-Za-z]+", r["title"] + " " + r["hint"])}
+    assert not words & {"de", "het", "een", "niet", "van", "komt", "rekening", "boekstuk", "beginbalans", "regel"}
+    assert run(["codes", "--lang", "en"]) == 0
+    assert capsys.readouterr().out.startswith("ADF-D01  warning      entry date outside the fiscal year")

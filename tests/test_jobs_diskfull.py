@@ -36,14 +36,14 @@ def names(folder: Path) -> list[str]:
 
 
 def test_a_worker_that_runs_out_of_space_leaves_the_input_in_the_inbox(job, capsys, monkeypatch):
-    def no_space(adm, outdir, fmt):
+    def no_space(adm, outdir, fmt, **given):
         (Path(outdir) / "lines.csv").write_text("partial", encoding="utf-8")
         raise OSError(errno.ENOSPC, "No space left on device", str(Path(outdir) / "lines.csv"))
 
     monkeypatch.setattr("koppel.export.export_tables", no_space)
     code, err = run(job, capsys)
     assert code == 2 and err.count("\n") == 1
-    assert err.startswith(f"koppel: {job.parent / 'outbox'}: the disk is full (No space left on device) (free space")
+    assert err.startswith(f"koppel: {job.parent / 'outbox'}: the disk is full (No space left on device) — free space")
     assert "internal error" not in err and ".koppel-tmp" not in err
     assert names(job.parent / "inbox") == ["drop0.xaf", "drop1.xaf", "drop2.xaf"]
     assert names(job.parent / "quarantine") == [] and names(job.parent / "outbox") == []
@@ -93,11 +93,11 @@ def test_watch_says_the_disk_is_full_and_tries_again(job, capsys, monkeypatch):
 
     calls = []
 
-    def full_once(adm, outdir, fmt):
+    def full_once(adm, outdir, fmt, **given):
         calls.append(outdir)
         if len(calls) == 1:
             raise OSError(errno.ENOSPC, "No space left on device")
-        return export_tables(adm, outdir, fmt)
+        return export_tables(adm, outdir, fmt, **given)
 
     monkeypatch.setattr("koppel.export.export_tables", full_once)
     with pytest.raises(SystemExit) as exit_:

@@ -104,6 +104,19 @@ def test_rerun_is_idempotent_and_new_content_under_an_old_name_is_flagged(job):
     assert third.outcomes == [] and tree(root / "outbox") == after
 
 
+def test_the_quarantine_line_is_one_line_with_one_pair_of_brackets(job):
+    """The reader's message ends in libxml2's own words in brackets: the remedy follows a dash, not "(…) (…)"."""
+    from koppel.jobs.report import summary_table
+
+    text = summary_table(run_job_file(job, workers=0))
+    [line] = [x for x in text.splitlines() if x.startswith("quarantined")]
+    assert line == (
+        "quarantined  xaf/broken.xaf: broken.xaf:1: the XML ends too early (Premature end of data in tag header "
+        "line 1) — the file is truncated; copy or export it again"
+    )
+    assert ") (" not in line
+
+
 def test_a_quarantined_file_put_back_unchanged_is_tried_again(job):
     root = job.parent
     run_job_file(job, workers=0)

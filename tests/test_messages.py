@@ -202,3 +202,12 @@ def test_error_paths(case: str, capsys, tmp_path: Path) -> None:
     assert has_remedy(line), f"no remedy in: {line}"
     assert bracket_depth(line) <= 1, line
     assert "Traceback" not in line and "internal error" not in line and ".part" not in line
+
+
+def test_a_message_ending_in_brackets_gets_its_remedy_after_a_dash():
+    from koppel.errors import KoppelError
+
+    error = KoppelError("the XML ends too early (Premature end of data)", file="a.xaf", line=1, hint="export it again")
+    assert str(error) == "a.xaf:1: the XML ends too early (Premature end of data) — export it again"
+    plain = KoppelError("file not found", file="a.xaf", hint="check the name")
+    assert str(plain) == "a.xaf: file not found (check the name)"

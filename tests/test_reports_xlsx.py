@@ -15,7 +15,7 @@ from koppel.reports import write_xlsx_report
 from koppel.reports.safe_text import neutralise_formula, safe_cell_text
 from koppel.reports.xlsx import AMOUNT_FORMAT
 
-SHEETS = ["Overview", "Findings", "Trial balance", "Journals", "Periods"]
+SHEETS = ["Overzicht", "Bevindingen", "Saldibalans", "Dagboeken", "Perioden"]
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +26,7 @@ def eb_book(tmp_path_factory):
 
 def test_sheets_header_frozen_and_filtered(eb_book):
     assert eb_book.sheetnames == SHEETS
-    expected_filters = {"Findings": "A1:H9", "Trial balance": "A1:F26", "Journals": "A1:G6", "Periods": "A1:D13"}
+    expected_filters = {"Bevindingen": "A1:H9", "Saldibalans": "A1:F26", "Dagboeken": "A1:G6", "Perioden": "A1:D13"}
     for name, ref in expected_filters.items():
         ws = eb_book[name]
         assert ws.freeze_panes == "A2", name
@@ -37,7 +37,7 @@ def test_sheets_header_frozen_and_filtered(eb_book):
 
 
 def test_trial_balance_amounts_are_exact_numbers(eb_book):
-    ws = eb_book["Trial balance"]
+    ws = eb_book["Saldibalans"]
     result = eboekhouden_result()
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     assert len(rows) == len(result["trial_balance"]) + 1
@@ -47,7 +47,7 @@ def test_trial_balance_amounts_are_exact_numbers(eb_book):
             assert isinstance(value, int | float)  # a number (openpyxl reads 0.0 back as 0)
             assert round(value * 100) == parse_cents(source[key])  # exact to the cent
     total = rows[-1]
-    assert total[0] == "Totaal / total"
+    assert total[0] == "Totaal"
     assert total[2:] == (0.0, 525631.03, 525631.03, 0.0)
     for cell in ws[ws.max_row][2:]:
         assert cell.number_format == AMOUNT_FORMAT and cell.font.b
@@ -56,18 +56,18 @@ def test_trial_balance_amounts_are_exact_numbers(eb_book):
 
 
 def test_journals_and_periods(eb_book):
-    journals = list(eb_book["Journals"].iter_rows(values_only=True))
+    journals = list(eb_book["Dagboeken"].iter_rows(values_only=True))
     assert journals[1] == ("1300", "Debiteuren", "Z", 14, 42, 173465.6, 173465.6)
-    assert journals[-1] == ("Totaal / total", None, None, 165, 414, 525631.03, 525631.03)
-    periods = list(eb_book["Periods"].iter_rows(values_only=True))
-    assert periods[0] == ("Periode / period", "Regels / lines", "Debet / debit", "Credit")
+    assert journals[-1] == ("Totaal", None, None, 165, 414, 525631.03, 525631.03)
+    periods = list(eb_book["Perioden"].iter_rows(values_only=True))
+    assert periods[0] == ("Periode", "Regels", "Debet", "Credit")
     assert periods[1] == ("1", 19, 25082.71, 25082.71)
-    assert periods[-1] == ("Totaal / total", 414, 525631.03, 525631.03)
-    assert eb_book["Periods"]["C2"].number_format == AMOUNT_FORMAT
+    assert periods[-1] == ("Totaal", 414, 525631.03, 525631.03)
+    assert eb_book["Perioden"]["C2"].number_format == AMOUNT_FORMAT
 
 
 def test_findings_sheet(eb_book):
-    rows = list(eb_book["Findings"].iter_rows(values_only=True))
+    rows = list(eb_book["Bevindingen"].iter_rows(values_only=True))
     assert [r[0] for r in rows[1:]] == ["XAF-T04", "XAF-T05", "XAF-T08", "XAF-D05", "XAF-D06", "XAF-F03", "XAF-V02",
                                         "XAF-V03"]  # fmt: skip
     t04 = rows[1]
@@ -79,13 +79,13 @@ def test_findings_sheet(eb_book):
 
 
 def test_overview(eb_book):
-    values = dict(eb_book["Overview"].iter_rows(min_row=2, values_only=True))
-    assert values["Oordeel / verdict"] == "Fouten gevonden — Errors — do not rely on this file as it is"
-    assert values["Fouten / errors"] == 3 and values["Info"] == 243
-    assert values["Onderneming / company"] == "Delphi Information Solutions"
+    values = dict(eb_book["Overzicht"].iter_rows(min_row=2, values_only=True))
+    assert values["Oordeel"] == "Fouten gevonden"
+    assert values["Fouten"] == 3 and values["Info"] == 243
+    assert values["Onderneming"] == "Delphi Information Solutions"
     assert values["Totaal: Debet (som regels)"] == 517416.49  # a number Excel adds up, shown 517.416,49
     assert values["Aantal: Boekingsregels"] == 414
-    cells = {row[0].value: row[1] for row in eb_book["Overview"].iter_rows(min_row=2)}
+    cells = {row[0].value: row[1] for row in eb_book["Overzicht"].iter_rows(min_row=2)}
     assert cells["Totaal: Debet (som regels)"].number_format.startswith("#,##0.00")
     assert cells["Aantal: Boekingsregels"].number_format == "#,##0"
 
@@ -98,14 +98,14 @@ def test_hostile_text_never_starts_a_formula(tmp_path: Path):
                 assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
                 if isinstance(cell.value, str):
                     assert not cell.value.startswith(("=", "+", "-", "@", "\t", "\r")), (ws.title, cell.coordinate)
-    findings = list(wb["Findings"].iter_rows(min_row=2, values_only=True))
+    findings = list(wb["Bevindingen"].iter_rows(min_row=2, values_only=True))
     assert findings[0][5] == "'" + FORMULA
     assert findings[0][6] == "'@SUM(1+1)\ufffd"  # control byte replaced, not dropped
-    tb = list(wb["Trial balance"].iter_rows(min_row=2, values_only=True))
+    tb = list(wb["Saldibalans"].iter_rows(min_row=2, values_only=True))
     assert tb[0][:2] == ("'=1+1", "'-2+3")
     assert tb[1][:3] == ("0200", "'\tTab", -10.0)  # amounts stay numbers, negative ones too
-    assert next(iter(wb["Journals"].iter_rows(min_row=2, max_row=2, values_only=True)))[:2] == ("'@J", HOSTILE)
-    assert dict(wb["Overview"].iter_rows(min_row=2, values_only=True))["KvK-nummer / Chamber of Commerce"] == (
+    assert next(iter(wb["Dagboeken"].iter_rows(min_row=2, max_row=2, values_only=True)))[:2] == ("'@J", HOSTILE)
+    assert dict(wb["Overzicht"].iter_rows(min_row=2, values_only=True))["KvK-nummer"] == (
         "'+31 20 1234567"
     )
 
@@ -113,13 +113,13 @@ def test_hostile_text_never_starts_a_formula(tmp_path: Path):
 def test_empty_result_gives_empty_sheets(tmp_path: Path):
     wb = load_workbook(write_xlsx_report({}, tmp_path / "e.xlsx"))
     assert wb.sheetnames == SHEETS
-    assert wb["Trial balance"].max_row == 1 and wb["Trial balance"].auto_filter.ref == "A1:F1"
+    assert wb["Saldibalans"].max_row == 1 and wb["Saldibalans"].auto_filter.ref == "A1:F1"
 
 
 def test_unreadable_amount_is_kept_as_text(tmp_path: Path):
     result = {"trial_balance": [{"account": "1", "debit": "12,50", "credit": "=1", "closing": ""}]}
     wb = load_workbook(write_xlsx_report(result, tmp_path / "x.xlsx"))
-    assert next(iter(wb["Trial balance"].iter_rows(min_row=2, max_row=2, values_only=True))) == (
+    assert next(iter(wb["Saldibalans"].iter_rows(min_row=2, max_row=2, values_only=True))) == (
         "1",
         None,
         None,
@@ -165,10 +165,11 @@ def test_safe_cell_text():
 
 def test_overview_shows_occurrences_when_the_summary_counts_codes(tmp_path: Path):
     result = {"summary": {"warning": 1}, "findings": [{"code": "XAF-D02", "severity": "warning", "count": 13}]}
-    values = dict(load_workbook(write_xlsx_report(result, tmp_path / "o.xlsx"))["Overview"].iter_rows(values_only=True))
-    assert values["Waarschuwingen / warnings"] == 1
-    assert values["Voorvallen waarschuwingen / occurrences"] == 13
-    assert "Voorvallen fouten / occurrences" not in values
+    book = load_workbook(write_xlsx_report(result, tmp_path / "o.xlsx"))
+    values = dict(book["Overzicht"].iter_rows(values_only=True))
+    assert values["Waarschuwingen"] == 1
+    assert values["Voorvallen waarschuwingen"] == 13
+    assert "Voorvallen fouten" not in values
 
 
 @settings(max_examples=300, deadline=None)

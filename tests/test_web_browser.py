@@ -120,7 +120,7 @@ def test_check_a_sample_and_read_verdict_and_totals(browser, server):
     assert _text(browser, "#journal-total-lines") == "600"
     assert _text(browser, "#journal-total-debit") == "647.705,10"
     assert _text(browser, "#tb-total-closing") == "0,00"
-    assert _text(browser, ".empty-note") == "Geen bevindingen. No findings."
+    assert _text(browser, ".empty-note") == "Geen bevindingen."
     browser.screenshot(server["tmp"] / "check.png")
     _clean(browser, server)
 

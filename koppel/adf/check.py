@@ -19,7 +19,7 @@ from ..errors import KoppelError
 from ..money import format_cents
 from .layout import SIGNATURE, adf_layout
 from .parse import iter_mutation_blocks, parse_header, parse_lines, read_header_line
-from .reader import MasterData, account_kind, canonical_batch, is_opening_period
+from .reader import MasterData, account_kind, canonical_batch, header_facts, is_opening_period
 from .rules import NOT_APPLICABLE
 
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
@@ -215,7 +215,8 @@ def _result(path, enc, head, master, out, tb, journals, periods, balance, n_line
     findings = out.findings()
     f = head.fields
     header = dict.fromkeys(HEADER_KEYS)
-    header.update(company_name=f.get("naamOnderneming"), fiscal_year=f.get("jaarPeriode"),
+    header.update(company_name=f.get("naamOnderneming"), company_id=header_facts(f, head.created).company_id,
+                  fiscal_year=f.get("jaarPeriode"),
                   software=f.get("boekhoudpakket"), vat_number=f.get("fiscaalnummer"), date_created=head.created)
     trial = []
     for acc in sorted(tb):

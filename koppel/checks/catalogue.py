@@ -13,6 +13,7 @@ from .findings import RULES, Rule
 # Modules that add their rules to RULES on import (a new one belongs here, or `koppel codes` misses its codes).
 EXTENSIONS = ("koppel.checks.previous_year", "koppel.rgs.check", "koppel.adf.rules")
 SEVERITY_NL = {"error": "fout", "warning": "waarschuwing", "info": "info"}
+SEVERITY_WORD = {"nl": SEVERITY_NL, "en": {"error": "error", "warning": "warning", "info": "info"}}
 
 
 def all_rules() -> list[Rule]:
@@ -22,18 +23,32 @@ def all_rules() -> list[Rule]:
     return sorted(RULES.values(), key=lambda r: r.code)
 
 
-def rule_rows() -> list[dict[str, str]]:
+def _words(rule: Rule, lang: str) -> tuple[str, str]:
+    """A rule's title and tip in ``lang`` (Dutch as the checker writes them, or English)."""
+    if lang == "en":
+        from .english import RULES_EN
+
+        return RULES_EN[rule.code]
+    return rule.title, rule.hint
+
+
+def rule_rows(lang: str = "nl") -> list[dict[str, str]]:
     """The catalogue as data (``koppel codes --json``)."""
-    return [{"code": r.code, "severity": r.severity, "title": r.title, "hint": r.hint} for r in all_rules()]
+    return [
+        {"code": r.code, "severity": r.severity, "title": title, "hint": hint}
+        for r in all_rules()
+        for title, hint in [_words(r, lang)]
+    ]
 
 
-def codes_text() -> str:
+def codes_text(lang: str = "nl") -> str:
     """One line per code for a terminal: code, severity, title; the hint indented below."""
     lines = []
     for r in all_rules():
-        lines.append(f"{r.code:<8} {SEVERITY_NL[r.severity]:<12} {r.title}")
-        if r.hint:
-            lines.append(f"{'':<21} tip: {r.hint}")
+        title, hint = _words(r, lang)
+        lines.append(f"{r.code:<8} {SEVERITY_WORD[lang][r.severity]:<12} {title}")
+        if hint:
+            lines.append(f"{'':<21} tip: {hint}")
     return "\n".join(lines) + "\n"
 
 

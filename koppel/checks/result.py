@@ -13,8 +13,8 @@ from .findings import Collector
 from .hints import fit_hints
 
 HEADER_KEYS = (
-    "company_name", "fiscal_year", "start_date", "end_date", "currency", "software", "software_version", "kvk",
-    "vat_number", "date_created",
+    "company_name", "company_id", "fiscal_year", "start_date", "end_date", "currency", "software",
+    "software_version", "kvk", "vat_number", "date_created",
 )  # fmt: skip
 
 
@@ -39,12 +39,14 @@ def _header(version: str | None, facts) -> dict:
     src, comp = facts.header, facts.company
     if version == "2.0":
         h.update(
-            company_name=src.get("companyName"), currency=src.get("currencyCode"), software=src.get("productID"),
+            company_name=src.get("companyName"), company_id=src.get("companyID"), currency=src.get("currencyCode"),
+            software=src.get("productID"),
             software_version=src.get("productVersion"), vat_number=src.get("taxRegistrationNr"),
         )  # fmt: skip
     else:
         h.update(
-            company_name=comp.get("companyName"), currency=src.get("curCode"), software=src.get("softwareDesc"),
+            company_name=comp.get("companyName"), company_id=comp.get("companyIdent"), currency=src.get("curCode"),
+            software=src.get("softwareDesc"),
             software_version=src.get("softwareVersion"), vat_number=comp.get("taxRegIdent"),
             kvk=comp.get("Commercenr"),
         )  # fmt: skip

@@ -18,8 +18,9 @@ from ..logs import log
 from ..outputs import check_file_output, check_folder_output
 from ..progress import activity, watch_file
 from ..provenance import stamp
+from ..stdin_input import SHOWN, is_stdin, readable
 from . import cli
-from .options import force_option
+from .options import force_option, lang_option
 
 
 def _write_json(data, path: Path) -> None:
@@ -58,7 +59,7 @@ def _later_layers(result: dict, path: Path, release, previous: Path | None, plac
     return result
 
 
-def _write_report_dir(results: list[dict], report_dir: Path) -> Path:
+def _write_report_dir(results: list[dict], report_dir: Path, lang: str) -> Path:
     """One HTML + Excel + JSON report per file and index.html, all published together (or none)."""
     from ..atomic import AtomicDir
 
@@ -71,14 +72,42 @@ def _write_report_dir(results: list[dict], report_dir: Path) -> Path:
             while stem in used:
                 stem += "_"
             used.add(stem)
-            write_html(r, out.path(f"{stem}.html"))
-            write_xlsx(r, out.path(f"{stem}.xlsx"))
+            write_html(r, out.path(f"{stem}.html"), lang=lang)
+            write_xlsx(r, out.path(f"{stem}.xlsx"), lang=lang)
             with out.path(f"{stem}.json").open("w", encoding="utf-8") as handle:
                 json.dump(r, handle, indent=2, ensure_ascii=False)
                 handle.write("\n")
             paths.append(out.writes_into / f"{stem}.html")  # the index links by final name, in its own folder
-        write_index(results, paths, out.path("index.html"))
+        write_index(results, paths, out.path("index.html"), lang=lang)
     return report_dir / "index.html"
+
+
+def _check_one(path: Path, schema_dir, encoding, no_xsd: bool, places: int, release, previous) -> dict:
+    """The result of one file; a file that cannot be read at all is an 'unusable' result with its one line."""
+    try:
+        with activity(f"check {path.name}") as act, watch_file(path, act):
+            result = check_file(path, schema_dir=schema_dir, encoding=encoding, xsd=not no_xsd, max_places=places)
+            return _later_layers(result, path, release, previous, places)
+    except KoppelError as exc:
+        click.echo(f"koppel: {exc}", err=True)
+        return {
+            "file": str(path), "version": None, "software": None, "encoding": None, "verdict": "unusable",
+            "header": {}, "summary": {"error": 0, "warning": 0, "info": 0}, "findings": [],
+            "trial_balance": [], "journals": [], "periods": [], "counts": {}, "totals": {},
+            "problem": exc.message,
+        }  # fmt: skip
+
+
+def _inputs_and_json(files: tuple[Path, ...], json_out: Path | None) -> tuple[tuple[Path, ...], Path | None]:
+    """The files to check and where --json goes. ``--json`` alone is stdout ('-'); ``--json a.xaf`` (the flag
+    followed by an input) is stdout too: an existing file that is not .json is an input, never overwritten."""
+    if json_out is not None and not is_stdin(json_out) and json_out.suffix.lower() != ".json" and json_out.is_file():
+        files, json_out = (json_out, *files), Path("-")
+    if not files:
+        raise click.UsageError("name the auditfiles to check (or '-' for stdin), e.g. koppel check FILE.xaf")
+    if sum(1 for f in files if is_stdin(f)) > 1:
+        raise click.UsageError("'-' (stdin) can be given once")
+    return files, json_out
 
 
 def exit_code(results: list[dict], fail_on: str) -> int:
@@ -92,11 +121,11 @@ def exit_code(results: list[dict], fail_on: str) -> int:
 
 
 @cli.command("check")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path), metavar="FILE...|-")
 @click.option(
-    "--json", "json_out", type=click.Path(path_type=Path), metavar="OUT.json|-",
-    help="Write the result as JSON (a list for several files); '-' prints it on stdout (the console text goes to "
-    "stderr).",
+    "--json", "json_out", type=click.Path(path_type=Path), metavar="[OUT.json]", is_flag=False, flag_value="-",
+    help="Print the result as JSON on stdout, as every --json of koppel does (a list for several files; the "
+    "console text goes to stderr); with OUT.json write it there instead.",
 )
 @click.option("--html", "html_out", type=click.Path(path_type=Path), help="Write an HTML report (one file only).")
 @click.option("--xlsx", "xlsx_out", type=click.Path(path_type=Path), help="Write an Excel report (one file only).")
@@ -115,6 +144,7 @@ def exit_code(results: list[dict], fail_on: str) -> int:
               help="Check every account's RGS code against this RGS release (the official Excel workbook).")
 @click.option("--previous", type=click.Path(path_type=Path), default=None, metavar="LAST",
               help="Last year's file: this year's opening balance must equal its closing balance.")
+@lang_option
 @force_option
 def check_command(
     files: tuple[Path, ...],
@@ -131,11 +161,13 @@ def check_command(
     force: bool,
     rgs_release: Path | None = None,
     previous: Path | None = None,
+    lang: str = "nl",
 ) -> int:
-    """Check auditfiles: encoding, XML, version, XSD and every content rule (codes XAF-*).
+    """Check auditfiles: encoding, XML, version, XSD and every content rule (codes XAF-*); '-' reads stdin.
 
     Exit 0 when no finding reaches --fail-on, 1 when one does, 2 when a file cannot be used at all.
     """
+    files, json_out = _inputs_and_json(files, json_out)
     if (html_out or xlsx_out) and len(files) > 1:
         raise click.UsageError("--html and --xlsx take one file; use --report-dir for several")
     if schema_dir is not None and not schema_dir.is_dir():
@@ -151,6 +183,8 @@ def check_command(
         report_dir, option="--report-dir", force=force, markers=("index.html",)
     )
     for path in files:  # a file that is not there is a mistake in the command, not a verdict on a file
+        if is_stdin(path):
+            continue
         if not path.exists():
             raise KoppelError("file not found", file=path, hint="check the name; koppel check takes auditfiles")
         if path.is_dir():
@@ -160,24 +194,17 @@ def check_command(
         raise KoppelError("file not found", file=previous, hint="--previous names last year's file")
     results: list[dict] = []
     for path in files:
-        try:
-            with activity(f"check {path.name}") as act, watch_file(path, act):
-                result = check_file(path, schema_dir=schema_dir, encoding=encoding, xsd=not no_xsd, max_places=places)
-                result = _later_layers(result, path, release, previous, places)
-        except KoppelError as exc:
-            click.echo(f"koppel: {exc}", err=True)
-            result = {
-                "file": str(path), "version": None, "software": None, "encoding": None, "verdict": "unusable",
-                "header": {}, "summary": {"error": 0, "warning": 0, "info": 0}, "findings": [],
-                "trial_balance": [], "journals": [], "periods": [], "counts": {}, "totals": {},
-                "problem": exc.message,
-            }  # fmt: skip
-        result = stamp(shared_shape(result), path)  # which koppel, which bytes, when: in JSON, HTML and Excel alike
+        with readable(path) as given:
+            result = _check_one(given, schema_dir, encoding, no_xsd, places, release, previous)
+            shown = SHOWN if is_stdin(path) else None
+            if shown:
+                result["file"] = shown
+            result = stamp(shared_shape(result), given, shown_as=shown)  # which koppel, which bytes, when
         s = result["summary"]
         log.info("check %s: %s (%d error, %d warning, %d info codes)", path, result["verdict"], s["error"],
                  s["warning"], s["info"])  # fmt: skip
         results.append(result)
-        text = render(result)
+        text = render(result, lang=lang)
         click.echo(text.splitlines()[0] + "\n" + text.splitlines()[2] if quiet else text, err=json_stdout)
         if len(files) > 1:
             click.echo("", err=json_stdout)
@@ -188,13 +215,13 @@ def check_command(
     if html_out or xlsx_out:
         write_html, write_xlsx, _ = _reports()
         if html_out:
-            write_html(results[0], html_out)
+            write_html(results[0], html_out, lang=lang)
             click.echo(f"HTML-rapport: {html_out}", err=json_stdout)
         if xlsx_out:
-            write_xlsx(results[0], xlsx_out)
+            write_xlsx(results[0], xlsx_out, lang=lang)
             click.echo(f"Excel-rapport: {xlsx_out}", err=json_stdout)
     if report_dir:
         with replacing(report_dir) if replace_whole else contextlib.nullcontext():
-            index = _write_report_dir(results, report_dir)
+            index = _write_report_dir(results, report_dir, lang)
         click.echo(f"Rapporten: {index}", err=json_stdout)
     return exit_code(results, fail_on)

@@ -11,6 +11,7 @@ from ..atomic import replacing
 from ..export import EXPORT_FORMATS, export_tables
 from ..outputs import check_folder_output
 from ..progress import activity
+from ..stdin_input import readable
 from . import cli
 from .options import (
     encoding_option,
@@ -26,7 +27,7 @@ from .options import (
 
 
 @cli.command("export")
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", type=click.Path(path_type=Path), metavar="INPUT|-")
 @click.option("-o", "--output", "outdir", required=True, type=click.Path(path_type=Path), help="Output folder.")
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="csv", show_default=True,
               help="One file per table in this format (parquet keeps the column types).")
@@ -48,12 +49,13 @@ def export_command(
 ) -> None:
     """Write the canonical tables (accounts, relations, ..., lines) of an input, one file per table.
 
-    -o names a new or empty folder; --force replaces an earlier export there whole.
+    -o names a new or empty folder; --force replaces an earlier export there whole. INPUT '-' reads stdin.
     """
     from_format, options = source_reader_options(from_format, **source)
-    options.update(read_options(path, from_format, read_option_pairs))
     replace_whole = check_folder_output(outdir, option="-o", force=force, markers=("summary.json",))
-    with activity("export"), replacing(outdir) if replace_whole else contextlib.nullcontext():
-        adm = read_with_progress(path, from_format, encoding, **options)
-        written = export_tables(adm, outdir, fmt)
+    with readable(path) as given:  # summary.json names stdin "stdin": the copy is a file of that name
+        options.update(read_options(given, from_format, read_option_pairs))
+        with activity("export"), replacing(outdir) if replace_whole else contextlib.nullcontext():
+            adm = read_with_progress(given, from_format, encoding, **options)
+            written = export_tables(adm, outdir, fmt, input_path=given)
     click.echo(f"wrote {len(written)} files to {outdir}/ ({adm.stats.lines} lines)")

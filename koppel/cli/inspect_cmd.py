@@ -8,6 +8,8 @@ from pathlib import Path
 import click
 
 from ..progress import activity
+from ..provenance import stamp
+from ..stdin_input import SHOWN, is_stdin, readable
 from ..summary import summarize, summary_text
 from . import cli
 from .options import (
@@ -23,13 +25,13 @@ from .options import (
 
 
 @cli.command("inspect")
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", type=click.Path(path_type=Path), metavar="INPUT|-")
 @input_format_option
 @encoding_option
 @source_options
 @reading_workers_option
 @read_options_option
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout instead of text.")
 def inspect_command(
     path: Path,
     from_format: str | None,
@@ -38,16 +40,16 @@ def inspect_command(
     read_option_pairs: tuple[str, ...],
     **source,
 ) -> None:
-    """Version, producer, counts and totals of an auditfile or any readable input."""
+    """Version, producer, counts and totals of an auditfile or any readable input ('-': read it from stdin)."""
     from_format, options = source_reader_options(from_format, **source)
-    options.update(read_options(path, from_format, read_option_pairs))
-    with activity("inspect"):
-        adm = read_with_progress(path, from_format, encoding, **options)
-        summary = summarize(adm)
-    summary["file"] = str(path)
-    if as_json:
-        from ..provenance import stamp
-
-        click.echo(json.dumps(stamp(summary, path), indent=2, ensure_ascii=False))
-    else:
-        click.echo(summary_text(summary))
+    with readable(path) as given:
+        options.update(read_options(given, from_format, read_option_pairs))
+        with activity("inspect"):
+            adm = read_with_progress(given, from_format, encoding, **options)
+            summary = summarize(adm)
+        summary["file"] = SHOWN if is_stdin(path) else str(path)
+        if as_json:  # the hash of the bytes read, while the copy of stdin still exists
+            stamped = stamp(summary, given, shown_as=SHOWN if is_stdin(path) else None)
+            click.echo(json.dumps(stamped, indent=2, ensure_ascii=False))
+            return
+    click.echo(summary_text(summary))

@@ -97,7 +97,7 @@ def openitems_command(
             + ")"
         )
         return
-    files = write_report(result, output)
+    files = write_report(result, output, input_path=path)
     items = result.open_items()
     click.echo(f"open items at {result.at}: {len(items)} on {len(result.control)} control account(s)")
     for row in result.reconciliation.itertuples(index=False):

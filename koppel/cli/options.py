@@ -32,6 +32,14 @@ reading_workers_option = click.option(
 force_option = click.option(
     "--force", is_flag=True, help="Replace an existing output (a folder: the earlier output of koppel there, whole)."
 )
+lang_option = click.option(
+    "--lang",
+    type=click.Choice(["nl", "en"]),
+    default="nl",
+    show_default=True,
+    help="Language of the reports and findings a person reads (HTML, Excel, the findings on the terminal); "
+    "JSON keeps its keys.",
+)
 read_options_option = click.option(
     "--read-option",
     "read_option_pairs",

@@ -83,7 +83,7 @@ def convert_command(
     _echo_findings(findings)
     if target in LIST_FORMATS:
         files = write_relation_list(
-            relation_table(adm.relations, adm.extras.get("relations")), findings, output, target
+            relation_table(adm.relations, adm.extras.get("relations")), findings, output, target, input_path=path
         )
         click.echo("wrote " + ", ".join(str(f) for f in files))
         return _exit_code(findings, fail_on)
@@ -126,7 +126,7 @@ def convert_command(
 @click.option("--from", "from_format", default=None, metavar="FORMAT",
               help="Input format (default: detected from content); see 'koppel formats'.")
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path), metavar="OUT.xlsx|OUT.csv",
-              help="The checked list: an Excel workbook (sheets Relaties, Bevindingen), "
+              help="The checked list: an Excel workbook (sheets Relaties, Bevindingen, Herkomst), "
               "or a CSV with OUT.findings.csv beside it.")
 @fail_on_option
 @force_option
@@ -136,7 +136,7 @@ def export_command(path: Path, from_format: str | None, output: Path, force: boo
     _check_output(output, fmt, force)
     adm = read_input(path, from_format)
     relations, findings = validate_relations(adm.relations)
-    files = write_relation_list(relation_table(relations, None), findings, output, fmt)
+    files = write_relation_list(relation_table(relations, None), findings, output, fmt, input_path=path)
     errors = int((findings["severity"] == "error").sum())
     click.echo(
         f"{len(relations)} relations, {errors} errors, {len(findings) - errors} warnings; wrote "

@@ -70,6 +70,7 @@ class Outcome:
     rows_skipped: int = 0
     seconds: float = 0.0
     error: str | None = None
+    source: dict | None = None  # what the input was read as: format, version, software, company (as inspect)
 
 
 @dataclass
@@ -349,6 +350,7 @@ class _Committer:
             lines=result.lines,
             rows_skipped=result.rows_skipped,
             seconds=result.seconds,
+            source=result.source,
         )
         staged = (Path(task.staging), self.job.outbox / final_name)
         self._add(record, outcome, lambda: move_unique(p.found.path, self.job.archive, p.sha256), staged)
@@ -438,8 +440,8 @@ def one_line(error: dict) -> str:
     field_ = f"{error['field']}: " if error.get("field") else ""
     from ..errors import remedy
 
-    hint = remedy(error.get("hint"))
-    return printable(f"{place + ': ' if place else ''}{field_}{error.get('message', '')}{hint}")
+    message = str(error.get("message", "")).strip()
+    return printable(f"{place + ': ' if place else ''}{field_}{message}{remedy(error.get('hint'), message)}")
 
 
 _crash_counts: dict[str, int] = {}

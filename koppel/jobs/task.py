@@ -61,6 +61,7 @@ class Result:
     rows_skipped: int = 0
     seconds: float = 0.0
     error: dict | None = None
+    source: dict | None = None  # format, version, software, company of the input (koppel.summary.source_facts)
 
 
 def process_input(task: Task) -> Result:
@@ -71,11 +72,12 @@ def process_input(task: Task) -> Result:
         staging.mkdir(parents=True, exist_ok=False)
         with deferred_fsync():  # the coordinator makes a whole batch durable with one sync before publishing
             try:
-                lines, row_ids, skipped = convert_into(Path(task.input), staging, task.spec, task.skip_rows)
+                lines, row_ids, skipped, source = convert_into(Path(task.input), staging, task.spec, task.skip_rows)
             finally:
                 release_unpacked()  # a zipped input's temp copy goes now, not when the worker exits
         files = sorted(str(p.relative_to(staging)) for p in staging.rglob("*") if p.is_file())
-        return Result(task.input, task.sha256, True, files, lines, row_ids, skipped, time.perf_counter() - start)
+        seconds = time.perf_counter() - start
+        return Result(task.input, task.sha256, True, files, lines, row_ids, skipped, seconds, source=source)
     except KoppelError as exc:
         error = error_dict(exc, task.input)
         if isinstance(exc, DiskFull):
@@ -110,8 +112,11 @@ def error_dict(exc: KoppelError, input_path: str) -> dict:
     }
 
 
-def convert_into(path: Path, staging: Path, spec: ConvertSpec, skip_rows: frozenset[str]) -> tuple[int, tuple, int]:
-    """Convert ``path`` into the folder ``staging``; return (lines, row ids booked, rows skipped)."""
+def convert_into(
+    path: Path, staging: Path, spec: ConvertSpec, skip_rows: frozenset[str]
+) -> tuple[int, tuple, int, dict]:
+    """Convert ``path`` into the folder ``staging``; return (lines, row ids booked, rows skipped, what was read:
+    format, version, software, company)."""
     reader_options = _reader_options(spec, skip_rows)
     from_format = "profile" if spec.profile else spec.from_format
     options = dict(spec.options)
@@ -120,8 +125,10 @@ def convert_into(path: Path, staging: Path, spec: ConvertSpec, skip_rows: frozen
         from ..registry import read_result
 
         read = read_result(path, from_format, **reader_options)
-        export_tables(read.adm, staging, spec.target)
-        return read.adm.stats.lines, _row_ids(read), read.rows_skipped
+        export_tables(read.adm, staging, spec.target, input_path=path)
+        from ..summary import source_facts
+
+        return read.adm.stats.lines, _row_ids(read), read.rows_skipped, source_facts(read.adm.header)
     else:
         from ..api import convert
         from ..registry import get_format
@@ -147,7 +154,8 @@ def convert_into(path: Path, staging: Path, spec: ConvertSpec, skip_rows: frozen
                 hint="see control.json of `koppel convert` on this file; nothing was delivered",
             )
         lines = int(result.control["counts"]["lines"][1])
-        return lines, _row_ids(result), result.rows_skipped
+        source = {key: result.control["source"].get(key) for key in ("format", "version", "software", "company")}
+        return lines, _row_ids(result), result.rows_skipped, source
 
 
 def _row_ids(source: ReadResult | ConvertResult) -> tuple[str, ...]:

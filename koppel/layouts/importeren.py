@@ -7,6 +7,7 @@ from pathlib import Path
 from ..templating import text_templates
 from ..writejob import CONTROL_NAME, WriteJob, WriteResult
 from .descriptor import FileLayout, TargetLayout, evidence_counts
+from .importeren_nl import not_carried_nl, sentence_nl
 
 SOURCE_NL = {
     "journal_id": "dagboek (via [journals])",
@@ -156,6 +157,6 @@ def render_importeren(layout: TargetLayout, job: WriteJob, rows: dict[str, int],
         source_file=Path(str(job.source_path or "")).name,
         company=job.adm.header.company_name,
         control_name=CONTROL_NAME if job.output.suffix == "" else job.output.stem + ".control.json",
-        not_carried=result.not_carried,
-        notes=result.notes,
+        not_carried=not_carried_nl(result.not_carried),
+        notes=[sentence_nl(note) for note in result.notes],
     )

@@ -12,6 +12,7 @@ import pandas as pd
 from ..atomic import AtomicDir, atomic_open
 from ..errors import KoppelError
 from ..money import format_cents, format_cents_series
+from ..provenance import provenance_lines, stamp
 from ..reports.safe_text import CsvRows, write_csv, xlsx_row
 from .engine import OpenItemsResult
 
@@ -69,9 +70,10 @@ def sheets(result: OpenItemsResult) -> dict[str, pd.DataFrame]:
     }
 
 
-def write_report(result: OpenItemsResult, out: str | Path) -> list[Path]:
+def write_report(result: OpenItemsResult, out: str | Path, *, input_path: str | Path | None = None) -> list[Path]:
     """Write ``out`` (.csv, .xlsx or .json). CSV writes two companions: ``<stem>.postings.csv`` and
-    ``<stem>.reconciliation.csv``. All files appear together or not at all."""
+    ``<stem>.reconciliation.csv``. All files appear together or not at all. JSON and Excel say which koppel made
+    them from which input (``input_path``: name and SHA-256) and when; a CSV has no place for it."""
     out = Path(out)
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in OUTPUT_FORMATS:
@@ -100,10 +102,11 @@ def write_report(result: OpenItemsResult, out: str | Path) -> list[Path]:
                     for key, frame in tables.items()
                 },
             }
+            payload = stamp(payload, input_path)
             folder.path(out.name).write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", "utf-8")
             written = [out]
         else:
-            _xlsx(tables, result, folder.path(out.name))
+            _xlsx(tables, result, folder.path(out.name), input_path)
             written = [out]
     return written
 
@@ -138,7 +141,7 @@ def _csv(frame: pd.DataFrame, path: Path, chunk: int = 50_000) -> None:
             write_csv(_text_frame(frame.iloc[start : start + chunk]), handle, keep=keep, header=start == 0)
 
 
-def _xlsx(tables: dict[str, pd.DataFrame], result: OpenItemsResult, path: Path) -> None:
+def _xlsx(tables: dict[str, pd.DataFrame], result: OpenItemsResult, path: Path, input_path=None) -> None:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
@@ -161,6 +164,9 @@ def _xlsx(tables: dict[str, pd.DataFrame], result: OpenItemsResult, path: Path) 
     notes.append([f"open items at {result.at.isoformat()}"])
     for note in result.notes:
         notes.append(xlsx_row(notes, [note]))
+    labels = {"koppel": "koppel", "input": "input", "SHA-256": "SHA-256", "UTC": "made at (UTC)"}
+    for label, value in provenance_lines(input_path):  # which koppel, from which bytes, when
+        notes.append(xlsx_row(notes, [f"{labels[label]} {value}"]))
     book.save(str(path))
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 from ..atomic import atomic_path
 from ..errors import KoppelError
 from ..money import format_cents_series
+from ..provenance import provenance_lines
 from ..reports.safe_text import write_csv, xlsx_row
 from .validate import FINDING_COLUMNS
 
@@ -28,8 +29,11 @@ def relation_table(relations: pd.DataFrame, extras: pd.DataFrame | None) -> pd.D
     return table.astype("string").fillna("")
 
 
-def write_relation_list(table: pd.DataFrame, findings: pd.DataFrame, output: str | Path, fmt: str) -> list[Path]:
-    """Write the list (and its findings) atomically; returns the files written."""
+def write_relation_list(
+    table: pd.DataFrame, findings: pd.DataFrame, output: str | Path, fmt: str, *, input_path: str | Path | None = None
+) -> list[Path]:
+    """Write the list (and its findings) atomically; returns the files written. The workbook's sheet Herkomst says
+    which koppel made it from which input (``input_path``: name and SHA-256) and when; a CSV has no place for it."""
     output = Path(output)
     if fmt not in LIST_FORMATS:
         raise KoppelError(f"unknown list format {fmt!r}", hint="use xlsx or csv, or a package target")
@@ -49,6 +53,11 @@ def write_relation_list(table: pd.DataFrame, findings: pd.DataFrame, output: str
         keep = [i for i, col in enumerate(frame.columns) if col in NUMBER_COLUMNS]
         for row in frame.itertuples(index=False, name=None):
             sheet.append(xlsx_row(sheet, row, keep))
+    origin = book.create_sheet("Herkomst")
+    origin.append(["gegeven", "waarde"])
+    labels = {"koppel": "koppel-versie", "input": "bestand", "SHA-256": "SHA-256", "UTC": "gemaakt op (UTC)"}
+    for label, value in provenance_lines(input_path):
+        origin.append(xlsx_row(origin, [labels[label], value]))
     with atomic_path(output) as tmp:
         book.save(str(tmp))
     return [output]

@@ -15,6 +15,7 @@ import jinja2
 from ..atomic import atomic_open
 from ..templating import TEMPLATE_DIR
 from .view import build_view, file_name, software_text, summary, text, verdict
+from .words import DEFAULT_LANGUAGE, words
 
 
 @cache
@@ -34,14 +35,19 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def render_html_report(result: Mapping[str, Any], *, generated: str | None = None) -> str:
-    return environment().get_template("report.html.j2").render(v=build_view(result), generated=generated or _now())
+def render_html_report(
+    result: Mapping[str, Any], *, generated: str | None = None, lang: str = DEFAULT_LANGUAGE
+) -> str:
+    view = build_view(result, lang)
+    return environment().get_template("report.html.j2").render(v=view, generated=generated or _now())
 
 
-def write_html_report(result: Mapping[str, Any], path: str | Path, *, generated: str | None = None) -> Path:
-    """Write the check report of one file as one self-contained HTML page; returns the path."""
+def write_html_report(
+    result: Mapping[str, Any], path: str | Path, *, generated: str | None = None, lang: str = DEFAULT_LANGUAGE
+) -> Path:
+    """Write the check report of one file as one self-contained HTML page in ``lang``; returns the path."""
     path = Path(path)
-    page = render_html_report(result, generated=generated)
+    page = render_html_report(result, generated=generated, lang=lang)
     with atomic_open(path, "w", encoding="utf-8", newline="\n") as handle:
         handle.write(page)
     return path
@@ -59,8 +65,9 @@ def write_report_index(
     index_path: str | Path,
     *,
     generated: str | None = None,
+    lang: str = DEFAULT_LANGUAGE,
 ) -> Path:
-    """Write an index page linking each file's report, with its verdict and finding counts."""
+    """Write an index page linking each file's report, with its verdict and finding counts, in ``lang``."""
     if len(results) != len(report_paths):
         raise ValueError(f"{len(results)} results but {len(report_paths)} report paths")
     index_path = Path(index_path)
@@ -75,7 +82,7 @@ def write_report_index(
                 "fiscal_year": text(header.get("fiscal_year")),
                 "version": text(result.get("version")),
                 "software": software_text(result.get("software")),
-                "verdict": verdict(result),
+                "verdict": verdict(result, lang),
                 "summary": summary(result),
                 "href": _href(Path(report), index_path.parent),
             }
@@ -83,7 +90,9 @@ def write_report_index(
     totals = {
         key: sum(1 for row in rows if row["verdict"].key == key) for key in ("ok", "warnings", "errors", "unusable")
     }
-    page = environment().get_template("index.html.j2").render(rows=rows, totals=totals, generated=generated or _now())
+    page = environment().get_template("index.html.j2").render(
+        rows=rows, totals=totals, generated=generated or _now(), lang=lang, w=words(lang)
+    )
     with atomic_open(index_path, "w", encoding="utf-8", newline="\n") as handle:
         handle.write(page)
     return index_path

@@ -12,12 +12,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..checks.english import finding_in, value_en
 from ..errors import KoppelError
 from ..money import format_cents, parse_cents
+from .words import DEFAULT_LANGUAGE, SEVERITY_WORDS, words
 
 SEVERITIES = ("error", "warning", "info")
-SEVERITY_LABELS = {"error": "Fout / error", "warning": "Waarschuwing / warning", "info": "Info"}
-SEVERITY_WORDS = {"error": "fout", "warning": "waarschuwing", "info": "info"}  # one word, for a sheet's cell
 
 # The engine's keys for a place's values (JSON keeps them: a program reads them) -> the accountant's word.
 VALUE_LABELS = {
@@ -39,45 +39,43 @@ _AMOUNT_TEXT = re.compile(r"-?\d+\.\d{1,2}\Z")
 @dataclass(frozen=True)
 class Verdict:
     key: str
-    title: str  # Dutch, what the accountant reads first
-    subtitle: str  # English
+    title: str  # what the reader reads first, in the report's language
     advice: str
 
 
 VERDICTS = {
-    "ok": Verdict("ok", "In orde", "OK — no errors, no warnings", "Het bestand is volledig en consistent."),
-    "warnings": Verdict(
-        "warnings",
-        "Bruikbaar, met waarschuwingen",
-        "Usable — with warnings",
-        "Geen fouten; beoordeel de waarschuwingen voordat u op het bestand steunt.",
-    ),
-    "errors": Verdict(
-        "errors",
-        "Fouten gevonden",
-        "Errors — do not rely on this file as it is",
-        "Het bestand bevat fouten; vraag de aanleverende partij om een gecorrigeerd bestand.",
-    ),
-    "unusable": Verdict(
-        "unusable",
-        "Onbruikbaar",
-        "Unusable — the file cannot be read",
-        "Het bestand kan niet worden gelezen; er zijn geen cijfers uit te halen.",
-    ),
-    "unknown": Verdict("unknown", "Onbekend", "Unknown — no verdict given", "Het resultaat bevat geen oordeel."),
-}
+    "ok": Verdict("ok", "In orde", "Het bestand is volledig en consistent."),
+    "warnings": Verdict("warnings", "Bruikbaar, met waarschuwingen",
+                        "Geen fouten; beoordeel de waarschuwingen voordat u op het bestand steunt."),
+    "errors": Verdict("errors", "Fouten gevonden",
+                      "Het bestand bevat fouten; vraag de aanleverende partij om een gecorrigeerd bestand."),
+    "unusable": Verdict("unusable", "Onbruikbaar",
+                        "Het bestand kan niet worden gelezen; er zijn geen cijfers uit te halen."),
+    "unknown": Verdict("unknown", "Onbekend", "Het resultaat bevat geen oordeel."),
+}  # fmt: skip
+VERDICTS_EN = {
+    "ok": Verdict("ok", "In order", "The file is complete and consistent."),
+    "warnings": Verdict("warnings", "Usable, with warnings",
+                        "No errors; weigh the warnings before you rely on the file."),
+    "errors": Verdict("errors", "Errors found",
+                      "The file holds errors; ask whoever delivered it for a corrected file."),
+    "unusable": Verdict("unusable", "Unusable", "The file cannot be read; no figures can be taken from it."),
+    "unknown": Verdict("unknown", "Unknown", "The result gives no verdict."),
+}  # fmt: skip
+_VERDICTS = {"nl": VERDICTS, "en": VERDICTS_EN}
 
+# header key -> (Dutch, English) label
 HEADER_FACTS = (
-    ("company_name", "Onderneming / company"),
-    ("kvk", "KvK-nummer / Chamber of Commerce"),
-    ("vat_number", "Btw-nummer / VAT number"),
-    ("fiscal_year", "Boekjaar / fiscal year"),
-    ("start_date", "Begindatum / start date"),
-    ("end_date", "Einddatum / end date"),
-    ("currency", "Valuta / currency"),
-    ("software", "Software"),
-    ("software_version", "Softwareversie / version"),
-    ("date_created", "Aangemaakt / created"),
+    ("company_name", "Onderneming", "Company"),
+    ("kvk", "KvK-nummer", "Chamber of Commerce number"),
+    ("vat_number", "Btw-nummer", "VAT number"),
+    ("fiscal_year", "Boekjaar", "Fiscal year"),
+    ("start_date", "Begindatum", "Start date"),
+    ("end_date", "Einddatum", "End date"),
+    ("currency", "Valuta", "Currency"),
+    ("software", "Software", "Software"),
+    ("software_version", "Softwareversie", "Software version"),
+    ("date_created", "Aangemaakt", "Created"),
 )
 
 
@@ -108,14 +106,41 @@ FACT_LABELS = {
     "opening_declared_debit": "Beginbalans debet volgens kop",
     "opening_declared_credit": "Beginbalans credit volgens kop",
 }
+FACT_LABELS_EN = {
+    "accounts": "Ledger accounts",
+    "relations": "Relations (customers/suppliers)",
+    "vat_codes": "VAT codes",
+    "periods": "Periods",
+    "basics": "Basics",
+    "journals": "Journals",
+    "transactions": "Transactions",
+    "lines": "Entry lines",
+    "opening_lines": "Opening balance lines",
+    "opening_balance_lines": "Opening balance lines",
+    "opening_transactions": "Opening balance as a transaction (period 0 or journal type O)",
+    "subledgers": "Subledgers",
+    "subledger_lines": "Subledger lines",
+    "debit": "Debit (sum of lines)",
+    "credit": "Credit (sum of lines)",
+    "net": "Balance debit − credit",
+    "declared_debit": "Debit per header (totalDebit)",
+    "declared_credit": "Credit per header (totalCredit)",
+    "declared_lines": "Lines per header (linesCount)",
+    "opening_source": "Opening balance from (openingBalance or period 0)",
+    "opening_debit": "Opening balance debit",
+    "opening_credit": "Opening balance credit",
+    "opening_declared_debit": "Opening balance debit per header",
+    "opening_declared_credit": "Opening balance credit per header",
+}
+_FACT_LABELS = {"nl": FACT_LABELS, "en": FACT_LABELS_EN}
 
 
-def text(value: Any) -> str:
+def text(value: Any, lang: str = DEFAULT_LANGUAGE) -> str:
     """A value as display text; None and empty containers become ''."""
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "ja" if value else "nee"
+        return ("ja" if value else "nee") if lang == "nl" else ("yes" if value else "no")
     return str(value)
 
 
@@ -136,9 +161,13 @@ def cents(value: Any) -> int | None:
         return None
 
 
-def display(amount: int | None) -> str:
-    """Cents as Dutch display text, 1.234,56; '' when absent."""
-    return "" if amount is None else format_cents(amount, decimal_mark=",", thousands=".")
+def display(amount: int | None, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Cents as display text, Dutch 1.234,56 (English 1,234.56 with --lang en); '' when absent."""
+    if amount is None:
+        return ""
+    if lang == "en":
+        return format_cents(amount, decimal_mark=".", thousands=",")
+    return format_cents(amount, decimal_mark=",", thousands=".")
 
 
 def integer(value: Any) -> int | None:
@@ -158,37 +187,38 @@ class Amount:
 
     cents: int | None
     raw: str
+    lang: str = DEFAULT_LANGUAGE
 
     @property
     def shown(self) -> str:
-        return display(self.cents) if self.cents is not None else self.raw
+        return display(self.cents, self.lang) if self.cents is not None else self.raw
 
     @property
     def negative(self) -> bool:
         return self.cents is not None and self.cents < 0
 
 
-def amount(value: Any) -> Amount:
-    return Amount(cents(value), text(value))
+def amount(value: Any, lang: str = DEFAULT_LANGUAGE) -> Amount:
+    return Amount(cents(value), text(value), lang)
 
 
 def _rows(value: Any) -> list[Mapping[str, Any]]:
     return [row for row in value if isinstance(row, Mapping)] if isinstance(value, Iterable) else []
 
 
-def _total(rows: list[dict[str, Any]], key: str) -> Amount:
+def _total(rows: list[dict[str, Any]], key: str, lang: str = DEFAULT_LANGUAGE) -> Amount:
     values = [row[key].cents for row in rows if row[key].cents is not None]
-    return Amount(sum(values) if values else None, "")
+    return Amount(sum(values) if values else None, "", lang)
 
 
-def place_value(key: str, value: str) -> tuple[str, str]:
+def place_value(key: str, value: str, lang: str = DEFAULT_LANGUAGE) -> tuple[str, str]:
     """A place's (key, value) as the accountant reads it: Dutch word, Dutch amount (``expected 647768.10`` ->
-    ``verwacht 647.768,10``)."""
+    ``verwacht 647.768,10``); in English the engine's key and 647,768.10."""
     if key.lower() in AMOUNT_KEYS and _AMOUNT_TEXT.match(value.strip()):
         shown = cents(value.strip())
         if shown is not None:
-            value = display(shown)
-    return VALUE_LABELS.get(key.lower(), key), value
+            value = display(shown, lang)
+    return (VALUE_LABELS.get(key.lower(), key) if lang == "nl" else key), value
 
 
 @dataclass
@@ -202,7 +232,7 @@ class Place:
 class Finding:
     code: str
     severity: str  # error | warning | info | other
-    severity_label: str
+    severity_label: str  # one word in the report's language: Fout, Waarschuwing, Info (Error, Warning, Info)
     message: str
     line: str
     path: str
@@ -212,8 +242,8 @@ class Finding:
 
     @property
     def severity_word(self) -> str:
-        """fout, waarschuwing or info (the engine's own word for anything else)."""
-        return SEVERITY_WORDS.get(self.severity, self.severity_label)
+        """fout, waarschuwing or info (error, warning, info in English; the engine's word for anything else)."""
+        return self.severity_label.lower() if self.severity in SEVERITIES else self.severity_label
 
     @property
     def search_text(self) -> str:
@@ -223,20 +253,23 @@ class Finding:
         return " ".join(parts).lower()
 
 
-def _finding(raw: Mapping[str, Any]) -> Finding:
+def _finding(raw: Mapping[str, Any], lang: str = DEFAULT_LANGUAGE) -> Finding:
+    raw = finding_in(raw, lang)
     severity = text(raw.get("severity")).lower()
     if severity not in SEVERITIES:
         severity = "other"
     places = []
     for place in _rows(raw.get("places") or []):
         values = place.get("values")
-        pairs = [place_value(text(k), text(v)) for k, v in values.items()] if isinstance(values, Mapping) else []
+        pairs = [place_value(text(k), text(v), lang) for k, v in values.items()] if isinstance(values, Mapping) else []
         places.append(Place(text(place.get("line")), text(place.get("path")), pairs))
     count = integer(raw.get("count"))
     return Finding(
         code=text(raw.get("code")),
         severity=severity,
-        severity_label=SEVERITY_LABELS.get(severity, text(raw.get("severity")) or "?"),
+        severity_label=SEVERITY_WORDS[lang][severity].capitalize()
+        if severity in SEVERITIES
+        else text(raw.get("severity")) or "?",
         message=text(raw.get("message")),
         line=text(raw.get("line")),
         path=text(raw.get("path")),
@@ -275,19 +308,20 @@ def summary(result: Mapping[str, Any]) -> dict[str, int]:
     return counts
 
 
-def verdict(result: Mapping[str, Any]) -> Verdict:
-    """The verdict the engine gave; derived from the summary when it gave none."""
+def verdict(result: Mapping[str, Any], lang: str = DEFAULT_LANGUAGE) -> Verdict:
+    """The verdict the engine gave, in ``lang``; derived from the summary when it gave none."""
+    verdicts = _VERDICTS[lang]
     key = text(result.get("verdict")).lower()
-    if key in VERDICTS:
-        return VERDICTS[key]
+    if key in verdicts:
+        return verdicts[key]
     counts = summary(result)
     if counts["error"]:
-        return VERDICTS["errors"]
+        return verdicts["errors"]
     if counts["warning"]:
-        return VERDICTS["warnings"]
+        return verdicts["warnings"]
     if result.get("findings") is not None or result.get("summary"):
-        return VERDICTS["ok"]
-    return VERDICTS["unknown"]
+        return verdicts["ok"]
+    return verdicts["unknown"]
 
 
 @dataclass
@@ -326,12 +360,12 @@ def _nice_step(span: int) -> int:
     return int(10 * power)
 
 
-def _tick_label(value: int) -> str:
-    """Axis label in whole euros with thousands dots (cents are noise on an axis)."""
-    return f"{round(value / 100):,}".replace(",", ".")
+def _tick_label(value: int, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Axis label in whole euros with thousands dots (commas in English; cents are noise on an axis)."""
+    return f"{round(value / 100):,}".replace(",", "." if lang == "nl" else ",")
 
 
-def period_chart(periods: list[dict[str, Any]]) -> Chart | None:
+def period_chart(periods: list[dict[str, Any]], lang: str = DEFAULT_LANGUAGE) -> Chart | None:
     points = [(p["period"], p["debit"].cents or 0, p["credit"].cents or 0) for p in periods]
     if not points:
         return None
@@ -357,26 +391,31 @@ def period_chart(periods: list[dict[str, Any]]) -> Chart | None:
     for index, (name, debit, credit) in enumerate(points):
         centre = left + slot * (index + 0.5)
         for value, side, bars, x in (
-            (debit, "debet", debit_bars, centre - bar),
-            (credit, "credit", credit_bars, centre),
+            (debit, words(lang)["debit"].lower(), debit_bars, centre - bar),
+            (credit, words(lang)["credit"].lower(), credit_bars, centre),
         ):
             y = y_of(value)
             bars.append(
-                Bar(round(x, 2), min(y, base), round(bar, 2), abs(base - y), f"{name}: {side} {display(value)}")
+                Bar(round(x, 2), min(y, base), round(bar, 2), abs(base - y), f"{name}: {side} {display(value, lang)}")
             )
         if index % label_every == 0:
             labels.append((round(centre, 2), name))
-    ticks = [(y_of(v), _tick_label(v)) for v in range(low, high + 1, step)]
+    ticks = [(y_of(v), _tick_label(v, lang)) for v in range(low, high + 1, step)]
     return Chart(width, height, left, right, top, bottom, debit_bars, credit_bars, labels, ticks, base)
 
 
-def build_view(result: Mapping[str, Any]) -> dict[str, Any]:
-    """Everything the report templates show, computed once."""
+def build_view(result: Mapping[str, Any], lang: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
+    """Everything the report templates show, computed once, in one language (``w`` holds its words)."""
+    w = words(lang)
     header = result.get("header") if isinstance(result.get("header"), Mapping) else {}
-    facts = [(label, text(header.get(key))) for key, label in HEADER_FACTS if text(header.get(key))]
+    facts = [
+        (nl if lang == "nl" else en, text(header.get(key), lang))
+        for key, nl, en in HEADER_FACTS
+        if text(header.get(key))
+    ]
     if text(result.get("schema")):
         facts.append(("Schema (XSD)", text(result.get("schema"))))
-    findings = [_finding(raw) for raw in _rows(result.get("findings") or [])]
+    findings = [_finding(raw, lang) for raw in _rows(result.get("findings") or [])]
     order = {sev: index for index, sev in enumerate((*SEVERITIES, "other"))}
     findings.sort(key=lambda f: order[f.severity])  # stable: the engine's order within a severity
 
@@ -384,11 +423,11 @@ def build_view(result: Mapping[str, Any]) -> dict[str, Any]:
         {
             "account": text(row.get("account")),
             "name": text(row.get("name")),
-            **{key: amount(row.get(key)) for key in ("opening", "debit", "credit", "closing")},
+            **{key: amount(row.get(key), lang) for key in ("opening", "debit", "credit", "closing")},
         }
         for row in _rows(result.get("trial_balance") or [])
     ]
-    trial_totals = {key: _total(trial, key) for key in ("opening", "debit", "credit", "closing")}
+    trial_totals = {key: _total(trial, key, lang) for key in ("opening", "debit", "credit", "closing")}
 
     journals = [
         {
@@ -397,41 +436,43 @@ def build_view(result: Mapping[str, Any]) -> dict[str, Any]:
             "kind": text(row.get("kind")),
             "transactions": integer(row.get("transactions")),
             "lines": integer(row.get("lines")),
-            "debit": amount(row.get("debit")),
-            "credit": amount(row.get("credit")),
+            "debit": amount(row.get("debit"), lang),
+            "credit": amount(row.get("credit"), lang),
         }
         for row in _rows(result.get("journals") or [])
     ]
     journal_totals = {
         "transactions": sum(j["transactions"] or 0 for j in journals),
         "lines": sum(j["lines"] or 0 for j in journals),
-        "debit": _total(journals, "debit"),
-        "credit": _total(journals, "credit"),
+        "debit": _total(journals, "debit", lang),
+        "credit": _total(journals, "credit", lang),
     }
 
     periods = [
         {
             "period": text(row.get("period")),
-            "debit": amount(row.get("debit")),
-            "credit": amount(row.get("credit")),
+            "debit": amount(row.get("debit"), lang),
+            "credit": amount(row.get("credit"), lang),
             "lines": integer(row.get("lines")),
         }
         for row in _rows(result.get("periods") or [])
     ]
     period_totals = {
         "lines": sum(p["lines"] or 0 for p in periods),
-        "debit": _total(periods, "debit"),
-        "credit": _total(periods, "credit"),
+        "debit": _total(periods, "debit", lang),
+        "credit": _total(periods, "credit", lang),
     }
 
     return {
+        "lang": lang,
+        "w": w,
         "file": text(result.get("file")),
         "file_name": file_name(result.get("file")),
         "version": text(result.get("version")),
         "software": software_text(result.get("software")),
         "encoding": text(result.get("encoding")),
         "currency": text(header.get("currency")),
-        "verdict": verdict(result),
+        "verdict": verdict(result, lang),
         "summary": summary(result),
         "occurrences": occurrences(findings),
         "facts": facts,
@@ -442,12 +483,12 @@ def build_view(result: Mapping[str, Any]) -> dict[str, Any]:
         "journal_totals": journal_totals,
         "periods": periods,
         "period_totals": period_totals,
-        "chart": period_chart(periods),
-        "counts": _pairs(result.get("counts")),
-        "totals": _pairs(result.get("totals")),
-        "count_values": _typed_pairs(result.get("counts")),
-        "total_values": _typed_pairs(result.get("totals")),
-        "previous_year": previous_year_view(result.get("previous_year")),
+        "chart": period_chart(periods, lang),
+        "counts": _pairs(result.get("counts"), lang),
+        "totals": _pairs(result.get("totals"), lang),
+        "count_values": _typed_pairs(result.get("counts"), lang),
+        "total_values": _typed_pairs(result.get("totals"), lang),
+        "previous_year": previous_year_view(result.get("previous_year"), lang),
         **provenance_view(result),
     }
 
@@ -462,7 +503,7 @@ def provenance_view(result: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
-def previous_year_view(section: Any) -> dict[str, Any] | None:
+def previous_year_view(section: Any, lang: str = DEFAULT_LANGUAGE) -> dict[str, Any] | None:
     """The 'Aansluiting vorig jaar' section (check --previous): last year's closing vs this year's opening."""
     if not isinstance(section, Mapping):
         return None
@@ -471,8 +512,8 @@ def previous_year_view(section: Any) -> dict[str, Any] | None:
             "account": text(row.get("account")),
             "name": text(row.get("name")),
             "kind": text(row.get("kind")),
-            **{key: amount(row.get(key)) for key in ("closing_last", "opening_this", "difference")},
-            "note": text(row.get("note")),
+            **{key: amount(row.get(key), lang) for key in ("closing_last", "opening_this", "difference")},
+            "note": value_en(text(row.get("note"))) if lang == "en" else text(row.get("note")),
         }
         for row in _rows(section.get("rows") or [])
     ]
@@ -481,10 +522,10 @@ def previous_year_view(section: Any) -> dict[str, Any] | None:
         "fiscal_year": text(section.get("fiscal_year")),
         "clean": bool(section.get("clean")),
         "differences": integer(section.get("differences")) or 0,
-        "result_last_year": amount(section.get("result_last_year")),
+        "result_last_year": amount(section.get("result_last_year"), lang),
         "carried_to": text(section.get("carried_to")),
         "rows": rows,
-        "totals": {key: _total(rows, key) for key in ("closing_last", "opening_this", "difference")},
+        "totals": {key: _total(rows, key, lang) for key in ("closing_last", "opening_this", "difference")},
     }
 
 
@@ -505,29 +546,32 @@ def _flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
 _DECIMAL = re.compile(r"-?\d+\.\d{2}\Z")
 
 
-def fact_value(value: Any) -> str:
-    """A counts/totals value for display: decimal amount strings as 1.234,56, numbers with thousands dots."""
+def fact_value(value: Any, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A counts/totals value for display: decimal amount strings as 1.234,56, numbers with thousands dots
+    (1,234.56 and commas in English)."""
     if isinstance(value, str) and _DECIMAL.match(value.strip()):
-        return display(cents(value))
+        return display(cents(value), lang)
     if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}".replace(",", ".")
+        return f"{value:,}".replace(",", "." if lang == "nl" else ",")
     if isinstance(value, list | tuple):
-        return ", ".join(text(v) for v in value)
-    return text(value)
+        return ", ".join(text(v, lang) for v in value)
+    return text(value, lang)
 
 
-def _pairs(value: Any) -> list[tuple[str, str]]:
-    return [(FACT_LABELS.get(key, key), fact_value(item)) for key, item in _flatten(value)]
+def _pairs(value: Any, lang: str = DEFAULT_LANGUAGE) -> list[tuple[str, str]]:
+    labels = _FACT_LABELS[lang]
+    return [(labels.get(key, key), fact_value(item, lang)) for key, item in _flatten(value)]
 
 
-def typed_value(value: Any) -> int | Amount | str:
+def typed_value(value: Any, lang: str = DEFAULT_LANGUAGE) -> int | Amount | str:
     """A counts/totals value for a program or Excel: a whole number, an exact amount, or text."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     if isinstance(value, str) and _DECIMAL.match(value.strip()):
-        return amount(value)
-    return fact_value(value)
+        return amount(value, lang)
+    return fact_value(value, lang)
 
 
-def _typed_pairs(value: Any) -> list[tuple[str, int | Amount | str]]:
-    return [(FACT_LABELS.get(key, key), typed_value(item)) for key, item in _flatten(value)]
+def _typed_pairs(value: Any, lang: str = DEFAULT_LANGUAGE) -> list[tuple[str, int | Amount | str]]:
+    labels = _FACT_LABELS[lang]
+    return [(labels.get(key, key), typed_value(item, lang)) for key, item in _flatten(value)]

@@ -1,4 +1,5 @@
-"""Excel check report (openpyxl): Overview, Findings, Trial balance, Journals, Periods.
+"""Excel check report (openpyxl): Overzicht, Bevindingen, Saldibalans, Dagboeken, Perioden (in English with
+--lang en: Overview, Findings, Trial balance, Journals, Periods).
 
 Every sheet has a frozen, bold header row, an autofilter over its data, set column widths and amounts as
 numbers with an amount format. Amounts come from exact cents (cents / 100 is the nearest double to the
@@ -21,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..atomic import atomic_path
 from .safe_text import safe_cell_text, xlsx_row
 from .view import Amount, Finding, build_view
+from .words import DEFAULT_LANGUAGE
 
 AMOUNT_FORMAT = "#,##0.00;[Red]-#,##0.00"
 COUNT_FORMAT = "#,##0"
@@ -108,14 +110,14 @@ def _sheet(
     return ws
 
 
-def _places(finding: Finding) -> str:
+def _places(finding: Finding, w: Mapping[str, str]) -> str:
     parts = []
     for place in finding.places[:PLACES_IN_CELL]:
-        where = " ".join(p for p in (f"regel {place.line}" if place.line else "", place.path) if p)
+        where = " ".join(p for p in (f"{w['line_lower']} {place.line}" if place.line else "", place.path) if p)
         values = ", ".join(f"{k}={v}" for k, v in place.values)
         parts.append(" — ".join(p for p in (where, values) if p))
     if len(finding.places) > PLACES_IN_CELL:
-        parts.append(f"… en nog {len(finding.places) - PLACES_IN_CELL} plaatsen")
+        parts.append(w["more_places"].format(n=len(finding.places) - PLACES_IN_CELL))
     return "\n".join(parts)
 
 
@@ -126,32 +128,33 @@ def _overview_value(value: Any) -> Any:
 
 
 def _overview(wb: Workbook, view: dict[str, Any]) -> None:
+    w = view["w"]
     ws = wb.active
-    ws.title = "Overview"
+    ws.title = w["sheet_overview"]
     verdict = view["verdict"]
     rows: list[tuple[str, Any]] = [
-        ("Oordeel / verdict", f"{verdict.title} — {verdict.subtitle}"),
-        ("Toelichting", verdict.advice),
-        ("Fouten / errors", view["summary"]["error"]),
-        ("Waarschuwingen / warnings", view["summary"]["warning"]),
-        ("Info", view["summary"]["info"]),
+        (w["verdict"], verdict.title),
+        (w["advice"], verdict.advice),
+        (w["errors"], view["summary"]["error"]),
+        (w["warnings"], view["summary"]["warning"]),
+        (w["info"], view["summary"]["info"]),
         *(
-            (f"Voorvallen {label} / occurrences", view["occurrences"][sev])
-            for sev, label in (("error", "fouten"), ("warning", "waarschuwingen"), ("info", "info"))
+            (f"{w['occurrences_of']} {w[key].lower()}", view["occurrences"][sev])
+            for sev, key in (("error", "errors"), ("warning", "warnings"), ("info", "info"))
             if view["occurrences"][sev] > view["summary"][sev]
         ),
-        ("Bestand / file", view["file"]),
-        ("XAF-versie / version", view["version"]),
-        ("Software", view["software"]),
-        ("Codering / encoding", view["encoding"]),
-        ("SHA-256 van het bestand / file hash", view["input_sha256"]),
-        ("Gecontroleerd op / checked at (UTC)", view["generated_at"]),
-        ("koppel-versie / koppel version", view["koppel_version"]),
+        (w["file"], view["file"]),
+        (w["xaf_version"], view["version"]),
+        (w["software"], view["software"]),
+        (w["encoding"], view["encoding"]),
+        (w["file_hash"], view["input_sha256"]),
+        (w["checked_at"], view["generated_at"]),
+        (w["koppel_version"], view["koppel_version"]),
         *view["facts"],
-        *((f"Aantal: {key}", value) for key, value in view["count_values"]),
-        *((f"Totaal: {key}", value) for key, value in view["total_values"]),
+        *((f"{w['count_of']}: {key}", value) for key, value in view["count_values"]),
+        *((f"{w['total_of']}: {key}", value) for key, value in view["total_values"]),
     ]
-    ws.append(["Gegeven / item", "Waarde / value"])
+    ws.append([w["item"], w["value"]])
     for cell in ws[1]:
         cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
     for label, value in rows:  # counts and amounts as numbers Excel can add up, shown the Dutch way by Excel
@@ -168,25 +171,26 @@ def _overview(wb: Workbook, view: dict[str, Any]) -> None:
     ws.column_dimensions["B"].width = 80
 
 
-def build_workbook(result: Mapping[str, Any]) -> Workbook:
-    view = build_view(result)
+def build_workbook(result: Mapping[str, Any], lang: str = DEFAULT_LANGUAGE) -> Workbook:
+    view = build_view(result, lang)
+    w = view["w"]
     wb = Workbook()
     _overview(wb, view)
 
     findings = _sheet(
         wb,
-        "Findings",
+        w["sheet_findings"],
         [
-            Column("Code", width=10),
-            Column("Ernst / severity", width=14),
-            Column("Aantal / count", "count", width=10),
-            Column("Regel / line", "count", width=10),
-            Column("Pad / path"),
-            Column("Bevinding / finding", width=70, wrap=True),
-            Column("Tip / hint", width=50, wrap=True),
-            Column("Plaatsen / places", width=60, wrap=True),
+            Column(w["code"], width=10),
+            Column(w["severity"], width=14),
+            Column(w["count"], "count", width=10),
+            Column(w["line"], "count", width=10),
+            Column(w["path"]),
+            Column(w["finding"], width=70, wrap=True),
+            Column(w["tip"], width=50, wrap=True),
+            Column(w["places"], width=60, wrap=True),
         ],
-        [[f.code, f.severity_word, f.count, _line(f.line), f.path, f.message, f.hint, _places(f)]
+        [[f.code, f.severity_word, f.count, _line(f.line), f.path, f.message, f.hint, _places(f, w)]
          for f in view["findings"]],
     )  # fmt: skip
     for (cell,), finding in zip(findings.iter_rows(min_row=2, min_col=2, max_col=2), view["findings"], strict=True):
@@ -196,17 +200,14 @@ def build_workbook(result: Mapping[str, Any]) -> Workbook:
     t = view["trial_totals"]
     _sheet(
         wb,
-        "Trial balance",
+        w["sheet_trial_balance"],
         [
-            Column("Rekening / account"),
-            Column("Omschrijving / name"),
-            *(
-                Column(title, "amount")
-                for title in ("Beginsaldo / opening", "Debet / debit", "Credit", "Eindsaldo / closing")
-            ),
+            Column(w["account"]),
+            Column(w["description"]),
+            *(Column(w[key], "amount") for key in ("opening", "debit", "credit", "closing")),
         ],
         [[r["account"], r["name"], r["opening"], r["debit"], r["credit"], r["closing"]] for r in view["trial_balance"]],
-        ["Totaal / total", None, t["opening"], t["debit"], t["credit"], t["closing"]]
+        [w["total"], None, t["opening"], t["debit"], t["credit"], t["closing"]]
         if view["trial_balance"]
         else None,
     )
@@ -214,21 +215,21 @@ def build_workbook(result: Mapping[str, Any]) -> Workbook:
     t = view["journal_totals"]
     _sheet(
         wb,
-        "Journals",
+        w["sheet_journals"],
         [
-            Column("Dagboek / journal"),
-            Column("Omschrijving / description"),
-            Column("Soort / kind"),
-            Column("Boekstukken / transactions", "count"),
-            Column("Regels / lines", "count"),
-            Column("Debet / debit", "amount"),
-            Column("Credit", "amount"),
+            Column(w["journal"]),
+            Column(w["description"]),
+            Column(w["kind"]),
+            Column(w["transactions"], "count"),
+            Column(w["lines"], "count"),
+            Column(w["debit"], "amount"),
+            Column(w["credit"], "amount"),
         ],
         [
             [j["journal"], j["description"], j["kind"], j["transactions"], j["lines"], j["debit"], j["credit"]]
             for j in view["journals"]
         ],
-        ["Totaal / total", None, None, t["transactions"], t["lines"], t["debit"], t["credit"]]
+        [w["total"], None, None, t["transactions"], t["lines"], t["debit"], t["credit"]]
         if view["journals"]
         else None,
     )
@@ -236,38 +237,38 @@ def build_workbook(result: Mapping[str, Any]) -> Workbook:
     t = view["period_totals"]
     _sheet(
         wb,
-        "Periods",
+        w["sheet_periods"],
         [
-            Column("Periode / period"),
-            Column("Regels / lines", "count"),
-            Column("Debet / debit", "amount"),
-            Column("Credit", "amount"),
+            Column(w["period"]),
+            Column(w["lines"], "count"),
+            Column(w["debit"], "amount"),
+            Column(w["credit"], "amount"),
         ],
         [[p["period"], p["lines"], p["debit"], p["credit"]] for p in view["periods"]],
-        ["Totaal / total", t["lines"], t["debit"], t["credit"]] if view["periods"] else None,
+        [w["total"], t["lines"], t["debit"], t["credit"]] if view["periods"] else None,
     )
     if view["previous_year"] is not None:
-        _previous_year(wb, view["previous_year"])
+        _previous_year(wb, view["previous_year"], w)
     return wb
 
 
-def _previous_year(wb: Workbook, py: dict[str, Any]) -> None:
+def _previous_year(wb: Workbook, py: dict[str, Any], w: Mapping[str, str]) -> None:
     """Sheet 'Aansluiting vorig jaar': per balance account last year's closing, this year's opening, difference."""
     t = py["totals"]
     _sheet(
         wb,
-        "Aansluiting vorig jaar",
+        w["sheet_previous_year"],
         [
-            Column("Rekening / account"),
-            Column("Omschrijving / name"),
-            Column("Eindsaldo vorig jaar / closing last year", "amount"),
-            Column("Beginsaldo dit jaar / opening this year", "amount"),
-            Column("Verschil / difference", "amount"),
-            Column("Toelichting / note", width=30),
+            Column(w["account"]),
+            Column(w["description"]),
+            Column(w["closing_last"], "amount"),
+            Column(w["opening_this"], "amount"),
+            Column(w["difference"], "amount"),
+            Column(w["note"], width=30),
         ],
         [[r["account"], r["name"], r["closing_last"], r["opening_this"], r["difference"], r["note"]]
          for r in py["rows"]],
-        ["Totaal / total", None, t["closing_last"], t["opening_this"], t["difference"], None] if py["rows"] else None,
+        [w["total"], None, t["closing_last"], t["opening_this"], t["difference"], None] if py["rows"] else None,
     )
 
 
@@ -275,10 +276,10 @@ def _line(value: str) -> int | str:
     return int(value) if value.isdigit() else value
 
 
-def write_xlsx_report(result: Mapping[str, Any], path: str | Path) -> Path:
-    """Write the check result as an Excel workbook (atomically); returns the path."""
+def write_xlsx_report(result: Mapping[str, Any], path: str | Path, *, lang: str = DEFAULT_LANGUAGE) -> Path:
+    """Write the check result as an Excel workbook in ``lang`` (atomically); returns the path."""
     path = Path(path)
-    wb = build_workbook(result)
+    wb = build_workbook(result, lang)
     with atomic_path(path) as tmp:
         wb.save(tmp)
     return path
