@@ -32,6 +32,10 @@ SENTENCES_NL: tuple[tuple[re.Pattern[str], str], ...] = (
      r"\1 niet geschreven: de bron heeft er geen regels voor"),
     (re.compile(r"(\d+) relation\(s\) of kind other/unknown written as debtors"),
      r"\1 relatie(s) van soort overig/onbekend als debiteur geschreven"),
+    (re.compile(r"a line without money changes no balance; the source rows are in 'rows read'"),
+     "een regel zonder bedrag verandert geen saldo; de bronregels staan in 'rows read'"),
+    (re.compile(r"the line has no Amount/Debit, Credit or Value: it moves no money; check the export if it should"),
+     "de regel heeft geen Amount/Debit, Credit of Value: hij verplaatst geen geld; controleer de export"),
     (re.compile(r"no opening balance in the source: no opening-balance file written"),
      "geen beginbalans in de bron: geen beginbalansbestand geschreven"),
 )  # fmt: skip
