@@ -7,7 +7,6 @@ synthetic file and hand-made oddity is read both ways, serially and cut into pie
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
 import pytest
@@ -114,13 +113,7 @@ def test_a_conversion_to_4_0_asks_the_read_to_count(tmp_path: Path) -> None:
     assert read_xaf_set(path).dropped_in_40 is None
 
 
-def _same_subledgers(mine, theirs, lines_right: bool = True) -> None:
-    """Equal tables; ``lines_right`` False: the separate pass counts CR-only line ends as one line (the reader
-    reads them as line ends, so its source lines are the right ones there)."""
-    if not lines_right:
-        mine, theirs = copy.deepcopy(mine), copy.deepcopy(theirs)
-        assert (theirs.lines["source_line"] == 1).all()
-        mine.lines["source_line"] = theirs.lines["source_line"] = None
+def _same_subledgers(mine, theirs) -> None:
     assert mine.lines.reset_index(drop=True).equals(theirs.lines.reset_index(drop=True))
     assert mine.tr_keys.reset_index(drop=True).equals(theirs.tr_keys.reset_index(drop=True))
 
@@ -129,65 +122,85 @@ SUBLEDGER_FILES = FILES + OWN + sorted(SAMPLES.glob("*subledger*")) + sorted(SAM
 
 
 @pytest.mark.parametrize("path", SUBLEDGER_FILES, ids=lambda p: p.name[:40])
-def test_the_read_collects_the_subledgers_the_separate_pass_reads(monkeypatch, path: Path) -> None:
-    """Open items take subledgers and match keys from the model: the same tables as read_subledgers'."""
-    from koppel.openitems.subledgers import read_subledgers
-
-    theirs = read_subledgers(path)
-    head = path.read_bytes()[:65536]
-    lf = b"\n" in head or b"\r" not in head
-    _same_subledgers(read_xaf(path, subledgers=True).subledgers, theirs, lf)
+def test_the_parallel_read_collects_the_subledgers_of_the_serial_read(monkeypatch, path: Path) -> None:
+    """Open items take subledgers and match keys from the model; pieces of a parallel read add up to the same."""
+    serial = read_xaf(path, subledgers=True).subledgers
     monkeypatch.setattr(parallel, "MIN_PIECE_BYTES", 2500)
-    _same_subledgers(read_xaf_parallel(path, workers=2, subledgers=True).subledgers, theirs, lf)
+    _same_subledgers(read_xaf_parallel(path, workers=2, subledgers=True).subledgers, serial)
     assert read_xaf(path).subledgers is None  # only a read that is asked collects
 
 
 @pytest.mark.parametrize("side", ["C", "D"])
 def test_match_keys_and_obsubledgers_of_the_open_items_shape(monkeypatch, tmp_path: Path, side: str) -> None:
-    from koppel.openitems.subledgers import read_subledgers
     from tests.test_openitems_subledgers import auditfile
 
     path = auditfile(tmp_path, sb_side=side)
-    theirs = read_subledgers(path)
-    assert not theirs.tr_keys.empty and not theirs.lines.empty
-    _same_subledgers(read_xaf(path, subledgers=True).subledgers, theirs)
+    serial = read_xaf(path, subledgers=True).subledgers
+    assert list(serial.tr_keys["match_key"]) == ["M1", "M1"]
+    assert sorted(serial.lines["kind"]) == ["ob", "ob", "sb", "sb"]
     monkeypatch.setattr(parallel, "MIN_PIECE_BYTES", 300)
-    _same_subledgers(read_xaf_parallel(path, workers=2, subledgers=True).subledgers, theirs)
+    _same_subledgers(read_xaf_parallel(path, workers=2, subledgers=True).subledgers, serial)
 
 
-def _two_passes(monkeypatch, run):
-    """``run()`` as before the one pass: the read gathers nothing, the separate passes do."""
-    import koppel.xaf.consumers as consumers
+@pytest.mark.parametrize("newline", ["\r", "\n", "\r\n"])
+def test_subledger_lines_name_their_source_line_whatever_the_line_ends(tmp_path: Path, newline: str) -> None:
+    """Each sbLine / obSbLine names the line it starts on, also in a file with CR-only line ends (the separate
+    subledger pass that this read replaced put every one of them on line 1 there)."""
+    from tests.test_openitems_subledgers import auditfile
 
-    with monkeypatch.context() as m:
-        m.setattr(consumers, "pass_options", lambda: {})
-        return run()
+    one_line = auditfile(tmp_path).read_text(encoding="utf-8")
+    text = one_line.replace("<sbLine>", newline + "<sbLine>").replace("<obSbLine>", newline + "<obSbLine>")
+    path = tmp_path / "ends.xaf"
+    path.write_bytes(text.encode("utf-8"))
+    expected = []
+    for part in text.split(newline)[1:]:
+        expected.append(len(expected) + 2)  # every sbLine / obSbLine starts a line of its own
+        assert part.startswith(("<sbLine>", "<obSbLine>"))
+    for adm in (read_xaf(path, subledgers=True), read_xaf_parallel(path, workers=2, subledgers=True)):
+        assert list(adm.subledgers.lines["source_line"]) == expected == [2, 3, 4, 5]
 
 
-def _no_second_pass(monkeypatch) -> None:
-    """Any of the separate passes over the source fails the test."""
-    import koppel.openitems.opening as opening
-    import koppel.xaf.target as target
+def _source_reads(monkeypatch, source: Path) -> list[Path]:
+    """A list that gets one entry per parse of ``source`` by the XAF reader; any XML pass outside the reader
+    (a separate one such as the subledger or drop scans this replaced) fails the test."""
+    from lxml import etree
 
-    def refuse(*_a, **_k):
-        raise AssertionError("the source was parsed a second time")
+    from koppel.xaf.reader import XafReader
 
-    monkeypatch.setattr(opening, "read_subledgers", refuse)
-    monkeypatch.setattr(target, "scan_dropped", refuse)
+    reads: list[Path] = []
+    batches, iterparse = XafReader.batches, etree.iterparse
+    inside = [0]
+
+    def counted(self):
+        if Path(self.info.path).resolve() == source.resolve():
+            reads.append(source)
+        inside[0] += 1
+        try:
+            yield from batches(self)
+        finally:
+            inside[0] -= 1
+
+    def only_in_the_reader(*args, **kwargs):
+        given = args[0] if args else kwargs.get("source")
+        name = getattr(given, "name", given)  # a path, or an open file
+        of_source = isinstance(name, (str, Path)) and Path(name).resolve() == source.resolve()
+        sniff = kwargs.get("events") == ("start",)  # the version sniff stops at the root element
+        assert inside[0] or sniff or not of_source, "the source was parsed outside the reader's pass"
+        return iterparse(*args, **kwargs)
+
+    monkeypatch.setattr(XafReader, "batches", counted)
+    monkeypatch.setattr(etree, "iterparse", only_in_the_reader)
+    return reads
 
 
 def test_convert_to_xaf40_reads_the_source_once(monkeypatch, tmp_path: Path) -> None:
     from koppel.pipeline import convert
 
     src = SAMPLES / "voorbeeld_clair2.xml"
-    (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
-    _two_passes(monkeypatch, lambda: convert(src, "xaf40", tmp_path / "a" / "out.xaf"))
-    _no_second_pass(monkeypatch)
-    once = convert(src, "xaf40", tmp_path / "b" / "out.xaf")
-    assert once.equal and (tmp_path / "a" / "out.xaf").read_bytes() == (tmp_path / "b" / "out.xaf").read_bytes()
-    report = (tmp_path / "b" / "upgrade-report.json").read_text(encoding="utf-8")
-    assert report == (tmp_path / "a" / "upgrade-report.json").read_text(encoding="utf-8") and "dropped" in report
+    reads = _source_reads(monkeypatch, src)
+    once = convert(src, "xaf40", tmp_path / "out.xaf")
+    assert once.equal and reads == [src]
+    assert "dropped" in (tmp_path / "upgrade-report.json").read_text(encoding="utf-8")
 
 
 def test_opening_with_open_items_reads_the_source_once(monkeypatch, tmp_path: Path) -> None:
@@ -196,10 +209,17 @@ def test_opening_with_open_items_reads_the_source_once(monkeypatch, tmp_path: Pa
 
     options = {"opening_with_open_items": True, "open_items_at": "2016-06-30", "result_account": "0500"}
     src = shared_sample("rxaf__exact-online_xaf3.2_2016.xaf")
-    expected = _two_passes(monkeypatch, lambda: convert(src, "minox", tmp_path / "a", options=options))
-    _no_second_pass(monkeypatch)
+    reads = _source_reads(monkeypatch, src)
     once = convert(src, "minox", tmp_path / "b", options=options)
-    assert once.equal
-    for a, b in zip(sorted(expected.files), sorted(once.files), strict=True):
-        if a.is_file() and a.suffix != ".json":
-            assert a.read_bytes() == b.read_bytes(), a.name
+    assert once.equal and reads == [src]
+
+
+def test_openitems_command_reads_the_source_once(monkeypatch, tmp_path: Path) -> None:
+    from koppel.cli import main
+    from tests.conftest import shared_sample
+
+    src = shared_sample("rxaf__exact-online_xaf3.2_2016.xaf")
+    reads = _source_reads(monkeypatch, src)
+    with pytest.raises(SystemExit) as done:
+        main(["openitems", str(src), "-o", str(tmp_path / "open.csv")])
+    assert done.value.code == 0 and reads == [src]
