@@ -1,12 +1,15 @@
-"""The upgrade report's counts taken in the reader's pass equal those of the separate scan, on every sample.
+"""What the reader gathers in its own pass equals what the separate passes it replaced gave, on every sample.
 
-``convert --to xaf40`` used to parse the source twice (read, then :func:`scan_dropped`); now the reader counts
-what 4.0 drops while it reads. The scan stays as the reference (and for ``--keep-dropped``), so each sample,
-synthetic file and hand-made oddity is read both ways, serially and cut into pieces for the parallel reader.
+``convert --to xaf40`` used to parse the source twice (read, then a scan of what 4.0 drops; with
+``--keep-dropped`` that scan also wrote the dropped values). Now the reader counts and keeps them while it
+reads; the scan stays as a reference in ``tests/dropped_reference.py``, and each sample, synthetic file and
+hand-made oddity is read both ways, serially and cut into pieces for the parallel reader. Subledgers for open
+items come from the same pass.
 """
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
@@ -17,8 +20,8 @@ from koppel.xaf.consumers import wanted_in_pass
 from koppel.xaf.parallel import read_xaf_parallel
 from koppel.xaf.reader import read_xaf
 from koppel.xaf.split import read_xaf_set
-from koppel.xaf.upgrade import scan_dropped
 from tests.conftest import SAMPLES, XAF_SAMPLES
+from tests.dropped_reference import scan_dropped
 from tests.shapes.clair2 import eekboek_clair2
 
 FILES = sorted(p for p in XAF_SAMPLES.iterdir() if p.suffix in (".xaf", ".xml") and "bad-encoding" not in p.name)
@@ -46,6 +49,61 @@ def test_the_parallel_read_counts_what_the_scan_counts(monkeypatch, path: Path) 
     monkeypatch.setattr(parallel, "MIN_PIECE_BYTES", 2500)  # many pieces, journals cut in the middle
     adm = read_xaf_parallel(path, workers=2, count_dropped=True)
     assert adm.dropped_in_40 == _scanned(path, adm)
+
+
+def _reference_rows(tmp_path: Path, path: Path, adm) -> list[dict]:
+    family = "2.0" if adm.header.source_version == "2.0" else "3"
+    scan_dropped(path, family, opening_entries=adm.opening_entries, keep_csv=tmp_path / "ref.csv")
+    return _csv_rows(tmp_path / "ref.csv")
+
+
+def _csv_rows(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+# The context columns a dropped element has, by the record its label starts with.
+_ENCLOSING = {
+    "trLine": ("journal", "entry", "line"),
+    "line": ("journal", "entry", "line"),
+    "transaction": ("journal", "entry"),
+    "journal": ("journal",),
+    "customerSupplier": ("relation",),
+    "ledgerAccount": ("account",),
+}
+
+
+def _same_rows(mine: list[dict], theirs: list[dict]) -> None:
+    """The same rows in the same order; the context columns name the records the element lies in.
+
+    The scan set a context column when it passed an id and cleared it only when the next record of that kind
+    began, so the last relation, account, journal, entry and line leaked into every row after them (a
+    transaction line showed the last ledger account; ``transactions/subledgers`` the last transaction). The read
+    names only the enclosing records: where the scan's value is right, it is the same; elsewhere it is empty.
+    """
+    assert len(mine) == len(theirs)
+    for got, ref in zip(mine, theirs, strict=True):
+        record = got["element"].split("/", 1)[0].split(" (", 1)[0]
+        enclosing = _ENCLOSING.get(record, ())
+        expected = {k: (v if k in enclosing else "") if k in _CONTEXT else v for k, v in ref.items()}
+        assert got == expected
+
+
+_CONTEXT = ("journal", "entry", "line", "relation", "account")
+
+
+@pytest.mark.parametrize("path", FILES + OWN, ids=lambda p: p.name[:40])
+def test_the_read_keeps_the_rows_the_scan_wrote(monkeypatch, tmp_path: Path, path: Path) -> None:
+    """--keep-dropped: the rows kept in the read's pass (serial and in pieces) are those the scan wrote."""
+    adm = read_xaf(path, keep_dropped_rows=True)
+    theirs = _reference_rows(tmp_path, path, adm)
+    assert adm.dropped_rows.write(tmp_path / "mine.csv") == len(theirs)
+    _same_rows(_csv_rows(tmp_path / "mine.csv"), theirs)
+    assert not Path(adm.dropped_rows.folder).exists()  # the spool goes once written
+    monkeypatch.setattr(parallel, "MIN_PIECE_BYTES", 2500)
+    cut = read_xaf_parallel(path, workers=2, keep_dropped_rows=True)
+    cut.dropped_rows.write(tmp_path / "cut.csv")
+    _same_rows(_csv_rows(tmp_path / "cut.csv"), theirs)
 
 
 @pytest.mark.parametrize("version", ["2.0", "3.2", "3.2.1", "4.0"])
@@ -198,9 +256,10 @@ def test_convert_to_xaf40_reads_the_source_once(monkeypatch, tmp_path: Path) -> 
 
     src = SAMPLES / "voorbeeld_clair2.xml"
     reads = _source_reads(monkeypatch, src)
-    once = convert(src, "xaf40", tmp_path / "out.xaf")
+    once = convert(src, "xaf40", tmp_path / "out.xaf", options={"keep_dropped": str(tmp_path / "kept")})
     assert once.equal and reads == [src]
     assert "dropped" in (tmp_path / "upgrade-report.json").read_text(encoding="utf-8")
+    assert len(_csv_rows(tmp_path / "kept" / "dropped-elements.csv")) > 1
 
 
 def test_opening_with_open_items_reads_the_source_once(monkeypatch, tmp_path: Path) -> None:
