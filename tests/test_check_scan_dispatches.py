@@ -49,3 +49,20 @@ def test_each_rule_reports_the_code_its_name_says(family: str) -> None:
             for code in re.findall(r"XAF-[A-Z]\d\d", node.value)
         }
         assert codes == {f"XAF-{named.group(1).upper()}"}, rule.name
+
+
+def test_the_codes_of_one_line_are_reported_in_file_order(tmp_path: Path) -> None:
+    """Several unknown codes on one trLine: their places in the order written (the scanner used to take them in
+    the order of a set of tag names, which changed with Python's hash seed, so the first place could too)."""
+    from koppel.checks import check_file
+    from tests.conftest import SAMPLES
+
+    text = (SAMPLES / "voorbeeld_xaf32.xaf").read_text(encoding="utf-8")
+    codes = "<qntityID>Q</qntityID><projID>P</projID><artGrpID>A</artGrpID><costID>C</costID><prodID>R</prodID>"
+    text = text.replace("<amntTp>D</amntTp></trLine>", f"<amntTp>D</amntTp>{codes}</trLine>", 1)
+    path = tmp_path / "codes.xaf"
+    path.write_text(text, encoding="utf-8")
+    k09 = next(f for f in check_file(path, xsd=False)["findings"] if f["code"] == "XAF-K09")
+    assert k09["count"] == 5 and {p["line"] for p in k09["places"]} == {97}
+    written = ["qntityID", "projID", "artGrpID", "costID", "prodID"]
+    assert [p["path"].rsplit("/", 1)[1] for p in k09["places"]] == written

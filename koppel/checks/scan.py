@@ -446,6 +446,7 @@ class Scanner:
             ns + "nr", ns + "accID", ns + "amnt", ns + "amntTp", ns + "custSupID", ns + "effDate", ns + "vat"
         )
         optional = self._optional_tags()
+        optional_get = optional.get
         seen_nr: set = set()
         sum_d = sum_c = debit = credit = 0
         pstats = f.by_period.get(period)
@@ -487,9 +488,11 @@ class Scanner:
                 eff = el.text
                 if eff is None or not (start <= eff[:10] <= end):
                     rule_d03_effective_date_in_year(_t(el), year, el.sourceline, lpath, out)
-            for tag in optional.keys() & k.keys():  # codes (K09) and references (V01) present on the line
-                name, tp = optional[tag]
-                child = k[tag]
+            for tag, child in k.items() if optional else ():  # codes (K09), references (V01): in file order
+                spec = optional_get(tag)
+                if spec is None:
+                    continue
+                name, tp = spec
                 if tp == "marker":
                     self._mark([name], child)
                 elif tp is None:
