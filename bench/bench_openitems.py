@@ -39,9 +39,8 @@ done(lines=adm.stats.lines)
 from koppel.xaf import read_xaf
 from koppel.openitems.engine import compute_open_items
 from koppel.openitems.output import write_report
-from koppel.openitems.subledgers import read_subledgers
-adm = read_xaf(path)
-result = compute_open_items(adm, subledgers=read_subledgers(path))
+adm = read_xaf(path, subledgers=True)
+result = compute_open_items(adm, subledgers=adm.subledgers)
 with tempfile.TemporaryDirectory() as tmp:
     write_report(result, Path(tmp) / "open.csv")
 done(lines=adm.stats.lines, postings=len(result.postings), open_items=len(result.open_items()),

@@ -13,6 +13,7 @@ import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -362,6 +363,8 @@ class Administration:
     # an auditfile read for a conversion to XAF 4.0: (element, reason) -> how many 4.0 drops, counted in the
     # read's own pass (koppel/xaf/upgrade.py); None when the read was not asked to count
     dropped_in_40: dict[tuple[str, str], int] | None = None
+    # with --keep-dropped: the dropped elements' values, kept in the same pass (koppel.xaf.upgrade.DroppedRows)
+    dropped_rows: Any = None
     # subledgers of an auditfile read for open items (koppel/xaf/subledgers.py); None when the read did not collect them
     subledgers: Subledgers | None = None
 

@@ -105,7 +105,8 @@ def convert(
     from .xaf.consumers import wanted_in_pass
 
     open_items = bool((options or {}).get("opening_with_open_items"))
-    with wanted_in_pass(dropped_in_40=to == "xaf40", subledgers=open_items):  # gathered in the read's own pass
+    keep = to == "xaf40" and (options or {}).get("keep_dropped") not in (None, False, "")  # as the xaf40 writer
+    with wanted_in_pass(dropped_in_40=to == "xaf40", dropped_rows=keep, subledgers=open_items):  # one pass
         source = read_result(input_path, from_format, **(reader_options or {}))
     folder = output if kind == "folder" else (output.parent if str(output.parent) else Path("."))
     job = WriteJob(

@@ -109,7 +109,8 @@ def test_every_option_the_code_reads_is_declared():
     # --workers (declared for xaf), the mapping's [dialect] and [account_kinds] (handed to the XAF writer by
     # koppel/xaf/target.py), not an --option
     internal = {"workers", "dialect", "account_kinds"}
-    internal |= {"count_dropped", "subledgers"}  # what a command wants from the XAF pass (koppel/xaf/consumers.py)
+    # what a command wants from the XAF pass (koppel/xaf/consumers.py), and the folder of the rows it keeps
+    internal |= {"count_dropped", "keep_dropped_rows", "dropped_rows_dir", "subledgers"}
     assert used - declared - internal == set()
 
 

@@ -11,7 +11,6 @@ from lxml import etree
 
 from koppel.openitems.engine import compute_open_items
 from koppel.openitems.opening import opening_with_open_items
-from koppel.openitems.subledgers import read_subledgers
 from koppel.xaf.reader import read_xaf
 from tests.conftest import shared_sample
 
@@ -66,7 +65,8 @@ def _ob_lines(name: str) -> list[dict]:
 
 def _result(name: str, **kw):
     path = shared_sample(name)
-    return compute_open_items(read_xaf(path), subledgers=read_subledgers(path), **kw)
+    adm = read_xaf(path, subledgers=True)  # subledgers and match keys come from the read's own pass
+    return compute_open_items(adm, subledgers=adm.subledgers, **kw)
 
 
 def _open_by_key(result) -> Counter:
@@ -191,8 +191,8 @@ def test_at_date_leaves_out_later_payments():
 
 def test_twinfield_opening_split_per_relation_keeps_every_entry():
     path = shared_sample(TWINFIELD)
-    adm = read_xaf(path)
-    new = opening_with_open_items(adm, subledgers=read_subledgers(path))
+    adm = read_xaf(path, subledgers=True)
+    new = opening_with_open_items(adm, subledgers=adm.subledgers)
     ob = new.opening_balance
     assert new.header.opening_date == "2016-01-01" and new.header.opening_source == "openingBalance"
     assert int(ob["amount"].sum()) == 0

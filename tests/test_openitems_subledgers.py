@@ -10,7 +10,6 @@ import pytest
 from koppel.errors import KoppelError
 from koppel.openitems.engine import compute_open_items
 from koppel.openitems.opening import opening_with_open_items
-from koppel.openitems.subledgers import read_subledgers
 from koppel.xaf.reader import read_xaf
 
 NS = "http://www.auditfiles.nl/XAF/3.2"
@@ -130,10 +129,11 @@ def auditfile(tmp_path: Path, sb_side: str = "C") -> Path:
 
 def test_matchkey_subledger_and_amount_fallback_each_place_one_payment(tmp_path):
     path = auditfile(tmp_path)
-    data = read_subledgers(path)
+    adm = read_xaf(path, subledgers=True)
+    data = adm.subledgers
     assert sorted(data.lines["kind"]) == ["ob", "ob", "sb", "sb"]
     assert list(data.tr_keys["match_key"]) == ["M1", "M1"]
-    result = compute_open_items(read_xaf(path), subledgers=data)
+    result = compute_open_items(adm, subledgers=data)
     assert [(c.account_id, c.side, c.reason) for c in result.control] == [("1300", "customer", "subledger CU")]
     items = result.items.set_index("invoice")
     assert items.loc["F-1", ["status", "matched_by"]].tolist() == ["paid", "matchKeyID 1"]
@@ -147,7 +147,8 @@ def test_matchkey_subledger_and_amount_fallback_each_place_one_payment(tmp_path)
 
 def test_opening_with_open_items_takes_the_obsubledger_detail(tmp_path):
     path = auditfile(tmp_path)
-    new = opening_with_open_items(read_xaf(path), subledgers=read_subledgers(path))
+    adm = read_xaf(path, subledgers=True)
+    new = opening_with_open_items(adm, subledgers=adm.subledgers)
     ob = new.opening_balance
     debtors = ob[ob["account_id"] == "1300"]
     assert list(zip(debtors["relation_id"], debtors["invoice_ref"], debtors["amount"], strict=True)) == [
@@ -161,5 +162,5 @@ def test_opening_with_open_items_takes_the_obsubledger_detail(tmp_path):
 def test_subledger_line_without_side_is_refused_with_its_place(tmp_path):
     path = auditfile(tmp_path, sb_side="X")
     with pytest.raises(KoppelError) as exc:
-        read_subledgers(path)
+        read_xaf(path, subledgers=True)
     assert exc.value.field == "sbLine/amntTp" and exc.value.file == path and exc.value.line == 1

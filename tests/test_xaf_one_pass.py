@@ -1,13 +1,15 @@
-"""The upgrade report's counts taken in the reader's pass equal those of the separate scan, on every sample.
+"""What the reader gathers in its own pass equals what the separate passes it replaced gave, on every sample.
 
-``convert --to xaf40`` used to parse the source twice (read, then :func:`scan_dropped`); now the reader counts
-what 4.0 drops while it reads. The scan stays as the reference (and for ``--keep-dropped``), so each sample,
-synthetic file and hand-made oddity is read both ways, serially and cut into pieces for the parallel reader.
+``convert --to xaf40`` used to parse the source twice (read, then a scan of what 4.0 drops; with
+``--keep-dropped`` that scan also wrote the dropped values). Now the reader counts and keeps them while it
+reads; the scan stays as a reference in ``tests/dropped_reference.py``, and each sample, synthetic file and
+hand-made oddity is read both ways, serially and cut into pieces for the parallel reader. Subledgers for open
+items come from the same pass.
 """
 
 from __future__ import annotations
 
-import copy
+import csv
 from pathlib import Path
 
 import pytest
@@ -18,8 +20,8 @@ from koppel.xaf.consumers import wanted_in_pass
 from koppel.xaf.parallel import read_xaf_parallel
 from koppel.xaf.reader import read_xaf
 from koppel.xaf.split import read_xaf_set
-from koppel.xaf.upgrade import scan_dropped
 from tests.conftest import SAMPLES, XAF_SAMPLES
+from tests.dropped_reference import scan_dropped
 from tests.shapes.clair2 import eekboek_clair2
 
 FILES = sorted(p for p in XAF_SAMPLES.iterdir() if p.suffix in (".xaf", ".xml") and "bad-encoding" not in p.name)
@@ -47,6 +49,61 @@ def test_the_parallel_read_counts_what_the_scan_counts(monkeypatch, path: Path) 
     monkeypatch.setattr(parallel, "MIN_PIECE_BYTES", 2500)  # many pieces, journals cut in the middle
     adm = read_xaf_parallel(path, workers=2, count_dropped=True)
     assert adm.dropped_in_40 == _scanned(path, adm)
+
+
+def _reference_rows(tmp_path: Path, path: Path, adm) -> list[dict]:
+    family = "2.0" if adm.header.source_version == "2.0" else "3"
+    scan_dropped(path, family, opening_entries=adm.opening_entries, keep_csv=tmp_path / "ref.csv")
+    return _csv_rows(tmp_path / "ref.csv")
+
+
+def _csv_rows(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+# The context columns a dropped element has, by the record its label starts with.
+_ENCLOSING = {
+    "trLine": ("journal", "entry", "line"),
+    "line": ("journal", "entry", "line"),
+    "transaction": ("journal", "entry"),
+    "journal": ("journal",),
+    "customerSupplier": ("relation",),
+    "ledgerAccount": ("account",),
+}
+
+
+def _same_rows(mine: list[dict], theirs: list[dict]) -> None:
+    """The same rows in the same order; the context columns name the records the element lies in.
+
+    The scan set a context column when it passed an id and cleared it only when the next record of that kind
+    began, so the last relation, account, journal, entry and line leaked into every row after them (a
+    transaction line showed the last ledger account; ``transactions/subledgers`` the last transaction). The read
+    names only the enclosing records: where the scan's value is right, it is the same; elsewhere it is empty.
+    """
+    assert len(mine) == len(theirs)
+    for got, ref in zip(mine, theirs, strict=True):
+        record = got["element"].split("/", 1)[0].split(" (", 1)[0]
+        enclosing = _ENCLOSING.get(record, ())
+        expected = {k: (v if k in enclosing else "") if k in _CONTEXT else v for k, v in ref.items()}
+        assert got == expected
+
+
+_CONTEXT = ("journal", "entry", "line", "relation", "account")
+
+
+@pytest.mark.parametrize("path", FILES + OWN, ids=lambda p: p.name[:40])
+def test_the_read_keeps_the_rows_the_scan_wrote(monkeypatch, tmp_path: Path, path: Path) -> None:
+    """--keep-dropped: the rows kept in the read's pass (serial and in pieces) are those the scan wrote."""
+    adm = read_xaf(path, keep_dropped_rows=True)
+    theirs = _reference_rows(tmp_path, path, adm)
+    assert adm.dropped_rows.write(tmp_path / "mine.csv") == len(theirs)
+    _same_rows(_csv_rows(tmp_path / "mine.csv"), theirs)
+    assert not Path(adm.dropped_rows.folder).exists()  # the spool goes once written
+    monkeypatch.setattr(parallel, "MIN_PIECE_BYTES", 2500)
+    cut = read_xaf_parallel(path, workers=2, keep_dropped_rows=True)
+    cut.dropped_rows.write(tmp_path / "cut.csv")
+    _same_rows(_csv_rows(tmp_path / "cut.csv"), theirs)
 
 
 @pytest.mark.parametrize("version", ["2.0", "3.2", "3.2.1", "4.0"])
@@ -114,13 +171,7 @@ def test_a_conversion_to_4_0_asks_the_read_to_count(tmp_path: Path) -> None:
     assert read_xaf_set(path).dropped_in_40 is None
 
 
-def _same_subledgers(mine, theirs, lines_right: bool = True) -> None:
-    """Equal tables; ``lines_right`` False: the separate pass counts CR-only line ends as one line (the reader
-    reads them as line ends, so its source lines are the right ones there)."""
-    if not lines_right:
-        mine, theirs = copy.deepcopy(mine), copy.deepcopy(theirs)
-        assert (theirs.lines["source_line"] == 1).all()
-        mine.lines["source_line"] = theirs.lines["source_line"] = None
+def _same_subledgers(mine, theirs) -> None:
     assert mine.lines.reset_index(drop=True).equals(theirs.lines.reset_index(drop=True))
     assert mine.tr_keys.reset_index(drop=True).equals(theirs.tr_keys.reset_index(drop=True))
 
@@ -129,65 +180,86 @@ SUBLEDGER_FILES = FILES + OWN + sorted(SAMPLES.glob("*subledger*")) + sorted(SAM
 
 
 @pytest.mark.parametrize("path", SUBLEDGER_FILES, ids=lambda p: p.name[:40])
-def test_the_read_collects_the_subledgers_the_separate_pass_reads(monkeypatch, path: Path) -> None:
-    """Open items take subledgers and match keys from the model: the same tables as read_subledgers'."""
-    from koppel.openitems.subledgers import read_subledgers
-
-    theirs = read_subledgers(path)
-    head = path.read_bytes()[:65536]
-    lf = b"\n" in head or b"\r" not in head
-    _same_subledgers(read_xaf(path, subledgers=True).subledgers, theirs, lf)
+def test_the_parallel_read_collects_the_subledgers_of_the_serial_read(monkeypatch, path: Path) -> None:
+    """Open items take subledgers and match keys from the model; pieces of a parallel read add up to the same."""
+    serial = read_xaf(path, subledgers=True).subledgers
     monkeypatch.setattr(parallel, "MIN_PIECE_BYTES", 2500)
-    _same_subledgers(read_xaf_parallel(path, workers=2, subledgers=True).subledgers, theirs, lf)
+    _same_subledgers(read_xaf_parallel(path, workers=2, subledgers=True).subledgers, serial)
     assert read_xaf(path).subledgers is None  # only a read that is asked collects
 
 
 @pytest.mark.parametrize("side", ["C", "D"])
 def test_match_keys_and_obsubledgers_of_the_open_items_shape(monkeypatch, tmp_path: Path, side: str) -> None:
-    from koppel.openitems.subledgers import read_subledgers
     from tests.test_openitems_subledgers import auditfile
 
     path = auditfile(tmp_path, sb_side=side)
-    theirs = read_subledgers(path)
-    assert not theirs.tr_keys.empty and not theirs.lines.empty
-    _same_subledgers(read_xaf(path, subledgers=True).subledgers, theirs)
+    serial = read_xaf(path, subledgers=True).subledgers
+    assert list(serial.tr_keys["match_key"]) == ["M1", "M1"]
+    assert sorted(serial.lines["kind"]) == ["ob", "ob", "sb", "sb"]
     monkeypatch.setattr(parallel, "MIN_PIECE_BYTES", 300)
-    _same_subledgers(read_xaf_parallel(path, workers=2, subledgers=True).subledgers, theirs)
+    _same_subledgers(read_xaf_parallel(path, workers=2, subledgers=True).subledgers, serial)
 
 
-def _two_passes(monkeypatch, run):
-    """``run()`` as before the one pass: the read gathers nothing, the separate passes do."""
-    import koppel.xaf.consumers as consumers
+@pytest.mark.parametrize("newline", ["\r", "\n", "\r\n"])
+def test_subledger_lines_name_their_source_line_whatever_the_line_ends(tmp_path: Path, newline: str) -> None:
+    """Each sbLine / obSbLine names the line it starts on, also in a file with CR-only line ends (the separate
+    subledger pass that this read replaced put every one of them on line 1 there)."""
+    from tests.test_openitems_subledgers import auditfile
 
-    with monkeypatch.context() as m:
-        m.setattr(consumers, "pass_options", lambda: {})
-        return run()
+    one_line = auditfile(tmp_path).read_text(encoding="utf-8")
+    text = one_line.replace("<sbLine>", newline + "<sbLine>").replace("<obSbLine>", newline + "<obSbLine>")
+    path = tmp_path / "ends.xaf"
+    path.write_bytes(text.encode("utf-8"))
+    expected = []
+    for part in text.split(newline)[1:]:
+        expected.append(len(expected) + 2)  # every sbLine / obSbLine starts a line of its own
+        assert part.startswith(("<sbLine>", "<obSbLine>"))
+    for adm in (read_xaf(path, subledgers=True), read_xaf_parallel(path, workers=2, subledgers=True)):
+        assert list(adm.subledgers.lines["source_line"]) == expected == [2, 3, 4, 5]
 
 
-def _no_second_pass(monkeypatch) -> None:
-    """Any of the separate passes over the source fails the test."""
-    import koppel.openitems.opening as opening
-    import koppel.xaf.target as target
+def _source_reads(monkeypatch, source: Path) -> list[Path]:
+    """A list that gets one entry per parse of ``source`` by the XAF reader; any XML pass outside the reader
+    (a separate one such as the subledger or drop scans this replaced) fails the test."""
+    from lxml import etree
 
-    def refuse(*_a, **_k):
-        raise AssertionError("the source was parsed a second time")
+    from koppel.xaf.reader import XafReader
 
-    monkeypatch.setattr(opening, "read_subledgers", refuse)
-    monkeypatch.setattr(target, "scan_dropped", refuse)
+    reads: list[Path] = []
+    batches, iterparse = XafReader.batches, etree.iterparse
+    inside = [0]
+
+    def counted(self):
+        if Path(self.info.path).resolve() == source.resolve():
+            reads.append(source)
+        inside[0] += 1
+        try:
+            yield from batches(self)
+        finally:
+            inside[0] -= 1
+
+    def only_in_the_reader(*args, **kwargs):
+        given = args[0] if args else kwargs.get("source")
+        name = getattr(given, "name", given)  # a path, or an open file
+        of_source = isinstance(name, (str, Path)) and Path(name).resolve() == source.resolve()
+        sniff = kwargs.get("events") == ("start",)  # the version sniff stops at the root element
+        assert inside[0] or sniff or not of_source, "the source was parsed outside the reader's pass"
+        return iterparse(*args, **kwargs)
+
+    monkeypatch.setattr(XafReader, "batches", counted)
+    monkeypatch.setattr(etree, "iterparse", only_in_the_reader)
+    return reads
 
 
 def test_convert_to_xaf40_reads_the_source_once(monkeypatch, tmp_path: Path) -> None:
     from koppel.pipeline import convert
 
     src = SAMPLES / "voorbeeld_clair2.xml"
-    (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
-    _two_passes(monkeypatch, lambda: convert(src, "xaf40", tmp_path / "a" / "out.xaf"))
-    _no_second_pass(monkeypatch)
-    once = convert(src, "xaf40", tmp_path / "b" / "out.xaf")
-    assert once.equal and (tmp_path / "a" / "out.xaf").read_bytes() == (tmp_path / "b" / "out.xaf").read_bytes()
-    report = (tmp_path / "b" / "upgrade-report.json").read_text(encoding="utf-8")
-    assert report == (tmp_path / "a" / "upgrade-report.json").read_text(encoding="utf-8") and "dropped" in report
+    reads = _source_reads(monkeypatch, src)
+    once = convert(src, "xaf40", tmp_path / "out.xaf", options={"keep_dropped": str(tmp_path / "kept")})
+    assert once.equal and reads == [src]
+    assert "dropped" in (tmp_path / "upgrade-report.json").read_text(encoding="utf-8")
+    assert len(_csv_rows(tmp_path / "kept" / "dropped-elements.csv")) > 1
 
 
 def test_opening_with_open_items_reads_the_source_once(monkeypatch, tmp_path: Path) -> None:
@@ -196,10 +268,17 @@ def test_opening_with_open_items_reads_the_source_once(monkeypatch, tmp_path: Pa
 
     options = {"opening_with_open_items": True, "open_items_at": "2016-06-30", "result_account": "0500"}
     src = shared_sample("rxaf__exact-online_xaf3.2_2016.xaf")
-    expected = _two_passes(monkeypatch, lambda: convert(src, "minox", tmp_path / "a", options=options))
-    _no_second_pass(monkeypatch)
+    reads = _source_reads(monkeypatch, src)
     once = convert(src, "minox", tmp_path / "b", options=options)
-    assert once.equal
-    for a, b in zip(sorted(expected.files), sorted(once.files), strict=True):
-        if a.is_file() and a.suffix != ".json":
-            assert a.read_bytes() == b.read_bytes(), a.name
+    assert once.equal and reads == [src]
+
+
+def test_openitems_command_reads_the_source_once(monkeypatch, tmp_path: Path) -> None:
+    from koppel.cli import main
+    from tests.conftest import shared_sample
+
+    src = shared_sample("rxaf__exact-online_xaf3.2_2016.xaf")
+    reads = _source_reads(monkeypatch, src)
+    with pytest.raises(SystemExit) as done:
+        main(["openitems", str(src), "-o", str(tmp_path / "open.csv")])
+    assert done.value.code == 0 and reads == [src]

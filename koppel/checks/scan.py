@@ -3,8 +3,11 @@
 Master data, transactions and subledgers are handled when their element ends and then removed from
 the tree, so memory does not grow with the number of lines. What the end-of-file rules need is kept
 as small dicts, sets of 64-bit hashes (uniqueness) and one int64 array of line-key hashes (K10).
-The per-element rules run inline here, each marked with its code; the rules that need the whole file
-run afterwards in :mod:`koppel.checks.rules`.
+The scanner only dispatches: each per-element rule is a small function in a module of its family
+(:mod:`.rules_unique`, :mod:`.rules_refs`, :mod:`.rules_dates`, :mod:`.rules_values`, :mod:`.rules_codes`,
+:mod:`.rules_balance`), called with the values the handler read; the rules that need the whole file run
+afterwards in :mod:`koppel.checks.rules`. What stays here is reading: which children a record has, the running
+totals, and the facts the file-level rules and the result need.
 """
 
 from __future__ import annotations
@@ -15,31 +18,52 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from ..errors import KoppelError
-from ..money import format_cents, parse_cents
+from ..money import parse_cents
 from ..xaf.codes import BASIC_TYPE_OF, ONLY_IN_3, ONLY_IN_40, REF_FIELDS, codes_for
 from ..xaf.safety import parser_options
 from .findings import Collector
+from .rules_balance import rule_o03_opening_on_result_account, rule_t07_entry_balances, rule_t10_subledger_totals
 from .rules_codes import (
     rule_v05_account_type,
     rule_v05_clair2_account_type,
     rule_v05_journal_type,
     rule_v05_relation_type,
 )
-
-
-def _t(elem) -> str | None:
-    """Text of an element; empty elements count as absent."""
-    if elem is None:
-        return None
-    text = elem.text
-    if text is None:
-        return None
-    text = text.strip()
-    return text or None
-
-
-def _two_decimals(text: str) -> bool:
-    return len(text) >= 3 and text[-3] == "." and text[-2:].isdigit()
+from .rules_dates import rule_d01_entry_date_in_year, rule_d02_entry_date_in_period, rule_d03_effective_date_in_year
+from .rules_refs import (
+    rule_k01_account_known,
+    rule_k02_opening_account_known,
+    rule_k03_relation_known,
+    rule_k04_vat_code_known,
+    rule_k06_period_known,
+    rule_k08_subledger_journal_known,
+    rule_k09_code_in_basics,
+)
+from .rules_unique import (
+    rule_u01_relation_id_unique,
+    rule_u02_account_id_unique,
+    rule_u03_rgs_code_unique,
+    rule_u04_vat_id_unique,
+    rule_u05_period_number_unique,
+    rule_u06_journal_id_unique,
+    rule_u07_entry_unique,
+    rule_u08_line_nr_unique,
+    rule_u09_opening_line_nr_unique,
+    rule_u10_basic_unique,
+    rule_u11_subledger_line_nr_unique,
+    rule_u12_clair2_id_unique,
+)
+from .rules_values import (
+    MAX_REFERENCE,
+    rule_v01_reference_length,
+    rule_v02_amount_not_negative,
+    rule_v03_amount,
+    rule_v03_line_amount,
+    rule_v04_side,
+    rule_v06_clair2_one_side,
+    rule_v07_negative_vat,
+)
+from .rules_values import text_of as _t
 
 
 @dataclass
@@ -136,14 +160,12 @@ class Scanner:
                 out.setdefault(tag[cut:], child)
         return out
 
-    def _unique(self, code: str, scope: str, key: str | None, line: int | None, path: str, what: str) -> None:
-        if key is None:
-            return
-        seen = self._seen.setdefault(scope, set())
-        if key in seen:
-            self.out.add(code, line, path, {what: key})
-        else:
-            seen.add(key)
+    def _seen_in(self, scope: str) -> set:
+        """The ids a uniqueness scope has seen (one set per scope, made on first use)."""
+        seen = self._seen.get(scope)
+        if seen is None:
+            seen = self._seen[scope] = set()
+        return seen
 
     @staticmethod
     def _drop(elem) -> None:
@@ -152,30 +174,9 @@ class Scanner:
         if parent is not None:
             parent.remove(elem)
 
-    def _amount(self, elem, path: str, *, count_v03: bool = True) -> int | None:
-        """Cents of an amount element as written (sign kept); V03 for other than two decimals."""
-        text = _t(elem)
-        if text is None:
-            return None
-        if count_v03 and not _two_decimals(text):
-            self.out.add("XAF-V03", elem.sourceline, path, {"found": text, "expected": "two decimals"})
-        try:
-            return parse_cents(text)
-        except KoppelError as exc:
-            self.out.add("XAF-V03", elem.sourceline, path, {"found": text, "problem": exc.message})
-            return None
-
     def _negative_vat(self, elem, path: str) -> None:
-        """XAF-V07: a negative VAT amount (information, as pyxaf's XAF7001 for any amount)."""
-        text = _t(elem)
-        if text is not None and text.startswith("-"):
-            try:
-                negative = parse_cents(text) < 0
-            except KoppelError:
-                return  # not an amount: the XSD layer reports it
-            if negative:
-                self.f.negative_vat += 1
-                self.out.add("XAF-V07", elem.sourceline, path, {"found": text})
+        if rule_v07_negative_vat(elem, path, self.out):
+            self.f.negative_vat += 1
 
     # -- header and company --------------------------------------------------------------------
     def _header(self, elem) -> None:
@@ -202,7 +203,7 @@ class Scanner:
         cid = _t(k.get("custSupID"))
         line = elem.sourceline
         path = f"customerSupplier[{cid}]"
-        self._unique("XAF-U01", "cs", cid, line, path, "custSupID")  # XAF-U01
+        rule_u01_relation_id_unique(cid, line, self._seen_in("cs"), self.out)
         if cid is not None:
             self.f.relations.add(cid)
         if not self.c2:
@@ -219,10 +220,10 @@ class Scanner:
             acc, name = _t(k.get("accID")), _t(k.get("accDesc"))
             kind = rule_v05_account_type(k, acc, self.codes, self.out)
             rgs = _t(k.get("RGScode"))
-            self._unique("XAF-U03", "rgs", rgs, line, f"ledgerAccount[{acc}]/RGScode", "RGScode")  # XAF-U03
+            rule_u03_rgs_code_unique(rgs, acc, line, self._seen_in("rgs"), self.out)
         if not self.c2:
             self._mark([n for n in (ONLY_IN_3 if self.v4 else ONLY_IN_40) if n in k], elem)
-        self._unique("XAF-U02", "acc", acc, line, f"ledgerAccount[{acc}]", "accID")  # XAF-U02
+        rule_u02_account_id_unique(acc, line, self._seen_in("acc"), self.out)
         if acc is not None and acc not in self.f.accounts:
             self.f.accounts[acc] = (name, kind)
         self._drop(elem)
@@ -230,7 +231,7 @@ class Scanner:
     def _vatCode(self, elem) -> None:
         k = self._kids(elem)
         vid = _t(k.get("vatID"))
-        self._unique("XAF-U04", "vat", vid, elem.sourceline, f"vatCode[{vid}]", "vatID")  # XAF-U04
+        rule_u04_vat_id_unique(vid, elem.sourceline, self._seen_in("vat"), self.out)
         if vid is not None:
             self.f.vat_codes.add(vid)
         for which in ("vatToPayAccID", "vatToClaimAccID"):
@@ -245,7 +246,7 @@ class Scanner:
     def _period(self, elem) -> None:
         k = self._kids(elem)
         nr = _t(k.get("periodNumber"))
-        self._unique("XAF-U05", "period", nr, elem.sourceline, f"period[{nr}]", "periodNumber")  # XAF-U05
+        rule_u05_period_number_unique(nr, elem.sourceline, self._seen_in("period"), self.out)
         start, end = _t(k.get("startDatePeriod")), _t(k.get("endDatePeriod"))
         if nr is not None and nr not in self.f.periods:
             self.f.periods[nr] = (start[:10] if start else None, end[:10] if end else None, elem.sourceline)
@@ -256,12 +257,7 @@ class Scanner:
         if self.v4:
             self._mark(["basics"], elem)
         k = self._kids(elem)
-        tp, bid = _t(k.get("basicType")), _t(k.get("basicID"))
-        if tp is not None and bid is not None:
-            key = (tp.zfill(2), bid)
-            if key in self.f.basics:  # XAF-U10
-                self.out.add("XAF-U10", elem.sourceline, f"basic[{tp}/{bid}]", {"basicType": tp, "basicID": bid})
-            self.f.basics.add(key)
+        rule_u10_basic_unique(_t(k.get("basicType")), _t(k.get("basicID")), elem.sourceline, self.f.basics, self.out)
         self._drop(elem)
 
     # -- opening balance -----------------------------------------------------------------------
@@ -277,16 +273,14 @@ class Scanner:
         nr, acc = _t(k.get("nr")), _t(k.get("accID"))
         line = elem.sourceline
         path = f"openingBalance/obLine[{nr}]"
-        self._unique("XAF-U09", "obline", nr, line, path, "nr")  # XAF-U09
-        if acc is not None and acc not in self.f.accounts:  # XAF-K02
-            self.out.add("XAF-K02", k["accID"].sourceline, path + "/accID", {"accID": acc})
-        cents = self._amount(k.get("amnt"), path + "/amnt")  # XAF-V03
-        side = _t(k.get("amntTp"))
-        if side not in ("D", "C"):  # XAF-V04
-            self.out.add("XAF-V04", line, path + "/amntTp", {"found": side or "(ontbreekt)", "expected": "D of C"})
-            side = None
-        if cents is not None and cents < 0:  # XAF-V02
-            self.out.add("XAF-V02", k["amnt"].sourceline, path + "/amnt", {"found": _t(k["amnt"])})
+        out = self.out
+        rule_u09_opening_line_nr_unique(nr, line, path, self._seen_in("obline"), out)
+        if acc is not None:
+            rule_k02_opening_account_known(acc, k["accID"].sourceline, path, self.f.accounts, out)
+        cents = rule_v03_amount(k.get("amnt"), path + "/amnt", out)
+        side = rule_v04_side(k.get("amntTp"), line, path, out)
+        if cents is not None:
+            rule_v02_amount_not_negative(cents, k["amnt"], path + "/amnt", out)
         if cents is not None and side is not None:
             if side == "D":
                 ob["sum_d"] += cents
@@ -295,9 +289,7 @@ class Scanner:
             signed = cents if side == "D" else -cents
             row = self.f.tb.setdefault(acc, [0, 0, 0])
             row[0] += signed
-            info = self.f.accounts.get(acc)
-            if info is not None and info[1] == "P" and signed:  # XAF-O03
-                self.out.add("XAF-O03", line, path, {"accID": acc, "amount": _t(k["amnt"])})
+            rule_o03_opening_on_result_account(acc, signed, self.f.accounts.get(acc), _t(k["amnt"]), line, path, out)
         self._drop(elem)
 
     def _openingBalance(self, elem) -> None:
@@ -348,7 +340,7 @@ class Scanner:
             jid, desc, kind = _t(k.get("jrnID")), _t(k.get("desc")), _t(k.get("jrnTp"))
             offset = _t(k.get("offsetAccID"))
             rule_v05_journal_type(k, jid, self.codes, self.out)
-        self._unique("XAF-U06", "jrn", jid, jelem.sourceline, f"journal[{jid}]", "jrnID")  # XAF-U06
+        rule_u06_journal_id_unique(jid, jelem.sourceline, self._seen_in("jrn"), self.out)
         key = jid if jid is not None else ""
         stats = self.f.journals.get(key)
         if stats is None:
@@ -388,12 +380,7 @@ class Scanner:
         tpath = f"journal[{jid}]/transaction[{nr}]"
         f.n_tx += 1
         jstats["transactions"] += 1
-        if nr is not None:  # XAF-U07
-            h = hash((jid, nr))
-            if h in self._tx_seen:
-                out.add("XAF-U07", txline, tpath, {"jrnID": jid, "nr": nr})
-            else:
-                self._tx_seen.add(h)
+        rule_u07_entry_unique(jid, nr, txline, tpath, self._tx_seen, out)
         period_el, date_el = k.get(ns + "periodNumber"), k.get(ns + "trDt")
         period = _t(period_el)
         date = _t(date_el)
@@ -402,25 +389,22 @@ class Scanner:
         if opening:
             f.opening_tx.append((txline, jid, nr))
         start, end = self._year
-        if date and start and end and not (start <= date <= end):  # XAF-D01
-            out.add("XAF-D01", date_el.sourceline, tpath + "/trDt", {"trDt": date, "boekjaar": f"{start}..{end}"})
+        if date and start and end and not (start <= date <= end):
+            rule_d01_entry_date_in_year(date, self._year, date_el.sourceline, tpath, out)
         if period is not None:
-            p = f.periods.get(period)
-            if p is None:
-                if f.periods_table:  # XAF-K06
-                    out.add("XAF-K06", period_el.sourceline, tpath + "/periodNumber", {"periodNumber": period})
-            elif date and p[0] and p[1] and not (p[0] <= date <= p[1]):  # XAF-D02
-                out.add("XAF-D02", date_el.sourceline, tpath + "/trDt",
-                        {"trDt": date, "period": period, "periode": f"{p[0]}..{p[1]}"})
+            bounds = f.periods.get(period)
+            if bounds is None:
+                rule_k06_period_known(period, period_el.sourceline, tpath, f.periods, f.periods_table, out)
+            elif date and not (bounds[0] and bounds[1] and bounds[0] <= date <= bounds[1]):
+                rule_d02_entry_date_in_period(date, period, bounds, date_el.sourceline, tpath, out)
         if not self.v4 and (ns + "Source" in k or ns + "User" in k):  # XAF-F07 evidence
             self._mark([n for n in ("Source", "User") if ns + n in k], elem)
         if not self.v4:  # XAF-K09 on the transaction (sourceID, userID)
             for name in ("sourceID", "userID"):
                 code_el = k.get(ns + name)
-                code = _t(code_el)
-                if code is not None and (BASIC_TYPE_OF[name], code) not in f.basics:
-                    out.add("XAF-K09", code_el.sourceline, f"{tpath}/{name}",
-                            {name: code, "basicType": BASIC_TYPE_OF[name]})
+                if code_el is not None:
+                    code = _t(code_el)
+                    rule_k09_code_in_basics(name, code, BASIC_TYPE_OF[name], code_el.sourceline, tpath, f.basics, out)
         self._lines(lines, jid, nr, tpath, period, opening, jstats)
         f.n_lines += len(lines)
         if opening:
@@ -451,15 +435,18 @@ class Scanner:
     _year_cache: tuple | None = None
 
     def _lines(self, lines, jid, nr, tpath, period, opening, jstats) -> None:
-        """The trLines of one transaction: the hot loop, so tags are compared whole and paths made lazily."""
+        """The trLines of one transaction: the hot loop, so tags are compared whole and a rule is called only
+        where its cheap test fails (it tests again itself)."""
         f, out, ns = self.f, self.out, self.ns
         accounts, relations, vat_codes, basics, tb = f.accounts, f.relations, f.vat_codes, f.basics, f.tb
         keys_append = f.line_keys.append if not self.v4 else None
-        start, end = self._year
+        year = self._year
+        start, end = year
         T_NR, T_ACC, T_AMNT, T_TP, T_REL, T_EFF, T_VAT = (
             ns + "nr", ns + "accID", ns + "amnt", ns + "amntTp", ns + "custSupID", ns + "effDate", ns + "vat"
         )
         optional = self._optional_tags()
+        optional_get = optional.get
         seen_nr: set = set()
         sum_d = sum_c = debit = credit = 0
         pstats = f.by_period.get(period)
@@ -471,9 +458,11 @@ class Scanner:
             lnr = el.text if el is not None else None
             if lnr is not None:
                 lnr = lnr.strip() or None
+            lpath = f"{tpath}/trLine[{lnr}]"  # cheap next to the parse; every rule names its line's place
+            # a rule is called where its cheap test fails (it tests again): a call per line costs ~5% here
             if lnr is not None:
-                if lnr in seen_nr:  # XAF-U08
-                    out.add("XAF-U08", ln.sourceline, f"{tpath}/trLine[{lnr}]", {"transaction": nr, "nr": lnr})
+                if lnr in seen_nr:
+                    rule_u08_line_nr_unique(lnr, nr, ln.sourceline, lpath, seen_nr, out)
                 else:
                     seen_nr.add(lnr)
                 if keys_append is not None:
@@ -482,64 +471,47 @@ class Scanner:
             acc = el.text if el is not None else None
             if acc is not None:
                 acc = acc.strip() or None
-            if acc is not None and acc not in accounts:  # XAF-K01
-                out.add("XAF-K01", el.sourceline, f"{tpath}/trLine[{lnr}]/accID", {"accID": acc})
-            if T_REL in k:
-                rel = _t(k[T_REL])
-                if rel is not None and rel not in relations:  # XAF-K03
-                    out.add("XAF-K03", k[T_REL].sourceline, f"{tpath}/trLine[{lnr}]/custSupID", {"custSupID": rel})
+                if acc is not None and acc not in accounts:
+                    rule_k01_account_known(acc, el.sourceline, lpath, accounts, out)
+            el = k.get(T_REL)
+            if el is not None and el.text not in relations:
+                rule_k03_relation_known(_t(el), el.sourceline, lpath, relations, out)
             if T_VAT in k:
-                for vat in ln.iterchildren(T_VAT):  # XAF-K04
+                for vat in ln.iterchildren(T_VAT):
                     sub = vat.find(ns + "vatID")
                     vid = _t(sub)
-                    if vid is not None and vid not in vat_codes:
-                        out.add("XAF-K04", sub.sourceline, f"{tpath}/trLine[{lnr}]/vat/vatID", {"vatID": vid})
-                    self._negative_vat(vat.find(ns + "vatAmnt"), f"{tpath}/trLine[{lnr}]/vat/vatAmnt")  # XAF-V07
+                    if vid is not None:
+                        rule_k04_vat_code_known(vid, sub.sourceline, lpath, vat_codes, out)
+                    self._negative_vat(vat.find(ns + "vatAmnt"), f"{lpath}/vat/vatAmnt")
             el = k.get(T_EFF)
             if el is not None and start and end:
-                eff = _t(el)
-                if eff and not (start <= eff[:10] <= end):  # XAF-D03
-                    out.add("XAF-D03", el.sourceline, f"{tpath}/trLine[{lnr}]/effDate",
-                            {"effDate": eff, "boekjaar": f"{start}..{end}"})
-            for tag in optional.keys() & k.keys():  # codes (K09) and references (V01) present on the line
-                name, tp = optional[tag]
-                child = k[tag]
+                eff = el.text
+                if eff is None or not (start <= eff[:10] <= end):
+                    rule_d03_effective_date_in_year(_t(el), year, el.sourceline, lpath, out)
+            for tag, child in k.items() if optional else ():  # codes (K09), references (V01): in file order
+                spec = optional_get(tag)
+                if spec is None:
+                    continue
+                name, tp = spec
                 if tp == "marker":
                     self._mark([name], child)
-                    continue
-                if tp is None:
-                    if child.text is not None and len(child.text) > 255:  # XAF-V01
-                        out.add("XAF-V01", child.sourceline, f"{tpath}/trLine[{lnr}]/{name}",
-                                {"length": len(child.text)})
-                    continue
-                code = _t(child)
-                if code is not None and (tp, code) not in basics:  # XAF-K09
-                    out.add("XAF-K09", child.sourceline, f"{tpath}/trLine[{lnr}]/{name}",
-                            {name: code, "basicType": tp})
+                elif tp is None:
+                    if child.text is not None and len(child.text) > MAX_REFERENCE:
+                        rule_v01_reference_length(name, child, lpath, out)
+                else:
+                    rule_k09_code_in_basics(name, _t(child), tp, child.sourceline, lpath, basics, out)
             amnt = k.get(T_AMNT)
-            cents = None
-            if amnt is not None and amnt.text is not None:
-                text = amnt.text.strip()
-                if len(text) < 3 or text[-3] != ".":  # XAF-V03
-                    self.out.add("XAF-V03", amnt.sourceline, f"{tpath}/trLine[{lnr}]/amnt",
-                                 {"found": text, "expected": "two decimals"})
-                try:
-                    cents = parse_cents(text)
-                except KoppelError as exc:
-                    self.out.add("XAF-V03", amnt.sourceline, f"{tpath}/trLine[{lnr}]/amnt",
-                                 {"found": text, "problem": exc.message})
+            cents = rule_v03_line_amount(amnt, lpath, out)
             el = k.get(T_TP)
             side = el.text if el is not None else None
             if side != "D" and side != "C":
-                side = side.strip() if side else side
-                if side != "D" and side != "C":  # XAF-V04
-                    out.add("XAF-V04", ln.sourceline, f"{tpath}/trLine[{lnr}]/amntTp",
-                            {"found": side or "(ontbreekt)", "expected": "D of C"})
+                side = rule_v04_side(el, ln.sourceline, lpath, out)
+                if side is None:
                     continue
             if cents is None:
                 continue
-            if cents < 0:  # XAF-V02
-                out.add("XAF-V02", amnt.sourceline, f"{tpath}/trLine[{lnr}]/amnt", {"found": text, "amntTp": side})
+            if cents < 0:
+                rule_v02_amount_not_negative(cents, amnt, lpath + "/amnt", out, side=side)
             if side == "D":
                 sum_d += cents
                 signed = cents
@@ -570,9 +542,8 @@ class Scanner:
         jstats["lines"] += len(lines)
         f.sum_d += sum_d
         f.sum_c += sum_c
-        if sum_d != sum_c:  # XAF-T07
-            self.out.add("XAF-T07", lines[0].getparent().sourceline if lines else None, tpath,
-                         {"debet": format_cents(sum_d), "credit": format_cents(sum_c)})
+        if sum_d != sum_c:
+            rule_t07_entry_balances(sum_d, sum_c, lines[0].getparent().sourceline, tpath, out)
 
     # -- CLAIR2 transactions -------------------------------------------------------------------
     def _transaction_c2(self, elem) -> None:
@@ -586,14 +557,8 @@ class Scanner:
         f.n_tx += 1
         jstats["transactions"] += 1
         if nr is not None:
-            h = hash((jid, nr))
-            if h in self._tx_seen:  # XAF-U07
-                out.add("XAF-U07", txline, tpath, {"journalID": jid, "transactionID": nr})
-            self._tx_seen.add(h)
-            h2 = hash(nr)
-            if h2 in self._tx_ids:  # XAF-U12
-                out.add("XAF-U12", txline, tpath, {"transactionID": nr})
-            self._tx_ids.add(h2)
+            rule_u07_entry_unique(jid, nr, txline, tpath, self._tx_seen, out, clair2=True)
+            rule_u12_clair2_id_unique(nr, "transactionID", txline, tpath, self._tx_ids, out)
         period = _t(k.get("period"))
         opening = period == "0"  # CLAIR2's period; the reader takes these lines as the opening balance
         if opening:
@@ -601,9 +566,10 @@ class Scanner:
         date = _t(k.get("transactionDate"))
         date = date[:10] if date else None
         start, end = f.header.get("startDate"), f.header.get("endDate")
-        if date and start and end and not (start[:10] <= date <= end[:10]):  # XAF-D01
-            out.add("XAF-D01", k["transactionDate"].sourceline, tpath + "/transactionDate",
-                    {"transactionDate": date, "boekjaar": f"{start}..{end}"})
+        year = self._year
+        if date:
+            rule_d01_entry_date_in_year(date, year, k["transactionDate"].sourceline, tpath, out,
+                                        field="transactionDate", shown=f"{start}..{end}")  # fmt: skip
         pstats = f.by_period.setdefault(period, [0, 0, 0])
         sum_d = sum_c = 0
         seen_nr: set = set()
@@ -614,33 +580,27 @@ class Scanner:
             rid = _t(lk.get("recordID"))
             lpath = f"{tpath}/line[{rid}]"
             if rid is not None:
-                if rid in seen_nr:  # XAF-U08
-                    out.add("XAF-U08", ln.sourceline, lpath, {"transaction": nr, "recordID": rid})
-                seen_nr.add(rid)
-                h = hash(rid)
-                if h in self._record_ids:  # XAF-U12
-                    out.add("XAF-U12", ln.sourceline, lpath, {"recordID": rid})
-                self._record_ids.add(h)
+                rule_u08_line_nr_unique(rid, nr, ln.sourceline, lpath, seen_nr, out, field="recordID")
+                rule_u12_clair2_id_unique(rid, "recordID", ln.sourceline, lpath, self._record_ids, out)
             acc = _t(lk.get("accountID"))
-            if acc is not None and acc not in f.accounts:  # XAF-K01
-                out.add("XAF-K01", lk["accountID"].sourceline, lpath + "/accountID", {"accountID": acc})
+            if acc is not None:
+                rule_k01_account_known(acc, lk["accountID"].sourceline, lpath, f.accounts, out, field="accountID")
             rel = _t(lk.get("custSupID"))
-            if rel is not None and rel not in f.relations:  # XAF-K03
-                out.add("XAF-K03", lk["custSupID"].sourceline, lpath + "/custSupID", {"custSupID": rel})
-            eff = _t(lk.get("effectiveDate"))
-            if eff and start and end and not (start[:10] <= eff[:10] <= end[:10]):  # XAF-D03
-                out.add("XAF-D03", lk["effectiveDate"].sourceline, lpath + "/effectiveDate", {"effectiveDate": eff})
+            if rel is not None:
+                rule_k03_relation_known(rel, lk["custSupID"].sourceline, lpath, f.relations, out)
+            eff_el = lk.get("effectiveDate")
+            if eff_el is not None:
+                rule_d03_effective_date_in_year(_t(eff_el), year, eff_el.sourceline, lpath, out, clair2=True)
             vat = lk.get("vat")
             if vat is not None:
-                self._negative_vat(vat.find(self.ns + "vatAmount"), lpath + "/vat/vatAmount")  # XAF-V07
+                self._negative_vat(vat.find(self.ns + "vatAmount"), lpath + "/vat/vatAmount")
             d_el, c_el = lk.get("debitAmount"), lk.get("creditAmount")
-            if _t(d_el) is not None and _t(c_el) is not None:  # XAF-V06
-                out.add("XAF-V06", ln.sourceline, lpath, {"debitAmount": _t(d_el), "creditAmount": _t(c_el)})
-            d = self._amount(d_el, lpath + "/debitAmount") or 0
-            c = self._amount(c_el, lpath + "/creditAmount") or 0
+            rule_v06_clair2_one_side(d_el, c_el, ln.sourceline, lpath, out)
+            d = rule_v03_amount(d_el, lpath + "/debitAmount", out) or 0
+            c = rule_v03_amount(c_el, lpath + "/creditAmount", out) or 0
             for el, val in ((d_el, d), (c_el, c)):
-                if val < 0:  # XAF-V02 (a warning in CLAIR2)
-                    out.add("XAF-V02", el.sourceline, f"{lpath}/{el.tag}", {"found": _t(el)}, severity="warning")
+                if val < 0:
+                    rule_v02_amount_not_negative(val, el, f"{lpath}/{el.tag}", out, clair2=True)
             sum_d += d
             sum_c += c
             row = f.tb.get(acc)
@@ -668,8 +628,7 @@ class Scanner:
             f.opening_tx_lines += n
             f.opening_tx_d += sum_d
             f.opening_tx_c += sum_c
-        if sum_d != sum_c:  # XAF-T07
-            out.add("XAF-T07", txline, tpath, {"debitAmount": format_cents(sum_d), "creditAmount": format_cents(sum_c)})
+        rule_t07_entry_balances(sum_d, sum_c, txline, tpath, out, clair2=True)
         elem.clear()
         elem.getparent().remove(elem)
 
@@ -691,21 +650,16 @@ class Scanner:
             sk = self._kids(sb)
             nr = _t(sk.get("nr"))
             lpath = f"{spath}/{line_tag[len(self.ns):]}[{nr}]"
-            if nr is not None:
-                if nr in seen:  # XAF-U11
-                    out.add("XAF-U11", sb.sourceline, lpath, {"nr": nr})
-                seen.add(nr)
+            rule_u11_subledger_line_nr_unique(nr, sb.sourceline, lpath, seen, out)
             rel = _t(sk.get("custSupID"))
-            if rel is not None and rel not in f.relations:  # XAF-K03
-                out.add("XAF-K03", sk["custSupID"].sourceline, lpath + "/custSupID", {"custSupID": rel})
-            for vat in sb.iterchildren(self.ns + "vat"):  # XAF-K04
-                vid = _t(vat.find(self.ns + "vatID"))
-                if vid is not None and vid not in f.vat_codes:
-                    out.add("XAF-K04", sb.sourceline, lpath + "/vat/vatID", {"vatID": vid})
+            if rel is not None:
+                rule_k03_relation_known(rel, sk["custSupID"].sourceline, lpath, f.relations, out)
+            for vat in sb.iterchildren(self.ns + "vat"):
+                rule_k04_vat_code_known(_t(vat.find(self.ns + "vatID")), sb.sourceline, lpath, f.vat_codes, out)
             if not ob:
                 jid = _t(sk.get("jrnID"))
-                if jid is not None and jid not in f.journals:  # XAF-K08
-                    out.add("XAF-K08", sk["jrnID"].sourceline, lpath + "/jrnID", {"jrnID": jid})
+                if jid is not None:
+                    rule_k08_subledger_journal_known(jid, sk["jrnID"].sourceline, lpath, f.journals, out)
                 f.sb_refs.append((sb.sourceline, lpath, jid, _t(sk.get("trNr")), _t(sk.get("trLineNr"))))
             amnt = _t(sk.get("amnt"))
             side = _t(sk.get("amntTp"))
@@ -720,20 +674,7 @@ class Scanner:
                     sc += cents
         f.sb_lines += n
         declared = {x: _t(k.get(x)) for x in ("linesCount", "totalDebit", "totalCredit")}
-        found = {"linesCount": str(n), "totalDebit": format_cents(sd), "totalCredit": format_cents(sc)}
-        bad = {}
-        for x, want in declared.items():
-            if x == "linesCount":
-                ok = want is not None and want.isdigit() and int(want) == n
-            else:
-                try:
-                    ok = want is not None and parse_cents(want) == (sd if x == "totalDebit" else sc)
-                except KoppelError:
-                    ok = False
-            if not ok:
-                bad[x] = f"{want if want is not None else '(ontbreekt)'} ≠ {found[x]}"
-        if bad:  # XAF-T10
-            out.add("XAF-T10", elem.sourceline, spath, bad)
+        rule_t10_subledger_totals(declared, n, sd, sc, elem.sourceline, spath, out)
         self._drop(elem)
 
     def _obSubledger(self, elem) -> None:

@@ -10,11 +10,11 @@ import click
 from ..dates import parse_user_date
 from ..errors import KoppelError
 from ..money import format_cents
-from ..openitems.engine import compute_open_items
+from ..openitems.engine import compute_open_items, subledgers_of
 from ..openitems.output import payment_status, read_invoice_list, write_report, write_status
-from ..openitems.subledgers import read_subledgers
 from ..outputs import check_file_output
 from ..progress import activity
+from ..xaf.consumers import wanted_in_pass
 from . import cli
 from .options import encoding_option, force_option, input_format_option, read_with_progress
 
@@ -80,12 +80,12 @@ def openitems_command(
                       what="the open items" if invoices is None else "the payment status")  # fmt: skip
     wanted = read_invoice_list(invoices) if invoices is not None else None
     with activity("openitems") as act:
-        adm = read_with_progress(path, from_format, encoding)
+        with wanted_in_pass(subledgers=True):  # collected in the read's own pass: the file is read once
+            adm = read_with_progress(path, from_format, encoding)
         if act.enabled:
             act.phase("matching")
-        subledgers = read_subledgers(path, encoding=encoding) if adm.header.source_format == "xaf" else None
         result = compute_open_items(
-            adm, _date(at, "--at"), subledgers=subledgers, control_accounts=_control(control)
+            adm, _date(at, "--at"), subledgers=subledgers_of(adm), control_accounts=_control(control)
         )
     if wanted is not None:
         status = payment_status(result, wanted)

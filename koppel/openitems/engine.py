@@ -29,9 +29,8 @@ from datetime import date
 import pandas as pd
 
 from ..errors import KoppelError
-from ..model import Administration
+from ..model import Administration, Subledgers
 from .control import ControlAccount, account_use, detect_control_accounts
-from .subledgers import SubledgerData
 
 SEP = "\x1f"
 POSTING_COLUMNS = (
@@ -147,11 +146,25 @@ def _clean(value):
     return text or None
 
 
+def subledgers_of(adm: Administration) -> Subledgers | None:
+    """The subledgers and match keys the read collected in its own pass (``Administration.subledgers``).
+
+    An auditfile read without asking for them is refused rather than read a second time or matched without
+    them: read it within :func:`koppel.xaf.consumers.wanted_in_pass` ``(subledgers=True)``.
+    """
+    if adm.subledgers is None and adm.header.source_format == "xaf":
+        raise KoppelError(
+            "the auditfile was read without its subledgers, which open items need",
+            hint="read it within koppel.xaf.consumers.wanted_in_pass(subledgers=True)",
+        )
+    return adm.subledgers
+
+
 def compute_open_items(
     adm: Administration,
     at: date | None = None,
     *,
-    subledgers: SubledgerData | None = None,
+    subledgers: Subledgers | None = None,
     control_accounts: dict[str, str] | None = None,
     opening_only: bool = False,
 ) -> OpenItemsResult:
@@ -167,7 +180,7 @@ def compute_open_items(
     journal_kind = {
         str(j): str(k) for j, k in zip(adm.journals["journal_id"], adm.journals["kind"], strict=True) if pd.notna(k)
     }
-    subledgers = subledgers if subledgers is not None else SubledgerData()
+    subledgers = subledgers if subledgers is not None else Subledgers()
     sb, tr_keys = subledgers.lines, subledgers.tr_keys
 
     # subledger lines -> candidate trLine keys (Twinfield omits the journal prefix in trNr/trLineNr)

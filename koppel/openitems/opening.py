@@ -12,18 +12,16 @@ fiscal year starts), so the result keeps every entry and only the opening balanc
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from ..dates import parse_user_date
 from ..errors import KoppelError
-from ..model import Administration, LineStore, conform
+from ..model import Administration, LineStore, Subledgers, conform
 from ..money import format_cents
 from ..registry import FormatInfo, all_formats
-from .engine import OpenItemsResult, compute_open_items
-from .subledgers import SubledgerData, read_subledgers
+from .engine import OpenItemsResult, compute_open_items, subledgers_of
 
 if TYPE_CHECKING:
     from ..writejob import WriteJob
@@ -75,7 +73,7 @@ def opening_with_open_items(
     adm: Administration,
     at: date | None = None,
     *,
-    subledgers: SubledgerData | None = None,
+    subledgers: Subledgers | None = None,
     control_accounts: dict[str, str] | None = None,
     result_account: str | None = None,
     result: OpenItemsResult | None = None,
@@ -189,7 +187,7 @@ def targets_with_open_items() -> tuple[list[str], list[str]]:
     return can, cannot
 
 
-def prepare_for_convert(adm: Administration, input_path: Path, info: FormatInfo, options: dict) -> Administration:
+def prepare_for_convert(adm: Administration, info: FormatInfo, options: dict) -> Administration:
     """``koppel convert --opening-with-open-items``: refuse targets that cannot carry it, else split the opening."""
     if not can_carry_open_items(info):
         can, cannot = targets_with_open_items()
@@ -199,9 +197,7 @@ def prepare_for_convert(adm: Administration, input_path: Path, info: FormatInfo,
             hint=f"targets that can: {', '.join(can) or 'none yet'}; cannot: {', '.join(cannot) or '-'}; "
             "'koppel openitems INPUT -o open.xlsx' gives the open items as a spreadsheet instead",
         )
-    subledgers = adm.subledgers  # collected in the read's own pass when convert asked for them
-    if subledgers is None and adm.header.source_format == "xaf":
-        subledgers = read_subledgers(input_path, encoding=options.get("encoding"))
+    subledgers = subledgers_of(adm)
     at = options.get("open_items_at")
     return opening_with_open_items(
         adm,
@@ -219,5 +215,5 @@ def opening_step(job: WriteJob) -> dict:
     from ..registry import get_format
 
     options = {**job.read_options, **job.given_options}
-    job.adm = prepare_for_convert(job.adm, job.source_path, get_format(job.target), options)
+    job.adm = prepare_for_convert(job.adm, get_format(job.target), options)
     return {"applied": True, "opening_lines": len(job.adm.opening_balance)}

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..atomic import atomic_open, atomic_path
 from ..errors import KoppelError
+from ..xaf.consumers import wanted_in_pass
 
 CHECK_NAME = "check.json"
 REPORTS = {"html": "report.html", "xlsx": "report.xlsx", "json": CHECK_NAME}
@@ -119,7 +120,8 @@ def load(folder: str, name: str, *, progress) -> None:
     clock = _Clock()
     progress.phase("lezen")
     progress.set_total(_unpacked_size(source))
-    adm = read_input(source, progress=progress)
+    with wanted_in_pass(subledgers=True):  # the open items that follow take them from this read
+        adm = read_input(source, progress=progress)
     clock.lap("read")
     progress.phase("opslaan")
     progress.set_total(max(adm.stats.lines, 1))
@@ -157,7 +159,7 @@ def load(folder: str, name: str, *, progress) -> None:
     # Browse works from here on; the open items (a matching pass of their own) follow in the same task
     progress.phase("open posten")
     progress.set_total(0)
-    items, note = _open_items(adm, source)
+    items, note = _open_items(adm)
     store.save_open_items(items, note)
     clock.lap("open_items")
     adm.lines.discard()
@@ -201,25 +203,21 @@ def open_items(folder: str, name: str, *, progress) -> None:
     source = _source(where)
     progress.phase("lezen")
     progress.set_total(_unpacked_size(source))
-    adm = read_input(source, progress=progress)
+    with wanted_in_pass(subledgers=True):  # open items take them from the read's own pass
+        adm = read_input(source, progress=progress)
     progress.phase("open posten")
     progress.set_total(0)
-    items, note = _open_items(adm, source)
+    items, note = _open_items(adm)
     Store(where).save_open_items(items, note)
     adm.lines.discard()
 
 
-def _open_items(adm, source: Path):
+def _open_items(adm):
     """(items, note): open items per relation at the end of the year, as ``koppel openitems`` finds them."""
-    from ..openitems.engine import compute_open_items
+    from ..openitems.engine import compute_open_items, subledgers_of
 
     try:
-        subledgers = None
-        if adm.header.source_format == "xaf" and source.suffix != ".zip":
-            from ..openitems.subledgers import read_subledgers
-
-            subledgers = read_subledgers(source)
-        result = compute_open_items(adm, subledgers=subledgers)
+        result = compute_open_items(adm, subledgers=subledgers_of(adm))
     except KoppelError as exc:
         return None, f"open posten konden niet worden bepaald: {exc.message}"
     return result.items, f"per {result.at.isoformat()}"

@@ -1,6 +1,7 @@
 """What a command wants from the one pass over an auditfile besides the model itself.
 
-A conversion to XAF 4.0 wants the upgrade report's counts; ``--opening-with-open-items`` wants the subledgers.
+A conversion to XAF 4.0 wants the upgrade report's counts (and with ``--keep-dropped`` the dropped values);
+``--opening-with-open-items``, ``koppel openitems`` and the web app's open items want the subledgers.
 The command says so around its read (:func:`wanted_in_pass`); the XAF reader turns it into its options
 (:func:`pass_options`), so the parallel reader's worker processes get them too and no consumer parses the
 file a second time. Other inputs than XAF ignore it.
@@ -16,9 +17,16 @@ _wanted: ContextVar[frozenset[str]] = ContextVar("koppel_xaf_wanted", default=fr
 
 
 @contextlib.contextmanager
-def wanted_in_pass(*, dropped_in_40: bool = False, subledgers: bool = False) -> Iterator[None]:
-    """Within: an auditfile read also counts what 4.0 drops and/or collects its subledgers."""
-    options = {"count_dropped": dropped_in_40, "subledgers": subledgers}
+def wanted_in_pass(
+    *, dropped_in_40: bool = False, dropped_rows: bool = False, subledgers: bool = False
+) -> Iterator[None]:
+    """Within: an auditfile read also counts what 4.0 drops (``dropped_rows``: and keeps each dropped value)
+    and/or collects its subledgers."""
+    options = {
+        "count_dropped": dropped_in_40 or dropped_rows,
+        "keep_dropped_rows": dropped_rows,
+        "subledgers": subledgers,
+    }
     token = _wanted.set(frozenset(name for name, on in options.items() if on))
     try:
         yield

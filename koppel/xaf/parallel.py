@@ -41,9 +41,11 @@ from .reader import (
     count_journal_leftovers,
     iter_xaf,
     not_carried_why,
+    rows_folder,
     settle_opening,
 )
 from .source import namespace_only_once
+from .upgrade import kept_rows
 from .versions import XafFile, sniff_xaf
 
 PIECE_BYTES = 8 << 20
@@ -156,6 +158,8 @@ def _parse_piece(args: tuple) -> dict:
     reader.data = prefix + body + suffix
     reader.as_arrow = True
     shift = piece.first_line - 1 - prefix.count(b"\n")
+    if reader.drops is not None:
+        reader.drops.line_shift = shift
     try:
         tables = list(reader.batches())
     except KoppelError as exc:
@@ -170,9 +174,15 @@ def _parse_piece(args: tuple) -> dict:
         "opening_lines": [pa.Table.from_pandas(f, preserve_index=False) for f in reader.opening_lines],
         "not_carried": reader.not_carried,
         "unknown_codes": reader.unknown_codes,
-        "dropped": (reader.drops.counts, reader.drops.opening) if reader.drops is not None else None,
+        "dropped": _dropped(reader),
         "subledgers": reader.subledgers,
     }
+
+
+def _dropped(reader: XafReader) -> tuple | None:
+    """What a piece's drop counter counted and kept: (counts, opening entries' counts, (spool, rows))."""
+    drops = reader.drops
+    return (drops.counts, drops.opening, drops.close()) if drops is not None else None
 
 
 class ParallelRead:
@@ -191,7 +201,7 @@ class ParallelRead:
         self.opening_lines: list[pd.DataFrame] = []
         self.not_carried: dict[str, int] = {}
         self.unknown_codes: dict[str, dict[str, int]] = {}
-        self.dropped: list[tuple[dict, dict]] = []  # the pieces' and the tail's upgrade counts (count_dropped)
+        self.dropped: list[tuple] = []  # the pieces' and the tail's upgrade counts and kept rows (count_dropped)
         self.subledgers: list = []  # the pieces' and the tail's subledger collectors, in file order
 
     def possible(self) -> bool:
@@ -206,9 +216,11 @@ class ParallelRead:
             return False
         return bool(_JOURNAL_START.search(head) or info.size > (1 << 16))
 
-    def _master_reader(self, data: bytes) -> XafReader:
+    def _master_reader(self, data: bytes, shift: int = 0) -> XafReader:
         reader = XafReader(self.info, BATCH_SIZE, None, self.options)
         reader.data = data
+        if reader.drops is not None:
+            reader.drops.line_shift = shift
         for _ in reader.batches():
             pass
         return reader
@@ -237,7 +249,7 @@ class ParallelRead:
         closing = b"</transactions></auditfile>" if info.version == "2.0" else b"</transactions></company></auditfile>"
         self.master = self._master_reader(_strip_root_namespace(self._head, info) + closing)
         opening = b"<auditfile><company><transactions>" if info.version != "2.0" else b"<auditfile><transactions>"
-        tail_reader = self._master_reader(_declaration(info) + opening + self._tail)
+        tail_reader = self._master_reader(_declaration(info) + opening + self._tail, self._tail_first_line - 1)
         args = [(info, piece, self.options, BATCH_SIZE) for piece in self.pieces]
         rest: pa.Table | None = None  # re-cut into batches like the serial reader's (memory of the writers follows)
         with _worker_pool(self.workers) as pool:
@@ -270,7 +282,7 @@ class ParallelRead:
             self.not_carried[key] = self.not_carried.get(key, 0) + n
         _merge_unknown(self.unknown_codes, tail_reader.unknown_codes)
         if tail_reader.drops is not None:
-            self.dropped.append((tail_reader.drops.counts, tail_reader.drops.opening))
+            self.dropped.append(_dropped(tail_reader))
         if tail_reader.subledgers is not None:  # its lines count from the tail's start: the file's line there
             for row in tail_reader.subledgers.rows:
                 row["source_line"] += self._tail_first_line - 1
@@ -423,9 +435,14 @@ def read_xaf_parallel(
     """
     from .reader import read_xaf
 
-    read = _planned_read(path, encoding, options, workers)
-    if read is None:
-        return read_xaf(path, encoding=encoding, progress=progress, **options)
+    with rows_folder(options):
+        read = _planned_read(path, encoding, options, workers)
+        if read is None:
+            return read_xaf(path, encoding=encoding, progress=progress, **options)
+        return _read_parallel(read, progress)
+
+
+def _read_parallel(read: ParallelRead, progress: Progress | None) -> Administration:
     adm = Administration()
     with contextlib.closing(read.batches(progress)) as batches:  # stops the workers at once if this ends early
         for batch in batches:
@@ -451,9 +468,13 @@ def read_xaf_parallel(
     _merge_unknown(master.unknown_codes, read.unknown_codes)
     adm.unknown_codes = master.unknown_codes
     if master.drops is not None:
-        for counts, opening in read.dropped:
+        for counts, opening, _kept in read.dropped:
             master.drops.merge(counts, opening)
-        adm.dropped_in_40 = master.drops.result(adm.opening_entries, master.master["journals"])
+        journals = master.master["journals"]
+        adm.dropped_in_40 = master.drops.result(adm.opening_entries, journals)
+        if master.drops.rows_dir is not None:  # file order: the head, the pieces, the tail
+            kept = [master.drops.close(), *(k for _c, _o, k in read.dropped)]
+            adm.dropped_rows = kept_rows(master.drops.rows_dir, kept, journals, adm.opening_entries)
     if master.want_subledgers:
         adm.subledgers = collected_subledgers([master.subledgers, *read.subledgers])
     return adm

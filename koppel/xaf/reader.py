@@ -7,10 +7,13 @@ Elements are removed from the tree as soon as they are read, so memory does not 
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import gc
 import io
 import re
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +44,7 @@ from .rows import (
 from .safety import parser_options, xml_error
 from .source import XafSource, namespace_only_once
 from .subledgers import KEY_ELEMENTS, SubledgerCollector, subledger_tables
-from .upgrade import DROPPED_KEY, DropCounter
+from .upgrade import DROPPED_KEY, DropCounter, kept_rows
 from .versions import XafFile, sniff_xaf
 from .vocabulary import CONTROL_TOTALS, vocabulary_for
 
@@ -101,7 +104,7 @@ class XafReader:
         self._date_cache: dict[str, int] = {}
         # what XAF 4.0 drops, counted in this pass when a conversion to 4.0 asks (option ``count_dropped``)
         family = "2.0" if info.version == "2.0" else "3"
-        self.drops = DropCounter(family) if options.get("count_dropped") else None
+        self.drops = DropCounter(family, options.get("dropped_rows_dir")) if options.get("count_dropped") else None
         # subledgers and match keys, collected in this pass for open items (option ``subledgers``; XAF 3.x only)
         self.want_subledgers = bool(options.get("subledgers"))
         self.subledgers: SubledgerCollector | None = None
@@ -547,6 +550,27 @@ def read_xaf(
     Options: ``clair2_negative_credit="abs"`` reads a negative CLAIR2 ``creditAmount`` as a credit of its
     absolute value (Banana's dialect); ``huge_tree=True`` lifts libxml2's text-size safety limit.
     """
+    with rows_folder(options):
+        return _read_xaf(path, encoding, batch_size, progress, options)
+
+
+@contextlib.contextmanager
+def rows_folder(options: dict) -> Iterator[None]:
+    """``keep_dropped_rows``: a folder for the kept rows' spool files (``dropped_rows_dir``), removed if the read
+    fails; after a read the Administration's :class:`~koppel.xaf.upgrade.DroppedRows` owns it."""
+    if not options.get("keep_dropped_rows") or options.get("dropped_rows_dir"):
+        yield
+        return
+    options["count_dropped"] = True
+    options["dropped_rows_dir"] = folder = tempfile.mkdtemp(prefix="koppel-dropped-")
+    try:
+        yield
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
+def _read_xaf(path, encoding, batch_size, progress, options) -> Administration:
     reader, batches = iter_xaf(path, encoding=encoding, batch_size=batch_size, progress=progress, **options)
     adm = Administration(header=reader.header)
     for batch in batches:
@@ -564,6 +588,10 @@ def read_xaf(
     adm.unknown_codes = reader.unknown_codes
     if reader.drops is not None:
         adm.dropped_in_40 = reader.drops.result(adm.opening_entries, reader.master["journals"])
+        if reader.drops.rows_dir is not None:
+            adm.dropped_rows = kept_rows(
+                reader.drops.rows_dir, [reader.drops.close()], reader.master["journals"], adm.opening_entries
+            )
     if reader.want_subledgers:
         adm.subledgers = collected_subledgers([reader.subledgers])
     return adm

@@ -1,9 +1,10 @@
 """XAF 3.x subledgers and trLine match keys, collected in the reader's pass when open items need them.
 
 ``subledgers/subledger/sbLine``, ``openingBalance/obSubledgers/obSubledger/obSbLine`` and the ``trLine`` keys
-``matchKeyID``/``recRef`` (formats.md §2.3) are not part of the canonical lines; ``koppel convert
---opening-with-open-items`` needs them. The reader hands each subledger record and each transaction with a
-match key to a :class:`SubledgerCollector` before it frees them, so the file is read once.
+``matchKeyID``/``recRef`` (formats.md §2.3) are not part of the canonical lines; open items need them
+(``koppel openitems``, the web app, ``koppel convert --opening-with-open-items``). The reader hands each
+subledger record and each transaction with a match key to a :class:`SubledgerCollector` before it frees them,
+so the file is read once; a command asks for them with ``wanted_in_pass(subledgers=True)``.
 """
 
 from __future__ import annotations

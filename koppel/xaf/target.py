@@ -3,8 +3,8 @@
 Plugs :func:`write_xaf_into` into the convert writer protocol: the job's mapped master tables and
 balanced whole-entry batches become an Administration (lines spooled: the XAF writer passes over them
 twice), the opening balance comes from ``job.opening()``. Converting a CLAIR2/3.x auditfile to 4.0 also
-scans the source for every element 4.0 drops (upgrade report: console, ``upgrade-report.json`` beside the
-output, and with ``--keep-dropped`` the dropped values as CSV).
+counts every element of the source that 4.0 drops (upgrade report: console, ``upgrade-report.json`` beside the
+output, and with ``--keep-dropped`` the dropped values as CSV), all taken in the read's own pass.
 """
 
 from __future__ import annotations
@@ -13,12 +13,13 @@ import copy
 import tempfile
 from pathlib import Path
 
+from ..errors import KoppelError
 from ..model import Administration, conform
 from ..registry import FormatInfo, register
 from ..reports.safe_text import write_csv
 from ..writejob import WriteJob, WriteResult
 from .report import ConversionReport
-from .upgrade import add_to_report, scan_dropped
+from .upgrade import add_to_report
 from .writer import write_xaf_into
 
 REPORT_NAME = "upgrade-report.json"
@@ -81,10 +82,9 @@ def _writer(version: str):
                 keep_dir.mkdir(parents=True, exist_ok=True)
                 scan_file = Path(tempfile.mkstemp(prefix=".dropped.", suffix=".csv.part", dir=keep_dir)[1])
             try:
-                counted = adm.dropped_in_40
-                if counted is None or scan_file is not None:  # the dropped values as CSV: a pass of their own
-                    counted = _scan_source(Path(source_path), family, adm, scan_file)
-                add_to_report(report, counted)
+                add_to_report(report, _counted_in_read(adm, scan_file is not None))
+                if scan_file is not None:
+                    adm.dropped_rows.write(scan_file)
             except BaseException:
                 if scan_file is not None:
                     scan_file.unlink(missing_ok=True)
@@ -143,27 +143,25 @@ def _write_target(adm, out, job, result, report, version, family, keep_dir, scan
     return result
 
 
-def _scan_source(path: Path, family: str, adm: Administration, keep_csv: Path | None):
-    from .split import join_parts, split_set
-
-    parts = split_set(path)
-    if parts is None:
-        return scan_dropped(path, family, opening_entries=adm.opening_entries, keep_csv=keep_csv)
-    with tempfile.TemporaryDirectory(prefix="koppel-scan-") as tmp:
-        joined = Path(tmp) / path.name
-        join_parts(parts, joined)
-        return scan_dropped(joined, family, opening_entries=adm.opening_entries, keep_csv=keep_csv)
+def _counted_in_read(adm: Administration, rows: bool) -> dict:
+    """The upgrade counts (and with ``rows`` the kept values) the read took in its own pass."""
+    if adm.dropped_in_40 is None or (rows and adm.dropped_rows is None):
+        raise KoppelError(
+            "the auditfile was read without counting what XAF 4.0 drops",
+            hint="read it within koppel.xaf.consumers.wanted_in_pass(dropped_in_40=True, dropped_rows=...)",
+        )
+    return adm.dropped_in_40
 
 
 def _keep_model_drops(adm: Administration, folder: Path, version: str) -> None:
-    """Relation fields 4.0 has no place for, as CSV (the source scan covers XAF sources; this covers others)."""
+    """Relation fields 4.0 has no place for, as CSV (the read keeps those of XAF sources; this covers others)."""
     if adm.header.source_format == "xaf":
         return
     cols = ["relation_id", "contact", "phone", "website", "iban", "bic", "payment_days", "control_account"]
     rel = adm.relations[cols]
     rel = rel[rel.drop(columns="relation_id").notna().any(axis=1)]
     if version == "4.0" and not rel.empty:
-        folder.mkdir(parents=True, exist_ok=True)  # made by the source scan only when the source was XAF
+        folder.mkdir(parents=True, exist_ok=True)  # made for the kept rows only when the source was XAF
         write_csv(rel, folder / "dropped-relations.csv", keep=("payment_days",))
 
 

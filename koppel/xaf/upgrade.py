@@ -1,21 +1,27 @@
 """Upgrade report: every element with data in a CLAIR2/3.x auditfile that its XAF 4.0 conversion drops.
 
-One streaming pass over the source (lxml iterparse, elements freed as they end). An element is *carried*
-when its (parent, name) pair is in the carried set of the source family; a carried container is descended,
-anything else is counted once as dropped (if it or a descendant holds text) and not descended. Optionally
-each dropped element is written as a CSV row with its context so nothing is lost (``--keep-dropped``).
+Counted in the reader's own pass (:class:`DropCounter`): an element is *carried* when its (parent, name) pair is
+in the carried set of the source family; a carried container is descended, anything else is counted once as
+dropped (if it or a descendant holds text) and not descended. With ``--keep-dropped`` each dropped element is
+also kept as a CSV row with its context (:class:`DroppedRows`), so nothing is lost and the source is read once.
 """
 
 from __future__ import annotations
 
-import contextlib
+import csv
+import heapq
+import itertools
+import os
+import shutil
+import tempfile
+import weakref
+from collections.abc import Iterator
 from pathlib import Path
 
 from lxml import etree
 
 from ..reports.safe_text import CsvRows
 from .report import ConversionReport
-from .safety import parser_options
 
 ROOT = "auditfile"
 
@@ -103,7 +109,7 @@ C2_IN_40 = {  # CLAIR2 elements whose data has a 4.0 place that koppel does not 
 CSV_COLUMNS = ("element", "journal", "entry", "line", "relation", "account", "value")
 
 
-def _reason(family: str, parent: str, name: str, opening: bool) -> str:
+def drop_reason(family: str, parent: str, name: str, opening: bool) -> str:
     if opening:
         return "opening-balance lines (period 0) become obLines, which hold only account and amount"
     if family == "2.0":
@@ -116,21 +122,21 @@ def _reason(family: str, parent: str, name: str, opening: bool) -> str:
     return "XAF 4.0 has no such element"
 
 
-_NESTED = frozenset({"streetAddress", "postalAddress", "vat", "currency"})
+NESTED = frozenset({"streetAddress", "postalAddress", "vat", "currency"})
 
 
-def _opening_drop(parent: str, name: str) -> bool:
+def opening_drop(parent: str, name: str) -> bool:
     """Inside a period-0 opening entry: does this child have no place in an obLine?"""
     if parent == "transaction":
         return name not in OPENING_TX
     return parent == "trLine" and name not in OPENING_LINE
 
 
-def _has_data(elem) -> bool:
+def has_data(elem) -> bool:
     return any(isinstance(e.tag, str) and e.text and e.text.strip() for e in elem.iter())
 
 
-def _value(elem) -> str:
+def dropped_value(elem) -> str:
     if len(elem) == 0:
         return (elem.text or "").strip()
     parts = []
@@ -140,12 +146,12 @@ def _value(elem) -> str:
             continue
         text = (e.text or "").strip()
         if text:
-            path = "/".join(etree.QName(x).localname for x in _ancestry(e, elem))
+            path = "/".join(etree.QName(x).localname for x in ancestry(e, elem))
             parts.append(f"{path[base:]}={text}")
     return "; ".join(parts)
 
 
-def _ancestry(e, stop) -> list:
+def ancestry(e, stop) -> list:
     out = []
     while e is not None:
         out.append(e)
@@ -153,121 +159,6 @@ def _ancestry(e, stop) -> list:
             break
         e = e.getparent()
     return list(reversed(out))
-
-
-_CONTEXT = {
-    ("journal", "jrnID"): "journal",
-    ("journal", "journalID"): "journal",
-    ("transaction", "nr"): "entry",
-    ("transaction", "transactionID"): "entry",
-    ("trLine", "nr"): "line",
-    ("line", "recordID"): "line",
-    ("customerSupplier", "custSupID"): "relation",
-    ("ledgerAccount", "accID"): "account",
-    ("ledgerAccount", "accountID"): "account",
-}
-_RESETS = {
-    "journal": ("journal", "entry", "line"),
-    "transaction": ("entry", "line"),
-    "trLine": ("line",),
-    "line": ("line",),
-    "customerSupplier": ("relation",),
-    "ledgerAccount": ("account",),
-}
-
-
-def scan_dropped(
-    path: Path | str,
-    family: str,
-    *,
-    opening_entries: set[tuple[str, str]] | None = None,
-    encoding: str | None = None,
-    keep_csv: Path | None = None,
-) -> dict[tuple[str, str], int]:
-    """Count (element, reason) of every element with data that an XAF 4.0 conversion drops.
-
-    ``family`` is "2.0" (CLAIR2) or "3" (3.0-3.2.1, 4.0). ``opening_entries``: (journal, nr) of the period-0
-    transactions that carry the opening balance; their lines become obLines. ``keep_csv`` writes one row per dropped
-    element (element, context ids, value).
-    """
-    carried = CARRIED_C2 if family == "2.0" else CARRIED_X3
-    counts: dict[tuple[str, str], int] = {}
-    with contextlib.ExitStack() as stack:
-        writer = None
-        if keep_csv is not None:
-            writer = CsvRows(stack.enter_context(Path(keep_csv).open("w", encoding="utf-8", newline="")))
-            writer.writerow(CSV_COLUMNS)
-        _scan(Path(path), carried, counts, writer, opening_entries or set(), family, encoding)
-    return counts
-
-
-def _scan(path, carried, counts, writer, opening_entries, family, encoding) -> None:
-    stack: list[list] = []  # [local name, state, child counts, opening flag]; state: "keep", "drop-top", "in-drop"
-    context = dict.fromkeys(("journal", "entry", "line", "relation", "account"), "")
-    opening_tx = False
-    for event, elem in etree.iterparse(
-        str(path), events=("start", "end"), encoding=encoding, **parser_options()
-    ):
-        if not isinstance(elem.tag, str):
-            continue
-        name = elem.tag.rsplit("}", 1)[-1]
-        if event == "start":
-            if not stack:
-                stack.append([name, "keep", {}, False])
-                continue
-            parent = stack[-1]
-            pname, pstate, seen, _ = parent
-            if pstate != "keep":
-                stack.append([name, "in-drop", None, False])
-                continue
-            n = seen.get(name, 0) + 1
-            seen[name] = n
-            keep = (pname, name) in carried and not ((pname, name) in FIRST_ONLY and n > 1)
-            opening = False
-            if keep and opening_tx and _opening_drop(pname, name):
-                keep, opening = False, True
-            for reset in _RESETS.get(name, ()):
-                context[reset] = ""
-            if name == "transaction":
-                opening_tx = False
-            stack.append([name, "keep" if keep else "drop-top", {} if keep else None, opening])
-            continue
-        # end
-        frame = stack.pop()
-        state = frame[1]
-        parent = stack[-1][0] if stack else None
-        if state == "keep":
-            if not len(elem):
-                key = _CONTEXT.get((parent, name))
-                if key:
-                    context[key] = (elem.text or "").strip()
-                if opening_entries and parent == "transaction" and key == "entry":
-                    opening_tx = (context["journal"], context["entry"]) in opening_entries
-            if stack:
-                elem.clear(keep_tail=False)
-                prev = elem.getprevious()
-                while prev is not None:
-                    prev.getparent().remove(prev)
-                    prev = elem.getprevious()
-        elif state == "drop-top":
-            if _has_data(elem):
-                owner = f"{stack[-2][0]}/{parent}" if parent in _NESTED and len(stack) > 1 else parent
-                label = f"{owner}/{name}" if not frame[3] else f"{owner} (opening, period 0)/{name}"
-                key = (label, _reason(family, parent, name, frame[3]))
-                counts[key] = counts.get(key, 0) + 1
-                if writer is not None:
-                    writer.writerow(
-                        [
-                            label,
-                            context["journal"],
-                            context["entry"],
-                            context["line"],
-                            context["relation"],
-                            context["account"],
-                            _value(elem),
-                        ]
-                    )
-            elem.clear(keep_tail=False)
 
 
 def add_to_report(report: ConversionReport, counts: dict[tuple[str, str], int]) -> None:
@@ -287,39 +178,123 @@ def _holds_data(elem) -> bool:
     return False
 
 
+# The context columns of a kept row: the ids of the records the dropped element lies in (its ancestors).
+_CONTEXT_OF = {
+    "journal": ("journal", ("jrnID", "journalID")),
+    "transaction": ("entry", ("nr", "transactionID")),
+    "trLine": ("line", ("nr",)),
+    "line": ("line", ("recordID",)),
+    "customerSupplier": ("relation", ("custSupID",)),
+    "ledgerAccount": ("account", ("accID", "accountID")),
+}
+_CONTEXT_COLUMNS = ("journal", "entry", "line", "relation", "account")
+
+
+def row_context(elem) -> list[str]:
+    """journal, entry, line, relation, account: the id child of each enclosing record ("" where none)."""
+    found: dict[str, str] = {}
+    for up in elem.iterancestors():
+        spec = _CONTEXT_OF.get(up.tag.rpartition("}")[2]) if isinstance(up.tag, str) else None
+        if spec is None or spec[0] in found:
+            continue
+        column, names = spec
+        for child in up:
+            if isinstance(child.tag, str) and child.tag.rpartition("}")[2] in names and not len(child):
+                found[column] = (child.text or "").strip()
+                break
+    return [found.get(column, "") for column in _CONTEXT_COLUMNS]
+
+
+def _leaf_parts(elem, top) -> list[tuple[int, str]]:
+    """(line, "path=text") of the text leaves below ``elem``, the path counted from ``top`` (as dropped_value)."""
+    base = len(top.tag.split("}")[-1]) + 1
+    parts = []
+    for e in elem.iter():
+        if e is top or not isinstance(e.tag, str) or len(e):
+            continue
+        text = (e.text or "").strip()
+        if text:
+            path = "/".join(etree.QName(x).localname for x in ancestry(e, top))
+            parts.append((e.sourceline or 0, f"{path[base:]}={text}"))
+    return parts
+
+
 class DropCounter:
     """The upgrade report's counts taken in the reader's own pass: no second parse of the source.
 
     The reader hands over what it holds before it frees it: each transaction it has to look at, each journal's
-    own fields, each master-data record, and at the end what is left of the tree. The decisions are those of
-    :func:`scan_dropped` (same carried sets, first-only pairs, period-0 opening entries), so the counts are equal;
-    a test compares them on every sample. A transaction whose children are all carried needs no walk: the reader
-    only hands over the ones it found something unusual in (``DropCounter.transaction``).
+    own fields, each master-data record, and at the end what is left of the tree. The decisions are those of the
+    separate scan this replaced (same carried sets, first-only pairs, period-0 opening entries; the tests keep
+    that scan as a reference and compare on every sample). A transaction whose children are all carried needs no
+    walk: the reader only hands over the ones it found something unusual in (``DropCounter.transaction``).
     Opening entries are counted both ways and settled at the end, since only then is it known whether the file
     has an openingBalance (then period-0 transactions are ordinary ones).
+
+    ``rows_dir`` (``--keep-dropped``): each dropped element also becomes a row (source line, opening tag, the
+    CSV columns). Rows of records and transactions stream to a spool file in ``rows_dir`` (memory does not grow
+    with them); rows of journal fields and of what is left of the tree at the end stay in memory (that tree is).
     """
 
-    def __init__(self, family: str) -> None:
+    def __init__(self, family: str, rows_dir: str | None = None) -> None:
         self.family = family
         self.carried = CARRIED_C2 if family == "2.0" else CARRIED_X3
         self.counts: dict[tuple[str, str], int] = {}
         # (journal, nr) of a period-0 / jrnTp O entry -> (its counts as an opening entry, as an ordinary one)
         self.opening: dict[tuple[str, str], tuple[dict, dict]] = {}
+        self.rows_dir = rows_dir
+        self.line_shift = 0  # a piece of a parallel read: its lines count from the piece's start
+        self.spool_path: str | None = None
+        self._spool = None
+        self._spool_rows = None
+        self._sink: list | None = None  # rows go here instead of the spool (journal fields, leftovers)
+        self.loose: list[list] = []  # rows of what was left of the tree
+        self._tag: tuple[str, str, str] = ("", "", "")  # (journal, nr, "o"/"p") of an opening entry's two ways
+        self._stash: dict = {}  # dropped element -> (line, part) of the records the reader cleared inside it
 
+    # -- kept rows -------------------------------------------------------------------------------
+    def _row(self, elem, label: str, top=None) -> None:
+        parts = _leaf_parts(elem, elem) if len(elem) else []
+        if self._stash:
+            parts += self._stash.get(elem, [])
+        if len(elem):
+            parts.sort(key=lambda part: part[0])
+            value = "; ".join(text for _line, text in parts)
+        else:
+            value = (elem.text or "").strip()
+        row = [(elem.sourceline or 0) + self.line_shift, *self._tag, label, *row_context(elem), value]
+        if self._sink is not None:
+            self._sink.append(row)
+            return
+        if self._spool is None:
+            fd, self.spool_path = tempfile.mkstemp(prefix="dropped.", suffix=".csv", dir=self.rows_dir)
+            self._spool = os.fdopen(fd, "w", encoding="utf-8", newline="")
+            self._spool_rows = csv.writer(self._spool)
+        self._spool_rows.writerow(row)
+
+    def close(self) -> tuple[str | None, list[list]]:
+        """(spool file, rows in memory) of what this counter kept; the spool is complete from here on."""
+        if self._spool is not None:
+            self._spool.close()
+            self._spool = None
+        return self.spool_path, self.loose
+
+    # -- the walk --------------------------------------------------------------------------------
     def _visit(self, child, name: str, parent: str, grand: str | None, n: int, counts: dict, opening_tx: bool):
         pair = (parent, name)
         keep = pair in self.carried and not (n > 1 and pair in FIRST_ONLY)
         opening = False
-        if keep and opening_tx and _opening_drop(parent, name):
+        if keep and opening_tx and opening_drop(parent, name):
             keep, opening = False, True
         if keep:
             if len(child):
                 self._walk(child, name, parent, counts, opening_tx)
         elif _holds_data(child):
-            owner = f"{grand}/{parent}" if parent in _NESTED and grand is not None else parent
+            owner = f"{grand}/{parent}" if parent in NESTED and grand is not None else parent
             label = f"{owner} (opening, period 0)/{name}" if opening else f"{owner}/{name}"
-            key = (label, _reason(self.family, parent, name, opening))
+            key = (label, drop_reason(self.family, parent, name, opening))
             counts[key] = counts.get(key, 0) + 1
+            if self.rows_dir is not None:
+                self._row(child, label)
 
     def _walk(self, elem, parent: str, grand: str | None, counts: dict, opening_tx: bool) -> None:
         seen: dict[str, int] = {}
@@ -337,8 +312,11 @@ class DropCounter:
             self._transaction(elem, self.counts, False)
             return
         as_opening, as_plain = self.opening.setdefault(key, ({}, {}))
+        self._tag = (*key, "o")
         self._transaction(elem, as_opening, True)
+        self._tag = (*key, "p")
         self._transaction(elem, as_plain, False)
+        self._tag = ("", "", "")
 
     def _transaction(self, elem, counts: dict, opening: bool) -> None:
         seen: dict[str, int] = {}
@@ -353,20 +331,29 @@ class DropCounter:
             if opening and name in _OPENING_NR and not len(child):
                 opening_tx = True
 
-    def journal(self, elem, stop_tag: str) -> dict[tuple[str, str], int]:
-        """The counts of a journal's own fields (the children before its first transaction)."""
+    def journal(self, elem, stop_tag: str) -> tuple[dict[tuple[str, str], int], list[list]]:
+        """The counts (and kept rows) of a journal's own fields (the children before its first transaction).
+
+        They go with the journal's record: a journal cut over pieces of a parallel read is seen by each piece,
+        and only its first record counts.
+        """
         counts: dict[tuple[str, str], int] = {}
         seen: dict[str, int] = {}
-        for child in elem:
-            tag = child.tag
-            if tag == stop_tag:
-                break
-            if not isinstance(tag, str):
-                continue
-            name = tag.rpartition("}")[2]
-            n = seen[name] = seen.get(name, 0) + 1
-            self._visit(child, name, "journal", "transactions", n, counts, False)
-        return counts
+        rows: list[list] = []
+        self._sink = rows
+        try:
+            for child in elem:
+                tag = child.tag
+                if tag == stop_tag:
+                    break
+                if not isinstance(tag, str):
+                    continue
+                name = tag.rpartition("}")[2]
+                n = seen[name] = seen.get(name, 0) + 1
+                self._visit(child, name, "journal", "transactions", n, counts, False)
+        finally:
+            self._sink = None
+        return counts, rows
 
     def record(self, elem) -> None:
         """A master-data record the reader has read and is about to clear."""
@@ -377,6 +364,8 @@ class DropCounter:
             if (names[i - 1], names[i]) not in self.carried:  # inside a dropped element: it counts once, at the end
                 if _holds_data(elem):
                     chain[i].set(HAD_DATA, "1")
+                    if self.rows_dir is not None:  # its values, for the dropped element's row
+                        self._stash.setdefault(chain[i], []).extend(_leaf_parts(elem, chain[i]))
                 return
         if len(chain) == 1:
             return
@@ -386,7 +375,12 @@ class DropCounter:
     def leftovers(self, root) -> None:
         """What is left of the tree after the pass (records and transactions are cleared by then)."""
         if root is not None:
-            self._walk(root, root.tag.rpartition("}")[2], None, self.counts, False)
+            self._sink = self.loose
+            try:
+                self._walk(root, root.tag.rpartition("}")[2], None, self.counts, False)
+            finally:
+                self._sink = None
+                self._stash.clear()
 
     def merge(self, counts: dict, opening: dict) -> None:
         for key, n in counts.items():
@@ -398,15 +392,63 @@ class DropCounter:
                     into[k] = into.get(k, 0) + n
 
     def result(self, opening_entries: set[tuple[str, str]], journals: list[dict]) -> dict[tuple[str, str], int]:
-        """The counts of :func:`scan_dropped`; ``opening_entries`` as the reader settled them."""
+        """The counts of the whole file; ``opening_entries`` as the reader settled them."""
         out = dict(self.counts)
         for record in journals:
-            for key, n in record.get(DROPPED_KEY, {}).items():
+            for key, n in record.get(DROPPED_KEY, ({}, []))[0].items():
                 out[key] = out.get(key, 0) + n
         for entry, (as_opening, as_plain) in self.opening.items():
             for key, n in (as_opening if entry in opening_entries else as_plain).items():
                 out[key] = out.get(key, 0) + n
         return out
+
+
+class DroppedRows:
+    """The kept rows of one read (``--keep-dropped``): spool files in file order plus rows held in memory.
+
+    :meth:`write` publishes them as one CSV in source-line order, each opening entry's rows taken the way the
+    read settled it. The spool folder is removed when written or when this object goes away.
+    """
+
+    def __init__(self, folder: str, spools: list[str | None], loose: list[list], opening_entries) -> None:
+        self.folder = folder
+        self.spools = [s for s in spools if s is not None]
+        self.loose = sorted(loose, key=lambda row: row[0])
+        self.opening_entries = set(opening_entries)
+        self._cleanup = weakref.finalize(self, shutil.rmtree, folder, True)
+
+    def _spooled(self) -> Iterator[list]:
+        for spool in self.spools:
+            with open(spool, encoding="utf-8", newline="") as handle:
+                for row in csv.reader(handle):
+                    row[0] = int(row[0])
+                    yield row
+
+    def write(self, path: Path) -> int:
+        """Write ``dropped-elements.csv`` rows to ``path``; the number of rows."""
+        n = 0
+        with Path(path).open("w", encoding="utf-8", newline="") as handle:
+            writer = CsvRows(handle)
+            writer.writerow(CSV_COLUMNS)
+            for row in heapq.merge(self._spooled(), self.loose, key=lambda row: row[0]):
+                journal, nr, way = row[1:4]
+                if way and ((journal, nr) in self.opening_entries) != (way == "o"):
+                    continue  # the other way of counting an entry that may carry the opening balance
+                writer.writerow(row[4:])
+                n += 1
+        self._cleanup()
+        return n
+
+
+def kept_rows(
+    folder: str, counters: list[tuple[str | None, list[list]]], journals: list[dict], opening_entries
+) -> DroppedRows:
+    """The rows of a read's counters (in file order) and of its journal records (first record per journal)."""
+    spools = [spool for spool, _loose in counters]
+    loose = list(itertools.chain.from_iterable(rows for _spool, rows in counters))
+    for record in journals:
+        loose.extend(record.get(DROPPED_KEY, ({}, []))[1])
+    return DroppedRows(folder, spools, loose, opening_entries)
 
 
 # key of a journal record holding the upgrade counts of the journal's own fields (counted once per journal)
