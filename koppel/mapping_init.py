@@ -40,7 +40,7 @@ WRITER_LIMITS: dict[str, dict[str, tuple[int | None, bool]]] = {
         **{s: (35, False) for s in ("accounts", "journals", "vat_codes", "relations")},
         **{s: (999, False) for s in ("cost_centers", "cost_units", "projects")},
     },
-    # King's limits are data: the [limits] table of schemas/king.toml
+    # King's limits are data: the [limits] table of schemas/king/format.toml
 }
 # Targets that must know whether an account is balance sheet or profit and loss (besides layouts with a
 # kind_bp column): they refuse an account of unknown kind until [account_kinds] states it.
@@ -50,7 +50,7 @@ NEEDS_ACCOUNT_KIND = {"xaf32", "xaf40", "exact-online", "king", "twinfield"}
 def target_limits(target: str) -> dict[str, dict]:
     """Per mapping section: the narrowest width, whether digits are required and how the package reads the
     ids (``identity``, koppel/identity.py), from the target's layout (``schemas/<target>/``) or, for the XML
-    targets, the ``[limits]`` table of their descriptor (``schemas/<target>.toml``)."""
+    targets, the ``[limits]`` table of their descriptor (``schemas/<target>/format.toml``)."""
     limits: dict[str, dict] = {
         s: {"width": None, "digits": False, "where": [], "identity": "text"} for s in SECTION_SOURCES
     }
@@ -78,7 +78,7 @@ def target_limits(target: str) -> dict[str, dict]:
 
 
 def _descriptor_limits(target: str, limits: dict[str, dict]) -> dict[str, dict]:
-    """``[limits]`` of ``schemas/<target>.toml``: ``accounts = { width = 10, digits = true }`` and so on."""
+    """``[limits]`` of ``schemas/<target>/format.toml``: ``accounts = { width = 10, digits = true }`` and so on."""
     try:
         from .formats.descriptors import descriptor
 
@@ -89,7 +89,7 @@ def _descriptor_limits(target: str, limits: dict[str, dict]) -> dict[str, dict]:
         given = stated.get(section, {})
         lim.update({k: given[k] for k in ("width", "digits", "identity") if k in given})
         if given:
-            lim["where"].append(f"{target}.toml [limits]")
+            lim["where"].append(f"{target}/format.toml [limits]")
     return limits
 
 

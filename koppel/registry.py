@@ -1,14 +1,13 @@
 """One registry of formats: what koppel reads and writes, and how sure we are of each layout.
 
 ``koppel formats``, ``convert --from/--to``, option checking, the open-items capability and the docs all read
-this registry. A format with a folder (``schemas/<name>/target.toml`` with a ``[format]`` table) is found by
-``koppel/layouts/targets.py``, which names no format; the formats written by Python register themselves when
-their module is imported; ``FORMAT_MODULES`` lists those modules (engines, not formats).
+this registry. Every format has one home, a folder ``schemas/<name>/`` whose spec (the ``[format]`` table of
+its ``target.toml`` or ``format.toml``) says what the registry needs; :mod:`koppel.format_folders` finds the
+folders, so no code lists format names.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,7 +45,10 @@ class FormatInfo:
     # the fields that carry relation and invoice number on each opening line (--opening-with-open-items), as
     # checked on real output by tests/test_openitems_targets.py; empty: the target cannot carry open items
     opening_items: str = ""
-    home: Path | None = None  # the folder that holds its spec and layouts (schemas/<name>/), when it has one
+    home: Path | None = None  # the folder that holds its spec and layouts (schemas/<name>/)
+    # what drives its files: "delimited" (the layout engine, schemas/<name>/target.toml) or "hooks" (Python
+    # functions its format.toml names)
+    engine: str = "hooks"
 
     @property
     def reads(self) -> bool:
@@ -56,16 +58,6 @@ class FormatInfo:
     def writes(self) -> bool:
         return self.writer is not None
 
-
-FORMAT_MODULES: tuple[str, ...] = (
-    "koppel.xaf.format",
-    "koppel.adf.format",
-    "koppel.formats.packages",
-    "koppel.sources.format",
-    "koppel.relations.format",
-    "koppel.layouts.targets",
-    "koppel.xaf.target",
-)
 
 _REGISTRY: dict[str, FormatInfo] = {}
 _loaded = False
@@ -80,8 +72,10 @@ def _load() -> None:
     global _loaded
     if not _loaded:
         _loaded = True
-        for module in FORMAT_MODULES:
-            importlib.import_module(module)
+        from .format_folders import discover
+
+        for info in discover():
+            register(info)
 
 
 def all_formats() -> list[FormatInfo]:

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_afas_entries_validate_and_use_subledgers(tmp_path: Path, monkeypatch) -> None:
     result = convert_adm(rich_administration(), "afas", tmp_path, monkeypatch, options={"unit": "7"})
     assert result.equal
-    schema = etree.XMLSchema(etree.parse(str(ROOT / "schemas" / "afas_fientries.xsd")))
+    schema = etree.XMLSchema(etree.parse(str(ROOT / "schemas" / "afas" / "afas_fientries.xsd")))
     doc = etree.parse(str(tmp_path / "RICH_afas_FiEntries.xml"))
     assert schema.validate(doc), schema.error_log
     entries = doc.findall("Element")

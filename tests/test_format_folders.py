@@ -1,4 +1,4 @@
-"""Formats that live in a folder (``schemas/<name>/`` with a ``[format]`` table) are learnt from it: the
+"""Every format lives in a folder (``schemas/<name>/`` with a ``[format]`` table) and is learnt from it: the
 registry, ``koppel formats``, ``convert --to``, ``mapping init`` and these tests need no list of names."""
 
 from __future__ import annotations
@@ -16,12 +16,24 @@ from koppel.registry import all_formats
 from koppel.resources import schema_dir
 from tests.conftest import SAMPLES
 
-FOLDER_FORMATS = sorted(f.name for f in all_formats() if f.home is not None)
+FOLDER_FORMATS = sorted(f.name for f in all_formats() if f.engine == "delimited")
+
+
+def _spec_folders(spec: str) -> set[str]:
+    return {p.parent.name for p in schema_dir().glob(f"*/{spec}") if "[format]" in p.read_text("utf-8")}
 
 
 def test_every_spec_folder_is_a_registered_format():
-    folders = {p.parent.name for p in schema_dir().glob("*/target.toml") if "[format]" in p.read_text("utf-8")}
+    folders = _spec_folders("target.toml")
     assert folders == set(FOLDER_FORMATS) and len(folders) >= 8
+
+
+def test_every_format_has_its_folder_and_no_spec_lies_loose():
+    """One format, one folder: the registry holds exactly the folders' formats, each at home in its own."""
+    formats = {f.name: f for f in all_formats() if not f.name.startswith("test-")}
+    assert set(formats) == _spec_folders("target.toml") | _spec_folders("format.toml")
+    assert all(f.home == schema_dir() / f.name for f in formats.values())
+    assert sorted(p.name for p in schema_dir().glob("*.toml")) == []
 
 
 @pytest.mark.parametrize("target", FOLDER_FORMATS)

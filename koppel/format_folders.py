@@ -1,0 +1,121 @@
+"""Every format has one home, a folder under ``schemas/``; the registry learns the formats from these folders.
+
+Two kinds of folder, and nothing here names a format:
+
+- ``target.toml`` with a ``[format]`` table: a package whose files the delimited layout engine writes and reads
+  back (one TOML per file beside it); :mod:`koppel.layouts.targets` reads it.
+- ``format.toml`` with a ``[format]`` table: a format whose files Python writes or reads. The table names the
+  hooks (``writer = "module:function"``, ``reader = ...``) and says what the registry needs (title, evidence,
+  what the format carries, notes, options, ``output``); a package's descriptor (route, setup, files, fields,
+  unknowns: IMPORTEREN.md and ``koppel formats``) sits in the same file, and its evidence marks and unknowns
+  count in the format's evidence and notes.
+"""
+
+from __future__ import annotations
+
+import importlib
+import tomllib
+from pathlib import Path
+
+from .errors import KoppelError
+from .evidence import weakest
+from .format_options import OPTION_SETS, Option, options_from_data
+from .registry import FormatInfo
+from .resources import schema_dir
+
+SPEC_FILE = "format.toml"
+SPEC_KEYS = {
+    "title", "evidence", "writer", "reader", "output", "carries", "notes", "option_sets", "option",
+    "read_option_sets", "read_option", "opening_items",
+}  # fmt: skip
+
+
+def check_keys(spec: dict, known: set[str], where: Path) -> None:
+    """Refuse a ``[format]`` key the registry does not know (a typo would otherwise be ignored)."""
+    unknown = set(spec) - known
+    if unknown:
+        raise KoppelError(f"unknown [format] keys {sorted(unknown)}", file=where, hint=f"known: {sorted(known)}")
+
+
+def hook(reference: str, where: Path):
+    """``module:function`` of a spec, imported."""
+    module, _, name = reference.partition(":")
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        raise KoppelError(f"hook {reference!r} not found", file=where, hint="write it as module:function") from None
+
+
+def spec_options(spec: dict, sets_key: str, own_key: str, where: Path) -> tuple[Option, ...]:
+    """The options a spec declares: the engine sets it names first, then its own (which may name sets too)."""
+    options: list[Option] = []
+    for name in spec.get(sets_key, ()):
+        if name not in OPTION_SETS:
+            raise KoppelError(f"unknown option set {name!r}", file=where, hint=f"known: {', '.join(OPTION_SETS)}")
+        options.extend(OPTION_SETS[name])
+    options.extend(options_from_data(list(spec.get(own_key, ())), str(where)))
+    return tuple(options)
+
+
+def _declared(spec: dict, sets_key: str, own_key: str, where: Path) -> tuple[Option, ...] | None:
+    """The options of one side, or None when the spec declares none (``koppel formats`` then says "none")."""
+    if sets_key not in spec and own_key not in spec:
+        return None
+    return spec_options(spec, sets_key, own_key, where)
+
+
+def format_from_spec(folder: Path) -> FormatInfo | None:
+    """The format ``folder/format.toml`` describes; None when it has no ``[format]`` table."""
+    where = folder / SPEC_FILE
+    try:
+        data = tomllib.loads(where.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise KoppelError(f"format spec is not valid TOML: {exc}", file=where) from None
+    spec = data.get("format")
+    if spec is None:
+        return None
+    check_keys(spec, SPEC_KEYS, where)
+    if data.get("fields") or data.get("files"):  # a package descriptor: its marks are checked where it is loaded
+        from .formats.descriptors import load_descriptor
+
+        load_descriptor(where)
+    marks = [f["evidence"] for f in data.get("fields", [])]
+    evidence = weakest([*marks, spec.get("evidence", data.get("evidence", "A"))])
+    notes = spec.get("notes", "")
+    unknown = data.get("unknown", [])
+    if unknown:
+        notes = (notes + " " if notes else "") + "Unknown: " + "; ".join(u.rstrip(".") for u in unknown) + "."
+    writer = hook(spec["writer"], where) if "writer" in spec else None
+    reader = hook(spec["reader"], where) if "reader" in spec else None
+    return FormatInfo(
+        name=folder.name,
+        title=spec.get("title", data.get("title", folder.name)),
+        evidence=evidence,
+        reader=reader,
+        writer=writer,
+        carries=dict(spec.get("carries", {})),
+        notes=notes,
+        output=spec.get("output", "folder"),
+        write_options=_declared(spec, "option_sets", "option", where) if writer else None,
+        read_options=_declared(spec, "read_option_sets", "read_option", where) if reader else None,
+        opening_items=spec.get("opening_items", ""),
+        home=folder,
+        engine="hooks",
+    )
+
+
+def discover(folder: Path | None = None) -> list[FormatInfo]:
+    """Every format whose folder is under ``folder`` (default: koppel's ``schemas/``), by name."""
+    from .layouts.targets import format_from_folder
+
+    found: list[FormatInfo] = []
+    for home in sorted(p for p in (folder or schema_dir()).iterdir() if p.is_dir()):
+        if (home / "target.toml").is_file():
+            info = format_from_folder(home)
+        elif (home / SPEC_FILE).is_file():
+            info = format_from_spec(home)
+        else:
+            continue
+        if info is not None:
+            found.append(info)
+    return found
