@@ -4,10 +4,10 @@
 KEY=VALUE`` are checked against these lists before any work starts: an unknown key is refused with the valid
 ones and a "did you mean"; a value of the wrong type is refused too. ``koppel formats NAME`` prints them.
 
-A format with a folder (``schemas/<name>/target.toml``) declares its options in its ``[format]`` table: its own
-as ``[[format.option]]`` and the engine's by name from :data:`OPTION_SETS` (``option_sets = ["layout"]``); the
-registry hands them out as ``FormatInfo.write_options``/``read_options``. The formats registered from Python
-still find theirs in :data:`WRITER_OPTIONS`/:data:`READER_OPTIONS`.
+Every format declares its options in the ``[format]`` table of its folder (``schemas/<name>/``): its own as
+``[[format.option]]`` / ``[[format.read_option]]`` and an engine's by name from :data:`OPTION_SETS`
+(``option_sets = ["layout"]``); the registry hands them out as ``FormatInfo.write_options``/``read_options``.
+Only convert's own options, which every target takes, are declared here in code.
 """
 
 from __future__ import annotations
@@ -109,16 +109,6 @@ _TEMPLATE_FILL = (
     _o("decimal", "choice", ",", "decimal mark of amounts", ",", "."),
     _o("date_format", "text", "%d-%m-%Y", "date format (strftime)"),
 )
-_XAF_WRITE = (
-    _o("split_mb", "number", None, "split into continuation files of at most this many MB (--split-mb)"),
-    _o("keep_dropped", "path", None, "folder for what the target version cannot carry (--keep-dropped)"),
-    _SCHEMA_DIR,
-    _o("no_validate", "flag", "no", "skip the XSD validation before publishing"),
-    _o("mixed_account_kind", "text", "B", "accTp for accounts of kind M (B or P; empty refuses them)"),
-    _o("other_relation_kind", "text", None, "custSupTp for relations of kind other (default: left out)"),
-    _o("date_created", "date", None, "dateCreated of the header (default: today)"),
-)
-
 _ENCODING = _o("encoding", "text", None, "read in this encoding, whatever the file declares (--encoding)")
 
 # Options an engine gives every format it drives, named in a format's spec (``option_sets = ["layout"]``).
@@ -147,35 +137,11 @@ def options_from_data(items: list[dict], where: str) -> tuple[Option, ...]:
     return tuple(options)
 
 
-WRITER_OPTIONS: dict[str, tuple[Option, ...]] = {
-    "xaf32": _XAF_WRITE,
-    "xaf40": _XAF_WRITE,
-}
-
-READER_OPTIONS: dict[str, tuple[Option, ...]] = {
-    "xaf": (
-        _ENCODING,
-        _o("workers", "integer", "1", "processes that parse a large auditfile (--workers)"),
-        _o("clair2_negative_credit", "choice", None, "'abs': a negative CLAIR2 creditAmount is a credit of its "
-           "absolute value (Banana's files)", "abs"),
-        _o("huge_tree", "flag", "no", "lift libxml2's safety limit on very long texts (trusted files only)"),
-    ),
-    "profile": (
-        _ENCODING,
-        _o("profile", "path", None, "source profile: built-in name or .toml (--profile)"),
-        _o("until", "date", None, "hold back periods not closed by this date (--until)"),
-        _o("aggregate", "choice", None, "override the profile's aggregation (--aggregate)", "none", "day", "month"),
-    ),
-    "relations": (_o("profile", "path", None, "relations profile (.toml)"),),
-}  # fmt: skip
-
-
 def target_options(target: str) -> tuple[Option, ...]:
-    """The options of ``target``'s writer: from its spec, else from :data:`WRITER_OPTIONS`."""
+    """The options of ``target``'s writer, as its spec declares them."""
     from .registry import get_format
 
-    declared = get_format(target).write_options
-    return declared if declared is not None else WRITER_OPTIONS.get(target, ())
+    return get_format(target).write_options or ()
 
 
 def writer_options(target: str) -> tuple[Option, ...]:
@@ -184,11 +150,10 @@ def writer_options(target: str) -> tuple[Option, ...]:
 
 
 def reader_options(name: str) -> tuple[Option, ...]:
-    """The options of ``name``'s reader: from its spec, else from :data:`READER_OPTIONS`."""
+    """The options of ``name``'s reader, as its spec declares them."""
     from .registry import get_format
 
-    declared = get_format(name).read_options
-    return declared if declared is not None else READER_OPTIONS.get(name, ())
+    return get_format(name).read_options or ()
 
 
 def validate(options: dict, accepted: tuple[Option, ...], *, field: str, what: str) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from koppel.cli import main
-from koppel.format_options import CONVERT_OPTIONS, READER_OPTIONS, WRITER_OPTIONS
+from koppel.format_options import CONVERT_OPTIONS
 from koppel.registry import all_formats
 from tests.conftest import shared_sample
 
@@ -94,11 +94,7 @@ def test_formats_name_documents_the_options(capsys):
 def test_every_option_the_code_reads_is_declared():
     """A writer or reader that reads an option nobody declared would make --option refuse a working key."""
     from_specs = [(*(f.write_options or ()), *(f.read_options or ())) for f in all_formats()]
-    declared = {
-        o.name
-        for opts in (*WRITER_OPTIONS.values(), *READER_OPTIONS.values(), *from_specs, CONVERT_OPTIONS)
-        for o in opts
-    }
+    declared = {o.name for opts in (*from_specs, CONVERT_OPTIONS) for o in opts}
     used = set()
     pattern = re.compile(
         r"""(?:job|self)\.(?:option|flag)\(\s*["']([a-z_0-9]+)["']|options\.get\(["']([a-z_0-9]+)["']"""
@@ -111,9 +107,3 @@ def test_every_option_the_code_reads_is_declared():
     internal = {"workers", "dialect", "account_kinds"}
     internal |= {"count_dropped", "subledgers"}  # what a command wants from the XAF pass (koppel/xaf/consumers.py)
     assert used - declared - internal == set()
-
-
-def test_only_known_formats_are_declared():
-    names = {f.name for f in all_formats()}
-    assert set(WRITER_OPTIONS) <= {f.name for f in all_formats() if f.writes}
-    assert set(READER_OPTIONS) <= names
