@@ -24,9 +24,11 @@ from .registry import FormatInfo
 from .resources import schema_dir
 
 SPEC_FILE = "format.toml"
+# Yes/no capabilities a spec may state (FormatInfo fields of the same name; all default to false).
+CAPABILITIES = ("upgrade_report", "rgs_version", "needs_account_kind", "reader_progress")
 SPEC_KEYS = {
     "title", "evidence", "writer", "reader", "output", "carries", "notes", "option_sets", "option",
-    "read_option_sets", "read_option", "opening_items",
+    "read_option_sets", "read_option", "opening_items", *CAPABILITIES, "detect", "xml_root", "fallback_suffixes",
 }  # fmt: skip
 
 
@@ -101,6 +103,10 @@ def format_from_spec(folder: Path) -> FormatInfo | None:
         opening_items=spec.get("opening_items", ""),
         home=folder,
         engine="hooks",
+        detect=hook(spec["detect"], where) if "detect" in spec else None,
+        xml_root=spec.get("xml_root", ""),
+        fallback_suffixes=tuple(spec.get("fallback_suffixes", ())),
+        **{key: bool(spec.get(key, False)) for key in CAPABILITIES},
     )
 
 

@@ -49,6 +49,14 @@ class FormatInfo:
     # what drives its files: "delimited" (the layout engine, schemas/<name>/target.toml) or "hooks" (Python
     # functions its format.toml names)
     engine: str = "hooks"
+    # capabilities the pipeline and the CLI ask for instead of a name (see the spec keys, koppel/format_folders.py)
+    upgrade_report: bool = False  # a file target that reports what the source has and it drops (XAF 4.0)
+    rgs_version: bool = False  # has a field for the RGS release of the chart
+    needs_account_kind: bool = False  # refuses an account of unknown kind (balance sheet / profit and loss)
+    xml_root: str = ""  # an input whose root element starts with this name is this format
+    detect: Callable[[bytes], bool] | None = None  # recognises an input by its first 4 KB (an own syntax)
+    fallback_suffixes: tuple[str, ...] = ()  # an XML or a file with such a suffix no marker claims is read as this
+    reader_progress: bool = False  # its reader reports bytes read (the progress line follows them)
 
     @property
     def reads(self) -> bool:
@@ -157,13 +165,11 @@ def source_format(name: str, field: str = "--from") -> FormatInfo:
     return info
 
 
-# Root elements of the package XML files koppel reads (what the file says, never its name).
-_XML_ROOTS = ((b"<eExact", "exact-online"), (b"<KING_", "king"))
-
-
 def detect_format(path: Path) -> str:
-    """Guess the input format from content: XML by its root element, koppel's own output folders by the
-    target their control.json names."""
+    """Guess the input format from content (what the file says, never its name): a format's own syntax
+    (``detect``), XML by its root element (``xml_root``), koppel's own output folders by the target their
+    control.json names; what none claims but looks like XML goes to the reader that explains best
+    (``fallback_suffixes``)."""
     path = Path(path)
     if path.is_dir():
         control = path / "control.json"
@@ -180,18 +186,17 @@ def detect_format(path: Path) -> str:
     if path.is_file():
         with path.open("rb") as handle:
             head = handle.read(4096)
-        from .adf.parse import is_adf
-
-        if is_adf(head):
-            return "adf"
-        if b"<auditfile" in head:
-            return "xaf"
-        for marker, name in _XML_ROOTS:
-            if marker in head:
-                return name
-        # an XML file or an auditfile by name: the XAF reader explains best what is wrong with it
-        if path.suffix.lower() in (".xaf", ".xml", ".xsc") or head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
-            return "xaf"
+        formats = all_formats()
+        for info in formats:
+            if info.detect is not None and info.detect(head):
+                return info.name
+        for info in formats:
+            if info.xml_root and b"<" + info.xml_root.encode() in head:
+                return info.name
+        looks_xml = head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+        for info in formats:  # an XML file or one named like this format's: its reader explains what is wrong
+            if info.fallback_suffixes and (path.suffix.lower() in info.fallback_suffixes or looks_xml):
+                return info.name
     raise KoppelError(
         "cannot tell the format of this input",
         file=path,
@@ -221,7 +226,7 @@ def read_result(path: str | Path, from_format: str | None = None, **options) -> 
         raise KoppelError(f"koppel writes {info.title} but cannot read it", file=path)
     if options.get("workers") is None:
         options.pop("workers", None)  # None: the reader's own default (all cores for a large auditfile)
-    elif info.name != "xaf":
+    elif "workers" not in {o.name for o in info.read_options or ()}:  # a reader that parses in processes
         raise KoppelError(
             f"--workers applies to auditfiles (XAF), not to {info.title}", file=path, hint="leave out --workers"
         )

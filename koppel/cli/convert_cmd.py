@@ -129,7 +129,7 @@ def convert_command(
     elif kind == "file":
         control = control_path_for("file", output)
         companions = [control]
-        if info.name == "xaf40":  # the upgrade report goes beside the auditfile
+        if info.upgrade_report:  # the upgrade report goes beside the auditfile
             from ..xaf.target import REPORT_NAME
 
             companions.append(output.parent / REPORT_NAME)
