@@ -17,9 +17,9 @@ from ..atomic import AtomicDir
 from ..money import format_cents
 from ..writejob import WriteJob, WriteResult
 from .descriptors import SCHEMAS
-from .pkgkit import Entry, Tally, iter_entries, out_name, records
-from .readkit import cents, child_text, iter_records
-from .xmlkit import opt, peek, sub, validate_file, write_xml
+from .entry_rows import Entry, Tally, iter_entries, out_name, records
+from .xml_reading import cents, child_text, iter_records
+from .xml_writing import opt, peek, sub, validate_file, write_xml
 
 TARGET = "afas"
 TITLE = "AFAS Profit"

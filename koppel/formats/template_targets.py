@@ -12,7 +12,7 @@ from __future__ import annotations
 from ..atomic import AtomicDir
 from ..errors import KoppelError
 from ..writejob import WriteJob, WriteResult
-from .pkgkit import out_name
+from .entry_rows import out_name
 from .template import Template, write_entries, write_relations
 
 CUSTOMERS = ("customer", "both", "other")

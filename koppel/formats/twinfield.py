@@ -18,8 +18,8 @@ from ..model import house_number
 from ..money import format_cents
 from ..writejob import WriteJob, WriteResult
 from .descriptors import SCHEMAS
-from .pkgkit import Entry, Row, Tally, iter_entries, out_name, records
-from .xmlkit import Truncator, opt, peek, sub, validate_file, write_xml
+from .entry_rows import Entry, Row, Tally, iter_entries, out_name, records
+from .xml_writing import Truncator, opt, peek, sub, validate_file, write_xml
 
 TARGET = "twinfield"
 TITLE = "Twinfield"
