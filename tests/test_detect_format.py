@@ -9,22 +9,25 @@ from koppel.errors import KoppelError
 from koppel.pipeline import convert
 from koppel.registry import detect_format, read_input
 from tests.conftest import SAMPLES
+from tests.format_params import accepted, formats
 
 
-@pytest.mark.parametrize("target", ["asperion", "minox", "exact-online", "twinfield"])
+@pytest.mark.parametrize("target", formats(lambda f: f.reads and f.writes and f.output == "folder"))
 def test_own_output_folder_is_recognised(tmp_path, target):
     out = tmp_path / target
-    convert(SAMPLES / "voorbeeld_xaf40.xaf", target, out, options={"entry_numbers": "renumber", "office": "VB001"})
+    options = {"entry_numbers": "renumber", **accepted(target, {"office": "VB001"})}
+    convert(SAMPLES / "voorbeeld_xaf40.xaf", target, out, options=options)
     assert detect_format(out) == target
     adm = read_input(out)  # no --from needed
     assert adm.stats.lines > 0
 
 
-def test_package_xml_by_root(tmp_path):
-    out = tmp_path / "eo"
-    convert(SAMPLES / "voorbeeld_xaf40.xaf", "exact-online", out)
-    transactions = next(out.glob("*GLTransactions.xml"))
-    assert detect_format(transactions) == "exact-online"
+@pytest.mark.parametrize("target", formats(lambda f: bool(f.xml_root) and f.writes))
+def test_package_xml_by_root(tmp_path, target):
+    out = tmp_path / target
+    convert(SAMPLES / "voorbeeld_xaf40.xaf", target, out)
+    written = sorted(out.glob("*.xml"))
+    assert written and all(detect_format(path) == target for path in written)
 
 
 def test_unknown_content_asks_for_from(tmp_path):
