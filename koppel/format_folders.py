@@ -3,7 +3,7 @@
 Two kinds of folder, and nothing here names a format:
 
 - ``target.toml`` with a ``[format]`` table: a package whose files the delimited layout engine writes and reads
-  back (one TOML per file beside it); :mod:`koppel.layouts.targets` reads it.
+  back (one TOML per file beside it); :mod:`koppel.layouts.targets` says what its layouts decide.
 - ``format.toml`` with a ``[format]`` table: a format whose files Python writes or reads. The table names the
   hooks (``writer = "module:function"``, ``reader = ...``) and says what the registry needs (title, evidence,
   what the format carries, notes, options, ``output``); a package's descriptor (route, setup, files, fields,
@@ -14,7 +14,6 @@ Two kinds of folder, and nothing here names a format:
 from __future__ import annotations
 
 import importlib
-import tomllib
 from pathlib import Path
 
 from .errors import KoppelError
@@ -23,7 +22,8 @@ from .format_options import OPTION_SETS, Option, options_from_data
 from .registry import FormatInfo
 from .resources import schema_dir
 
-SPEC_FILE = "format.toml"
+SPEC_FILE = "format.toml"  # a format whose files Python writes or reads
+LAYOUT_FILE = "target.toml"  # a package whose files the delimited layout engine writes and reads
 # Yes/no capabilities a spec may state (FormatInfo fields of the same name; all default to false).
 CAPABILITIES = ("upgrade_report", "rgs_version", "needs_account_kind", "reader_progress")
 SPEC_KEYS = {
@@ -66,43 +66,55 @@ def _declared(spec: dict, sets_key: str, own_key: str, where: Path) -> tuple[Opt
     return spec_options(spec, sets_key, own_key, where)
 
 
-def format_from_spec(folder: Path) -> FormatInfo | None:
-    """The format ``folder/format.toml`` describes; None when it has no ``[format]`` table."""
-    where = folder / SPEC_FILE
-    try:
-        data = tomllib.loads(where.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise KoppelError(f"format spec is not valid TOML: {exc}", file=where) from None
+def format_from_folder(folder: Path) -> FormatInfo | None:
+    """The format ``folder`` is the home of; None when its spec has no ``[format]`` table.
+
+    One reading for both kinds of folder: the layout engine's facts (:func:`koppel.layouts.targets.layout_facts`)
+    are the defaults of a folder with layouts, the descriptor's title, marks and unknowns those of the other.
+    """
+    delimited = (folder / LAYOUT_FILE).is_file()
+    where = folder / (LAYOUT_FILE if delimited else SPEC_FILE)
+    from .formats.descriptors import read_descriptor
+
+    data = read_descriptor(where)  # a descriptor's files and fields checked for their marks
     spec = data.get("format")
     if spec is None:
         return None
-    check_keys(spec, SPEC_KEYS, where)
-    if data.get("fields") or data.get("files"):  # a package descriptor: its marks are checked where it is loaded
-        from .formats.descriptors import load_descriptor
+    check_keys(spec, SPEC_KEYS | {"reads"} if delimited else SPEC_KEYS, where)
+    if delimited:
+        from .layouts.targets import layout_facts
 
-        load_descriptor(where)
-    marks = [f["evidence"] for f in data.get("fields", [])]
-    evidence = weakest([*marks, spec.get("evidence", data.get("evidence", "A"))])
-    notes = spec.get("notes", "")
-    unknown = data.get("unknown", [])
-    if unknown:
-        notes = (notes + " " if notes else "") + "Unknown: " + "; ".join(u.rstrip(".") for u in unknown) + "."
-    writer = hook(spec["writer"], where) if "writer" in spec else None
-    reader = hook(spec["reader"], where) if "reader" in spec else None
+        reads = bool(spec.get("reads", True))
+        facts = layout_facts(folder, reads)
+        notes = spec.get("notes", "{columns}").replace("{columns}", facts["notes"])
+        writer = hook(spec["writer"], where) if "writer" in spec else facts["writer"]
+        reader = (hook(spec["reader"], where) if "reader" in spec else facts["reader"]) if reads else None
+        evidence = facts["evidence"]
+    else:
+        facts = {"title": data.get("title", folder.name), "experimental": False}
+        marks = [f["evidence"] for f in data.get("fields", [])]
+        evidence = weakest([*marks, spec.get("evidence", data.get("evidence", "A"))])
+        notes = spec.get("notes", "")
+        unknown = data.get("unknown", [])
+        if unknown:
+            notes = (notes + " " if notes else "") + "Unknown: " + "; ".join(u.rstrip(".") for u in unknown) + "."
+        writer = hook(spec["writer"], where) if "writer" in spec else None
+        reader = hook(spec["reader"], where) if "reader" in spec else None
     return FormatInfo(
         name=folder.name,
-        title=spec.get("title", data.get("title", folder.name)),
+        title=spec.get("title", facts["title"]),
         evidence=evidence,
         reader=reader,
         writer=writer,
         carries=dict(spec.get("carries", {})),
         notes=notes,
+        experimental=facts["experimental"],
         output=spec.get("output", "folder"),
         write_options=_declared(spec, "option_sets", "option", where) if writer else None,
         read_options=_declared(spec, "read_option_sets", "read_option", where) if reader else None,
         opening_items=spec.get("opening_items", ""),
         home=folder,
-        engine="hooks",
+        engine="delimited" if delimited else "hooks",
         detect=hook(spec["detect"], where) if "detect" in spec else None,
         xml_root=spec.get("xml_root", ""),
         fallback_suffixes=tuple(spec.get("fallback_suffixes", ())),
@@ -112,16 +124,10 @@ def format_from_spec(folder: Path) -> FormatInfo | None:
 
 def discover(folder: Path | None = None) -> list[FormatInfo]:
     """Every format whose folder is under ``folder`` (default: koppel's ``schemas/``), by name."""
-    from .layouts.targets import format_from_folder
-
     found: list[FormatInfo] = []
     for home in sorted(p for p in (folder or schema_dir()).iterdir() if p.is_dir()):
-        if (home / "target.toml").is_file():
+        if (home / LAYOUT_FILE).is_file() or (home / SPEC_FILE).is_file():
             info = format_from_folder(home)
-        elif (home / SPEC_FILE).is_file():
-            info = format_from_spec(home)
-        else:
-            continue
-        if info is not None:
-            found.append(info)
+            if info is not None:
+                found.append(info)
     return found

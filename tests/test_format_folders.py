@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from koppel.cli import main
-from koppel.layouts.targets import format_from_folder
+from koppel.errors import KoppelError
+from koppel.format_folders import format_from_folder
 from koppel.pipeline import convert
 from koppel.registry import all_formats
 from koppel.resources import schema_dir
@@ -73,3 +74,24 @@ def test_a_copied_folder_is_a_new_format_without_code(tmp_path):
     assert info is not None and (info.name, info.title) == ("multivers-kopie", "Kopie") and info.writes and info.reads
     assert info.carries == {"entries": "rw", "relations": "", "accounts": "", "opening": "rw"}
     assert info.notes.endswith("columns: 0 verified (V), 24 third-party (3P), 0 assumed (A)")
+
+
+def test_a_copied_hook_folder_is_a_new_format_and_a_typo_in_its_spec_is_refused(tmp_path):
+    """A format written by Python is a folder too: its format.toml names the hooks and the capabilities."""
+    shutil.copytree(schema_dir() / "xaf40", tmp_path / "xaf40-kopie")
+    info = format_from_folder(tmp_path / "xaf40-kopie")
+    assert info is not None and info.name == "xaf40-kopie" and info.writes and not info.reads
+    assert (info.output, info.upgrade_report, info.rgs_version, info.engine) == ("file", True, True, "hooks")
+    assert "split_mb" in {o.name for o in info.write_options or ()}
+    spec = tmp_path / "xaf40-kopie" / "format.toml"
+    spec.write_text(spec.read_text("utf-8").replace("upgrade_report =", "upgrade_rapport ="), encoding="utf-8")
+    with pytest.raises(KoppelError, match=r"unknown \[format\] keys \['upgrade_rapport'\]"):
+        format_from_folder(tmp_path / "xaf40-kopie")
+
+
+def test_a_hook_that_does_not_exist_is_named(tmp_path):
+    shutil.copytree(schema_dir() / "afas", tmp_path / "afas-kopie")
+    spec = tmp_path / "afas-kopie" / "format.toml"
+    spec.write_text(spec.read_text("utf-8").replace(":write_afas", ":write_nothing"), encoding="utf-8")
+    with pytest.raises(KoppelError, match=r"hook 'koppel\.formats\.afas:write_nothing' not found"):
+        format_from_folder(tmp_path / "afas-kopie")

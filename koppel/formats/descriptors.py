@@ -31,8 +31,7 @@ def descriptor(name: str) -> dict[str, Any]:
     return load_descriptor(descriptor_path(name))
 
 
-@cache
-def load_descriptor(path: Path) -> dict[str, Any]:
+def read_descriptor(path: Path) -> dict[str, Any]:
     """The parsed descriptor at ``path`` (checked: every file and field has a known evidence mark)."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -49,3 +48,6 @@ def load_descriptor(path: Path) -> dict[str, Any]:
                     hint="use V, 3P or A (formats.md)",
                 )
     return data
+
+
+load_descriptor = cache(read_descriptor)  # what the writers render from: read once per run
