@@ -29,6 +29,16 @@ class Option:
     default: str | None
     meaning: str
     choices: tuple[str, ...] = ()
+    # the named switch of koppel convert that sets it (``--split-mb``), the switch's help ({targets}: the
+    # formats that take it) and the name of its value (none: a switch without a value, which sets it to yes)
+    flag: str = ""
+    flag_help: str = ""
+    metavar: str = ""
+
+    def as_data(self) -> dict:
+        """The option as ``koppel formats --json`` lists it (the switch is the CLI's, not the format's)."""
+        return {"name": self.name, "kind": self.kind, "default": self.default, "meaning": self.meaning,
+                "choices": list(self.choices)}  # fmt: skip
 
     def check(self, value: object, *, field: str) -> None:
         """Refuse a value this option cannot take (one line, with what it does take)."""
@@ -59,8 +69,8 @@ class Option:
         return f"{self.name} ({kind}{default}): {self.meaning}"
 
 
-def _o(name: str, kind: str, default: str | None, meaning: str, *choices: str) -> Option:
-    return Option(name, kind, default, meaning, tuple(choices))
+def _o(name: str, kind: str, default: str | None, meaning: str, *choices: str, **switch: str) -> Option:
+    return Option(name, kind, default, meaning, tuple(choices), **switch)
 
 
 def option_from_data(data: dict, where: str) -> Option:
@@ -71,11 +81,13 @@ def option_from_data(data: dict, where: str) -> Option:
         raise KoppelError(
             f"option {data.get('name')!r}: unknown keys {sorted(unknown)}, missing {sorted(missing)}",
             file=where,
-            hint="an option has name, kind, default, meaning and (for kind choice) choices",
+            hint="an option has name, kind, default, meaning, (for kind choice) choices and, for a named switch "
+            "of koppel convert, flag, flag_help and metavar",
         )
     default = data.get("default")
+    switch = {key: str(data[key]) for key in ("flag", "flag_help", "metavar") if key in data}
     return Option(data["name"], data["kind"], None if default is None else str(default), data["meaning"],
-                  tuple(data.get("choices", ())))  # fmt: skip
+                  tuple(data.get("choices", ())), **switch)  # fmt: skip
 
 
 # Options of koppel convert itself, for every target (see koppel/pipeline.py).
@@ -87,23 +99,30 @@ CONVERT_OPTIONS = (
     _o("opening_entry_nr", "text", "1", "entry number of the opening-balance entry"),
     _o("opening_journal_source", "text", None, "source journal of the opening balance (for the mapping)"),
     _o("opening_with_open_items", "flag", "no", "opening balance with one line per open invoice (--opening-with-"
-       "open-items)"),
+       "open-items)", flag="--opening-with-open-items", flag_help="Opening balance with open items."),
     _o("open_items_at", "date", None, "date of the open items for --opening-with-open-items (default: year start)"),
     _o("result_account", "text", None, "account of the result for --opening-with-open-items"),
-    _o("strict", "flag", "no", "refuse what does not fit the target instead of adapting it (--strict)"),
+    _o("strict", "flag", "no", "refuse what does not fit the target instead of adapting it (--strict)",
+       flag="--strict", flag_help="Refuse what does not fit the target instead of adapting it (renumbering, "
+       "generated codes, cut texts, ISO country codes)."),
     _o("missing_names", "choice", None, "'code': a relation or account without a required name gets its code as "
        "the name (the default unless --strict)", "code"),
 )  # fmt: skip
 
-_TRUNCATE = _o("truncate", "flag", "no", "cut too-long texts to the column width (reported) instead of failing")
-_SCHEMA_DIR = _o("schema_dir", "path", None, "folder with the vendor's XSDs: validate the XML before publishing")
+_TRUNCATE = _o("truncate", "flag", "no", "cut too-long texts to the column width (reported) instead of failing",
+               flag="--truncate", flag_help="Truncate too-long texts (reported) instead of failing.")  # fmt: skip
+_SCHEMA_DIR = _o("schema_dir", "path", None, "folder with the vendor's XSDs: validate the XML before publishing",
+                 flag="--schema-dir", metavar="DIR",
+                 flag_help="Validate XML output against vendor XSDs there.")  # fmt: skip
 _LAYOUT = (
     _TRUNCATE,
     _o("mixed_kind", "choice", None, "kind for accounts of kind M (mixed): balance sheet or profit and loss", "B",
        "P"),
     _o("journal_types", "flag", "no", "write the journal type column where the layout has one"),
 )  # fmt: skip
-_TEMPLATE = _o("template", "path", None, "the exported register or import layout to fill (--template)")
+_TEMPLATE = _o("template", "path", None, "the exported register or import layout to fill (--template)",
+               flag="--template", metavar="FILE",
+               flag_help="The header file exported from the package (targets {targets}).")  # fmt: skip
 _TEMPLATE_FILL = (
     _o("map", "text", None, "column assignments COLUMN=field,... where a header is not recognised"),
     _o("decimal", "choice", ",", "decimal mark of amounts", ",", "."),
@@ -154,6 +173,19 @@ def reader_options(name: str) -> tuple[Option, ...]:
     from .registry import get_format
 
     return get_format(name).read_options or ()
+
+
+def named_switches() -> list[tuple[Option, list[str]]]:
+    """The named switches of ``koppel convert`` (``--split-mb``), by name: the option each sets and the targets
+    that take it. Convert's own options and every writer's declare them; no list of switches is kept."""
+    from .registry import all_formats
+
+    found: dict[str, tuple[Option, list[str]]] = {o.flag: (o, []) for o in CONVERT_OPTIONS if o.flag}
+    for info in all_formats():
+        for option in info.write_options or ():
+            if option.flag:
+                found.setdefault(option.flag, (option, []))[1].append(info.name)
+    return [found[flag] for flag in sorted(found)]
 
 
 def validate(options: dict, accepted: tuple[Option, ...], *, field: str, what: str) -> None:

@@ -107,3 +107,18 @@ def test_every_option_the_code_reads_is_declared():
     internal = {"workers", "dialect", "account_kinds"}
     internal |= {"count_dropped", "subledgers"}  # what a command wants from the XAF pass (koppel/xaf/consumers.py)
     assert used - declared - internal == set()
+
+
+def test_the_named_switches_of_convert_come_from_the_declared_options(capsys):
+    """--split-mb is declared in the XAF writers' specs, --template in the template engine's set: no list of
+    switches in the CLI; each help names the targets that take it where it says so."""
+    from koppel.format_options import named_switches
+
+    switches = {o.flag: (o.name, targets) for o, targets in named_switches()}
+    assert switches["--split-mb"] == ("split_mb", ["xaf32", "xaf40"])
+    assert switches["--template"] == ("template", ["template", "visma-eaccounting"])
+    assert switches["--strict"] == ("strict", [])  # convert's own
+    code, out, _ = _run(["convert", "--help"], capsys)
+    text = " ".join(out.split())
+    assert code == 0 and "--split-mb MB Split a single output file." in text
+    assert "(targets template, visma-eaccounting)" in text
