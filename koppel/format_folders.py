@@ -9,15 +9,22 @@ Two kinds of folder, and nothing here names a format:
   what the format carries, notes, options, ``output``); a package's descriptor (route, setup, files, fields,
   unknowns: IMPORTEREN.md and ``koppel formats``) sits in the same file, and its evidence marks and unknowns
   count in the format's evidence and notes.
+
+This module is the one reader of these files: the registry's spec (:func:`format_from_folder`) and the
+descriptor a writer renders its instructions from (:func:`descriptor`). The layouts of the delimited engine are
+read by :mod:`koppel.layouts.descriptor`.
 """
 
 from __future__ import annotations
 
 import importlib
+import tomllib
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 from .errors import KoppelError
-from .evidence import weakest
+from .evidence import is_mark, weakest
 from .format_options import OPTION_SETS, Option, options_from_data
 from .registry import FormatInfo
 from .resources import schema_dir
@@ -30,6 +37,39 @@ SPEC_KEYS = {
     "title", "evidence", "writer", "reader", "output", "carries", "notes", "option_sets", "option",
     "read_option_sets", "read_option", "opening_items", *CAPABILITIES, "detect", "xml_root", "fallback_suffixes",
 }  # fmt: skip
+
+
+def read_descriptor(path: Path) -> dict[str, Any]:
+    """The parsed spec or descriptor at ``path`` (checked: every file and field has a known evidence mark)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise KoppelError(f"no layout descriptor {path.parent.name}/{path.name}", file=path) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise KoppelError(f"layout descriptor is not valid TOML: {exc}", file=path) from None
+    for section in ("files", "fields"):
+        for item in data.get(section, []):
+            if not is_mark(item.get("evidence")):
+                raise KoppelError(
+                    f"{section} item {item.get('name')!r} has evidence {item.get('evidence')!r}",
+                    file=path,
+                    hint="use V, 3P or A (formats.md)",
+                )
+    return data
+
+
+load_descriptor = cache(read_descriptor)  # what the writers render from: read once per run
+
+
+def descriptor_path(name: str) -> Path:
+    """``schemas/<name>/format.toml``; a descriptor of one part of a format is ``<folder>/<part>``
+    (``exact-globe/xml`` is ``schemas/exact-globe/xml.toml``)."""
+    return schema_dir() / f"{name}.toml" if "/" in name else schema_dir() / name / SPEC_FILE
+
+
+def descriptor(name: str) -> dict[str, Any]:
+    """The descriptor ``name`` a writer renders IMPORTEREN.md from (see :func:`descriptor_path`)."""
+    return load_descriptor(descriptor_path(name))
 
 
 def check_keys(spec: dict, known: set[str], where: Path) -> None:
@@ -74,8 +114,6 @@ def format_from_folder(folder: Path) -> FormatInfo | None:
     """
     delimited = (folder / LAYOUT_FILE).is_file()
     where = folder / (LAYOUT_FILE if delimited else SPEC_FILE)
-    from .formats.descriptors import read_descriptor
-
     data = read_descriptor(where)  # a descriptor's files and fields checked for their marks
     spec = data.get("format")
     if spec is None:

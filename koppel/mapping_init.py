@@ -64,7 +64,7 @@ def target_limits(target: str) -> dict[str, dict]:
 def _descriptor_limits(target: str, limits: dict[str, dict]) -> dict[str, dict]:
     """``[limits]`` of ``schemas/<target>/format.toml``: ``accounts = { width = 10, digits = true }`` and so on."""
     try:
-        from .formats.descriptors import descriptor
+        from .format_folders import descriptor
 
         stated = descriptor(target).get("limits", {})
     except Exception:  # no descriptor: no limits known

@@ -15,15 +15,15 @@ from lxml import etree
 
 from ..atomic import AtomicDir
 from ..money import format_cents
+from ..resources import schema_dir
 from ..writejob import WriteJob, WriteResult
-from .descriptors import SCHEMAS
 from .entry_rows import Entry, Tally, iter_entries, out_name, records
 from .xml_reading import cents, child_text, iter_records
 from .xml_writing import opt, peek, sub, validate_file, write_xml
 
 TARGET = "afas"
 TITLE = "AFAS Profit"
-XSD = SCHEMAS / "afas" / "afas_fientries.xsd"
+XSD = schema_dir() / "afas" / "afas_fientries.xsd"
 CARRIED = (
     "entry_description", "description", "relation_id", "doc_ref", "invoice_ref", "effective_date", "due_date",
     "vat_code", "currency_amount",

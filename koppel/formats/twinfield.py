@@ -16,14 +16,14 @@ from ..errors import KoppelError
 from ..kinds import require_account_kinds
 from ..model import house_number
 from ..money import format_cents
+from ..resources import schema_dir
 from ..writejob import WriteJob, WriteResult
-from .descriptors import SCHEMAS
 from .entry_rows import Entry, Row, Tally, iter_entries, out_name, records
 from .xml_writing import Truncator, opt, peek, sub, validate_file, write_xml
 
 TARGET = "twinfield"
 TITLE = "Twinfield"
-XSD = SCHEMAS / "twinfield" / "twinfield.xsd"
+XSD = schema_dir() / "twinfield" / "twinfield.xsd"
 CARRIED = ("entry_description", "description", "relation_id", "invoice_ref", "due_date", "vat_code")
 TOTAL_KINDS = {"S", "P", "B", "C"}  # journal types whose transactions have one total line [V TW-DOC]
 
