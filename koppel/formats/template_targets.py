@@ -13,7 +13,7 @@ from ..atomic import AtomicDir
 from ..errors import KoppelError
 from ..writejob import WriteJob, WriteResult
 from .entry_rows import out_name
-from .template import Template, write_entries, write_relations
+from .template_fill import Template, write_entries, write_relations
 
 CUSTOMERS = ("customer", "both", "other")
 SUPPLIERS = ("supplier", "both")
