@@ -133,7 +133,7 @@ def test_formats_lists_every_package_with_evidence_and_unknowns() -> None:
     assert out.exit_code == 0, out.output
     rows = {r["name"]: r for r in json.loads(out.output)}
     infos = {f.name: f for f in all_formats() if f.home is not None}
-    assert set(rows) == set(infos)
+    assert set(infos) <= set(rows)  # (test doubles other tests register are listed too)
     for name, info in infos.items():
         row = rows[name]
         assert (row["reads"], row["writes"]) == (info.reads, info.writes) and row["evidence"] in ("V", "3P", "A")
