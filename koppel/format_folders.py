@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import importlib
 import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -158,6 +160,33 @@ def format_from_folder(folder: Path) -> FormatInfo | None:
         fallback_suffixes=tuple(spec.get("fallback_suffixes", ())),
         **{key: bool(spec.get(key, False)) for key in CAPABILITIES},
     )
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """How a format recognises an input by its content (``detect``, ``xml_root``, ``fallback_suffixes`` of its
+    spec), read without importing its writer and reader: telling an input's format stays cheap."""
+
+    name: str
+    detect: Callable[[bytes], bool] | None
+    xml_root: str
+    fallback_suffixes: tuple[str, ...]
+
+
+@cache
+def recognitions() -> tuple[Recognition, ...]:
+    """Every format's way of recognising an input, by name (formats that state none are left out)."""
+    found = []
+    for home in sorted(p for p in schema_dir().iterdir() if p.is_dir()):
+        where = home / (LAYOUT_FILE if (home / LAYOUT_FILE).is_file() else SPEC_FILE)
+        if not where.is_file():
+            continue
+        spec = read_descriptor(where).get("format") or {}
+        if {"detect", "xml_root", "fallback_suffixes"} & set(spec):
+            detect = hook(spec["detect"], where) if "detect" in spec else None
+            found.append(Recognition(home.name, detect, spec.get("xml_root", ""),
+                                     tuple(spec.get("fallback_suffixes", ()))))  # fmt: skip
+    return tuple(found)
 
 
 def discover(folder: Path | None = None) -> list[FormatInfo]:

@@ -3,6 +3,9 @@ folders by the target their control.json names."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from koppel.errors import KoppelError
@@ -35,3 +38,14 @@ def test_unknown_content_asks_for_from(tmp_path):
     path.write_text("Datum;Bedrag\n01-01-2025;12,50\n", encoding="utf-8")
     with pytest.raises(KoppelError, match="cannot tell the format"):
         detect_format(path)
+
+
+def test_telling_an_auditfile_apart_reads_the_specs_alone():
+    """Detection reads what the specs say (detect, xml_root, fallback_suffixes) without importing every writer
+    and reader: koppel's RGS check reads the chart of an auditfile without loading the registry."""
+    code = (
+        "import koppel.registry as r; import sys; "
+        "assert r.detect_format(sys.argv[1]) == 'xaf' and not r._loaded, r._loaded"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(SAMPLES / "voorbeeld_xaf32.xaf")], capture_output=True)
+    assert done.returncode == 0, done.stderr.decode()
