@@ -4,10 +4,10 @@
 KEY=VALUE`` are checked against these lists before any work starts: an unknown key is refused with the valid
 ones and a "did you mean"; a value of the wrong type is refused too. ``koppel formats NAME`` prints them.
 
-A format with a folder (``schemas/<name>/target.toml``) declares its options in its ``[format]`` table: its own
-as ``[[format.option]]`` and the engine's by name from :data:`OPTION_SETS` (``option_sets = ["layout"]``); the
-registry hands them out as ``FormatInfo.write_options``/``read_options``. The formats registered from Python
-still find theirs in :data:`WRITER_OPTIONS`/:data:`READER_OPTIONS`.
+Every format declares its options in the ``[format]`` table of its folder (``schemas/<name>/``): its own as
+``[[format.option]]`` / ``[[format.read_option]]`` and an engine's by name from :data:`OPTION_SETS`
+(``option_sets = ["layout"]``); the registry hands them out as ``FormatInfo.write_options``/``read_options``.
+Only convert's own options, which every target takes, are declared here in code.
 """
 
 from __future__ import annotations
@@ -29,6 +29,16 @@ class Option:
     default: str | None
     meaning: str
     choices: tuple[str, ...] = ()
+    # the named switch of koppel convert that sets it (``--split-mb``), the switch's help ({targets}: the
+    # formats that take it) and the name of its value (none: a switch without a value, which sets it to yes)
+    flag: str = ""
+    flag_help: str = ""
+    metavar: str = ""
+
+    def as_data(self) -> dict:
+        """The option as ``koppel formats --json`` lists it (the switch is the CLI's, not the format's)."""
+        return {"name": self.name, "kind": self.kind, "default": self.default, "meaning": self.meaning,
+                "choices": list(self.choices)}  # fmt: skip
 
     def check(self, value: object, *, field: str) -> None:
         """Refuse a value this option cannot take (one line, with what it does take)."""
@@ -59,8 +69,8 @@ class Option:
         return f"{self.name} ({kind}{default}): {self.meaning}"
 
 
-def _o(name: str, kind: str, default: str | None, meaning: str, *choices: str) -> Option:
-    return Option(name, kind, default, meaning, tuple(choices))
+def _o(name: str, kind: str, default: str | None, meaning: str, *choices: str, **switch: str) -> Option:
+    return Option(name, kind, default, meaning, tuple(choices), **switch)
 
 
 def option_from_data(data: dict, where: str) -> Option:
@@ -71,11 +81,13 @@ def option_from_data(data: dict, where: str) -> Option:
         raise KoppelError(
             f"option {data.get('name')!r}: unknown keys {sorted(unknown)}, missing {sorted(missing)}",
             file=where,
-            hint="an option has name, kind, default, meaning and (for kind choice) choices",
+            hint="an option has name, kind, default, meaning, (for kind choice) choices and, for a named switch "
+            "of koppel convert, flag, flag_help and metavar",
         )
     default = data.get("default")
+    switch = {key: str(data[key]) for key in ("flag", "flag_help", "metavar") if key in data}
     return Option(data["name"], data["kind"], None if default is None else str(default), data["meaning"],
-                  tuple(data.get("choices", ())))  # fmt: skip
+                  tuple(data.get("choices", ())), **switch)  # fmt: skip
 
 
 # Options of koppel convert itself, for every target (see koppel/pipeline.py).
@@ -87,38 +99,35 @@ CONVERT_OPTIONS = (
     _o("opening_entry_nr", "text", "1", "entry number of the opening-balance entry"),
     _o("opening_journal_source", "text", None, "source journal of the opening balance (for the mapping)"),
     _o("opening_with_open_items", "flag", "no", "opening balance with one line per open invoice (--opening-with-"
-       "open-items)"),
+       "open-items)", flag="--opening-with-open-items", flag_help="Opening balance with open items."),
     _o("open_items_at", "date", None, "date of the open items for --opening-with-open-items (default: year start)"),
     _o("result_account", "text", None, "account of the result for --opening-with-open-items"),
-    _o("strict", "flag", "no", "refuse what does not fit the target instead of adapting it (--strict)"),
+    _o("strict", "flag", "no", "refuse what does not fit the target instead of adapting it (--strict)",
+       flag="--strict", flag_help="Refuse what does not fit the target instead of adapting it (renumbering, "
+       "generated codes, cut texts, ISO country codes)."),
     _o("missing_names", "choice", None, "'code': a relation or account without a required name gets its code as "
        "the name (the default unless --strict)", "code"),
 )  # fmt: skip
 
-_TRUNCATE = _o("truncate", "flag", "no", "cut too-long texts to the column width (reported) instead of failing")
-_SCHEMA_DIR = _o("schema_dir", "path", None, "folder with the vendor's XSDs: validate the XML before publishing")
+_TRUNCATE = _o("truncate", "flag", "no", "cut too-long texts to the column width (reported) instead of failing",
+               flag="--truncate", flag_help="Truncate too-long texts (reported) instead of failing.")  # fmt: skip
+_SCHEMA_DIR = _o("schema_dir", "path", None, "folder with the vendor's XSDs: validate the XML before publishing",
+                 flag="--schema-dir", metavar="DIR",
+                 flag_help="Validate XML output against vendor XSDs there.")  # fmt: skip
 _LAYOUT = (
     _TRUNCATE,
     _o("mixed_kind", "choice", None, "kind for accounts of kind M (mixed): balance sheet or profit and loss", "B",
        "P"),
     _o("journal_types", "flag", "no", "write the journal type column where the layout has one"),
 )  # fmt: skip
-_TEMPLATE = _o("template", "path", None, "the exported register or import layout to fill (--template)")
+_TEMPLATE = _o("template", "path", None, "the exported register or import layout to fill (--template)",
+               flag="--template", metavar="FILE",
+               flag_help="The header file exported from the package (targets {targets}).")  # fmt: skip
 _TEMPLATE_FILL = (
     _o("map", "text", None, "column assignments COLUMN=field,... where a header is not recognised"),
     _o("decimal", "choice", ",", "decimal mark of amounts", ",", "."),
     _o("date_format", "text", "%d-%m-%Y", "date format (strftime)"),
 )
-_XAF_WRITE = (
-    _o("split_mb", "number", None, "split into continuation files of at most this many MB (--split-mb)"),
-    _o("keep_dropped", "path", None, "folder for what the target version cannot carry (--keep-dropped)"),
-    _SCHEMA_DIR,
-    _o("no_validate", "flag", "no", "skip the XSD validation before publishing"),
-    _o("mixed_account_kind", "text", "B", "accTp for accounts of kind M (B or P; empty refuses them)"),
-    _o("other_relation_kind", "text", None, "custSupTp for relations of kind other (default: left out)"),
-    _o("date_created", "date", None, "dateCreated of the header (default: today)"),
-)
-
 _ENCODING = _o("encoding", "text", None, "read in this encoding, whatever the file declares (--encoding)")
 
 # Options an engine gives every format it drives, named in a format's spec (``option_sets = ["layout"]``).
@@ -147,35 +156,11 @@ def options_from_data(items: list[dict], where: str) -> tuple[Option, ...]:
     return tuple(options)
 
 
-WRITER_OPTIONS: dict[str, tuple[Option, ...]] = {
-    "xaf32": _XAF_WRITE,
-    "xaf40": _XAF_WRITE,
-}
-
-READER_OPTIONS: dict[str, tuple[Option, ...]] = {
-    "xaf": (
-        _ENCODING,
-        _o("workers", "integer", "1", "processes that parse a large auditfile (--workers)"),
-        _o("clair2_negative_credit", "choice", None, "'abs': a negative CLAIR2 creditAmount is a credit of its "
-           "absolute value (Banana's files)", "abs"),
-        _o("huge_tree", "flag", "no", "lift libxml2's safety limit on very long texts (trusted files only)"),
-    ),
-    "profile": (
-        _ENCODING,
-        _o("profile", "path", None, "source profile: built-in name or .toml (--profile)"),
-        _o("until", "date", None, "hold back periods not closed by this date (--until)"),
-        _o("aggregate", "choice", None, "override the profile's aggregation (--aggregate)", "none", "day", "month"),
-    ),
-    "relations": (_o("profile", "path", None, "relations profile (.toml)"),),
-}  # fmt: skip
-
-
 def target_options(target: str) -> tuple[Option, ...]:
-    """The options of ``target``'s writer: from its spec, else from :data:`WRITER_OPTIONS`."""
+    """The options of ``target``'s writer, as its spec declares them."""
     from .registry import get_format
 
-    declared = get_format(target).write_options
-    return declared if declared is not None else WRITER_OPTIONS.get(target, ())
+    return get_format(target).write_options or ()
 
 
 def writer_options(target: str) -> tuple[Option, ...]:
@@ -184,11 +169,23 @@ def writer_options(target: str) -> tuple[Option, ...]:
 
 
 def reader_options(name: str) -> tuple[Option, ...]:
-    """The options of ``name``'s reader: from its spec, else from :data:`READER_OPTIONS`."""
+    """The options of ``name``'s reader, as its spec declares them."""
     from .registry import get_format
 
-    declared = get_format(name).read_options
-    return declared if declared is not None else READER_OPTIONS.get(name, ())
+    return get_format(name).read_options or ()
+
+
+def named_switches() -> list[tuple[Option, list[str]]]:
+    """The named switches of ``koppel convert`` (``--split-mb``), by name: the option each sets and the targets
+    that take it. Convert's own options and every writer's declare them; no list of switches is kept."""
+    from .registry import all_formats
+
+    found: dict[str, tuple[Option, list[str]]] = {o.flag: (o, []) for o in CONVERT_OPTIONS if o.flag}
+    for info in all_formats():
+        for option in info.write_options or ():
+            if option.flag:
+                found.setdefault(option.flag, (option, []))[1].append(info.name)
+    return [found[flag] for flag in sorted(found)]
 
 
 def validate(options: dict, accepted: tuple[Option, ...], *, field: str, what: str) -> None:

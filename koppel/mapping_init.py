@@ -31,32 +31,16 @@ SECTION_TITLES = {
     "cost_units": "kostendragers / producten (bron -> doel)",
     "projects": "projecten (bron -> doel)",
 }
-# Limits of targets whose writers are code, not a layout descriptor: (width, digits only) per section.
-WRITER_LIMITS: dict[str, dict[str, tuple[int | None, bool]]] = {
-    # XAF 3.2: accID, jrnID, vatID, custSupID and basicID are TypeIdentificationString35 [XSD-32]
-    "xaf32": {s: (35, False) for s in SECTION_SOURCES},
-    # XAF 4.0: the ids are 35 characters; cost, product and project are TypeString999 [XSD-40]
-    "xaf40": {
-        **{s: (35, False) for s in ("accounts", "journals", "vat_codes", "relations")},
-        **{s: (999, False) for s in ("cost_centers", "cost_units", "projects")},
-    },
-    # King's limits are data: the [limits] table of schemas/king.toml
-}
-# Targets that must know whether an account is balance sheet or profit and loss (besides layouts with a
-# kind_bp column): they refuse an account of unknown kind until [account_kinds] states it.
-NEEDS_ACCOUNT_KIND = {"xaf32", "xaf40", "exact-online", "king", "twinfield"}
 
 
 def target_limits(target: str) -> dict[str, dict]:
     """Per mapping section: the narrowest width, whether digits are required and how the package reads the
     ids (``identity``, koppel/identity.py), from the target's layout (``schemas/<target>/``) or, for the XML
-    targets, the ``[limits]`` table of their descriptor (``schemas/<target>.toml``)."""
+    targets, the ``[limits]`` table of their descriptor (``schemas/<target>/format.toml``)."""
     limits: dict[str, dict] = {
         s: {"width": None, "digits": False, "where": [], "identity": "text"} for s in SECTION_SOURCES
     }
     entry = {"width": None, "digits": False, "where": [], "identity": "text"}
-    for section, (width, digits) in WRITER_LIMITS.get(target, {}).items():
-        limits[section].update(width=width, digits=digits, where=[f"{target} writer"])
     try:
         from .layouts.descriptor import load_target
 
@@ -78,9 +62,9 @@ def target_limits(target: str) -> dict[str, dict]:
 
 
 def _descriptor_limits(target: str, limits: dict[str, dict]) -> dict[str, dict]:
-    """``[limits]`` of ``schemas/<target>.toml``: ``accounts = { width = 10, digits = true }`` and so on."""
+    """``[limits]`` of ``schemas/<target>/format.toml``: ``accounts = { width = 10, digits = true }`` and so on."""
     try:
-        from .formats.descriptors import descriptor
+        from .format_folders import descriptor
 
         stated = descriptor(target).get("limits", {})
     except Exception:  # no descriptor: no limits known
@@ -89,7 +73,7 @@ def _descriptor_limits(target: str, limits: dict[str, dict]) -> dict[str, dict]:
         given = stated.get(section, {})
         lim.update({k: given[k] for k in ("width", "digits", "identity") if k in given})
         if given:
-            lim["where"].append(f"{target}.toml [limits]")
+            lim["where"].append(f"{target}/format.toml [limits]")
     return limits
 
 
@@ -159,10 +143,13 @@ def propose(code: str, limit: dict, taken: set[str]) -> str:
 
 
 def needs_account_kind(target: str) -> bool:
-    """Whether ``target`` refuses an account of unknown kind (see :mod:`koppel.kinds`)."""
-    if target in NEEDS_ACCOUNT_KIND:
-        return True
+    """Whether ``target`` refuses an account of unknown kind (see :mod:`koppel.kinds`): its spec says so
+    (``needs_account_kind``), or its layout has a kind_bp column."""
+    from .registry import get_format
+
     try:
+        if get_format(target).needs_account_kind:
+            return True
         from .layouts.descriptor import load_target
 
         layout = load_target(target)

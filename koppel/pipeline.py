@@ -105,8 +105,8 @@ def convert(
     from .xaf.consumers import wanted_in_pass
 
     open_items = bool((options or {}).get("opening_with_open_items"))
-    keep = to == "xaf40" and (options or {}).get("keep_dropped") not in (None, False, "")  # as the xaf40 writer
-    with wanted_in_pass(dropped_in_40=to == "xaf40", dropped_rows=keep, subledgers=open_items):  # one pass
+    keep = info.upgrade_report and (options or {}).get("keep_dropped") not in (None, False, "")  # as its writer
+    with wanted_in_pass(dropped_in_40=info.upgrade_report, dropped_rows=keep, subledgers=open_items):  # one pass
         source = read_result(input_path, from_format, **(reader_options or {}))
     folder = output if kind == "folder" else (output.parent if str(output.parent) else Path("."))
     job = WriteJob(
@@ -221,7 +221,7 @@ def build_control(adm: Administration, job: WriteJob, result: WriteResult, input
     for what, n in sorted(adm.not_carried.items()):
         why = adm.not_carried_why.get(what, "not part of the canonical model")
         not_carried.append({"what": f"source: {what}", "count": n, "why": why})
-    if adm.header.rgs_version and target != "xaf40":  # only XAF 4.0 has a field for the RGS release
+    if adm.header.rgs_version and not get_format(target).rgs_version:  # a field for the RGS release
         why = f"{target} has no field for the RGS version"
         not_carried.append({"what": "header: RGSVersion", "count": 1, "why": why})
     return {

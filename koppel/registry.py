@@ -1,14 +1,13 @@
 """One registry of formats: what koppel reads and writes, and how sure we are of each layout.
 
 ``koppel formats``, ``convert --from/--to``, option checking, the open-items capability and the docs all read
-this registry. A format with a folder (``schemas/<name>/target.toml`` with a ``[format]`` table) is found by
-``koppel/layouts/targets.py``, which names no format; the formats written by Python register themselves when
-their module is imported; ``FORMAT_MODULES`` lists those modules (engines, not formats).
+this registry. Every format has one home, a folder ``schemas/<name>/`` whose spec (the ``[format]`` table of
+its ``target.toml`` or ``format.toml``) says what the registry needs; :mod:`koppel.format_folders` finds the
+folders, so no code lists format names.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,7 +45,18 @@ class FormatInfo:
     # the fields that carry relation and invoice number on each opening line (--opening-with-open-items), as
     # checked on real output by tests/test_openitems_targets.py; empty: the target cannot carry open items
     opening_items: str = ""
-    home: Path | None = None  # the folder that holds its spec and layouts (schemas/<name>/), when it has one
+    home: Path | None = None  # the folder that holds its spec and layouts (schemas/<name>/)
+    # what drives its files: "delimited" (the layout engine, schemas/<name>/target.toml) or "hooks" (Python
+    # functions its format.toml names)
+    engine: str = "hooks"
+    # capabilities the pipeline and the CLI ask for instead of a name (see the spec keys, koppel/format_folders.py)
+    upgrade_report: bool = False  # a file target that reports what the source has and it drops (XAF 4.0)
+    rgs_version: bool = False  # has a field for the RGS release of the chart
+    needs_account_kind: bool = False  # refuses an account of unknown kind (balance sheet / profit and loss)
+    xml_root: str = ""  # an input whose root element starts with this name is this format
+    detect: Callable[[bytes], bool] | None = None  # recognises an input by its first 4 KB (an own syntax)
+    fallback_suffixes: tuple[str, ...] = ()  # an XML or a file with such a suffix no marker claims is read as this
+    reader_progress: bool = False  # its reader reports bytes read (the progress line follows them)
 
     @property
     def reads(self) -> bool:
@@ -56,16 +66,6 @@ class FormatInfo:
     def writes(self) -> bool:
         return self.writer is not None
 
-
-FORMAT_MODULES: tuple[str, ...] = (
-    "koppel.xaf.format",
-    "koppel.adf.format",
-    "koppel.formats.packages",
-    "koppel.sources.format",
-    "koppel.relations.format",
-    "koppel.layouts.targets",
-    "koppel.xaf.target",
-)
 
 _REGISTRY: dict[str, FormatInfo] = {}
 _loaded = False
@@ -80,8 +80,10 @@ def _load() -> None:
     global _loaded
     if not _loaded:
         _loaded = True
-        for module in FORMAT_MODULES:
-            importlib.import_module(module)
+        from .format_folders import discover
+
+        for info in discover():
+            register(info)
 
 
 def all_formats() -> list[FormatInfo]:
@@ -163,13 +165,11 @@ def source_format(name: str, field: str = "--from") -> FormatInfo:
     return info
 
 
-# Root elements of the package XML files koppel reads (what the file says, never its name).
-_XML_ROOTS = ((b"<eExact", "exact-online"), (b"<KING_", "king"))
-
-
 def detect_format(path: Path) -> str:
-    """Guess the input format from content: XML by its root element, koppel's own output folders by the
-    target their control.json names."""
+    """Guess the input format from content (what the file says, never its name): a format's own syntax
+    (``detect``), XML by its root element (``xml_root``), koppel's own output folders by the target their
+    control.json names; what none claims but looks like XML goes to the reader that explains best
+    (``fallback_suffixes``)."""
     path = Path(path)
     if path.is_dir():
         control = path / "control.json"
@@ -186,25 +186,26 @@ def detect_format(path: Path) -> str:
     if path.is_file():
         with path.open("rb") as handle:
             head = handle.read(4096)
-        from .adf.parse import is_adf
+        from .format_folders import recognitions  # the specs alone: no writer or reader is imported
 
-        if is_adf(head):
-            return "adf"
-        from .sources.recognise import export_kind
+        formats = recognitions()
+        for info in formats:
+            if info.detect is not None and info.detect(head):
+                return info.name
+        from .profile_inputs import export_kind
 
-        export = export_kind(path, head)
+        export = export_kind(path, head)  # a statement or table: read with a source profile, never guessed
         if export is not None:
             raise KoppelError(
                 f"{export[0]}: koppel reads it with a source profile", file=path, hint=f"add {export[1]}"
             )
-        if b"<auditfile" in head:
-            return "xaf"
-        for marker, name in _XML_ROOTS:
-            if marker in head:
-                return name
-        # an XML file or an auditfile by name: the XAF reader explains best what is wrong with it
-        if path.suffix.lower() in (".xaf", ".xml", ".xsc") or head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
-            return "xaf"
+        for info in formats:
+            if info.xml_root and b"<" + info.xml_root.encode() in head:
+                return info.name
+        looks_xml = head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+        for info in formats:  # an XML file or one named like this format's: its reader explains what is wrong
+            if info.fallback_suffixes and (path.suffix.lower() in info.fallback_suffixes or looks_xml):
+                return info.name
     raise KoppelError(
         "cannot tell the format of this input",
         file=path,
@@ -234,7 +235,7 @@ def read_result(path: str | Path, from_format: str | None = None, **options) -> 
         raise KoppelError(f"koppel writes {info.title} but cannot read it", file=path)
     if options.get("workers") is None:
         options.pop("workers", None)  # None: the reader's own default (all cores for a large auditfile)
-    elif info.name != "xaf":
+    elif "workers" not in {o.name for o in info.read_options or ()}:  # a reader that parses in processes
         raise KoppelError(
             f"--workers applies to auditfiles (XAF), not to {info.title}", file=path, hint="leave out --workers"
         )

@@ -62,5 +62,5 @@ def test_every_code_section_is_listed_by_mapping_init(tmp_path: Path) -> None:
     text = starter_mapping(adm, "xaf32")
     for section in CODE_SECTIONS:
         assert f"\n[{section}]\n" in text, section
-    assert "xaf32: at most 35 characters (columns: xaf32 writer)" in text
+    assert "xaf32: at most 35 characters (columns: xaf32/format.toml [limits])" in text
     assert set(tomllib.loads(text)) >= {*CODE_SECTIONS, "account_kinds", "conversion_accounts", "defaults"}

@@ -14,6 +14,7 @@ from koppel.pipeline import convert
 from koppel.registry import read_input
 from koppel.xaf import read_xaf
 from tests.conftest import SAMPLES, SHARED
+from tests.format_params import formats
 from tests.package_helpers import cents_by_account, convert_adm, numeric_mapping, rich_administration
 
 GLOBE_XSD = SHARED / "packages" / "exact-globe" / "tim-online-go-exactglobe__eExact-Schema.xsd"
@@ -24,7 +25,7 @@ def _rows(path: Path, encoding: str = "utf-8", delimiter: str = ";") -> list[lis
         return list(csv.reader(handle, delimiter=delimiter))
 
 
-@pytest.mark.parametrize("target", ["snelstart", "multivers", "exact-globe"])
+@pytest.mark.parametrize("target", formats(lambda f: f.engine == "delimited"))
 def test_descriptor_loads_with_evidence_on_every_column(target: str) -> None:
     layout = load_target(target)
     assert layout.files and all(c.evidence in ("V", "3P", "A") for f in layout.files for c in f.columns)

@@ -12,7 +12,9 @@ from json_contract import KEYWORDS, SCHEMAS, errors, keywords, load
 import koppel
 from koppel.cli import run as run_cli
 from koppel.provenance import sha256_of
+from koppel.registry import get_format
 from tests.conftest import SAMPLES
+from tests.format_params import fills_a_template, formats, writes_entries
 
 INPUTS = ["voorbeeld_xaf32.xaf", "voorbeeld_xaf40.xaf", "voorbeeld_clair2.xml", "voorbeeld_adf.adf"]
 
@@ -81,11 +83,13 @@ def test_export_summary_json(tmp_path, capsys):
     assert "generated_at" not in document
 
 
-@pytest.mark.parametrize(("target", "control"), [("minox", "out/control.json"), ("asperion", "out/control.json"),
-                                                 ("xaf40", "out.control.json")])  # fmt: skip
-def test_control_json(target, control, tmp_path, capsys):
-    output = tmp_path / ("out.xaf" if target == "xaf40" else "out")
+# every target that writes entries without a user's template: a folder's control.json, a file's beside it
+@pytest.mark.parametrize("target", formats(lambda f: writes_entries(f) and not fills_a_template(f)))
+def test_control_json(target, tmp_path, capsys):
+    one_file = get_format(target).output == "file"
+    output = tmp_path / ("out.xaf" if one_file else "out")
     assert run(["convert", SAMPLES / INPUTS[0], "--to", target, "-o", output]) == 0
+    control = "out.control.json" if one_file else "out/control.json"
     document = json.loads((tmp_path / control).read_text(encoding="utf-8"))
     valid(document, "control")
     assert document["input"] == {"name": INPUTS[0], "sha256": sha256_of(SAMPLES / INPUTS[0])}

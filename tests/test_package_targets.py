@@ -1,4 +1,5 @@
-"""Minox, Asperion, AccountView and Cash: golden files, descriptors, round trips, bad input, real samples."""
+"""The packages with golden files (tests/golden/packages/<name>/): golden files, descriptors, round trips, bad
+input, real samples."""
 
 from __future__ import annotations
 
@@ -20,9 +21,10 @@ from koppel.read_result import ReadResult
 from koppel.registry import get_format, read_input
 from tests.conftest import SAMPLES, XAF_SAMPLES
 
-TARGETS = ("minox", "asperion", "accountview", "cash")
-WRITERS = (*TARGETS, "cash-ascii")
 GOLDEN = Path(__file__).parent / "golden" / "packages"
+# the packages with golden files (a folder of them each), and those of them that koppel reads back
+WRITERS = tuple(sorted(p.name for p in GOLDEN.iterdir() if p.is_dir()))
+TARGETS = tuple(name for name in WRITERS if get_format(name).reads)
 
 
 def small_adm(**changes) -> Administration:

@@ -18,7 +18,7 @@ from koppel.xaf import read_xaf
 from tests.conftest import SAMPLES, SHARED
 from tests.package_helpers import cents_by_account, convert_adm, rich_administration
 
-XSD = Path(__file__).resolve().parents[1] / "schemas" / "twinfield.xsd"
+XSD = Path(__file__).resolve().parents[1] / "schemas" / "twinfield" / "twinfield.xsd"
 EXAMPLES = sorted((SHARED / "packages" / "twinfield").glob("*.xml"))
 
 

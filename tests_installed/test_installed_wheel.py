@@ -96,16 +96,24 @@ def _numbered_relations(mapping: Path) -> None:
 
 
 def _extra_args(target: str, tmp_path: Path) -> list[str]:
-    """What a target needs beyond a starter mapping (its error message says so); none for most."""
-    if target == "king":  # entry numbers must be whole numbers
-        return ["--option", "entry_numbers=renumber"]
-    if target == "template":  # filled from the package's own export header
-        (tmp_path / "kop.csv").write_text("Datum;Dagboek;Boekstuk;Rekening;Omschrijving;Debet;Credit\r\n")
-        return ["--template", "kop.csv"]
-    if target == "visma-eaccounting":  # takes relations only
-        (tmp_path / "klanten.csv").write_text("Klantnummer;Naam;Postcode;Plaats\r\n")
-        return ["--template", "klanten.csv", "--option", "relations_only=yes"]
-    return []
+    """What a target needs beyond a starter mapping, as its spec and limits say (its error message says so too);
+    none for most."""
+    from koppel.mapping_init import target_limits
+    from koppel.registry import get_format
+
+    info = get_format(target)
+    declared = {o.name for o in info.write_options or ()}
+    args = []
+    if target_limits(target)["entry_nr"]["digits"]:  # entry numbers must be whole numbers
+        args += ["--option", "entry_numbers=renumber"]
+    if "template" in declared:  # filled from the package's own export header
+        if "w" in info.carries.get("entries", ""):
+            (tmp_path / "kop.csv").write_text("Datum;Dagboek;Boekstuk;Rekening;Omschrijving;Debet;Credit\r\n")
+            args += ["--template", "kop.csv"]
+        else:  # a register of relations: it takes relations only
+            (tmp_path / "klanten.csv").write_text("Klantnummer;Naam;Postcode;Plaats\r\n")
+            args += ["--template", "klanten.csv", "--option", "relations_only=yes"]
+    return args
 
 
 def in_process(*args: str | Path, capsys: pytest.CaptureFixture[str]) -> str:
@@ -127,7 +135,9 @@ def test_mapping_init_and_convert_to_every_target(
     sample = shutil.copy(XAF32, tmp_path / "voorbeeld.xaf")
     in_process("mapping", "init", sample, "--to", target, "-o", "mapping.toml", capsys=capsys)
     assert tomllib.loads((tmp_path / "mapping.toml").read_text(encoding="utf-8"))
-    if target == "king":
+    from koppel.mapping_init import target_limits
+
+    if target_limits(target)["relations"]["digits"]:  # a target that takes relation numbers only
         _numbered_relations(tmp_path / "mapping.toml")
     out = tmp_path / ("out.xaf" if output == "file" else "out")
     extra = _extra_args(target, tmp_path)

@@ -1,4 +1,4 @@
-"""The ADF layout as data: ``schemas/adf.toml`` read once into fields with positions and evidence marks."""
+"""The ADF layout as data: ``schemas/adf/layout.toml`` read once into fields with positions and evidence marks."""
 
 from __future__ import annotations
 
@@ -63,15 +63,15 @@ class AdfLayout:
 
 @cache
 def adf_layout() -> AdfLayout:
-    """The layout of ``schemas/adf.toml`` (checked: fields in order, no overlaps)."""
-    data = tomllib.loads((schema_dir() / "adf.toml").read_text(encoding="utf-8"))
+    """The layout of ``schemas/adf/layout.toml`` (checked: fields in order, no overlaps)."""
+    data = tomllib.loads((schema_dir() / "adf" / "layout.toml").read_text(encoding="utf-8"))
     keys = set(AdfField.__dataclass_fields__)
 
     def fields(rows: list[dict]) -> tuple[AdfField, ...]:
         out = tuple(AdfField(**{k: v for k, v in row.items() if k in keys}) for row in rows)
         for a, b in itertools.pairwise(out):
             if b.start != a.end + 1:
-                raise ValueError(f"adf.toml: {b.name} starts at {b.start}, expected {a.end + 1}")
+                raise ValueError(f"adf/layout.toml: {b.name} starts at {b.start}, expected {a.end + 1}")
         return out
 
     return AdfLayout(

@@ -1,9 +1,10 @@
 """``koppel convert``.
 
 Target-specific switches need no edit here: ``--option KEY=VALUE`` (repeatable) reaches the writer as
-``job.options[KEY]``. A named flag may still be added below with ``extra_option(...)``; its value lands in
-the same dict under its own name. Every key is checked against the target's declared options
-(:mod:`koppel.format_options`) before the input is read; so are ``--read-option`` keys against the reader's.
+``job.options[KEY]``. A named switch (``--split-mb``) is declared with the option it sets (``flag`` in a
+format's spec or in :mod:`koppel.format_options`); its value lands in the same dict under the option's name.
+Every key is checked against the target's declared options (:mod:`koppel.format_options`) before the input is
+read; so are ``--read-option`` keys against the reader's.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 import click
 
 from ..atomic import replacing
-from ..format_options import validate, writer_options
+from ..format_options import Option, named_switches, validate, writer_options
 from ..logs import log
 from ..outputs import check_file_output, check_folder_output
 from ..pipeline import control_path_for, convert, parse_options
@@ -34,29 +35,6 @@ from .options import (
     source_reader_options,
 )
 
-# Named writer flags that other targets registered: (decls, kwargs) pairs, value goes to options[dest].
-EXTRA_OPTIONS: list[tuple[tuple[str, ...], dict]] = [
-    (("--opening-with-open-items",), {"is_flag": True, "default": None, "help": "Opening balance with open items."}),
-    (("--split-mb",), {"type": int, "default": None, "metavar": "MB", "help": "Split a single output file."}),
-    (("--keep-dropped",), {"is_flag": True, "default": None, "help": "Keep what the target drops, in a side file."}),
-    (("--template",), {"default": None, "metavar": "FILE",
-                       "help": "The header file exported from the package (targets template, visma-eaccounting)."}),
-    (("--schema-dir",), {"default": None, "metavar": "DIR", "help": "Validate XML output against vendor XSDs there."}),
-    (
-        ("--truncate",),
-        {"is_flag": True, "default": None, "help": "Truncate too-long texts (reported) instead of failing."},
-    ),
-    (
-        ("--strict",),
-        {
-            "is_flag": True,
-            "default": None,
-            "help": "Refuse what does not fit the target instead of adapting it (renumbering, generated codes, "
-            "cut texts, ISO country codes).",
-        },
-    ),
-]
-
 
 def _earlier_files(control: Path, folder: Path) -> list[Path]:
     """The files an earlier single-file conversion listed in its control file (to remove those not rewritten)."""
@@ -71,13 +49,28 @@ def _targets() -> str:
     return ", ".join(f.name for f in all_formats() if f.writes) or "(none)"
 
 
-def _with_extra_options(func):
-    for decls, kwargs in reversed(EXTRA_OPTIONS):
-        func = click.option(*decls, **kwargs)(func)
-    return func
+def _switch(option: Option, targets: list[str]) -> click.Option:
+    """The named switch of ``option`` (declared by convert's options or by a writer's spec); its value lands in
+    the options under the option's name."""
+    help_text = option.flag_help.replace("{targets}", ", ".join(targets)) or option.meaning
+    if not option.metavar:
+        return click.Option([option.flag, option.name], is_flag=True, default=None, help=help_text)
+    kind = {"number": click.FLOAT, "integer": click.INT}.get(option.kind, click.STRING)
+    return click.Option([option.flag, option.name], type=kind, default=None, metavar=option.metavar, help=help_text)
 
 
-@cli.command("convert")
+class _ConvertCommand(click.Command):
+    """``koppel convert``, whose named switches (``--split-mb``, ``--template``, ...) are those the options of
+    convert and of the formats declare (``flag`` of an option); read when the command parses or shows help."""
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        if not getattr(self, "_switches_added", False):
+            self._switches_added = True
+            self.params.extend(_switch(option, targets) for option, targets in named_switches())
+        return super().get_params(ctx)
+
+
+@cli.command("convert", cls=_ConvertCommand)
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--to", "target", required=True, metavar="TARGET", help="Target format (see 'koppel formats').")
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="Output folder (or file).")
@@ -90,7 +83,6 @@ def _with_extra_options(func):
 @click.option("--option", "option_pairs", multiple=True, metavar="KEY=VALUE", help="Target option (repeatable).")
 @read_options_option
 @force_option
-@_with_extra_options
 def convert_command(
     path: Path,
     target: str,
@@ -129,7 +121,7 @@ def convert_command(
     elif kind == "file":
         control = control_path_for("file", output)
         companions = [control]
-        if info.name == "xaf40":  # the upgrade report goes beside the auditfile
+        if info.upgrade_report:  # the upgrade report goes beside the auditfile
             from ..xaf.target import REPORT_NAME
 
             companions.append(output.parent / REPORT_NAME)

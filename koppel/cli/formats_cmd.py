@@ -15,9 +15,9 @@ def _options(info: FormatInfo) -> dict[str, list[dict]]:
     """The options of the format's reader (--read-option) and writer (--option), as data."""
     out: dict[str, list[dict]] = {}
     if info.reads:
-        out["read"] = [vars(o) | {"choices": list(o.choices)} for o in reader_options(info.name)]
+        out["read"] = [o.as_data() for o in reader_options(info.name)]
     if info.writes:
-        out["write"] = [vars(o) | {"choices": list(o.choices)} for o in target_options(info.name)]
+        out["write"] = [o.as_data() for o in target_options(info.name)]
     return out
 
 
@@ -26,7 +26,7 @@ def _show_one(info: FormatInfo, as_json: bool) -> None:
     if as_json:
         row = {"name": info.name, "title": info.title, "reads": info.reads, "writes": info.writes,
                "carries": info.carries, "evidence": info.evidence, "notes": info.notes, "options": options,
-               "convert_options": [vars(o) | {"choices": list(o.choices)} for o in CONVERT_OPTIONS]}  # fmt: skip
+               "convert_options": [o.as_data() for o in CONVERT_OPTIONS]}  # fmt: skip
         click.echo(json.dumps(row, indent=2, ensure_ascii=False))
         return
     click.echo(f"{info.name}: {info.title}{' (experimental)' if info.experimental else ''}")

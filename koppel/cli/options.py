@@ -111,6 +111,6 @@ def read_with_progress(path: Path, from_format: str | None, encoding: str | None
     act = current()
     if act is not None:
         act.phase("reading", total=path.stat().st_size if path.is_file() else None)
-        if (from_format or "xaf") == "xaf":  # the readers that report bytes read
+        if from_format is None or get_format(from_format).reader_progress:  # readers that report bytes read
             options["progress"] = act
     return read_input(path, from_format, **options)

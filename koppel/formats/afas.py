@@ -4,7 +4,7 @@ AFAS's own file import ("Financiële mutaties") runs through a user import defin
 public, so koppel writes the connector's FiEntries shape [V AFAS-CON]: one ``FiEntryPar/Element`` per entry,
 one ``FiEntries/Element`` per line; field codes per PracticalAfas [3P]. A line on a control account that
 carries a relation becomes a debtor (VaAs 2) or creditor (VaAs 3) line; everything else is a GL line (VaAs 1).
-The output is checked against koppel's own ``schemas/afas_fientries.xsd`` before publishing.
+The output is checked against koppel's own ``schemas/afas/afas_fientries.xsd`` before publishing.
 """
 
 from __future__ import annotations
@@ -15,15 +15,15 @@ from lxml import etree
 
 from ..atomic import AtomicDir
 from ..money import format_cents
+from ..resources import schema_dir
 from ..writejob import WriteJob, WriteResult
-from .descriptors import SCHEMAS
-from .pkgkit import Entry, Tally, iter_entries, out_name, records
-from .readkit import cents, child_text, iter_records
-from .xmlkit import opt, peek, sub, validate_file, write_xml
+from .entry_rows import Entry, Tally, iter_entries, out_name, records
+from .xml_reading import cents, child_text, iter_records
+from .xml_writing import opt, peek, sub, validate_file, write_xml
 
 TARGET = "afas"
 TITLE = "AFAS Profit"
-XSD = SCHEMAS / "afas_fientries.xsd"
+XSD = schema_dir() / "afas" / "afas_fientries.xsd"
 CARRIED = (
     "entry_description", "description", "relation_id", "doc_ref", "invoice_ref", "effective_date", "due_date",
     "vat_code", "currency_amount",

@@ -39,7 +39,7 @@ def write_exact_globe(adm, out: AtomicDir, job: WriteJob) -> WriteResult:
         result.counts["relations"] = 0
         from .instructions import render_instructions
 
-        result.files.append(render_instructions(out, job, "exact-globe-xml", names))
+        result.files.append(render_instructions(out, job, "exact-globe/xml", names))
     result.files[0:0] = names
     result.drop("relations", len(adm.relations), "the Exact Globe target writes entries only")
     result.drop("accounts", len(adm.accounts), "the Exact Globe target writes entries only")

@@ -12,8 +12,8 @@ from lxml import etree
 from ..atomic import AtomicDir
 from ..money import format_cents
 from ..writejob import WriteJob, WriteResult
-from .pkgkit import Entry, Tally, iter_entries, journal_names, out_name, records
-from .xmlkit import Truncator, find_schema, opt, peek, sub, validate_file, write_xml
+from .entry_rows import Entry, Tally, iter_entries, journal_names, out_name, records
+from .xml_writing import Truncator, find_schema, opt, peek, sub, validate_file, write_xml
 
 TARGET = "exact-globe"
 TITLE = "Exact Globe"

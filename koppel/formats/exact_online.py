@@ -16,9 +16,9 @@ from ..kinds import require_account_kinds
 from ..model import Administration
 from ..money import format_cents
 from ..writejob import WriteJob, WriteResult
-from .eo_extras import INTRASTAT, NUMERIC, REFERENCES, is_number, line_extras, relation_extras
-from .pkgkit import Entry, Tally, iter_entries, journal_names, out_name, records
-from .xmlkit import Truncator, find_schema, opt, peek, sub, validate_file, write_xml
+from .entry_rows import Entry, Tally, iter_entries, journal_names, out_name, records
+from .exact_online_extras import INTRASTAT, NUMERIC, REFERENCES, is_number, line_extras, relation_extras
+from .xml_writing import Truncator, find_schema, opt, peek, sub, validate_file, write_xml
 
 TARGET = "exact-online"
 TITLE = "Exact Online"

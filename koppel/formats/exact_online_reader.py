@@ -14,8 +14,8 @@ import pandas as pd
 from ..errors import KoppelError
 from ..kinds import UNKNOWN, record_unknown
 from ..model import Administration, Header
-from .eo_extras import INTRASTAT, REFERENCES
-from .readkit import LineSink, cents, child_attr, child_text, iso_date, iter_records, master, xml_inputs
+from .exact_online_extras import INTRASTAT, REFERENCES
+from .xml_reading import LineSink, cents, child_attr, child_text, iso_date, iter_records, master, xml_inputs
 
 # GLTransactionLine/@type -> XAF journal type letter
 JOURNAL_KIND = {"10": "O", "20": "S", "21": "S", "30": "P", "31": "P", "40": "B", "90": "M"}

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from ..atomic import AtomicDir
+from ..format_folders import descriptor
 from ..templating import text_templates
 from ..writejob import WriteJob
-from .descriptors import descriptor
 
 NAME = "IMPORTEREN.md"
 

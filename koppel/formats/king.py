@@ -19,8 +19,8 @@ from ..kinds import require_account_kinds
 from ..model import house_number
 from ..money import format_cents
 from ..writejob import WriteJob, WriteResult
-from .pkgkit import Entry, Tally, iter_entries, out_name, records
-from .xmlkit import Truncator, find_schema, opt, peek, sub, validate_file
+from .entry_rows import Entry, Tally, iter_entries, out_name, records
+from .xml_writing import Truncator, find_schema, opt, peek, sub, validate_file
 
 TARGET = "king"
 TITLE = "King"

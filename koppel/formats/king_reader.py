@@ -11,7 +11,7 @@ from pathlib import Path
 from ..errors import KoppelError
 from ..kinds import UNKNOWN, record_unknown
 from ..model import Administration, Header
-from .readkit import LineSink, cents, child_text, iso_date, iter_records, master, xml_inputs
+from .xml_reading import LineSink, cents, child_text, iso_date, iter_records, master, xml_inputs
 
 ROOTS = {"KING_JOURNAAL", "KING_DEBITEUREN", "KING_CREDITEUREN", "KING_GROOTBOEKREKENINGEN"}
 RECORDS = {"JOURNAALPOST", "DEBITEUR", "CREDITEUR", "REKENING"}

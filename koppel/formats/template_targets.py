@@ -12,8 +12,8 @@ from __future__ import annotations
 from ..atomic import AtomicDir
 from ..errors import KoppelError
 from ..writejob import WriteJob, WriteResult
-from .pkgkit import out_name
-from .template import Template, write_entries, write_relations
+from .entry_rows import out_name
+from .template_fill import Template, write_entries, write_relations
 
 CUSTOMERS = ("customer", "both", "other")
 SUPPLIERS = ("supplier", "both")

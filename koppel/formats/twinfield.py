@@ -1,7 +1,7 @@
 """Twinfield XML: transactions (total/detail/vat lines per journal type) and dimensions DEB, CRD, BAS, PNL.
 
 Layout: formats.md §3.6 — the web-service XML that the File manager also reads [V TW-DOC][TW-FM]. There
-is no vendor XSD: koppel validates what it writes against its own ``schemas/twinfield.xsd``, built from
+is no vendor XSD: koppel validates what it writes against its own ``schemas/twinfield/twinfield.xsd``, built from
 the documentation and the public examples (which validate against it too).
 """
 
@@ -16,14 +16,14 @@ from ..errors import KoppelError
 from ..kinds import require_account_kinds
 from ..model import house_number
 from ..money import format_cents
+from ..resources import schema_dir
 from ..writejob import WriteJob, WriteResult
-from .descriptors import SCHEMAS
-from .pkgkit import Entry, Row, Tally, iter_entries, out_name, records
-from .xmlkit import Truncator, opt, peek, sub, validate_file, write_xml
+from .entry_rows import Entry, Row, Tally, iter_entries, out_name, records
+from .xml_writing import Truncator, opt, peek, sub, validate_file, write_xml
 
 TARGET = "twinfield"
 TITLE = "Twinfield"
-XSD = SCHEMAS / "twinfield.xsd"
+XSD = schema_dir() / "twinfield" / "twinfield.xsd"
 CARRIED = ("entry_description", "description", "relation_id", "invoice_ref", "due_date", "vat_code")
 TOTAL_KINDS = {"S", "P", "B", "C"}  # journal types whose transactions have one total line [V TW-DOC]
 

@@ -20,7 +20,7 @@ from ..errors import KoppelError
 from ..kinds import UNKNOWN, record_unknown
 from ..model import Administration, Header
 from ..xaf.safety import parser_options
-from .readkit import LineSink, cents, child_text, iso_date, iter_records, master, root_tag, xml_inputs
+from .xml_reading import LineSink, cents, child_text, iso_date, iter_records, master, root_tag, xml_inputs
 
 ROOTS = {"transactions", "transaction", "dimensions", "dimension"}
 ACCOUNT_KIND = {"BAS": "B", "PNL": "P"}
