@@ -258,7 +258,7 @@ def test_convert_to_xaf40_reads_the_source_once(monkeypatch, tmp_path: Path) -> 
     reads = _source_reads(monkeypatch, src)
     once = convert(src, "xaf40", tmp_path / "out.xaf", options={"keep_dropped": str(tmp_path / "kept")})
     assert once.equal and reads == [src]
-    assert "dropped" in (tmp_path / "upgrade-report.json").read_text(encoding="utf-8")
+    assert "dropped" in (tmp_path / "out.upgrade-report.json").read_text(encoding="utf-8")
     assert len(_csv_rows(tmp_path / "kept" / "dropped-elements.csv")) > 1
 
 

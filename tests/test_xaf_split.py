@@ -92,5 +92,5 @@ def test_split_set_upgrades_through_convert(tmp_path, source):
     result = convert(parts[0], "xaf40", tmp_path / "out" / "Y.xaf", options={"split_mb": "0.2"})
     assert result.equal
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert "Y-2.xaf" in written and "upgrade-report.json" in written and "Y.control.json" in written
+    assert "Y-2.xaf" in written and "Y.upgrade-report.json" in written and "Y.control.json" in written
     assert read_xaf_set(tmp_path / "out" / "Y.xaf").stats.lines == source.stats.lines

@@ -81,7 +81,7 @@ def _upgrade(tmp_path, name: str, **options):
     reader_options = {"clair2_negative_credit": "abs"} if "clair2" in name else {}
     out = tmp_path / "out.xaf"
     result = convert(shared_sample(name), "xaf40", out, options=options, reader_options=reader_options)
-    report = json.loads((tmp_path / "upgrade-report.json").read_text(encoding="utf-8"))
+    report = json.loads((tmp_path / "out.upgrade-report.json").read_text(encoding="utf-8"))
     return result, report
 
 
@@ -137,8 +137,21 @@ def test_cli_upgrades_the_own_clair2_sample(tmp_path, capsys):
         main(["convert", str(SAMPLES / "voorbeeld_clair2.xml"), "--to", "xaf40", "-o", str(out)])
     assert done.value.code == 0
     printed = capsys.readouterr().out
-    report = json.loads((tmp_path / "upgrade-report.json").read_text(encoding="utf-8"))
+    report = json.loads((tmp_path / "voorbeeld40.upgrade-report.json").read_text(encoding="utf-8"))
     assert report["source"] == "xaf 2.0"
     for item in report["dropped"]:
         assert f"not carried: {item['element']} ({item['count']})" in printed
     assert (tmp_path / "voorbeeld40.control.json").is_file()
+
+
+def test_two_upgrades_into_one_folder_keep_their_own_reports(tmp_path, capsys):
+    for name in ("a.xaf", "b.xaf"):
+        with pytest.raises(SystemExit) as done:
+            main(["convert", str(SAMPLES / "voorbeeld_clair2.xml"), "--to", "xaf40", "-o", str(tmp_path / name)])
+        assert done.value.code == 0, capsys.readouterr().err
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert written == ["a.control.json", "a.upgrade-report.json", "a.xaf",
+                       "b.control.json", "b.upgrade-report.json", "b.xaf"]  # fmt: skip
+    assert json.loads((tmp_path / "a.control.json").read_text(encoding="utf-8"))["files"] == [
+        "a.xaf", "a.upgrade-report.json"
+    ]

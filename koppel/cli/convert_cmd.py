@@ -122,9 +122,9 @@ def convert_command(
         control = control_path_for("file", output)
         companions = [control]
         if info.upgrade_report:  # the upgrade report goes beside the auditfile
-            from ..xaf.target import REPORT_NAME
+            from ..xaf.target import report_name
 
-            companions.append(output.parent / REPORT_NAME)
+            companions.append(output.parent / report_name(output.name))
         check_file_output(output, option="-o", force=force, suffixes=(".xaf", ".xml"), companions=companions,
                           what=f"{info.name} output")  # fmt: skip
         stale = _earlier_files(control, output.parent) if force else []

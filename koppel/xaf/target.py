@@ -3,7 +3,7 @@
 Plugs :func:`write_xaf_into` into the convert writer protocol: the job's mapped master tables and
 balanced whole-entry batches become an Administration (lines spooled: the XAF writer passes over them
 twice), the opening balance comes from ``job.opening()``. Converting a CLAIR2/3.x auditfile to 4.0 also
-counts every element of the source that 4.0 drops (upgrade report: console, ``upgrade-report.json`` beside the
+counts every element of the source that 4.0 drops (upgrade report: console, ``NAME.upgrade-report.json`` beside the
 output, and with ``--keep-dropped`` the dropped values as CSV), all taken in the read's own pass.
 """
 
@@ -21,7 +21,11 @@ from .report import ConversionReport
 from .upgrade import add_to_report
 from .writer import write_xaf_into
 
-REPORT_NAME = "upgrade-report.json"
+
+def report_name(output_name: str) -> str:
+    """The upgrade report of ``klant.xaf``: ``klant.upgrade-report.json`` beside it (as ``klant.control.json``), so
+    that two conversions into one folder each keep their own."""
+    return f"{Path(output_name).stem}.upgrade-report.json"
 
 
 def job_administration(adm: Administration, job: WriteJob, result: WriteResult) -> Administration:
@@ -135,9 +139,9 @@ def _write_target(adm, out, job, result, report, version, family, keep_dir, scan
         for change in report.of_kind(kind):
             result.notes.append(f"{kind}: {change.element} ({change.count}): {change.rule}")
     if version == "4.0" and family is not None:
-        tmp = out.path(REPORT_NAME)
-        report.write_json(tmp)
-        result.files.append(REPORT_NAME)
+        name = report_name(output.name)
+        report.write_json(out.path(name))
+        result.files.append(name)
     result.read_back = _read_back(written.temp_paths)
     return result
 
