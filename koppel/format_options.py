@@ -188,11 +188,23 @@ def named_switches() -> list[tuple[Option, list[str]]]:
     return [found[flag] for flag in sorted(found)]
 
 
+def reader_option_names() -> set[str]:
+    """Every option some reader takes (``--read-option``), for the hint when one is given to ``--option``."""
+    from .registry import all_formats
+
+    return {o.name for info in all_formats() if info.reads for o in reader_options(info.name)}
+
+
 def validate(options: dict, accepted: tuple[Option, ...], *, field: str, what: str) -> None:
     """Refuse an option ``what`` does not take (listing those it takes, with a "did you mean") or a bad value."""
     by_name = {o.name: o for o in accepted}
     for key, value in options.items():
         option = by_name.get(key)
+        if option is None and field == "--option" and key in reader_option_names():
+            raise KoppelError(
+                f"{key!r} is an option of the reader, not of the writer", field=field,
+                hint=f"pass it as --read-option {key}={value if value else 'VALUE'}",
+            )  # fmt: skip
         if option is None:
             close = difflib.get_close_matches(key, list(by_name), n=1)
             guess = f"did you mean {close[0]}? " if close else ""

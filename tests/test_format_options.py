@@ -67,6 +67,14 @@ def test_read_option_makes_a_banana_clair2_file_convertible(tmp_path, capsys):
     assert control["money"]["equal"] is True
 
 
+def test_a_reader_option_given_to_option_names_read_option(tmp_path, capsys):
+    argv = ["convert", shared_sample(BANANA), "--to", "asperion", "-o", tmp_path / "b"]
+    code, _, err = _run([*argv, "--option", "clair2_negative_credit=abs"], capsys)
+    assert code == 2 and "'clair2_negative_credit' is an option of the reader, not of the writer" in err
+    assert "pass it as --read-option clair2_negative_credit=abs" in err
+    assert not (tmp_path / "b").exists()
+
+
 def test_read_options_are_checked_against_the_reader(tmp_path, capsys):
     code, _, err = _run(["inspect", XAF, "--read-option", "hugetree=yes"], capsys)
     assert code == 2 and "unknown option 'hugetree' for the xaf reader (did you mean huge_tree?" in err
