@@ -222,6 +222,15 @@ def _q(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+def _opening_journal_line(limit: dict, taken: set[str]) -> str:
+    """``[defaults] opening_journal``: ``BEG``, or a proposed code that fits when the target takes no ``BEG``
+    (SnelStart's journals are numbers): the line the user reviews must convert as written."""
+    why = "journal of the opening-balance entry when the source has an openingBalance"
+    if fits("BEG", limit):
+        return f'opening_journal = "BEG"  # {why}'
+    return f"opening_journal = {_q(propose('BEG', limit, taken))}  # proposed: 'BEG' does not fit — {why}"
+
+
 def starter_mapping(adm: Administration, target: str, source_name: str = "") -> str:
     """The text of a starter mapping file (TOML with comments) for converting ``adm`` to ``target``."""
     limits = target_limits(target)
@@ -232,6 +241,7 @@ def starter_mapping(adm: Administration, target: str, source_name: str = "") -> 
         "# fit the target got a proposed replacement (marked 'proposed'). Review, then pass with --mapping.",
         "",
     ]
+    taken_in: dict[str, set[str]] = {}
     for section, title in SECTION_TITLES.items():
         lim = limits[section]
         rules = []
@@ -244,6 +254,7 @@ def starter_mapping(adm: Administration, target: str, source_name: str = "") -> 
         out.append(f"# {title}; {target}: {', '.join(rules) or 'no known limits'} (columns: {where})")
         codes = names[section]
         taken = {c for c in codes if fits(c, lim)}
+        taken_in[section] = taken
         for code in sorted(codes):
             label = codes[code]
             comment = f"  # {label}" if label else ""
@@ -265,7 +276,7 @@ def starter_mapping(adm: Administration, target: str, source_name: str = "") -> 
         '# "1600" = "1610"  # Conversie crediteuren',
         "",
         "[defaults]",
-        'opening_journal = "BEG"  # journal of the opening-balance entry when the source has an openingBalance',
+        _opening_journal_line(limits["journals"], taken_in.get("journals", set())),
         "",
         "[options]",
     ]

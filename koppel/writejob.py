@@ -261,10 +261,12 @@ class WriteJob:
                     field="opening_balance",
                     hint="fix the opening balance in the source; koppel never adds a balancing line",
                 )
-        out = self.mapping.apply("lines", lines)
-        self.mapping.unmapped["journals"].discard("__opening__")
-        if "__opening__" in set(out["journal_id"].dropna()):
-            out["journal_id"] = out["journal_id"].replace("__opening__", str(self.option("opening_journal", "BEG")))
+        # The opening journal is a target code already ([defaults] opening_journal): it is not mapped, so a strict
+        # mapping does not ask for the placeholder.
+        placeholder = (lines["journal_id"] == "__opening__").fillna(False).to_numpy(dtype=bool)
+        out = self.mapping.apply("lines", lines.assign(journal_id=lines["journal_id"].mask(placeholder)))
+        if placeholder.any():
+            out["journal_id"] = out["journal_id"].mask(placeholder, str(self.option("opening_journal", "BEG")))
         out["source_account_id"] = lines["account_id"]
         return self.renumbering.apply(out, lines)
 

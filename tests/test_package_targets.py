@@ -342,6 +342,21 @@ def test_mapping_init_proposes_codes_that_fit(tmp_path: Path) -> None:
     assert result.control["mappings_applied"]["mapped"]["journals"]["SALARIS"] == "SAL"
 
 
+def test_mapping_init_proposes_an_opening_journal_that_fits(tmp_path: Path) -> None:
+    """SnelStart's journals are numbers: the starter mapping's [defaults] opening_journal must be one too, or the
+    mapping as written fails on the opening entry (it did: 'BEG')."""
+    sample = SAMPLES / "voorbeeld_xaf32.xaf"
+    text = starter_mapping(read_input(sample), "snelstart")
+    assert "opening_journal = \"5\"  # proposed: 'BEG' does not fit" in text
+    assert 'opening_journal = "BEG"' in starter_mapping(read_input(sample), "minox")
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(text)
+    result = convert(sample, "snelstart", tmp_path / "out", mapping=mapping, strict_mapping=True)
+    assert result.equal
+    opening = (tmp_path / "out" / "VB001_snelstart_beginbalans.csv").read_text(encoding="cp1252")
+    assert opening.splitlines()[1].startswith("5;1;")
+
+
 def test_conversion_accounts_move_history_only(tmp_path: Path, with_input) -> None:
     with_input(small_adm())
     mapping = tmp_path / "m.toml"
