@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .adapt import GENERATED_NAME, generated_mapping_text
 from .atomic import AtomicDir
-from .errors import KoppelError
+from .errors import SHOWN_AS, KoppelError
 from .identity import first_merge, merge_error
 from .mapping import Mapping
 from .model import Administration
@@ -227,7 +227,7 @@ def build_control(adm: Administration, job: WriteJob, result: WriteResult, input
     return {
         "target": target,
         "source": {
-            "file": str(input_path),
+            "file": SHOWN_AS.get(str(input_path), str(input_path)),  # "stdin", never its temp copy
             "format": adm.header.source_format,
             "version": adm.header.source_version,
             "software": software_facts(adm.header),  # the shape of inspect, check and run

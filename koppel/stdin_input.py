@@ -36,6 +36,8 @@ def readable(path: Path) -> Iterator[Path]:
         copy = Path(folder) / SHOWN
         with copy.open("wb") as out:
             shutil.copyfileobj(getattr(stream, "buffer", stream), out, 1 << 20)
+        if not copy.stat().st_size:
+            raise KoppelError("nothing to read: stdin is empty", file=SHOWN, hint="pipe the file in, e.g. < FILE.xaf")
         SHOWN_AS[str(copy)] = SHOWN
         try:
             yield copy

@@ -287,3 +287,24 @@ def test_export_reads_stdin_and_its_summary_names_it_stdin(tmp_path, monkeypatch
     document = json.loads((tmp_path / "t" / "summary.json").read_text(encoding="utf-8"))
     valid(document, "summary")
     assert document["input"] == {"name": "stdin", "sha256": sha256_of(SAMPLES / INPUTS[0])}
+
+
+def test_convert_reads_stdin_and_control_json_names_it_stdin(tmp_path, monkeypatch, capsys):
+    """Was: convert took no '-' (inspect, check and export did); its control.json must not name the temp copy."""
+    _stdin(monkeypatch, (SAMPLES / INPUTS[0]).read_bytes())
+    assert run(["convert", "-", "--to", "minox", "-o", tmp_path / "m"]) == 0
+    control = json.loads((tmp_path / "m" / "control.json").read_text(encoding="utf-8"))
+    valid(control, "control")
+    assert control["input"] == {"name": "stdin", "sha256": sha256_of(SAMPLES / INPUTS[0])}
+    assert control["source"]["file"] == "stdin" and control["money"]["equal"] is True
+    assert "koppel-stdin" not in capsys.readouterr().out
+
+
+def test_empty_stdin_is_one_clear_line_and_no_output(tmp_path, monkeypatch, capsys):
+    _stdin(monkeypatch, b"")
+    assert run(["convert", "-", "--to", "minox", "-o", tmp_path / "m"]) == 2
+    assert (
+        capsys.readouterr().err.strip()
+        == "koppel: stdin: nothing to read: stdin is empty (pipe the file in, e.g. < FILE.xaf)"
+    )
+    assert not (tmp_path / "m").exists()

@@ -23,6 +23,7 @@ from ..outputs import check_file_output, check_folder_output
 from ..pipeline import control_path_for, convert, parse_options
 from ..progress import activity, current
 from ..registry import all_formats, target_format
+from ..stdin_input import readable
 from . import cli
 from .options import (
     encoding_option,
@@ -103,10 +104,48 @@ def convert_command(
     """Convert an auditfile or any readable input into a package's import files, with control.json.
 
     -o names a new or empty folder (a file for xaf32/xaf40); --force replaces an earlier output there whole.
+    PATH '-' reads the input from stdin (messages and control.json call it "stdin").
     """
     from_format, reader_options = source_reader_options(from_format, profile, until, aggregate, workers)
     if encoding:
         reader_options["encoding"] = encoding
+    with readable(path) as given:  # '-': stdin, copied to a private file that every message calls "stdin"
+        result, stale = _convert(given, target, output, from_format, reader_options, read_option_pairs,
+                                 option_pairs, extra, mapping, strict_mapping, force)  # fmt: skip
+    for old in set(stale) - {f.resolve() for f in result.files}:  # e.g. parts of an earlier, longer split
+        old.unlink(missing_ok=True)
+    control = result.control
+    counts = control["counts"]
+    log.info("convert %s -> %s %s: %d files; %s; %d adapted, %d not carried; money in = money out: %s", path,
+             target, output, len(result.files), ", ".join(f"{k} {v[0]} -> {v[1]}" for k, v in counts.items()),
+             len(control["adaptations"]), len(control["not_carried"]), "yes" if result.equal else "NO")  # fmt: skip
+    click.echo(f"wrote {len(result.files)} files for {target} to {output}")
+    for file in result.files:
+        click.echo(f"  {file}")
+    click.echo("  " + ", ".join(f"{k} {v[0]} -> {v[1]}" for k, v in counts.items()))
+    for item in control["adaptations"]:
+        click.echo(f"  adapted: {item['what']} ({item['count']}): {item['how']}")
+    for item in control["not_carried"]:
+        click.echo(f"  not carried: {item['what']} ({item['count']}): {item['why']}")
+    unmapped = control["mappings_applied"].get("unmapped_passed_through", {})
+    if unmapped:
+        click.echo("  unmapped codes passed through: " + ", ".join(f"{k} {len(v)}" for k, v in unmapped.items()))
+    if not result.equal:
+        money = control["money"]
+        diffs = set(money["differences"]) | set(money.get("read_back", {}).get("differences", {}))
+        click.echo(
+            f"koppel: money in differs from money out (or from the file read back) on {len(diffs)} account(s); "
+            f"see {result.control_path}",
+            err=True,
+        )
+        sys.exit(1)
+    click.echo(f"  money in = money out on every account (see {result.control_path})")
+
+
+def _convert(path: Path, target, output: Path, from_format, reader_options: dict, read_option_pairs, option_pairs,
+             extra: dict, mapping, strict_mapping, force: bool):
+    """The conversion of the command on a readable file (stdin's copy for '-'), and the files of an earlier output
+    that ``--force`` lets it remove."""
     reader_options.update(read_options(path, from_format, read_option_pairs))
     options = {key: value for key, value in extra.items() if value is not None}
     options.update(parse_options(option_pairs))
@@ -146,31 +185,4 @@ def convert_command(
             options=options,
             reader_options=reader_options,
         )
-    for old in set(stale) - {f.resolve() for f in result.files}:  # e.g. parts of an earlier, longer split
-        old.unlink(missing_ok=True)
-    control = result.control
-    counts = control["counts"]
-    log.info("convert %s -> %s %s: %d files; %s; %d adapted, %d not carried; money in = money out: %s", path,
-             target, output, len(result.files), ", ".join(f"{k} {v[0]} -> {v[1]}" for k, v in counts.items()),
-             len(control["adaptations"]), len(control["not_carried"]), "yes" if result.equal else "NO")  # fmt: skip
-    click.echo(f"wrote {len(result.files)} files for {target} to {output}")
-    for file in result.files:
-        click.echo(f"  {file}")
-    click.echo("  " + ", ".join(f"{k} {v[0]} -> {v[1]}" for k, v in counts.items()))
-    for item in control["adaptations"]:
-        click.echo(f"  adapted: {item['what']} ({item['count']}): {item['how']}")
-    for item in control["not_carried"]:
-        click.echo(f"  not carried: {item['what']} ({item['count']}): {item['why']}")
-    unmapped = control["mappings_applied"].get("unmapped_passed_through", {})
-    if unmapped:
-        click.echo("  unmapped codes passed through: " + ", ".join(f"{k} {len(v)}" for k, v in unmapped.items()))
-    if not result.equal:
-        money = control["money"]
-        diffs = set(money["differences"]) | set(money.get("read_back", {}).get("differences", {}))
-        click.echo(
-            f"koppel: money in differs from money out (or from the file read back) on {len(diffs)} account(s); "
-            f"see {result.control_path}",
-            err=True,
-        )
-        sys.exit(1)
-    click.echo(f"  money in = money out on every account (see {result.control_path})")
+    return result, stale
