@@ -158,15 +158,37 @@ def _save(workbook, tmp_path: Path) -> Path:
 
 # -- IMPORTEREN.md: Dutch for the person who imports -----------------------------------------------------------
 
-IMPORT_TARGETS = ["accountview", "afas", "asperion", "cash", "cash-ascii", "exact-globe", "exact-online", "king",
-                  "minox", "multivers", "snelstart", "twinfield", "yuki"]  # fmt: skip
+def _import_targets() -> list[str]:
+    """Every target that writes a folder with IMPORTEREN.md, learnt from the registry (a new folder is scanned too)."""
+    from tests.format_params import formats
+
+    return formats(lambda f: f.writes and f.output == "folder")
 
 
-@pytest.mark.parametrize("target", IMPORT_TARGETS)
+def _target_args(target: str, folder: Path) -> dict:
+    """What the target needs beyond the sample (its spec and limits say so): renumbered entries, a template."""
+    from koppel.mapping_init import target_limits
+    from koppel.registry import get_format
+    from tests.format_params import fills_a_template
+
+    options: dict = {"entry_numbers": "renumber"} if target_limits(target)["entry_nr"]["digits"] else {}
+    info = get_format(target)
+    if fills_a_template(info):
+        template = folder / "kop.csv"
+        if "w" in info.carries.get("entries", ""):
+            template.write_text("Datum;Dagboek;Boekstuk;Rekening;Omschrijving;Debet;Credit\r\n", encoding="utf-8")
+        else:  # a register of relations only
+            template.write_text("Klantnummer;Naam;Postcode;Plaats\r\n", encoding="utf-8")
+            options["relations_only"] = "yes"
+        options["template"] = str(template)
+    return options
+
+
+@pytest.mark.parametrize("target", _import_targets())
 def test_importeren_md_is_dutch(target, tmp_path):
     from koppel.api import convert
 
-    options = {"entry_numbers": "renumber"} if target == "minox" else {}
+    options = _target_args(target, tmp_path)
     convert(ROOT / "samples" / "voorbeeld_xaf32.xaf", to=target, out=tmp_path / "out", options=options)
     text = (tmp_path / "out" / "IMPORTEREN.md").read_text(encoding="utf-8")
     prose = [re.sub(r"`[^`]*`|\*[^*]+\*", " ", line) for line in text.splitlines() if not line.startswith("|")]
