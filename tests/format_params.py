@@ -9,6 +9,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Callable
 from functools import cache
+from pathlib import Path
 
 from koppel.registry import FormatInfo, all_formats, get_format
 
@@ -40,3 +41,15 @@ def spec_tests(name: str) -> dict:
     assert home is not None, name
     spec = home / "target.toml" if (home / "target.toml").is_file() else home / "format.toml"
     return tomllib.loads(spec.read_text(encoding="utf-8")).get("tests", {})
+
+
+def example_options(name: str, folder: Path) -> dict:
+    """The options a test conversion to ``name`` needs, from its spec's ``[tests]`` table: ``options``, and for a
+    target that fills an exported header, ``template_header`` written into ``folder``."""
+    stated = spec_tests(name)
+    options = dict(stated.get("options", {}))
+    if "template_header" in stated:
+        header = folder / f"{name}.header.csv"
+        header.write_text(stated["template_header"] + "\r\n", encoding="utf-8")
+        options["template"] = str(header)
+    return options

@@ -20,6 +20,7 @@ from koppel.model import Administration, Header, conform
 from koppel.pipeline import convert
 from koppel.registry import all_formats, get_format, read_input
 from koppel.xaf.writer import write_xaf
+from tests.format_params import example_options
 from tests.package_helpers import cents_by_account
 
 ACCOUNTS = [("0100", "Inventaris", "B"), ("0500", "Eigen vermogen", "B"), ("1100", "Bank", "B"),
@@ -36,13 +37,6 @@ PACKAGE_READERS = sorted(
     f.name for f in all_formats() if f.reads and f.writes and f.output == "folder" and not f.experimental
 )
 ALL_WRITERS = sorted(f.name for f in all_formats() if f.writes and not f.experimental)
-OPTIONS: dict[str, dict] = {"twinfield": {"office": "NL001"}, "afas": {"unit": "1"},
-                            "visma-eaccounting": {"relations_only": "yes"}}  # fmt: skip
-# the header rows the user exports from a template-driven package (Visma eAccounting, the generic target)
-TEMPLATES = {
-    "visma-eaccounting": "Klantnummer;Naam;Plaats",
-    "template": "Datum;Dagboek;Boekstuk;Rekening;Omschrijving;Debet;Credit",
-}
 # King keeps account and relation numbers as numbers: 0100 is account 100 there
 NUMERIC_IDS = {"king"}
 
@@ -115,11 +109,7 @@ def relations(adm: Administration) -> list[str]:
 
 
 def _convert(source: Path, target: str, out: Path, mapping: Path | None = None) -> dict:
-    options = dict(OPTIONS.get(target, {}))
-    if target in TEMPLATES:
-        header = out.with_name(out.name + ".header.csv")
-        header.write_text(TEMPLATES[target] + "\n", encoding="utf-8")
-        options["template"] = str(header)
+    options = example_options(target, out.parent)  # the spec's [tests]: an office code, an exported header, ...
     result = convert(source, target, out, options=options, mapping=mapping)
     control = result.control
     assert control["money"]["equal"] is True, (target, control["money"]["differences"])

@@ -150,8 +150,8 @@ def test_formats_json(capsys):
     assert run(["formats", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert not errors(listed, load("formats")), errors(listed, load("formats"))[:10]
-    assert {f["name"] for f in listed} >= {"xaf32", "minox", "yuki"}
-    for name in ("minox", "xaf40", "exact-online"):
+    assert {f["name"] for f in listed} >= set(formats())  # every folder (test doubles may be listed beside them)
+    for name in formats():
         assert run(["formats", name, "--json"]) == 0
         one = json.loads(capsys.readouterr().out)
         assert not errors(one, load("formats")["items"]) and "options" in one

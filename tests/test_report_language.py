@@ -166,21 +166,13 @@ def _import_targets() -> list[str]:
 
 
 def _target_args(target: str, folder: Path) -> dict:
-    """What the target needs beyond the sample (its spec and limits say so): renumbered entries, a template."""
+    """What the target needs beyond the sample: its spec's test options, renumbered entries where it takes numbers."""
     from koppel.mapping_init import target_limits
-    from koppel.registry import get_format
-    from tests.format_params import fills_a_template
+    from tests.format_params import example_options
 
-    options: dict = {"entry_numbers": "renumber"} if target_limits(target)["entry_nr"]["digits"] else {}
-    info = get_format(target)
-    if fills_a_template(info):
-        template = folder / "kop.csv"
-        if "w" in info.carries.get("entries", ""):
-            template.write_text("Datum;Dagboek;Boekstuk;Rekening;Omschrijving;Debet;Credit\r\n", encoding="utf-8")
-        else:  # a register of relations only
-            template.write_text("Klantnummer;Naam;Postcode;Plaats\r\n", encoding="utf-8")
-            options["relations_only"] = "yes"
-        options["template"] = str(template)
+    options = example_options(target, folder)
+    if target_limits(target)["entry_nr"]["digits"]:
+        options["entry_numbers"] = "renumber"
     return options
 
 
