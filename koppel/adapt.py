@@ -132,10 +132,19 @@ def generate(code: str, limit: dict, taken: set[str]) -> str:
     return candidate
 
 
-def _codes_in_use(adm, section: str) -> set[str]:
-    """Every code of ``section`` in the master tables (the lines are scanned separately)."""
+# the contents of a target's files (``content`` of a layout file) that write a master table's codes
+WRITTEN_AS = {"accounts": {"accounts"}, "relations": {"relations", "debtors", "creditors"},
+              "opening_balance": {"opening", "entries"}, "vat_codes": set(), "journals": set()}  # fmt: skip
+
+
+def _codes_in_use(adm, section: str, contents: set[str] | None = None) -> set[str]:
+    """Every code of ``section`` in the master tables (the lines are scanned separately). With ``contents`` (the
+    target's files that carry the section's codes, from its layout): only the tables those files write, so a code
+    the target never writes (a VAT code no line uses, for a target without a VAT table) is not adapted."""
     out: set[str] = set()
     for table, columns in CODE_COLUMNS.get(section, {}).items():  # cost centres, units, projects: lines only
+        if contents is not None and not WRITTEN_AS.get(table, {table}) & contents:
+            continue
         frame = getattr(adm, table)
         for col in columns:
             out.update(str(v) for v in pd.unique(frame[col].dropna()))
@@ -187,7 +196,7 @@ def plan(adm, target: str, mapping: Mapping, options: dict) -> Plan:
 
 def _generate_section(adm, section: str, limit: dict, mapping: Mapping, in_lines: set[str], result: Plan) -> None:
     table = mapping.table(section)
-    sources = _codes_in_use(adm, section) | in_lines
+    sources = _codes_in_use(adm, section, limit.get("contents")) | in_lines
     identity = limit["identity"]
     mapped = {s: table.get(s, s) for s in sources}
     bad = sorted(s for s, m in mapped.items() if not fits(m, limit) and s not in table)

@@ -58,6 +58,7 @@ def target_limits(target: str) -> dict[str, dict]:
                     if col.reads_as != "text":
                         lim["identity"] = col.reads_as
                     lim["where"].append(f"{f.id}.{col.name}")
+                    lim.setdefault("contents", set()).add(f.content)
     return {**limits, "entry_nr": entry}
 
 
