@@ -112,6 +112,8 @@ def test_exact_globe_csv_and_xml(tmp_path: Path, monkeypatch) -> None:
     assert opening[0][:3] == ["0", "M", "BEG"] and opening[1][12] == "500.00"
     dropped = {d["what"]: d["count"] for d in result.control["not_carried"]}
     assert dropped["relations"] == 2 and dropped["accounts"] == 9
+    # each counted once (both the CSV writer and the Globe target counted them: 4 items for 2 things)
+    assert len(dropped) == len(result.control["not_carried"])
 
 
 def test_exact_globe_xml_only(tmp_path: Path) -> None:
@@ -124,3 +126,5 @@ def test_exact_globe_xml_only(tmp_path: Path) -> None:
     assert result.equal
     # the entry numbers were too long for Exact: renumbered (boekstuknummers.csv, mapping.generated.toml)
     assert sorted(p.suffix for p in (tmp_path / "o").iterdir()) == [".csv", ".json", ".md", ".toml", ".xml"]
+    instructions = (tmp_path / "o" / "IMPORTEREN.md").read_text(encoding="utf-8")
+    assert "- relaties: 40 — het doel Exact Globe schrijft alleen boekingen" in instructions

@@ -181,8 +181,14 @@ def test_importeren_md_is_dutch(target, tmp_path):
     from koppel.api import convert
 
     options = _target_args(target, tmp_path)
-    convert(ROOT / "samples" / "voorbeeld_xaf32.xaf", to=target, out=tmp_path / "out", options=options)
+    result = convert(ROOT / "samples" / "voorbeeld_xaf32.xaf", to=target, out=tmp_path / "out", options=options)
     text = (tmp_path / "out" / "IMPORTEREN.md").read_text(encoding="utf-8")
+    # one renderer: every IMPORTEREN.md names its source and lists what the writer could not carry (the XML and
+    # template targets' did neither)
+    assert "uit `voorbeeld_xaf32.xaf` (Voorbeeld Handel B.V.)" in text and "\n## Niet meegenomen\n" in text
+    written_off = [i for i in result.control["not_carried"] if not str(i["what"]).startswith("source: ")]
+    listed = re.findall(r"^- .+: (\d+) — ", text, re.M)
+    assert sorted(int(n) for n in listed) == sorted(int(i["count"]) for i in written_off)
     prose = [re.sub(r"`[^`]*`|\*[^*]+\*", " ", line) for line in text.splitlines() if not line.startswith("|")]
     # the column tables name fields and XML elements, `code` and *a screen's name* are as the package spells
     # them; the sentences around them are Dutch

@@ -127,5 +127,5 @@ def write_afas(adm, out: AtomicDir, job: WriteJob) -> WriteResult:
     from .instructions import render_instructions
 
     result.files.extend(names)
-    result.files.append(render_instructions(out, job, TARGET, names))
+    result.files.append(render_instructions(out, job, TARGET, names, result))
     return result

@@ -21,9 +21,7 @@ def write_exact_globe(adm, out: AtomicDir, job: WriteJob) -> WriteResult:
     if which not in ("both", "csv", "xml"):
         raise KoppelError(f"globe_files={which!r}", field="globe_files", hint="use both, csv or xml")
     result = PackageWriter(layout_for(TARGET, job), adm, out, job).run() if which in ("both", "csv") else WriteResult()
-    if which == "csv":
-        result.drop("relations", len(adm.relations), "the Exact Globe target writes entries only")
-        result.drop("accounts", len(adm.accounts), "the Exact Globe target writes entries only")
+    if which == "csv":  # the CSV writer counted the relations and accounts it has no file for
         return result
     xml_job = job if which == "xml" else WriteJob(adm, job.target, job.output, job.mapping, job.options, job.admin_name)
     xml_result = result if which == "xml" else WriteResult()
@@ -35,12 +33,12 @@ def write_exact_globe(adm, out: AtomicDir, job: WriteJob) -> WriteResult:
                 hint="this is a koppel bug; please report it (use --option globe_files=csv or xml meanwhile)",
             )
         result.notes.append("FinEntries XML carries the same amounts per account as the CSV")
-    else:
+    result.files[0:0] = names
+    if which == "xml":  # the CSV writer did not run: count here what the XML has no place for; IMPORTEREN.md last
+        result.drop("relations", len(adm.relations), "the Exact Globe target writes entries only")
+        result.drop("accounts", len(adm.accounts), "the Exact Globe target writes entries only")
         result.counts["relations"] = 0
         from .instructions import render_instructions
 
-        result.files.append(render_instructions(out, job, "exact-globe/xml", names))
-    result.files[0:0] = names
-    result.drop("relations", len(adm.relations), "the Exact Globe target writes entries only")
-    result.drop("accounts", len(adm.accounts), "the Exact Globe target writes entries only")
+        result.files.append(render_instructions(out, job, "exact-globe/xml", names, result))
     return result

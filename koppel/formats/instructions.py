@@ -1,27 +1,25 @@
-"""IMPORTEREN.md for the package targets, rendered from the layout descriptor the writer uses."""
+"""The XML and template targets' part of IMPORTEREN.md (``koppel/importeren.py``): route, files, set-up and
+fields, from the target's descriptor (``schemas/<target>/format.toml``)."""
 
 from __future__ import annotations
 
+from .. import importeren
 from ..atomic import AtomicDir
 from ..format_folders import descriptor
-from ..templating import text_templates
-from ..writejob import WriteJob
+from ..writejob import WriteJob, WriteResult
 
-NAME = "IMPORTEREN.md"
+NAME = importeren.NAME
 
 
-def render_text(job: WriteJob, target: str, files: list[str], extra: dict | None = None) -> str:
-    template = text_templates().get_template("importeren_pakket.md.j2")
-    return template.render(
-        d=descriptor(target),
-        files=files,
-        admin=job.admin_name,
-        options=job.options,
+def render_text(job: WriteJob, target: str, files: list[str], result: WriteResult, extra: dict | None = None) -> str:
+    return importeren.render(
+        "importeren_pakket.md.j2", job, result, d=descriptor(target), files=files, options=job.options,
         extra=extra or {},
-    )
+    )  # fmt: skip
 
 
-def render_instructions(out: AtomicDir, job: WriteJob, target: str, files: list[str], extra: dict | None = None) -> str:
-    """Write IMPORTEREN.md into ``out`` and return its name."""
-    out.path(NAME).write_text(render_text(job, target, files, extra), encoding="utf-8")
-    return NAME
+def render_instructions(
+    out: AtomicDir, job: WriteJob, target: str, files: list[str], result: WriteResult, extra: dict | None = None
+) -> str:
+    """Write IMPORTEREN.md into ``out`` and return its name. Call it last: it lists ``result``'s not-carried."""
+    return importeren.write(out, render_text(job, target, files, result, extra))

@@ -252,7 +252,7 @@ def write_king(adm, out: AtomicDir, job: WriteJob) -> WriteResult:
     result.files.extend(written)
     from .instructions import render_instructions
 
-    result.files.append(render_instructions(out, job, TARGET, list(written)))
+    result.files.append(render_instructions(out, job, TARGET, list(written), result))
     journal = written.get(name)
     if journal is not None:
         from .king_reader import cents_by_account

@@ -68,7 +68,8 @@ def _instructions(out: AtomicDir, job: WriteJob, target: str, result: WriteResul
         lines.append("| kolom in het sjabloon | gevuld met |\n|---|---|")
         lines += [f"| {c} | {assigned.get(c, '— (leeg)')} |" for c in template.columns]
         lines.append("")
-    result.files.append(render_instructions(out, job, target, list(templates), {"definition": "\n".join(lines)}))
+    definition = {"definition": "\n".join(lines)}
+    result.files.append(render_instructions(out, job, target, list(templates), result, definition))
 
 
 def write_visma(adm, out: AtomicDir, job: WriteJob) -> WriteResult:

@@ -220,7 +220,7 @@ def write_twinfield(adm, out: AtomicDir, job: WriteJob) -> WriteResult:
     result.files.extend(written)
     from .instructions import render_instructions
 
-    result.files.append(render_instructions(out, job, TARGET, list(written)))
+    result.files.append(render_instructions(out, job, TARGET, list(written), result))
     booked = written.get(out_name(job, TARGET, "boekingen", "xml"))
     if booked is not None:
         from .twinfield_reader import cents_by_account

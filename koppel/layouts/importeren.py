@@ -1,13 +1,11 @@
-"""IMPORTEREN.md: how to import the written files, rendered from the same descriptors the writer used."""
+"""The delimited targets' part of IMPORTEREN.md (``koppel/importeren.py``): their files, columns and dialect, from
+the same layout the writer used."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from ..templating import text_templates
-from ..writejob import CONTROL_NAME, WriteJob, WriteResult
+from ..importeren import render
+from ..writejob import WriteJob, WriteResult
 from .descriptor import FileLayout, TargetLayout, evidence_counts
-from .importeren_nl import not_carried_nl, sentence_nl
 
 SOURCE_NL = {
     "journal_id": "dagboek (via [journals])",
@@ -150,13 +148,4 @@ def file_rows(layout: TargetLayout, rows: dict[str, int], admin: str) -> list[di
 
 
 def render_importeren(layout: TargetLayout, job: WriteJob, rows: dict[str, int], result: WriteResult) -> str:
-    template = text_templates(strict=True).get_template("importeren.md.j2")
-    return template.render(
-        t=layout,
-        files=file_rows(layout, rows, job.admin_name),
-        source_file=Path(str(job.source_path or "")).name,
-        company=job.adm.header.company_name,
-        control_name=CONTROL_NAME if job.output.suffix == "" else job.output.stem + ".control.json",
-        not_carried=not_carried_nl(result.not_carried),
-        notes=[sentence_nl(note) for note in result.notes],
-    )
+    return render("importeren.md.j2", job, result, t=layout, files=file_rows(layout, rows, job.admin_name))
