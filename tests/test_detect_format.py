@@ -11,7 +11,8 @@ import pytest
 from koppel.errors import KoppelError
 from koppel.pipeline import convert
 from koppel.registry import detect_format, read_input
-from tests.conftest import SAMPLES
+from koppel.xml_head import root_name
+from tests.conftest import SAMPLES, SHARED
 from tests.format_params import accepted, formats
 
 
@@ -25,10 +26,10 @@ def test_own_output_folder_is_recognised(tmp_path, target):
     assert adm.stats.lines > 0
 
 
-@pytest.mark.parametrize("target", formats(lambda f: bool(f.xml_root) and f.writes))
+@pytest.mark.parametrize("target", formats(lambda f: bool(f.xml_root or f.detect) and f.writes and f.reads))
 def test_package_xml_by_root(tmp_path, target):
     out = tmp_path / target
-    convert(SAMPLES / "voorbeeld_xaf40.xaf", target, out)
+    convert(SAMPLES / "voorbeeld_xaf40.xaf", target, out, options=accepted(target, {"office": "VB001"}))
     written = sorted(out.glob("*.xml"))
     assert written and all(detect_format(path) == target for path in written)
 
@@ -73,3 +74,37 @@ def test_telling_an_auditfile_apart_reads_the_specs_alone():
     )
     done = subprocess.run([sys.executable, "-c", code, str(SAMPLES / "voorbeeld_xaf32.xaf")], capture_output=True)
     assert done.returncode == 0, done.stderr.decode()
+
+
+TWINFIELD_FILES = sorted((SHARED / "packages" / "twinfield").glob("*.xml"))
+
+
+@pytest.mark.parametrize("path", TWINFIELD_FILES, ids=[p.name for p in TWINFIELD_FILES])
+def test_twinfield_xml_is_recognised_by_its_root(path):
+    """Was: 'the root element is <transactions>, not <auditfile>' — a Twinfield file needed --from twinfield."""
+    assert detect_format(path) == "twinfield"
+
+
+def test_an_auditfile_is_not_taken_for_twinfield(tmp_path):
+    """An auditfile has a <transactions> element of its own: the root decides, not a name in the first 4 KB."""
+    path = tmp_path / "klein.xaf"
+    path.write_text(
+        '<?xml version="1.0"?><auditfile xmlns="http://www.auditfiles.nl/XAF/3.2"><header><office>x</office>'
+        "</header><transactions><linesCount>0</linesCount></transactions></auditfile>",
+        encoding="utf-8",
+    )
+    assert detect_format(path) == "xaf"
+
+
+@pytest.mark.parametrize(
+    ("head", "root"),
+    [
+        (b"<transactions>", "transactions"),
+        (b'\xef\xbb\xbf<?xml version="1.0"?>\n<!-- export -->\n<dimensions>', "dimensions"),
+        (b'<?xml version="1.0"?><!DOCTYPE x><?pi a?><tw:transaction xmlns:tw="u">', "transaction"),
+        (b"Datum;Bedrag", None),
+        (b"<!-- never closed", None),
+    ],
+)
+def test_root_name_skips_the_prolog(head, root):
+    assert root_name(head) == root

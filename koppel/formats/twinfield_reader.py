@@ -20,9 +20,9 @@ from ..errors import KoppelError
 from ..kinds import UNKNOWN, record_unknown
 from ..model import Administration, Header
 from ..xaf.safety import parser_options
+from .twinfield_detect import ROOTS
 from .xml_reading import LineSink, cents, child_text, iso_date, iter_records, master, root_tag, xml_inputs
 
-ROOTS = {"transactions", "transaction", "dimensions", "dimension"}
 ACCOUNT_KIND = {"BAS": "B", "PNL": "P"}
 RELATION_KIND = {"DEB": "customer", "CRD": "supplier"}
 # dimension types on dim2/dim3 that are not relations: cost centre, project (and asset, not carried)
