@@ -67,11 +67,17 @@ NEGATIVE_CREDIT_HINT = (
 )
 
 
-def check_balance(batch: pd.DataFrame, source_path: Path | None = None, clair2: bool = False) -> np.ndarray:
+GENERAL_HINT = "correct the entry in the source; koppel never invents a balancing line, so nothing was written"
+
+
+def check_balance(
+    batch: pd.DataFrame, source_path: Path | None = None, clair2: bool = False, hint: str | None = None
+) -> np.ndarray:
     """Raise a KoppelError naming the first entry whose lines do not sum to zero; return the entry starts.
 
     ``clair2``: the source is a CLAIR2 auditfile, where an entry of debits only is the mark of credits written
-    negative; the message then names the reader option that reads them right."""
+    negative; the message then names the reader option that reads them right. ``hint``: the reader's own word on
+    the cause (``ReadResult.balance_hint``), given instead of the general remedy."""
     starts = entry_starts(batch)
     if len(batch) == 0:
         return starts
@@ -87,9 +93,7 @@ def check_balance(batch: pd.DataFrame, source_path: Path | None = None, clair2: 
             " (debit minus credit)",
             file=source_path,
             field="amount",
-            hint=NEGATIVE_CREDIT_HINT
-            if clair2 and debits_only
-            else "correct the entry in the source; koppel never invents a balancing line, so nothing was written",
+            hint=NEGATIVE_CREDIT_HINT if clair2 and debits_only else hint or GENERAL_HINT,
         )
     return starts
 

@@ -118,6 +118,7 @@ def convert(
         admin_name(source.adm, input_path),
         source_path=input_path,
         read_options=reader_options,
+        balance_hint=source.balance_hint,
     )
     job.prepare()  # the administration steps: open-items opening, RGS codes, adaptation (koppel/preparation.py)
     adm = job.adm

@@ -118,7 +118,7 @@ def _balance(job: WriteJob, stream: Iterator[LineBatch], report: dict) -> Iterat
         batch = item.lines
         for key, value in batch["amount"].groupby(batch["account_id"].fillna(""), sort=False).sum().items():
             job.source_cents[key] = job.source_cents.get(key, 0) + int(value)
-        starts = check_balance(batch, job.source_path, clair2=clair2)
+        starts = check_balance(batch, job.source_path, clair2=clair2, hint=job.balance_hint)
         job.counts_in["entries"] += len(starts)
         job.counts_in["lines"] += len(batch)
         report["entries"] += len(starts)

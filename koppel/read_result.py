@@ -23,6 +23,9 @@ class ReadResult:
     # left out because an earlier input booked them (overlapping exports; see koppel/jobs/task.py)
     row_ids: tuple[str, ...] | None = None
     rows_skipped: int = 0
+    # what the reader knows of why an entry of this input may not balance, and what to do (e.g. Twinfield's VAT
+    # left to the package): the balance check gives it as the remedy instead of the general one
+    balance_hint: str | None = None
 
 
 def as_read_result(read: Administration | ReadResult, path: Path | None = None) -> ReadResult:

@@ -130,9 +130,11 @@ class WriteJob:
         name: str,
         source_path: Path | None = None,
         read_options: dict | None = None,
+        balance_hint: str | None = None,
     ):
         self.adm = adm
         self.source_path = source_path  # the input (for messages and writers that re-read it)
+        self.balance_hint = balance_hint  # the reader's word on why an entry may not balance (ReadResult)
         self.read_options = dict(read_options or {})  # what the reader was given (e.g. encoding)
         self.given_options = dict(options)  # the options of the call, before the mapping's [options]
         self.target = target

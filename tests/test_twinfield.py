@@ -171,3 +171,17 @@ def test_read_response_unknown_dimension_type_is_kept_unknown(tmp_path: Path) ->
     adm = read_twinfield(src)
     assert adm.accounts.set_index("account_id").loc["80200", "kind"] == "?"
     assert adm.unknown_codes == {"line/dim1/@dimensiontype": {"XYZ": 1}}
+
+
+def test_a_send_request_whose_vat_is_left_to_twinfield_names_that_cause(tmp_path: Path, capsys) -> None:
+    """Was: 'entry SLS/1 does not balance … correct the entry in the source' on a valid Twinfield file: its
+    detail line has a VAT code and Twinfield adds the VAT line on import; an export has it."""
+    from koppel.cli import main
+
+    sample = SHARED / "packages" / "twinfield" / "php-twinfield__salesTransactionSendRequest.xml"
+    with pytest.raises(SystemExit) as done:
+        main(["convert", str(sample), "--to", "xaf40", "-o", str(tmp_path / "out.xaf")])
+    err = capsys.readouterr().err
+    assert done.value.code == 2 and not (tmp_path / "out.xaf").exists()
+    assert "entry SLS/1 does not balance: off by 21.00 (debit minus credit) — 1 transaction(s) of this Twinfield" in err
+    assert 'export the transactions from Twinfield (an export has its type="vat" lines)' in err

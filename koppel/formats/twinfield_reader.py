@@ -19,6 +19,7 @@ from lxml import etree
 from ..errors import KoppelError
 from ..kinds import UNKNOWN, record_unknown
 from ..model import Administration, Header
+from ..read_result import ReadResult
 from ..xaf.safety import parser_options
 from .twinfield_detect import ROOTS
 from .xml_reading import LineSink, cents, child_text, iso_date, iter_records, master, root_tag, xml_inputs
@@ -164,6 +165,8 @@ def _transaction(tx, path: Path, sink: LineSink, state: dict) -> None:
             if amount != value:
                 foreign, currency_amount = True, value
         rows.append((ln, i, amount, currency_amount, _line_codes(ln, dim1_kind, state)))
+    if _vat_left_to_twinfield(rows):
+        state["vat_left"] = state.get("vat_left", 0) + 1
     if currency and not foreign:
         state["currency"] = state.get("currency") or currency
     if period == "00":
@@ -205,6 +208,14 @@ def _transaction(tx, path: Path, sink: LineSink, state: dict) -> None:
         )
 
 
+def _vat_left_to_twinfield(rows: list) -> bool:
+    """A transaction that does not balance because Twinfield was to add its VAT: detail lines with a VAT code and
+    no VAT line, as in a send request (what one imports into Twinfield). An export carries its VAT lines."""
+    off = sum(amount for _ln, _i, amount, _foreign, _codes in rows)
+    coded = any(ln.get("type") == "detail" and child_text(ln, "vatcode") for ln, *_ in rows)
+    return bool(off) and coded and all(ln.get("type") != "vat" for ln, *_ in rows)
+
+
 def _dimension(dim, state: dict) -> None:
     kind = child_text(dim, "type")
     code = child_text(dim, "code")
@@ -244,8 +255,14 @@ def _dimension(dim, state: dict) -> None:
     }
 
 
-def read_twinfield(path: str | Path, **_options) -> Administration:
+def read_twinfield(path: str | Path, **options) -> Administration:
     """Read a Twinfield XML file, or a folder of them, into an :class:`Administration`."""
+    return read_twinfield_result(path, **options).adm
+
+
+def read_twinfield_result(path: str | Path, **_options) -> ReadResult:
+    """:func:`read_twinfield`, with what the read knows of entries that will not balance (VAT left to Twinfield):
+    the balance check names that cause instead of a bare imbalance."""
     path = Path(path)
     adm = Administration(header=Header(source_format="twinfield", software="Twinfield XML", encoding="utf-8"))
     sink = LineSink(adm)
@@ -280,7 +297,14 @@ def read_twinfield(path: str | Path, **_options) -> Administration:
     adm.header.currency = state.get("currency")
     adm.header.company_id = state.get("office")
     adm.header.company_name = state.get("office_name")
-    return adm
+    hint = None
+    if state.get("vat_left"):
+        hint = (
+            f"{state['vat_left']} transaction(s) of this Twinfield file have detail lines with a VAT code and no VAT "
+            "line, as in a send request (Twinfield adds the VAT when it imports); export the transactions from "
+            'Twinfield (an export has its type="vat" lines): koppel never invents a VAT line, so nothing was written'
+        )
+    return ReadResult(adm, path, balance_hint=hint)
 
 
 def cents_by_account(path: Path) -> dict[str, int]:
