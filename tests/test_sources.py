@@ -490,6 +490,19 @@ def test_profile_init_flags_an_ambiguous_date_column(tmp_path):
     assert "ambiguous" in starter_profile(path)
 
 
+def test_profile_init_takes_debit_and_credit_in_whole_euros_and_an_abbreviated_account(tmp_path):
+    """Was: in Asperion's own journal example (Debet/Credit in whole euros, account 'Grbrek') no amount was
+    recognised, [columns] amount became 'Omschrijving' and the postings went to placeholder accounts."""
+    path = write(tmp_path, "journaal.csv", "Boekstuk;Credit;Debet;Datum;Grbrek;Omschrijving\n"
+                 "1;100;;27-9-2013;1000;Betaling\n1;;100;27-9-2013;1250;Tegenboeking\n")  # fmt: skip
+    text = starter_profile(path)
+    assert 'account = "Grbrek"' in text and 'amount = ["debit", "-credit"]' in text
+    assert "no amount column" not in text and "placeholder" not in text
+    adm = read_source(path, profile=write(tmp_path, "p.toml", text))
+    assert (adm.stats.debit, adm.stats.credit) == (10_000, 10_000)
+    assert sorted(adm.lines.frame()["account_id"]) == ["1000", "1250"]
+
+
 # targets that need an input of their own besides the administration
 NEEDS_MORE = {
     "template": "is filled from a register file exported from the package (--template FILE)",

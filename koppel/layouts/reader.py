@@ -123,7 +123,13 @@ def _check_header(f: FileLayout, path: Path) -> None:
             ),
             f"{len(got)} columns instead of {len(expected)}",
         )
-        raise KoppelError(f"header row does not match the {f.title} layout: {diff}", file=path, line=1)
+        raise KoppelError(
+            f"header row does not match the {f.title} layout: {diff}",
+            file=path,
+            line=1,
+            hint="koppel reads a package's files in the layout it writes them (see 'koppel formats'); a file of "
+            "another layout is read with a source profile: koppel profile init FILE",
+        )
 
 
 def _null_empty(arr: pa.Array) -> pa.Array:

@@ -19,7 +19,8 @@ from .fields import DATE_CANDIDATES
 from .table import sniff_delimiter, sniff_text
 
 SYNONYMS = {
-    "date": ["datum", "date", "boekdatum", "transactiedatum", "transaction_date", "paid at", "booking date", "dag"],
+    "date": ["datum", "date", "boekdatum", "boekingsdatum", "transactiedatum", "transaction_date", "paid at",
+             "booking date", "dag"],
     "doc": [
         "boekstuk",
         "boekstuknummer",
@@ -33,10 +34,11 @@ SYNONYMS = {
         "entry number",
         "boekstuknr",
     ],
-    "account": ["rekening", "grootboek", "grootboekrekening", "account", "gl account"],
-    "amount": ["bedrag", "amount", "total", "totaal", "gross", "bruto", "bedrag (eur)", "amount (eur)"],
-    "debit": ["debet", "debit"],
-    "credit": ["credit"],
+    "account": ["rekening", "grootboek", "grootboekrekening", "account", "gl account", "grbrek", "grootboeknummer",
+                "grootboekrekeningnummer", "rekeningnummer", "grootboekrek.nr.", "gb-rekening", "ledger account"],
+    "amount": ["bedrag", "amount", "total", "totaal", "gross", "bruto", "bedrag (eur)", "amount (eur)", "waarde"],
+    "debit": ["debet", "debit", "debet bedrag", "debetbedrag", "debit amount"],
+    "credit": ["credit", "credit bedrag", "creditbedrag", "credit amount"],
     "vat_rate": ["btw", "btw %", "btw-tarief", "vat", "vat rate", "tax rate", "tarief"],
     "vat": ["btw-bedrag", "btw bedrag", "vat amount", "taxes", "tax"],
     "payment_method": ["betaalwijze", "betaalmethode", "payment method", "payment_method", "betaling"],
@@ -124,7 +126,8 @@ def starter_profile(path: str | Path) -> str:
                     dates[field] = formats[0]
                     decide.append(f"date column {name!r} is ambiguous: {' or '.join(formats)} — set [dates] {field}")
         decimals = [v for v in filled if _NUMBER_COMMA.match(v) or _NUMBER_POINT.match(v)]
-        if decimals and all(
+        named_money = field in ("amount", "debit", "credit", "vat")  # whole euros are money too when the name says so
+        if (decimals or named_money) and filled and all(
             _NUMBER_COMMA.match(v) or _NUMBER_POINT.match(v) or v.lstrip("+-").isdigit() for v in filled
         ):
             comma += sum(bool(_NUMBER_COMMA.match(v)) for v in filled)
