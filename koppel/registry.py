@@ -183,6 +183,13 @@ def detect_format(path: Path) -> str:
             _load()
             if target in _REGISTRY and _REGISTRY[target].reader is not None:
                 return target
+        if not any(path.iterdir()):
+            raise KoppelError("the folder is empty", file=path, hint="name the file to read, or the folder it is in")
+        raise KoppelError(
+            "a folder that koppel did not write: cannot tell the format of its files",
+            file=path,
+            hint="name one file in it, or the package whose files these are with --from FORMAT (see 'koppel formats')",
+        )
     if path.is_file():
         with path.open("rb") as handle:
             head = handle.read(4096)

@@ -108,3 +108,16 @@ def test_an_auditfile_is_not_taken_for_twinfield(tmp_path):
 )
 def test_root_name_skips_the_prolog(head, root):
     assert root_name(head) == root
+
+
+def test_an_empty_folder_says_so(tmp_path):
+    with pytest.raises(KoppelError, match=r": the folder is empty \(name the file to read"):
+        detect_format(tmp_path)
+
+
+def test_a_folder_koppel_did_not_write_asks_for_one_file_or_from(tmp_path):
+    """Was: 'cannot tell the format of this input' for a folder of auditfiles, as for a file of unknown bytes."""
+    (tmp_path / "2024.xaf").write_bytes((SAMPLES / "voorbeeld_xaf32.xaf").read_bytes())
+    with pytest.raises(KoppelError) as raised:
+        detect_format(tmp_path)
+    assert "koppel did not write" in raised.value.message and "name one file in it" in raised.value.hint
