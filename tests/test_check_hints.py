@@ -65,3 +65,11 @@ def test_a_remedy_without_translation_falls_back_to_the_rules_dutch_tip(tmp_path
     assert dutch_hint("the file is truncated; copy or export it again") == (
         "het bestand is afgebroken; kopieer of exporteer het opnieuw"
     )
+
+
+def test_an_empty_file_gets_the_tip_for_an_empty_file(tmp_path):
+    """Was: the rule's general tip, about Latin-1 text under a UTF-8 declaration, for a file of 0 bytes."""
+    path = tmp_path / "leeg.xaf"
+    path.write_bytes(b"")
+    (f01,) = [f for f in check_file(path, xsd=False)["findings"] if f["code"] == "XAF-F01"]
+    assert f01["hint"] == "het bestand is leeg; exporteer de auditfile opnieuw"

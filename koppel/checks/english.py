@@ -211,6 +211,7 @@ HINTS_EN: dict[str, str] = {
         "the file exceeds koppel's safety limits; no bookkeeping field is that long",
     "het bestand is afgebroken; kopieer of exporteer het opnieuw": "the file is truncated; copy or export it again",
     "het bestand is beschadigd; vraag een nieuwe export": "the file is damaged; ask for a new export",
+    "het bestand is leeg; exporteer de auditfile opnieuw": "the file is empty; export the auditfile again",
     "geweigerd om veiligheidsredenen (entiteiten, externe bestanden); exporteer het bestand opnieuw":
         "refused for safety (entity expansion, external files); export the file again",
 }  # fmt: skip

@@ -83,6 +83,7 @@ XML_HINTS_NL: dict[str, str] = {
     "veiligheidsgrenzen van koppel; geen boekhoudveld is zo lang",
     "the file is truncated; copy or export it again": "het bestand is afgebroken; kopieer of exporteer het opnieuw",
     "the file is damaged": "het bestand is beschadigd; vraag een nieuwe export",
+    "export the auditfile again": "het bestand is leeg; exporteer de auditfile opnieuw",
     "refused for safety (entity expansion, external files); export the file again": "geweigerd om "
     "veiligheidsredenen (entiteiten, externe bestanden); exporteer het bestand opnieuw",
 }
