@@ -230,3 +230,33 @@ def test_text_from_the_file_never_becomes_a_formula(tmp_path):
     write_report(result, tmp_path / "o.xlsx")
     sheet = load_workbook(tmp_path / "o.xlsx")["open_items"]
     assert sheet["D2"].value == "'=1+1" and sheet["D2"].data_type == "s"
+
+
+@pytest.mark.parametrize("at", ["2025-06-30", "2020-01-01"])  # many rows, and no open items at all
+def test_open_items_json_is_written_a_row_at_a_time_as_json_dumps_would(tmp_path, at):
+    """The JSON is streamed (it was one payload and one string: 1 GB peak on 300k lines); same bytes as before."""
+    from datetime import date
+
+    from koppel.openitems.output import _json_value, sheets
+    from koppel.provenance import stamp
+    from koppel.registry import read_input
+    from koppel.xaf.consumers import wanted_in_pass
+
+    with wanted_in_pass(subledgers=True):
+        adm = read_input(SAMPLE)
+    result = compute_open_items(adm, date.fromisoformat(at))
+    write_report(result, tmp_path / "o.json")
+    written = json.loads((tmp_path / "o.json").read_text(encoding="utf-8"))
+    payload = {
+        "at": result.at.isoformat(),
+        "amounts": "decimal strings, debit positive (a supplier invoice is negative)",
+        "control_accounts": [vars(c) for c in result.control],
+        "notes": result.notes,
+        **{
+            key: [{c: _json_value(v, c) for c, v in row.items()} for row in frame.to_dict("records")]
+            for key, frame in sheets(result).items()
+        },
+    }
+    expected = stamp(payload, None) | {"generated_at": written["generated_at"]}
+    as_one_dump = json.dumps(expected, indent=2, ensure_ascii=False) + "\n"
+    assert (tmp_path / "o.json").read_text(encoding="utf-8") == as_one_dump

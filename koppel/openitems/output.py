@@ -97,18 +97,38 @@ def write_report(result: OpenItemsResult, out: str | Path, *, input_path: str | 
                 "amounts": "decimal strings, debit positive (a supplier invoice is negative)",
                 "control_accounts": [vars(c) for c in result.control],
                 "notes": result.notes,
-                **{
-                    key: [{c: _json_value(v, c) for c, v in row.items()} for row in frame.to_dict("records")]
-                    for key, frame in tables.items()
-                },
+                **tables,
             }
-            payload = stamp(payload, input_path)
-            folder.path(out.name).write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", "utf-8")
+            _write_json(stamp(payload, input_path), folder.path(out.name))
             written = [out]
         else:
             _xlsx(tables, result, folder.path(out.name), input_path)
             written = [out]
     return written
+
+
+def _write_json(payload: dict, path: Path) -> None:
+    """``payload`` as ``json.dumps(..., indent=2)`` writes it, its tables (DataFrames) a row at a time: the whole
+    document as Python objects and one string was 2.2 times the memory of the computation (1 GB on 300k lines)."""
+
+    def dump(value) -> str:
+        return json.dumps(value, indent=2, ensure_ascii=False)
+
+    with path.open("w", encoding="utf-8", newline="\n") as handle:
+        handle.write("{")
+        for n, (key, value) in enumerate(payload.items()):
+            handle.write(("," if n else "") + f"\n  {dump(key)}: ")
+            if not isinstance(value, pd.DataFrame):
+                handle.write(dump(value).replace("\n", "\n  "))
+                continue
+            columns = list(value.columns)
+            first = True
+            for row in value.itertuples(index=False, name=None):
+                text = dump({c: _json_value(v, c) for c, v in zip(columns, row, strict=True)})
+                handle.write(("[\n    " if first else ",\n    ") + text.replace("\n", "\n    "))
+                first = False
+            handle.write("[]" if first else "\n  ]")
+        handle.write("\n}\n" if payload else "}\n")
 
 
 def _text_frame(frame: pd.DataFrame) -> pd.DataFrame:
