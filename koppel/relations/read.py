@@ -16,7 +16,7 @@ import pandas as pd
 from ..errors import KoppelError
 from ..model import TABLES, Administration, Header, conform
 from ..money import parse_cents_series
-from ..sources.profile import Dialect, _dialect
+from ..sources.profile import ExportDialect, export_dialect
 from ..sources.table import ROW, read_raw
 
 HEADERS: dict[str, list[str]] = {
@@ -75,9 +75,9 @@ KINDS = {
 }
 
 
-def _profile(profile: str | Path | None) -> tuple[Dialect, dict[str, list[str]], dict, dict[str, str]]:
+def _profile(profile: str | Path | None) -> tuple[ExportDialect, dict[str, list[str]], dict, dict[str, str]]:
     if profile is None:
-        return Dialect(), HEADERS, {}, {}
+        return ExportDialect(), HEADERS, {}, {}
     path = Path(profile)
     if not path.is_file():
         raise KoppelError("relations profile not found", file=path, hint="give the path to a .toml file")
@@ -86,7 +86,7 @@ def _profile(profile: str | Path | None) -> tuple[Dialect, dict[str, list[str]],
     except tomllib.TOMLDecodeError as exc:
         raise KoppelError(f"not a valid TOML profile: {exc}", file=path) from None
     try:
-        dialect = _dialect(data.get("dialect", {}))
+        dialect = export_dialect(data.get("dialect", {}))
     except KoppelError as exc:
         raise exc.at(file=path) from None
     columns = {k: [v] if isinstance(v, str) else list(v) for k, v in data.get("columns", {}).items()}
@@ -192,14 +192,14 @@ def read_relations(
     return adm
 
 
-def _sniffed_dialect(path: Path) -> Dialect:
+def _sniffed_dialect(path: Path) -> ExportDialect:
     from ..sources.table import sniff_text
 
     text, encoding = sniff_text(path)
     first = text.splitlines()[0] if text else ""
     delimiter = max(";,\t", key=first.count)
     decimal = "," if delimiter == ";" else "."
-    return Dialect(
+    return ExportDialect(
         format="csv",
         encoding=encoding,
         delimiter=delimiter,

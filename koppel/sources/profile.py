@@ -37,7 +37,10 @@ BUILTIN = "profiles"
 
 
 @dataclass
-class Dialect:
+class ExportDialect:
+    """How to read a foreign export (CSV or Excel): found or sniffed per file, never the exact bytes of a written
+    file (that is ``koppel.layouts.descriptor.Dialect``, a different thing: koppel decides every byte there)."""
+
     format: str = "csv"
     # utf-8, cp1252 or latin-1: an explicit choice, never guessed; a byte-order mark (UTF-8/16/32) overrides it
     encoding: str = "utf-8"
@@ -51,7 +54,7 @@ class Dialect:
 
 
 @dataclass
-class Column:
+class FieldSource:
     """Where a canonical field comes from: header names (first one present wins), or a fixed value."""
 
     names: list[str]
@@ -89,8 +92,8 @@ class Profile:
     title: str
     path: Path | None
     evidence: str
-    dialect: Dialect
-    columns: dict[str, Column]
+    dialect: ExportDialect
+    columns: dict[str, FieldSource]
     # date field -> strptime format, or the formats to choose from per file (None: inferred from the usual
     # ones); a value that several of them read differently (03/04) is an error
     dates: dict[str, str | list[str] | None]
@@ -203,11 +206,11 @@ def _str_list(value, key: str) -> list[str]:
     raise _fail(key, "expected a text or a list of texts")
 
 
-def _dialect(data: dict) -> Dialect:
-    d = Dialect()
+def export_dialect(data: dict) -> ExportDialect:
+    d = ExportDialect()
     for key, value in data.items():
         if not hasattr(d, key):
-            raise _fail(f"dialect.{key}", "unknown dialect key", hint=", ".join(Dialect.__dataclass_fields__))
+            raise _fail(f"dialect.{key}", "unknown dialect key", hint=", ".join(ExportDialect.__dataclass_fields__))
         setattr(d, key, value)
     if d.format not in FORMATS:
         raise _fail("dialect.format", f"unknown format {d.format!r}", hint=f"use one of {', '.join(FORMATS)}")
@@ -229,14 +232,14 @@ def _dialect(data: dict) -> Dialect:
     return d
 
 
-def _column(spec, key: str, required: bool) -> Column:
+def _column(spec, key: str, required: bool) -> FieldSource:
     if isinstance(spec, dict):
         unknown = set(spec) - {"names", "name", "pattern", "default", "upper"}
         if unknown:
             raise _fail(key, f"unknown keys {sorted(unknown)}", hint="use name/names, pattern, default, upper")
         names = _str_list(spec.get("names", spec.get("name", [])), key)
-        return Column(names, required, spec.get("pattern"), spec.get("default"), bool(spec.get("upper", False)))
-    return Column(_str_list(spec, key), required)
+        return FieldSource(names, required, spec.get("pattern"), spec.get("default"), bool(spec.get("upper", False)))
+    return FieldSource(_str_list(spec, key), required)
 
 
 def _amount(spec, key: str, money: list[str]) -> list[tuple[int, str]]:
@@ -315,7 +318,7 @@ def _build(data: dict, path: Path) -> Profile:
     if unknown:
         raise _fail(", ".join(sorted(unknown)), "unknown section", hint=f"sections: {', '.join(sorted(known))}")
     meta = data.get("profile", {})
-    dialect = _dialect(data.get("dialect", {}))
+    dialect = export_dialect(data.get("dialect", {}))
     columns = {k: _column(v, f"columns.{k}", True) for k, v in data.get("columns", {}).items()}
     columns |= {k: _column(v, f"optional_columns.{k}", False) for k, v in data.get("optional_columns", {}).items()}
     extra = {k: str(v) for k, v in data.get("extra", {}).items()}

@@ -55,10 +55,10 @@ _DATE_LIKE = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[ T].*)?$|^\d{8}$")
 def _load_sample(path: Path, rows: int = 500) -> tuple[list[str], list[list[str]], dict]:
     detected: dict = {}
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from .profile import Dialect
+        from .profile import ExportDialect
         from .table import read_xlsx
 
-        table = read_xlsx(path, Dialect(format="xlsx"))
+        table = read_xlsx(path, ExportDialect(format="xlsx"))
         frame = next(table.chunks).drop(columns="_row").head(rows).fillna("")
         detected |= {"format": "xlsx", "encoding": "utf-8", "delimiter": ","}
         return table.columns, frame.astype(str).to_numpy().tolist(), detected

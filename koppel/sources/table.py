@@ -25,7 +25,7 @@ import pyarrow.csv as pacsv
 
 from ..errors import KoppelError
 from .bom import WIDE, bom_of, file_bom
-from .profile import Dialect
+from .profile import ExportDialect
 
 ROW = "_row"
 BLOCK = 4 << 20
@@ -225,7 +225,7 @@ def _python_codec(encoding: str) -> str:
     return "utf-8-sig" if encoding == "utf-8" else encoding
 
 
-def csv_head(path: Path, dialect: Dialect) -> CsvHead:
+def csv_head(path: Path, dialect: ExportDialect) -> CsvHead:
     """Check the encoding (one pass over the bytes), sniff the delimiter if not pinned, read the header row."""
     encoding = file_encoding(path, dialect.encoding)
     quoted = check_encoding(path, encoding, dialect.quote)
@@ -274,7 +274,7 @@ def streaming_block_size(file_size: int, largest: int = 16 << 20) -> int:
 
 def read_csv_chunks(
     path: Path,
-    dialect: Dialect,
+    dialect: ExportDialect,
     block_size: int | None = None,
     arrow: bool = False,
     head: CsvHead | None = None,
@@ -343,7 +343,7 @@ class NotPlain(Exception):
 
 
 def read_csv_blocks(
-    path: Path, dialect: Dialect, head: CsvHead, include: list[str] | None = None, block_size: int = 32 << 20
+    path: Path, dialect: ExportDialect, head: CsvHead, include: list[str] | None = None, block_size: int = 32 << 20
 ) -> RawTable:
     """A file without quote characters as Arrow tables, parsed on all cores, memory bounded by ``block_size``
     (the file is memory-mapped; each piece's pages are given back once parsed, see :func:`_forget_pages`).
@@ -443,7 +443,7 @@ def _cell_text(value, decimal_mark: str) -> str:
     return str(value)
 
 
-def read_xlsx(path: Path, dialect: Dialect) -> RawTable:
+def read_xlsx(path: Path, dialect: ExportDialect) -> RawTable:
     """A sheet of a workbook as text: numbers in the profile's decimal mark, dates as ISO."""
     from python_calamine import CalamineWorkbook
 
@@ -471,7 +471,7 @@ def read_xlsx(path: Path, dialect: Dialect) -> RawTable:
     return RawTable(columns, dialect.skip_rows + 1, iter([frame]))
 
 
-def read_raw(path: Path, dialect: Dialect) -> RawTable:
+def read_raw(path: Path, dialect: ExportDialect) -> RawTable:
     """Dispatch on the dialect's format."""
     if dialect.format == "csv":
         return read_csv_chunks(path, dialect)
