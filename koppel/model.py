@@ -359,7 +359,6 @@ class Administration:
     # They are kept unknown in the tables, never replaced by a guess; see koppel/kinds.py
     unknown_codes: dict[str, dict[str, int]] = field(default_factory=dict)
     # named extra fields beside a table, e.g. "lines" -> journal_id, entry_nr, line_nr + one column per field
-    extras: dict[str, pd.DataFrame] = field(default_factory=dict)
     # an auditfile read for a conversion to XAF 4.0: (element, reason) -> how many 4.0 drops, counted in the
     # read's own pass (koppel/xaf/upgrade.py); None when the read was not asked to count
     dropped_in_40: dict[tuple[str, str], int] | None = None

@@ -119,6 +119,7 @@ def convert(
         source_path=input_path,
         read_options=reader_options,
         balance_hint=source.balance_hint,
+        extras=source.extras,
     )
     job.prepare()  # the administration steps: open-items opening, RGS codes, adaptation (koppel/preparation.py)
     adm = job.adm

@@ -1,14 +1,17 @@
 """What a reader returns: the Administration and, beside it, where it came from.
 
 The Administration holds the bookkeeping; facts about the read itself (the input's path for messages, the ids
-of the source rows booked and the rows left out because an earlier input booked them) travel here, so the model
-never carries side channels. A reader may return a bare Administration; :func:`as_read_result` wraps it.
+of the source rows booked and the rows left out because an earlier input booked them, what was read beyond
+the model) travel here, so the model never carries side channels. A reader may return a bare Administration;
+:func:`as_read_result` wraps it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import pandas as pd
 
 from .model import Administration
 
@@ -26,6 +29,10 @@ class ReadResult:
     # what the reader knows of why an entry of this input may not balance, and what to do (e.g. Twinfield's VAT
     # left to the package): the balance check gives it as the remedy instead of the general one
     balance_hint: str | None = None
+    # what the reader read beyond the model, by name, for a writer or a command that can use it: "lines" and
+    # "relations" (Exact Online's payment references and SEPA mandates, a profile's [extra] fields), the
+    # relation list's "relation_findings", a source profile's "source_report"
+    extras: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def as_read_result(read: Administration | ReadResult, path: Path | None = None) -> ReadResult:

@@ -131,10 +131,12 @@ class WriteJob:
         source_path: Path | None = None,
         read_options: dict | None = None,
         balance_hint: str | None = None,
+        extras: dict[str, pd.DataFrame] | None = None,
     ):
         self.adm = adm
         self.source_path = source_path  # the input (for messages and writers that re-read it)
         self.balance_hint = balance_hint  # the reader's word on why an entry may not balance (ReadResult)
+        self.extras = dict(extras or {})  # what the reader read beyond the model (ReadResult.extras)
         self.read_options = dict(read_options or {})  # what the reader was given (e.g. encoding)
         self.given_options = dict(options)  # the options of the call, before the mapping's [options]
         self.target = target

@@ -117,12 +117,12 @@ def cents_by_account(adm: Administration, with_opening: bool = True) -> dict[str
     return {k: v for k, v in sorted(out.items()) if v}
 
 
-def convert_adm(adm: Administration, target: str, outdir, monkeypatch, **kwargs):
-    """Run ``convert`` on an in-memory administration."""
+def convert_adm(adm: Administration, target: str, outdir, monkeypatch, extras: dict | None = None, **kwargs):
+    """Run ``convert`` on an in-memory administration (and what a reader would have kept beside it)."""
     from koppel.pipeline import convert
     from koppel.read_result import ReadResult
 
-    monkeypatch.setattr("koppel.pipeline.read_result", lambda *a, **k: ReadResult(adm))
+    monkeypatch.setattr("koppel.pipeline.read_result", lambda *a, **k: ReadResult(adm, extras=dict(extras or {})))
     return convert(outdir / "in.xaf", target, outdir, **kwargs)
 
 

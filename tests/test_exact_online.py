@@ -10,7 +10,7 @@ from lxml import etree
 
 from koppel.errors import KoppelError
 from koppel.formats.exact_online import rate_fraction
-from koppel.formats.exact_online_reader import read_exact_online
+from koppel.formats.exact_online_reader import read_exact_online, read_exact_online_result
 from koppel.pipeline import convert
 from tests.conftest import SAMPLES, SHARED
 from tests.package_helpers import cents_by_account, convert_adm, rich_administration
@@ -130,7 +130,7 @@ def test_invoice_extras_and_sepa_mandate_round_trip(tmp_path: Path, monkeypatch,
     import pandas as pd
 
     adm = rich_administration()
-    adm.extras["lines"] = pd.DataFrame(
+    lines_kept = pd.DataFrame(
         {
             "journal_id": ["VRK", "VRK"],
             "entry_nr": ["1001", "1001"],
@@ -142,7 +142,7 @@ def test_invoice_extras_and_sepa_mandate_round_trip(tmp_path: Path, monkeypatch,
             "intrastat_area": [None, "DE"],
         }
     ).astype("string")
-    adm.extras["relations"] = pd.DataFrame(
+    mandates = pd.DataFrame(
         {
             "relation_id": ["101"],
             "mandate_reference": ["MDT-101"],
@@ -150,7 +150,8 @@ def test_invoice_extras_and_sepa_mandate_round_trip(tmp_path: Path, monkeypatch,
             "mandate_type": ["B2B"],
         }
     ).astype("string")
-    result = convert_adm(adm, "exact-online", tmp_path, monkeypatch, options={"schema_dir": str(EO_DIR)})
+    extras = {"lines": lines_kept, "relations": mandates}
+    result = convert_adm(adm, "exact-online", tmp_path, monkeypatch, extras, options={"schema_dir": str(EO_DIR)})
     assert result.equal
     for xml in tmp_path.glob("*.xml"):
         _valid(schema, xml)
@@ -165,7 +166,7 @@ def test_invoice_extras_and_sepa_mandate_round_trip(tmp_path: Path, monkeypatch,
         mandate.findtext("SignatureDate") == "2024-06-01"
         and mandate.find("BankAccount").get("code") == "NL91ABNA0417164300"
     )
-    back = read_exact_online(tmp_path)
+    back = read_exact_online_result(tmp_path)
     lines = back.extras["lines"].set_index("line_nr")
     assert lines.loc["1", "payment_reference"] == "1234 5678 9012 3456" and lines.loc["2", "intrastat_area"] == "DE"
     assert back.extras["relations"].iloc[0]["mandate_reference"] == "MDT-101"

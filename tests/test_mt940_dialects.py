@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from koppel.cli import main
 from koppel.errors import KoppelError
-from koppel.sources import read_source
+from koppel.sources import read_export, read_source
 from koppel.sources.banks import read_mt940
 
 BLANK = " " * 65
@@ -425,10 +425,11 @@ def test_a_transaction_of_zero_is_counted_not_silently_dropped(tmp_path):
             ":62F:C240102EUR90,00",
         ]
     )
-    adm = read_source(write(tmp_path, text), profile="bank-mt940")
+    read = read_export(write(tmp_path, text), profile="bank-mt940")
+    adm = read.adm
     assert adm.stats.transactions == 1 and adm.stats.lines == 2
     assert adm.not_carried == {"lines of amount 0 (nothing to post, not written)": 2}
-    report = adm.extras["source_report"].set_index("item")["count"]
+    report = read.extras["source_report"].set_index("item")["count"]
     assert report["rows read"] == 2 and report["lines of amount 0 (not written)"] == 2
 
 
@@ -527,9 +528,9 @@ def test_a_folder_of_statements_takes_the_banks_own_file_names(tmp_path):
     folder.mkdir()
     write(folder, RABO, "rabobank.swi")  # Rabobank
     write(folder, ING, "ing.mta")  # ING
-    adm = read_source(folder, profile="bank-mt940")
-    assert adm.stats.transactions == 4
-    assert adm.extras["source_report"].iloc[0]["detail"] == "ing.mta, rabobank.swi"
+    read = read_export(folder, profile="bank-mt940")
+    assert read.adm.stats.transactions == 4
+    assert read.extras["source_report"].iloc[0]["detail"] == "ing.mta, rabobank.swi"
 
 
 def test_a_utf16_statement_cut_in_half_a_character_is_one_line(tmp_path):

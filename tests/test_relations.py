@@ -11,19 +11,20 @@ from conftest import SAMPLES
 
 from koppel.cli import cli
 from koppel.errors import KoppelError
-from koppel.relations import read_relations
+from koppel.relations import read_relations, read_relations_result
 
 SAMPLE = SAMPLES / "sources" / "relaties.xlsx"
 
 
-def codes(adm) -> list[tuple[str, str, str]]:
-    f = adm.extras["relation_findings"]
+def codes(read) -> list[tuple[str, str, str]]:
+    f = read.extras["relation_findings"]
     return sorted(zip(f["code"], f["relation_id"].astype(str), f["field"], strict=True))
 
 
 def test_sample_list_findings_are_exact():
-    adm = read_relations(SAMPLE)
-    assert codes(adm) == sorted(
+    read = read_relations_result(SAMPLE)
+    adm = read.adm
+    assert codes(read) == sorted(
         [
             ("R03", "10002", "iban"),
             ("R05", "10002", "vat_number"),
@@ -44,7 +45,7 @@ def test_sample_list_findings_are_exact():
     assert rel.loc["10001", "postal_code"] == "1234 AB"
     assert rel.loc["10001", "payment_days"] == 14  # "14 dagen"
     assert rel.loc["20001", "kind"] == "supplier"
-    extras = adm.extras["relations"].set_index("relation_id")
+    extras = read.extras["relations"].set_index("relation_id")
     assert extras.loc["10001", "mandate_reference"] == "MDT-0001"
     assert extras.loc["10001", "mandate_date"] == "2023-05-01"
     assert extras.loc["10001", "credit_limit"] == 250000
@@ -56,7 +57,7 @@ def test_conflicting_duplicate_is_an_error_naming_the_fields(tmp_path):
         "Relatienummer;Naam;Plaats;IBAN\n1;A BV;Delft;NL91ABNA0417164300\n1;A BV;Leiden;NL91ABNA0417164300\n",
         encoding="utf-8",
     )
-    findings = read_relations(path).extras["relation_findings"]
+    findings = read_relations_result(path).extras["relation_findings"]
     row = findings[findings["code"] == "R02"].iloc[0]
     assert (row["severity"], row["relation_id"], row["field"]) == ("error", "1", "city")
 

@@ -305,7 +305,8 @@ def test_vat_from_gross_per_rate_per_entry_shared_over_revenue_accounts(tmp_path
         )
         + "01-03-2024;21;souvenir;contant;10,00\n"
     )
-    adm = read_source(write(tmp_path, "x.csv", csv), profile=gross_profile(tmp_path))
+    read = read_export(write(tmp_path, "x.csv", csv), profile=gross_profile(tmp_path))
+    adm = read.adm
     lines = balanced(adm).set_index("account_id")
     # 9%: gross 1007.46 -> VAT round_half_up(100746 * 9 / 109) = 8318.4 -> 8318 cents
     assert lines.loc["1521", "amount"] == -8318
@@ -313,7 +314,7 @@ def test_vat_from_gross_per_rate_per_entry_shared_over_revenue_accounts(tmp_path
     assert lines.loc["8001", "amount"] + lines.loc["8002", "amount"] == -(100746 - 8318)
     # 21%: 10.00 -> 1.7355 -> 1.74; the unmapped group went to the fallback and is reported
     assert lines.loc["1520", "amount"] == -174 and lines.loc["8009", "amount"] == -826
-    report = adm.extras["source_report"]
+    report = read.extras["source_report"]
     assert report[report["item"] == "fallback account of [map.category]"]["detail"].tolist() == ["souvenir"]
 
 
@@ -334,8 +335,9 @@ def test_report_counts_source_rows_even_when_equal_rows_are_summed(tmp_path, pat
         source.mkdir()
         write(source, "a.csv", csv)
         write(source, "b.csv", "datum;btw;groep;betaling;bedrag\n")
-    adm = read_source(source, profile=gross_profile(tmp_path), until="2024-03-01")
-    report = adm.extras["source_report"].set_index("item")["count"].to_dict()
+    read = read_export(source, profile=gross_profile(tmp_path), until="2024-03-01")
+    adm = read.adm
+    report = read.extras["source_report"].set_index("item")["count"].to_dict()
     assert report["rows read"] == 10
     assert report["rows without amounts (nothing to post)"] == 2
     assert report["fallback account of [map.category]"] == 3
@@ -443,13 +445,12 @@ def test_bank_statement_formats_agree():
 
 
 def test_extra_fields_are_carried_beside_the_lines():
-    adm = read_source(SRC / "shopify_orders.csv", profile="shopify-orders")
-    extra = adm.extras["lines"]
+    extra = read_export(SRC / "shopify_orders.csv", profile="shopify-orders").extras["lines"]
     first = extra[(extra["entry_nr"] == "1002") & (extra["line_nr"] == "1")].iloc[0]
     assert (first["customer_email"], first["billing_name"]) == ("bram@example.nl", "Bram Jansen")
-    day = read_source(SRC / "shopify_orders.csv", profile="shopify-orders", aggregate="day")
+    day = read_export(SRC / "shopify_orders.csv", profile="shopify-orders", aggregate="day")
     assert "lines" not in day.extras
-    assert day.not_carried["extra field billing_name (entries aggregated per day)"] == 6
+    assert day.adm.not_carried["extra field billing_name (entries aggregated per day)"] == 6
 
 
 def test_shopify_vat_is_the_shops_own_figure():
@@ -547,13 +548,13 @@ def test_builtin_profile_sample_converts_to_every_target(profile, tmp_path):
 def test_source_vat_that_does_not_fit_its_rate_is_reported(tmp_path):
     text = (SRC / "pos_zrapport.csv").read_text(encoding="utf-8")
     wrong = write(tmp_path, "z.csv", text.replace("SALE;9;432.10;396.42;35.68", "SALE;9;432.10;356.42;75.68"))
-    adm = read_source(wrong, profile="pos-z")
-    balanced(adm)
-    report = adm.extras["source_report"]
+    read = read_export(wrong, profile="pos-z")
+    balanced(read.adm)
+    report = read.extras["source_report"]
     found = report[report["item"].str.startswith("VAT of the source differs")]["detail"].tolist()
     assert found == ["entry 20240302-01, rate 9.00: source VAT -75.68, computed -35.68"]
     assert (
-        not read_source(SRC / "pos_zrapport.csv", profile="pos-z")
+        not read_export(SRC / "pos_zrapport.csv", profile="pos-z")
         .extras["source_report"]["item"]
         .str.startswith("VAT of the source")
         .any()

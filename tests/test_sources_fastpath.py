@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from koppel.errors import KoppelError
 from koppel.money import _plain_cents, format_cents, parse_cents_arrow_plain, parse_cents_series
-from koppel.sources import load_profile, read_source
+from koppel.sources import load_profile, read_export, read_source
 from koppel.sources import reader as source_reader
 from koppel.sources import table as table_module
 from koppel.sources.entries import Groups, _date_text, _sort_order
@@ -149,15 +149,16 @@ def test_small_blocks_halves_and_partial_sums_book_the_same_entries(tmp_path, pr
     rows = sales()
     rows.append(["Totaal", "", "", "", "", "", "123.00"])
     path = write_csv(tmp_path / "plain.csv", rows, newline="\r\n")
-    whole = read_source(path, profile=profile)
+    whole = read_export(path, profile=profile).adm
     monkeypatch.setattr(source_reader, "BLOCK_BYTES", 300)  # ~7 rows a block
     monkeypatch.setattr(source_reader, "SPLIT_ROWS", 4)
     monkeypatch.setattr(source_reader, "MAX_PARTIALS", 2)
-    pieces = read_source(path, profile=profile)
+    read = read_export(path, profile=profile)
+    pieces = read.adm
     assert len(block_calls) == 2
     pd.testing.assert_frame_equal(whole.lines.frame(), pieces.lines.frame())
     assert pieces.not_carried == whole.not_carried == {"totals rows of the export (skipped)": 1}
-    report = pieces.extras["source_report"].set_index("item")["count"]
+    report = read.extras["source_report"].set_index("item")["count"]
     assert report["rows read"] == 240
 
 
@@ -183,10 +184,10 @@ def test_quoted_file_with_a_line_break_inside_a_cell_reads_right(tmp_path, profi
     rows = sales(30)
     rows[4][2] = "bon\n1001"  # a receipt cell over two lines (the column is not summed, but must not split the row)
     path = write_csv(tmp_path / "quoted.csv", rows, quote=True)
-    adm = read_source(path, profile=profile)
+    read = read_export(path, profile=profile)
     assert block_calls == []
-    assert {a: adm.stats.cents_by_account[a] for a in ("1000", "1100")} == expected_by_account(rows)
-    report = adm.extras["source_report"].set_index("item")["count"]
+    assert {a: read.adm.stats.cents_by_account[a] for a in ("1000", "1100")} == expected_by_account(rows)
+    report = read.extras["source_report"].set_index("item")["count"]
     assert report["rows read"] == 30
 
 

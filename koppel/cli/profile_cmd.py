@@ -9,7 +9,7 @@ import click
 from ..atomic import atomic_path
 from ..money import format_cents
 from ..outputs import check_file_output
-from ..sources import builtin_profiles, load_profile, read_source
+from ..sources import builtin_profiles, load_profile, read_export
 from ..sources.profile import find_profile
 from ..sources.sniff import starter_profile
 from . import cli
@@ -62,13 +62,14 @@ def init_command(path: Path, output: Path | None, force: bool) -> None:
               help="One entry per source row, per day or per month (default: the profile's own setting).")
 def check_command(path: Path, profile: str, until: str | None, aggregate: str | None) -> None:
     """Read an export with a profile and report: entries, totals, fallbacks, held-back and skipped rows."""
-    adm = read_source(path, profile=profile, until=until, aggregate=aggregate)
+    read = read_export(path, profile=profile, until=until, aggregate=aggregate)
+    adm = read.adm
     s = adm.stats
     click.echo(
         f"{s.transactions} entries, {s.lines} lines, debit {format_cents(s.debit)} = credit "
         f"{format_cents(s.credit)} ({adm.header.start_date} .. {adm.header.end_date})"
     )
-    for row in adm.extras["source_report"].itertuples(index=False):
+    for row in read.extras["source_report"].itertuples(index=False):
         if row.count:
             click.echo(f"  {row.item}: {row.count}" + (f" ({row.detail})" if row.detail else ""))
     for what, count in adm.not_carried.items():

@@ -12,7 +12,7 @@ from ..atomic import replacing
 from ..errors import KoppelError
 from ..outputs import check_file_output, check_folder_output
 from ..registry import read_input
-from ..relations import read_relations, validate_relations
+from ..relations import read_relations_result, validate_relations
 from ..relations.write import LIST_FORMATS, relation_table, write_relation_list
 from . import cli
 from .options import force_option
@@ -73,17 +73,18 @@ def convert_command(
     """Read debtors/creditors from an XLSX/CSV list (or any administration), check them, and write them."""
     replace_whole = _check_output(output, target, force)
     options = {"profile": profile} if profile else {}
-    adm = read_relations(path, from_format=from_format, **options)
-    findings = adm.extras.get("relation_findings")
+    read = read_relations_result(path, from_format=from_format, **options)
+    adm = read.adm
+    findings = read.extras.get("relation_findings")
     if findings is None:
-        relations, findings = validate_relations(adm.relations, adm.extras.get("relations"))
+        relations, findings = validate_relations(adm.relations, read.extras.get("relations"))
         adm.relations = relations
     errors = int((findings["severity"] == "error").sum())
     click.echo(f"{len(adm.relations)} relations, {errors} errors, {len(findings) - errors} warnings")
     _echo_findings(findings)
     if target in LIST_FORMATS:
         files = write_relation_list(
-            relation_table(adm.relations, adm.extras.get("relations")), findings, output, target, input_path=path
+            relation_table(adm.relations, read.extras.get("relations")), findings, output, target, input_path=path
         )
         click.echo("wrote " + ", ".join(str(f) for f in files))
         return _exit_code(findings, fail_on)
@@ -104,7 +105,7 @@ def convert_command(
     )
     for item in result.control["not_carried"]:
         click.echo(f"  not carried: {item['what']} ({item['count']}): {item['why']}")
-    extras = adm.extras.get("relations")
+    extras = read.extras.get("relations")
     if extras is not None and {"mandate_reference", "credit_limit"} & set(extras.columns):
         filled = [
             c

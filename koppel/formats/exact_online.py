@@ -69,7 +69,7 @@ def accounts_xml(job: WriteJob, cut: Truncator, result: WriteResult) -> etree._E
     control accounts."""
     root = etree.Element("Accounts")
     relation_map = job.mapping.table("relations")
-    mandates = {relation_map.get(k, k): v for k, v in relation_extras(job.adm.extras.get("relations")).items()}
+    mandates = {relation_map.get(k, k): v for k, v in relation_extras(job.extras.get("relations")).items()}
     skipped = 0
     for r in records(job.relations()):
         kind = r["kind"] or "other"
@@ -241,7 +241,7 @@ def write_exact_online(adm: Administration, out: AtomicDir, job: WriteJob) -> Wr
     relations = accounts_xml(job, cut, result)
     if len(relations):
         write_xml(topic_file("Accounts"), "eExact", [relations])
-    extras = line_extras(adm.extras.get("lines"), job.mapping.table("journals"))
+    extras = line_extras(job.extras.get("lines"), job.mapping.table("journals"))
     entries = peek(transaction_xml(e, adm, currency, cut, tally, jnames, extras) for e in iter_entries(job))
     if entries is not None:
         write_xml(topic_file("GLTransactions"), "eExact", entries, wrapper="GLTransactions")

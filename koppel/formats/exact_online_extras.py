@@ -1,5 +1,6 @@
 """Invoice and relation fields beyond the canonical model that Exact Online can carry, taken from (and read
-back into) ``adm.extras``: payment reference, order number, IntraStat on lines; SEPA mandates on relations.
+back into) the read result's ``extras`` (``koppel.read_result.ReadResult``): payment reference, order number,
+IntraStat on lines; SEPA mandates on relations.
 
 A source profile names its extra columns (``[extra]`` in the profile); these names are the ones koppel knows.
 """

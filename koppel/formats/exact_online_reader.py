@@ -14,6 +14,7 @@ import pandas as pd
 from ..errors import KoppelError
 from ..kinds import UNKNOWN, record_unknown
 from ..model import Administration, Header
+from ..read_result import ReadResult
 from .exact_online_extras import INTRASTAT, REFERENCES
 from .xml_reading import LineSink, cents, child_attr, child_text, iso_date, iter_records, master, xml_inputs
 
@@ -213,10 +214,18 @@ def _gl_account(acc, out: list[dict], unknown: dict[str, dict[str, int]]) -> Non
     out.append({"account_id": acc.get("code"), "name": child_text(acc, "Description"), "kind": kind})
 
 
-def read_exact_online(path: str | Path, **_options) -> Administration:
+def read_exact_online(path: str | Path, **options) -> Administration:
     """Read an eExact file, or a folder of them, into an :class:`Administration`."""
+    return read_exact_online_result(path, **options).adm
+
+
+def read_exact_online_result(path: str | Path, **_options) -> ReadResult:
+    """:func:`read_exact_online`, with what the model does not hold but an Exact Online target writes back
+    (``extras``: payment references, order numbers, IntraStat per line; SEPA mandates per relation)."""
     path = Path(path)
-    adm = Administration(header=Header(source_format="exact-online", software="Exact Online XML", encoding="utf-8"))
+    header = Header(source_format="exact-online", software="Exact Online XML", encoding="utf-8")
+    result = ReadResult(Administration(header=header), path)
+    adm = result.adm
     sink = LineSink(adm)
     journals: dict[str, dict] = {}
     opening: list[dict] = []
@@ -242,9 +251,9 @@ def read_exact_online(path: str | Path, **_options) -> Administration:
         adm.header.opening_date = state.get("opening_date")
         adm.header.opening_description = state.get("opening_description")
     if state.get("line_extras"):
-        adm.extras["lines"] = pd.DataFrame(state["line_extras"]).astype("string")
+        result.extras["lines"] = pd.DataFrame(state["line_extras"]).astype("string")
     if mandates:
-        adm.extras["relations"] = pd.DataFrame(mandates).astype("string")
+        result.extras["relations"] = pd.DataFrame(mandates).astype("string")
     if state.get("no_amount"):
         adm.not_carried[NO_AMOUNT] = state["no_amount"]
         adm.not_carried_why[NO_AMOUNT] = NO_AMOUNT_WHY
@@ -254,7 +263,7 @@ def read_exact_online(path: str | Path, **_options) -> Administration:
     for field, values in state.get("unknown", {}).items():
         for value, n in values.items():
             adm.unknown_codes.setdefault(field, {})[value] = n
-    return adm
+    return result
 
 
 def cents_by_account(path: Path) -> dict[str, int]:

@@ -3,7 +3,7 @@
 A relations profile (TOML) may set ``[dialect]`` as source profiles do, ``[columns]`` (field = header name or
 names) and ``[relations] kind = "customer"`` for a list without a kind column. Without a profile the headers
 below are recognised. Fields beyond the canonical ``relations`` table (SEPA mandate, credit limit, any
-``[extra]`` column) are carried in ``adm.extras["relations"]``.
+``[extra]`` column) are carried in the read result's ``extras["relations"]``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import pandas as pd
 from ..errors import KoppelError
 from ..model import TABLES, Administration, Header, conform
 from ..money import parse_cents_series
+from ..read_result import ReadResult
 from ..sources.profile import ExportDialect, export_dialect
 from ..sources.table import ROW, read_raw
 
@@ -110,11 +111,19 @@ def read_relations(
     path: str | Path, *, profile: str | Path | None = None, from_format: str | None = None, **options
 ) -> Administration:
     """Relations of a list (CSV/XLSX) or, with ``from_format``, of any administration koppel reads."""
+    return read_relations_result(path, profile=profile, from_format=from_format, **options).adm
+
+
+def read_relations_result(
+    path: str | Path, *, profile: str | Path | None = None, from_format: str | None = None, **options
+) -> ReadResult:
+    """:func:`read_relations`, with what a list holds beyond the model (``extras``: the extra fields per relation,
+    ``relation_findings``, ``relations_source``) or what the other format's reader kept there."""
     path = Path(path)
     if from_format and from_format != "relations":
-        from ..registry import read_input
+        from ..registry import read_result
 
-        return read_input(path, from_format, **options)
+        return read_result(path, from_format, **options)
     if not path.is_file():
         raise KoppelError("file not found", file=path)
     dialect, headers, settings, extra = _profile(profile)
@@ -186,10 +195,12 @@ def read_relations(
     adm = Administration(header=Header(source_format="relations", software="koppel relations list"))
     relations, findings = validate_relations(conform("relations", frame), extras)
     adm.relations = conform("relations", relations)
-    adm.extras["relations"] = extras.drop_duplicates(subset=[c for c in extras.columns if c != "_row"])
-    adm.extras["relation_findings"] = findings
-    adm.extras["relations_source"] = pd.DataFrame({"file": [str(path)]})
-    return adm
+    kept = {
+        "relations": extras.drop_duplicates(subset=[c for c in extras.columns if c != "_row"]),
+        "relation_findings": findings,
+        "relations_source": pd.DataFrame({"file": [str(path)]}),
+    }
+    return ReadResult(adm, path, extras=kept)
 
 
 def _sniffed_dialect(path: Path) -> ExportDialect:

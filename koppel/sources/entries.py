@@ -109,7 +109,7 @@ class _LineSink:
         if self.numbered:
             builder._check_numbers(pd.concat(self.numbered, ignore_index=True))
         if self.extras:
-            self.adm.extras["lines"] = pd.concat(self.extras, ignore_index=True)
+            builder.line_extras = pd.concat(self.extras, ignore_index=True)
         builder._masters(self.adm, self.accounts, self.journals)
 
 
@@ -216,6 +216,7 @@ class EntryBuilder:
         self.vat_differences: list[str] = []  # given VAT more than a cent off gross x rate / (100 + rate)
         self._vat_notes: list[tuple[int, str]] = []  # (first row, text) of those, made in finish()
         self.files: list[Path] = []
+        self.line_extras: pd.DataFrame | None = None  # the [extra] fields per line, made in finish()
 
     @property
     def merging(self) -> bool:

@@ -492,5 +492,7 @@ def read_export(
         report.append({"item": f"fallback account of [map.{table}]", "count": n, "detail": value})
     for text in builder.vat_differences:
         report.append({"item": "VAT of the source differs from its rate (booked as given)", "count": 1, "detail": text})
-    adm.extras["source_report"] = pd.DataFrame(report, columns=["item", "count", "detail"])
+    result.extras["source_report"] = pd.DataFrame(report, columns=["item", "count", "detail"])
+    if builder.line_extras is not None:
+        result.extras["lines"] = builder.line_extras
     return result
