@@ -368,3 +368,37 @@ def test_convert_hands_the_profile_row_ids_to_the_job(tmp_path, samples_dir):
     skipped = {"what": "source: rows booked before by an earlier input (row id, skipped)", "count": 11,
                "why": "left out by the source profile's rules (see what); not an error"}  # fmt: skip
     assert skipped in again.control["not_carried"]
+
+
+def test_a_job_that_checks_writes_the_check_report_beside_the_outputs(job, capsys):
+    """check = true: each auditfile's koppel check report (HTML and JSON) is published with its conversion, and the
+    run's JSON says the verdict; a file that fails to convert is quarantined as before (no report left behind)."""
+    import json
+
+    job.write_text(JOB + "check = true\n", encoding="utf-8")
+    with pytest.raises(SystemExit):
+        main(["run", str(job), "--workers", "0", "--json"])
+    payload = json.loads(capsys.readouterr().out)
+    root = job.parent
+    converted = {i["name"]: i for i in payload["inputs"] if i["action"] == "converted"}
+    assert sorted(converted) == ["drop0.xaf", "drop1.xaf", "drop2.xaf"]
+    out = root / "outbox" / converted["drop0.xaf"]["output"]
+    assert {"drop0.check.html", "drop0.check.json", "lines.csv"} <= set(names(out))
+    report = json.loads((out / "drop0.check.json").read_text(encoding="utf-8"))
+    assert report["input"]["name"] == "drop0.xaf" and report["verdict"] == converted["drop0.xaf"]["check"]["verdict"]
+    assert converted["drop0.xaf"]["check"] == {"verdict": report["verdict"], **report["summary"]}
+    assert "<html" in (out / "drop0.check.html").read_text(encoding="utf-8")
+    assert names(root / "quarantine") == ["broken.xaf", "broken.xaf.error.txt"]
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [('check = "yes"', "check must be true or false"),
+     ('check = true\nprofile = "pos-z"', "check reads auditfiles; this job reads exports through profile 'pos-z'"),
+     ('check = true\nfrom = "exact-online"', "check reads auditfiles; this job reads exact-online files")],
+)  # fmt: skip
+def test_a_check_the_job_cannot_do_is_refused_when_the_job_file_is_read(job, lines, message):
+    job.write_text(JOB + lines + "\n", encoding="utf-8")
+    with pytest.raises(KoppelError) as err:
+        run_job_file(job, dry_run=True)
+    assert (err.value.field, err.value.message) == ("job 'xaf'.check", message)

@@ -34,6 +34,7 @@ JOB_KEYS = {
     "options",
     "settle_seconds",
     "recursive",
+    "check",
 }
 TOP_KEYS = {"root", "job", "state", "log_file"}
 
@@ -49,6 +50,7 @@ class ConvertSpec:
     aggregation: str | None = None
     options: tuple[tuple[str, object], ...] = ()  # for the writer (as convert --option)
     read: tuple[tuple[str, object], ...] = ()  # for the reader (e.g. until, encoding)
+    check: bool = False  # check the auditfile too: NAME.check.html and NAME.check.json beside the outputs
 
     def fingerprint(self) -> str:
         """A short hash of the conversion settings, stored with each processed input."""
@@ -242,6 +244,17 @@ def _parse_job(raw: object, index: int, base: Path, root: Path, path: Path) -> J
     for key, value in (("options", options), ("read", read)):
         if not isinstance(value, dict):
             raise KoppelError(f"{key} must be a table", file=path, field=f"{where}.{key}")
+    check = raw.get("check", False)
+    if not isinstance(check, bool):
+        raise KoppelError("check must be true or false", file=path, field=f"{where}.check")
+    if check and (profile or from_format not in (None, "xaf", "adf")):
+        raise KoppelError(
+            "check reads auditfiles; this job reads " + (f"exports through profile {profile!r}" if profile
+                                                          else f"{from_format} files"),
+            file=path,
+            field=f"{where}.check",
+            hint="leave check out of this job (koppel check takes XAF and ADF auditfiles)",
+        )  # fmt: skip
     settle = raw.get("settle_seconds", 0)
     if not isinstance(settle, int | float) or settle < 0:
         raise KoppelError("settle_seconds must be a number ≥ 0", file=path, field=f"{where}.settle_seconds")
@@ -259,6 +272,7 @@ def _parse_job(raw: object, index: int, base: Path, root: Path, path: Path) -> J
         aggregation=aggregation,
         options=tuple(sorted((str(k), _freeze(v)) for k, v in options.items())),
         read=tuple(sorted((str(k), _freeze(v)) for k, v in read.items())),
+        check=check,
     )
     if recursive and any(folders["inbox"] in f.parents for k, f in folders.items() if k != "inbox"):
         raise KoppelError(

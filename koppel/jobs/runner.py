@@ -71,6 +71,7 @@ class Outcome:
     seconds: float = 0.0
     error: str | None = None
     source: dict | None = None  # what the input was read as: format, version, software, company (as inspect)
+    check: dict | None = None  # with the job's check: verdict and findings per severity
 
 
 @dataclass
@@ -161,6 +162,10 @@ def log_outcomes(report: RunReport) -> None:
         line = f"job {o.job!r}: {o.name} ({o.sha256[:12]}): {o.action}{where}"
         if o.error:
             log.warning("%s: %s", line, o.error)
+        elif o.check:
+            c = o.check
+            log.info("%s, %d lines; check: %s (%d errors, %d warnings)", line, o.lines, c["verdict"], c["error"],
+                     c["warning"])  # fmt: skip
         else:
             log.info("%s, %d lines", line, o.lines)
 
@@ -351,6 +356,7 @@ class _Committer:
             rows_skipped=result.rows_skipped,
             seconds=result.seconds,
             source=result.source,
+            check=result.check,
         )
         staged = (Path(task.staging), self.job.outbox / final_name)
         self._add(record, outcome, lambda: move_unique(p.found.path, self.job.archive, p.sha256), staged)

@@ -62,6 +62,7 @@ class Result:
     seconds: float = 0.0
     error: dict | None = None
     source: dict | None = None  # format, version, software, company of the input (koppel.summary.source_facts)
+    check: dict | None = None  # with the job's check: verdict and findings per severity (koppel.checks)
 
 
 def process_input(task: Task) -> Result:
@@ -72,12 +73,15 @@ def process_input(task: Task) -> Result:
         staging.mkdir(parents=True, exist_ok=False)
         with deferred_fsync():  # the coordinator makes a whole batch durable with one sync before publishing
             try:
+                checked = check_into(Path(task.input), staging) if task.spec.check else None
                 lines, row_ids, skipped, source = convert_into(Path(task.input), staging, task.spec, task.skip_rows)
             finally:
                 release_unpacked()  # a zipped input's temp copy goes now, not when the worker exits
         files = sorted(str(p.relative_to(staging)) for p in staging.rglob("*") if p.is_file())
         seconds = time.perf_counter() - start
-        return Result(task.input, task.sha256, True, files, lines, row_ids, skipped, seconds, source=source)
+        return Result(
+            task.input, task.sha256, True, files, lines, row_ids, skipped, seconds, source=source, check=checked
+        )
     except KoppelError as exc:
         error = error_dict(exc, task.input)
         if isinstance(exc, DiskFull):
@@ -110,6 +114,27 @@ def error_dict(exc: KoppelError, input_path: str) -> dict:
         "field": exc.field,
         "hint": exc.hint,
     }
+
+
+def check_into(path: Path, staging: Path) -> dict:
+    """``koppel check`` of the input, its report as ``<stem>.check.html`` and ``<stem>.check.json`` in ``staging``
+    (published with the conversion's files); the verdict and the findings per severity, for the run's report.
+    The check never stops the conversion: the conversion refuses what it cannot carry on its own."""
+    import json
+
+    from ..checks import check_file
+    from ..checks.contract import shared_shape
+    from ..provenance import stamp
+    from ..reports import write_html_report
+    from ..rgs.check import add_rgs_findings
+
+    result = add_rgs_findings(check_file(path), path, None)  # as `koppel check FILE` (XAF 4.0: its RGS note)
+    result = stamp(shared_shape(result), path)
+    write_html_report(result, staging / f"{path.stem}.check.html")
+    with (staging / f"{path.stem}.check.json").open("w", encoding="utf-8") as handle:
+        json.dump(result, handle, indent=2, ensure_ascii=False)
+        handle.write("\n")
+    return {"verdict": result["verdict"], **result["summary"]}
 
 
 def convert_into(
