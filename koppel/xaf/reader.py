@@ -1,8 +1,9 @@
 """Streaming XAF reader for CLAIR2 (2.0), 3.0, 3.1, 3.2, 3.2.1 and 4.0.
 
-One ``iterparse`` pass over the file: master data is collected into small tables, transaction lines
-are gathered as plain row lists and turned into canonical ``lines`` batches of ``batch_size`` rows.
-Elements are removed from the tree as soon as they are read, so memory does not grow with the file.
+The builder subscribes to the one content pass over the file (:class:`~koppel.xaf.events.RecordPass`): master
+data is collected into small tables, transaction lines are gathered as plain row lists and turned into canonical
+``lines`` batches of ``batch_size`` rows. The pass frees each record once read, so memory does not grow with the
+file; what no handler read stays in the tree and is counted as not carried at the end.
 """
 
 from __future__ import annotations
