@@ -122,13 +122,18 @@ class XafReader:
     # yield Arrow tables instead of pandas frames (worker processes send Arrow, see parallel.py)
     as_arrow = False
 
-    def batches(self) -> Iterator[pd.DataFrame]:
-        """The canonical lines in batches; the master tables and counts fill as the pass runs."""
+    def batches(self, records: RecordPass | None = None) -> Iterator[pd.DataFrame]:
+        """The canonical lines in batches; the master tables and counts fill as the pass runs.
+
+        ``records``: a pass other consumers subscribe to as well (made by the caller with :meth:`parse_encoding`);
+        by default the reader makes its own.
+        """
         info = self.info
         forced = self._forced_encoding
-        encoding = info.encoding if info.encoding not in ("utf-8",) else None
-        source = open_source(info, self.progress, self.data)
-        records = RecordPass(source, info.namespace, encoding=forced or encoding, huge_tree=self.huge_tree)
+        if records is None:
+            source = open_source(info, self.progress, self.data)
+            records = RecordPass(source, info.namespace, encoding=self.parse_encoding(), huge_tree=self.huge_tree)
+        source = records.source
         self.voc = voc = vocabulary_for(info, stripped=source.stripped)
         if self.want_subledgers and info.version not in ("2.0", "4.0"):
             self.subledgers = SubledgerCollector(voc.ns, info.path)
@@ -311,6 +316,11 @@ class XafReader:
         return transaction
 
     _forced_encoding: str | None = None
+
+    def parse_encoding(self) -> str | None:
+        """What the parser is told the encoding is: the one forced, else the declared one unless UTF-8."""
+        info = self.info
+        return self._forced_encoding or (info.encoding if info.encoding not in ("utf-8",) else None)
 
     def _count_leftovers(self, root) -> None:
         """Count what no handler read: texts still in the tree after the pass (e.g. the company's address).
