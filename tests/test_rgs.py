@@ -179,6 +179,16 @@ def test_chart_stops_before_the_transactions(tmp_path):
     assert all(a.line for a in chart.accounts)
 
 
+def test_chart_lines_of_a_file_with_cr_only_line_ends(tmp_path):
+    """The chart is read by the content pass, which turns CR-only line ends into LF: RGS findings name the
+    account's own line (they all said line 1 when the chart had its own parse)."""
+    lf = _xaf40(tmp_path, GOOD)
+    cr = tmp_path / "cr.xaf"
+    cr.write_bytes(lf.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r"))
+    lines = [a.line for a in read_chart(lf).accounts]
+    assert [a.line for a in read_chart(cr).accounts] == lines and len(set(lines)) == len(lines) > 1
+
+
 def test_mapping_init_proposes_and_convert_writes_the_codes(tmp_path, release_path, capsys):
     mapping = tmp_path / "map.toml"
     with pytest.raises(SystemExit) as code:

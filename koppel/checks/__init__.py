@@ -1,15 +1,15 @@
 """``koppel check``: is an auditfile complete and consistent? Every rule of formats.md §2.8, with places.
 
-Layers, in order: bytes and encoding (F01–F04) → well-formedness (F01) → version and namespace
-(F05–F07) → XSD (S01–S04) → content rules (U, T, K, O, D, V). The content rules run in one streaming
-``iterparse`` pass (:mod:`.scan`). Files up to :data:`.xsd.TREE_LIMIT` are validated as a tree, so every
-libxml2 error is listed (plus the complete xmlschema pass, XAF-S03); larger files are validated streaming
-(lxml ``iterparse(schema=...)``) in a forked process beside the content pass, which reports the first
-schema error only.
+Layers, in order: bytes and encoding (F01–F04) → well-formedness (F01) → version and namespace (F05–F07) → XSD
+(S01–S04) → content rules (U, T, K, O, D, V). The content rules run in the one streaming content pass over an
+auditfile (:mod:`koppel.xaf.events`; the checker's handlers are in :mod:`.scan`). Files up to
+:data:`.xsd.TREE_LIMIT` are validated as a tree, so every libxml2 error is listed (plus the complete xmlschema
+pass, XAF-S03); larger files are validated streaming (lxml ``iterparse(schema=...)``) in a forked process beside
+the content pass, which reports the first schema error only.
 
-:func:`check_file` returns one plain dict (the contract with the report writers, see ``result.py``).
-``summary`` counts finding *groups* (one per code) per severity, as the "E / W / I findings" column of
-EXPECTED.md does; each group's ``count`` is the number of occurrences.
+:func:`check_file` returns one plain dict (the contract with the report writers, see ``result.py``). ``summary``
+counts finding *groups* (one per code) per severity, as the "E / W / I findings" column of EXPECTED.md does;
+each group's ``count`` is the number of occurrences.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from lxml import etree
 
 from ..archive import extract_single, is_zip_input
 from ..errors import KoppelError
+from ..xaf.events import RecordPass, open_source
 from ..xaf.versions import WRONG_40_NAMESPACES, sniff_xaf
 from . import xsd as xsd_layer
 from .findings import Collector
@@ -135,7 +136,8 @@ def check_file(
         parallel = xsd_layer.background_validation(lambda: open_for_parser(path, translate), schema_file, forced)
     scan_out = Collector(max_places)
     try:
-        facts = Scanner(info.version, info.namespace, scan_out).run(open_for_parser(path, translate), encoding=forced)
+        records = RecordPass(open_source(info), info.namespace, encoding=forced)
+        facts = Scanner(info.version, scan_out).run(records)
     except etree.XMLSyntaxError as exc:
         if parallel is not None:
             parallel.cancel()

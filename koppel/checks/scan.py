@@ -1,13 +1,14 @@
-"""The streaming content pass: one lxml ``iterparse`` over the file, raw values as written.
+"""The checker's subscription to the content pass (:class:`koppel.xaf.events.RecordPass`): raw values as written.
 
-Master data, transactions and subledgers are handled when their element ends and then removed from
-the tree, so memory does not grow with the number of lines. What the end-of-file rules need is kept
-as small dicts, sets of 64-bit hashes (uniqueness) and one int64 array of line-key hashes (K10).
-The scanner only dispatches: each per-element rule is a small function in a module of its family
-(:mod:`.rules_unique`, :mod:`.rules_refs`, :mod:`.rules_dates`, :mod:`.rules_values`, :mod:`.rules_codes`,
-:mod:`.rules_balance`), called with the values the handler read; the rules that need the whole file run
-afterwards in :mod:`koppel.checks.rules`. What stays here is reading: which children a record has, the running
-totals, and the facts the file-level rules and the result need.
+Master data, transactions and subledgers are handled when their element ends; the pass then frees them, so
+memory does not grow with the number of lines. Handlers never change the tree themselves: they answer KEEP for a
+container (company, periods, transactions) whose unread content another subscriber may still count. What the
+end-of-file rules need is kept as small dicts, sets of 64-bit hashes (uniqueness) and one int64 array of
+line-key hashes (K10). The scanner only dispatches: each per-element rule is a small function in a module of its
+family (:mod:`.rules_unique`, :mod:`.rules_refs`, :mod:`.rules_dates`, :mod:`.rules_values`,
+:mod:`.rules_codes`, :mod:`.rules_balance`), called with the values the handler read; the rules that need the
+whole file run afterwards in :mod:`koppel.checks.rules`. What stays here is reading: which children a record
+has, the running totals, and the facts the file-level rules and the result need.
 """
 
 from __future__ import annotations
@@ -15,12 +16,10 @@ from __future__ import annotations
 from array import array
 from dataclasses import dataclass, field
 
-from lxml import etree
-
 from ..errors import KoppelError
 from ..money import parse_cents
 from ..xaf.codes import BASIC_TYPE_OF, ONLY_IN_3, ONLY_IN_40, REF_FIELDS, codes_for
-from ..xaf.safety import parser_options
+from ..xaf.events import KEEP, Handler, RecordPass
 from .findings import Collector
 from .rules_balance import rule_o03_opening_on_result_account, rule_t07_entry_balances, rule_t10_subledger_totals
 from .rules_codes import (
@@ -105,14 +104,14 @@ class Facts:
 
 
 class Scanner:
-    """Runs the pass over ``source`` and reports per-element findings to ``out``."""
+    """Subscribes to a content pass and reports per-element findings to ``out``."""
 
-    def __init__(self, version: str, namespace: str | None, out: Collector) -> None:
+    def __init__(self, version: str, out: Collector) -> None:
         self.v = version
         self.c2 = version == "2.0"
         self.v4 = version == "4.0"
         self.codes = codes_for(version)
-        self.ns = f"{{{namespace}}}" if namespace else ""
+        self.ns = ""  # the tag prefix of the pass subscribed to (empty where the source dropped the namespace)
         self.out = out
         self.f = Facts(version)
         self._tx_seen: set[int] = set()
@@ -127,26 +126,20 @@ class Scanner:
     def tag(self, name: str) -> str:
         return self.ns + name
 
-    def run(self, source, *, encoding: str | None = None, schema=None, huge_tree: bool = False) -> Facts:
-        ns = self.ns
+    def subscribe(self, records: RecordPass) -> None:
+        """Hand the pass this scanner's handlers; it sees tags as ``records`` parses them."""
+        self.ns = records.ns
         # few tags: libxml2 compares every element against this list
         names = ["header", "customerSupplier", "ledgerAccount", "journal", "transaction", "transactions", "company"]
         if not self.c2:
             names += ["vatCode", "period", "basic", "obLine", "openingBalance", "subledger", "obSubledger", "periods"]
-        tags = [ns + n for n in names]
-        handlers = {ns + n: getattr(self, "_" + n, None) for n in names}
-        context = etree.iterparse(
-            source,
-            events=("end",),
-            tag=tags,
-            encoding=encoding,
-            schema=schema,
-            **parser_options(huge_tree),
-        )
-        for _event, elem in context:
-            handler = handlers[elem.tag]
-            if handler is not None:
-                handler(elem)
+        handlers: dict[str, Handler] = {n: getattr(self, "_" + n) for n in names}
+        records.subscribe(handlers)
+
+    def run(self, records: RecordPass) -> Facts:
+        """The pass with only this scanner subscribed, to its end."""
+        self.subscribe(records)
+        records.run_to_end()
         return self.f
 
     # -- helpers -------------------------------------------------------------------------------
@@ -167,13 +160,6 @@ class Scanner:
             seen = self._seen[scope] = set()
         return seen
 
-    @staticmethod
-    def _drop(elem) -> None:
-        elem.clear()
-        parent = elem.getparent()
-        if parent is not None:
-            parent.remove(elem)
-
     def _negative_vat(self, elem, path: str) -> None:
         if rule_v07_negative_vat(elem, path, self.out):
             self.f.negative_vat += 1
@@ -186,16 +172,15 @@ class Scanner:
         self.f.header_lines["header"] = elem.sourceline
         if not self.c2 and not self.v4 and "RGSVersion" in self.f.header:
             self._mark(["RGSVersion"], elem)
-        if self.c2:
-            self._drop(elem)
 
-    def _company(self, elem) -> None:
+    def _company(self, elem) -> bool:
         kids = self._kids(elem)
         for name, child in kids.items():
             if not len(child):
                 self.f.company[name] = _t(child)
         if not self.c2:
             self._mark([n for n in (ONLY_IN_3 if self.v4 else ONLY_IN_40) if n in kids], elem)
+        return KEEP  # it holds everything: what no one read stays for the reader's count of what is left
 
     # -- master data ---------------------------------------------------------------------------
     def _customerSupplier(self, elem) -> None:
@@ -208,7 +193,6 @@ class Scanner:
             self.f.relations.add(cid)
         if not self.c2:
             rule_v05_relation_type(k, path, self.codes, self.out)
-        self._drop(elem)
 
     def _ledgerAccount(self, elem) -> None:
         k = self._kids(elem)
@@ -226,7 +210,6 @@ class Scanner:
         rule_u02_account_id_unique(acc, line, self._seen_in("acc"), self.out)
         if acc is not None and acc not in self.f.accounts:
             self.f.accounts[acc] = (name, kind)
-        self._drop(elem)
 
     def _vatCode(self, elem) -> None:
         k = self._kids(elem)
@@ -238,10 +221,10 @@ class Scanner:
             acc = _t(k.get(which))
             if acc is not None:
                 self.f.vat_accounts.append((k[which].sourceline, vid, which, acc))
-        self._drop(elem)
 
-    def _periods(self, elem) -> None:
+    def _periods(self, elem) -> bool:
         self.f.periods_table = True
+        return KEEP
 
     def _period(self, elem) -> None:
         k = self._kids(elem)
@@ -251,14 +234,12 @@ class Scanner:
         if nr is not None and nr not in self.f.periods:
             self.f.periods[nr] = (start[:10] if start else None, end[:10] if end else None, elem.sourceline)
         self.f.periods_table = True
-        self._drop(elem)
 
     def _basic(self, elem) -> None:
         if self.v4:
             self._mark(["basics"], elem)
         k = self._kids(elem)
         rule_u10_basic_unique(_t(k.get("basicType")), _t(k.get("basicID")), elem.sourceline, self.f.basics, self.out)
-        self._drop(elem)
 
     # -- opening balance -----------------------------------------------------------------------
     def _ob(self) -> dict:
@@ -290,7 +271,6 @@ class Scanner:
             row = self.f.tb.setdefault(acc, [0, 0, 0])
             row[0] += signed
             rule_o03_opening_on_result_account(acc, signed, self.f.accounts.get(acc), _t(k["amnt"]), line, path, out)
-        self._drop(elem)
 
     def _openingBalance(self, elem) -> None:
         k = self._kids(elem)
@@ -301,20 +281,15 @@ class Scanner:
             child = k.get(name)
             ob[name] = _t(child)
             ob[name + "_line"] = child.sourceline if child is not None else elem.sourceline
-        self._drop_children(elem, keep=())
-
-    def _drop_children(self, elem, keep=()) -> None:
-        for child in list(elem):
-            if child.tag not in keep:
-                elem.remove(child)
 
     # -- control totals (transactions; CLAIR2 header of transactions) ---------------------------
-    def _transactions(self, elem) -> None:
+    def _transactions(self, elem) -> bool:
         """Declared control totals; journals and subledgers are gone by now, so few children remain."""
         for name, child in self._kids(elem).items():
             if name in ("linesCount", "totalDebit", "totalCredit", "numberEntries"):
                 self.f.tx_totals[name] = _t(child)
                 self.f.tx_totals[name + "_line"] = child.sourceline
+        return KEEP
 
     def _mark(self, names, elem) -> None:
         """XAF-F07 evidence: elements of the other vocabulary (4.0 in a 3.x file or the reverse)."""
@@ -357,7 +332,6 @@ class Scanner:
     def _journal(self, elem) -> None:
         self._journal_of(elem)
         self._journal_elem = self._jstats = None
-        self._drop(elem)
 
     def _transaction(self, elem) -> None:
         if self.c2:
@@ -409,8 +383,6 @@ class Scanner:
         f.n_lines += len(lines)
         if opening:
             f.opening_tx_lines += len(lines)
-        elem.clear()
-        elem.getparent().remove(elem)
 
     def _optional_tags(self) -> dict:
         """trLine children checked only when present: codes with a basic type (K09), references (V01)."""
@@ -629,8 +601,6 @@ class Scanner:
             f.opening_tx_d += sum_d
             f.opening_tx_c += sum_c
         rule_t07_entry_balances(sum_d, sum_c, txline, tpath, out, clair2=True)
-        elem.clear()
-        elem.getparent().remove(elem)
 
     # -- subledgers ----------------------------------------------------------------------------
     def _subledger(self, elem, ob: bool = False) -> None:
@@ -675,7 +645,6 @@ class Scanner:
         f.sb_lines += n
         declared = {x: _t(k.get(x)) for x in ("linesCount", "totalDebit", "totalCredit")}
         rule_t10_subledger_totals(declared, n, sd, sc, elem.sourceline, spath, out)
-        self._drop(elem)
 
     def _obSubledger(self, elem) -> None:
         self._subledger(elem, ob=True)

@@ -36,33 +36,36 @@ def _local(tag: str) -> str:
 
 
 def _xaf_chart(path: Path) -> Chart:
-    from ..xaf.safety import parser_options, xml_error
+    """The chart as the content pass reads it: header and ledger accounts, stopping where the transactions begin."""
+    from ..xaf.events import KEEP, RecordPass, open_source
+    from ..xaf.safety import xml_error
     from ..xaf.versions import sniff_xaf
 
     info = sniff_xaf(path)
     accounts: list[LedgerAccount] = []
-    rgs_version = None
+    rgs_version: list[str | None] = [None]
+
+    def header(elem) -> None:
+        for child in elem:
+            if isinstance(child.tag, str) and _local(child.tag) == "RGSVersion":
+                rgs_version[0] = (child.text or "").strip() or None
+
+    def ledger_account(elem) -> bool | None:
+        if _local(elem.getparent().tag) != "generalLedger":
+            return KEEP
+        values = {_local(c.tag): (c.text or "").strip() or None for c in elem if isinstance(c.tag, str)}
+        account_id = values.get("accID") or values.get("accountID") or ""
+        name = values.get("accDesc") or values.get("accountDesc")
+        accounts.append(LedgerAccount(account_id, name, values.get("accTp"), values.get("RGScode"), elem.sourceline))
+        return None
+
+    records = RecordPass(open_source(info), info.namespace, stop_at="transactions")
+    records.subscribe({"header": header, "ledgerAccount": ledger_account})
     try:
-        with path.open("rb") as handle:
-            for event, elem in etree.iterparse(handle, events=("start", "end"), **parser_options()):
-                name = _local(elem.tag)
-                if event == "start":
-                    if name == "transactions":
-                        break
-                    continue
-                if name == "RGSVersion" and elem.getparent() is not None and _local(elem.getparent().tag) == "header":
-                    rgs_version = (elem.text or "").strip() or None
-                elif name == "ledgerAccount" and _local(elem.getparent().tag) == "generalLedger":
-                    values = {_local(c.tag): (c.text or "").strip() or None for c in elem if isinstance(c.tag, str)}
-                    account_id = values.get("accID") or values.get("accountID") or ""
-                    name = values.get("accDesc") or values.get("accountDesc")
-                    accounts.append(
-                        LedgerAccount(account_id, name, values.get("accTp"), values.get("RGScode"), elem.sourceline)
-                    )
-                    elem.clear()
+        records.run_to_end()
     except etree.XMLSyntaxError as exc:
         raise xml_error(path, exc, None) from None
-    return Chart(accounts, rgs_version, info.version)
+    return Chart(accounts, rgs_version[0], info.version)
 
 
 def _v(value: object) -> str | None:

@@ -1,8 +1,9 @@
 """Streaming XAF reader for CLAIR2 (2.0), 3.0, 3.1, 3.2, 3.2.1 and 4.0.
 
-One ``iterparse`` pass over the file: master data is collected into small tables, transaction lines
-are gathered as plain row lists and turned into canonical ``lines`` batches of ``batch_size`` rows.
-Elements are removed from the tree as soon as they are read, so memory does not grow with the file.
+The builder subscribes to the one content pass over the file (:class:`~koppel.xaf.events.RecordPass`): master
+data is collected into small tables, transaction lines are gathered as plain row lists and turned into canonical
+``lines`` batches of ``batch_size`` rows. The pass frees each record once read, so memory does not grow with the
+file; what no handler read stays in the tree and is counted as not carried at the end.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import datetime
 import gc
-import io
 import re
 import shutil
 import tempfile
@@ -27,6 +27,7 @@ from lxml import etree
 from ..errors import KoppelError
 from ..model import TABLES, Administration, Header, Subledgers, conform, make_table
 from ..money import parse_cents, parse_cents_arrow, parse_rate_bp
+from .events import PAUSE, Handler, RecordPass, open_source
 from .rows import (
     CUR_AMT,
     CURRENCY_BLOCK,
@@ -41,8 +42,7 @@ from .rows import (
     B,
     element_text,
 )
-from .safety import parser_options, xml_error
-from .source import XafSource, namespace_only_once
+from .safety import xml_error
 from .subledgers import KEY_ELEMENTS, SubledgerCollector, subledger_tables
 from .upgrade import DROPPED_KEY, DropCounter, kept_rows
 from .versions import XafFile, sniff_xaf
@@ -122,160 +122,42 @@ class XafReader:
     # yield Arrow tables instead of pandas frames (worker processes send Arrow, see parallel.py)
     as_arrow = False
 
-    def batches(self) -> Iterator[pd.DataFrame]:
+    def batches(self, records: RecordPass | None = None) -> Iterator[pd.DataFrame]:
+        """The canonical lines in batches; the master tables and counts fill as the pass runs.
+
+        ``records``: a pass other consumers subscribe to as well (made by the caller with :meth:`parse_encoding`);
+        by default the reader makes its own.
+        """
         info = self.info
-        if self.data is not None:
-            source = XafSource(io.BytesIO(self.data), None, None)
-            stripped = True
-        else:
-            strip = info.namespace is not None and namespace_only_once(info.path, info.namespace)
-            source = XafSource(open(info.path, "rb"), info.namespace if strip else None, self.progress)  # noqa: SIM115
-            stripped = source.stripped
-        self.voc = voc = vocabulary_for(info, stripped=stripped)
+        forced = self._forced_encoding
+        if records is None:
+            source = open_source(info, self.progress, self.data)
+            records = RecordPass(source, info.namespace, encoding=self.parse_encoding(), huge_tree=self.huge_tree)
+        source = records.source
+        self.voc = voc = vocabulary_for(info, stripped=source.stripped)
         if self.want_subledgers and info.version not in ("2.0", "4.0"):
             self.subledgers = SubledgerCollector(voc.ns, info.path)
-        line_tag = voc.tag(voc.line_name)
-        tx_tag = voc.tag("transaction")
-        handlers = voc.master_handlers(self)
-        tags = [tx_tag, *handlers]  # lines are read with their transaction
-        line_map = voc.line_map
-        vat_map = voc.vat_map
-        cur_map = voc.currency_map
         rows: list = []  # the lines' slots one after another, ROW_WIDTH per line
         src_lines: list[int] = []
-        tx_rows = 0
         ctx = _TxContext()
-        journal_elem = None
-        journal_id = None
-        encoding = self.info.encoding if self.info.encoding not in ("utf-8",) else None
-        forced = self._forced_encoding
-        context = etree.iterparse(
-            source,
-            events=("end",),
-            tag=tags,
-            encoding=forced or encoding,
-            **parser_options(self.huge_tree),
-        )
-        vat_code_slot = SLOT["vat_code"]
-        unknown_line: dict[str, int] = {}
-        unknown_tx: dict[str, int] = {}
-        tx_fields = voc.tx_fields
-        drops = self.drops
-        qty_slot = SLOT["quantity"]
-        journal_tag = voc.tag("journal")
-        key_tags = frozenset(voc.tag(k) for k in KEY_ELEMENTS) if self.subledgers is not None else None
-        keyed = False  # a line of this transaction has a match key (matchKeyID, recRef) for open items
-        odd = 0  # rare things seen in the lines (an unknown child, a second vat): the drop counter looks closer
+        unknown_line: dict = {}
+        unknown_tx: dict = {}
+        records.subscribe(self.handlers(rows, src_lines, ctx, unknown_line, unknown_tx), keeps_unread=True)
         gc_was_enabled = gc.isenabled()
-        gc.disable()  # the loop allocates millions of small containers; none of them form cycles
+        gc.disable()  # the pass allocates millions of small containers; none of them form cycles
         try:
-            for _event, elem in context:
-                tag = elem.tag
-                if tag == tx_tag:
-                    parent = elem.getparent()
-                    if parent is not journal_elem:
-                        journal_elem = parent
-                        journal_id = self._journal_seen(parent)
-                    nr = desc = period = date = None
-                    tx_rows = 0
-                    # the transaction's own fields, then its lines: one pass over its children
-                    for child in elem:
-                        ctag = child.tag
-                        if ctag == line_tag:
-                            row = [None] * ROW_WIDTH
-                            for field_elem in child:
-                                slot = line_map.get(field_elem.tag, UNKNOWN)
-                                if slot >= 0:
-                                    row[slot] = field_elem.text
-                                elif slot == VAT_BLOCK:
-                                    if row[vat_code_slot] is not None or row[VAT_AMT] is not None:
-                                        unknown_line["vat (second and further)"] = (
-                                            unknown_line.get("vat (second and further)", 0) + 1
-                                        )
-                                        odd += 1
-                                        continue
-                                    for sub in field_elem:
-                                        s = vat_map.get(sub.tag)
-                                        if s is not None:
-                                            row[s] = sub.text
-                                        elif sub.text is not None and sub.text.strip():
-                                            name = ("vat", sub.tag)
-                                            unknown_line[name] = unknown_line.get(name, 0) + 1
-                                            odd += 1
-                                    if row[vat_code_slot] is None and row[VAT_AMT] is None:
-                                        odd += 1  # a vat block without code or amount: a second one passes above
-                                elif slot == CURRENCY_BLOCK:
-                                    for sub in field_elem:
-                                        s = cur_map.get(sub.tag)
-                                        if s is not None:
-                                            row[s] = sub.text
-                                        elif sub.text is not None and sub.text.strip():
-                                            name = ("currency", sub.tag)
-                                            unknown_line[name] = unknown_line.get(name, 0) + 1
-                                            odd += 1
-                                else:
-                                    name = field_elem.tag
-                                    unknown_line[name] = unknown_line.get(name, 0) + 1
-                                    odd += 1
-                                    if key_tags is not None and name in key_tags:
-                                        keyed = True
-                            if drops is not None and row[qty_slot] is not None:
-                                odd += 1  # carried by the model, not by XAF 4.0
-                            rows += row
-                            src_lines.append(child.sourceline)
-                            tx_rows += 1
-                            continue
-                        name = tx_fields.get(ctag)
-                        if name is None:
-                            unknown_tx[ctag] = unknown_tx.get(ctag, 0) + 1
-                            odd += 1
-                        elif name == "nr":
-                            nr = child.text
-                        elif name == "desc":
-                            desc = child.text
-                        elif name == "period":
-                            period = child.text
-                        else:
-                            date = child.text
-                    ctx.journal.append(journal_id)
-                    ctx.nr.append(nr)
-                    ctx.desc.append(desc)
-                    ctx.period.append(period)
-                    ctx.date.append(date)
-                    ctx.count.append(tx_rows)
-                    ctx.source_line.append(elem.sourceline)
-                    opening = None
-                    if nr is not None and journal_id is not None and (
-                        (period is not None and period.strip() == "0") or journal_id in self.opening_journals
-                    ):
-                        opening = (journal_id, nr.strip())
-                        self.opening_entries.add(opening)
-                    if drops is not None and (odd or opening is not None):
-                        drops.transaction(elem, opening)
-                        odd = 0
-                    if keyed:
-                        self.subledgers.transaction(elem, line_tag, journal_id)
-                        keyed = False
-                    tx_rows = 0
-                    self.entries_in_batch += 1
-                    elem.clear()
-                    parent.remove(elem)
-                    if len(src_lines) >= self.batch_size:
-                        batch = self._batch(rows, src_lines, ctx)
-                        rows, src_lines = [], []
-                        ctx.clear()
-                        if gc_was_enabled:  # the consumer runs with the collector on
-                            gc.enable()
-                        yield batch
-                        gc.disable()
-                else:
-                    if handlers[tag](elem) is not False:  # False: the element belongs to a record not yet ended
-                        if drops is not None and tag != journal_tag:  # a journal's fields: in _journal_seen
-                            drops.record(elem)
-                        elem.clear()
-            self._count_leftovers(context.root)
-            if drops is not None:
-                drops.leftovers(context.root)
+            for _ in records.run():  # a batch is full
+                batch = self._batch(rows, src_lines, ctx)
+                rows.clear()
+                src_lines.clear()
+                ctx.clear()
+                if gc_was_enabled:  # the consumer runs with the collector on
+                    gc.enable()
+                yield batch
+                gc.disable()
+            self._count_leftovers(records.root)
+            if self.drops is not None:
+                self.drops.leftovers(records.root)
         except etree.XMLSyntaxError as exc:
             raise xml_error(self.info.path, exc, forced or self.info.encoding) from None
         finally:
@@ -292,12 +174,153 @@ class XafReader:
         for what, n in unknown_tx.items():
             if isinstance(what, str):
                 self.count_not_carried(f"{tx_local}/{what[voc.ns_len :]}", n)
-        if tx_rows:
-            raise self._error("transaction lines outside a transaction", src_lines[-1])
         if src_lines or ctx.count:
             yield self._batch(rows, src_lines, ctx)
 
+    def handlers(self, rows: list, src_lines: list[int], ctx: _TxContext, unknown_line: dict, unknown_tx: dict):
+        """The builder's subscription by local name: transactions (with their lines) and the master records.
+
+        What the transaction handler fills: ``rows`` (ROW_WIDTH slots per line), ``src_lines``, ``ctx``, and the
+        unknown children of lines and transactions; it answers PAUSE when a batch is full.
+        """
+        voc = self.voc
+        cut = voc.ns_len
+        handlers = {tag[cut:]: h for tag, h in voc.master_handlers(self).items()}
+        drops = self.drops
+        if drops is not None:  # it sees each master record before it is freed (a journal's own fields: _journal_seen)
+            handlers = {local: h if local == "journal" else _recorded(h, drops.record) for local, h in handlers.items()}
+        handlers[voc.tag("transaction")[cut:]] = self._transaction_handler(
+            rows, src_lines, ctx, unknown_line, unknown_tx
+        )
+        return handlers
+
+    def _transaction_handler(self, rows, src_lines, ctx, unknown_line, unknown_tx):
+        """The hot path: one walk over a transaction's children fills its context and its lines' slots."""
+        voc = self.voc
+        line_tag = voc.tag(voc.line_name)
+        key_tags = frozenset(voc.tag(k) for k in KEY_ELEMENTS) if self.subledgers is not None else None
+        journal_elem = None
+        journal_id = None
+        keyed = False  # a line of this transaction has a match key (matchKeyID, recRef) for open items
+        odd = 0  # rare things seen in the lines (an unknown child, a second vat): the drop counter looks closer
+
+        def transaction(
+            elem,
+            line_tag=line_tag,
+            line_map=voc.line_map,
+            vat_map=voc.vat_map,
+            cur_map=voc.currency_map,
+            tx_fields=voc.tx_fields,
+            vat_code_slot=SLOT["vat_code"],
+            qty_slot=SLOT["quantity"],
+            drops=self.drops,
+            key_tags=key_tags,
+            rows_extend=rows.extend,
+            src_append=src_lines.append,
+            src_lines=src_lines,
+            ctx=ctx,
+            unknown_line=unknown_line,
+            unknown_tx=unknown_tx,
+            batch_size=self.batch_size,
+            opening_journals=self.opening_journals,
+            opening_entries=self.opening_entries,
+        ):
+            nonlocal journal_elem, journal_id, keyed, odd
+            parent = elem.getparent()
+            if parent is not journal_elem:
+                journal_elem = parent
+                journal_id = self._journal_seen(parent)
+            nr = desc = period = date = None
+            tx_rows = 0
+            # the transaction's own fields, then its lines: one pass over its children
+            for child in elem:
+                ctag = child.tag
+                if ctag == line_tag:
+                    row = [None] * ROW_WIDTH
+                    for field_elem in child:
+                        slot = line_map.get(field_elem.tag, UNKNOWN)
+                        if slot >= 0:
+                            row[slot] = field_elem.text
+                        elif slot == VAT_BLOCK:
+                            if row[vat_code_slot] is not None or row[VAT_AMT] is not None:
+                                unknown_line["vat (second and further)"] = (
+                                    unknown_line.get("vat (second and further)", 0) + 1
+                                )
+                                odd += 1
+                                continue
+                            for sub in field_elem:
+                                s = vat_map.get(sub.tag)
+                                if s is not None:
+                                    row[s] = sub.text
+                                elif sub.text is not None and sub.text.strip():
+                                    name = ("vat", sub.tag)
+                                    unknown_line[name] = unknown_line.get(name, 0) + 1
+                                    odd += 1
+                            if row[vat_code_slot] is None and row[VAT_AMT] is None:
+                                odd += 1  # a vat block without code or amount: a second one passes above
+                        elif slot == CURRENCY_BLOCK:
+                            for sub in field_elem:
+                                s = cur_map.get(sub.tag)
+                                if s is not None:
+                                    row[s] = sub.text
+                                elif sub.text is not None and sub.text.strip():
+                                    name = ("currency", sub.tag)
+                                    unknown_line[name] = unknown_line.get(name, 0) + 1
+                                    odd += 1
+                        else:
+                            name = field_elem.tag
+                            unknown_line[name] = unknown_line.get(name, 0) + 1
+                            odd += 1
+                            if key_tags is not None and name in key_tags:
+                                keyed = True
+                    if drops is not None and row[qty_slot] is not None:
+                        odd += 1  # carried by the model, not by XAF 4.0
+                    rows_extend(row)
+                    src_append(child.sourceline)
+                    tx_rows += 1
+                    continue
+                name = tx_fields.get(ctag)
+                if name is None:
+                    unknown_tx[ctag] = unknown_tx.get(ctag, 0) + 1
+                    odd += 1
+                elif name == "nr":
+                    nr = child.text
+                elif name == "desc":
+                    desc = child.text
+                elif name == "period":
+                    period = child.text
+                else:
+                    date = child.text
+            ctx.journal.append(journal_id)
+            ctx.nr.append(nr)
+            ctx.desc.append(desc)
+            ctx.period.append(period)
+            ctx.date.append(date)
+            ctx.count.append(tx_rows)
+            ctx.source_line.append(elem.sourceline)
+            opening = None
+            if nr is not None and journal_id is not None and (
+                (period is not None and period.strip() == "0") or journal_id in opening_journals
+            ):
+                opening = (journal_id, nr.strip())
+                opening_entries.add(opening)
+            if drops is not None and (odd or opening is not None):
+                drops.transaction(elem, opening)
+                odd = 0
+            if keyed:
+                self.subledgers.transaction(elem, line_tag, journal_id)
+                keyed = False
+            self.entries_in_batch += 1
+            return PAUSE if len(src_lines) >= batch_size else None
+
+        return transaction
+
     _forced_encoding: str | None = None
+
+    def parse_encoding(self) -> str | None:
+        """What the parser is told the encoding is: the one forced, else the declared one unless UTF-8."""
+        info = self.info
+        return self._forced_encoding or (info.encoding if info.encoding not in ("utf-8",) else None)
 
     def _count_leftovers(self, root) -> None:
         """Count what no handler read: texts still in the tree after the pass (e.g. the company's address).
@@ -488,6 +511,18 @@ class XafReader:
                 raise self._error(f"bad value in {name}: {exc}", None) from None
         return out
 
+
+
+def _recorded(handler: Handler, record: Callable) -> Handler:
+    """``handler``, then ``record`` of each element it does not keep (the drop counter, before the pass frees it)."""
+
+    def recorded(elem) -> bool | None:
+        answer = handler(elem)
+        if answer is not False:
+            record(elem)
+        return answer
+
+    return recorded
 
 
 _ARROW_TO_PANDAS = {pa.string(): pd.StringDtype("pyarrow"), pa.int64(): pd.Int64Dtype()}.get

@@ -254,9 +254,10 @@ class DropCounter:
     # -- kept rows -------------------------------------------------------------------------------
     def _row(self, elem, label: str, top=None) -> None:
         parts = _leaf_parts(elem, elem) if len(elem) else []
-        if self._stash:
-            parts += self._stash.get(elem, [])
-        if len(elem):
+        stashed = self._stash.get(elem) if self._stash else None
+        if stashed:  # records the pass has freed (and removed) inside it
+            parts += stashed
+        if len(elem) or stashed:
             parts.sort(key=lambda part: part[0])
             value = "; ".join(text for _line, text in parts)
         else:
