@@ -74,6 +74,12 @@ class _State:
     on_deadline: list = []
     watchdog: _Watchdog | None = None
     previous_unraisablehook = staticmethod(sys.__unraisablehook__)
+    exit_code: int = 0  # the command's, once it has ended (command_done)
+
+
+def command_done(code: int) -> None:
+    """The command has ended with ``code``; only the exit is left (see ``stop_signals_raise(entry=True)``)."""
+    _State.exit_code = code
 
 
 def stop_received() -> int | None:
@@ -126,12 +132,30 @@ def _deadline(signum: int, say: bool = True) -> None:
     os._exit(128 + signum)
 
 
+def _done(code: int) -> None:
+    """Install the handler of a process whose command has ended with ``code``: a stop signal now (the interpreter
+    is exiting: joining worker pools, flushing) ends it with that code, its work whole, not killed by the default
+    action (exit -15, no word), which a caller would take for a crash."""
+
+    def handler(_signum: int, _frame) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
+
+    for s in STOP_SIGNALS:
+        signal.signal(s, handler)
+
+
 @contextlib.contextmanager
-def stop_signals_raise() -> Iterator[None]:
+def stop_signals_raise(entry: bool = False) -> Iterator[None]:
     """In the command's own process: the first SIGINT/SIGTERM raises :class:`Interrupted` (main thread only).
 
     An interrupt that escapes the block (it came after the command had handled its own end, e.g. while the
     temp folder was being removed) ends the process the same way: the one line and exit code 130 or 143.
+    ``entry``: this is the koppel process itself (not a caller of ``main``): when the block ends without a
+    signal, a later one ends the process with the command's exit code (:func:`command_done`) instead of the
+    handlers being put back.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -160,8 +184,11 @@ def stop_signals_raise() -> Iterator[None]:
             watchdog.quiet = True
         else:
             watchdog.stop()
-            for s, old in previous.items():
-                signal.signal(s, old if old is not None else signal.SIG_DFL)
+            if entry:
+                _done(_State.exit_code)
+            else:
+                for s, old in previous.items():
+                    signal.signal(s, old if old is not None else signal.SIG_DFL)
             sys.unraisablehook = _State.previous_unraisablehook
             _State.owner, _State.received, _State.watchdog, _State.previous_unraisablehook = saved
 

@@ -10,6 +10,7 @@ import os
 import random
 import shutil
 import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -135,3 +136,21 @@ def test_an_error_raised_by_the_stop_itself_is_the_interruption(error, monkeypat
     assert capsys.readouterr().err == "koppel: interrupted\n"
     monkeypatch.setattr(interrupts._State, "received", None)
     assert _failure(ValueError("a bug")) == 3
+
+
+@pytest.mark.parametrize(("entry", "expected"), [(True, 1), (False, -signal.SIGTERM)])
+def test_a_stop_signal_after_the_command_has_ended_exits_with_its_code(entry, expected):
+    """Was: a SIGTERM while the interpreter exited (joining a job's worker pool) killed koppel by the default action,
+    exit -15 without a word (seen once in test_interrupt_a_job_run). The command's work is whole by then: the
+    koppel process now exits with the command's own code; a caller of ``main`` gets its handlers back as before."""
+    code = (
+        "import os, signal, sys, time\n"
+        "from koppel import interrupts\n"
+        f"with interrupts.stop_signals_raise(entry={entry}):\n"
+        "    interrupts.command_done(1)\n"
+        "os.kill(os.getpid(), signal.SIGTERM)\n"
+        "time.sleep(5)\n"
+        "print('not reached')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
+    assert proc.returncode == expected and "not reached" not in proc.stdout and proc.stderr == ""

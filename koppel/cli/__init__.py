@@ -29,8 +29,9 @@ def main(argv: list[str] | None = None) -> None:
     0 done, 1 a check finding or money difference (per command), 2 a problem the user can fix (bad input, an
     OS error such as a full disk or a missing permission), 3 a bug in koppel, 130 Ctrl-C, 143 SIGTERM.
     """
-    with interrupts.stop_signals_raise(), interrupts.private_tempdir():
+    with interrupts.stop_signals_raise(entry=argv is None), interrupts.private_tempdir():
         code = run(argv)
+        interrupts.command_done(code)
     sys.exit(code)
 
 
