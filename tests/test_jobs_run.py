@@ -391,6 +391,34 @@ def test_a_job_that_checks_writes_the_check_report_beside_the_outputs(job, capsy
     assert names(root / "quarantine") == ["broken.xaf", "broken.xaf.error.txt"]
 
 
+def test_a_job_that_checks_and_converts_parses_each_auditfile_once(job, monkeypatch):
+    """Issue 23: check + convert of one file in one job read it twice. The check's content rules now join the
+    reader's pass; its findings are those of `koppel check` on the file (the XSD layer is libxml2's own pass)."""
+    import json
+
+    from koppel.checks import check_file
+    from koppel.xaf import events
+
+    whole_passes = []
+    made = events.RecordPass.__init__
+
+    def counting(self, source, namespace, **kwargs):
+        if kwargs.get("stop_at") is None:  # the RGS chart's look at the master data stops where transactions begin
+            whole_passes.append(source)
+        made(self, source, namespace, **kwargs)
+
+    monkeypatch.setattr(events.RecordPass, "__init__", counting)
+    (job.parent / "inbox" / "broken.xaf").unlink()
+    job.write_text(JOB + "check = true\n", encoding="utf-8")
+    report = run_job_file(job, workers=0)
+    assert report.counts() == {"converted": 3} and len(whole_passes) == 3
+    out = job.parent / "outbox" / next(o.output for o in report.outcomes if o.name == "drop1.xaf")
+    written = json.loads((out / "drop1.check.json").read_text(encoding="utf-8"))
+    own = check_file(job.parent / "archive" / "drop1.xaf")
+    assert [(f["code"], f["count"]) for f in written["findings"]] == [(f["code"], f["count"]) for f in own["findings"]]
+    assert written["totals"] == own["totals"] and written["counts"] == own["counts"]
+
+
 @pytest.mark.parametrize(
     ("lines", "message"),
     [('check = "yes"', "check must be true or false"),

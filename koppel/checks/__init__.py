@@ -33,7 +33,7 @@ from .source import cr_only, open_for_parser
 
 ALLOWED_ENCODINGS = ("utf-8", "iso8859-1")
 
-__all__ = ["check_file"]
+__all__ = ["CheckRun", "begin_check", "check_file"]
 
 
 def _encoding_layer(info, out: Collector) -> None:
@@ -84,6 +84,92 @@ def check_file(
     max_places: int = 20,
 ) -> dict:
     """Check one auditfile; never raises for problems in the data (only for a missing file)."""
+    begun = begin_check(path, schema_dir=schema_dir, encoding=encoding, xsd=xsd, max_places=max_places)
+    return begun if isinstance(begun, dict) else begun.own_pass()
+
+
+class CheckRun:
+    """A check whose byte, version and XSD layers have run (a large file's XSD still runs, in its own process):
+    its content pass is to come, on a pass of its own (:func:`check_file`) or on one it shares with a reader
+    (:meth:`subscribe`, e.g. a job that checks and converts the same file), then :meth:`finish`."""
+
+    def __init__(self, path: Path, info, out: Collector, schema_file, translate, parallel, forced, max_places: int):
+        self.path, self.info, self.out, self.schema_file = path, info, out, schema_file
+        self.translate, self.parallel, self.forced = translate, parallel, forced
+        self.scan_out = Collector(max_places)
+        self.scanner = Scanner(info.version, self.scan_out)
+        self.subscribed = False  # the scanner is on a pass (which must then run to its end before finish)
+
+    def subscribe(self, records: RecordPass) -> None:
+        """Put the content rules on ``records`` (before the other consumers: handlers run in subscription order)."""
+        self.scanner.subscribe(records)
+        self.subscribed = True
+
+    def own_pass(self) -> dict:
+        """The content pass on a pass of its own, to its end; the result."""
+        try:
+            records = RecordPass(open_source(self.info), self.info.namespace, encoding=self.forced)
+            self.subscribe(records)
+            records.run_to_end()
+        except etree.XMLSyntaxError as exc:
+            return self.broken(exc)
+        except BaseException:
+            self.cancel()
+            raise
+        return self.finish()
+
+    def cancel(self) -> None:
+        """The pass failed for another reason than the file's XML: stop the XSD process."""
+        if self.parallel is not None:
+            self.parallel.cancel()
+
+    def broken(self, exc: etree.XMLSyntaxError) -> dict:
+        """The result of a file that is not well-formed (the pass stopped on it)."""
+        self.cancel()
+        _xml_error(self.path, exc, self.forced or self.info.encoding, self.out)
+        return unusable_result(self.path, self.out, version=self.info.version, info=self.info)
+
+    def finish(self) -> dict:
+        """The XSD findings and the content findings of the pass that has run to its end, and the result."""
+        path, info, out, schema_file = self.path, self.info, self.out, self.schema_file
+        if schema_file is not None and self.parallel is None:
+            doc = xsd_layer.parse_tree(open_for_parser(path, self.translate), self.forced)
+            errors = xsd_layer.validate_tree(doc, xsd_layer.load_xsd(schema_file))
+            _report_xsd(info.version, errors, out)
+            if errors:  # libxml2 stops inside an element after its first error: list the rest (S03)
+                reported = xsd_layer.Reported(errors)
+                xsd_layer.drop_reported_attributes(doc, errors)
+                for err in xsd_layer.second_pass(doc, schema_file):
+                    if not reported.restates(err):
+                        out.add("XAF-S03", err.line, err.element, _xsd_values(err))
+            del doc
+        elif self.parallel is not None:
+            first = self.parallel.result()
+            if first is not None:
+                _report_xsd(info.version, [first], out)
+                for code in ("XAF-S01", "XAF-S02"):
+                    if code in out.groups:
+                        out.groups[code].hint = (
+                            "bestanden boven 64 MB worden stromend gevalideerd; libxml2 stopt dan bij de eerste "
+                            "schemafout. Herstel die en controleer opnieuw"
+                        )
+
+        for group in self.scan_out.groups.values():  # content findings after the byte/XSD layers
+            out.groups[group.code] = group
+        run_file_rules(self.scanner.f, out)
+        return build_result(path, info, self.scanner.f, out, schema_file)
+
+
+def begin_check(
+    path: str | Path,
+    *,
+    schema_dir: str | Path | None = None,
+    encoding: str | None = None,
+    xsd: bool = True,
+    max_places: int = 20,
+) -> CheckRun | dict:
+    """The layers before the content pass; the result itself (a dict) when the file ends the check there (not
+    readable, not XML, a zipped or ADF auditfile, checked whole)."""
     path = Path(path)
     out = Collector(max_places)
     if not path.exists():
@@ -134,46 +220,7 @@ def check_file(
     if schema_file is not None and info.size > xsd_layer.TREE_LIMIT:
         # large file: libxml2 validates streaming in a second process while this one runs the content pass
         parallel = xsd_layer.background_validation(lambda: open_for_parser(path, translate), schema_file, forced)
-    scan_out = Collector(max_places)
-    try:
-        records = RecordPass(open_source(info), info.namespace, encoding=forced)
-        facts = Scanner(info.version, scan_out).run(records)
-    except etree.XMLSyntaxError as exc:
-        if parallel is not None:
-            parallel.cancel()
-        _xml_error(path, exc, forced or info.encoding, out)
-        return unusable_result(path, out, version=info.version, info=info)
-    except BaseException:
-        if parallel is not None:
-            parallel.cancel()
-        raise
-
-    if schema_file is not None and parallel is None:
-        doc = xsd_layer.parse_tree(open_for_parser(path, translate), forced)
-        errors = xsd_layer.validate_tree(doc, xsd_layer.load_xsd(schema_file))
-        _report_xsd(info.version, errors, out)
-        if errors:  # libxml2 stops inside an element after its first error: list the rest (S03)
-            reported = xsd_layer.Reported(errors)
-            xsd_layer.drop_reported_attributes(doc, errors)
-            for err in xsd_layer.second_pass(doc, schema_file):
-                if not reported.restates(err):
-                    out.add("XAF-S03", err.line, err.element, _xsd_values(err))
-        del doc
-    elif parallel is not None:
-        first = parallel.result()
-        if first is not None:
-            _report_xsd(info.version, [first], out)
-            for code in ("XAF-S01", "XAF-S02"):
-                if code in out.groups:
-                    out.groups[code].hint = (
-                        "bestanden boven 64 MB worden stromend gevalideerd; libxml2 stopt dan bij de eerste "
-                        "schemafout. Herstel die en controleer opnieuw"
-                    )
-
-    for group in scan_out.groups.values():  # content findings after the byte/XSD layers
-        out.groups[group.code] = group
-    run_file_rules(facts, out)
-    return build_result(path, info, facts, out, schema_file)
+    return CheckRun(path, info, out, schema_file, translate, parallel, forced, max_places)
 
 
 def _is_adf(path: Path) -> bool:

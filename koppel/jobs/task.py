@@ -73,8 +73,15 @@ def process_input(task: Task) -> Result:
         staging.mkdir(parents=True, exist_ok=False)
         with deferred_fsync():  # the coordinator makes a whole batch durable with one sync before publishing
             try:
-                checked = check_into(Path(task.input), staging) if task.spec.check else None
-                lines, row_ids, skipped, source = convert_into(Path(task.input), staging, task.spec, task.skip_rows)
+                if task.spec.check:
+                    (lines, row_ids, skipped, source), checked = check_and_convert(
+                        Path(task.input), staging, task.spec, task.skip_rows
+                    )
+                else:
+                    checked = None
+                    lines, row_ids, skipped, source = convert_into(
+                        Path(task.input), staging, task.spec, task.skip_rows
+                    )
             finally:
                 release_unpacked()  # a zipped input's temp copy goes now, not when the worker exits
         files = sorted(str(p.relative_to(staging)) for p in staging.rglob("*") if p.is_file())
@@ -116,20 +123,42 @@ def error_dict(exc: KoppelError, input_path: str) -> dict:
     }
 
 
-def check_into(path: Path, staging: Path) -> dict:
-    """``koppel check`` of the input, its report as ``<stem>.check.html`` and ``<stem>.check.json`` in ``staging``
-    (published with the conversion's files); the verdict and the findings per severity, for the run's report.
-    The check never stops the conversion: the conversion refuses what it cannot carry on its own."""
+def check_and_convert(path: Path, staging: Path, spec: ConvertSpec, skip_rows: frozenset[str]) -> tuple:
+    """``koppel check`` and the conversion of one auditfile, on one parse where the reader allows it: the check's
+    content rules join the reader's pass (:func:`koppel.xaf.consumers.joined_to_pass`). A read in pieces or with a
+    forced encoding leaves them out, and the check then runs its own pass. The report goes into ``staging`` as
+    ``<stem>.check.html`` and ``<stem>.check.json``; returned: the conversion's facts and the verdict with the
+    findings per severity, for the run's report. The check never stops the conversion: the conversion refuses
+    what it cannot carry on its own (and a failed conversion leaves no report: the input is quarantined)."""
+    from ..checks import begin_check
+    from ..xaf.consumers import joined_to_pass
+
+    begun = begin_check(path)
+    if isinstance(begun, dict):  # the check ended before the content (not readable, zipped, ADF)
+        return convert_into(path, staging, spec, skip_rows), _write_check(begun, path, staging)
+    try:
+        if "encoding" in dict(spec.read):  # the reader decodes otherwise than the check: each its own pass
+            converted = convert_into(path, staging, spec, skip_rows)
+        else:
+            with joined_to_pass(begun.subscribe):
+                converted = convert_into(path, staging, spec, skip_rows)
+    except BaseException:
+        begun.cancel()
+        raise
+    result = begun.finish() if begun.subscribed else begun.own_pass()
+    return converted, _write_check(result, path, staging)
+
+
+def _write_check(result: dict, path: Path, staging: Path) -> dict:
+    """The report as `koppel check FILE` makes it (XAF 4.0: with its RGS note), as HTML and JSON in ``staging``."""
     import json
 
-    from ..checks import check_file
     from ..checks.contract import shared_shape
     from ..provenance import stamp
     from ..reports import write_html_report
     from ..rgs.check import add_rgs_findings
 
-    result = add_rgs_findings(check_file(path), path, None)  # as `koppel check FILE` (XAF 4.0: its RGS note)
-    result = stamp(shared_shape(result), path)
+    result = stamp(shared_shape(add_rgs_findings(result, path, None)), path)
     write_html_report(result, staging / f"{path.stem}.check.html")
     with (staging / f"{path.stem}.check.json").open("w", encoding="utf-8") as handle:
         json.dump(result, handle, indent=2, ensure_ascii=False)

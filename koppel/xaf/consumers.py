@@ -10,8 +10,12 @@ file a second time. Other inputs than XAF ignore it.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .events import RecordPass
 
 _wanted: ContextVar[frozenset[str]] = ContextVar("koppel_xaf_wanted", default=frozenset())
 
@@ -32,6 +36,31 @@ def wanted_in_pass(
         yield
     finally:
         _wanted.reset(token)
+
+
+_joined: ContextVar[tuple] = ContextVar("koppel_xaf_joined", default=())
+
+
+@contextlib.contextmanager
+def joined_to_pass(subscribe: Callable[[RecordPass], None]) -> Iterator[None]:
+    """Within: the next auditfile read in this process puts ``subscribe``'s consumers on its own pass, before
+    the builder (e.g. the checker's content rules, :meth:`koppel.checks.CheckRun.subscribe`), so one parse
+    serves both. A read in pieces (the parallel reader) or of another format does not call it: the caller
+    sees that (nothing was subscribed) and runs its own pass."""
+    token = _joined.set((subscribe,))
+    try:
+        yield
+    finally:
+        _joined.reset(token)
+
+
+def take_joined() -> Callable[[RecordPass], None] | None:
+    """The consumer to put on the pass being made, once (a second read in the same block makes its own)."""
+    joined = _joined.get()
+    if not joined:
+        return None
+    _joined.set(())
+    return joined[0]
 
 
 def pass_options() -> dict[str, bool]:

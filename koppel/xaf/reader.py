@@ -27,6 +27,7 @@ from lxml import etree
 from ..errors import KoppelError
 from ..model import TABLES, Administration, Header, Subledgers, conform, make_table
 from ..money import parse_cents, parse_cents_arrow, parse_rate_bp
+from .consumers import take_joined
 from .events import PAUSE, Handler, RecordPass, open_source
 from .rows import (
     CUR_AMT,
@@ -133,6 +134,9 @@ class XafReader:
         if records is None:
             source = open_source(info, self.progress, self.data)
             records = RecordPass(source, info.namespace, encoding=self.parse_encoding(), huge_tree=self.huge_tree)
+            joined = take_joined() if self.data is None else None  # a whole file, not a parallel piece
+            if joined is not None:
+                joined(records)
         source = records.source
         self.voc = voc = vocabulary_for(info, stripped=source.stripped)
         if self.want_subledgers and info.version not in ("2.0", "4.0"):
