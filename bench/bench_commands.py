@@ -7,9 +7,9 @@ Peak RSS is that of the whole process tree (main process + parallel reader worke
 CPU seconds are those of the tree (user + system, children included).
 
 ``run`` is ``koppel run`` on a job file with one job whose inbox holds the file (a hard link) and whose target
-is xaf40 (default --workers: one per CPU). A job does one thing, convert to its target, so a check cannot be part
-of it; ``check+xaf40`` is what a job that checks and converts would replace today: ``koppel check`` then
-``koppel convert --to xaf40`` of the same file, one after the other in one measured process tree (``sh -c``).
+is xaf40 (default --workers: one per CPU); ``run+check`` the same job with ``check = true``, which checks and
+converts on one parse. ``check+xaf40`` is what that job replaces: ``koppel check`` then ``koppel convert --to
+xaf40`` of the same file, one after the other in one measured process tree (``sh -c``).
 
 ``--peers`` adds, in the same rounds and measured the same way, what issue 23 compares koppel with:
 ``pyxaf.open(f).lines()`` consumed fully (the peer of ``inspect``), ``pyxaf.validate(f, xsd=True)`` (the peer
@@ -55,6 +55,7 @@ COMMANDS: dict[str, list[list[str]]] = {
     "minox": [["convert", "{src}", "--to", "minox", "-o", "{out}/minox"]],
     "xaf40": [["convert", "{src}", "--to", "xaf40", "-o", "{out}/out.xaf"]],
     "run": [["run", "{out}/jobs.toml"]],  # one job: the file in its inbox, target xaf40 (default workers)
+    "run+check": [["run", "{out}/jobs.toml"]],  # the same job with check = true: check and convert on one pass
     "check+xaf40": [["check", "{src}"], ["convert", "{src}", "--to", "xaf40", "-o", "{out}/out.xaf"]],
 }
 # koppel's data folders are the subpackages koppel.schemas and koppel.templates (pyproject's package-dir). An
@@ -165,13 +166,13 @@ def where_from(tree: Path) -> str:
 def run(tree: Path, name: str, src: Path) -> dict:
     """One koppel command (or several, one after the other) in a fresh process tree."""
     out = Path(tempfile.mkdtemp(prefix="koppel-bench-"))
-    if name == "run":  # a job folder of its own each time: its state would skip the file, its archive move it
+    if name.startswith("run"):  # a job folder of its own each time: its state would skip the file, its archive move it
         (out / "inbox").mkdir()
         try:
             os.link(src, out / "inbox" / src.name)
         except OSError:  # another filesystem
             shutil.copyfile(src, out / "inbox" / src.name)
-        (out / "jobs.toml").write_text(JOB_FILE, encoding="utf-8")
+        (out / "jobs.toml").write_text(JOB_FILE + ("check = true\n" if name == "run+check" else ""), encoding="utf-8")
     calls = []
     for step in COMMANDS[name]:
         argv = [a.format(src=src, out=out) for a in step]
