@@ -259,7 +259,8 @@ def test_a_pos_job_through_the_source_profile(tmp_path, samples_dir):
     assert set(lines["journal_id"]) == {"KAS"} and lines["amount"].map(lambda a: round(float(a) * 100)).sum() == 0
 
 
-@pytest.mark.parametrize(("target", "expected"), [("twinfield", "control.json"), ("xaf40", "d.xaf40")])
+# an auditfile out of a job is NAME.xaf, as a package's import looks for it (was NAME.xaf40)
+@pytest.mark.parametrize(("target", "expected"), [("twinfield", "control.json"), ("xaf40", "d.xaf")])
 def test_package_targets_through_convert_with_control_json(tmp_path, samples_dir, target, expected):
     (tmp_path / "in").mkdir()
     shutil.copy(samples_dir / "voorbeeld_xaf32.xaf", tmp_path / "in/d.xaf")
@@ -409,7 +410,7 @@ def test_a_job_that_checks_and_converts_parses_each_auditfile_once(job, monkeypa
 
     monkeypatch.setattr(events.RecordPass, "__init__", counting)
     (job.parent / "inbox" / "broken.xaf").unlink()
-    job.write_text(JOB + "check = true\n", encoding="utf-8")
+    job.write_text(JOB + "check = true\n", encoding="utf-8")  # no workers: the reader makes no parallel pieces
     report = run_job_file(job, workers=0)
     assert report.counts() == {"converted": 3} and len(whole_passes) == 3
     out = job.parent / "outbox" / next(o.output for o in report.outcomes if o.name == "drop1.xaf")
@@ -430,3 +431,23 @@ def test_a_check_the_job_cannot_do_is_refused_when_the_job_file_is_read(job, lin
     with pytest.raises(KoppelError) as err:
         run_job_file(job, dry_run=True)
     assert (err.value.field, err.value.message) == ("job 'xaf'.check", message)
+
+
+def test_a_job_takes_reader_options_and_a_check_beside_a_read_in_pieces_is_koppel_checks(tmp_path, samples_dir):
+    """Was: [job.read] (documented) was refused as an unknown key. With workers = 2 the reader may cut the file in
+    pieces, which take no check: the check runs its own pass and reports what koppel check reports."""
+    import json
+
+    from koppel.checks import check_file
+
+    (tmp_path / "in").mkdir()
+    shutil.copy(samples_dir / "voorbeeld_xaf32.xaf", tmp_path / "in/d.xaf")
+    job = tmp_path / "job.toml"
+    job.write_text('[[job]]\ninbox = "in"\ntarget = "xaf40"\ncheck = true\n[job.read]\nworkers = 2\n')
+    report = run_job_file(job, workers=0)
+    assert [(o.name, o.action) for o in report.outcomes] == [("d.xaf", "converted")], report.outcomes[0].error
+    out = tmp_path / "outbox" / report.outcomes[0].output
+    written = json.loads((out / "d.check.json").read_text(encoding="utf-8"))
+    own = check_file(tmp_path / "archive" / "d.xaf")
+    assert [(f["code"], f["count"]) for f in written["findings"]] == [(f["code"], f["count"]) for f in own["findings"]]
+    assert written["counts"] == own["counts"] and report.outcomes[0].check["verdict"] == own["verdict"]

@@ -32,6 +32,7 @@ JOB_KEYS = {
     "quarantine",
     "aggregation",
     "options",
+    "read",
     "settle_seconds",
     "recursive",
     "check",

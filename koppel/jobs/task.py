@@ -140,7 +140,7 @@ def check_and_convert(path: Path, staging: Path, spec: ConvertSpec, skip_rows: f
         if "encoding" in dict(spec.read):  # the reader decodes otherwise than the check: each its own pass
             converted = convert_into(path, staging, spec, skip_rows)
         else:
-            with joined_to_pass(begun.subscribe):
+            with joined_to_pass(begun.subscribe, path):
                 converted = convert_into(path, staging, spec, skip_rows)
     except BaseException:
         begun.cancel()
@@ -191,7 +191,7 @@ def convert_into(
         result = convert(
             path,
             to=spec.target,
-            out=staging / f"{path.stem}.{spec.target}" if single_file else staging,
+            out=staging / f"{path.stem}.xaf" if single_file else staging,  # an auditfile, named as packages look for it
             from_format=from_format,
             mapping=spec.mapping,
             options=options,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -42,22 +43,22 @@ _joined: ContextVar[tuple] = ContextVar("koppel_xaf_joined", default=())
 
 
 @contextlib.contextmanager
-def joined_to_pass(subscribe: Callable[[RecordPass], None]) -> Iterator[None]:
-    """Within: the next auditfile read in this process puts ``subscribe``'s consumers on its own pass, before
-    the builder (e.g. the checker's content rules, :meth:`koppel.checks.CheckRun.subscribe`), so one parse
-    serves both. A read in pieces (the parallel reader) or of another format does not call it: the caller
-    sees that (nothing was subscribed) and runs its own pass."""
-    token = _joined.set((subscribe,))
+def joined_to_pass(subscribe: Callable[[RecordPass], None], path: Path) -> Iterator[None]:
+    """Within: the read of the auditfile ``path`` in this process puts ``subscribe``'s consumers on its own pass,
+    before the builder (e.g. the checker's content rules, :meth:`koppel.checks.CheckRun.subscribe`), so one parse
+    serves both. A read in pieces (the parallel reader), of another file (a writer reading back its output) or
+    of another format does not call it: the caller sees that (nothing was subscribed) and runs its own pass."""
+    token = _joined.set((subscribe, Path(path).resolve()))
     try:
         yield
     finally:
         _joined.reset(token)
 
 
-def take_joined() -> Callable[[RecordPass], None] | None:
-    """The consumer to put on the pass being made, once (a second read in the same block makes its own)."""
+def take_joined(path: Path) -> Callable[[RecordPass], None] | None:
+    """The consumer to put on the pass being made over ``path``, once (a second read makes its own)."""
     joined = _joined.get()
-    if not joined:
+    if not joined or Path(path).resolve() != joined[1]:
         return None
     _joined.set(())
     return joined[0]

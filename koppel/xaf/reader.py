@@ -134,7 +134,7 @@ class XafReader:
         if records is None:
             source = open_source(info, self.progress, self.data)
             records = RecordPass(source, info.namespace, encoding=self.parse_encoding(), huge_tree=self.huge_tree)
-            joined = take_joined() if self.data is None else None  # a whole file, not a parallel piece
+            joined = take_joined(info.path) if self.data is None else None  # the whole file, not a parallel piece
             if joined is not None:
                 joined(records)
         source = records.source
