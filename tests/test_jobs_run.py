@@ -283,6 +283,8 @@ def test_the_sample_job_of_the_demo(tmp_path, samples_dir):
         ("kassa", "z-2025-03-15.csv", "converted"),
     ]
     assert report.outcomes[2].error.startswith("kwekerij-2025.xaf:36: ")  # file and line of the damage
+    checked = tmp_path / "jobs/outbox/administraties" / report.outcomes[0].output
+    assert {"bakkerij-2025.check.html", "bakkerij-2025.check.json"} <= set(names(checked))  # check = true
     assert [o.lines for o in report.outcomes if o.job == "kassa"] == [6, 7]  # one day each: sales, VAT, payments
 
 
