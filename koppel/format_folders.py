@@ -34,7 +34,7 @@ from .resources import schema_dir
 SPEC_FILE = "format.toml"  # a format whose files Python writes or reads
 LAYOUT_FILE = "target.toml"  # a package whose files the delimited layout engine writes and reads
 # Yes/no capabilities a spec may state (FormatInfo fields of the same name; all default to false).
-CAPABILITIES = ("upgrade_report", "rgs_version", "needs_account_kind", "reader_progress")
+CAPABILITIES = ("upgrade_report", "rgs_version", "needs_account_kind", "reader_progress", "subledgers")
 SPEC_KEYS = {
     "title", "evidence", "writer", "reader", "output", "carries", "notes", "option_sets", "option",
     "read_option_sets", "read_option", "opening_items", *CAPABILITIES, "detect", "xml_root", "fallback_suffixes",

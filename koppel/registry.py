@@ -57,6 +57,7 @@ class FormatInfo:
     detect: Callable[[bytes], bool] | None = None  # recognises an input by its first 4 KB (an own syntax)
     fallback_suffixes: tuple[str, ...] = ()  # an XML or a file with such a suffix no marker claims is read as this
     reader_progress: bool = False  # its reader reports bytes read (the progress line follows them)
+    subledgers: bool = False  # its reader collects subledgers in its own pass when asked (koppel.xaf.consumers)
 
     @property
     def reads(self) -> bool:

@@ -260,3 +260,16 @@ def test_open_items_json_is_written_a_row_at_a_time_as_json_dumps_would(tmp_path
     expected = stamp(payload, None) | {"generated_at": written["generated_at"]}
     as_one_dump = json.dumps(expected, indent=2, ensure_ascii=False) + "\n"
     assert (tmp_path / "o.json").read_text(encoding="utf-8") == as_one_dump
+
+
+def test_open_items_of_an_auditfile_read_without_its_subledgers_are_refused(tmp_path):
+    """The format's spec says its reader collects subledgers (XAF: subledgers = true); an Administration read
+    without asking is refused, not matched without them. A format without subledgers is matched as it is."""
+    from koppel.openitems.engine import subledgers_of
+    from koppel.registry import read_input
+
+    adm = read_input(SAMPLE)
+    with pytest.raises(KoppelError, match="read without its subledgers"):
+        subledgers_of(adm)
+    adm.header.source_format = "exact-online"  # a format whose spec claims no subledgers
+    assert subledgers_of(adm) is None

@@ -152,12 +152,19 @@ def subledgers_of(adm: Administration) -> Subledgers | None:
     An auditfile read without asking for them is refused rather than read a second time or matched without
     them: read it within :func:`koppel.xaf.consumers.wanted_in_pass` ``(subledgers=True)``.
     """
-    if adm.subledgers is None and adm.header.source_format == "xaf":
+    if adm.subledgers is None and _has_subledgers(adm.header.source_format):
         raise KoppelError(
             "the auditfile was read without its subledgers, which open items need",
             hint="read it within koppel.xaf.consumers.wanted_in_pass(subledgers=True)",
         )
     return adm.subledgers
+
+
+def _has_subledgers(source_format: str | None) -> bool:
+    """Whether the input's format carries subledgers its reader collects when asked (its spec says so)."""
+    from ..registry import all_formats
+
+    return any(f.name == source_format and f.subledgers for f in all_formats())
 
 
 def compute_open_items(
