@@ -5,7 +5,7 @@ Lines of one entry (journal_id + entry_nr) are contiguous; these helpers rely on
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -61,23 +61,16 @@ def entry_starts(batch: pd.DataFrame) -> np.ndarray:
     return np.flatnonzero(change)
 
 
-NEGATIVE_CREDIT_HINT = (
-    "every line of it is a debit: this CLAIR2 file writes credits as negative creditAmount (Banana does); "
-    "read it with --read-option clair2_negative_credit=abs"
-)
-
-
 GENERAL_HINT = "correct the entry in the source; koppel never invents a balancing line, so nothing was written"
 
 
 def check_balance(
-    batch: pd.DataFrame, source_path: Path | None = None, clair2: bool = False, hint: str | None = None
+    batch: pd.DataFrame, source_path: Path | None = None, hint: str | Callable[[np.ndarray], str | None] | None = None
 ) -> np.ndarray:
     """Raise a KoppelError naming the first entry whose lines do not sum to zero; return the entry starts.
 
-    ``clair2``: the source is a CLAIR2 auditfile, where an entry of debits only is the mark of credits written
-    negative; the message then names the reader option that reads them right. ``hint``: the reader's own word on
-    the cause (``ReadResult.balance_hint``), given instead of the general remedy."""
+    ``hint``: the reader's own word on the cause (``ReadResult.balance_hint``), given instead of the general
+    remedy; a function of the entry's amounts when the cause shows in them (CLAIR2's credits written negative)."""
     starts = entry_starts(batch)
     if len(batch) == 0:
         return starts
@@ -87,13 +80,13 @@ def check_balance(
         first = int(starts[bad[0]])
         row = batch.iloc[first]
         end = int(starts[bad[0] + 1]) if bad[0] + 1 < len(starts) else len(batch)
-        debits_only = bool((batch["amount"].to_numpy(dtype=np.int64)[first:end] >= 0).all())
+        said = hint(batch["amount"].to_numpy(dtype=np.int64)[first:end]) if callable(hint) else hint
         raise KoppelError(
             f"entry {row['journal_id']}/{row['entry_nr']} does not balance: off by {format_cents(int(sums[bad[0]]))}"
             " (debit minus credit)",
             file=source_path,
             field="amount",
-            hint=NEGATIVE_CREDIT_HINT if clair2 and debits_only else hint or GENERAL_HINT,
+            hint=said or GENERAL_HINT,
         )
     return starts
 

@@ -112,13 +112,11 @@ def _whole_entries(job: WriteJob, stream: Iterator[LineBatch], report: dict) -> 
 def _balance(job: WriteJob, stream: Iterator[LineBatch], report: dict) -> Iterator[LineBatch]:
     """Every entry sums to zero (else a KoppelError naming the first that does not); tally the money in."""
     report.update(entries=0, lines=0)
-    header = job.adm.header
-    clair2 = header.source_format == "xaf" and header.source_version == "2.0"
     for item in stream:
         batch = item.lines
         for key, value in batch["amount"].groupby(batch["account_id"].fillna(""), sort=False).sum().items():
             job.source_cents[key] = job.source_cents.get(key, 0) + int(value)
-        starts = check_balance(batch, job.source_path, clair2=clair2, hint=job.balance_hint)
+        starts = check_balance(batch, job.source_path, hint=job.balance_hint)
         job.counts_in["entries"] += len(starts)
         job.counts_in["lines"] += len(batch)
         report["entries"] += len(starts)

@@ -8,9 +8,11 @@ the model) travel here, so the model never carries side channels. A reader may r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .model import Administration
@@ -28,7 +30,8 @@ class ReadResult:
     rows_skipped: int = 0
     # what the reader knows of why an entry of this input may not balance, and what to do (e.g. Twinfield's VAT
     # left to the package): the balance check gives it as the remedy instead of the general one
-    balance_hint: str | None = None
+    # (a function of the entry's amounts where the cause shows in them: koppel/xaf/split.py clair2_balance_hint)
+    balance_hint: str | Callable[[np.ndarray], str | None] | None = None
     # what the reader read beyond the model, by name, for a writer or a command that can use it: "lines" and
     # "relations" (Exact Online's payment references and SEPA mandates, a profile's [extra] fields), the
     # relation list's "relation_findings", a source profile's "source_report"

@@ -130,7 +130,7 @@ class WriteJob:
         name: str,
         source_path: Path | None = None,
         read_options: dict | None = None,
-        balance_hint: str | None = None,
+        balance_hint=None,
         extras: dict[str, pd.DataFrame] | None = None,
     ):
         self.adm = adm

@@ -17,8 +17,11 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+
 from ..atomic import AtomicDir
 from ..errors import KoppelError
+from ..read_result import ReadResult
 
 COMMENT = "<!-- Vervolgbestand {x} van {y} -->\n"
 _COMMENT = re.compile(rb"^<!--\s*Vervolgbestand\s+(\d+)\s+van\s+(\d+)\s*-->\r?\n?", re.IGNORECASE)
@@ -180,6 +183,25 @@ def join_parts(parts: list[Path], target: Path) -> None:
                     match = _COMMENT.match(body)
                     dst.write(body[match.end() :] if match else body)
                 _copy(src, dst, 1 << 62)
+
+
+NEGATIVE_CREDIT_HINT = (
+    "every line of it is a debit: this CLAIR2 file writes credits as negative creditAmount (Banana does); "
+    "read it with --read-option clair2_negative_credit=abs"
+)
+
+
+def clair2_balance_hint(amounts: np.ndarray) -> str | None:
+    """Why a CLAIR2 entry may not balance: all its lines debits is the mark of credits written negative."""
+    return NEGATIVE_CREDIT_HINT if bool((amounts >= 0).all()) else None
+
+
+def read_xaf_result(path: str | Path, **options) -> ReadResult:
+    """:func:`read_xaf_set` as the registry's reader: the Administration, and for a CLAIR2 file the reader's word
+    on an entry that does not balance (:func:`clair2_balance_hint`)."""
+    adm = read_xaf_set(path, **options)
+    hint = clair2_balance_hint if adm.header.source_version == "2.0" else None
+    return ReadResult(adm, Path(path), balance_hint=hint)
 
 
 def read_xaf_set(path: str | Path, *, workers: int | None = None, **options):
