@@ -20,7 +20,7 @@ from koppel.model import Administration, Header, conform
 from koppel.pipeline import convert
 from koppel.registry import all_formats, get_format, read_input
 from koppel.xaf.writer import write_xaf
-from tests.format_params import example_options
+from tests.format_params import example_options, spec_tests
 from tests.package_helpers import cents_by_account
 
 ACCOUNTS = [("0100", "Inventaris", "B"), ("0500", "Eigen vermogen", "B"), ("1100", "Bank", "B"),
@@ -37,8 +37,8 @@ PACKAGE_READERS = sorted(
     f.name for f in all_formats() if f.reads and f.writes and f.output == "folder" and not f.experimental
 )
 ALL_WRITERS = sorted(f.name for f in all_formats() if f.writes and not f.experimental)
-# King keeps account and relation numbers as numbers: 0100 is account 100 there
-NUMERIC_IDS = {"king"}
+# formats whose ids read back as numbers (King: account 0100 is 100), as their spec's [tests] says
+NUMERIC_IDS = {name for name in PACKAGE_READERS if spec_tests(name).get("numeric_ids")}
 
 
 def _carries(name: str, what: str, mode: str) -> bool:
