@@ -11,24 +11,14 @@ import pytest
 from koppel.cli import main
 from koppel.errors import KoppelError
 from koppel.registry import read_input
+from koppel.xml_head import root_name
+from tests.format_params import formats, spec_tests
 
-XAF_NS = "http://www.auditfiles.nl/XAF/3.2"
-
-# the root element each reader recognises, with one text field an entity reference can sit in
-READERS = {
-    "xaf": ('<auditfile xmlns="' + XAF_NS + '"><header><fiscalYear>2024</fiscalYear><curCode>{text}</curCode>'
-            "</header>{body}</auditfile>"),
-    "exact-online": "<eExact><GLAccounts><GLAccount code=\"1000\"><Description>{text}</Description></GLAccount>"
-                    "</GLAccounts>{body}</eExact>",
-    "twinfield": "<dimensions><dimension><type>BAS</type><code>1000</code><name>{text}</name></dimension>"
-                 "{body}</dimensions>",
-    "king": "<KING_GROOTBOEKREKENINGEN><GROOTBOEKREKENINGEN><GROOTBOEKREKENING><GRB_NUMMER>1000</GRB_NUMMER>"
-            "<GRB_OMSCHRIJVING>{text}</GRB_OMSCHRIJVING></GROOTBOEKREKENING></GROOTBOEKREKENINGEN>{body}"
-            "</KING_GROOTBOEKREKENINGEN>",
-}
-ROOT_NAME = {
-    "xaf": "auditfile", "exact-online": "eExact", "twinfield": "dimensions", "king": "KING_GROOTBOEKREKENINGEN",
-}
+# every reader whose spec gives an XML probe: a small file with {text} where an entity reference can sit and
+# {body} where nesting goes ([tests] xml_probe); its root element is what a DOCTYPE names
+READERS = {name: spec_tests(name)["xml_probe"] for name in formats(lambda f: "xml_probe" in spec_tests(f.name))}
+XAF_NS = "http://www.auditfiles.nl/XAF/3.2"  # the namespace of the XAF probe, swapped for CAMT's below
+ROOT_NAME = {name: root_name(probe.encode("utf-8")) for name, probe in READERS.items()}
 
 LAUGHS = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
 
