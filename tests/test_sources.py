@@ -504,6 +504,24 @@ def test_profile_init_takes_debit_and_credit_in_whole_euros_and_an_abbreviated_a
     assert sorted(adm.lines.frame()["account_id"]) == ["1000", "1250"]
 
 
+def test_entries_that_balance_only_per_day_name_the_aggregation_that_books_them(tmp_path):
+    """Asperion's journal example books a payment in two Boekstukken and its counter-entry in a third: per
+    document nothing balances, per day it does. The refusal says so, with the setting that books it."""
+    path = write(tmp_path, "journaal.csv", "Boekstuk;Credit;Debet;Datum;Grbrek;Omschrijving\n"
+                 "1;100;;27-9-2013;1000;Betaling\n2;100;;27-9-2013;1000;Betaling\n"
+                 "3;;200;27-9-2013;1250;Tegenboeking\n4;;5;28-9-2013;1250;Rest\n")  # fmt: skip
+    profile = write(tmp_path, "p.toml", starter_profile(path))
+    with pytest.raises(KoppelError) as raised:
+        read_source(path, profile=profile)
+    assert raised.value.message == "entry 1 in journal MEM does not balance: off by -100.00"
+    assert raised.value.hint.endswith('the rows of 27-09-2013 balance together: one entry a day is [entries] '
+                                      'aggregate = "day" (or --aggregate day)')  # fmt: skip
+    with pytest.raises(KoppelError) as raised:  # per day, 28-09 stays unbalanced: no such word there
+        read_source(path, profile=profile, aggregate="day")
+    assert raised.value.message == "entry 20130928 in journal MEM does not balance: off by 5.00"
+    assert "balance together" not in raised.value.hint
+
+
 # targets that need an input of their own besides the administration
 NEEDS_MORE = {
     "template": "is filled from a register file exported from the package (--template FILE)",

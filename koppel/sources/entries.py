@@ -548,22 +548,39 @@ class EntryBuilder:
         order = np.where(first_rest < len(frame), first_rest, len(frame) + first_split)
         i = int(np.flatnonzero(too_big)[np.argmin(order[too_big])])
         journal, key = frame[["journal_id", "_key"]].iloc[entry.first[i]]
-        self._unbalanced(journal, key, int(total[i]), int(entry.min(frame["_file"])[i]), int(entry.min(frame[ROW])[i]))
+        day = self._day_balances(frame, journal, int(entry.first[i]))
+        self._unbalanced(journal, key, int(total[i]), int(entry.min(frame["_file"])[i]), int(entry.min(frame[ROW])[i]),
+                         day)  # fmt: skip
 
     def _beyond_rounding(self, total: np.ndarray) -> np.ndarray:
         """Entry totals off by more than the rounding line may take (any amount when there is no such account)."""
         p = self.profile
         return (np.abs(total) > p.rounding_tolerance) | (p.rounding_account is None)
 
-    def _unbalanced(self, journal, key, total: int, file_nr: int, line: int) -> NoReturn:
+    def _day_balances(self, frame: pd.DataFrame, journal, row: int) -> str:
+        """The date of an unbalanced entry whose day balances as a whole (a journal export that groups entries by
+        day, not by document: Asperion's own example), when entries are made per document; else ''."""
+        if self.profile.aggregate != "none" or "_date" not in frame.columns:
+            return ""
+        date = frame["_date"].iloc[row]
+        if pd.isna(date):
+            return ""
+        same = ((frame["journal_id"] == journal) & (frame["_date"] == date)).fillna(False).to_numpy(dtype=bool)
+        return f"{date:%d-%m-%Y}" if int(frame["amount"].to_numpy()[same].sum()) == 0 else ""
+
+    def _unbalanced(self, journal, key, total: int, file_nr: int, line: int, day: str = "") -> NoReturn:
         p = self.profile
+        by_day = ""
+        if day:
+            by_day = f'; the rows of {day} balance together: one entry a day is [entries] aggregate = "day"'
+            by_day += " (or --aggregate day)"
         raise KoppelError(
             f"entry {key} in journal {journal} does not balance: off by {format_cents(total)}",
             file=self.files[file_nr],
             line=line,
             hint=f"rounding tolerance is {format_cents(p.rounding_tolerance)} to account "
             f"{p.rounding_account or '(none)'}; check the rows of this entry, or set entries.rounding_account "
-            "and rounding_tolerance",
+            f"and rounding_tolerance{by_day}",
         )
 
     def _split_vat(self, frame: pd.DataFrame) -> pd.DataFrame:
@@ -643,7 +660,8 @@ class EntryBuilder:
             i = too_big[0]
             journal, key = frame[keys].iloc[entry.first[i]]
             total_i, file_nr, line = int(total[i]), int(entry.min(frame["_file"])[i]), int(entry.min(frame[ROW])[i])
-            self._unbalanced(journal, key, total_i, file_nr, line)
+            day = self._day_balances(frame, journal, int(entry.first[i]))
+            self._unbalanced(journal, key, total_i, file_nr, line, day)
         lines = frame.iloc[entry.first[off]].reset_index(drop=True)
         lines["amount"] = -total[off]
         lines["account_id"] = p.rounding_account
