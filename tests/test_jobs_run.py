@@ -420,6 +420,12 @@ def test_a_job_that_checks_and_converts_parses_each_auditfile_once(job, monkeypa
     own = check_file(job.parent / "archive" / "drop1.xaf")
     assert [(f["code"], f["count"]) for f in written["findings"]] == [(f["code"], f["count"]) for f in own["findings"]]
     assert written["totals"] == own["totals"] and written["counts"] == own["counts"]
+    from koppel.jobs.report import summary_table
+
+    drop1 = next(o for o in report.outcomes if o.name == "drop1.xaf")
+    c = drop1.check
+    assert (f"checked      xaf/drop1.xaf: {c['verdict']} ({c['error']} errors, {c['warning']} warnings, {c['info']} "
+            f"info) -> {drop1.output}/drop1.check.html") in summary_table(report).splitlines()  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -38,7 +38,7 @@ class CountBar:
 
 
 def summary_table(report: RunReport) -> str:
-    """One row per job with counts, then the quarantined and flagged inputs by name."""
+    """One row per job with counts, then the quarantined, flagged and checked inputs by name."""
     cols = DRY_COLUMNS if report.dry_run else COLUMNS
     jobs = list(dict.fromkeys(o.job for o in report.outcomes))
     rows = [("job", "inputs", *cols, "lines")]
@@ -67,6 +67,12 @@ def summary_table(report: RunReport) -> str:
     for o in report.outcomes:
         if o.flag:
             out.append(f"flagged      {o.job}/{o.name}: {o.flag}")
+    for o in report.outcomes:
+        if o.check:  # the job's check = true: the verdict, and where the report is
+            c = o.check
+            stem = o.name.rsplit(".", 1)[0]
+            out.append(f"checked      {o.job}/{o.name}: {c['verdict']} ({c['error']} errors, {c['warning']} warnings,"
+                       f" {c['info']} info) -> {o.output}/{stem}.check.html")  # fmt: skip
     if report.dry_run:
         for o in report.outcomes:
             detail = f" -> {o.output}/" if o.output else (f" ({o.error})" if o.error else "")
