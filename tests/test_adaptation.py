@@ -256,3 +256,24 @@ def test_every_sample_converts_first_try_and_strict_refuses_exactly_what_was_ada
 def test_a_source_that_does_not_balance_is_still_refused(name: str, tmp_path: Path) -> None:
     with pytest.raises(KoppelError, match="does not balance"):
         convert(XAF_SAMPLES / name, "minox", tmp_path / "out")
+
+
+def test_a_code_the_user_gave_that_does_not_fit_names_where_it_was_given_not_strict(tmp_path: Path, capsys) -> None:
+    """Was: "… or leave out --strict to let koppel generate a code" without --strict: koppel adapts every code but
+    those the user gave, so the remedy is to change the mapping (or option) that gave it."""
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('[journals]\n"MEM" = "MEMORIAAL"\n', encoding="utf-8")
+    sample = SAMPLES / "voorbeeld_xaf32.xaf"
+    with pytest.raises(SystemExit) as exit_:
+        main(["convert", str(sample), "--to", "minox", "-o", str(tmp_path / "o"), "--mapping", str(mapping)])
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and "--strict" not in err
+    assert err.strip().endswith(
+        '"MEMORIAAL" is given in the mapping file or an option ([journals], or for the opening entry [defaults] '
+        "opening_journal or --option opening_journal): change it there to a code that fits (at most 3 characters), "
+        "or leave it out to let koppel generate one"
+    )
+    with pytest.raises(SystemExit):  # the opening journal given as an option, for a target of numbered journals
+        main(["convert", str(sample), "--to", "snelstart", "-o", str(tmp_path / "s"), "--option", "opening_journal=X"])
+    err = capsys.readouterr().err
+    assert "fldDagboek must be a whole number, got 'X'" in err and '"X" is given in the mapping file or an' in err

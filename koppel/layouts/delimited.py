@@ -68,13 +68,27 @@ SECTION_OF = {
 }  # fmt: skip
 
 
-def fix_for(col: Column, value: str, rule: str) -> str:
-    """The option or mapping line that resolves a code that does not fit ``col``."""
+def fix_for(col: Column, value: str, rule: str, strict: bool = True) -> str:
+    """The option or mapping line that resolves a code that does not fit ``col``. Without ``--strict`` koppel
+    adapts every code but those the user gave (the mapping file, ``[defaults]``, ``--option``): leaving out
+    --strict is then no remedy, and the hint says where the value came from."""
     if col.source == "entry_nr":
+        if not strict:
+            return "the entry numbers are kept as asked: pass --option entry_numbers=renumber (1..n per journal)"
         return "pass --option entry_numbers=renumber (numbers 1..n per journal), or leave out --strict"
     section = SECTION_OF.get(col.source)
     if section is None:
+        if not strict:
+            return "correct it in the source"
         return "shorten it in the source, or leave out --strict to leave the field empty (reported)"
+    if not strict:
+        where = f"[{section}]"
+        if section == "journals":
+            where += ", or for the opening entry [defaults] opening_journal or --option opening_journal"
+        return (
+            f"{json.dumps(value)} is given in the mapping file or an option ({where}): change it there to a code "
+            f"that fits ({rule}), or leave it out to let koppel generate one"
+        )
     return (
         f'map it in the mapping file: [{section}] {json.dumps(value)} = "…" ({rule}), or leave out --strict to '
         "let koppel generate a code (listed in mapping.generated.toml)"
@@ -91,10 +105,14 @@ class FileStats:
 class DelimitedWriter:
     """Appends validated batches of one layout to one (temp) file."""
 
-    def __init__(self, layout: FileLayout, path: Path, *, truncate: bool = False, display_name: str | None = None):
+    def __init__(
+        self, layout: FileLayout, path: Path, *, truncate: bool = False, display_name: str | None = None,
+        strict: bool = True,
+    ):  # fmt: skip
         self.layout = layout
         self.path = path
         self.truncate = truncate
+        self.strict = strict  # --strict: nothing was adapted, so leaving it out is a remedy (see fix_for)
         self.display = display_name or path.name
         self.stats = FileStats()
         self.handle = path.open("wb")
@@ -129,7 +147,7 @@ class DelimitedWriter:
                     f"{label(i)}: {col.name} must be a whole number, got {arr[i].as_py()!r}",
                     file=self.display,
                     field=col.name,
-                    hint=fix_for(col, arr[i].as_py(), "a number"),
+                    hint=fix_for(col, arr[i].as_py(), "a number", self.strict),
                 )
         if col.width:
             too_long = pc.fill_null(pc.greater(pc.utf8_length(arr), col.width), False)
@@ -144,7 +162,7 @@ class DelimitedWriter:
                     "allow cutting texts with --truncate, or leave out --strict (each cut is reported in "
                     "control.json), or shorten it in the source"
                     if col.may_truncate
-                    else fix_for(col, arr[i].as_py(), f"at most {col.width} characters")
+                    else fix_for(col, arr[i].as_py(), f"at most {col.width} characters", self.strict)
                 )
                 raise KoppelError(
                     f"{label(i)}: {col.name} {arr[i].as_py()!r} is longer than {col.width} characters",

@@ -130,8 +130,9 @@ class PackageWriter:
         if self.layout.template:
             from .records import TemplateWriter
 
-            return TemplateWriter(f, tmp, template=self.layout.template, truncate=self.truncate, display_name=name)
-        return DelimitedWriter(f, tmp, truncate=self.truncate, display_name=name)
+            return TemplateWriter(f, tmp, template=self.layout.template, truncate=self.truncate, display_name=name,
+                                  strict=self.job.strict)  # fmt: skip
+        return DelimitedWriter(f, tmp, truncate=self.truncate, display_name=name, strict=self.job.strict)
 
     def _finish(self, f: FileLayout, writer: DelimitedWriter, rows: int) -> None:
         writer.close()

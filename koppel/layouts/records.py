@@ -15,8 +15,11 @@ from .delimited import DelimitedWriter, Label
 class TemplateWriter(DelimitedWriter):
     """Validates like :class:`DelimitedWriter`; writes each row as one record through the template."""
 
-    def __init__(self, layout, path, *, template: str, truncate: bool = False, display_name: str | None = None):
-        super().__init__(layout, path, truncate=truncate, display_name=display_name)
+    def __init__(
+        self, layout, path, *, template: str, truncate: bool = False, display_name: str | None = None,
+        strict: bool = True,
+    ):  # fmt: skip
+        super().__init__(layout, path, truncate=truncate, display_name=display_name, strict=strict)
         self.template = text_templates().get_template(template)
 
     def write_arrays(self, arrays: list[pa.Array], label: Label) -> None:
