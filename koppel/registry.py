@@ -207,8 +207,11 @@ def detect_format(path: Path) -> str:
             raise KoppelError(
                 f"{export[0]}: koppel reads it with a source profile", file=path, hint=f"add {export[1]}"
             )
+        from .xml_head import root_name
+
+        root = root_name(head)  # the root element, not a name somewhere in the head (an auditfile has <transactions>)
         for info in formats:
-            if info.xml_root and b"<" + info.xml_root.encode() in head:
+            if info.xml_root and root is not None and root.startswith(info.xml_root):
                 return info.name
         looks_xml = head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
         for info in formats:  # an XML file or one named like this format's: its reader explains what is wrong

@@ -1,4 +1,5 @@
-"""The root element of an XML document from its first bytes, without parsing it: for telling formats apart.
+"""The root element of an XML document from its first bytes, without parsing it: for telling formats apart
+(the registry's ``xml_root``, a format's ``detect``).
 
 A substring test ("<transactions" somewhere in the first 4 KB) would also match an auditfile, which has a
 ``<transactions>`` element of its own; the root element is what a format owns.
@@ -10,7 +11,7 @@ import re
 
 _BOMS = (b"\xef\xbb\xbf",)
 # what may come before the root element: blanks, the XML declaration, processing instructions, comments, DOCTYPE
-_PROLOG = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)", re.S)
+_PROLOG = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE(?:[^\[>]|\[.*?\])*>)", re.S)
 _START = re.compile(rb"\s*<([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)")
 
 

@@ -102,6 +102,7 @@ def test_an_auditfile_is_not_taken_for_twinfield(tmp_path):
         (b"<transactions>", "transactions"),
         (b'\xef\xbb\xbf<?xml version="1.0"?>\n<!-- export -->\n<dimensions>', "dimensions"),
         (b'<?xml version="1.0"?><!DOCTYPE x><?pi a?><tw:transaction xmlns:tw="u">', "transaction"),
+        (b'<!DOCTYPE auditfile [<!ENTITY x "a>b">]>\n<auditfile>', "auditfile"),  # an internal subset holds '>'
         (b"Datum;Bedrag", None),
         (b"<!-- never closed", None),
     ],
