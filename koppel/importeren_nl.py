@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from .phrases import Phrases, translated
+
 # the part before ': ' of a not-carried item (the model's table), in Dutch; the field name after it is kept
 TABLES_NL = {
     "accounts": "grootboekrekeningen", "relations": "relaties", "lines": "boekingsregels",
@@ -17,7 +19,7 @@ TABLES_NL = {
 }  # fmt: skip
 COLUMNS_LEFT_EMPTY = re.compile(r"(.+): columns left empty")
 
-SENTENCES_NL: tuple[tuple[re.Pattern[str], str], ...] = (
+SENTENCES_NL: Phrases = (
     (re.compile(r"the (.+) relation file has no column for it"), r"het relatiebestand van \1 heeft er geen kolom voor"),
     (re.compile(r"(.+) has no column for it whose values are known; set the kind in the package after the import"),
      r"\1 heeft er geen kolom met bekende waarden voor; zet de soort na de import in het pakket"),
@@ -87,11 +89,7 @@ SENTENCES_NL: tuple[tuple[re.Pattern[str], str], ...] = (
 
 def sentence_nl(text: str) -> str:
     """A writer's sentence in Dutch; as it is when it is not known here."""
-    for pattern, template in SENTENCES_NL:
-        match = pattern.fullmatch(text)
-        if match:
-            return match.expand(template)
-    return text
+    return translated(text, SENTENCES_NL) or text
 
 
 def what_nl(what: str) -> str:

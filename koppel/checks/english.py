@@ -13,6 +13,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from ..phrases import Phrases, translated
+
 # code -> (title, tip); the tip "" when the rule has none
 RULES_EN: dict[str, tuple[str, str]] = {
     "ADF-D01": ("entry date outside the fiscal year of the header line", "can be right (e.g. a memorial entry)"),
@@ -217,7 +219,7 @@ HINTS_EN: dict[str, str] = {
 }  # fmt: skip
 
 # Messages and tips the checker composes: (Dutch pattern, English template with the same groups).
-COMPOSED_EN: tuple[tuple[re.Pattern[str], str], ...] = (
+COMPOSED_EN: Phrases = (
     (re.compile(r"schemacontrole \(XSD\) niet uitgevoerd: geen officieel schema voor versie (.*)"),
      r"schema check (XSD) not done: no official schema for version \1"),
     (re.compile(r"schemacontrole \(XSD\) niet uitgevoerd: de naamruimte is niet die van het officiële schema"),
@@ -270,7 +272,7 @@ VALUES_NL = {
 _BYTE_AT = re.compile(r"(0x[0-9A-F]{2}) at offset (\d+)")
 # The reader's problems (koppel.xaf.safety, koppel.xaf.versions; English like every CLI message), in Dutch for a
 # finding's ``problem``; the words of libxml2 after the colon stay as libxml2 wrote them.
-PROBLEMS_NL: tuple[tuple[re.Pattern[str], str], ...] = (
+PROBLEMS_NL: Phrases = (
     (re.compile(r"bytes that are not valid (\S+)(.*): the declared encoding does not match the content"),
      r"bytes die geen geldige \1 zijn\2: de gedeclareerde tekenset past niet bij de inhoud"),
     (re.compile(r"not well-formed XML: (.*)"), r"geen geldige XML: \1"),
@@ -290,7 +292,7 @@ PROBLEMS_NL: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"the version must be (.+)"), r"de versie moet \1 zijn"),
 )  # fmt: skip
 # The checker's element paths in words ('rekening 1300'), in English; and the ADF's English ones in Dutch.
-PATHS_EN: tuple[tuple[re.Pattern[str], str], ...] = (
+PATHS_EN: Phrases = (
     (re.compile(r"rekening (.+)"), r"account \1"),
     (re.compile(r"grootboekrekening (.+)"), r"ledger account \1"),
     (re.compile(r"dagboek (.+) periode (.+) boekstuk (.+)"), r"journal \1 period \2 transaction \3"),
@@ -298,27 +300,19 @@ PATHS_EN: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\(commentaar Vervolgbestand\)"), "(comment Vervolgbestand)"),
     (re.compile(r"regel \(kolom (\d+)-\)"), r"line (column \1-)"),
 )  # fmt: skip
-PATHS_NL: tuple[tuple[re.Pattern[str], str], ...] = (
+PATHS_NL: Phrases = (
     (re.compile(r"account (.+ \(.+\))"), r"rekening \1"),
     (re.compile(r"relation (.+ \(.+\))"), r"relatie \1"),
     (re.compile(r"journal (.+ \(.+\))"), r"dagboek \1"),
 )  # fmt: skip
 
 
-def _translated(text: str, table: tuple[tuple[re.Pattern[str], str], ...]) -> str:
-    for pattern, template in table:
-        match = pattern.fullmatch(text)
-        if match:
-            return match.expand(template)
-    return text
+def _translated(text: str, table: Phrases) -> str:
+    return translated(text, table) or text
 
 
 def _composed(text: str) -> str | None:
-    for pattern, template in COMPOSED_EN:
-        match = pattern.fullmatch(text)
-        if match:
-            return match.expand(template)
-    return None
+    return translated(text, COMPOSED_EN)
 
 
 def message_en(code: str, message: str) -> str:
@@ -355,11 +349,7 @@ def value_en(value: str) -> str:
 def value_nl(value: str) -> str:
     """A fixed value the checker wrote in English, in Dutch ('two decimals', 'byte 0xF6 at offset 4143')."""
     value = VALUES_NL.get(value, value)
-    for pattern, template in PROBLEMS_NL:
-        match = pattern.fullmatch(value)
-        if match:
-            value = match.expand(template)
-            break
+    value = translated(value, PROBLEMS_NL) or value
     return _BYTE_AT.sub(r"\1 op positie \2", value)
 
 
