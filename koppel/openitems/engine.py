@@ -265,12 +265,18 @@ def compute_open_items(
     # everything the matching needs, as plain python values; a value many postings share (an account, a relation,
     # a journal, a date) is one object for all of them: on 300k lines the postings held 680k strings and 200k dates
     shared: dict = {}
+    days: dict = {}
 
     def one(value):
         return value if value is None else shared.setdefault(value, value)
 
     def day(value):
-        return None if value is None or pd.isna(value) else shared.setdefault(("d", value), pd.Timestamp(value))
+        if value is None or pd.isna(value):
+            return None
+        made = days.get(value)
+        if made is None:  # a Timestamp is made once per distinct date, not once per posting
+            made = days[value] = pd.Timestamp(value)
+        return made
 
     records = []
     for row in _plain_rows(post):
