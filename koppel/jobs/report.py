@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 from typing import TextIO
 
 from .runner import RunReport
@@ -70,7 +71,7 @@ def summary_table(report: RunReport) -> str:
     for o in report.outcomes:
         if o.check:  # the job's check = true: the verdict, and where the report is
             c = o.check
-            stem = o.name.rsplit(".", 1)[0]
+            stem = Path(o.name).stem  # as the job names the report (koppel/jobs/task.py _write_check)
             out.append(f"checked      {o.job}/{o.name}: {c['verdict']} ({c['error']} errors, {c['warning']} warnings,"
                        f" {c['info']} info) -> {o.output}/{stem}.check.html")  # fmt: skip
     if report.dry_run:
