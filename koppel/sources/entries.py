@@ -548,9 +548,8 @@ class EntryBuilder:
         order = np.where(first_rest < len(frame), first_rest, len(frame) + first_split)
         i = int(np.flatnonzero(too_big)[np.argmin(order[too_big])])
         journal, key = frame[["journal_id", "_key"]].iloc[entry.first[i]]
-        day = self._day_balances(frame, journal, int(entry.first[i]))
-        self._unbalanced(journal, key, int(total[i]), int(entry.min(frame["_file"])[i]), int(entry.min(frame[ROW])[i]),
-                         day)  # fmt: skip
+        self._unbalanced(frame, int(entry.first[i]), journal, key, int(total[i]), int(entry.min(frame["_file"])[i]),
+                         int(entry.min(frame[ROW])[i]))  # fmt: skip
 
     def _beyond_rounding(self, total: np.ndarray) -> np.ndarray:
         """Entry totals off by more than the rounding line may take (any amount when there is no such account)."""
@@ -568,8 +567,12 @@ class EntryBuilder:
         same = ((frame["journal_id"] == journal) & (frame["_date"] == date)).fillna(False).to_numpy(dtype=bool)
         return f"{date:%d-%m-%Y}" if int(frame["amount"].to_numpy()[same].sum()) == 0 else ""
 
-    def _unbalanced(self, journal, key, total: int, file_nr: int, line: int, day: str = "") -> NoReturn:
+    def _unbalanced(
+        self, frame: pd.DataFrame, first: int, journal, key, total: int, file_nr: int, line: int
+    ) -> NoReturn:
+        """Refuse the entry whose first posting is row ``first`` of ``frame``; say so when its day balances."""
         p = self.profile
+        day = self._day_balances(frame, journal, first)
         by_day = ""
         if day:
             by_day = f'; the rows of {day} balance together: one entry a day is [entries] aggregate = "day"'
@@ -660,8 +663,7 @@ class EntryBuilder:
             i = too_big[0]
             journal, key = frame[keys].iloc[entry.first[i]]
             total_i, file_nr, line = int(total[i]), int(entry.min(frame["_file"])[i]), int(entry.min(frame[ROW])[i])
-            day = self._day_balances(frame, journal, int(entry.first[i]))
-            self._unbalanced(journal, key, total_i, file_nr, line, day)
+            self._unbalanced(frame, int(entry.first[i]), journal, key, total_i, file_nr, line)
         lines = frame.iloc[entry.first[off]].reset_index(drop=True)
         lines["amount"] = -total[off]
         lines["account_id"] = p.rounding_account
