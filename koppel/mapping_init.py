@@ -242,7 +242,7 @@ def starter_mapping(adm: Administration, target: str, source_name: str = "") -> 
         "# fit the target got a proposed replacement (marked 'proposed'). Review, then pass with --mapping.",
         "",
     ]
-    taken_in: dict[str, set[str]] = {}
+    journals_taken: set[str] = set()  # the journal codes that fit, which the opening journal must not take
     for section, title in SECTION_TITLES.items():
         lim = limits[section]
         rules = []
@@ -255,7 +255,8 @@ def starter_mapping(adm: Administration, target: str, source_name: str = "") -> 
         out.append(f"# {title}; {target}: {', '.join(rules) or 'no known limits'} (columns: {where})")
         codes = names[section]
         taken = {c for c in codes if fits(c, lim)}
-        taken_in[section] = taken
+        if section == "journals":
+            journals_taken = taken
         for code in sorted(codes):
             label = codes[code]
             comment = f"  # {label}" if label else ""
@@ -277,7 +278,7 @@ def starter_mapping(adm: Administration, target: str, source_name: str = "") -> 
         '# "1600" = "1610"  # Conversie crediteuren',
         "",
         "[defaults]",
-        _opening_journal_line(limits["journals"], taken_in.get("journals", set())),
+        _opening_journal_line(limits["journals"], journals_taken),
         "",
         "[options]",
     ]
