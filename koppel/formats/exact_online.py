@@ -254,7 +254,9 @@ def write_exact_online(adm: Administration, out: AtomicDir, job: WriteJob) -> Wr
             validate_file(path, xsd, shown_as=name)
         result.notes.append(f"validated against {xsd.name}")
     result.files.extend(written)
-    result.files.append(write_instructions(out, job, TARGET, list(written), result))
+    from .instructions import render_instructions
+
+    result.files.append(render_instructions(out, job, TARGET, list(written), result))
     transactions = written.get(out_name(job, "exact", "GLTransactions", "xml"))
     if transactions is not None:
         result.read_back = lambda: read_back_cents(transactions)
@@ -265,9 +267,3 @@ def read_back_cents(path: Path) -> dict[str, int]:
     from .exact_online_reader import cents_by_account
 
     return cents_by_account(path)
-
-
-def write_instructions(out: AtomicDir, job: WriteJob, target: str, files: list[str], result: WriteResult) -> str:
-    from .instructions import render_instructions
-
-    return render_instructions(out, job, target, files, result)
