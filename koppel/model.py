@@ -206,6 +206,11 @@ class Stats:
     credit: int = 0  # positive number of cents on the credit side
     cents_by_account: dict[str, int] = field(default_factory=dict)
 
+    def count_batch(self, rows: int, entries: int) -> None:
+        """A batch counted but not kept (a read that wants only counts and totals): no totals per account."""
+        self.lines += rows
+        self.transactions += entries
+
     def add_batch(self, batch: pd.DataFrame, entries: int) -> None:
         amount = batch["amount"]
         self.lines += len(batch)
@@ -234,6 +239,7 @@ class LineStore:
         self._writer: ipc.RecordBatchFileWriter | None = None
         self._schema: pa.Schema | None = None
         self.rows = 0
+        self.kept = True  # False: a read that wanted only counts and totals (consumers.wanted_in_pass(lines=False))
 
     def append(self, batch: pd.DataFrame) -> None:
         if batch.empty:
@@ -269,6 +275,8 @@ class LineStore:
 
     def batches(self) -> Iterator[pd.DataFrame]:
         """Yield the lines in file order, batch by batch."""
+        if not self.kept:  # never an empty administration where lines were read: a caller's mistake, said loudly
+            raise RuntimeError("the lines of this read were counted, not kept (wanted_in_pass(lines=False))")
         self.close()
         shown = lines_pass(self.rows) if self.rows >= PROGRESS_MIN_ROWS else None
         done = 0

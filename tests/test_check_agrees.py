@@ -139,8 +139,10 @@ def _inspect_facts(path: Path) -> dict:
     """What ``koppel inspect --json`` prints, in the fields ``check`` prints too."""
     from koppel.registry import read_input
     from koppel.summary import summarize
+    from koppel.xaf.consumers import wanted_in_pass
 
-    s = summarize(read_input(path, "xaf"))
+    with wanted_in_pass(lines=False):  # as inspect reads: counts and totals, no line kept
+        s = summarize(read_input(path, "xaf"))
     return {
         "version": s["version"],
         "software": s["software"]["name"],

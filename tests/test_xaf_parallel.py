@@ -101,6 +101,24 @@ def test_a_larger_default_uses_cores_only_for_large_files(monkeypatch):
     assert parallel.reading_workers(path, 2) == 2
 
 
+@pytest.mark.parametrize("path", FILES, ids=[p.name[:40] for p in FILES])
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_read_of_counts_only_summarises_as_a_whole_read(path, workers):
+    """``koppel inspect`` keeps no line (no spool, no lines sent back by the pieces): its summary is that of a read
+    that keeps them, and the store it leaves refuses to be read as if it held the lines."""
+    from koppel.registry import read_input
+    from koppel.summary import summarize
+    from koppel.xaf.consumers import wanted_in_pass
+
+    whole = summarize(read_xaf(path))
+    with wanted_in_pass(lines=False):
+        adm = read_input(path, "xaf", workers=workers)
+    assert summarize(adm) == whole
+    assert adm.stats.lines == whole["counts"]["lines"] > 0 or path.name.startswith("empty")
+    with pytest.raises(RuntimeError, match="counted, not kept"):
+        adm.lines.frame()
+
+
 def test_read_input_reads_in_parallel_when_asked():
     from koppel.registry import read_input
 

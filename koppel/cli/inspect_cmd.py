@@ -11,6 +11,7 @@ from ..progress import activity
 from ..provenance import stamp
 from ..stdin_input import SHOWN, is_stdin, readable
 from ..summary import summarize, summary_text
+from ..xaf.consumers import wanted_in_pass
 from . import cli
 from .options import (
     encoding_option,
@@ -44,7 +45,7 @@ def inspect_command(
     from_format, options = source_reader_options(from_format, **source)
     with readable(path) as given:
         options.update(read_options(given, from_format, read_option_pairs))
-        with activity("inspect"):
+        with activity("inspect"), wanted_in_pass(lines=False):  # counts and totals only: no line is kept
             adm = read_with_progress(given, from_format, encoding, **options)
             summary = summarize(adm)
         summary["file"] = SHOWN if is_stdin(path) else str(path)

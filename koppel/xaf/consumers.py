@@ -1,7 +1,8 @@
 """What a command wants from the one pass over an auditfile besides the model itself.
 
 A conversion to XAF 4.0 wants the upgrade report's counts (and with ``--keep-dropped`` the dropped values);
-``--opening-with-open-items``, ``koppel openitems`` and the web app's open items want the subledgers.
+``--opening-with-open-items``, ``koppel openitems`` and the web app's open items want the subledgers;
+``koppel inspect`` wants the lines only as counts and totals (nothing kept, spooled or sent between processes).
 The command says so around its read (:func:`wanted_in_pass`); the XAF reader turns it into its options
 (:func:`pass_options`), so the parallel reader's worker processes get them too and no consumer parses the
 file a second time. Other inputs than XAF ignore it.
@@ -23,14 +24,16 @@ _wanted: ContextVar[frozenset[str]] = ContextVar("koppel_xaf_wanted", default=fr
 
 @contextlib.contextmanager
 def wanted_in_pass(
-    *, dropped_in_40: bool = False, dropped_rows: bool = False, subledgers: bool = False
+    *, dropped_in_40: bool = False, dropped_rows: bool = False, subledgers: bool = False, lines: bool = True
 ) -> Iterator[None]:
     """Within: an auditfile read also counts what 4.0 drops (``dropped_rows``: and keeps each dropped value)
-    and/or collects its subledgers."""
+    and/or collects its subledgers; ``lines=False``: it keeps no lines, only their counts and totals (every line is
+    still parsed and checked as in any read, so the same file fails the same way)."""
     options = {
         "count_dropped": dropped_in_40 or dropped_rows,
         "keep_dropped_rows": dropped_rows,
         "subledgers": subledgers,
+        "lines_not_kept": not lines,
     }
     token = _wanted.set(frozenset(name for name, on in options.items() if on))
     try:

@@ -160,13 +160,20 @@ def _parse_piece(args: tuple) -> dict:
     shift = piece.first_line - 1 - prefix.count(b"\n")
     if reader.drops is not None:
         reader.drops.line_shift = shift
+    keep = not options.get("lines_not_kept")
+    tables: list[pa.Table] = []
+    rows = 0
     try:
-        tables = list(reader.batches())
+        for table in reader.batches():
+            rows += table.num_rows
+            if keep:
+                tables.append(table)
     except KoppelError as exc:
         line = exc.line + shift if exc.line is not None else None
         return {"error": (exc.message, line, exc.field, exc.hint)}
     return {
         "tables": tables,
+        "rows": rows,
         "entries": reader.entries_in_batch,
         "side_totals": reader.side_totals,
         "journals": reader.master["journals"],
@@ -195,6 +202,7 @@ class ParallelRead:
         self.workers = workers
         self.master: XafReader | None = None
         self.entries = 0
+        self.rows = 0
         self.side_totals = [0, 0]
         self.journals: list[dict] = []
         self.opening_entries: set[tuple[str, str]] = set()
@@ -258,6 +266,7 @@ class ParallelRead:
                     message, line, field, hint = result["error"]
                     raise KoppelError(message, file=self.path, line=line, field=field, hint=hint)
                 self.entries += result["entries"]
+                self.rows += result["rows"]
                 self.side_totals[0] += result["side_totals"][0]
                 self.side_totals[1] += result["side_totals"][1]
                 self.journals.extend(result["journals"])
@@ -449,6 +458,9 @@ def _read_parallel(read: ParallelRead, progress: Progress | None) -> Administrat
             adm.lines.append(batch)
             adm.stats.add_batch(batch, 0)
     adm.lines.close()
+    if read.options.get("lines_not_kept"):  # the pieces sent counts, no lines
+        adm.lines.kept = False
+        adm.stats.count_batch(read.rows, 0)
     master = read.master
     assert master is not None
     adm.header = master.header

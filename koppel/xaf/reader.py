@@ -612,11 +612,16 @@ def rows_folder(options: dict) -> Iterator[None]:
 def _read_xaf(path, encoding, batch_size, progress, options) -> Administration:
     reader, batches = iter_xaf(path, encoding=encoding, batch_size=batch_size, progress=progress, **options)
     adm = Administration(header=reader.header)
+    keep = not options.get("lines_not_kept")
     for batch in batches:
-        adm.lines.append(batch)
-        adm.stats.add_batch(batch, reader.entries_in_batch)
+        if keep:
+            adm.lines.append(batch)
+            adm.stats.add_batch(batch, reader.entries_in_batch)
+        else:
+            adm.stats.count_batch(len(batch), reader.entries_in_batch)
         reader.entries_in_batch = 0
     adm.lines.close()
+    adm.lines.kept = keep
     adm.stats.debit, adm.stats.credit = reader.side_totals
     for name, frame in reader.master_tables().items():
         setattr(adm, name, frame)
