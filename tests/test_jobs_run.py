@@ -459,3 +459,26 @@ def test_a_job_takes_reader_options_and_a_check_beside_a_read_in_pieces_is_koppe
     own = check_file(tmp_path / "archive" / "d.xaf")
     assert [(f["code"], f["count"]) for f in written["findings"]] == [(f["code"], f["count"]) for f in own["findings"]]
     assert written["counts"] == own["counts"] and report.outcomes[0].check["verdict"] == own["verdict"]
+
+
+def test_the_pool_is_never_larger_than_the_inputs_waiting(job):
+    """A pool forked for one file maps the process's pages once more per worker, for nothing: one input (or none)
+    runs in this process, more inputs get at most one worker each."""
+    import os
+
+    from koppel.jobs.config import load_job_file
+    from koppel.jobs.report import summary_table
+    from koppel.jobs.runner import pool_size
+
+    job_file = load_job_file(job)
+    assert pool_size(job_file, None) == min(4, os.cpu_count() or 1)  # 3 drops and broken.xaf
+    assert pool_size(job_file, 2) == 2
+    assert pool_size(job_file, 8) == 4
+    assert pool_size(job_file, 0) == 0
+    for path in (job.parent / "inbox").glob("*.xaf"):
+        if path.name != "drop0.xaf":
+            path.unlink()
+    assert pool_size(job_file, 2) == 0
+    report = run_job_file(job, workers=2)
+    assert (report.workers, report.counts()) == (0, {"converted": 1})
+    assert "done in" in summary_table(report) and "in this process" in summary_table(report)

@@ -58,7 +58,9 @@ def summary_table(report: RunReport) -> str:
     ]
     done = len(report.outcomes)
     rate = f", {done / report.seconds:,.1f} files/s" if report.seconds > 0 and done and not report.dry_run else ""
-    workers = f" with {report.workers} worker(s)" if not report.dry_run else ""
+    workers = ""
+    if not report.dry_run:
+        workers = f" with {report.workers} worker(s)" if report.workers else " in this process"
     out.append(
         f"{'dry run: nothing was written' if report.dry_run else 'done'} in {report.seconds:.2f} s{workers}{rate}"
     )

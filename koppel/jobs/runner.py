@@ -126,6 +126,8 @@ def run_job_file(
     if dry_run:
         return plan_report(job_file)
     own = executor is None
+    if executor is None and not scheduler:
+        workers = pool_size(job_file, workers)
     executor = executor or make_executor(workers, scheduler)  # workers start before the lock is taken
     try:
         with job_lock(job_file.lock_path), StateDB(job_file.state_path) as db:
@@ -264,6 +266,24 @@ def _run(job_file: JobFile, db: StateDB, executor: Executor, progress: Progress 
     report.seconds = time.perf_counter() - start
     db.finish_run({"seconds": round(report.seconds, 3), **report.counts()})
     return report
+
+
+def pool_size(job_file: JobFile, workers: int | None) -> int | None:
+    """Worker processes for one run: never more than the inputs waiting, and none (this process) for one input.
+
+    A pool forked for a single file maps the process's pages once more per worker (the process tree's peak RSS
+    counts them each time) and converts no faster. Counted before the job lock is taken, as a pool must start
+    then; a file that arrives meanwhile is still converted, by the pool or in this process. An inbox that cannot
+    be read is left to the plan, which says why under the lock."""
+    try:
+        waiting = sum(
+            len(discover(job.inbox, job.glob, job.settle_seconds, recursive=job.recursive)) for job in job_file.jobs
+        )
+    except (KoppelError, OSError):
+        return workers
+    if workers == 0 or waiting <= 1:
+        return 0
+    return min(workers or os.cpu_count() or 1, waiting)
 
 
 def refuse_double_claims(job_file: JobFile, plans: dict[str, list[Planned]]) -> None:
