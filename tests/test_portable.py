@@ -180,8 +180,9 @@ def test_without_os_sync_each_staged_file_is_flushed(tmp_path: Path, monkeypatch
     assert sorted(flushed) == ["control.json", "x.csv", "y.csv"]  # published outputs (old/) are not flushed again
 
 
-def test_large_file_check_without_fork_validates_in_process(tmp_path: Path, monkeypatch) -> None:
-    """Where no process can be forked (Windows), the streaming XSD check runs in this process, same findings."""
+def test_large_file_check_validates_in_a_spawned_process_without_fork(tmp_path: Path, monkeypatch) -> None:
+    """The streaming XSD check runs in a spawned process (there is no fork on Windows): same findings where the
+    OS offers fork and where it does not, and the file's one schema error is found."""
     import multiprocessing
 
     from koppel.checks import check_file
@@ -191,11 +192,22 @@ def test_large_file_check_without_fork_validates_in_process(tmp_path: Path, monk
     bad = tmp_path / "bad.xaf"
     bad.write_text(text.replace("<amntTp>C</amntTp>", "<amntTp>X</amntTp>", 1), encoding="utf-8")
     monkeypatch.setattr(xsd_layer, "TREE_LIMIT", 0)  # every file counts as large: streaming validation
-    forked = check_file(bad, schema_dir=XSD_DIR)
+    here = check_file(bad, schema_dir=XSD_DIR)
     monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
-    made, inline_validation = [], xsd_layer.InlineValidation
-    monkeypatch.setattr(xsd_layer, "InlineValidation", lambda *a: made.append(a) or inline_validation(*a))
-    inline = check_file(bad, schema_dir=XSD_DIR)
+    made, parallel = [], xsd_layer.ParallelValidation
+    monkeypatch.setattr(xsd_layer, "ParallelValidation", lambda *a: made.append(a) or parallel(*a))
+    windows = check_file(bad, schema_dir=XSD_DIR)
     assert len(made) == 1
-    assert inline["findings"] == forked["findings"]
-    assert [f["code"] for f in inline["findings"] if f["code"].startswith("XAF-S")] == ["XAF-S01"]
+    assert windows["findings"] == here["findings"]
+    assert [f["code"] for f in windows["findings"] if f["code"].startswith("XAF-S")] == ["XAF-S01"]
+
+
+def test_the_validation_process_loads_no_pandas() -> None:
+    """What the spawned validation process imports (the XSD layer and the CR→LF source) loads lxml, not pandas or
+    pyarrow: the process holds its own few MB instead of a second copy of the checker's."""
+    code = (
+        "import sys, koppel.checks.xsd, koppel.checks.source\n"
+        "print(sorted(m for m in ('pandas', 'pyarrow', 'numpy') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
