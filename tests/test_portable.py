@@ -180,9 +180,9 @@ def test_without_os_sync_each_staged_file_is_flushed(tmp_path: Path, monkeypatch
     assert sorted(flushed) == ["control.json", "x.csv", "y.csv"]  # published outputs (old/) are not flushed again
 
 
-def test_large_file_check_validates_in_a_spawned_process_without_fork(tmp_path: Path, monkeypatch) -> None:
-    """The streaming XSD check runs in a spawned process (there is no fork on Windows): same findings where the
-    OS offers fork and where it does not, and the file's one schema error is found."""
+def test_large_file_check_validates_in_its_own_process_without_fork(tmp_path: Path, monkeypatch) -> None:
+    """The streaming XSD check runs in a process of its own, started without fork (there is none on Windows): same
+    findings where the OS offers fork and where it does not, and the file's one schema error is found."""
     import multiprocessing
 
     from koppel.checks import check_file
@@ -203,7 +203,7 @@ def test_large_file_check_validates_in_a_spawned_process_without_fork(tmp_path: 
 
 
 def test_the_validation_process_loads_no_pandas() -> None:
-    """What the spawned validation process imports (the XSD layer and the CR→LF source) loads lxml, not pandas or
+    """What the validation process imports (the XSD layer and the CR→LF source) loads lxml, not pandas or
     pyarrow: the process holds its own few MB instead of a second copy of the checker's."""
     code = (
         "import sys, koppel.checks.xsd, koppel.checks.source\n"
@@ -211,3 +211,18 @@ def test_the_validation_process_loads_no_pandas() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_a_script_without_a_main_guard_runs_once_when_it_checks_a_large_file(tmp_path: Path) -> None:
+    """The validation process is a command of its own: it never imports the caller's main script again (as
+    multiprocessing's spawn would), so a user's script without ``if __name__ == "__main__"`` runs once."""
+    script = tmp_path / "my_check.py"
+    script.write_text(
+        "from koppel.checks import check_file, xsd\n"
+        "xsd.TREE_LIMIT = 0  # every file counts as large: the streaming validation process\n"
+        f"result = check_file({str(SAMPLES / 'voorbeeld_xaf32.xaf')!r}, schema_dir={str(XSD_DIR)!r})\n"
+        "print('ran', result['verdict'])\n",
+        encoding="utf-8",
+    )
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path, check=True)
+    assert out.stdout.splitlines() == ["ran ok"]
