@@ -104,3 +104,25 @@ def test_u12_a_clair2_id_twice_in_the_file() -> None:
     rule_u12_clair2_id_unique("R1", "recordID", 9, "b/line[R1]", seen, out)
     rule_u12_clair2_id_unique(None, "recordID", 10, "b/line[None]", seen, out)
     assert _found(out) == [("XAF-U12", 9, "b/line[R1]", 1, {"recordID": "R1"})]
+
+
+@pytest.mark.parametrize("sample", ["voorbeeld_xaf32.xaf", "voorbeeld_clair2.xml", "voorbeeld_xaf40.xaf"])
+def test_the_scanner_drops_its_uniqueness_sets_when_the_pass_ends(sample: str) -> None:
+    """A hash per transaction is needed only while the pass runs: a job that checks and converts on one pass holds
+    the scanner through its writing, so the sets are emptied at the end of the root element."""
+    from koppel.checks.findings import Collector as Out
+    from koppel.checks.scan import Scanner
+    from koppel.xaf.events import RecordPass, open_source
+    from koppel.xaf.versions import sniff_xaf
+    from tests.conftest import SAMPLES
+
+    info = sniff_xaf(SAMPLES / sample)
+    scanner = Scanner(info.version, Out())
+    records = RecordPass(open_source(info), info.namespace)
+    seen_during = []
+    scanner.subscribe(records)
+    records.subscribe({"transaction": lambda _e: seen_during.append(len(scanner._tx_seen) + len(scanner._tx_ids))})
+    records.run_to_end()
+    assert seen_during[-1] > 0  # the rule's set was filled while the pass ran
+    assert (scanner._tx_seen, scanner._tx_ids, scanner._record_ids, scanner._seen) == (set(), set(), set(), {})
+    assert records.root is not None and len(records.root)  # the root stays for the reader's count of what is left

@@ -134,6 +134,7 @@ class Scanner:
         if not self.c2:
             names += ["vatCode", "period", "basic", "obLine", "openingBalance", "subledger", "obSubledger", "periods"]
         handlers: dict[str, Handler] = {n: getattr(self, "_" + n) for n in names}
+        handlers["auditfile"] = self._auditfile  # its end is the end of the pass
         records.subscribe(handlers)
 
     def run(self, records: RecordPass) -> Facts:
@@ -141,6 +142,17 @@ class Scanner:
         self.subscribe(records)
         records.run_to_end()
         return self.f
+
+    def _auditfile(self, _elem) -> bool:
+        """The pass has ended: drop what only the uniqueness rules needed while it ran (a hash per transaction).
+
+        A job that checks and converts on one pass writes its output after the pass, with the check's result still
+        to come; these sets were then the check's largest part (1.2M lines: ~30 MB of 424k transactions' hashes)."""
+        self._tx_seen = set()
+        self._record_ids = set()
+        self._tx_ids = set()
+        self._seen = {}
+        return KEEP  # the root: what is left of the tree stays for the reader's count
 
     # -- helpers -------------------------------------------------------------------------------
     def _kids(self, elem) -> dict:
