@@ -6,8 +6,10 @@ machine's noise hits both alike. ``--base`` is a checkout of the tree to compare
 Peak RSS is that of the whole process tree (main process + parallel reader workers, sampled every 20 ms);
 CPU seconds are those of the tree (user + system, children included).
 
-``run`` is ``koppel run`` on a job file with one job whose inbox holds the file (a hard link) and whose target
-is xaf40 (default --workers: one per CPU); ``run+check`` the same job with ``check = true``, which checks and
+``inspect-w2`` is ``inspect --workers 2`` (two reader processes that send back counts, not lines); ``openitems``
+is ``koppel openitems`` with its JSON written. ``run`` is ``koppel run`` on a job file with one job whose inbox
+holds the file (a hard link) and whose target is xaf40 (default --workers: one input, so the job's own process);
+``run+check`` the same job with ``check = true``, which checks and
 converts on one parse. ``check+xaf40`` is what that job replaces: ``koppel check`` then ``koppel convert --to
 xaf40`` of the same file, one after the other in one measured process tree (``sh -c``).
 
@@ -51,12 +53,14 @@ from common import ROOT, synthetic_file
 # A command is one koppel invocation, or several run one after the other in the same measured tree.
 COMMANDS: dict[str, list[list[str]]] = {
     "inspect": [["inspect", "{src}", "--json"]],
+    "inspect-w2": [["inspect", "{src}", "--json", "--workers", "2"]],  # counts from two reader processes
     "check": [["check", "{src}"]],  # with the XSD layer (the default)
     "minox": [["convert", "{src}", "--to", "minox", "-o", "{out}/minox"]],
     "xaf40": [["convert", "{src}", "--to", "xaf40", "-o", "{out}/out.xaf"]],
     "run": [["run", "{out}/jobs.toml"]],  # one job: the file in its inbox, target xaf40 (default workers)
     "run+check": [["run", "{out}/jobs.toml"]],  # the same job with check = true: check and convert on one pass
     "check+xaf40": [["check", "{src}"], ["convert", "{src}", "--to", "xaf40", "-o", "{out}/out.xaf"]],
+    "openitems": [["openitems", "{src}", "-o", "{out}/open-items.json"]],
 }
 # koppel's data folders are the subpackages koppel.schemas and koppel.templates (pyproject's package-dir). An
 # editable install maps them to its own checkout whatever PYTHONPATH says, so a tree measured from PYTHONPATH would
@@ -253,16 +257,17 @@ def main() -> None:
         print("| peer | wall | CPU | peak RSS | vs koppel | ratio vs base | ratio vs this |")
         print("|---|---|---|---|---|---|---|")
         for name in peers:
-            p, versus = results[(name, "peer")], PEERS[name][0]
+            p, compared = results[(name, "peer")], PEERS[name][0]
             wp = med(p, "wall")
-            vs = [
-                f"{wp / med(results[(versus, t)], 'wall'):.2f}×" if (versus, t) in results else "-"
-                for t in ("base", "this")
-            ]
-            print(
-                f"| {name} | {wp:.1f} s | {med(p, 'cpu'):.1f} s | {med(p, 'rss_mb'):.0f} MB | {versus} | "
-                f"{vs[0]} | {vs[1]} |"
-            )
+            for versus in [compared, *(n for n in names if n.startswith(compared + "-"))]:  # inspect, inspect-w2
+                vs = [
+                    f"{wp / med(results[(versus, t)], 'wall'):.2f}×" if (versus, t) in results else "-"
+                    for t in ("base", "this")
+                ]
+                print(
+                    f"| {name} | {wp:.1f} s | {med(p, 'cpu'):.1f} s | {med(p, 'rss_mb'):.0f} MB | {versus} | "
+                    f"{vs[0]} | {vs[1]} |"
+                )
     if failed:
         print(f"\nnon-zero exit codes: {', '.join(failed)}")
 
