@@ -114,7 +114,7 @@ def test_every_option_the_code_reads_is_declared():
     # koppel/xaf/target.py), not an --option
     internal = {"workers", "dialect", "account_kinds"}
     # what a command wants from the XAF pass (koppel/xaf/consumers.py), and the folder of the rows it keeps
-    internal |= {"count_dropped", "keep_dropped_rows", "dropped_rows_dir", "subledgers"}
+    internal |= {"count_dropped", "keep_dropped_rows", "dropped_rows_dir", "subledgers", "lines_not_kept"}
     assert used - declared - internal == set()
 
 
