@@ -38,6 +38,7 @@ CAPABILITIES = ("upgrade_report", "rgs_version", "needs_account_kind", "reader_p
 SPEC_KEYS = {
     "title", "evidence", "writer", "reader", "output", "carries", "notes", "option_sets", "option",
     "read_option_sets", "read_option", "opening_items", *CAPABILITIES, "detect", "xml_root", "fallback_suffixes",
+    "chart",
 }  # fmt: skip
 
 
@@ -156,6 +157,7 @@ def format_from_folder(folder: Path) -> FormatInfo | None:
         home=folder,
         engine="delimited" if delimited else "hooks",
         detect=hook(spec["detect"], where) if "detect" in spec else None,
+        chart=hook(spec["chart"], where) if "chart" in spec else None,
         xml_root=spec.get("xml_root", ""),
         fallback_suffixes=tuple(spec.get("fallback_suffixes", ())),
         **{key: bool(spec.get(key, False)) for key in CAPABILITIES},

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .errors import KoppelError
 from .evidence import MEANING
@@ -55,6 +56,7 @@ class FormatInfo:
     needs_account_kind: bool = False  # refuses an account of unknown kind (balance sheet / profit and loss)
     xml_root: str = ""  # an input whose root element starts with this name is this format
     detect: Callable[[bytes], bool] | None = None  # recognises an input by its first 4 KB (an own syntax)
+    chart: Callable[[Path], Any] | None = None  # reads only the chart of accounts (koppel.rgs.accounts.Chart)
     fallback_suffixes: tuple[str, ...] = ()  # an XML or a file with such a suffix no marker claims is read as this
     reader_progress: bool = False  # its reader reports bytes read (the progress line follows them)
     subledgers: bool = False  # its reader collects subledgers in its own pass when asked (koppel.xaf.consumers)

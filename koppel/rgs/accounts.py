@@ -35,8 +35,9 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _xaf_chart(path: Path) -> Chart:
-    """The chart as the content pass reads it: header and ledger accounts, stopping where the transactions begin."""
+def read_xaf_chart(path: Path) -> Chart:
+    """An auditfile's chart as the content pass reads it: header and ledger accounts, stopping where the
+    transactions begin (the XAF format's ``chart`` hook, schemas/xaf/format.toml)."""
     from ..xaf.events import KEEP, RecordPass, open_source
     from ..xaf.safety import xml_error
     from ..xaf.versions import sniff_xaf
@@ -74,14 +75,15 @@ def _v(value: object) -> str | None:
 
 def read_chart(path: str | Path, from_format: str | None = None, **options) -> Chart:
     """The accounts (with RGS codes and kinds) and the RGS version of any input koppel reads."""
-    from ..registry import detect_format, read_input
+    from ..registry import detect_format, get_format, read_input
 
     path = Path(path)
     if not path.exists():
         raise KoppelError("file not found", file=path)
     name = from_format or detect_format(path)
-    if name == "xaf" and path.is_file():
-        return _xaf_chart(path)
+    chart = get_format(name).chart  # a format that reads its chart alone, without the entries
+    if chart is not None and path.is_file():
+        return chart(path)
     adm = read_input(path, from_format, **options)
     accounts = [LedgerAccount(str(a.account_id), _v(a.name), _v(a.kind), _v(a.rgs_code))
                 for a in adm.accounts.itertuples(index=False)]  # fmt: skip
