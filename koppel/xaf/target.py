@@ -126,7 +126,7 @@ def _write_target(adm, out, job, result, report, version, family, keep_dir, scan
     )
     if scan_file is not None:
         scan_file.replace(keep_dir / "dropped-elements.csv")
-    if keep_dir is not None:
+    if keep_dir is not None and scan_file is None:  # the read kept no dropped values of its own (not an auditfile)
         _keep_model_drops(adm, keep_dir, version)
     result.files = [p.name for p in written.paths]
     result.count("entries", written.entries + (1 if written.opening_lines else 0))
@@ -157,9 +157,8 @@ def _counted_in_read(adm: Administration, rows: bool) -> dict:
 
 
 def _keep_model_drops(adm: Administration, folder: Path, version: str) -> None:
-    """Relation fields 4.0 has no place for, as CSV (the read keeps those of XAF sources; this covers others)."""
-    if adm.header.source_format == "xaf":
-        return
+    """Relation fields 4.0 has no place for, as CSV, for a source whose read kept none (an auditfile's read keeps
+    every dropped value itself, relations' among them)."""
     cols = ["relation_id", "contact", "phone", "website", "iban", "bic", "payment_days", "control_account"]
     rel = adm.relations[cols]
     rel = rel[rel.drop(columns="relation_id").notna().any(axis=1)]
