@@ -613,6 +613,7 @@ def _read_xaf(path, encoding, batch_size, progress, options) -> Administration:
     reader, batches = iter_xaf(path, encoding=encoding, batch_size=batch_size, progress=progress, **options)
     adm = Administration(header=reader.header)
     keep = not options.get("lines_not_kept")
+    reader.as_arrow = not keep  # counted only: no pandas frame is made of a batch
     for batch in batches:
         if keep:
             adm.lines.append(batch)
