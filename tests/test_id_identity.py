@@ -16,6 +16,7 @@ from koppel.pipeline import convert
 from koppel.registry import all_formats
 from koppel.xaf.writer import write_xaf
 from tests.conftest import SAMPLES
+from tests.format_params import accepted
 
 HEADER = Header(company_name="Nullen BV", fiscal_year="2025", start_date="2025-01-01", end_date="2025-12-31",
                 currency="EUR")  # fmt: skip
@@ -39,8 +40,7 @@ def _auditfile(path: Path, accounts: list[str]) -> Path:
 
 
 def _run(source: Path, target: str, out: Path, **kw):
-    options = {"office": "1"} if target == "twinfield" else {}
-    return convert(source, target, out, options=options, **kw)
+    return convert(source, target, out, options=accepted(target, {"office": "1"}), **kw)
 
 
 def test_king_refuses_to_merge_leading_zero_accounts(tmp_path: Path) -> None:
