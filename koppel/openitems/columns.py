@@ -8,11 +8,12 @@ postings as one Python object each held ~500 MB; as columns they hold a tenth of
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 NONE = np.iinfo(np.int64).min  # a missing date (NaT's own value)
 DAY = 86_400_000_000  # microseconds in a day
@@ -27,16 +28,16 @@ FLAGS = ("opening", "inv_subledger", "mut_invoice", "sales_purchase")
 class PostingColumns:
     """One array per field, all of one length; text as Arrow strings (null: none), the rest numpy."""
 
-    account: pa.Array
-    relation: pa.Array
-    journal: pa.Array
-    entry: pa.Array
-    line: pa.Array
-    doc: pa.Array
-    description: pa.Array
-    inv: pa.Array  # the invoice reference the matching uses (invRef, else the subledger's), null: none
-    match_key: pa.Array
-    rec_ref: pa.Array
+    account: pa.ChunkedArray
+    relation: pa.ChunkedArray
+    journal: pa.ChunkedArray
+    entry: pa.ChunkedArray
+    line: pa.ChunkedArray
+    doc: pa.ChunkedArray
+    description: pa.ChunkedArray
+    inv: pa.ChunkedArray  # the invoice reference the matching uses (invRef, else the subledger's), null: none
+    match_key: pa.ChunkedArray
+    rec_ref: pa.ChunkedArray
     amount: np.ndarray
     date: np.ndarray
     invoice_date: np.ndarray
@@ -50,33 +51,20 @@ class PostingColumns:
     def __len__(self) -> int:
         return len(self.amount)
 
-    def take(self, index: np.ndarray) -> PostingColumns:
-        """The postings at ``index``, in that order."""
-        picked = pa.array(index, type=pa.int64())
-        return PostingColumns(
-            **{
-                f.name: (value.take(picked) if isinstance(value, pa.Array) else value[index])
-                for f in fields(self)
-                for value in (getattr(self, f.name),)
-            }
-        )
-
-
-def empty_columns() -> PostingColumns:
-    return concat([])
 
 
 def concat(parts: Iterable[dict]) -> PostingColumns:
-    """Join per-batch parts (dicts of lists/arrays as :func:`part` makes them) into one set of columns."""
+    """Join per-batch parts (dicts of arrays, as :func:`koppel.openitems.postings.batch_part` makes them) into one
+    set of columns; the text stays in its batches' chunks (no copy), and each numeric column is joined while the
+    parts give up theirs (all joined at once they held the numbers twice)."""
     parts = list(parts)
     values = {}
     for name in TEXT:
-        chunks = [p[name] for p in parts]
-        values[name] = pa.concat_arrays(chunks) if chunks else pa.array([], type=pa.string())
+        values[name] = pa.chunked_array([p.pop(name) for p in parts], type=pa.string())
     for name in NUMBERS:
-        values[name] = np.concatenate([p[name] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
+        values[name] = np.concatenate([p.pop(name) for p in parts]) if parts else np.zeros(0, dtype=np.int64)
     for name in FLAGS:
-        values[name] = np.concatenate([p[name] for p in parts]) if parts else np.zeros(0, dtype=bool)
+        values[name] = np.concatenate([p.pop(name) for p in parts]) if parts else np.zeros(0, dtype=bool)
     return PostingColumns(**values)
 
 
@@ -105,7 +93,11 @@ def as_dates(values: np.ndarray) -> list:
     return out.tolist()
 
 
-def as_text(values: pa.Array) -> list:
-    """Arrow strings as Python strings, ``None`` for null (and for the NaN match key)."""
-    out = values.to_pylist()
-    return [None if v == MK_NAN else v for v in out] if MK_NAN in set(out) else out
+def flat(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """One array of ``values`` (a chunked array's chunks joined)."""
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
+def mask(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """An Arrow boolean column as a numpy mask, null as False."""
+    return np.asarray(pc.fill_null(values, False).to_numpy(zero_copy_only=False), dtype=bool)

@@ -35,7 +35,7 @@ import pyarrow.compute as pc
 from ..errors import KoppelError
 from ..model import Administration, Subledgers
 from . import tables
-from .columns import NONE, PostingColumns, concat, micros_of
+from .columns import NONE, PostingColumns, concat, flat, mask, micros, micros_of
 from .control import ControlAccount, account_use, detect_control_accounts
 from .matching import GroupInput, match
 from .postings import SEP, Context, batch_part, ts
@@ -269,15 +269,15 @@ def compute_open_items(
         part["key"] = _keys(part)
         entry_key = part["journal_id"].astype(str) + SEP + part["entry_nr"].astype(str)
         part["is_opening"] = entry_key.isin(opening_keys) if opening_keys else False
-        parts.append(batch_part(part, ctx))
+        part = part[_in_scope(part, at_us, opening_only)]  # only what counts at ``at`` is kept
+        if len(part):
+            parts.append(batch_part(part, ctx))
         del part
     ob_parts = _opening_postings(adm, side, sb, notes)
     if not ob_parts.empty:
         parts.append(batch_part(ob_parts, ctx))
     posts = concat(parts)
     del parts
-    in_scope = posts.opening | (~np.bool_(opening_only) & (posts.date != NONE) & (posts.date <= at_us))
-    posts = posts.take(np.flatnonzero(in_scope))
     groups, asg = _match(posts, side)
     item_table, invoice = tables.item_table(posts, groups, asg, names, at_us, ITEM_COLUMNS)
     posting_table = tables.posting_table(posts, groups, asg, invoice, POSTING_OUT_COLUMNS)
@@ -285,15 +285,18 @@ def compute_open_items(
     return OpenItemsResult(at, control, item_table, posting_table, recon, notes)
 
 
-def _codes(values: pa.Array) -> np.ndarray:
-    """Equal texts, equal codes (-1 for null): what the matching compares instead of the texts."""
-    encoded = values.dictionary_encode()
-    return encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+def _in_scope(part: pd.DataFrame, at_us: int, opening_only: bool) -> np.ndarray:
+    """The opening postings, and unless ``opening_only`` those booked on or before ``at``."""
+    opening = part["is_opening"].to_numpy(dtype=bool)
+    if opening_only:
+        return opening
+    booked = micros(part["date"])
+    return opening | ((booked != NONE) & (booked <= at_us))
 
 
 def _ranks(values: pa.Array) -> tuple[np.ndarray, list]:
     """Per value its rank among the distinct values in string order (null: -1), and those values."""
-    encoded = values.dictionary_encode()
+    encoded = flat(values).dictionary_encode()
     words = encoded.dictionary.to_pylist()
     order = sorted(range(len(words)), key=words.__getitem__)
     rank = np.empty(len(words), dtype=np.int64)
@@ -320,6 +323,7 @@ def _match(posts: PostingColumns, side: dict[str, str]) -> tuple[tables.Groups, 
         )
     )
     at = with_relation[order]
+    del order, date_key
     acc, rel = account_rank[at], relation_rank[at]
     new_group = np.ones(len(at), dtype=bool)
     new_group[1:] = (acc[1:] != acc[:-1]) | (rel[1:] != rel[:-1])
@@ -328,9 +332,6 @@ def _match(posts: PostingColumns, side: dict[str, str]) -> tuple[tables.Groups, 
     group_relation = [relations[i] for i in rel[starts]]
     group_side = [side.get(a, "unknown") for a in group_account]
     natural = np.array([-1 if side.get(a) == "supplier" else 1 for a in group_account], dtype=np.int64)
-    index = pa.array(at, type=pa.int64())
-    journal, entry = _codes(posts.journal.take(index)), _codes(posts.entry.take(index))
-    entry = (journal + 1) * (int(entry.max(initial=-1)) + 2) + entry + 1  # one code per (journal, entry number)
     due_key = np.where(
         posts.due != NONE,
         posts.due,
@@ -339,13 +340,12 @@ def _match(posts: PostingColumns, side: dict[str, str]) -> tuple[tables.Groups, 
     data = GroupInput(
         starts=np.append(starts, len(at)),
         natural=natural,
+        at=at,
+        text={"inv": posts.inv, "match_key": posts.match_key, "doc": posts.doc, "journal": posts.journal,
+              "entry": posts.entry},
         amount=posts.amount[at],
         opening=posts.opening[at],
-        inv=_codes(posts.inv.take(index)),
         inv_subledger=posts.inv_subledger[at],
-        match_key=_codes(posts.match_key.take(index)),
-        doc=_codes(posts.doc.take(index)),
-        entry=entry,
         due_key=due_key[at],
         order=posts.order[at],
     )
@@ -426,7 +426,7 @@ def _reconcile(adm, control, posts: PostingColumns, items: tables.Table, sb, sb_
         acc = c.account_id
         own = _is(posts.account, acc)
         amount, ob = posts.amount, posts.opening
-        no_relation = np.asarray(posts.relation.is_null(), dtype=bool)
+        no_relation = mask(posts.relation.is_null())
         opening = int(amount[own & ob].sum())
         movements = int(amount[own & ~ob].sum())
         no_rel_ob = int(amount[own & no_relation & ob].sum())
@@ -434,7 +434,7 @@ def _reconcile(adm, control, posts: PostingColumns, items: tables.Table, sb, sb_
         mine = _is(items.columns["control_account"], acc)
         open_amount = items.columns["open_amount"]
         open_total = int(open_amount[mine].sum())
-        unallocated = int(open_amount[mine & _is(items.columns["status"].cast(pa.string()), "unallocated")].sum())
+        unallocated = int(open_amount[mine & _is(items.columns["status"], "unallocated")].sum())
         closing = opening + movements
         difference = closing - open_total
         unexplained = difference - no_rel_ob - no_rel
@@ -474,4 +474,6 @@ def _reconcile(adm, control, posts: PostingColumns, items: tables.Table, sb, sb_
 
 def _is(values: pa.Array, text: str) -> np.ndarray:
     """Where ``values`` equals ``text``, as a numpy mask."""
-    return np.asarray(pc.equal(values, text).fill_null(False), dtype=bool) if len(values) else np.zeros(0, dtype=bool)
+    if isinstance(values.type, pa.DictionaryType):
+        values = values.cast(pa.string())
+    return mask(pc.equal(values, text)) if len(values) else np.zeros(0, dtype=bool)

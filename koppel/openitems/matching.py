@@ -1,8 +1,8 @@
 """The matching rules (see :mod:`koppel.openitems.engine`), one (account, relation) group at a time.
 
-Postings come in as integer columns (codes for references, cents for amounts) sorted into groups; each group
-is matched over plain lists of its own, and what comes out is an integer per posting (its item, how it was
-placed, when it was added) and a few integers per item — no object per posting or per item.
+Postings come in as columns sorted into groups; groups are matched a block of about 50k postings at a time over
+plain lists made for that block only, and what comes out is an integer per posting (its item, how it was placed,
+when it was added) and a few integers per item — no object per posting or per item is kept.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
 
 # how a posting was placed (posting ``method``) and how an item was found (item ``reference``)
 METHODS = ("invoice_ref", "subledger", "matchKeyID", "doc_ref", "opening", "none", "relation+amount", "unallocated")
@@ -25,13 +26,11 @@ class GroupInput:
 
     starts: np.ndarray  # first position of each group, plus the end
     natural: np.ndarray  # per group: 1 (debtors) or -1 (creditors)
+    at: np.ndarray  # which posting of ``text`` is at each position
+    text: dict  # inv, match_key, doc, journal, entry: Arrow text of all postings (null: none)
     amount: np.ndarray
     opening: np.ndarray
-    inv: np.ndarray  # invoice-reference code, -1: none
     inv_subledger: np.ndarray
-    match_key: np.ndarray  # code, -1: none
-    doc: np.ndarray  # code, -1: none
-    entry: np.ndarray  # code of (journal, entry number)
     due_key: np.ndarray  # due date, else invoice date, else the latest date (the item due first goes first)
     order: np.ndarray
 
@@ -49,45 +48,70 @@ class Assignment:
     item_reference: np.ndarray  # a METHODS code
 
 
+BLOCK = 50_000  # postings whose text is made Python values at once
+
+
+def _blocks(starts: np.ndarray):
+    """Runs of whole groups of about BLOCK postings: (first group, end group)."""
+    g, n_groups = 0, len(starts) - 1
+    while g < n_groups:
+        end = int(np.searchsorted(starts, starts[g] + BLOCK, side="right")) - 1
+        end = min(max(end, g + 1), n_groups)
+        yield g, end
+        g = end
+
+
 def match(data: GroupInput) -> Assignment:
     n = len(data.amount)
-    item = np.full(n, -1, dtype=np.int64)
+    item = np.full(n, -1, dtype=np.int32)  # fewer than 2**31 postings
     method = np.full(n, -1, dtype=np.int8)
-    seq = np.full(n, -1, dtype=np.int64)
-    out_items: tuple[list, list, list, list] = ([], [], [], [])
-    added = 0
-    for g in range(len(data.starts) - 1):
-        s, e = int(data.starts[g]), int(data.starts[g + 1])
-        local_item, local_method, order_added, names = _match_group(data, s, e, int(data.natural[g]))
-        first = len(out_items[0])
-        item[s:e] = np.asarray(local_item, dtype=np.int64) + first
-        method[s:e] = local_method
-        seq[np.asarray(order_added, dtype=np.int64) + s] = np.arange(added, added + len(order_added))
-        added += len(order_added)
-        for name_from, name_at, reference in names:
-            out_items[0].append(g)
-            out_items[1].append(name_from)
-            out_items[2].append(name_at + s if name_from != NO_NAME else -1)
-            out_items[3].append(reference)
+    seq = np.full(n, -1, dtype=np.int32)
+    per_group: list[tuple[np.ndarray, ...]] = []  # each group's items as arrays (as lists they held 60 MB)
+    made = added = 0
+    for first, end in _blocks(data.starts):
+        block_start = int(data.starts[first])
+        picked = pa.array(data.at[block_start : int(data.starts[end])], type=pa.int64())
+        text = {name: values.take(picked).to_pylist() for name, values in data.text.items()}
+        for g in range(first, end):
+            s, e = int(data.starts[g]), int(data.starts[g + 1])
+            values = {name: column[s - block_start : e - block_start] for name, column in text.items()}
+            local_item, local_method, order_added, names = _match_group(data, values, s, e, int(data.natural[g]))
+            item[s:e] = np.asarray(local_item, dtype=np.int32) + made
+            method[s:e] = local_method
+            seq[np.asarray(order_added, dtype=np.int64) + s] = np.arange(added, added + len(order_added))
+            added += len(order_added)
+            made += len(names)
+            name_from, name_at, reference = (np.asarray(column, dtype=np.int64) for column in zip(*names, strict=True))
+            per_group.append(
+                (
+                    np.full(len(names), g, dtype=np.int32),
+                    name_from.astype(np.int8),
+                    np.where(name_from != NO_NAME, name_at + s, -1),
+                    reference.astype(np.int8),
+                )
+            )
+    joined = [np.concatenate(column) for column in zip(*per_group, strict=True)] if per_group else None
+    empty = (np.zeros(0, np.int32), np.zeros(0, np.int8), np.zeros(0, np.int64), np.zeros(0, np.int8))
+    group, name_from, name_at, reference = joined or empty
     return Assignment(
         item=item,
         method=method,
         seq=seq,
-        item_group=np.asarray(out_items[0], dtype=np.int64),
-        item_name_from=np.asarray(out_items[1], dtype=np.int8),
-        item_name_at=np.asarray(out_items[2], dtype=np.int64),
-        item_reference=np.asarray(out_items[3], dtype=np.int8),
+        item_group=group,
+        item_name_from=name_from,
+        item_name_at=name_at,
+        item_reference=reference,
     )
 
 
-def _match_group(data: GroupInput, s: int, e: int, natural: int):
-    """The rules 1-6 over one group's postings (positions 0..n-1 of the slice ``s:e``)."""
+def _match_group(data: GroupInput, text: dict, s: int, e: int, natural: int):
+    """The rules 1-6 over one group's postings (positions 0..n-1 of the slice ``s:e``; ``text`` their texts)."""
     amount = data.amount[s:e].tolist()
     opening = data.opening[s:e].tolist()
-    inv = data.inv[s:e].tolist()
+    inv = text["inv"]
     inv_sb = data.inv_subledger[s:e].tolist()
-    mkey = data.match_key[s:e].tolist()
-    doc = data.doc[s:e].tolist()
+    mkey = text["match_key"]
+    doc = text["doc"]
     n = len(amount)
     owner = [-1] * n
     how = [-1] * n
@@ -108,38 +132,38 @@ def _match_group(data: GroupInput, s: int, e: int, natural: int):
         owner[k], how[k] = it, m
         order_added.append(k)
 
-    by_inv: dict[int, int] = {}
+    by_inv: dict[str, int] = {}
     for k in range(n):  # 1. invoice reference
         code = inv[k]
-        if code >= 0:
+        if code is not None:
             m = SUBLEDGER if inv_sb[k] else INVOICE_REF
             it = by_inv.get(code)
             if it is None:
                 it = by_inv[code] = new(NAMED_BY_INV, k, m)
             add(it, k, m)
-    by_key: dict[int, int] = {}
+    by_key: dict[str, int] = {}
     for it in range(len(posts)):
         for k in posts[it]:
-            if mkey[k] >= 0:
+            if mkey[k] is not None:
                 by_key[mkey[k]] = it
     for k in range(n):  # 2. matchKeyID
-        if owner[k] >= 0 or mkey[k] < 0:
+        if owner[k] >= 0 or mkey[k] is None:
             continue
         it = by_key.get(mkey[k])
         if it is None:
             it = by_key[mkey[k]] = new(NO_NAME, 0, MATCH_KEY)
         add(it, k, MATCH_KEY)
-    doc_items: dict[int, list[int]] = {}  # doc_ref of an item's invoice-side postings -> items
+    doc_items: dict[str, list[int]] = {}  # doc_ref of an item's invoice-side postings -> items
     for it in range(len(posts)):
         for ref in {doc[k] for k in posts[it] if amount[k] * natural > 0}:
-            if ref >= 0:
+            if ref is not None:
                 doc_items.setdefault(ref, []).append(it)
-    by_doc: dict[int, list[int]] = {}
+    by_doc: dict[str, list[int]] = {}
     for k in range(n):
-        if owner[k] < 0 and doc[k] >= 0:
+        if owner[k] < 0 and doc[k] is not None:
             by_doc.setdefault(doc[k], []).append(k)
     if by_doc:
-        entry = data.entry[s:e].tolist()
+        entry = list(zip(text["journal"], text["entry"], strict=True))
         for ref, members in by_doc.items():  # 3. document reference: an invoice and its settlement(s)
             settling = [k for k in members if amount[k] * natural < 0]
             known = doc_items.get(ref, [])

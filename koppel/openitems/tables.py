@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .columns import DAY, MK_NAN, NONE, PostingColumns, as_dates
+from .columns import DAY, MK_NAN, NONE, PostingColumns, as_dates, flat
 from .matching import METHODS, NAMED_BY_DOC, NAMED_BY_INV, UNALLOCATED, Assignment
 
 NO_RELATION = "no relation: not an item"
@@ -23,6 +23,7 @@ STATUSES = ("unallocated", "paid", "overpaid", "open", "partly paid")
 KINDS = ("payment", "invoice", "credit note")
 DATES = {"invoice_date", "due_date", "last_payment_date", "date"}
 NULLABLE_INTS = {"days_overdue"}  # int64 with NONE for missing
+ARROW = (pa.Array, pa.ChunkedArray)
 
 
 @dataclass
@@ -42,7 +43,7 @@ class Table:
             self.texts = frozenset(
                 name
                 for name, value in self.columns.items()
-                if isinstance(value, pa.Array) and len(value) - value.null_count - _nan_keys(name, value) > 0
+                if isinstance(value, ARROW) and len(value) - value.null_count - _nan_keys(name, value) > 0
             )
 
     def __len__(self) -> int:
@@ -56,7 +57,7 @@ class Table:
         """The rows at ``picked``, in that order."""
         arrow_index = pa.array(picked, type=pa.int64())
         return Table(
-            {k: (v.take(arrow_index) if isinstance(v, pa.Array) else v[picked]) for k, v in self.columns.items()},
+            {k: (v.take(arrow_index) if isinstance(v, ARROW) else v[picked]) for k, v in self.columns.items()},
             self.order,
             self.texts,
         )
@@ -70,7 +71,7 @@ def _nan_keys(name: str, value: pa.Array) -> int:
 
 def _plain(table: Table, name: str, start: int, stop: int) -> list:
     value = table.columns[name]
-    if isinstance(value, pa.Array):
+    if isinstance(value, ARROW):
         out = value.slice(start, stop - start).to_pylist()
         if name in ("match_key", "rec_ref"):  # a NaN key read from the file stays NaN, as it always was
             return [np.nan if v == MK_NAN else v for v in out]
@@ -124,83 +125,102 @@ class Groups:
 def item_table(
     posts: PostingColumns, groups: Groups, asg: Assignment, names: dict[str, str], at_us: int, columns: tuple
 ) -> tuple[Table, pa.Array]:
-    """The items sorted as the report lists them, and each item's invoice number (by item id, for the postings)."""
+    """The items sorted as the report lists them, and each item's invoice number (by item id, for the postings).
+
+    Worked out in stages, each item column put in report order as it is made, so that few temporaries of the
+    postings' length are alive at once."""
     n_items = len(asg.item_group)
     by_item = np.lexsort((asg.seq, asg.item)) if n_items else np.zeros(0, dtype=np.int64)
-    item = asg.item[by_item]
-    src = groups.at[by_item]
-    counts = np.bincount(item, minlength=n_items)
+    counts = np.bincount(asg.item[by_item], minlength=n_items)
     starts = (np.cumsum(counts) - counts).astype(np.int64)
-    n = len(item)
+    src = groups.at[by_item]
+    n = len(src)
     amount = posts.amount[src]
-    natural_item = groups.natural[asg.item_group]
-    natural = np.repeat(natural_item, counts)
-    invoice_like = np.repeat(_invoice_level(posts, src, amount * natural > 0, starts), counts)
+    natural_item = groups.natural[asg.item_group].astype(np.int8)
+    own_side = amount * np.repeat(natural_item, counts) > 0
+    level = np.repeat(_invoice_level(posts, src, own_side, starts).astype(np.int8), counts)
     first = np.zeros(n, dtype=bool)
     first[starts] = True
-    side_ = amount * natural > 0
-    opening_sp = posts.opening[src] | posts.sales_purchase[src]
     marked = np.select(
-        [invoice_like == 1, invoice_like == 2, invoice_like == 3], [posts.mut_invoice[src], opening_sp, side_], first
+        [level == 1, level == 2, level == 3],
+        [posts.mut_invoice[src], posts.opening[src] | posts.sales_purchase[src], own_side],
+        first,
     )
-    position = np.arange(n)
+    del level, first, own_side
+    position = np.arange(n, dtype=np.int64)
 
     def first_where(mask: np.ndarray) -> np.ndarray:
-        return np.minimum.reduceat(np.where(mask, position, n), starts) if n else np.zeros(0, dtype=np.int64)
+        return _reduce(np.minimum, np.where(mask, position, n), starts)
 
     def at(values: np.ndarray, index: np.ndarray, missing) -> np.ndarray:
         return np.where(index < n, values[np.minimum(index, max(n - 1, 0))], missing) if n else values[:0]
 
-    first_amount = at(amount, first_where(marked & (amount != 0)), 0)
-    sign = np.where(first_amount >= 0, 1, -1)
-    settles = amount * np.repeat(sign, counts) <= 0
-    original = _sums(np.where(settles, 0, amount), starts)
-    settled = _sums(np.where(settles, amount, 0), starts)
-    open_ = original + settled
+    top = np.iinfo(np.int64).max
     dates = posts.date[src]
     invoice_dates = posts.invoice_date[src]
-    top = np.iinfo(np.int64).max
     invoice_date = _reduce(np.minimum, np.where(marked & (invoice_dates != NONE), invoice_dates, top), starts)
+    del invoice_dates
     invoice_date = np.where(invoice_date == top, at(dates, first_where(marked), NONE), invoice_date)
-    dues = posts.due[src]
-    due = at(dues, first_where(marked & (dues != NONE)), NONE)
-    last_pay = _reduce(np.maximum, np.where(settles & (dates != NONE), dates, NONE), starts)
-    unallocated = asg.item_reference == UNALLOCATED
-    status = np.select([unallocated, open_ == 0, open_ * sign < 0, settled == 0], [0, 1, 2, 3], 4)
-    original = np.where(unallocated, 0, original)
-    settled = np.where(unallocated, open_, settled)
-    overdue = (due != NONE) & (open_ != 0) & ~unallocated
-    days = np.where(overdue, np.maximum(np.floor_divide(at_us - np.where(overdue, due, at_us), DAY), 0), NONE)
-    kind = np.where(unallocated, 0, np.where(sign == natural_item, 1, 2))
     invoice = _invoices(posts, groups, asg)
-    matched_by = _matched_by(asg.method[by_item], ~marked, starts, n_items)
-    relation = pa.array(groups.relation, type=pa.string()).take(pa.array(asg.item_group, type=pa.int64()))
-    cols = {
-        "control_account": pa.array(groups.account, type=pa.string()).take(pa.array(asg.item_group, type=pa.int64())),
-        "side": pa.array(groups.side, type=pa.string()).take(pa.array(asg.item_group, type=pa.int64())),
-        "relation_id": relation,
-        "relation_name": pa.array([names.get(r) for r in groups.relation], type=pa.string()).take(
-            pa.array(asg.item_group, type=pa.int64())
-        ),
-        "invoice": invoice,
-        "kind": _dictionary(kind, KINDS),
-        "reference": _dictionary(asg.item_reference, METHODS),
-        "invoice_date": invoice_date,
-        "due_date": due,
-        "original_amount": original,
-        "paid_amount": -settled,
-        "open_amount": open_,
-        "days_overdue": days,
-        "status": _dictionary(status, STATUSES),
-        "matched_by": matched_by,
-        "last_payment_date": last_pay,
-        "postings": counts.astype(np.int64),
-    }
-    # sorted by account, relation (the groups' order), invoice date (none last) and invoice number, stably
+    # report order: account, relation (the groups' order), invoice date (none last), invoice number; stable
     day = np.where(invoice_date == NONE, top, np.floor_divide(invoice_date, DAY))
     rank = pc.rank(invoice, sort_keys="ascending", tiebreaker="dense").to_numpy() if n_items else day
     order = np.lexsort((rank, day, asg.item_group)) if n_items else np.zeros(0, dtype=np.int64)
-    return Table(cols, columns).take(order), invoice
+    del day, rank
+    cols: dict = {"invoice_date": invoice_date[order]}
+    del invoice_date
+    dues = posts.due[src]
+    cols["due_date"] = at(dues, first_where(marked & (dues != NONE)), NONE)[order]
+    del dues
+    first_amount = at(amount, first_where(marked & (amount != 0)), 0)
+    sign = np.where(first_amount >= 0, 1, -1).astype(np.int8)
+    del first_amount
+    settles = amount * np.repeat(sign, counts) <= 0
+    original = _reduce(np.add, np.where(settles, 0, amount), starts)
+    settled = _reduce(np.add, np.where(settles, amount, 0), starts)
+    del amount
+    cols["last_payment_date"] = _reduce(np.maximum, np.where(settles & (dates != NONE), dates, NONE), starts)[order]
+    del dates, settles
+    matched_by = _matched_by(asg.method[by_item], ~marked, starts, n_items)
+    del marked, src, by_item
+    open_ = original + settled
+    unallocated = asg.item_reference == UNALLOCATED
+    status = np.select([unallocated, open_ == 0, open_ * sign < 0, settled == 0], [0, 1, 2, 3], 4)
+    kind = np.where(unallocated, 0, np.where(sign == natural_item, 1, 2))
+    original = np.where(unallocated, 0, original)
+    settled = np.where(unallocated, open_, settled)
+    due = cols["due_date"]
+    overdue = (due != NONE) & (open_[order] != 0) & ~unallocated[order]
+    days = np.where(overdue, np.maximum(np.floor_divide(at_us - np.where(overdue, due, at_us), DAY), 0), NONE)
+    group = asg.item_group[order]
+    picked = pa.array(order, type=pa.int64())
+    cols = {
+        "control_account": _by_group(groups.account, group),
+        "side": _by_group(groups.side, group),
+        "relation_id": _by_group(groups.relation, group),
+        "relation_name": _by_group([names.get(r) for r in groups.relation], group),
+        "invoice": invoice.take(picked),
+        "kind": _dictionary(kind[order], KINDS),
+        "reference": _dictionary(asg.item_reference[order], METHODS),
+        "invoice_date": cols["invoice_date"],
+        "due_date": due,
+        "original_amount": original[order],
+        "paid_amount": -settled[order],
+        "open_amount": open_[order],
+        "days_overdue": days,
+        "status": _dictionary(status[order], STATUSES),
+        "matched_by": matched_by.take(picked),
+        "last_payment_date": cols["last_payment_date"],
+        "postings": counts[order].astype(np.int64),
+    }
+    return Table(cols, columns), invoice
+
+
+def _by_group(words: list, group: np.ndarray) -> pa.Array:
+    """A group's word (account, relation, name; None: none) for each item, as codes into the groups' words."""
+    missing = np.array([w is None for w in words], dtype=bool)
+    indices = pa.array(group.astype(np.int32), mask=missing[group] if missing.any() else None)
+    return pa.DictionaryArray.from_arrays(indices, pa.array(words, type=pa.string()))
 
 
 def _sums(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -233,19 +253,37 @@ def _invoices(posts: PostingColumns, groups: Groups, asg: Assignment) -> pa.Arra
         by_inv,
         pc.if_else(pa.array(asg.item_name_from == NAMED_BY_DOC), by_doc, pa.scalar(None, pa.string())),
     )
-    return pc.fill_null(named, "")
+    return flat(pc.fill_null(named, ""))
 
 
 def _matched_by(method: np.ndarray, counted: np.ndarray, starts: np.ndarray, n_items: int) -> pa.Array:
-    """'doc_ref 2, invoice_ref 1': how many of an item's postings beyond its invoice-like ones each rule placed."""
+    """'doc_ref 2, invoice_ref 1': how many of an item's postings beyond its invoice-like ones each rule placed.
+
+    Counted per rule that placed any such posting; the distinct combinations of counts are few, so each is
+    worded once."""
     if not n_items:
         return pa.array([], type=pa.string())
-    counts = np.stack(
-        [np.add.reduceat((counted & (method == m)).astype(np.int64), starts) for m in range(len(METHODS))], axis=1
-    )
-    combos, inverse = np.unique(counts, axis=0, return_inverse=True)
+    present = np.unique(method[counted])
+    if not len(present):
+        return _dictionary(np.zeros(n_items, dtype=np.int32), [""])
+    key = np.zeros(n_items, dtype=np.int64)
+    counts = []
+    for m in present:
+        count = np.add.reduceat((counted & (method == m)).astype(np.int32), starts)
+        counts.append(count)
+    combos = np.stack(counts, axis=1) if counts else np.zeros((n_items, 0), dtype=np.int32)
+    del counts
+    if len(present) and int(combos.max()) < 2 ** (62 // len(present)):  # one int64 per combination
+        width = 62 // len(present)
+        for i in range(len(present)):
+            key |= combos[:, i].astype(np.int64) << (width * i)
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        rows = combos[first]
+    else:
+        rows, inverse = np.unique(combos, axis=0, return_inverse=True)
     words = [
-        ", ".join(f"{m} {c}" for m, c in sorted((METHODS[k], int(c)) for k, c in enumerate(row) if c)) for row in combos
+        ", ".join(f"{m} {c}" for m, c in sorted((METHODS[present[k]], int(c)) for k, c in enumerate(row) if c))
+        for row in rows
     ]
     return _dictionary(inverse.reshape(-1), words)
 
