@@ -37,7 +37,7 @@ from ..model import Administration, Subledgers
 from . import tables
 from .columns import NONE, PostingColumns, concat, flat, mask, micros, micros_of
 from .control import ControlAccount, account_use, detect_control_accounts
-from .matching import GroupInput, match
+from .matching import Assignment, GroupInput, match
 from .postings import SEP, Context, batch_part, ts
 
 POSTING_COLUMNS = (
@@ -307,7 +307,7 @@ def _ranks(values: pa.Array) -> tuple[np.ndarray, list]:
     return np.where(indices >= 0, rank[np.maximum(indices, 0)], -1), sorted(words)
 
 
-def _match(posts: PostingColumns, side: dict[str, str]) -> tuple[tables.Groups, object]:
+def _match(posts: PostingColumns, side: dict[str, str]) -> tuple[tables.Groups, Assignment]:
     """Group the postings with a relation by (account, relation) in that order, and match each group."""
     account_rank, accounts = _ranks(posts.account)
     relation_rank, relations = _ranks(posts.relation)
