@@ -98,8 +98,7 @@ def openitems_command(
         )
         return
     files = write_report(result, output, input_path=path)
-    items = result.open_items()
-    click.echo(f"open items at {result.at}: {len(items)} on {len(result.control)} control account(s)")
+    click.echo(f"open items at {result.at}: {result.open_count()} on {len(result.control)} control account(s)")
     for row in result.reconciliation.itertuples(index=False):
         state = "reconciles" if row.reconciles else f"differs by {format_cents(row.difference)} ({row.note})"
         if row.unallocated_total:

@@ -25,14 +25,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..errors import KoppelError
 from ..model import Administration, Subledgers
+from . import tables
+from .columns import NONE, PostingColumns, concat, flat, mask, micros, micros_of
 from .control import ControlAccount, account_use, detect_control_accounts
+from .matching import Assignment, GroupInput, match
+from .postings import SEP, Context, batch_part, ts
 
-SEP = "\x1f"
 POSTING_COLUMNS = (
     "journal_id",
     "entry_nr",
@@ -103,19 +110,37 @@ RECON_COLUMNS = (
 )
 
 
+
 @dataclass
 class OpenItemsResult:
-    """Items (open or settled) at ``at``, the postings behind them, and the control-account reconciliation."""
+    """Items (open or settled) at ``at``, the postings behind them, and the control-account reconciliation.
+
+    The item and posting tables are held as columns (``item_table``, ``posting_table``); ``items`` and
+    ``postings`` are their DataFrames, made when asked (a report streams the columns instead)."""
 
     at: date
     control: list[ControlAccount]
-    items: pd.DataFrame
-    postings: pd.DataFrame
+    item_table: tables.Table
+    posting_table: tables.Table
     reconciliation: pd.DataFrame
     notes: list[str] = field(default_factory=list)
 
+    @cached_property
+    def items(self) -> pd.DataFrame:
+        return tables.frame(self.item_table)
+
+    @cached_property
+    def postings(self) -> pd.DataFrame:
+        return tables.frame(self.posting_table)
+
+    def open_item_table(self) -> tables.Table:
+        return self.item_table.where(self.item_table.columns["open_amount"] != 0)
+
     def open_items(self) -> pd.DataFrame:
-        return self.items[self.items["open_amount"] != 0].reset_index(drop=True)
+        return tables.frame(self.open_item_table())
+
+    def open_count(self) -> int:
+        return int(np.count_nonzero(self.item_table.columns["open_amount"]))
 
 
 def default_at(adm: Administration) -> date:
@@ -133,17 +158,6 @@ def default_at(adm: Administration) -> date:
     if last is None:
         raise KoppelError("the administration has no end date and no dated lines", hint="give --at YYYY-MM-DD")
     return pd.Timestamp(last).date()
-
-
-def _zero_ref(value) -> bool:
-    return value is None or (isinstance(value, float) and pd.isna(value)) or str(value).strip("0 ") == ""
-
-
-def _clean(value):
-    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
-        return None
-    text = str(value).strip()
-    return text or None
 
 
 def subledgers_of(adm: Administration) -> Subledgers | None:
@@ -178,7 +192,7 @@ def compute_open_items(
     """Open items of ``adm`` at ``at`` (default: end of the fiscal year); ``opening_only`` takes the opening
     balance alone (the open items a migration starts from), whatever the dates of the other lines."""
     at = at or default_at(adm)
-    at_ts = pd.Timestamp(at)
+    at_us = micros_of(pd.Timestamp(at))
     notes: list[str] = []
     rel = adm.relations.drop_duplicates("relation_id").set_index("relation_id")
     kinds = {str(k): str(v) for k, v in rel["kind"].dropna().items()}
@@ -239,7 +253,8 @@ def compute_open_items(
     side = {c.account_id: c.side for c in control}
     sb_of_key = {key: i for i, key in sb_hit.items()}
 
-    # pass 2: postings on the control accounts
+    # pass 2: postings on the control accounts, a batch at a time into columns
+    ctx = Context(sb=sb, sb_of_key=sb_of_key, mk_by_key=mk_by_key, journal_kind=journal_kind, pay_days=pay_days)
     parts = []
     opening_keys = {f"{j}{SEP}{e}" for j, e in adm.opening_entries}
     order = 0
@@ -254,113 +269,88 @@ def compute_open_items(
         part["key"] = _keys(part)
         entry_key = part["journal_id"].astype(str) + SEP + part["entry_nr"].astype(str)
         part["is_opening"] = entry_key.isin(opening_keys) if opening_keys else False
-        parts.append(part)
+        part = part[_in_scope(part, at_us, opening_only)]  # only what counts at ``at`` is kept
+        if len(part):
+            parts.append(batch_part(part, ctx))
+        del part
     ob_parts = _opening_postings(adm, side, sb, notes)
-    frames = [p for p in parts if not p.empty] + ([ob_parts] if not ob_parts.empty else [])
-    if frames:
-        post = pd.concat(frames, ignore_index=True)
-    else:
-        post = pd.DataFrame({c: pd.Series(dtype=object) for c in (*POSTING_COLUMNS, "order", "key", "is_opening")})
+    if not ob_parts.empty:
+        parts.append(batch_part(ob_parts, ctx))
+    posts = concat(parts)
+    del parts
+    groups, asg = _match(posts, side)
+    item_table, invoice = tables.item_table(posts, groups, asg, names, at_us, ITEM_COLUMNS)
+    posting_table = tables.posting_table(posts, groups, asg, invoice, POSTING_OUT_COLUMNS)
+    recon = _reconcile(adm, control, posts, item_table, sb, sb_account)
+    return OpenItemsResult(at, control, item_table, posting_table, recon, notes)
 
-    # everything the matching needs, as plain python values; a value many postings share (an account, a relation,
-    # a journal, a date) is one object for all of them: on 300k lines the postings held 680k strings and 200k dates
-    shared: dict = {}
-    days: dict = {}
 
-    def one(value):
-        return value if value is None else shared.setdefault(value, value)
+def _in_scope(part: pd.DataFrame, at_us: int, opening_only: bool) -> np.ndarray:
+    """The opening postings, and unless ``opening_only`` those booked on or before ``at``."""
+    opening = part["is_opening"].to_numpy(dtype=bool)
+    if opening_only:
+        return opening
+    booked = micros(part["date"])
+    return opening | ((booked != NONE) & (booked <= at_us))
 
-    def day(value):
-        if value is None or pd.isna(value):
-            return None
-        made = days.get(value)
-        if made is None:  # a Timestamp is made once per distinct date, not once per posting
-            made = days[value] = pd.Timestamp(value)
-        return made
 
-    records = []
-    for row in _plain_rows(post):
-        sbi = sb_of_key.get(row.key) if isinstance(row.key, str) else None
-        sbr = sb.iloc[sbi] if sbi is not None else None
-        mk, rr = mk_by_key.get(row.key, (None, None)) if isinstance(row.key, str) else (None, None)
-        if sbr is not None:
-            mk = mk or _clean(sbr["matchKeyID"])
-            rr = rr or _clean(sbr["recRef"])
-        inv, method = _clean(row.invoice_ref), "invoice_ref"
-        kind_of_journal = journal_kind.get(_clean(row.journal_id) or "")
-        if _zero_ref(inv) or (inv in (_clean(row.entry_nr), _clean(row.doc_ref)) and kind_of_journal not in ("S", "P")):
-            inv = None  # a placeholder, or a payment that names its own entry: not an invoice reference
-        if inv is None and sbr is not None and not _zero_ref(_clean(sbr["invRef"])):
-            inv, method = _clean(sbr["invRef"]), "subledger"
-        booked = day(row.date)
-        inv_date = _ts(sbr["invDt"]) if sbr is not None else None
-        inv_date = inv_date or day(row.effective_date) or booked
-        due = _ts(sbr["invDueDt"]) if sbr is not None else None
-        due = due or day(row.due_date)
-        relation = one(_clean(row.relation_id))
-        if due is None and inv_date is not None and relation in pay_days:
-            due = inv_date + pd.Timedelta(days=pay_days[relation])
-        records.append(
-            _Posting(
-                account_id=one(str(row.account_id)),
-                relation_id=relation,
-                journal_id=one(_clean(row.journal_id)),
-                entry_nr=_clean(row.entry_nr),
-                line_nr=one(_clean(row.line_nr)),
-                date=booked,
-                amount=int(row.amount),
-                is_opening=bool(row.is_opening),
-                doc_ref=_clean(row.doc_ref),
-                description=_clean(row.description),
-                inv_ref=inv,
-                inv_method=method,
-                match_key=mk,
-                rec_ref=rr,
-                invoice_date=inv_date,
-                due_date=due,
-                mut_tp=_clean(sbr["mutTp"]) if sbr is not None else None,
-                journal_kind=kind_of_journal,
-                order=int(row.order),
-            )
+def _ranks(values: pa.Array) -> tuple[np.ndarray, list]:
+    """Per value its rank among the distinct values in string order (null: -1), and those values."""
+    encoded = flat(values).dictionary_encode()
+    words = encoded.dictionary.to_pylist()
+    order = sorted(range(len(words)), key=words.__getitem__)
+    rank = np.empty(len(words), dtype=np.int64)
+    rank[order] = np.arange(len(words))
+    indices = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    if not words:
+        return np.full(len(indices), -1, dtype=np.int64), []
+    return np.where(indices >= 0, rank[np.maximum(indices, 0)], -1), sorted(words)
+
+
+def _match(posts: PostingColumns, side: dict[str, str]) -> tuple[tables.Groups, Assignment]:
+    """Group the postings with a relation by (account, relation) in that order, and match each group."""
+    account_rank, accounts = _ranks(posts.account)
+    relation_rank, relations = _ranks(posts.relation)
+    date_key = np.where(posts.date == NONE, pd.Timestamp.min.value // 1000, posts.date)
+    with_relation = np.flatnonzero(relation_rank >= 0)
+    order = np.lexsort(
+        (
+            posts.order[with_relation],
+            date_key[with_relation],
+            ~posts.opening[with_relation],
+            relation_rank[with_relation],
+            account_rank[with_relation],
         )
-    del post, parts  # the plain records are all that is needed from here on
-    in_scope = [
-        r for r in records if r["is_opening"] or (not opening_only and r["date"] is not None and r["date"] <= at_ts)
-    ]
-    items, assigned = _match(in_scope, side)
-    item_frame = _item_frame(items, in_scope, assigned, side, names, at_ts)
-    posting_frame = _posting_frame(in_scope, assigned, items)
-    recon = _reconcile(adm, control, in_scope, item_frame, sb, sb_account, at_ts)
-    return OpenItemsResult(at, control, item_frame, posting_frame, recon, notes)
-
-
-def _plain_rows(frame: pd.DataFrame, chunk: int = 20_000):
-    """Rows as namedtuples of plain Python values (None for missing), without per-cell Arrow access;
-    converted ``chunk`` rows at a time so the plain copy stays small."""
-    from collections import namedtuple
-
-    row = namedtuple("Row", list(frame.columns))
-    for start in range(0, len(frame), chunk):
-        part = frame.iloc[start : start + chunk]
-        columns = []
-        for col in part.columns:
-            values = part[col]
-            if str(values.dtype).startswith("datetime64"):
-                columns.append([None if pd.isna(v) else v for v in values.tolist()])
-            else:
-                columns.append(values.astype(object).where(values.notna(), None).tolist())
-        for values in zip(*columns, strict=True):
-            yield row(*values)
-
-
-def _ts(value):
-    value = _clean(value)
-    if value is None:
-        return None
-    try:
-        return pd.Timestamp(value)
-    except ValueError:
-        return None
+    )
+    at = with_relation[order]
+    del order, date_key
+    acc, rel = account_rank[at], relation_rank[at]
+    new_group = np.ones(len(at), dtype=bool)
+    new_group[1:] = (acc[1:] != acc[:-1]) | (rel[1:] != rel[:-1])
+    starts = np.flatnonzero(new_group)
+    group_account = [accounts[i] for i in acc[starts]]
+    group_relation = [relations[i] for i in rel[starts]]
+    group_side = [side.get(a, "unknown") for a in group_account]
+    natural = np.array([-1 if side.get(a) == "supplier" else 1 for a in group_account], dtype=np.int64)
+    due_key = np.where(
+        posts.due != NONE,
+        posts.due,
+        np.where(posts.invoice_date != NONE, posts.invoice_date, pd.Timestamp.max.value // 1000),
+    )
+    data = GroupInput(
+        starts=np.append(starts, len(at)),
+        natural=natural,
+        at=at,
+        text={"inv": posts.inv, "match_key": posts.match_key, "doc": posts.doc, "journal": posts.journal,
+              "entry": posts.entry},
+        amount=posts.amount[at],
+        opening=posts.opening[at],
+        inv_subledger=posts.inv_subledger[at],
+        due_key=due_key[at],
+        order=posts.order[at],
+    )
+    groups = tables.Groups(at=at, account=group_account, relation=group_relation, side=group_side, natural=natural)
+    return groups, match(data)
 
 
 def _keys(frame: pd.DataFrame) -> pd.Series:
@@ -410,8 +400,8 @@ def _opening_postings(adm: Administration, side: dict[str, str], sb: pd.DataFram
                     "relation_id": d.custSupID or line.relation_id,
                     "doc_ref": d.docRef,
                     "invoice_ref": d.invRef,
-                    "effective_date": _ts(d.invDt) or pd.NaT,
-                    "due_date": _ts(d.invDueDt) or pd.NaT,
+                    "effective_date": ts(d.invDt) or pd.NaT,
+                    "due_date": ts(d.invDueDt) or pd.NaT,
                     "description": d.desc or line.description,
                     "amount": int(d.amount),
                 }
@@ -427,277 +417,24 @@ def _opening_postings(adm: Administration, side: dict[str, str], sb: pd.DataFram
     return pd.DataFrame(rows)
 
 
-class _Posting:
-    """One posting on a control account, with what the matching needs (slots: many of these are held)."""
 
-    __slots__ = (
-        "account_id",
-        "amount",
-        "date",
-        "description",
-        "doc_ref",
-        "due_date",
-        "entry_nr",
-        "inv_method",
-        "inv_ref",
-        "invoice_date",
-        "is_opening",
-        "journal_id",
-        "journal_kind",
-        "line_nr",
-        "match_key",
-        "mut_tp",
-        "order",
-        "rec_ref",
-        "relation_id",
-    )  # fmt: skip
-
-    def __init__(self, **values) -> None:
-        for key, value in values.items():
-            setattr(self, key, value)
-
-    def __getitem__(self, key: str):
-        return getattr(self, key)
-
-
-class _ItemMaker:
-    """Find or make the item of one (account, relation) group by key."""
-
-    def __init__(self, account: str, relation: str, local: dict, items: list) -> None:
-        self.account, self.relation, self.local, self.items = account, relation, local, items
-
-    def __call__(self, key: tuple, invoice: str | None, reference: str) -> _Item:
-        if key not in self.local:
-            self.local[key] = _Item(self.account, self.relation, invoice, reference)
-            self.items.append(self.local[key])
-        return self.local[key]
-
-
-@dataclass
-class _Item:
-    account: str
-    relation: str
-    invoice: str | None
-    reference: str
-    postings: list[int] = field(default_factory=list)
-    open: int = 0
-
-
-def _match(records: list[dict], side: dict[str, str]) -> tuple[list[_Item], dict[int, str]]:
-    """Assign every posting with a relation to one item; returns the items and posting -> method."""
-    items: list[_Item] = []
-    assigned: dict[int, str] = {}
-    groups: dict[tuple[str, str], list[int]] = {}
-    for i, r in enumerate(records):
-        if r["relation_id"] is not None:
-            groups.setdefault((r["account_id"], r["relation_id"]), []).append(i)
-
-    def add(item: _Item, i: int, method: str) -> None:
-        item.postings.append(i)
-        item.open += records[i]["amount"]
-        assigned[i] = method
-
-    for (account, relation), idx in sorted(groups.items()):
-        idx.sort(
-            key=lambda i: (not records[i]["is_opening"], records[i]["date"] or pd.Timestamp.min, records[i]["order"])
-        )
-        natural = -1 if side.get(account) == "supplier" else 1
-        local: dict[tuple, _Item] = {}
-
-        item_for = _ItemMaker(account, relation, local, items)
-
-        for i in idx:  # 1. invoice reference
-            r = records[i]
-            if r["inv_ref"] is not None:
-                add(item_for(("inv", r["inv_ref"]), r["inv_ref"], r["inv_method"]), i, r["inv_method"])
-        by_key = {
-            records[i]["match_key"]: local[k]
-            for k, it in local.items()
-            for i in it.postings
-            if records[i]["match_key"] is not None
-        }
-        for i in idx:  # 2. matchKeyID
-            r = records[i]
-            if i in assigned or r["match_key"] is None:
-                continue
-            item = by_key.get(r["match_key"]) or item_for(("mk", r["match_key"]), None, "matchKeyID")
-            by_key.setdefault(r["match_key"], item)
-            add(item, i, "matchKeyID")
-        doc_items: dict[str, list[_Item]] = {}  # doc_ref of an item's invoice-side postings -> items
-        for it in local.values():
-            refs = {records[i]["doc_ref"] for i in it.postings if records[i]["amount"] * natural > 0}
-            for ref in refs - {None}:
-                doc_items.setdefault(ref, []).append(it)
-        by_doc: dict[str, list[int]] = {}
-        for i in idx:
-            if i not in assigned and records[i]["doc_ref"] is not None:
-                by_doc.setdefault(records[i]["doc_ref"], []).append(i)
-        for ref, members in by_doc.items():  # 3. document reference: an invoice and its settlement(s)
-            settling = [i for i in members if records[i]["amount"] * natural < 0]
-            known = doc_items.get(ref, [])
-            entries = {(records[i]["journal_id"], records[i]["entry_nr"]) for i in members}
-            if len(known) == 1:
-                for i in settling:
-                    add(known[0], i, "doc_ref")
-            elif not known and settling and len(settling) < len(members) and len(entries) > 1:
-                item = item_for(("doc", ref), ref, "doc_ref")
-                for i in members:
-                    add(item, i, "doc_ref")
-        for i in idx:  # 4. an unreferenced posting on the account's own side is an item of its own
-            r = records[i]
-            if i in assigned or (r["amount"] * natural <= 0 and not r["is_opening"]):
-                continue
-            reference = "opening" if r["is_opening"] else "none"
-            add(item_for(("own", i), r["doc_ref"] if not r["is_opening"] else None, reference), i, reference)
-        rest = [i for i in idx if i not in assigned]
-        by_open: dict[int, list[_Item]] = {}
-        if rest:  # 5. relation + amount: an index of open amounts, the item due first at the front
-            for it in sorted(local.values(), key=lambda it: _due_key(it, records)):
-                if it.open:
-                    by_open.setdefault(it.open, []).append(it)
-        for i in rest:  # 5. relation + amount, 6. unallocated
-            r = records[i]
-            candidates = by_open.get(-r["amount"])
-            if candidates:
-                add(candidates.pop(0), i, "relation+amount")  # its open amount is now 0
-            else:
-                add(item_for(("free", i), None, "unallocated"), i, "unallocated")
-    return items, assigned
-
-
-def _due_key(item: _Item, records: list[dict]):
-    first = records[item.postings[0]]
-    return (first["due_date"] or first["invoice_date"] or pd.Timestamp.max, first["order"])
-
-
-def _direction(item: _Item, records: list[dict], natural: int) -> tuple[int, list[int]]:
-    """Sign of the item's invoice (its first invoice-like posting), and which postings are invoice-like:
-    subledger mutTp I, else opening or sales/purchase-journal postings, else those on the account's own side."""
-    posts = item.postings
-    marked = [i for i in posts if records[i]["mut_tp"] == "I"]
-    if not marked:
-        marked = [i for i in posts if records[i]["is_opening"] or records[i]["journal_kind"] in ("S", "P")]
-    if not marked:
-        marked = [i for i in posts if records[i]["amount"] * natural > 0] or posts[:1]
-    first = next((records[i]["amount"] for i in marked if records[i]["amount"]), 0)
-    return (1 if first >= 0 else -1), marked
-
-
-def _row(columns: tuple[str, ...], values: dict) -> tuple:
-    """A row as a tuple in column order (many rows are held: tuples are a fraction of dicts)."""
-    return tuple(values[c] for c in columns)
-
-
-def _item_frame(items: list[_Item], records, assigned, side, names, at_ts) -> pd.DataFrame:
-    rows = []
-    for it in items:
-        natural = -1 if side.get(it.account) == "supplier" else 1
-        sign, marked = _direction(it, records, natural)
-        amounts = [records[i]["amount"] for i in it.postings]
-        original = sum(a for a in amounts if a * sign > 0)
-        settled = sum(a for a in amounts if a * sign <= 0)
-        open_ = original + settled
-        first = records[marked[0]]
-        invoice_date = min(
-            (records[i]["invoice_date"] for i in marked if records[i]["invoice_date"] is not None), default=None
-        )
-        due = next((records[i]["due_date"] for i in marked if records[i]["due_date"] is not None), None)
-        pays = [records[i]["date"] for i in it.postings if records[i]["amount"] * sign <= 0 and records[i]["date"]]
-        if it.reference == "unallocated":
-            status = "unallocated"
-            original, settled = 0, open_
-        elif open_ == 0:
-            status = "paid"
-        elif open_ * sign < 0:
-            status = "overpaid"
-        elif settled == 0:
-            status = "open"
-        else:
-            status = "partly paid"
-        overdue = (at_ts - due).days if due is not None and open_ and status != "unallocated" else None
-        methods: dict[str, int] = {}
-        for i in it.postings:
-            if i not in marked:
-                m = assigned[i]
-                methods[m] = methods.get(m, 0) + 1
-        rows.append(
-            _row(
-                ITEM_COLUMNS,
-                {
-                    "control_account": it.account,
-                    "side": side.get(it.account, "unknown"),
-                    "relation_id": it.relation,
-                    "relation_name": names.get(it.relation),
-                    "invoice": it.invoice or "",
-                    "kind": "payment" if status == "unallocated" else ("invoice" if sign == natural else "credit note"),
-                    "reference": it.reference,
-                    "invoice_date": invoice_date.date()
-                    if invoice_date is not None
-                    else (first["date"].date() if first["date"] is not None else None),
-                    "due_date": due.date() if due is not None else None,
-                    "original_amount": original,
-                    "paid_amount": -settled,
-                    "open_amount": open_,
-                    "days_overdue": max(overdue, 0) if overdue is not None else None,
-                    "status": status,
-                    "matched_by": ", ".join(f"{m} {n}" for m, n in sorted(methods.items())),
-                    "last_payment_date": max(pays).date() if pays else None,
-                    "postings": len(it.postings),
-                },
-            )
-        )
-    frame = pd.DataFrame(rows, columns=list(ITEM_COLUMNS))
-    if not frame.empty:
-        frame = frame.sort_values(["control_account", "relation_id", "invoice_date", "invoice"], kind="stable")
-    for col in ("original_amount", "paid_amount", "open_amount", "postings"):
-        frame[col] = frame[col].astype("int64")
-    frame["days_overdue"] = frame["days_overdue"].astype("Int64")
-    return frame.reset_index(drop=True)
-
-
-def _posting_frame(records, assigned, items) -> pd.DataFrame:
-    owner = {i: it for it in items for i in it.postings}
-    rows = []
-    for i, r in enumerate(records):
-        it = owner.get(i)
-        rows.append(
-            _row(
-                POSTING_OUT_COLUMNS,
-                {
-                    "control_account": r["account_id"],
-                    "relation_id": r["relation_id"],
-                    "invoice": (it.invoice or "") if it else "",
-                    "journal_id": r["journal_id"],
-                    "entry_nr": r["entry_nr"],
-                    "line_nr": r["line_nr"],
-                    "date": r["date"].date() if r["date"] is not None else None,
-                    "amount": r["amount"],
-                    "opening": r["is_opening"],
-                    "method": assigned.get(i, "no relation: not an item"),
-                    "match_key": r["match_key"],
-                    "rec_ref": r["rec_ref"],
-                    "doc_ref": r["doc_ref"],
-                    "description": r["description"],
-                },
-            )
-        )
-    return pd.DataFrame(rows, columns=list(POSTING_OUT_COLUMNS))
-
-
-def _reconcile(adm, control, records, items, sb, sb_account, at_ts) -> pd.DataFrame:
+def _reconcile(adm, control, posts: PostingColumns, items: tables.Table, sb, sb_account) -> pd.DataFrame:
     """Per control account: closing balance at ``at`` against the sum of the open items, differences explained."""
     names = dict(zip(adm.accounts["account_id"], adm.accounts["name"], strict=True))
     rows = []
     for c in control:
         acc = c.account_id
-        own = [r for r in records if r["account_id"] == acc]
-        opening = sum(r["amount"] for r in own if r["is_opening"])
-        movements = sum(r["amount"] for r in own if not r["is_opening"])
-        no_rel_ob = sum(r["amount"] for r in own if r["relation_id"] is None and r["is_opening"])
-        no_rel = sum(r["amount"] for r in own if r["relation_id"] is None and not r["is_opening"])
-        mine = items[items["control_account"] == acc] if len(items) else items
-        open_total = int(mine["open_amount"].sum()) if len(mine) else 0
-        unallocated = int(mine.loc[mine["status"] == "unallocated", "open_amount"].sum()) if len(mine) else 0
+        own = _is(posts.account, acc)
+        amount, ob = posts.amount, posts.opening
+        no_relation = mask(posts.relation.is_null())
+        opening = int(amount[own & ob].sum())
+        movements = int(amount[own & ~ob].sum())
+        no_rel_ob = int(amount[own & no_relation & ob].sum())
+        no_rel = int(amount[own & no_relation & ~ob].sum())
+        mine = _is(items.columns["control_account"], acc)
+        open_amount = items.columns["open_amount"]
+        open_total = int(open_amount[mine].sum())
+        unallocated = int(open_amount[mine & _is(items.columns["status"], "unallocated")].sum())
         closing = opening + movements
         difference = closing - open_total
         unexplained = difference - no_rel_ob - no_rel
@@ -733,3 +470,10 @@ def _reconcile(adm, control, records, items, sb, sb_account, at_ts) -> pd.DataFr
             }
         )
     return pd.DataFrame(rows, columns=list(RECON_COLUMNS))
+
+
+def _is(values: pa.Array, text: str) -> np.ndarray:
+    """Where ``values`` equals ``text``, as a numpy mask."""
+    if isinstance(values.type, pa.DictionaryType):
+        values = values.cast(pa.string())
+    return mask(pc.equal(values, text)) if len(values) else np.zeros(0, dtype=bool)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Callable, Iterator
 from datetime import date
+from json.encoder import encode_basestring
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +16,7 @@ from ..errors import KoppelError
 from ..money import format_cents, format_cents_series
 from ..provenance import provenance_lines, stamp
 from ..reports.safe_text import CsvRows, write_csv, xlsx_row
+from . import tables as columns
 from .engine import OpenItemsResult
 
 OUTPUT_FORMATS = ("csv", "xlsx", "json")
@@ -70,6 +73,22 @@ def sheets(result: OpenItemsResult) -> dict[str, pd.DataFrame]:
     }
 
 
+def _streamed(result: OpenItemsResult) -> dict[str, Callable[[int], Iterator[pd.DataFrame]]]:
+    """:func:`sheets` as DataFrames of at most n rows each, made one at a time from the result's columns: the
+    whole tables as DataFrames were most of the peak (a Python object per cell)."""
+    recon = result.reconciliation
+
+    def reconciliation(size: int) -> Iterator[pd.DataFrame]:
+        for start in range(0, max(len(recon), 1), size):
+            yield recon.iloc[start : start + size]
+
+    return {
+        "open_items": lambda size: columns.chunks(result.open_item_table(), size),
+        "postings": lambda size: columns.chunks(result.posting_table, size),
+        "reconciliation": reconciliation,
+    }
+
+
 def write_report(result: OpenItemsResult, out: str | Path, *, input_path: str | Path | None = None) -> list[Path]:
     """Write ``out`` (.csv, .xlsx or .json). CSV writes two companions: ``<stem>.postings.csv`` and
     ``<stem>.reconciliation.csv``. All files appear together or not at all. JSON and Excel say which koppel made
@@ -80,7 +99,7 @@ def write_report(result: OpenItemsResult, out: str | Path, *, input_path: str | 
         raise KoppelError(
             f"unknown output type {out.suffix or '(none)'!r}", file=out, hint="name it .csv, .xlsx or .json"
         )
-    tables = sheets(result)
+    tables = _streamed(result)
     with AtomicDir(out.parent if str(out.parent) else Path(".")) as folder:
         if fmt == "csv":
             names = {
@@ -88,8 +107,8 @@ def write_report(result: OpenItemsResult, out: str | Path, *, input_path: str | 
                 "postings": f"{out.stem}.postings.csv",
                 "reconciliation": f"{out.stem}.reconciliation.csv",
             }
-            for key, frame in tables.items():
-                _csv(frame, folder.path(names[key]))
+            for key, parts in tables.items():
+                _csv(parts, folder.path(names[key]))
             written = [out.parent / n for n in names.values()]
         elif fmt == "json":
             payload = {
@@ -108,8 +127,11 @@ def write_report(result: OpenItemsResult, out: str | Path, *, input_path: str | 
 
 
 def _write_json(payload: dict, path: Path) -> None:
-    """``payload`` as ``json.dumps(..., indent=2)`` writes it, its tables (DataFrames) a row at a time: the whole
-    document as Python objects and one string was 2.2 times the memory of the computation (1 GB on 300k lines)."""
+    """``payload`` as ``json.dumps(..., indent=2)`` writes it, its tables (callables giving DataFrames of n rows)
+    a row at a time: the whole document as Python objects and one string was 2.2 times the memory of the
+    computation (1 GB on 300k lines). A row is laid out here as the indenting encoder lays out a flat object, its
+    cells encoded as that encoder encodes them (:func:`_json_text`): the encoder itself, pure Python when it
+    indents, took most of the command's time."""
 
     def dump(value) -> str:
         return json.dumps(value, indent=2, ensure_ascii=False)
@@ -118,17 +140,30 @@ def _write_json(payload: dict, path: Path) -> None:
         handle.write("{")
         for n, (key, value) in enumerate(payload.items()):
             handle.write(("," if n else "") + f"\n  {dump(key)}: ")
-            if not isinstance(value, pd.DataFrame):
+            if not callable(value):
                 handle.write(dump(value).replace("\n", "\n  "))
                 continue
-            columns = list(value.columns)
             first = True
-            for row in value.itertuples(index=False, name=None):
-                text = dump({c: _json_value(v, c) for c, v in zip(columns, row, strict=True)})
-                handle.write(("[\n    " if first else ",\n    ") + text.replace("\n", "\n    "))
-                first = False
+            for part in value(20_000):
+                names = list(part.columns)
+                keys = [f"\n      {dump(c)}: " for c in names]
+                for row in part.itertuples(index=False, name=None):
+                    cells = ",".join(
+                        k + _json_text(_json_value(v, c)) for k, v, c in zip(keys, row, names, strict=True)
+                    )
+                    handle.write(("[\n    {" if first else ",\n    {") + cells + "\n    }")
+                    first = False
             handle.write("[]" if first else "\n  ]")
         handle.write("\n}\n" if payload else "}\n")
+
+
+def _json_text(value) -> str:
+    """A cell of a table as json.dumps writes it: text through the encoder's own escaping (non-ASCII kept)."""
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return encode_basestring(value)
+    return json.dumps(value)
 
 
 def _text_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -153,33 +188,24 @@ def _number_columns(frame: pd.DataFrame) -> set[str]:
     return typed | (MONEY | NUMBERS) & set(frame.columns)
 
 
-def _csv(frame: pd.DataFrame, path: Path, chunk: int = 50_000) -> None:
-    """Write ``frame`` as text in chunks, so the text copy never holds more than ``chunk`` rows."""
-    keep = _number_columns(frame)
+def _csv(parts: Callable[[int], Iterator[pd.DataFrame]], path: Path, chunk: int = 50_000) -> None:
+    """Write the table ``parts`` gives as text a chunk at a time, so the text copy never holds more than ``chunk``
+    rows."""
     with path.open("w", encoding="utf-8", newline="") as handle:
-        for start in range(0, max(len(frame), 1), chunk):
-            write_csv(_text_frame(frame.iloc[start : start + chunk]), handle, keep=keep, header=start == 0)
+        for n, frame in enumerate(parts(chunk)):
+            write_csv(_text_frame(frame), handle, keep=_number_columns(frame), header=n == 0)
 
 
-def _xlsx(tables: dict[str, pd.DataFrame], result: OpenItemsResult, path: Path, input_path=None) -> None:
+def _xlsx(tables: dict, result: OpenItemsResult, path: Path, input_path=None) -> None:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    for name, frame in tables.items():
+    for name, parts in tables.items():
         sheet = book.create_sheet(name)
-        sheet.append(xlsx_row(sheet, frame.columns))
-        for row in frame.itertuples(index=False):
-            cells = []
-            for value, col in zip(row, frame.columns, strict=True):
-                if value is None or (not isinstance(value, str) and pd.isna(value)):
-                    cells.append(None)
-                elif col in MONEY:
-                    cells.append(int(value) / 100)  # euros for Excel display only; the cents are exact
-                elif hasattr(value, "item"):
-                    cells.append(value.item())
-                else:
-                    cells.append(value)
-            sheet.append(xlsx_row(sheet, cells))  # text from the file never becomes a formula
+        for n, frame in enumerate(parts(20_000)):
+            if n == 0:
+                sheet.append(xlsx_row(sheet, frame.columns))
+            _xlsx_rows(sheet, frame)
     notes = book.create_sheet("notes")
     notes.append([f"open items at {result.at.isoformat()}"])
     for note in result.notes:
@@ -188,6 +214,21 @@ def _xlsx(tables: dict[str, pd.DataFrame], result: OpenItemsResult, path: Path, 
     for label, value in provenance_lines(input_path):  # which koppel, from which bytes, when
         notes.append(xlsx_row(notes, [f"{labels[label]} {value}"]))
     book.save(str(path))
+
+
+def _xlsx_rows(sheet, frame: pd.DataFrame) -> None:
+    for row in frame.itertuples(index=False):
+        cells = []
+        for value, col in zip(row, frame.columns, strict=True):
+            if value is None or (not isinstance(value, str) and pd.isna(value)):
+                cells.append(None)
+            elif col in MONEY:
+                cells.append(int(value) / 100)  # euros for Excel display only; the cents are exact
+            elif hasattr(value, "item"):
+                cells.append(value.item())
+            else:
+                cells.append(value)
+        sheet.append(xlsx_row(sheet, cells))  # text from the file never becomes a formula
 
 
 def read_invoice_list(path: str | Path) -> pd.DataFrame:
