@@ -164,3 +164,28 @@ def test_subledger_line_without_side_is_refused_with_its_place(tmp_path):
     with pytest.raises(KoppelError) as exc:
         read_xaf(path, subledgers=True)
     assert exc.value.field == "sbLine/amntTp" and exc.value.file == path and exc.value.line == 1
+
+
+def test_a_trline_with_a_recref_only_has_no_match_key(tmp_path):
+    """A trLine with a recRef and no matchKeyID joins no matchKeyID item: the missing key (NaN in the key table)
+    was a key of its own, so a relation's payment and an unrelated invoice that both lacked one were one item."""
+    path = auditfile(tmp_path)
+    text = path.read_text(encoding="utf-8").replace(  # tx 4: K1's payment of 100.00, a recRef only
+        "<amnt>100.00</amnt><amntTp>C</amntTp><custSupID>K1</custSupID>",
+        "<amnt>100.00</amnt><amntTp>C</amntTp><custSupID>K1</custSupID><recRef>R4</recRef>",
+    )
+    invoice = _tr("5", "2024-03-01", [  # a second invoice of K1, with a recRef only
+        _line("1", "1300", "80.00", "D", "<custSupID>K1</custSupID><invRef>F-9</invRef><recRef>R5</recRef>"),
+        _line("2", "8000", "80.00", "C"),
+    ])  # fmt: skip
+    text = text.replace("<jrnTp>S</jrnTp>", "<jrnTp>S</jrnTp>" + invoice, 1).replace(
+        "<linesCount>8</linesCount><totalDebit>392.00</totalDebit><totalCredit>392.00</totalCredit>",
+        "<linesCount>10</linesCount><totalDebit>472.00</totalDebit><totalCredit>472.00</totalCredit>",
+    )
+    path.write_text(text, encoding="utf-8")
+    adm = read_xaf(path, subledgers=True)
+    assert adm.subledgers.tr_keys["rec_ref"].tolist()[::3] == ["R5", "R4"]  # the key table has both lines
+    items = compute_open_items(adm, subledgers=adm.subledgers).items.set_index("invoice")
+    assert items.loc["F-9", ["status", "open_amount", "matched_by"]].tolist() == ["open", 8000, ""]
+    assert items.loc["OB-1", ["status", "matched_by"]].tolist() == ["paid", "relation+amount 1"]
+    assert items.loc["F-1", ["status", "matched_by"]].tolist() == ["paid", "matchKeyID 1"]

@@ -17,7 +17,6 @@ import pyarrow.compute as pc
 
 NONE = np.iinfo(np.int64).min  # a missing date (NaT's own value)
 DAY = 86_400_000_000  # microseconds in a day
-MK_NAN = "\x00nan"  # a match key that is NaN (a trLine with a recRef only): one shared key, as it always was
 
 TEXT = ("account", "relation", "journal", "entry", "line", "doc", "description", "inv", "match_key", "rec_ref")
 NUMBERS = ("amount", "date", "invoice_date", "due", "order")

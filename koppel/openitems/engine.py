@@ -214,8 +214,8 @@ def compute_open_items(
             for key in (f"{j}{SEP}{t}{SEP}{ln}", f"{j}{SEP}{j}.{t}{SEP}{j}.{t}.{ln}", f"{j}{SEP}{j}.{t}{SEP}{ln}"):
                 sb_by_key.setdefault(key, i)
     mk_by_key = {}
-    for row in tr_keys.itertuples(index=False):
-        mk_by_key[f"{row.journal_id}{SEP}{row.entry_nr}{SEP}{row.line_nr}"] = (row.match_key, row.rec_ref)
+    for row in tr_keys.itertuples(index=False):  # a trLine with a recRef only has no matchKeyID (pandas: NaN)
+        mk_by_key[f"{row.journal_id}{SEP}{row.entry_nr}{SEP}{row.line_nr}"] = (_key(row.match_key), _key(row.rec_ref))
 
     # pass 1: account use, and which trLines the subledger lines point to
     sb_hit: dict[int, str] = {}  # sb row -> line key
@@ -477,3 +477,9 @@ def _is(values: pa.Array, text: str) -> np.ndarray:
     if isinstance(values.type, pa.DictionaryType):
         values = values.cast(pa.string())
     return mask(pc.equal(values, text)) if len(values) else np.zeros(0, dtype=bool)
+
+
+def _key(value) -> str | None:
+    """A trLine's matchKeyID or recRef as text; None where it has none. A missing key read as NaN was a key of
+    its own before, shared by every such line: a relation's unrelated postings were joined into one item."""
+    return value if isinstance(value, str) and value.strip() else None

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .columns import MK_NAN, NONE, micros, micros_of, text
+from .columns import NONE, micros, micros_of, text
 
 SEP = "\x1f"
 
@@ -101,8 +101,8 @@ def batch_part(post: pd.DataFrame, ctx: Context) -> dict:
             if sb_due is not None:
                 due[i] = micros_of(sb_due)
             mut_invoice[i] = clean(f["mutTp"][sbi]) == "I"
-        match_key[i] = MK_NAN if isinstance(mk, float) and mk != mk else mk
-        rec_ref[i] = MK_NAN if isinstance(rr, float) and rr != rr else rr
+        match_key[i] = mk
+        rec_ref[i] = rr
     if ctx.pay_days:  # no due date: the invoice date plus the relation's payment term
         for i, rel in enumerate(relation):
             if due[i] == NONE and invoice_date[i] != NONE and rel in ctx.pay_days:

@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .columns import DAY, MK_NAN, NONE, PostingColumns, as_dates, flat
+from .columns import DAY, NONE, PostingColumns, as_dates, flat
 from .matching import METHODS, NAMED_BY_DOC, NAMED_BY_INV, UNALLOCATED, Assignment
 
 NO_RELATION = "no relation: not an item"
@@ -43,7 +43,7 @@ class Table:
             self.texts = frozenset(
                 name
                 for name, value in self.columns.items()
-                if isinstance(value, ARROW) and len(value) - value.null_count - _nan_keys(name, value) > 0
+                if isinstance(value, ARROW) and len(value) - value.null_count > 0
             )
 
     def __len__(self) -> int:
@@ -63,19 +63,10 @@ class Table:
         )
 
 
-def _nan_keys(name: str, value: pa.Array) -> int:
-    if name not in ("match_key", "rec_ref"):
-        return 0
-    return int(pc.sum(pc.equal(value, MK_NAN)).as_py() or 0)
-
-
 def _plain(table: Table, name: str, start: int, stop: int) -> list:
     value = table.columns[name]
     if isinstance(value, ARROW):
-        out = value.slice(start, stop - start).to_pylist()
-        if name in ("match_key", "rec_ref"):  # a NaN key read from the file stays NaN, as it always was
-            return [np.nan if v == MK_NAN else v for v in out]
-        return out
+        return value.slice(start, stop - start).to_pylist()
     part = value[start:stop]
     if name in DATES:
         return as_dates(part)
