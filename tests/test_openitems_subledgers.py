@@ -189,3 +189,13 @@ def test_a_trline_with_a_recref_only_has_no_match_key(tmp_path):
     assert items.loc["F-9", ["status", "open_amount", "matched_by"]].tolist() == ["open", 8000, ""]
     assert items.loc["OB-1", ["status", "matched_by"]].tolist() == ["paid", "relation+amount 1"]
     assert items.loc["F-1", ["status", "matched_by"]].tolist() == ["paid", "matchKeyID 1"]
+
+
+def test_an_opening_line_of_a_relation_without_a_name_names_its_id(tmp_path):
+    """A relation without a name among relations with one: its opening lines say its id, never 'nan'."""
+    path = auditfile(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace("<custSupName>K2</custSupName>", ""), encoding="utf-8")
+    adm = read_xaf(path, subledgers=True)
+    ob = opening_with_open_items(adm, subledgers=adm.subledgers).opening_balance
+    debtors = ob[ob["account_id"] == "1300"]
+    assert debtors["description"].tolist() == ["OB-1 K1", "OB-2 K2"]

@@ -122,7 +122,7 @@ def opening_with_open_items(
                     "invoice_ref": item.invoice or None,
                     "invoice_date": item.invoice_date,
                     "due_date": item.due_date,
-                    "description": f"{label} {item.relation_name or item.relation_id}".strip(),
+                    "description": f"{label} {_name_or_id(item.relation_name, item.relation_id)}".strip(),
                 }
             )
         left = cents - int(mine["open_amount"].sum())
@@ -217,3 +217,9 @@ def opening_step(job: WriteJob) -> dict:
     options = {**job.read_options, **job.given_options}
     job.adm = prepare_for_convert(job.adm, get_format(job.target), options)
     return {"applied": True, "opening_lines": len(job.adm.opening_balance)}
+
+
+def _name_or_id(name, relation_id: str) -> str:
+    """The relation's name, or its id where it has none (a missing name in the item table is NaN, which is truthy:
+    'F2 nan' was written on the opening line)."""
+    return name if isinstance(name, str) and name.strip() else relation_id
