@@ -149,7 +149,7 @@ LAYOUTS = sorted(
     for stem in descriptor(f"{home.name}/xml" if spec.name == "xml.toml" else home.name).get("xml_layouts", [])
 )
 # the target, the options and the file of each layout's format that a sample conversion writes
-CONVERT: dict[str, tuple[str, dict]] = {}
+CONVERT = {"afas": ("afas", {})}
 
 
 def test_the_xml_targets_have_layouts():
