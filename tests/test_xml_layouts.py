@@ -15,7 +15,7 @@ from koppel.layouts.xml_layout import load_xml_layout
 from koppel.layouts.xml_writer import XmlFileWriter
 from koppel.pipeline import convert
 from koppel.resources import schema_dir
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, SHARED
 
 GOOD = """
 [file]
@@ -149,7 +149,11 @@ LAYOUTS = sorted(
     for stem in descriptor(f"{home.name}/xml" if spec.name == "xml.toml" else home.name).get("xml_layouts", [])
 )
 # the target, the options and the file of each layout's format that a sample conversion writes
-CONVERT = {"afas": ("afas", {})}
+PACKAGES = SHARED / "packages"
+CONVERT = {
+    "afas": ("afas", {}),
+    "exact-globe": ("exact-globe", {"globe_files": "xml", "schema_dir": str(PACKAGES / "exact-globe")}),
+}
 
 
 def test_the_xml_targets_have_layouts():

@@ -22,9 +22,9 @@ the element before it; ``A|B`` as the last step: A when the value is zero or mor
 no source: an element always written empty, a container), ``type`` (code, text, int, cents, date), ``format``
 (a date's strftime), ``width`` (longer text is an error, or cut and counted with ``--truncate``), ``max`` (cents:
 a larger amount is an error), ``sign`` (two texts: the first for a value of zero or more), ``map`` (value →
-text, ``"*"`` for any other), ``when`` (a source: written only when it is not empty), ``required`` (written
-even when empty; an optional element is left out then), ``label`` (the name an error uses), ``evidence``
-(V, 3P, A) and ``note`` (Dutch, for IMPORTEREN.md instead of the source).
+text, ``"*"`` for any other, an empty one too), ``when`` (a source: written only when it is not empty),
+``required`` (written even when empty; an optional element is left out then), ``label`` (the name an error
+uses), ``evidence`` (V, 3P, A) and ``note`` (Dutch, for IMPORTEREN.md instead of the source).
 """
 
 from __future__ import annotations

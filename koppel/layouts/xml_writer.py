@@ -145,6 +145,7 @@ class Compiler:
         convert = self.text(e)
         plain = not (e.map or e.sign or e.width or e.max or e.type in ("cents", "int") or e.format)
         required, container = e.required, not e.source
+        otherwise = any(k == "*" for k, _ in e.map)  # a map's "*" also takes an empty value
         steps = e.steps
         owner, leaf = steps[:-1], steps[-1]
         chain = tuple(owner[: i + 1] for i in range(len(owner)))
@@ -170,7 +171,7 @@ class Compiler:
                 nodes[key] = _SubElement(parent_of(nodes), leaf)
                 return
             value = get(rec, row, n)
-            if _empty(value):
+            if _empty(value) and not otherwise:
                 if not required:
                     return
                 text = None
