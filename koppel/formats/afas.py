@@ -110,8 +110,8 @@ def write_afas(adm, out: AtomicDir, job: WriteJob) -> WriteResult:
     names = []
     layout = load_xml_layout(TARGET, "fientries")
     name = layout.file_name(job.admin_name)
-    path = out.path(name)
-    if XmlFileWriter(layout, state, tally=tally).write(path, iter_entries(job)):
+    path = XmlFileWriter(layout, state, tally=tally).write(lambda: out.path(name), iter_entries(job))
+    if path is not None:
         validate(layout, path, job, shown_as=name)
         names.append(name)
         result.read_back = lambda: cents_by_account(path)

@@ -95,9 +95,9 @@ def write_exact_globe_xml(adm, out: AtomicDir, job: WriteJob, result: WriteResul
     }
     layout = load_xml_layout(TARGET, "finentries")
     name = layout.file_name(job.admin_name)
-    path = out.path(name)
     names = []
-    if XmlFileWriter(layout, state, cut, tally).write(path, iter_entries(job)):
+    path = XmlFileWriter(layout, state, cut, tally).write(lambda: out.path(name), iter_entries(job))
+    if path is not None:
         names.append(name)
         if validate(layout, path, job, shown_as=name):
             result.notes.append("FinEntries validated against the Exact Globe XSD")

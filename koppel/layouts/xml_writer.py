@@ -24,7 +24,7 @@ from typing import Any
 from lxml import etree
 
 from ..errors import KoppelError
-from ..formats.entry_rows import Entry, Tally
+from ..formats.entry_rows import Tally
 from ..formats.xml_writing import Truncator, find_schema, peek, validate_file
 from ..money import format_cents
 from ..resources import schema_dir
@@ -115,7 +115,7 @@ class Compiler:
         mapping = dict(e.map)
         default = mapping.pop("*", None)
         sign, cut, width, label, kind = e.sign, self.cut, e.width, e.label or e.steps[-1], e.type
-        title, limit = self.layout.title, e.max
+        title, limit = self.cut.target, e.max
 
         def convert(value: Any, where: str | None) -> str | None:
             if mapping or default is not None:
@@ -261,11 +261,13 @@ class XmlFileWriter:
                 tally.entries += 1
             yield el
 
-    def write(self, path: Path, items: Iterable[Any]) -> bool:
-        """Stream the records of ``items`` into ``path``; False (and no file) when there are none."""
+    def write(self, place: Callable[[], Path], items: Iterable[Any]) -> Path | None:
+        """Stream the records of ``items`` into the file ``place()`` gives; None, and no file asked for (an output
+        folder publishes every path it handed out), when there are none."""
         records = peek(self.records(items))
         if records is None:
-            return False
+            return None
+        path = place()
         layout = self.layout
         every = layout.breaks == "every"
         wrapper = tuple(layout.wrapper.split("/")) if layout.wrapper else ()
@@ -278,7 +280,7 @@ class XmlFileWriter:
             self._open(xf, layout.root, dict(layout.root_attrs), (), wrapper, heads, records, every)
         with path.open("ab") as handle:
             handle.write(b"\n")
-        return True
+        return path
 
     def _open(self, xf, tag: str, attrs: dict, at: tuple, wrapper: tuple, heads: dict, records, every: bool) -> None:
         """Open ``tag`` (and, inside it, the rest of the wrapper), write its head elements, then the records."""
@@ -309,8 +311,3 @@ def validate(layout: XmlLayout, path: Path, job, shown_as: str) -> Path | None:
         return None
     validate_file(path, xsd, shown_as=shown_as)
     return xsd
-
-
-def write_entries(layout: XmlLayout, path: Path, entries: Iterable[Entry], state: dict, cut, tally) -> bool:
-    """Write an entries layout's file; False when there were no entries."""
-    return XmlFileWriter(layout, state, cut, tally).write(path, entries)
