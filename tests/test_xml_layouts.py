@@ -153,6 +153,7 @@ PACKAGES = SHARED / "packages"
 CONVERT = {
     "afas": ("afas", {}),
     "exact-globe": ("exact-globe", {"globe_files": "xml", "schema_dir": str(PACKAGES / "exact-globe")}),
+    "king": ("king", {"schema_dir": str(PACKAGES / "king"), "entry_numbers": "renumber"}),
 }
 
 

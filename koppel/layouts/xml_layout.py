@@ -12,7 +12,8 @@ before the first record only), ``record`` (the element per record), ``lines`` (w
 ``""`` = the record itself), ``line`` (the element per line), ``order`` (a hook giving a record's lines in the
 order they are written), ``where`` (how an error names a record: ``entry`` or a source), ``tally_target``
 (the account a line's money is booked on, as written; default the mapped account), ``xsd`` (our own schema,
-in the folder) or ``schema_root`` and ``schema_prefer`` (the vendor schema found in ``--option schema_dir``).
+in the folder) or ``schema_root`` and ``schema_prefer`` (the vendor schema found in ``--option schema_dir``),
+``like`` (the elements of another layout of the folder: the same record under another root).
 
 ``[[head]]``, ``[[element]]``, ``[[line_element]]``: the elements written once before the records (inside the
 wrapper), per record and per line. Each: ``path`` (relative to its record, ``a/b/c``; ``@x`` an attribute of
@@ -44,7 +45,7 @@ CONTENTS = ("entries", "accounts", "debtors", "creditors", "relations")
 BREAKS = ("every", "records")
 FILE_KEYS = {
     "id", "name", "content", "title", "evidence", "hooks", "root", "root_attrs", "wrapper", "breaks", "record",
-    "lines", "line", "order", "where", "tally_target", "xsd", "schema_root", "schema_prefer",
+    "lines", "line", "order", "where", "tally_target", "xsd", "schema_root", "schema_prefer", "like",
 }  # fmt: skip
 LISTS = ("head", "element", "line_element")
 
@@ -213,6 +214,15 @@ def load_xml_layout(folder: str, file_id: str, base: Path | None = None) -> XmlL
     unknown = set(data) - {"file", *LISTS}
     if unknown:
         raise _fail(where, sorted(unknown)[0], f"unknown tables {sorted(unknown)}; use [file], {', '.join(LISTS)}")
+    like = head.pop("like", None)
+    if like is not None:  # the elements of another file of the folder (the same record under another root)
+        if set(data) & set(LISTS):
+            raise _fail(where, "file.like", "a layout with like = ... lists no elements of its own")
+        other = where.with_name(f"{like}.toml")
+        try:
+            data = tomllib.loads(other.read_text(encoding="utf-8"))
+        except (FileNotFoundError, tomllib.TOMLDecodeError):
+            raise _fail(where, "file.like", f"like = {like!r}: no readable layout {other.name} beside it") from None
     lists = {}
     for key in LISTS:
         items = data.get(key, [])

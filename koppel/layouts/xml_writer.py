@@ -274,7 +274,7 @@ class XmlFileWriter:
         heads: dict[tuple[str, ...], list[tuple[str, str | None]]] = {}
         for e in layout.head:
             value = self.compiler.getter(e.source, "head")(None, None, 0)
-            heads.setdefault(e.steps[:-1], []).append((e.steps[-1], None if _empty(value) else str(value)))
+            heads.setdefault(e.steps[:-1], []).append((e.steps[-1], None if value is None else str(value)))
         with etree.xmlfile(str(path), encoding="utf-8") as xf:
             xf.write_declaration()
             self._open(xf, layout.root, dict(layout.root_attrs), (), wrapper, heads, records, every)
