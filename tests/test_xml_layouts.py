@@ -154,6 +154,7 @@ CONVERT = {
     "afas": ("afas", {}),
     "exact-globe": ("exact-globe", {"globe_files": "xml", "schema_dir": str(PACKAGES / "exact-globe")}),
     "king": ("king", {"schema_dir": str(PACKAGES / "king"), "entry_numbers": "renumber"}),
+    "twinfield": ("twinfield", {"office": "NL001"}),
 }
 
 
