@@ -47,6 +47,7 @@ BAD = {  # what is changed in GOOD -> the key the error names
     "unknown content": (('content = "entries"', 'content = "invoices"'), "file.content"),
     "file evidence": (('evidence = "A"\nroot', 'evidence = "B"\nroot'), "file.evidence"),
     "breaks": (('root = "Root"', 'root = "Root"\nbreaks = "some"'), "file.breaks"),
+    "one tree of entries": (('root = "Root"', 'root = "Root"\nbreaks = "tree"'), "file.breaks"),
     "entries without line": (('line = "Line"', ""), "file.line"),
     "master with lines": (('content = "entries"', 'content = "accounts"'), "file.line"),
     "unknown table": (("[[element]]", "[[elements]]"), "elements"),
@@ -106,6 +107,21 @@ def test_a_container_left_and_reopened_is_refused(tmp_path):
     with pytest.raises(KoppelError, match="Journal was left before") as err:
         load_xml_layout.__wrapped__("fmt", "x", tmp_path)
     assert err.value.field == "element[2] (Journal/Name)"
+
+
+def test_like_takes_the_elements_of_its_neighbour_and_refuses_its_own(tmp_path):
+    folder = _write(tmp_path, GOOD)
+    other = GOOD[: GOOD.index("[[element]]")].replace('id = "X"', 'id = "Y"') + 'like = "x"\n'
+    (folder / "y.toml").write_text(other, encoding="utf-8")
+    assert load_xml_layout.__wrapped__("fmt", "y", tmp_path).element == load_xml_layout.__wrapped__(
+        "fmt", "x", tmp_path).element  # fmt: skip
+    (folder / "y.toml").write_text(other.replace('like = "x"', 'like = "z"'), encoding="utf-8")
+    with pytest.raises(KoppelError, match=r"no readable layout z\.toml") as err:
+        load_xml_layout.__wrapped__("fmt", "y", tmp_path)
+    assert err.value.field == "file.like"
+    (folder / "y.toml").write_text(GOOD.replace('line = "Line"', 'line = "Line"\nlike = "x"'), encoding="utf-8")
+    with pytest.raises(KoppelError, match="lists no elements of its own"):
+        load_xml_layout.__wrapped__("fmt", "y", tmp_path)
 
 
 def test_invalid_toml_and_a_missing_layout_name_the_file(tmp_path):

@@ -8,24 +8,27 @@ administration), ``content`` (``entries``: one record per entry with its lines; 
 ``creditors``, ``relations``: one record per master row), ``title``, ``evidence``, ``hooks`` (the module whose
 functions ``hook:NAME`` names), ``root`` and ``root_attrs``, ``wrapper`` (the element path between the root and
 the records), ``breaks`` (``every``: a line break after every opening tag of root and wrapper; ``records``: one
-before the first record only), ``record`` (the element per record), ``lines`` (where the lines go in a record,
-``""`` = the record itself), ``line`` (the element per line), ``order`` (a hook giving a record's lines in the
-order they are written), ``where`` (how an error names a record: ``entry`` or a source), ``tally_target``
-(the account a line's money is booked on, as written; default the mapped account), ``xsd`` (our own schema,
-in the folder) or ``schema_root`` and ``schema_prefer`` (the vendor schema found in ``--option schema_dir``),
-``like`` (the elements of another layout of the folder: the same record under another root).
+before the first record only; ``tree``: the wrapper and its records indented as one tree, for small master
+files), ``always`` (the file is written even without records), ``record`` (the element per record), ``lines``
+(where the lines go in a record, ``""`` = the record itself), ``line`` (the element per line), ``order`` (a hook
+giving a record's lines in the order they are written), ``where`` (how an error names a record: ``entry`` or a
+source), ``tally_target`` (the account a line's money is booked on, as written; default the mapped account),
+``xsd`` (our own schema, in the folder) or ``schema_root`` and ``schema_prefer`` (the vendor schema found in
+``--option schema_dir``), ``like`` (the elements of another layout of the folder: the same record, another root).
 
 ``[[head]]``, ``[[element]]``, ``[[line_element]]``: the elements written once before the records (inside the
 wrapper), per record and per line. Each: ``path`` (relative to its record, ``a/b/c``; ``@x`` an attribute of
 the element before it; ``A|B`` as the last step: A when the value is zero or more, B when it is below zero),
-``source`` (see :func:`koppel.layouts.xml_writer.getter`: a field, ``entry.FIELD``, ``state:KEY``,
-``option:KEY``, ``line_number``, ``=CONSTANT``, ``hook:NAME``, alternatives ``a|b`` (the first not empty);
-no source: an element always written empty, a container), ``type`` (code, text, int, cents, date), ``format``
-(a date's strftime), ``width`` (longer text is an error, or cut and counted with ``--truncate``), ``max`` (cents:
-a larger amount is an error), ``sign`` (two texts: the first for a value of zero or more), ``map`` (value →
-text, ``"*"`` for any other, an empty one too), ``when`` (a source: written only when it is not empty),
-``required`` (written even when empty; an optional element is left out then), ``label`` (the name an error
-uses), ``evidence`` (V, 3P, A) and ``note`` (Dutch, for IMPORTEREN.md instead of the source).
+``source`` (see :mod:`koppel.layouts.xml_writer`: a field, ``entry.FIELD``, ``state:KEY``, ``option:KEY``,
+``line_number``, ``=CONSTANT``, ``hook:NAME`` or ``hook:NAME:ARG``, alternatives ``a|b`` (the first not empty);
+no source: an element always written empty, a container, and with ``when`` the elements under it are written
+only when it is), ``type`` (code, text, int, cents, date), ``format`` (a date's strftime), ``width`` (longer
+text is an error, or cut and counted with ``--truncate``), ``max`` (cents: a larger amount is an error),
+``sign`` (two texts: the first for a value of zero or more), ``map`` (value → text, ``"*"`` for any other, an
+empty one too), ``when`` (a source: written only when it is not empty), ``required`` (written even when empty;
+an optional element is left out then), ``label`` (the name an error uses), ``where`` (a source naming the record
+in its errors, instead of the file's), ``evidence`` (V, 3P, A) and ``note`` (Dutch, for IMPORTEREN.md instead
+of the source).
 """
 
 from __future__ import annotations
@@ -42,10 +45,10 @@ from ..resources import schema_dir
 
 TYPES = ("code", "text", "int", "cents", "date")
 CONTENTS = ("entries", "accounts", "debtors", "creditors", "relations")
-BREAKS = ("every", "records")
+BREAKS = ("every", "records", "tree")
 FILE_KEYS = {
     "id", "name", "content", "title", "evidence", "hooks", "root", "root_attrs", "wrapper", "breaks", "record",
-    "lines", "line", "order", "where", "tally_target", "xsd", "schema_root", "schema_prefer", "like",
+    "lines", "line", "order", "where", "tally_target", "xsd", "schema_root", "schema_prefer", "like", "always",
 }  # fmt: skip
 LISTS = ("head", "element", "line_element")
 
@@ -65,6 +68,7 @@ class XmlElement:
     when: str = ""
     required: bool = False
     label: str = ""
+    where: str = ""
     evidence: str = "A"
     note: str = ""
 
@@ -102,6 +106,7 @@ class XmlLayout:
     xsd: str = ""
     schema_root: str = ""
     schema_prefer: str = ""
+    always: bool = False
     head: tuple[XmlElement, ...] = ()
     element: tuple[XmlElement, ...] = ()
     line_element: tuple[XmlElement, ...] = field(default=())
@@ -193,6 +198,8 @@ def _frame(data: dict, where: Path) -> dict:
         raise _fail(where, "file.evidence", f"evidence {head['evidence']!r}; use V, 3P or A")
     if head.get("breaks", "every") not in BREAKS:
         raise _fail(where, "file.breaks", f"breaks {head['breaks']!r}; use {' or '.join(BREAKS)}")
+    if head.get("breaks") == "tree" and (head["content"] == "entries" or "/" in head.get("wrapper", "/")):
+        raise _fail(where, "file.breaks", "breaks = 'tree' is for a master file with a wrapper of one element")
     if head["content"] == "entries" and not head.get("line"):
         raise _fail(where, "file.line", "an entries layout names the element per line ([file] line)")
     if head["content"] != "entries" and (head.get("line") or data.get("line_element")):

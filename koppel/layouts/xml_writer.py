@@ -66,7 +66,7 @@ class Compiler:
                 value = get(rec, row, n)
                 if not _empty(value):
                     return value
-            return None
+            return value  # as Python's ``a or b``: the last one, None or ""
 
         return first_of
 
@@ -75,8 +75,11 @@ class Compiler:
             constant = source[1:]
             return lambda rec, row, n: constant
         if source.startswith("hook:"):
-            hook = self.hook(source[5:])
+            name, _, arg = source[5:].partition(":")
+            hook = self.hook(name)
             state = self.state
+            if arg:  # hook:NAME:ARG, one hook for several elements (an extra field by its name)
+                return lambda rec, row, n: hook(state, rec, row, n, arg)
             return lambda rec, row, n: hook(state, rec, row, n)
         if source.startswith("state:"):
             value = self.state.get(source[6:])
@@ -138,10 +141,27 @@ class Compiler:
 
         return convert
 
-    def emitter(self, e: XmlElement, scope: str, money: list | None = None) -> Emit:
+    def emitters(self, elements: tuple[XmlElement, ...], scope: str, money: list | None = None) -> list[Emit]:
+        """The closures of ``elements`` in order; a container with ``when`` holds those of the elements under it,
+        which are not looked at at all when it is not written."""
+        out: list[Emit] = []
+        i = 0
+        while i < len(elements):
+            e = elements[i]
+            j = i + 1
+            if not e.source and e.when:
+                while j < len(elements) and elements[j].steps[: len(e.steps)] == e.steps:
+                    j += 1
+            children = self.emitters(elements[i + 1 : j], scope, money) if j > i + 1 else []
+            out.append(self.emitter(e, scope, money if e.source == "amount" and e.type == "cents" else None, children))
+            i = j
+        return out
+
+    def emitter(self, e: XmlElement, scope: str, money: list | None = None, children: list[Emit] = ()) -> Emit:
         """The closure that writes ``e`` into a record's ``nodes`` (path → element already written)."""
         get = self.getter(e.source, scope)
         when = self.getter(e.when, scope) if e.when else None
+        own_where = self.getter(e.where, scope) if e.where else None
         convert = self.text(e)
         plain = not (e.map or e.sign or e.width or e.max or e.type in ("cents", "int") or e.format)
         required, container = e.required, not e.source
@@ -169,13 +189,17 @@ class Compiler:
                 return
             if container:
                 nodes[key] = _SubElement(parent_of(nodes), leaf)
+                for child in children:
+                    child(nodes, rec, row, n, where)
                 return
             value = get(rec, row, n)
             if _empty(value) and not otherwise:
                 if not required:
                     return
-                text = None
+                text = value  # as written by hand: None an empty element, "" an element with empty text
             else:
+                if own_where is not None:
+                    where = own_where(rec, row, n)
                 text = value if plain else convert(value, where)
                 if _empty(text) and not required:
                     return
@@ -204,11 +228,8 @@ class XmlFileWriter:
         entries = layout.content == "entries"
         record_scope = "entry" if entries else "master"
         self.money: list[str | None] = [None]
-        self.record_emits = [c.emitter(e, record_scope) for e in layout.element]
-        self.line_emits = [
-            c.emitter(e, "line", self.money if e.source == "amount" and e.type == "cents" else None)
-            for e in layout.line_element
-        ]
+        self.record_emits = c.emitters(layout.element, record_scope)
+        self.line_emits = c.emitters(layout.line_element, "line", self.money)
         self.order = c.hook(layout.order[5:]) if layout.order.startswith("hook:") else None
         self.target = c.getter(layout.tally_target, "line") if layout.tally_target else None
         checked = any(e.width or e.max for e in (*layout.element, *layout.line_element))
@@ -264,11 +285,13 @@ class XmlFileWriter:
     def write(self, place: Callable[[], Path], items: Iterable[Any]) -> Path | None:
         """Stream the records of ``items`` into the file ``place()`` gives; None, and no file asked for (an output
         folder publishes every path it handed out), when there are none."""
+        layout = self.layout
         records = peek(self.records(items))
         if records is None:
-            return None
+            if not layout.always:
+                return None
+            records = iter(())
         path = place()
-        layout = self.layout
         every = layout.breaks == "every"
         wrapper = tuple(layout.wrapper.split("/")) if layout.wrapper else ()
         heads: dict[tuple[str, ...], list[tuple[str, str | None]]] = {}
@@ -277,7 +300,14 @@ class XmlFileWriter:
             heads.setdefault(e.steps[:-1], []).append((e.steps[-1], None if value is None else str(value)))
         with etree.xmlfile(str(path), encoding="utf-8") as xf:
             xf.write_declaration()
-            self._open(xf, layout.root, dict(layout.root_attrs), (), wrapper, heads, records, every)
+            if layout.breaks == "tree":  # a small master file: the wrapper with its records, indented as a whole
+                tree = etree.Element(wrapper[0])
+                tree.extend(records)
+                with xf.element(layout.root, dict(layout.root_attrs)):
+                    xf.write("\n")
+                    xf.write(tree, pretty_print=True)
+            else:
+                self._open(xf, layout.root, dict(layout.root_attrs), (), wrapper, heads, records, every)
         with path.open("ab") as handle:
             handle.write(b"\n")
         return path
