@@ -171,6 +171,7 @@ CONVERT = {
     "exact-globe": ("exact-globe", {"globe_files": "xml", "schema_dir": str(PACKAGES / "exact-globe")}),
     "king": ("king", {"schema_dir": str(PACKAGES / "king"), "entry_numbers": "renumber"}),
     "twinfield": ("twinfield", {"office": "NL001"}),
+    "exact-online": ("exact-online", {"schema_dir": str(PACKAGES / "exact-online")}),
 }
 
 
