@@ -143,6 +143,11 @@ def format_from_folder(folder: Path) -> FormatInfo | None:
         marks = [f["evidence"] for f in data.get("fields", [])]
         evidence = weakest([*marks, spec.get("evidence", data.get("evidence", "A"))])
         notes = spec.get("notes", "")
+        if "xml_layouts" in data:  # as the delimited engine counts its columns (layouts/targets.py)
+            count = {mark: marks.count(mark) for mark in ("V", "3P", "A")}
+            elements = (f"elements: {count['V']} verified (V), {count['3P']} third-party (3P), {count['A']} assumed "
+                        "(A), as written")  # fmt: skip
+            notes = (notes + " " if notes else "") + elements + "."
         unknown = data.get("unknown", [])
         if unknown:
             notes = (notes + " " if notes else "") + "Unknown: " + "; ".join(u.rstrip(".") for u in unknown) + "."
