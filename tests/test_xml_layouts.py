@@ -48,6 +48,8 @@ BAD = {  # what is changed in GOOD -> the key the error names
     "file evidence": (('evidence = "A"\nroot', 'evidence = "B"\nroot'), "file.evidence"),
     "breaks": (('root = "Root"', 'root = "Root"\nbreaks = "some"'), "file.breaks"),
     "one tree of entries": (('root = "Root"', 'root = "Root"\nbreaks = "tree"'), "file.breaks"),
+    "head outside the wrapper": (("[[element]]", '[[head]]\npath = "A/B"\nsource = "=x"\n\n[[element]]'),
+                                 "head[0] (A/B)"),
     "entries without line": (('line = "Line"', ""), "file.line"),
     "master with lines": (('content = "entries"', 'content = "accounts"'), "file.line"),
     "unknown table": (("[[element]]", "[[elements]]"), "elements"),
@@ -100,6 +102,16 @@ def test_a_malformed_layout_names_its_file_and_key(case, tmp_path):
     assert "fmt/x.toml" in err.value.message
 
 
+def test_a_master_layout_with_widths_says_how_errors_name_a_record(tmp_path):
+    text = GOOD[: GOOD.index("[[line_element]]")].replace('content = "entries"', 'content = "accounts"')
+    _write(tmp_path, text.replace('line = "Line"\n', "") + "width = 3\n")
+    with pytest.raises(KoppelError, match="say which source names a record") as err:
+        load_xml_layout.__wrapped__("fmt", "x", tmp_path)
+    assert err.value.field == "file.where"
+    _write(tmp_path, text.replace('line = "Line"\n', 'where = "account_id"\n') + "width = 3\n")
+    assert load_xml_layout.__wrapped__("fmt", "x", tmp_path).where == "account_id"
+
+
 def test_a_container_left_and_reopened_is_refused(tmp_path):
     text = GOOD.replace("[[line_element]]", '[[element]]\npath = "Other"\n[[element]]\npath = "Journal/Name"\n'
                         'source = "journal_id"\n\n[[line_element]]', 1)  # fmt: skip
@@ -139,7 +151,7 @@ def test_a_hook_the_module_lacks_is_an_error_naming_the_layout(tmp_path):
     layout = load_xml_layout.__wrapped__("fmt", "x", tmp_path)
     with pytest.raises(KoppelError, match=r"hook 'no_such_hook' is not a function of koppel\.formats\.afas") as err:
         XmlFileWriter(layout, {"job": None})
-    assert err.value.field == "no_such_hook"
+    assert err.value.field == "no_such_hook" and Path(err.value.file) == tmp_path / "fmt" / "x.toml"
 
 
 def test_a_descriptor_with_layouts_has_no_fields_prose(tmp_path):

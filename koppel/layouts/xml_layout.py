@@ -94,6 +94,7 @@ class XmlLayout:
     record: str
     folder: str
     stem: str
+    path: str  # the layout file, for errors
     hooks: str = ""
     root_attrs: tuple[tuple[str, str], ...] = ()
     wrapper: str = ""
@@ -243,12 +244,19 @@ def load_xml_layout(folder: str, file_id: str, base: Path | None = None) -> XmlL
     uses_hooks |= any(str(head.get(k, "")).startswith("hook:") for k in ("order", "tally_target", "where"))
     if uses_hooks and not head.get("hooks"):
         raise _fail(where, "file.hooks", "hook:NAME is used, but [file] hooks names no module")
+    wrapper = tuple(str(head.get("wrapper", "")).split("/")) if head.get("wrapper") else ()
+    for i, e in enumerate(lists["head"]):
+        if e.is_attribute or e.steps[:-1] != wrapper[: len(e.steps) - 1] or len(e.steps) > len(wrapper):
+            raise _fail(where, f"head[{i}] ({e.path})", "a head element is a child of the root or of a wrapper element")
+    master = head["content"] != "entries"
+    if master and head.get("where", "entry") == "entry" and any(e.width or e.max for e in lists["element"]):
+        raise _fail(where, "file.where", "an element has a width: say which source names a record in errors")
     if head["content"] == "entries":
         money = [e for e in lists["line_element"] if e.source == "amount" and e.type == "cents"]
         if len(money) != 1:
             raise _fail(where, "line_element", "one line element carries the money (source amount, type cents)")
     head["root_attrs"] = tuple((str(k), str(v)) for k, v in dict(head.get("root_attrs", {})).items())
-    return XmlLayout(folder=folder, stem=file_id, **head, **lists)
+    return XmlLayout(folder=folder, stem=file_id, path=str(where), **head, **lists)
 
 
 def field_rows(layout: XmlLayout) -> list[dict[str, Any]]:

@@ -50,8 +50,8 @@ class Compiler:
         self.hooks = importlib.import_module(layout.hooks) if layout.hooks else None
 
     def fail(self, key: str, message: str) -> KoppelError:
-        where = schema_dir() / self.layout.folder / f"{self.layout.stem}.toml"
-        return KoppelError(f"XML layout {self.layout.folder}/{self.layout.id}: {message}", file=where, field=key)
+        return KoppelError(f"XML layout {self.layout.folder}/{self.layout.stem}.toml: {message}", file=self.layout.path,
+                           field=key)  # fmt: skip
 
     def getter(self, source: str, scope: str) -> Getter:
         """``source`` as a function of (record, row, n); ``scope`` is line, entry, master or head."""
