@@ -47,6 +47,8 @@ BAD = {  # what is changed in GOOD -> the key the error names
     "unknown content": (('content = "entries"', 'content = "invoices"'), "file.content"),
     "file evidence": (('evidence = "A"\nroot', 'evidence = "B"\nroot'), "file.evidence"),
     "breaks": (('root = "Root"', 'root = "Root"\nbreaks = "some"'), "file.breaks"),
+    "format of a code": (('source = "journal_id"', 'source = "journal_id"\nformat = "%Y"'),
+                         "element[0] (Journal/@code).format"),
     "one tree of entries": (('root = "Root"', 'root = "Root"\nbreaks = "tree"'), "file.breaks"),
     "head outside the wrapper": (("[[element]]", '[[head]]\npath = "A/B"\nsource = "=x"\n\n[[element]]'),
                                  "head[0] (A/B)"),
@@ -134,6 +136,14 @@ def test_like_takes_the_elements_of_its_neighbour_and_refuses_its_own(tmp_path):
     (folder / "y.toml").write_text(GOOD.replace('line = "Line"', 'line = "Line"\nlike = "x"'), encoding="utf-8")
     with pytest.raises(KoppelError, match="lists no elements of its own"):
         load_xml_layout.__wrapped__("fmt", "y", tmp_path)
+
+
+def test_a_source_that_is_no_field_is_an_error_naming_the_layout(tmp_path):
+    _write(tmp_path, GOOD.replace('source = "journal_id"', 'source = "journal"'))
+    layout = load_xml_layout.__wrapped__("fmt", "x", tmp_path)
+    with pytest.raises(KoppelError, match="'journal' is not a field of a line") as err:
+        XmlFileWriter(layout, {})
+    assert err.value.field == "journal" and Path(err.value.file) == tmp_path / "fmt" / "x.toml"
 
 
 def test_invalid_toml_and_a_missing_layout_name_the_file(tmp_path):

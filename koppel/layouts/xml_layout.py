@@ -157,6 +157,8 @@ def _element(data: Any, where: Path, key: str) -> XmlElement:
         raise _fail(where, f"{key}.evidence", f"evidence {element.evidence!r}; use V, 3P or A")
     if element.width is not None and (not isinstance(element.width, int) or element.width < 1):
         raise _fail(where, f"{key}.width", f"width {element.width!r} is not a positive whole number")
+    if element.format and element.type != "date":
+        raise _fail(where, f"{key}.format", "format applies to dates only")
     if element.max is not None and element.type != "cents":
         raise _fail(where, f"{key}.max", "max applies to cents only")
     if "|" in element.steps[-1] and element.type != "cents":

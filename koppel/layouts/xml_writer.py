@@ -27,7 +27,7 @@ from typing import Any
 from lxml import etree
 
 from ..errors import KoppelError
-from ..formats.entry_rows import Tally
+from ..formats.entry_rows import ROW_FIELDS, Tally
 from ..formats.xml_writing import Truncator, find_schema, peek, validate_file
 from ..money import format_cents
 from ..resources import schema_dir
@@ -101,11 +101,15 @@ class Compiler:
             return lambda rec, row, n: rec.get(source)
         if source.startswith("entry."):
             name = source[6:]
+            if name not in ROW_FIELDS and name not in ENTRY_FIELDS:
+                raise self.fail(source, f"source {source!r}: {name!r} is not a field of an entry or its first line")
             if name in ENTRY_FIELDS:
                 get = attrgetter(name)
                 return lambda rec, row, n: get(rec)
             get = attrgetter(name)
             return lambda rec, row, n: get(rec.rows[0])
+        if source not in ROW_FIELDS and not (scope == "entry" and source in ENTRY_FIELDS):
+            raise self.fail(source, f"source {source!r} is not a field of a line ({', '.join(ROW_FIELDS)})")
         get = attrgetter(source)
         if scope == "entry" and source in ENTRY_FIELDS:
             return lambda rec, row, n: get(rec)
@@ -188,6 +192,7 @@ class Compiler:
                 return "str(n)"
             if scope == "master":
                 return f"rec.get({name!r})"
+            self.getter(name, scope)  # refuses a name that is no field
             return f"rec.{name}" if scope == "entry" and name in ENTRY_FIELDS else f"row.{name}"
         names[f"G{k}"] = self.getter(source, scope)
         return f"G{k}(rec, row, n)"
