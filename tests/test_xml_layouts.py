@@ -49,6 +49,8 @@ BAD = {  # what is changed in GOOD -> the key the error names
     "breaks": (('root = "Root"', 'root = "Root"\nbreaks = "some"'), "file.breaks"),
     "format of a code": (('source = "journal_id"', 'source = "journal_id"\nformat = "%Y"'),
                          "element[0] (Journal/@code).format"),
+    "head not an array": (("[file]", "head = 3\n[file]"), "head"),
+    "head item not a table": (("[file]", "head = [1]\n[file]"), "head[0]"),
     "one tree of entries": (('root = "Root"', 'root = "Root"\nbreaks = "tree"'), "file.breaks"),
     "head outside the wrapper": (("[[element]]", '[[head]]\npath = "A/B"\nsource = "=x"\n\n[[element]]'),
                                  "head[0] (A/B)"),
@@ -112,6 +114,14 @@ def test_a_master_layout_with_widths_says_how_errors_name_a_record(tmp_path):
     assert err.value.field == "file.where"
     _write(tmp_path, text.replace('line = "Line"\n', 'where = "account_id"\n') + "width = 3\n")
     assert load_xml_layout.__wrapped__("fmt", "x", tmp_path).where == "account_id"
+
+
+def test_a_layout_without_elements_is_refused(tmp_path):
+    _write(tmp_path, GOOD[: GOOD.index("[[element]]")].replace('content = "entries"', 'content = "accounts"')
+           .replace('line = "Line"\n', ""))  # fmt: skip
+    with pytest.raises(KoppelError, match="no elements") as err:
+        load_xml_layout.__wrapped__("fmt", "x", tmp_path)
+    assert err.value.field == "element"
 
 
 def test_a_container_left_and_reopened_is_refused(tmp_path):
