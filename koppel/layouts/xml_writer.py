@@ -179,23 +179,44 @@ class Compiler:
                 f"{pad}    {var[path]} = SE({var[path[:-1]]}, {path[-1]!r})"]  # fmt: skip
 
     def _value(self, source: str, scope: str, names: dict, k: int) -> str:
-        """An expression for ``source``: a field read inline, anything else through its getter closure."""
-        options = [s.strip() for s in source.split("|")]
-        if len(options) == 1 and options[0].startswith("="):
-            return repr(options[0][1:])
-        if len(options) == 1 and options[0].startswith("state:"):
-            names[f"S{k}"] = self.state.get(options[0][6:])
+        """An expression for ``source``: a field, constant, state or hook inline; alternatives (``a|b``) and the
+        rest through the source's getter closure."""
+        if "|" in source:
+            names[f"G{k}"] = self.getter(source, scope)
+            return f"G{k}(rec, row, n)"
+        return self._one_expr(source.strip(), scope, names, k)
+
+    def _one_expr(self, source: str, scope: str, names: dict, k: int) -> str:
+        if source.startswith("="):
+            return repr(source[1:])
+        if source.startswith("state:"):
+            names[f"S{k}"] = self.state.get(source[6:])
             return f"S{k}"
-        if len(options) == 1 and options[0].isidentifier() and scope in ("line", "entry", "master"):
-            name = options[0]
-            if name == "line_number":
-                return "str(n)"
+        if source == "line_number":
+            return "str(n)"
+        if source.startswith("hook:"):
+            name, _, arg = source[5:].partition(":")
+            names[f"H{k}"], names["STATE"] = self.hook(name), self.state
+            return f"H{k}(STATE, rec, row, n{', ' + repr(arg) if arg else ''})"
+        if scope in ("line", "entry") and source.startswith("entry.") and source[6:].isidentifier():
+            self.getter(source, scope)  # refuses a name that is no field
+            name = source[6:]
+            return f"rec.{name}" if name in ENTRY_FIELDS else f"rec.rows[0].{name}"
+        if source.isidentifier() and scope in ("line", "entry", "master"):
             if scope == "master":
-                return f"rec.get({name!r})"
-            self.getter(name, scope)  # refuses a name that is no field
-            return f"rec.{name}" if scope == "entry" and name in ENTRY_FIELDS else f"row.{name}"
+                return f"rec.get({source!r})"
+            self.getter(source, scope)  # refuses a name that is no field
+            return f"rec.{source}" if scope == "entry" and source in ENTRY_FIELDS else f"row.{source}"
         names[f"G{k}"] = self.getter(source, scope)
         return f"G{k}(rec, row, n)"
+
+    def _fetch(self, source: str, scope: str, names: dict, k: int, pad: str) -> list[str]:
+        """Statements that put ``source``'s value in ``v``; alternatives as ``a or b`` would, inline."""
+        options = [s.strip() for s in source.split("|")]
+        code = [f"{pad}v = {self._one_expr(options[0], scope, names, k)}"]
+        for option in options[1:]:
+            code.append(f"{pad}if v is None or v == '': v = {self._one_expr(option, scope, names, next(self._ids))}")
+        return code
 
     def _emit_code(self, elements, scope: str, money, names: dict, var: dict, code: list[str], depth: int) -> None:
         i = 0
@@ -226,7 +247,7 @@ class Compiler:
         owner, leaf = e.steps[:-1], e.steps[-1]
         plain = not (e.map or e.sign or e.width or e.max or e.type in ("cents", "int") or e.format)
         otherwise = any(key == "*" for key, _ in e.map)  # a map's "*" also takes an empty value
-        code.append(f"{pad}v = {self._value(e.source, scope, names, k)}")
+        code += self._fetch(e.source, scope, names, k, pad)
         names[f"C{k}"] = self.text(e)
         where = "where"
         if e.where:
