@@ -151,7 +151,9 @@ def _extras(state: dict, row: Row) -> dict:
 
 
 def has_references(state: dict, entry: Entry, row: Row, n: int) -> bool:
-    return bool(row.invoice_ref or row.doc_ref) or any(k in _extras(state, row) for k, _ in REFERENCES)
+    if row.invoice_ref or row.doc_ref:
+        return True
+    return bool(state["extras"]) and any(k in _extras(state, row) for k, _ in REFERENCES)
 
 
 def extra(state: dict, entry: Entry, row: Row, n: int, key: str) -> str | None:
@@ -160,7 +162,7 @@ def extra(state: dict, entry: Entry, row: Row, n: int, key: str) -> str | None:
 
 
 def has_intrastat(state: dict, entry: Entry, row: Row, n: int) -> bool:
-    return any(k in _extras(state, row) for k, _ in INTRASTAT)
+    return bool(state["extras"]) and any(k in _extras(state, row) for k, _ in INTRASTAT)
 
 
 def intrastat(state: dict, entry: Entry, row: Row, n: int, key: str) -> str | None:
