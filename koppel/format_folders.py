@@ -8,7 +8,8 @@ Two kinds of folder, and nothing here names a format:
   hooks (``writer = "module:function"``, ``reader = ...``) and says what the registry needs (title, evidence,
   what the format carries, notes, options, ``output``); a package's descriptor (route, setup, files, fields,
   unknowns: IMPORTEREN.md and ``koppel formats``) sits in the same file, and its evidence marks and unknowns
-  count in the format's evidence and notes.
+  count in the format's evidence and notes. An XML package names its XML layouts (``xml_layouts``, one TOML per
+  written file beside it, :mod:`koppel.layouts.xml_layout`): their elements are its field list.
 
 This module is the one reader of these files: the registry's spec (:func:`format_from_folder`) and the
 descriptor a writer renders its instructions from (:func:`descriptor`). The layouts of the delimited engine are
@@ -28,6 +29,7 @@ from typing import Any
 from .errors import KoppelError
 from .evidence import is_mark, weakest
 from .format_options import OPTION_SETS, Option, options_from_data
+from .layouts.xml_layout import field_rows, load_xml_layout
 from .registry import FormatInfo
 from .resources import schema_dir
 
@@ -50,6 +52,12 @@ def read_descriptor(path: Path) -> dict[str, Any]:
         raise KoppelError(f"no layout descriptor {path.parent.name}/{path.name}", file=path) from None
     except tomllib.TOMLDecodeError as exc:
         raise KoppelError(f"layout descriptor is not valid TOML: {exc}", file=path) from None
+    if "xml_layouts" in data:  # the field list is what the layouts write, not prose beside them
+        if "fields" in data:
+            raise KoppelError("a descriptor with xml_layouts has no [[fields]]: its layouts are the field list",
+                              file=path, field="fields")  # fmt: skip
+        layouts = [load_xml_layout(path.parent.name, stem, path.parent.parent) for stem in data["xml_layouts"]]
+        data["fields"] = [row for layout in layouts for row in field_rows(layout)]
     for section in ("files", "fields"):
         for item in data.get(section, []):
             if not is_mark(item.get("evidence")):
@@ -136,6 +144,11 @@ def format_from_folder(folder: Path) -> FormatInfo | None:
         marks = [f["evidence"] for f in data.get("fields", [])]
         evidence = weakest([*marks, spec.get("evidence", data.get("evidence", "A"))])
         notes = spec.get("notes", "")
+        if "xml_layouts" in data:  # as the delimited engine counts its columns (layouts/targets.py)
+            count = {mark: marks.count(mark) for mark in ("V", "3P", "A")}
+            elements = (f"elements: {count['V']} verified (V), {count['3P']} third-party (3P), {count['A']} assumed "
+                        "(A), as written")  # fmt: skip
+            notes = (notes + " " if notes else "") + elements + "."
         unknown = data.get("unknown", [])
         if unknown:
             notes = (notes + " " if notes else "") + "Unknown: " + "; ".join(u.rstrip(".") for u in unknown) + "."

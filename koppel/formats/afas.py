@@ -4,26 +4,23 @@ AFAS's own file import ("Financiële mutaties") runs through a user import defin
 public, so koppel writes the connector's FiEntries shape [V AFAS-CON]: one ``FiEntryPar/Element`` per entry,
 one ``FiEntries/Element`` per line; field codes per PracticalAfas [3P]. A line on a control account that
 carries a relation becomes a debtor (VaAs 2) or creditor (VaAs 3) line; everything else is a GL line (VaAs 1).
-The output is checked against koppel's own ``schemas/afas/afas_fientries.xsd`` before publishing.
+The file is written from its layout, ``schemas/afas/fientries.toml`` (checked against koppel's own
+``afas_fientries.xsd`` before publishing); what follows are the hooks it names and the writer that runs it.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from lxml import etree
-
 from ..atomic import AtomicDir
-from ..money import format_cents
-from ..resources import schema_dir
+from ..layouts.xml_layout import load_xml_layout
+from ..layouts.xml_writer import XmlFileWriter, validate
 from ..writejob import WriteJob, WriteResult
-from .entry_rows import Entry, Tally, iter_entries, out_name, records
+from .entry_rows import Entry, Row, Tally, iter_entries, records
 from .xml_reading import cents, child_text, iter_records
-from .xml_writing import opt, peek, sub, validate_file, write_xml
 
 TARGET = "afas"
 TITLE = "AFAS Profit"
-XSD = schema_dir() / "afas" / "afas_fientries.xsd"
 CARRIED = (
     "entry_description", "description", "relation_id", "doc_ref", "invoice_ref", "effective_date", "due_date",
     "vat_code", "currency_amount",
@@ -31,50 +28,50 @@ CARRIED = (
 WHY = {"relation_id": "the line is not on a debtor/creditor control account; set --option control_accounts=1300,1600"}
 
 
-def _year(job: WriteJob, date: str | None) -> str:
-    fy = job.adm.header.fiscal_year or ""
-    return fy if len(fy) == 4 and fy.isdigit() else (date or "0000")[:4]
+# -- hooks of schemas/afas/fientries.toml: what the layout cannot say as data ---------------------------------
 
 
-def entry_xml(job: WriteJob, entry: Entry, ctx: dict, tally: Tally) -> etree._Element:
-    first = entry.first
-    el = etree.Element("Element")
-    fields = sub(el, "Fields", Action="insert")
-    sub(fields, "Year", _year(job, first.date))
-    period = first.period if first.period and first.period.isdigit() else "0"
-    sub(fields, "Peri", "0" if entry.opening else str(int(period)))
-    sub(fields, "UnId", ctx["unit"])
-    sub(fields, "JoCo", entry.journal_id)
-    container = sub(sub(el, "Objects"), "FiEntries")
-    for row in entry.rows:
-        line = sub(sub(container, "Element"), "Fields", Action="insert")
-        subledger = row.relation_id and row.account_id in ctx["control"]
-        if subledger:
-            kind = ctx["kinds"].get(row.relation_id, "customer")
-            supplier = kind == "supplier" or (kind == "both" and entry.kind == "P")
-            sub(line, "VaAs", "3" if supplier else "2")
-            sub(line, "AcNr", row.relation_id)
-        else:
-            sub(line, "VaAs", "1")
-            sub(line, "AcNr", row.account_id)
-            if row.relation_id:
-                ctx["relation_on_gl"] += 1
-        sub(line, "EnDa", row.date or first.date)
-        opt(line, "BpDa", row.effective_date)
-        opt(line, "BpNr", row.doc_ref)
-        opt(line, "InId", row.invoice_ref)
-        opt(line, "Ds", row.description or first.entry_description)
-        opt(line, "DaEx", row.due_date)
-        written = format_cents(abs(row.amount))
-        sub(line, "AmDe" if row.amount >= 0 else "AmCr", written)
-        opt(line, "VaId", row.vat_code)
-        if row.currency and row.currency != ctx["currency"] and row.currency_amount is not None:
-            sub(line, "CuId", row.currency)
-            sub(line, "AmDc" if row.currency_amount >= 0 else "AmCc", format_cents(abs(row.currency_amount)))
-        # a debtor/creditor line names the relation, not the account: AFAS books it on the relation's collective
-        tally.add(row, written, row.amount >= 0, target=line_key(line.findtext("VaAs"), line.findtext("AcNr")))
-    tally.entries += 1
-    return el
+def year(state: dict, entry: Entry, row: Row, n: int) -> str:
+    """Year: the fiscal year, or the year of the entry's date."""
+    fy = state["job"].adm.header.fiscal_year or ""
+    return fy if len(fy) == 4 and fy.isdigit() else (row.date or "0000")[:4]
+
+
+def period(state: dict, entry: Entry, row: Row, n: int) -> str:
+    """Peri: the entry's period as a number; 0 for the opening balance (and for a period that is not one)."""
+    return "0" if entry.opening or not (row.period and row.period.isdigit()) else str(int(row.period))
+
+
+def _side(state: dict, entry: Entry, row: Row) -> str:
+    """VaAs: a line on a control account that names a relation is a creditor (3) or debtor (2) line; else GL (1)."""
+    if not (row.relation_id and row.account_id in state["control"]):
+        return "1"
+    kind = state["kinds"].get(row.relation_id, "customer")
+    return "3" if kind == "supplier" or (kind == "both" and entry.kind == "P") else "2"
+
+
+def account_kind(state: dict, entry: Entry, row: Row, n: int) -> str:
+    return _side(state, entry, row)
+
+
+def account_number(state: dict, entry: Entry, row: Row, n: int) -> str:
+    """AcNr: the relation on a debtor/creditor line, else the account (a relation it names is not carried)."""
+    if _side(state, entry, row) != "1":
+        return row.relation_id or ""
+    if row.relation_id:
+        state["relation_on_gl"] += 1
+    return row.account_id
+
+
+def booked_on(state: dict, entry: Entry, row: Row, n: int) -> str:
+    """What the money proof counts a line on (see :func:`line_key`)."""
+    side = _side(state, entry, row)
+    return line_key(side, row.relation_id if side != "1" else row.account_id)
+
+
+def foreign(state: dict, entry: Entry, row: Row, n: int) -> bool:
+    """CuId and AmDc/AmCc: only for an amount in another currency than the administration's."""
+    return bool(row.currency) and row.currency != state["currency"] and row.currency_amount is not None
 
 
 def line_key(kind: str | None, number: str | None) -> str:
@@ -102,7 +99,8 @@ def write_afas(adm, out: AtomicDir, job: WriteJob) -> WriteResult:
     relations = records(job.relations())
     control = {r["control_account"] for r in relations if r["control_account"]}
     control |= {c.strip() for c in str(job.option("control_accounts", "") or "").split(",") if c.strip()}
-    ctx = {
+    state = {
+        "job": job,
         "unit": str(job.option("unit", "1")),
         "currency": adm.header.currency or "EUR",
         "control": control,
@@ -110,16 +108,15 @@ def write_afas(adm, out: AtomicDir, job: WriteJob) -> WriteResult:
         "relation_on_gl": 0,
     }
     names = []
-    entries = peek(entry_xml(job, e, ctx, tally) for e in iter_entries(job))
-    if entries is not None:
-        name = out_name(job, TARGET, "FiEntries", "xml")
-        path = out.path(name)
-        write_xml(path, "FiEntryPar", entries)
-        validate_file(path, XSD, shown_as=name)
+    layout = load_xml_layout(TARGET, "fientries")
+    name = layout.file_name(job.admin_name)
+    path = XmlFileWriter(layout, state, tally=tally).write(lambda: out.path(name), iter_entries(job))
+    if path is not None:
+        validate(layout, path, job, shown_as=name)
         names.append(name)
         result.read_back = lambda: cents_by_account(path)
     tally.close()
-    result.drop("lines.relation_id", ctx["relation_on_gl"], WHY["relation_id"])
+    result.drop("lines.relation_id", state["relation_on_gl"], WHY["relation_id"])
     result.drop("relations", len(relations), "AFAS relations go through 'Organisaties en personen' (fields not public)")
     result.drop("accounts", len(adm.accounts), "the AFAS chart of accounts is set up in Profit, not imported here")
     if not job.option("unit"):

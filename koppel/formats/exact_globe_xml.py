@@ -1,115 +1,105 @@
-"""Exact Globe eExact XML, topic FinEntries (financial entries), in the element order of the Globe schema.
+"""Exact Globe eExact XML, topic FinEntries (financial entries), written from its layout.
 
-Layout: element names, order and types from Exact's eExact schema for Globe [V EG-XSD]; the choices of
-journal type, Debtor/Creditor and references are ours [A]. Validated against that XSD when
-``--option schema_dir=DIR`` is given (tests always do).
+The layout, ``schemas/exact-globe/finentries.toml``, holds element names, order and types from Exact's eExact
+schema for Globe [V EG-XSD]; the choices of journal type, Debtor/Creditor and references are ours [A]. What
+follows are the hooks the layout names and the writer that runs it; the file is validated against that XSD
+when ``--option schema_dir=DIR`` is given (tests always do).
 """
 
 from __future__ import annotations
 
-from lxml import etree
+from decimal import ROUND_HALF_UP, Decimal
 
 from ..atomic import AtomicDir
-from ..money import format_cents
+from ..layouts.xml_layout import load_xml_layout
+from ..layouts.xml_writer import XmlFileWriter, validate
 from ..writejob import WriteJob, WriteResult
-from .entry_rows import Entry, Tally, iter_entries, journal_names, out_name, records
-from .xml_writing import Truncator, find_schema, opt, peek, sub, validate_file, write_xml
+from .entry_rows import Entry, Row, Tally, iter_entries, journal_names, records
+from .xml_writing import Truncator
 
 TARGET = "exact-globe"
 TITLE = "Exact Globe"
-JOURNAL_TYPE = {"S": "V", "P": "I", "B": "B", "C": "K"}  # XAF jrnTp -> Globe Journal/@type [A]; else M
 CARRIED = (
     "entry_description", "description", "relation_id", "invoice_ref", "vat_code", "currency_amount",
     "cost_center", "cost_unit", "project", "quantity",
 )  # fmt: skip
 
 
-def _fin_year(job: WriteJob, date: str | None) -> str | None:
-    fy = job.adm.header.fiscal_year or ""
-    return fy if len(fy) == 4 and fy.isdigit() else (date[:4] if date else None)
+# -- hooks of schemas/exact-globe/finentries.toml ---------------------------------------------------------------
 
 
-def fin_entry(job: WriteJob, entry: Entry, ctx: dict, cut: Truncator, tally: Tally) -> etree._Element:
-    first = entry.first
-    fe = etree.Element("FinEntry", entry=entry.entry_nr)
-    opt(fe, "Date", first.date)
-    jtype = "M" if entry.opening else JOURNAL_TYPE.get(entry.kind or "", "M")
-    journal = sub(fe, "Journal", code=entry.journal_id, type=jtype)
-    sub(journal, "Description", ctx["jnames"].get(entry.journal_id) or entry.journal_id)
-    for i, row in enumerate(entry.rows, start=1):
-        line = sub(fe, "FinEntryLine", number=str(i), type="N")
-        sub(line, "Date", row.date or first.date)
-        year = _fin_year(job, row.date)
-        if year:
-            sub(line, "FinYear", number=year)
-        if not entry.opening and row.period and row.period.isdigit() and int(row.period) >= 1:
-            sub(line, "FinPeriod", number=str(int(row.period)))
-        sub(line, "GLAccount", code=row.account_id)
-        opt(line, "Description", row.description or first.entry_description)
-        if row.cost_center:
-            sub(line, "Costcenter", code=row.cost_center)
-        if row.cost_unit:
-            sub(line, "Costunit", code=row.cost_unit)
-        if row.relation_id:
-            kind = ctx["kinds"].get(row.relation_id, "customer")
-            supplier = kind == "supplier" or (kind == "both" and entry.kind == "P")
-            sub(line, "Creditor" if supplier else "Debtor", code=row.relation_id)
-        if row.project:
-            sub(line, "Project", code=row.project)
-        if row.quantity and _number(row.quantity):
-            sub(line, "Quantity", row.quantity)
-        amount = sub(line, "Amount")
-        sub(amount, "Currency", code=ctx["currency"])
-        written = format_cents(abs(row.amount))
-        sub(amount, "Debit" if row.amount >= 0 else "Credit", written)
-        if row.vat_code:
-            sub(amount, "VAT", code=row.vat_code)
-        if row.currency and row.currency != ctx["currency"] and row.currency_amount:
-            foreign = sub(line, "ForeignAmount")
-            sub(foreign, "Currency", code=row.currency)
-            sub(foreign, "Debit" if row.currency_amount >= 0 else "Credit", format_cents(abs(row.currency_amount)))
-            sub(foreign, "Rate", _rate(row.amount, row.currency_amount))
-        if row.invoice_ref:
-            sub(sub(line, "FinReferences"), "YourRef", row.invoice_ref)
-        tally.add(row, written, row.amount >= 0)
-    tally.entries += 1
-    return fe
+def journal_name(state: dict, entry: Entry, row: Row, n: int) -> str:
+    """Journal/Description: the journal's name, or its code when it has none."""
+    return state["jnames"].get(entry.journal_id) or entry.journal_id
 
 
-def _rate(amount: int, foreign: int) -> str:
-    """Exchange rate (administration currency per unit of foreign currency), 6 decimals."""
-    from decimal import ROUND_HALF_UP, Decimal
+def fin_year(state: dict, entry: Entry, row: Row, n: int) -> str | None:
+    """FinYear: the administration's fiscal year, else the year of the line's date."""
+    fy = state["job"].adm.header.fiscal_year or ""
+    return fy if len(fy) == 4 and fy.isdigit() else (row.date[:4] if row.date else None)
 
-    return str((Decimal(abs(amount)) / Decimal(abs(foreign))).quantize(Decimal("0.000001"), ROUND_HALF_UP))
+
+def fin_period(state: dict, entry: Entry, row: Row, n: int) -> str | None:
+    """FinPeriod: the line's period from 1 on; none on the opening balance."""
+    if not entry.opening and row.period and row.period.isdigit() and int(row.period) >= 1:
+        return str(int(row.period))
+    return None
 
 
-def _number(text: str) -> bool:
+def _supplier(state: dict, entry: Entry, row: Row) -> bool:
+    kind = state["kinds"].get(row.relation_id, "customer")
+    return kind == "supplier" or (kind == "both" and entry.kind == "P")
+
+
+def debtor(state: dict, entry: Entry, row: Row, n: int) -> str | None:
+    """Debtor/@code: a relation that is a customer (a relation of both kinds outside a purchase entry)."""
+    return row.relation_id if row.relation_id and not _supplier(state, entry, row) else None
+
+
+def creditor(state: dict, entry: Entry, row: Row, n: int) -> str | None:
+    """Creditor/@code: a relation that is a supplier (or of both kinds, in a purchase entry)."""
+    return row.relation_id if row.relation_id and _supplier(state, entry, row) else None
+
+
+def quantity(state: dict, entry: Entry, row: Row, n: int) -> str | None:
+    """Quantity: only a quantity that is a number (the schema's type)."""
+    if not row.quantity:
+        return None
     try:
-        float(text)
+        float(row.quantity)
     except ValueError:
-        return False
-    return True
+        return None
+    return row.quantity
+
+
+def foreign(state: dict, entry: Entry, row: Row, n: int) -> bool:
+    """ForeignAmount: only for an amount in another currency than the administration's."""
+    return bool(row.currency and row.currency != state["currency"] and row.currency_amount)
+
+
+def rate(state: dict, entry: Entry, row: Row, n: int) -> str:
+    """Exchange rate (administration currency per unit of foreign currency), 6 decimals."""
+    ratio = Decimal(abs(row.amount)) / Decimal(abs(row.currency_amount or 0))
+    return str(ratio.quantize(Decimal("0.000001"), ROUND_HALF_UP))
 
 
 def write_exact_globe_xml(adm, out: AtomicDir, job: WriteJob, result: WriteResult) -> list[str]:
     """Write ``<admin>_exact-globe_FinEntries.xml``; returns the names written."""
     cut = Truncator(job.flag("truncate"), TITLE)
     tally = Tally(result, TITLE, CARRIED)
-    ctx = {
+    state = {
+        "job": job,
         "currency": adm.header.currency or "EUR",
         "jnames": journal_names(job),
         "kinds": {r["relation_id"]: r["kind"] for r in records(job.relations())},
     }
-    entries = peek(fin_entry(job, e, ctx, cut, tally) for e in iter_entries(job))
+    layout = load_xml_layout(TARGET, "finentries")
+    name = layout.file_name(job.admin_name)
     names = []
-    if entries is not None:
-        name = out_name(job, TARGET, "FinEntries", "xml")
-        path = out.path(name)
-        write_xml(path, "eExact", entries, wrapper="FinEntries")
+    path = XmlFileWriter(layout, state, cut, tally).write(lambda: out.path(name), iter_entries(job))
+    if path is not None:
         names.append(name)
-        schema_dir = job.option("schema_dir")
-        if schema_dir:
-            validate_file(path, find_schema(schema_dir, "FinEntries", prefer="globe"), shown_as=name)
+        if validate(layout, path, job, shown_as=name):
             result.notes.append("FinEntries validated against the Exact Globe XSD")
     tally.close()
     cut.report(result)

@@ -1,7 +1,9 @@
-"""Exact Online XML (eExact): GLAccounts, Accounts and GLTransactions topics, in schema element order.
+"""Exact Online XML (eExact): GLAccounts, Accounts and GLTransactions topics, written from their layouts.
 
-Layout: formats.md §3.5 — element names, order and types from the Exact Online XSD [V EO-XSD];
-choices marked [A] there (line type from journal type, Debit/Credit by sign, FinYear) are ours.
+Layout: formats.md §3.5 — element names, order and types from the Exact Online XSD [V EO-XSD], in one layout per
+topic (``schemas/exact-online/glaccounts.toml``, ``accounts.toml``, ``gltransactions.toml``); choices marked [A]
+there (line type from journal type, Debit/Credit by sign, FinYear) are ours. This module prepares the records
+(a relation's status, address form, SEPA mandate and payment condition) and holds the hooks the layouts name.
 One topic per file, uploaded in the order GLAccounts → Accounts → GLTransactions.
 """
 
@@ -9,26 +11,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lxml import etree
-
 from ..atomic import AtomicDir
 from ..kinds import require_account_kinds
+from ..layouts.xml_layout import XmlLayout, load_xml_layout
+from ..layouts.xml_writer import XmlFileWriter, validate
 from ..model import Administration
-from ..money import format_cents
 from ..writejob import WriteJob, WriteResult
-from .entry_rows import Entry, Tally, iter_entries, journal_names, out_name, records
+from .entry_rows import Entry, Row, Tally, iter_entries, journal_names, records
 from .exact_online_extras import INTRASTAT, NUMERIC, REFERENCES, is_number, line_extras, relation_extras
-from .xml_writing import Truncator, find_schema, opt, peek, sub, validate_file, write_xml
+from .xml_writing import Truncator
 
 TARGET = "exact-online"
 TITLE = "Exact Online"
-# journal type (XAF jrnTp) -> GLTransactionLine/@type [A]
-LINE_TYPE = {"O": "10", "S": "20", "P": "30", "B": "40", "C": "40"}
-TOPICS = ("GLAccounts", "Accounts", "GLTransactions")  # import order
 CARRIED = (
     "entry_description", "description", "relation_id", "doc_ref", "invoice_ref", "effective_date", "due_date",
     "vat_code", "vat_rate", "currency_amount", "cost_center", "cost_unit", "quantity",
 )  # fmt: skip
+NUMERIC_EXTRAS = frozenset(key for key, tag in INTRASTAT if tag in NUMERIC)
+NO_EXTRAS: dict = {}
 
 
 def rate_fraction(bp: int | None) -> str | None:
@@ -40,23 +40,16 @@ def rate_fraction(bp: int | None) -> str | None:
     return ("-" if bp < 0 else "") + digits
 
 
-def gl_accounts_xml(job: WriteJob, cut: Truncator, result: WriteResult) -> etree._Element:
-    """<GLAccounts>: code, balance type (P→W, B→B) and description."""
-    root = etree.Element("GLAccounts")
-    mixed = 0
+def gl_account_records(job: WriteJob, result: WriteResult) -> list[dict]:
+    """The GL accounts, each with a kind; a mixed (M) one is a balance account, and said so."""
     accounts = job.accounts()
     require_account_kinds(accounts.assign(source_account_id=job.adm.accounts["account_id"].to_numpy()), "Exact Online")
-    for r in records(accounts):
-        kind = r["kind"]
-        if kind not in ("B", "P"):
-            mixed += 1
-            kind = "B"
-        acc = sub(root, "GLAccount", code=r["account_id"], balanceType="W" if kind == "P" else "B")
-        sub(acc, "Description", cut(r["name"] or r["account_id"], 255, "GLAccount/Description", r["account_id"]))
+    out = records(accounts)
+    mixed = sum(1 for r in out if r["kind"] not in ("B", "P"))
     if mixed:
         result.notes.append(f"{mixed} account(s) of kind M (mixed) written as balance sheet (B); check them")
-    result.count("accounts", len(root))
-    return root
+    result.count("accounts", len(out))
+    return out
 
 
 def _iban(text: str) -> str | None:
@@ -64,163 +57,120 @@ def _iban(text: str) -> str | None:
     return t if len(t) >= 15 and t[:2].isalpha() and t[2:4].isdigit() else None
 
 
-def accounts_xml(job: WriteJob, cut: Truncator, result: WriteResult) -> etree._Element:
-    """<Accounts>: relations with contact, address, bank account (and SEPA mandate), VAT and KvK numbers,
-    control accounts."""
-    root = etree.Element("Accounts")
+def relation_records(job: WriteJob, result: WriteResult) -> list[dict]:
+    """The relations, each with what its Account says: status, supplier, the address form (street and number, or
+    one line), the bank account, the SEPA mandate (needs the IBAN and the signature date), the payment condition."""
     relation_map = job.mapping.table("relations")
     mandates = {relation_map.get(k, k): v for k, v in relation_extras(job.extras.get("relations")).items()}
     skipped = 0
+    out = []
     for r in records(job.relations()):
         kind = r["kind"] or "other"
-        customer = kind in ("customer", "both")
-        supplier = kind in ("supplier", "both")
-        acc = sub(root, "Account", code=r["relation_id"], status="C" if customer else "A")
-        sub(acc, "Name", cut(r["name"] or r["relation_id"], 255, "Account/Name", r["relation_id"]))
-        opt(acc, "Phone", r["phone"])
-        opt(acc, "Email", r["email"])
-        opt(acc, "HomePage", r["website"])
-        if supplier:
-            sub(acc, "IsSupplier", "true")
-        if r["contact"]:
-            sub(sub(acc, "Contact", default="1"), "FullName", r["contact"])
-        if r["street"] or r["city"] or r["postal_code"] or r["country"]:
-            addr = sub(acc, "Address", type="INV", default="1")
-            if r["house_nr"]:
-                sub(addr, "AddressStreet", r["street"] or "")
-                sub(addr, "AddressStreetNumber", r["house_nr"])
-                opt(addr, "AddressStreetNumberSuffix", r["house_nr_addition"])
-            else:
-                sub(addr, "AddressLine1", r["street"] or "")
-            opt(addr, "PostalCode", r["postal_code"])
-            opt(addr, "City", r["city"])
-            if r["country"]:
-                sub(addr, "Country", code=r["country"])
-        if r["iban"]:
-            bank = sub(acc, "BankAccount", code=r["iban"].replace(" ", ""), default="1")
-            opt(bank, "BICCode", r["bic"])
-            opt(bank, "IBAN", _iban(r["iban"]))
+        customer, supplier = kind in ("customer", "both"), kind in ("supplier", "both")
+        purchase = supplier and not customer
+        days = r["payment_days"]
+        rec = {
+            **r,
+            "status": "C" if customer else "A",
+            "supplier": supplier,
+            "receivable": customer or not supplier,
+            "address": bool(r["street"] or r["city"] or r["postal_code"] or r["country"]),
+            "street_text": r["street"] or "",
+            "unnumbered": not r["house_nr"],
+            "iban_code": r["iban"].replace(" ", "") if r["iban"] else None,
+            "iban_valid": _iban(r["iban"]) if r["iban"] else None,
+            "purchase_terms": bool(days) and purchase,
+            "sales_terms": bool(days) and not purchase,
+            "payment_text": f"{days} dagen" if days else None,
+        }
         mandate = mandates.get(r["relation_id"])
         if mandate and r["iban"] and mandate.get("mandate_date"):
-            _mandate(acc, r, mandate)
+            first = (mandate.get("mandate_first_send") or "true").lower()
+            rec.update(
+                mandate=True,
+                mandate_reference=mandate["mandate_reference"][:35],
+                mandate_type=mandate.get("mandate_type") or "Core",
+                mandate_payment_type=mandate.get("mandate_payment_type") or "Recurrent",
+                mandate_date=mandate["mandate_date"],
+                mandate_first_send="true" if first in ("true", "1", "yes", "ja") else "false",
+            )
         elif mandate:
             skipped += 1
-        opt(acc, "VATNumber", r["vat_number"])
-        opt(acc, "ChamberOfCommerce", r["kvk"])
-        if r["control_account"]:
-            if supplier:
-                sub(acc, "GLAP", code=r["control_account"])
-            if customer or not supplier:
-                sub(acc, "GLAR", code=r["control_account"])
-        if r["payment_days"]:
-            tag = "PurchasePaymentCondition" if supplier and not customer else "SalesPaymentCondition"
-            sub(sub(acc, tag, code=r["payment_days"]), "Description", f"{r['payment_days']} dagen")
-    result.count("relations", len(root))
+        out.append(rec)
+    result.count("relations", len(out))
     result.drop("relations: SEPA mandate", skipped, "a mandate needs the relation's IBAN and the signature date")
-    return root
+    return out
 
 
-def _mandate(acc: etree._Element, r: dict, mandate: dict) -> None:
-    """DDMandates/DDMandate: reference, account, bank account, type, payment type, signature date, first send."""
-    dd = sub(sub(acc, "DDMandates"), "DDMandate", reference=mandate["mandate_reference"][:35], default="1")
-    sub(dd, "Account", code=r["relation_id"])
-    sub(dd, "BankAccount", code=r["iban"].replace(" ", ""))
-    sub(dd, "Type", mandate.get("mandate_type") or "Core")
-    sub(dd, "PaymentType", mandate.get("mandate_payment_type") or "Recurrent")
-    sub(dd, "SignatureDate", mandate["mandate_date"])
-    first = (mandate.get("mandate_first_send") or "true").lower()
-    sub(dd, "FirstSend", "true" if first in ("true", "1", "yes", "ja") else "false")
+# -- hooks of schemas/exact-online/gltransactions.toml ----------------------------------------------------------
 
 
-def _fin_year(fiscal_year: str | None, date: str | None) -> str | None:
+def entry_number(state: dict, entry: Entry, row: Row, n: int) -> str | None:
+    """GLTransaction/@entry: a number of digits only; none on the opening balance."""
+    return entry.entry_nr if entry.entry_nr.isdigit() and not entry.opening else None
+
+
+def journal_name(state: dict, entry: Entry, row: Row, n: int) -> str | None:
+    return state["jnames"].get(entry.journal_id)
+
+
+def fin_year(state: dict, entry: Entry, row: Row, n: int) -> str | None:
+    """FinYear: the administration's fiscal year, else the year of the line's date."""
+    fiscal_year = state["fiscal_year"]
     if fiscal_year and len(fiscal_year) == 4 and fiscal_year.isdigit():
         return fiscal_year
-    return date[:4] if date else None
+    return row.date[:4] if row.date else None
 
 
-def transaction_xml(
-    entry: Entry,
-    adm: Administration,
-    currency: str,
-    cut: Truncator,
-    tally: Tally,
-    jnames: dict[str, str],
-    ctx_extras: dict | None = None,
-) -> etree._Element:
-    """One <GLTransaction>: journal, date, description, then its lines with Debit or Credit by sign."""
-    ctx_extras = ctx_extras or {}
-    first = entry.first
-    attrs = {"entry": entry.entry_nr} if entry.entry_nr.isdigit() and not entry.opening else {}
-    tx = etree.Element("GLTransaction", attrs)
-    journal = sub(tx, "Journal", code=entry.journal_id)
-    if jnames.get(entry.journal_id):
-        sub(journal, "Description", cut(jnames[entry.journal_id], 255, "Journal/Description", entry.journal_id))
-    opt(tx, "Date", first.date)
-    opt(
-        tx,
-        "Description",
-        cut(first.entry_description, 255, "GLTransaction/Description", f"entry {entry.journal_id}/{entry.entry_nr}"),
-    )
-    line_type = "10" if entry.opening else LINE_TYPE.get(entry.kind or "", "90")
-    for i, row in enumerate(entry.rows, start=1):
-        line = sub(tx, "GLTransactionLine", type=line_type, line=str(i))
-        sub(line, "Date", row.date or first.date)
-        year = _fin_year(adm.header.fiscal_year, row.date)
-        if year:
-            sub(line, "FinYear", number=year)
-        if not entry.opening and row.period and row.period.isdigit() and 1 <= int(row.period) <= 99:
-            sub(line, "FinPeriod", number=str(int(row.period)))
-        sub(line, "GLAccount", code=row.account_id)
-        opt(
-            line,
-            "Description",
-            cut(row.description, 255, "GLTransactionLine/Description", f"entry {entry.journal_id}/{entry.entry_nr}"),
-        )
-        opt(line, "DueDate", row.due_date)
-        opt(line, "InvoiceDate", row.effective_date)
-        if row.relation_id:
-            sub(line, "Account", code=row.relation_id)
-        if row.cost_center:
-            sub(line, "Costcenter", code=row.cost_center)
-        if row.cost_unit:
-            sub(line, "Costunit", code=row.cost_unit)
-        if row.quantity and _is_number(row.quantity):
-            sub(line, "Quantity", row.quantity)
-        amount = sub(line, "Amount")
-        sub(amount, "Currency", code=currency)
-        written = format_cents(abs(row.amount))
-        sub(amount, "Debit" if row.amount >= 0 else "Credit", written)
-        if row.vat_code:
-            sub(amount, "VAT", code=row.vat_code)
-        opt(amount, "VATPercentage", rate_fraction(row.vat_rate))
-        if row.currency and row.currency != currency and row.currency_amount is not None:
-            foreign = sub(line, "ForeignAmount")
-            sub(foreign, "Currency", code=row.currency)
-            sub(foreign, "Debit" if row.currency_amount >= 0 else "Credit", format_cents(abs(row.currency_amount)))
-        extra = ctx_extras.get((row.journal_id, row.entry_nr, row.line_nr or ""), {})
-        if row.invoice_ref or row.doc_ref or any(k in extra for k, _ in REFERENCES):
-            refs = sub(line, "References")
-            opt(refs, "InvoiceNumber", row.invoice_ref)
-            for key, tag in REFERENCES:
-                opt(refs, tag, extra.get(key))
-            opt(refs, "YourRef", row.doc_ref)
-        if any(k in extra for k, _ in INTRASTAT):
-            intra = sub(line, "IntraStat")
-            for key, tag in INTRASTAT:
-                value = extra.get(key)
-                if value is not None and (tag not in NUMERIC or is_number(value)):
-                    sub(intra, tag, value)
-        tally.add(row, written, row.amount >= 0)
-    tally.entries += 1
-    return tx
+def fin_period(state: dict, entry: Entry, row: Row, n: int) -> str | None:
+    """FinPeriod: the line's period 1..99; none on the opening balance."""
+    if not entry.opening and row.period and row.period.isdigit() and 1 <= int(row.period) <= 99:
+        return str(int(row.period))
+    return None
 
 
-def _is_number(value: str) -> bool:
-    try:
-        float(value)
-    except ValueError:
-        return False
-    return True
+def quantity(state: dict, entry: Entry, row: Row, n: int) -> str | None:
+    """Quantity: only a quantity that is a number (the schema's type)."""
+    return row.quantity if row.quantity and is_number(row.quantity) else None
+
+
+def vat_fraction(state: dict, entry: Entry, row: Row, n: int) -> str | None:
+    return rate_fraction(row.vat_rate)
+
+
+def foreign(state: dict, entry: Entry, row: Row, n: int) -> bool:
+    """ForeignAmount: only for an amount in another currency than the administration's."""
+    return bool(row.currency) and row.currency != state["currency"] and row.currency_amount is not None
+
+
+def _extras(state: dict, row: Row) -> dict:
+    """The extra fields the source gave this line (payment reference, IntraStat, ...)."""
+    if not state["extras"]:
+        return NO_EXTRAS
+    return state["extras"].get((row.journal_id, row.entry_nr, row.line_nr or ""), NO_EXTRAS)
+
+
+def has_references(state: dict, entry: Entry, row: Row, n: int) -> bool:
+    if row.invoice_ref or row.doc_ref:
+        return True
+    return bool(state["extras"]) and any(k in _extras(state, row) for k, _ in REFERENCES)
+
+
+def extra(state: dict, entry: Entry, row: Row, n: int, key: str) -> str | None:
+    """An extra field of the line by its name (``hook:extra:order_number``)."""
+    return _extras(state, row).get(key)
+
+
+def has_intrastat(state: dict, entry: Entry, row: Row, n: int) -> bool:
+    return bool(state["extras"]) and any(k in _extras(state, row) for k, _ in INTRASTAT)
+
+
+def intrastat(state: dict, entry: Entry, row: Row, n: int, key: str) -> str | None:
+    """An IntraStat extra of the line; a statistical value, quantity or weight only when it is a number."""
+    value = _extras(state, row).get(key)
+    if value is None or (key in NUMERIC_EXTRAS and not is_number(value)):
+        return None
+    return value
 
 
 def write_exact_online(adm: Administration, out: AtomicDir, job: WriteJob) -> WriteResult:
@@ -228,38 +178,36 @@ def write_exact_online(adm: Administration, out: AtomicDir, job: WriteJob) -> Wr
     result = WriteResult()
     cut = Truncator(job.flag("truncate"), TITLE)
     tally = Tally(result, TITLE, CARRIED)
-    currency = adm.header.currency or "EUR"
-    jnames = journal_names(job)
-    written: dict[str, Path] = {}
+    state = {
+        "currency": adm.header.currency or "EUR",
+        "fiscal_year": adm.header.fiscal_year,
+        "jnames": journal_names(job),
+    }
+    written: dict[str, tuple[Path, XmlLayout]] = {}
 
-    def topic_file(topic: str) -> Path:
-        name = out_name(job, "exact", topic, "xml")
-        written[name] = out.path(name)
-        return written[name]
+    def write(topic: str, items) -> None:
+        layout = load_xml_layout(TARGET, topic)
+        name = layout.file_name(job.admin_name)
+        path = XmlFileWriter(layout, state, cut, tally).write(lambda: out.path(name), items)
+        if path is not None:
+            written[name] = (path, layout)
 
-    write_xml(topic_file("GLAccounts"), "eExact", [gl_accounts_xml(job, cut, result)])
-    relations = accounts_xml(job, cut, result)
-    if len(relations):
-        write_xml(topic_file("Accounts"), "eExact", [relations])
-    extras = line_extras(job.extras.get("lines"), job.mapping.table("journals"))
-    entries = peek(transaction_xml(e, adm, currency, cut, tally, jnames, extras) for e in iter_entries(job))
-    if entries is not None:
-        write_xml(topic_file("GLTransactions"), "eExact", entries, wrapper="GLTransactions")
+    write("glaccounts", gl_account_records(job, result))
+    write("accounts", relation_records(job, result))
+    state["extras"] = line_extras(job.extras.get("lines"), job.mapping.table("journals"))
+    write("gltransactions", iter_entries(job))
     tally.close()
     cut.report(result)
-    schema_dir = job.option("schema_dir")
-    if schema_dir:
-        xsd = find_schema(schema_dir, "eExact", prefer="online")
-        for name, path in written.items():
-            validate_file(path, xsd, shown_as=name)
-        result.notes.append(f"validated against {xsd.name}")
+    if job.option("schema_dir"):
+        used = {validate(layout, path, job, shown_as=name) for name, (path, layout) in written.items()}
+        result.notes.append(f"validated against {', '.join(sorted(p.name for p in used if p is not None))}")
     result.files.extend(written)
     from .instructions import render_instructions
 
     result.files.append(render_instructions(out, job, TARGET, list(written), result))
-    transactions = written.get(out_name(job, "exact", "GLTransactions", "xml"))
+    transactions = written.get(load_xml_layout(TARGET, "gltransactions").file_name(job.admin_name))
     if transactions is not None:
-        result.read_back = lambda: read_back_cents(transactions)
+        result.read_back = lambda: read_back_cents(transactions[0])
     return result
 
 

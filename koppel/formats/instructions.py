@@ -1,5 +1,6 @@
 """The XML and template targets' part of IMPORTEREN.md (``koppel/importeren.py``): route, files, set-up and
-fields, from the target's descriptor (``schemas/<target>/format.toml``)."""
+fields, from the target's descriptor (``schemas/<target>/format.toml``); an XML target's fields are the elements
+of its layouts, the ones its writer writes (:func:`koppel.format_folders.read_descriptor`)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Small helpers for the XML package writers: build elements, stream them out, validate them."""
+"""Small helpers for the XML package writers (the engine, :mod:`koppel.layouts.xml_writer`, and the hooks):
+texts cut only when the user opts in, topic files not written empty, the schema to check against and the check."""
 
 from __future__ import annotations
 
@@ -11,26 +12,6 @@ from lxml import etree
 
 from ..errors import KoppelError
 from ..xaf.schema import load_xsd
-
-_SubElement = etree.SubElement
-
-
-def sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str | None) -> etree._Element:
-    """Append child ``tag`` with ``text`` and the attributes that are not None."""
-    el = _SubElement(parent, tag)
-    for key, value in attrs.items():
-        if value is not None:
-            el.set(key, value)
-    if text is not None:
-        el.text = text
-    return el
-
-
-def opt(parent: etree._Element, tag: str, text: str | None, **attrs: str | None) -> etree._Element | None:
-    """Append child ``tag`` only when ``text`` is not empty."""
-    if text is None or text == "":
-        return None
-    return sub(parent, tag, text, **attrs)
 
 
 class Truncator:
@@ -69,27 +50,6 @@ def peek(items: Iterable[etree._Element]) -> Iterator[etree._Element] | None:
     except StopIteration:
         return None
     return itertools.chain([first], iterator)
-
-
-def write_xml(
-    path: Path, root: str, items: Iterable[etree._Element], wrapper: str | None = None, root_attrs: dict | None = None
-) -> None:
-    """Stream ``items`` into ``<root>`` (inside ``<wrapper>`` when given): UTF-8, declaration, LF."""
-    with etree.xmlfile(str(path), encoding="utf-8") as xf:
-        xf.write_declaration()
-        with xf.element(root, root_attrs or {}):
-            xf.write("\n")
-            if wrapper is None:
-                for item in items:
-                    xf.write(item, pretty_print=True)
-            else:
-                with xf.element(wrapper):
-                    xf.write("\n")
-                    for item in items:
-                        xf.write(item, pretty_print=True)
-                xf.write("\n")
-    with path.open("ab") as handle:
-        handle.write(b"\n")
 
 
 def find_schema(schema_dir: str | Path, root: str, prefer: str = "") -> Path:
