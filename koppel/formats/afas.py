@@ -55,7 +55,8 @@ def account_kind(state: dict, entry: Entry, row: Row, n: int) -> str:
 
 
 def account_number(state: dict, entry: Entry, row: Row, n: int) -> str:
-    """AcNr: the relation on a debtor/creditor line, else the account (a relation it names is not carried)."""
+    """AcNr: the relation on a debtor/creditor line, else the account (a relation it names is not carried, and
+    counted here: the layout reads this hook once per line, so a second element reading it would count twice)."""
     if _side(state, entry, row) != "1":
         return row.relation_id or ""
     if row.relation_id:
