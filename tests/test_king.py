@@ -98,3 +98,17 @@ def test_too_long_text_is_an_error_unless_truncate(tmp_path: Path, monkeypatch) 
         assert {"what": "text cut: RKS_OMSCHRIJVING cut to 40 characters", "count": 1}.items() <= next(
             d for d in result.control["adaptations"] if "RKS_" in d["what"]
         ).items()
+
+
+def test_a_long_batch_description_is_cut_and_reported_never_silently(tmp_path: Path, monkeypatch) -> None:
+    """BG_OMSCHRIJVING takes 40 characters: the user's --option batch_description is checked like every text."""
+    adm = rich_administration()
+    long_text = "Conversie " + "x" * 35
+    with pytest.raises(KoppelError, match=r"BG_OMSCHRIJVING of the batch .* has 45 characters; King allows 40"):
+        convert_adm(adm, "king", tmp_path / "o", monkeypatch, options={"strict": True, "batch_description": long_text})
+    result = convert_adm(adm, "king", tmp_path / "o", monkeypatch, options={"batch_description": long_text})
+    assert {"what": "text cut: BG_OMSCHRIJVING cut to 40 characters", "count": 1}.items() <= next(
+        d for d in result.control["adaptations"] if "BG_" in d["what"]
+    ).items()
+    journal = next((tmp_path / "o").glob("*journaal*.xml")).read_text(encoding="utf-8")
+    assert f"<BG_OMSCHRIJVING>{long_text[:40]}</BG_OMSCHRIJVING>" in journal

@@ -112,7 +112,7 @@ def iban(state: dict, rec: dict, row: dict, n: int) -> str | None:
 
 def batch_description(state: dict, rec: None, row: None, n: int) -> str:
     """BG_OMSCHRIJVING: the batch's description, as long as King takes it."""
-    return state["batch_description"][:40]
+    return state["batch_description"]
 
 
 def sequence(state: dict, entry: Entry, row: Row, n: int) -> str | None:
@@ -150,6 +150,15 @@ def stuknummer(entry: Entry) -> str | None:
     )
 
 
+def _batch_description(job: WriteJob, cut: Truncator) -> str:
+    """BG_OMSCHRIJVING (≤ 40): the user's ``--option batch_description`` is checked like every text (an error, or
+    cut and reported with ``--truncate``); koppel's own label is made to fit."""
+    given = job.option("batch_description")
+    if given is None:
+        return f"koppel {job.admin_name}"[:40]
+    return cut(str(given), 40, "BG_OMSCHRIJVING", "the batch (--option batch_description)") or ""
+
+
 def write_king(adm, out: AtomicDir, job: WriteJob) -> WriteResult:
     """Write GL accounts, debtors, creditors and the journal; validate when ``schema_dir`` is given."""
     result = WriteResult()
@@ -158,7 +167,7 @@ def write_king(adm, out: AtomicDir, job: WriteJob) -> WriteResult:
     state = {
         "job": job,
         "currency": adm.header.currency or "EUR",
-        "batch_description": str(job.option("batch_description", f"koppel {job.admin_name}")),
+        "batch_description": _batch_description(job, cut),
     }
     written: dict[str, tuple[Path, XmlLayout]] = {}
 
