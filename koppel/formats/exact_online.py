@@ -13,8 +13,7 @@ from pathlib import Path
 
 from ..atomic import AtomicDir
 from ..kinds import require_account_kinds
-from ..layouts.xml_layout import XmlLayout, load_xml_layout
-from ..layouts.xml_writer import XmlFileWriter, validate
+from ..layouts.xml_writer import LayoutFiles, validate
 from ..model import Administration
 from ..writejob import WriteJob, WriteResult
 from .entry_rows import Entry, Row, Tally, iter_entries, journal_names, records
@@ -183,14 +182,8 @@ def write_exact_online(adm: Administration, out: AtomicDir, job: WriteJob) -> Wr
         "fiscal_year": adm.header.fiscal_year,
         "jnames": journal_names(job),
     }
-    written: dict[str, tuple[Path, XmlLayout]] = {}
-
-    def write(topic: str, items) -> None:
-        layout = load_xml_layout(TARGET, topic)
-        name = layout.file_name(job.admin_name)
-        path = XmlFileWriter(layout, state, cut, tally).write(lambda: out.path(name), items)
-        if path is not None:
-            written[name] = (path, layout)
+    files = LayoutFiles(TARGET, out, job.admin_name, state, cut, tally)
+    write, written = files.write, files.written
 
     write("glaccounts", gl_account_records(job, result))
     write("accounts", relation_records(job, result))
@@ -205,9 +198,9 @@ def write_exact_online(adm: Administration, out: AtomicDir, job: WriteJob) -> Wr
     from .instructions import render_instructions
 
     result.files.append(render_instructions(out, job, TARGET, list(written), result))
-    transactions = written.get(load_xml_layout(TARGET, "gltransactions").file_name(job.admin_name))
+    transactions = files.path("gltransactions")
     if transactions is not None:
-        result.read_back = lambda: read_back_cents(transactions[0])
+        result.read_back = lambda: read_back_cents(transactions)
     return result
 
 

@@ -10,14 +10,11 @@ numbers are an error unless ``--option entry_numbers=renumber``.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from ..atomic import AtomicDir
 from ..errors import KoppelError
 from ..identity import first_merge, merge_error
 from ..kinds import require_account_kinds
-from ..layouts.xml_layout import XmlLayout, load_xml_layout
-from ..layouts.xml_writer import XmlFileWriter, validate
+from ..layouts.xml_writer import LayoutFiles, validate
 from ..model import house_number as model_house_number
 from ..writejob import WriteJob, WriteResult
 from .entry_rows import Entry, Row, Tally, iter_entries, records
@@ -169,14 +166,8 @@ def write_king(adm, out: AtomicDir, job: WriteJob) -> WriteResult:
         "currency": adm.header.currency or "EUR",
         "batch_description": _batch_description(job, cut),
     }
-    written: dict[str, tuple[Path, XmlLayout]] = {}
-
-    def write(content: str, items) -> None:
-        layout = load_xml_layout(TARGET, content)
-        name = layout.file_name(job.admin_name)
-        path = XmlFileWriter(layout, state, cut, tally).write(lambda: out.path(name), items)
-        if path is not None:
-            written[name] = (path, layout)
+    files = LayoutFiles(TARGET, out, job.admin_name, state, cut, tally)
+    write, written = files.write, files.written
 
     write("grootboek", gl_records(job, result))
     for content in ("debiteuren", "crediteuren"):
@@ -193,9 +184,9 @@ def write_king(adm, out: AtomicDir, job: WriteJob) -> WriteResult:
     from .instructions import render_instructions
 
     result.files.append(render_instructions(out, job, TARGET, list(written), result))
-    journal = written.get(load_xml_layout(TARGET, "journaal").file_name(job.admin_name))
+    journal = files.path("journaal")
     if journal is not None:
         from .king_reader import cents_by_account
 
-        result.read_back = lambda: cents_by_account(journal[0])
+        result.read_back = lambda: cents_by_account(journal)
     return result

@@ -9,13 +9,10 @@ their records and holds the hooks they name.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from ..atomic import AtomicDir
 from ..errors import KoppelError
 from ..kinds import require_account_kinds
-from ..layouts.xml_layout import XmlLayout, load_xml_layout
-from ..layouts.xml_writer import XmlFileWriter, validate
+from ..layouts.xml_writer import LayoutFiles, validate
 from ..model import house_number
 from ..writejob import WriteJob, WriteResult
 from .entry_rows import Entry, Row, Tally, iter_entries, records
@@ -169,14 +166,8 @@ def write_twinfield(adm, out: AtomicDir, job: WriteJob) -> WriteResult:
         "memorial": 0,
         "total": None,
     }
-    written: dict[str, tuple[Path, XmlLayout]] = {}
-
-    def write(content: str, items) -> None:
-        layout = load_xml_layout(TARGET, content)
-        name = layout.file_name(job.admin_name)
-        path = XmlFileWriter(layout, state, cut, tally).write(lambda: out.path(name), items)
-        if path is not None:
-            written[name] = (path, layout)
+    files = LayoutFiles(TARGET, out, job.admin_name, state, cut, tally)
+    write, written = files.write, files.written
 
     write("grootboek", gl_dimensions(job, result))
     write("relaties", relation_dimensions(job, result))
@@ -194,9 +185,9 @@ def write_twinfield(adm, out: AtomicDir, job: WriteJob) -> WriteResult:
     from .instructions import render_instructions
 
     result.files.append(render_instructions(out, job, TARGET, list(written), result))
-    booked = written.get(load_xml_layout(TARGET, "boekingen").file_name(job.admin_name))
+    booked = files.path("boekingen")
     if booked is not None:
         from .twinfield_reader import cents_by_account
 
-        result.read_back = lambda: cents_by_account(booked[0])
+        result.read_back = lambda: cents_by_account(booked)
     return result

@@ -31,7 +31,7 @@ from ..formats.entry_rows import ROW_FIELDS, Tally
 from ..formats.xml_writing import Truncator, find_schema, peek, validate_file
 from ..money import format_cents
 from ..resources import schema_dir
-from .xml_layout import XmlElement, XmlLayout
+from .xml_layout import XmlElement, XmlLayout, load_xml_layout
 
 Getter = Callable[[Any, Any, int], Any]  # (record, row, line number) -> value
 Build = Callable[[etree._Element, Any, Any, int, str | None], Any]  # (record element, record, row, n, where)
@@ -389,3 +389,28 @@ def validate(layout: XmlLayout, path: Path, job, shown_as: str) -> Path | None:
         return None
     validate_file(path, xsd, shown_as=shown_as)
     return xsd
+
+
+class LayoutFiles:
+    """The files of one XML target written from its layouts into an output folder, kept by layout stem: what the
+    writers of several files (King, Twinfield, Exact Online) shared as a local closure each."""
+
+    def __init__(self, target: str, out, admin: str, state: dict, cut: Truncator, tally: Tally) -> None:
+        self.target, self.out, self.admin = target, out, admin
+        self.state, self.cut, self.tally = state, cut, tally
+        self.written: dict[str, tuple[Path, XmlLayout]] = {}  # file name -> (path, layout)
+        self._by_stem: dict[str, Path] = {}
+
+    def write(self, stem: str, items: Iterable[Any]) -> Path | None:
+        """Write the layout ``stem`` with ``items``; no file for no records."""
+        layout = load_xml_layout(self.target, stem)
+        name = layout.file_name(self.admin)
+        path = XmlFileWriter(layout, self.state, self.cut, self.tally).write(lambda: self.out.path(name), items)
+        if path is not None:
+            self.written[name] = (path, layout)
+            self._by_stem[stem] = path
+        return path
+
+    def path(self, stem: str) -> Path | None:
+        """The file written from layout ``stem``, or None when it had no records."""
+        return self._by_stem.get(stem)
