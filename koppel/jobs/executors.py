@@ -39,7 +39,9 @@ def _noop(_: int) -> None:
 def warm_up() -> None:
     """Import the readers and writers once, before workers fork, so no task pays for imports."""
     from .. import export  # noqa: F401
+    from ..checks import file_check  # noqa: F401  (a job's check; koppel.checks and koppel.xaf import lazily)
     from ..registry import all_formats
+    from ..xaf import parallel, reader  # noqa: F401  (the auditfile reader, whose hook module imports it late)
 
     all_formats()
     with contextlib.suppress(ImportError):
