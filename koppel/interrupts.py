@@ -11,6 +11,7 @@ into one private folder (:func:`private_tempdir`), removed when the command ends
 from __future__ import annotations
 
 import _thread
+import atexit
 import contextlib
 import os
 import signal
@@ -147,6 +148,16 @@ def _done(code: int) -> None:
         signal.signal(s, handler)
 
 
+def _ignore_from_now_on() -> None:
+    """Last exit function of the koppel process: its exit code is settled, and what follows is the interpreter
+    tearing itself down, during which Python puts the default action back on every signal it handled. A stop
+    signal in that moment (common right at the end of a long job) would kill the process, exit -15 or -2, as if
+    its work were lost; ignored, the process ends a moment later with the code it already has."""
+    for s in STOP_SIGNALS:
+        with contextlib.suppress(OSError, ValueError):
+            signal.signal(s, signal.SIG_IGN)
+
+
 @contextlib.contextmanager
 def stop_signals_raise(entry: bool = False) -> Iterator[None]:
     """In the command's own process: the first SIGINT/SIGTERM raises :class:`Interrupted` (main thread only).
@@ -155,12 +166,15 @@ def stop_signals_raise(entry: bool = False) -> Iterator[None]:
     temp folder was being removed) ends the process the same way: the one line and exit code 130 or 143.
     ``entry``: this is the koppel process itself (not a caller of ``main``): when the block ends without a
     signal, a later one ends the process with the command's exit code (:func:`command_done`) instead of the
-    handlers being put back.
+    handlers being put back, and once the exit functions have run, stop signals are ignored (see
+    :func:`_ignore_from_now_on`).
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     previous = {s: signal.getsignal(s) for s in STOP_SIGNALS}
+    if entry:  # registered first, so it runs after the exit functions of the pools and logs the command started
+        atexit.register(_ignore_from_now_on)
     saved = (_State.owner, _State.received, _State.watchdog, _State.previous_unraisablehook)
     watchdog = _Watchdog()
     watchdog.start()

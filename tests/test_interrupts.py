@@ -154,3 +154,24 @@ def test_a_stop_signal_after_the_command_has_ended_exits_with_its_code(entry, ex
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
     assert proc.returncode == expected and "not reached" not in proc.stdout and proc.stderr == ""
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_stop_signal_while_the_interpreter_tears_down_leaves_the_exit_code(sig):
+    """Was: a signal in the last moments of the process (Python has put the default action back, and is freeing its
+    modules) killed koppel, exit -15 or -2 without a word, after a job whose work was whole (test_interrupt_a_job_run
+    failed so about one run in three). A finalizer of the script's module sends the signal at that moment."""
+    code = (
+        "import os, signal, time\n"
+        "from koppel import interrupts\n"
+        "class Late:\n"
+        "    def __del__(self):\n"
+        f"        os.kill(os.getpid(), {int(sig)})\n"
+        "        time.sleep(0.2)\n"
+        "late = Late()\n"
+        "with interrupts.stop_signals_raise(entry=True):\n"
+        "    interrupts.command_done(1)\n"
+        "raise SystemExit(1)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
+    assert (proc.returncode, proc.stderr) == (1, "")
