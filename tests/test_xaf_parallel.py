@@ -6,6 +6,7 @@ import itertools
 import os
 import subprocess
 import sys
+from concurrent.futures import Future
 
 import pandas as pd
 import pytest
@@ -80,11 +81,62 @@ def test_progress_reaches_the_file_size():
 
 
 def test_default_is_one_reader_process(monkeypatch):
-    """The measured default (README, "Memory and reader processes"): one process, whatever the file's size."""
+    """The measured default (README, "Memory and reader processes"): one process for a read that keeps the lines,
+    whatever the file's size; two for one that only counts them (inspect), from PARALLEL_MIN_BYTES on."""
     path = SAMPLES / "voorbeeld_xaf32.xaf"
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3}, raising=False)
+    assert parallel.reading_workers(path, counts_only=True) == 1  # a few kB: not worth a second process
     monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 1)
     assert parallel.reading_workers(path) == 1
+    assert parallel.reading_workers(path, counts_only=True) == 2
     assert parallel.reading_workers(path, 3) == 3  # asked for
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda _pid: {0}, raising=False)
+    assert parallel.reading_workers(path, counts_only=True) == 1  # one core
+
+
+class _LazyFuture(Future):
+    """A pool's future that is not done until its result is asked for (a worker that is always busy)."""
+
+    def __init__(self, work) -> None:
+        super().__init__()
+        self._work = work
+
+    def result(self, timeout=None):
+        if not self.done():
+            self.set_result(self._work())
+        return super().result(timeout)
+
+
+class _BusyPool:
+    def __init__(self) -> None:
+        self.taken: list[int] = []
+
+    def submit(self, fn, arg):
+        self.taken.append(arg)
+        return _LazyFuture(lambda: ("pool", arg))
+
+
+def test_the_coordinator_reads_a_share_of_the_pieces_in_file_order(monkeypatch):
+    """``--workers N`` is N reading processes, this one included: whenever the piece it needs next is not ready,
+    the coordinator parses the next piece nobody has taken; results come in file order, and no more than the
+    bound are parsed ahead of what was taken."""
+    monkeypatch.setattr(parallel, "_parse_piece", lambda arg: ("here", arg))
+    pool = _BusyPool()
+    results = list(parallel._ordered_results(pool, list(range(40)), readers=2))
+    assert [arg for _who, arg in results] == list(range(40))
+    here = [arg for who, arg in results if who == "here"]
+    assert here and len(here) + len(pool.taken) == 40 and not set(here) & set(pool.taken)
+    ready = {i: ("pool", i) for i in range(40)}
+
+    class ReadyPool(_BusyPool):
+        def submit(self, fn, arg):
+            future = Future()
+            future.set_result(ready[arg])
+            self.taken.append(arg)
+            return future
+
+    idle = ReadyPool()  # a pool that always has the next piece ready leaves the coordinator to its own work
+    assert list(parallel._ordered_results(idle, list(range(40)), readers=2)) == [ready[i] for i in range(40)]
 
 
 def test_a_larger_default_uses_cores_only_for_large_files(monkeypatch):

@@ -27,7 +27,8 @@ reading_workers_option = click.option(
     type=click.IntRange(min=1),
     default=None,
     metavar="N",
-    help="Processes that parse a large auditfile (default: 1; N uses N cores, at about N times the memory).",
+    help="Processes that parse a large auditfile, this one included (default: 2 for inspect of a file from 64 MB "
+    "on, else 1; N uses N cores, at more memory).",
 )
 force_option = click.option(
     "--force", is_flag=True, help="Replace an existing output (a folder: the earlier output of koppel there, whole)."

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from typing import Any, BinaryIO
 
 from lxml import etree
 
@@ -37,13 +37,15 @@ PAUSE = True
 Handler = Callable[[Any], "bool | None"]
 
 
-def open_source(info: XafFile, progress: Callable[[int], None] | None = None, data: bytes | None = None) -> XafSource:
+def open_source(
+    info: XafFile, progress: Callable[[int], None] | None = None, data: bytes | BinaryIO | None = None
+) -> XafSource:
     """The bytes to parse: the file (namespace dropped where that cannot change its meaning) or ``data``.
 
-    ``data`` is a piece of the file already without namespace (see ``parallel.py``).
+    ``data`` is a piece of the file already without namespace, as bytes or a stream (see ``parallel.py``).
     """
     if data is not None:
-        source = XafSource(io.BytesIO(data), None, None)
+        source = XafSource(io.BytesIO(data) if isinstance(data, bytes) else data, None, None)
         source.stripped = True
         return source
     strip = info.namespace is not None and namespace_only_once(info.path, info.namespace)

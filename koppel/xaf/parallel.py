@@ -13,14 +13,13 @@ or ISO-8859-1); otherwise :func:`iter_xaf_parallel` falls back to the single-pro
 from __future__ import annotations
 
 import contextlib
-import itertools
 import mmap
 import multiprocessing
 import os
 import re
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,20 +43,25 @@ from .reader import (
     rows_folder,
     settle_opening,
 )
-from .source import namespace_only_once
+from .source import CHUNK, namespace_only_once
 from .upgrade import kept_rows
 from .versions import XafFile, sniff_xaf
 
 PIECE_BYTES = 8 << 20
 SCAN_BLOCK = 4 << 20  # plain reads of this size find cuts' line numbers and open journals
 PARALLEL_MIN_BYTES = 64 << 20  # without --workers, smaller files are read in one process
-# Reader processes when --workers is not given. Measured (bench/bench_tree.py, README "Memory and reader
-# processes"): on the 2-core machine two readers took 4.3x the memory of one (1,022 vs 238 MB for the process
-# tree, inspect of 1.2M lines) and 1.5x the CPU, for a wall time within the noise of a busy host; one reader
-# keeps the promise of memory that does not grow with the file, so it is the default. ``--workers N`` opts in.
+# Reader processes when --workers is not given, measured on the 2-core machine (bench/bench_commands.py, README
+# "Memory and reader processes"). A read that keeps the lines (convert, export) is limited by its writer in this
+# process: a second reader adds its memory and gains little, so one reads. A read that only counts them
+# (inspect) is the parse alone: two readers, this process one of them, take 1.7x less wall time for 1.5x the
+# process tree's memory (~245 MB), from PARALLEL_MIN_BYTES on. ``--workers N`` sets it.
 DEFAULT_WORKERS = 1
+COUNTING_WORKERS = 2
 _ONE_CORE = False
 MIN_PIECE_BYTES = 1 << 20
+# Rows a piece's reader gathers before it checks them as a batch when the lines are only counted (inspect): the
+# rows wait as Python objects (about 1 KB each), so every reader process holds ~25 MB less than with BATCH_SIZE.
+PIECE_BATCH_COUNTED = 5_000
 _JOURNAL_START = re.compile(rb"<journal[\s>]")
 _TX_END = b"</transaction>"
 _JOURNAL_END = b"</journal>"
@@ -125,6 +129,40 @@ def _pread_seek(fd: int, size: int, offset: int) -> bytes:
 pread = getattr(os, "pread", _pread_seek)
 
 
+class PieceStream:
+    """``prefix``, then bytes ``[start, end)`` of the file open as ``fd``, then ``suffix``: a piece of an auditfile
+    wrapped into a document of its own (see ``parallel.py``), read as the parser asks for it. Joined into one
+    ``bytes`` first, a piece of 8 MB was held twice over in every reader process."""
+
+    def __init__(self, fd: int, start: int, end: int, prefix: bytes, suffix: bytes) -> None:
+        self._fd = fd
+        self._at = start
+        self._end = end
+        self._pending = prefix
+        self._suffix: bytes | None = suffix
+
+    def read(self, size: int = -1) -> bytes:
+        if self._pending:
+            data, self._pending = self._pending, b""
+            return data
+        if self._at < self._end:
+            want = self._end - self._at if size is None or size < 0 else min(max(size, CHUNK), self._end - self._at)
+            data = pread(self._fd, want, self._at)
+            if not data:
+                raise OSError(f"the file ended at byte {self._at} while it was being read; was it changed?")
+            self._at += len(data)
+            return data
+        data, self._suffix = self._suffix or b"", None
+        return data
+
+    def tell(self) -> int:
+        return self._at
+
+    def close(self) -> None:
+        self._at = self._end
+        self._suffix = None
+
+
 def _scan(fd: int, start: int, end: int) -> tuple[int, int | None]:
     """LF count in [start, end) and the offset of the last ``<journal`` start tag there, a few MB at a time."""
     count, last = 0, None
@@ -148,14 +186,11 @@ def _declaration(info: XafFile) -> bytes:
 def _parse_piece(args: tuple) -> dict:
     """Worker: parse one wrapped piece with the ordinary reader; return Arrow tables and what it counted."""
     info, piece, options, batch_size = args
-    with open(info.path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-        body = mm[piece.start : piece.end]
     prefix = _declaration(info) + b"<auditfile><transactions>"
     if piece.journal_header is not None:
         prefix += piece.journal_header
     suffix = (b"</journal>" if piece.ends_inside_journal else b"") + b"</transactions></auditfile>"
     reader = XafReader(info, batch_size, None, options)
-    reader.data = prefix + body + suffix
     reader.as_arrow = True
     shift = piece.first_line - 1 - prefix.count(b"\n")
     if reader.drops is not None:
@@ -163,14 +198,16 @@ def _parse_piece(args: tuple) -> dict:
     keep = not options.get("lines_not_kept")
     tables: list[pa.Table] = []
     rows = 0
-    try:
-        for table in reader.batches():
-            rows += table.num_rows
-            if keep:
-                tables.append(table)
-    except KoppelError as exc:
-        line = exc.line + shift if exc.line is not None else None
-        return {"error": (exc.message, line, exc.field, exc.hint)}
+    with open(info.path, "rb") as handle:
+        reader.data = PieceStream(handle.fileno(), piece.start, piece.end, prefix, suffix)
+        try:
+            for table in reader.batches():
+                rows += table.num_rows
+                if keep:
+                    tables.append(table)
+        except KoppelError as exc:
+            line = exc.line + shift if exc.line is not None else None
+            return {"error": (exc.message, line, exc.field, exc.hint)}
     return {
         "tables": tables,
         "rows": rows,
@@ -255,13 +292,15 @@ class ParallelRead:
         """The lines in file order; :meth:`plan` first. ``progress`` gets the bytes done as pieces finish."""
         info = self.info
         closing = b"</transactions></auditfile>" if info.version == "2.0" else b"</transactions></company></auditfile>"
-        self.master = self._master_reader(_strip_root_namespace(self._head, info) + closing)
         opening = b"<auditfile><company><transactions>" if info.version != "2.0" else b"<auditfile><transactions>"
-        tail_reader = self._master_reader(_declaration(info) + opening + self._tail, self._tail_first_line - 1)
-        args = [(info, piece, self.options, BATCH_SIZE) for piece in self.pieces]
+        batch_size = PIECE_BATCH_COUNTED if self.options.get("lines_not_kept") else BATCH_SIZE
+        args = [(info, piece, self.options, batch_size) for piece in self.pieces]
         rest: pa.Table | None = None  # re-cut into batches like the serial reader's (memory of the writers follows)
-        with _worker_pool(self.workers) as pool:
-            for piece, result in zip(self.pieces, _bounded_map(pool, args, 2 * self.workers), strict=True):
+        # the workers fork first: each maps what this process holds at that moment once more (as resident memory)
+        with _worker_pool(self.workers - 1) as pool:
+            self.master = self._master_reader(_strip_root_namespace(self._head, info) + closing)
+            tail_reader = self._master_reader(_declaration(info) + opening + self._tail, self._tail_first_line - 1)
+            for piece, result in zip(self.pieces, _ordered_results(pool, args, self.workers), strict=True):
                 if "error" in result:
                     message, line, field, hint = result["error"]
                     raise KoppelError(message, file=self.path, line=line, field=field, hint=hint)
@@ -337,22 +376,43 @@ def _merge_unknown(into: dict[str, dict[str, int]], more: dict[str, dict[str, in
             target[value] = target.get(value, 0) + n
 
 
-def _bounded_map(pool: ProcessPoolExecutor, args: list, ahead: int) -> Iterator[dict]:
-    """``pool.map(_parse_piece, args)`` with at most ``ahead`` pieces parsed and not yet taken: results of
-    workers that run ahead would otherwise pile up in this process (memory growing with the file)."""
-    pending: deque = deque()
+def _ordered_results(pool: ProcessPoolExecutor, args: list, readers: int) -> Iterator[dict]:
+    """``_parse_piece`` of every arg, in order, with a bounded number of pieces parsed and not yet taken (results
+    of readers that run ahead would otherwise pile up in this process, memory growing with the file).
+
+    This process is one of the ``readers``: whenever the piece it needs next is not ready, it parses the next
+    piece nobody has taken yet itself, instead of waiting. So ``--workers N`` is N processes, not N + 1 (each
+    reader process maps the imports of this one once more), and a coordinator kept busy by a writer leaves the
+    reading to the pool.
+    """
+    queued = 2 * max(1, readers - 1)  # pieces handed to the pool and not yet taken: none of its workers waits
+    pending: deque[Future | dict] = deque()
     todo = iter(args)
-    try:
-        for arg in itertools.islice(todo, ahead):
+    in_pool = 0
+
+    def hand_out() -> None:
+        nonlocal in_pool
+        while in_pool < queued and (arg := next(todo, None)) is not None:
             pending.append(pool.submit(_parse_piece, arg))
+            in_pool += 1
+
+    try:
+        hand_out()
         while pending:
-            result = pending.popleft().result()
-            for arg in itertools.islice(todo, 1):
-                pending.append(pool.submit(_parse_piece, arg))
+            head = pending[0]
+            if isinstance(head, Future):
+                if not head.done() and len(pending) - in_pool < readers and (arg := next(todo, None)) is not None:
+                    pending.append(_parse_piece(arg))  # in file order: every piece before it is in `pending`
+                    continue
+                in_pool -= 1
+            pending.popleft()
+            result = head.result() if isinstance(head, Future) else head
+            hand_out()
             yield result
     finally:
         for future in pending:
-            future.cancel()
+            if isinstance(future, Future):
+                future.cancel()
 
 
 def _entry_cut(table: pa.Table, at: int) -> int | None:
@@ -382,9 +442,10 @@ def _strip_root_namespace(head: bytes, info: XafFile) -> bytes:
     return head
 
 
-def reading_workers(path: str | Path, requested: int | None = None) -> int:
-    """How many processes read ``path``: ``requested`` when given, else :data:`DEFAULT_WORKERS` (capped by the
-    cores) for a large file.
+def reading_workers(path: str | Path, requested: int | None = None, *, counts_only: bool = False) -> int:
+    """How many processes read ``path``: ``requested`` when given, else :data:`DEFAULT_WORKERS` for a read that
+    keeps the lines and :data:`COUNTING_WORKERS` for one that only counts them (``counts_only``), capped by the
+    cores, for a large file.
 
     Without a request the file is read in one process when it is under :data:`PARALLEL_MIN_BYTES` (starting
     workers costs more than it saves), inside a daemonic process (which may not start children), and after
@@ -392,9 +453,10 @@ def reading_workers(path: str | Path, requested: int | None = None) -> int:
     """
     if requested is not None:
         return max(1, int(requested))
-    if DEFAULT_WORKERS < 2 or _ONE_CORE or multiprocessing.current_process().daemon:
+    default = COUNTING_WORKERS if counts_only else DEFAULT_WORKERS
+    if default < 2 or _ONE_CORE or multiprocessing.current_process().daemon:
         return 1
-    return min(DEFAULT_WORKERS, _cores()) if Path(path).stat().st_size >= PARALLEL_MIN_BYTES else 1
+    return min(default, _cores()) if Path(path).stat().st_size >= PARALLEL_MIN_BYTES else 1
 
 
 def _cores() -> int:

@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -119,7 +120,7 @@ class XafReader:
 
     # -- the pass ------------------------------------------------------------------------------
     # bytes to parse instead of the file (a piece of it, wrapped; see parallel.py), already without namespace
-    data: bytes | None = None
+    data: bytes | BinaryIO | None = None
     # yield Arrow tables instead of pandas frames (worker processes send Arrow, see parallel.py)
     as_arrow = False
 

@@ -208,7 +208,7 @@ def read_xaf_set(path: str | Path, *, workers: int | None = None, **options):
     """Read an auditfile, or the whole split set it is the first part of, as one Administration.
 
     ``workers``: processes that parse a single large file (see :func:`~koppel.xaf.parallel.reading_workers`;
-    ``None`` = all cores from 64 MB on, 1 = this process only).
+    ``None`` = its default, 1 = this process only).
     """
     from .consumers import pass_options
     from .parallel import read_xaf_parallel, reading_workers
@@ -218,7 +218,8 @@ def read_xaf_set(path: str | Path, *, workers: int | None = None, **options):
     path = Path(path)
     parts = split_set(path)
     if parts is None:  # one worker: read_xaf_parallel is read_xaf
-        return read_xaf_parallel(path, workers=reading_workers(path, workers), **options)
+        counts_only = bool(options.get("lines_not_kept"))
+        return read_xaf_parallel(path, workers=reading_workers(path, workers, counts_only=counts_only), **options)
     fd, name = tempfile.mkstemp(prefix=".koppel-joined-", suffix=path.suffix)
     os.close(fd)
     joined = Path(name)
