@@ -6,7 +6,8 @@ machine's noise hits both alike. ``--base`` is a checkout of the tree to compare
 Peak RSS is that of the whole process tree (main process + parallel reader workers, sampled every 20 ms);
 CPU seconds are those of the tree (user + system, children included).
 
-``inspect-w2`` is ``inspect --workers 2`` (two reader processes that send back counts, not lines); ``openitems``
+``inspect-w1`` and ``inspect-w2`` are ``inspect --workers 1`` and ``--workers 2`` (two reader processes, this one
+included, that count the lines and keep none; the default of inspect from 64 MB on 2 cores); ``openitems``
 is ``koppel openitems`` with its JSON written. ``run`` is ``koppel run`` on a job file with one job whose inbox
 holds the file (a hard link) and whose target is xaf40 (default --workers: one input, so the job's own process);
 ``run+check`` the same job with ``check = true``, which checks and
@@ -53,6 +54,7 @@ from common import ROOT, synthetic_file
 # A command is one koppel invocation, or several run one after the other in the same measured tree.
 COMMANDS: dict[str, list[list[str]]] = {
     "inspect": [["inspect", "{src}", "--json"]],
+    "inspect-w1": [["inspect", "{src}", "--json", "--workers", "1"]],  # one reader process
     "inspect-w2": [["inspect", "{src}", "--json", "--workers", "2"]],  # counts from two reader processes
     "check": [["check", "{src}"]],  # with the XSD layer (the default)
     "minox": [["convert", "{src}", "--to", "minox", "-o", "{out}/minox"]],
