@@ -265,3 +265,18 @@ def test_parallel_read_without_os_pread_matches_one_process():
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stderr[-2000:]
     assert int(run.stdout) > 0
+
+
+def test_a_namespace_declared_again_inside_the_journals_reads_as_one_process(tmp_path):
+    """The pieces are parsed without the root's namespace; a file that declares it again deeper down (its elements
+    then carry it) is read by one process, whose lines are all there. A worker checks this while the main process
+    cuts the pieces."""
+    text = (SAMPLES / "voorbeeld_xaf32.xaf").read_text(encoding="utf-8")
+    cut = text.index("<transaction>", len(text) // 2)
+    again = text[:cut] + '<transaction xmlns="http://www.auditfiles.nl/XAF/3.2">' + text[cut + len("<transaction>") :]
+    path = tmp_path / "again.xaf"
+    path.write_text(again, encoding="utf-8")
+    serial = read_xaf(path)
+    par = read_xaf_parallel(path, workers=2)
+    assert par.stats.lines == serial.stats.lines == read_xaf(SAMPLES / "voorbeeld_xaf32.xaf").stats.lines
+    assert par.lines.frame().equals(serial.lines.frame())

@@ -131,7 +131,7 @@ pread = getattr(os, "pread", _pread_seek)
 
 class PieceStream:
     """``prefix``, then bytes ``[start, end)`` of the file open as ``fd``, then ``suffix``: a piece of an auditfile
-    wrapped into a document of its own (see ``parallel.py``), read as the parser asks for it. Joined into one
+    wrapped into a document of its own, read as the parser asks for it. Joined into one
     ``bytes`` first, a piece of 8 MB was held twice over in every reader process."""
 
     def __init__(self, fd: int, start: int, end: int, prefix: bytes, suffix: bytes) -> None:
@@ -238,6 +238,7 @@ class ParallelRead:
         self.options = options
         self.workers = workers
         self.master: XafReader | None = None
+        self.pool: ProcessPoolExecutor | None = None  # the reader processes besides this one (see plan)
         self.entries = 0
         self.rows = 0
         self.side_totals = [0, 0]
@@ -252,8 +253,6 @@ class ParallelRead:
     def possible(self) -> bool:
         info = self.info
         if info.encoding not in ("utf-8", "iso8859-1", "latin-1", "latin1"):
-            return False
-        if info.namespace is not None and not namespace_only_once(info.path, info.namespace):
             return False
         with info.path.open("rb") as handle:
             head = handle.read(1 << 16)
@@ -270,8 +269,16 @@ class ParallelRead:
             pass
         return reader
 
-    def plan(self) -> bool:
-        """Cut the journals into pieces; False when the file has no journals to share out."""
+    def plan(self, pool: ProcessPoolExecutor) -> bool:
+        """Cut the journals into pieces; False when the file has no journals to share out, or when its namespace
+        occurs elsewhere than on the root (the pieces are parsed without it). A worker of ``pool`` checks the
+        latter while this process cuts: both read the whole file."""
+        info = self.info
+        self.pool = pool
+        once = pool.submit(namespace_only_once, info.path, info.namespace) if info.namespace is not None else None
+        return self._cut() and (once is None or once.result())
+
+    def _cut(self) -> bool:
         info = self.info
         with info.path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mm:
             first = _JOURNAL_START.search(mm)
@@ -296,36 +303,36 @@ class ParallelRead:
         batch_size = PIECE_BATCH_COUNTED if self.options.get("lines_not_kept") else BATCH_SIZE
         args = [(info, piece, self.options, batch_size) for piece in self.pieces]
         rest: pa.Table | None = None  # re-cut into batches like the serial reader's (memory of the writers follows)
-        # the workers fork first: each maps what this process holds at that moment once more (as resident memory)
-        with _worker_pool(self.workers - 1) as pool:
-            self.master = self._master_reader(_strip_root_namespace(self._head, info) + closing)
-            tail_reader = self._master_reader(_declaration(info) + opening + self._tail, self._tail_first_line - 1)
-            for piece, result in zip(self.pieces, _ordered_results(pool, args, self.workers), strict=True):
-                if "error" in result:
-                    message, line, field, hint = result["error"]
-                    raise KoppelError(message, file=self.path, line=line, field=field, hint=hint)
-                self.entries += result["entries"]
-                self.rows += result["rows"]
-                self.side_totals[0] += result["side_totals"][0]
-                self.side_totals[1] += result["side_totals"][1]
-                self.journals.extend(result["journals"])
-                self.opening_entries |= result["opening_entries"]
-                self.opening_lines.extend(t.to_pandas() for t in result["opening_lines"])
-                for key, n in result["not_carried"].items():
-                    self.not_carried[key] = self.not_carried.get(key, 0) + n
-                _merge_unknown(self.unknown_codes, result["unknown_codes"])
-                if result["dropped"] is not None:
-                    self.dropped.append(result["dropped"])
-                self.subledgers.append(result["subledgers"])
-                tables = ([rest] if rest is not None else []) + result["tables"]
-                rest = pa.concat_tables(tables) if tables else None  # a piece of only a journal's end has none
-                while rest is not None and (cut := _entry_cut(rest, BATCH_SIZE)) is not None:
-                    yield arrow_frame(rest.slice(0, cut).combine_chunks())
-                    rest = rest.slice(cut)
-                if progress is not None:
-                    progress(piece.end)
-            if rest is not None and rest.num_rows:
-                yield arrow_frame(rest.combine_chunks())
+        assert self.pool is not None, "plan() first"
+        results = _ordered_results(self.pool, args, self.workers)  # the pool starts on the first pieces now
+        self.master = self._master_reader(_strip_root_namespace(self._head, info) + closing)
+        tail_reader = self._master_reader(_declaration(info) + opening + self._tail, self._tail_first_line - 1)
+        for piece, result in zip(self.pieces, results, strict=True):
+            if "error" in result:
+                message, line, field, hint = result["error"]
+                raise KoppelError(message, file=self.path, line=line, field=field, hint=hint)
+            self.entries += result["entries"]
+            self.rows += result["rows"]
+            self.side_totals[0] += result["side_totals"][0]
+            self.side_totals[1] += result["side_totals"][1]
+            self.journals.extend(result["journals"])
+            self.opening_entries |= result["opening_entries"]
+            self.opening_lines.extend(t.to_pandas() for t in result["opening_lines"])
+            for key, n in result["not_carried"].items():
+                self.not_carried[key] = self.not_carried.get(key, 0) + n
+            _merge_unknown(self.unknown_codes, result["unknown_codes"])
+            if result["dropped"] is not None:
+                self.dropped.append(result["dropped"])
+            self.subledgers.append(result["subledgers"])
+            tables = ([rest] if rest is not None else []) + result["tables"]
+            rest = pa.concat_tables(tables) if tables else None  # a piece of only a journal's end has none
+            while rest is not None and (cut := _entry_cut(rest, BATCH_SIZE)) is not None:
+                yield arrow_frame(rest.slice(0, cut).combine_chunks())
+                rest = rest.slice(cut)
+            if progress is not None:
+                progress(piece.end)
+        if rest is not None and rest.num_rows:
+            yield arrow_frame(rest.combine_chunks())
         for key, n in tail_reader.not_carried.items():
             self.not_carried[key] = self.not_carried.get(key, 0) + n
         _merge_unknown(self.unknown_codes, tail_reader.unknown_codes)
@@ -383,7 +390,8 @@ def _ordered_results(pool: ProcessPoolExecutor, args: list, readers: int) -> Ite
     This process is one of the ``readers``: whenever the piece it needs next is not ready, it parses the next
     piece nobody has taken yet itself, instead of waiting. So ``--workers N`` is N processes, not N + 1 (each
     reader process maps the imports of this one once more), and a coordinator kept busy by a writer leaves the
-    reading to the pool.
+    reading to the pool. The first pieces go to the pool at once, so it works while the caller reads the
+    master data.
     """
     queued = 2 * max(1, readers - 1)  # pieces handed to the pool and not yet taken: none of its workers waits
     pending: deque[Future | dict] = deque()
@@ -396,23 +404,28 @@ def _ordered_results(pool: ProcessPoolExecutor, args: list, readers: int) -> Ite
             pending.append(pool.submit(_parse_piece, arg))
             in_pool += 1
 
-    try:
-        hand_out()
-        while pending:
-            head = pending[0]
-            if isinstance(head, Future):
-                if not head.done() and len(pending) - in_pool < readers and (arg := next(todo, None)) is not None:
-                    pending.append(_parse_piece(arg))  # in file order: every piece before it is in `pending`
-                    continue
-                in_pool -= 1
-            pending.popleft()
-            result = head.result() if isinstance(head, Future) else head
-            hand_out()
-            yield result
-    finally:
-        for future in pending:
-            if isinstance(future, Future):
-                future.cancel()
+    def results() -> Iterator[dict]:
+        nonlocal in_pool
+        try:
+            while pending:
+                head = pending[0]
+                if isinstance(head, Future):
+                    ready = head.done() or len(pending) - in_pool >= readers
+                    if not ready and (arg := next(todo, None)) is not None:
+                        pending.append(_parse_piece(arg))  # in file order: every piece before it is in `pending`
+                        continue
+                    in_pool -= 1
+                pending.popleft()
+                result = head.result() if isinstance(head, Future) else head
+                hand_out()
+                yield result
+        finally:
+            for future in pending:
+                if isinstance(future, Future):
+                    future.cancel()
+
+    hand_out()
+    return results()
 
 
 def _entry_cut(table: pa.Table, at: int) -> int | None:
@@ -474,22 +487,35 @@ def iter_xaf_parallel(
     path: str | Path, *, workers: int | None = None, encoding: str | None = None, **options
 ) -> Iterator[pd.DataFrame]:
     """Canonical ``lines`` batches of an auditfile, parsed on ``workers`` cores (default: all)."""
-    read = _planned_read(path, encoding, options, workers)
-    if read is None:
-        yield from iter_xaf(path, encoding=encoding, **options)[1]
-        return
-    with contextlib.closing(read.batches()) as batches:
-        yield from batches
+    with _planned_read(path, encoding, options, workers) as read:
+        if read is None:
+            yield from iter_xaf(path, encoding=encoding, **options)[1]
+            return
+        with contextlib.closing(read.batches()) as batches:
+            yield from batches
 
 
-def _planned_read(path: str | Path, encoding: str | None, options: dict, workers: int | None) -> ParallelRead | None:
-    """A parallel read with its pieces cut, or None where the single-process reader reads the file (one
-    worker, or a file that does not allow cutting; see the module doc). ``workers`` None: all cores."""
+@contextlib.contextmanager
+def _planned_read(
+    path: str | Path, encoding: str | None, options: dict, workers: int | None
+) -> Iterator[ParallelRead | None]:
+    """A parallel read with its pieces cut and its workers running (stopped when the block ends), or None where
+    the single-process reader reads the file (one worker, or a file that does not allow cutting; see the module
+    doc). ``workers`` None: all cores.
+
+    The workers fork before the plan: a worker checks the namespace while this process cuts the pieces, and
+    each maps only what this process holds before the read (imports), not what the read has added since.
+    """
     workers = workers or _cores()
-    if workers < 2:
-        return None
-    read = ParallelRead(Path(path), encoding, options, workers)
-    return read if read.possible() and read.plan() else None
+    read = ParallelRead(Path(path), encoding, options, workers) if workers >= 2 else None
+    if read is None or not read.possible():
+        yield None
+        return
+    with _worker_pool(workers - 1) as pool:
+        if read.plan(pool):
+            yield read
+            return
+    yield None
 
 
 def read_xaf_parallel(
@@ -506,8 +532,7 @@ def read_xaf_parallel(
     """
     from .reader import read_xaf
 
-    with rows_folder(options):
-        read = _planned_read(path, encoding, options, workers)
+    with rows_folder(options), _planned_read(path, encoding, options, workers) as read:
         if read is None:
             return read_xaf(path, encoding=encoding, progress=progress, **options)
         return _read_parallel(read, progress)
