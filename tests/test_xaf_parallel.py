@@ -90,6 +90,9 @@ def test_default_is_one_reader_process(monkeypatch):
     assert parallel.reading_workers(path) == 1
     assert parallel.reading_workers(path, counts_only=True) == 2
     assert parallel.reading_workers(path, 3) == 3  # asked for
+    monkeypatch.setattr(parallel, "_CAN_FORK", False)
+    assert parallel.reading_workers(path, counts_only=True) == 1  # a second reader would start Python afresh
+    monkeypatch.setattr(parallel, "_CAN_FORK", True)
     monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda _pid: {0}, raising=False)
     assert parallel.reading_workers(path, counts_only=True) == 1  # one core
 

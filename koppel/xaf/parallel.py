@@ -57,6 +57,9 @@ PARALLEL_MIN_BYTES = 64 << 20  # without --workers, smaller files are read in on
 # process tree's memory (~245 MB), from PARALLEL_MIN_BYTES on. ``--workers N`` sets it.
 DEFAULT_WORKERS = 1
 COUNTING_WORKERS = 2
+# Only where a reader can be forked: a started one (Windows) imports pandas and pyarrow afresh (about a second
+# and ~110 MB), much of what the second core would save on a file of a few hundred MB.
+_CAN_FORK = "fork" in multiprocessing.get_all_start_methods()
 _ONE_CORE = False
 MIN_PIECE_BYTES = 1 << 20
 # Rows a piece's reader gathers before it checks them as a batch when the lines are only counted (inspect): the
@@ -363,7 +366,7 @@ def _worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     """
     from ..jobs.executors import stop_pool
 
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    method = "fork" if _CAN_FORK else "spawn"
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method), initializer=_start_worker)
     try:
         with signals_blocked():  # the first task forks every worker: none of them may see a Ctrl-C before
@@ -457,8 +460,8 @@ def _strip_root_namespace(head: bytes, info: XafFile) -> bytes:
 
 def reading_workers(path: str | Path, requested: int | None = None, *, counts_only: bool = False) -> int:
     """How many processes read ``path``: ``requested`` when given, else :data:`DEFAULT_WORKERS` for a read that
-    keeps the lines and :data:`COUNTING_WORKERS` for one that only counts them (``counts_only``), capped by the
-    cores, for a large file.
+    keeps the lines and :data:`COUNTING_WORKERS` for one that only counts them (``counts_only``, where readers
+    can be forked), capped by the cores, for a large file.
 
     Without a request the file is read in one process when it is under :data:`PARALLEL_MIN_BYTES` (starting
     workers costs more than it saves), inside a daemonic process (which may not start children), and after
@@ -466,7 +469,7 @@ def reading_workers(path: str | Path, requested: int | None = None, *, counts_on
     """
     if requested is not None:
         return max(1, int(requested))
-    default = COUNTING_WORKERS if counts_only else DEFAULT_WORKERS
+    default = COUNTING_WORKERS if counts_only and _CAN_FORK else DEFAULT_WORKERS
     if default < 2 or _ONE_CORE or multiprocessing.current_process().daemon:
         return 1
     return min(default, _cores()) if Path(path).stat().st_size >= PARALLEL_MIN_BYTES else 1
