@@ -122,3 +122,23 @@ def test_a_joint_pass_gives_each_consumer_what_its_own_pass_gives(path: Path):
     assert {c: (g.count, g.places) for c, g in out.groups.items()} == {
         c: (g.count, g.places) for c, g in own_out.groups.items()
     }
+
+
+@pytest.mark.parametrize("block", [*range(1, 18), 4 << 20])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('<auditfile xmlns="urn:x:ns">' + "<a>1</a>" * 50 + "</auditfile>", True),
+        ('<auditfile xmlns="urn:x:ns">' + "<a>1</a>" * 50 + '<b xmlns="urn:x:ns"/></auditfile>', False),
+        ("<auditfile>" + "<a>urn:x:n</a>" * 50 + "s</auditfile>", False),  # never whole: not there at all
+        ('<auditfile xmlns="urn:x:ns">' + "<a>1</a>" * 7 + "urn:x:ns</auditfile>", False),  # at the very end
+    ],
+)
+def test_the_namespace_is_counted_across_block_boundaries(text, expected, block, monkeypatch, tmp_path):
+    """Whether the root's namespace may be dropped: found exactly once, wherever the blocks of the read end."""
+    from koppel.xaf import source
+
+    monkeypatch.setattr(source, "SCAN_BLOCK", block)
+    path = tmp_path / "ns.xaf"
+    path.write_text(text, encoding="utf-8")
+    assert source.namespace_only_once(path, "urn:x:ns") is expected

@@ -15,24 +15,29 @@ from pathlib import Path
 from typing import BinaryIO
 
 CHUNK = 1 << 16
+SCAN_BLOCK = 4 << 20
 _ROOT_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?auditfile\b[^>]*>", re.S)
 
 
 def namespace_only_once(path: Path, namespace: str) -> bool:
     """True when the namespace URI occurs exactly once in the file (its declaration on the root).
 
-    Read in chunks rather than memory-mapped: mapped pages would count as resident memory.
+    Read in blocks into one buffer rather than memory-mapped (mapped pages would count as resident memory); the
+    last bytes of a block stay in front of the next, so an occurrence across two blocks is counted once.
     """
     needle = namespace.encode("ascii")
-    found = 0
-    tail = b""
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            window = tail + chunk
-            found += window.count(needle) - tail.count(needle)
+    keep = len(needle) - 1
+    buffer = bytearray(SCAN_BLOCK + keep)
+    view = memoryview(buffer)
+    found = have = 0
+    with path.open("rb", buffering=0) as handle:
+        while read := handle.readinto(view[have:]):
+            total = have + read
+            found += buffer.count(needle, 0, total)
             if found > 1:
                 return False
-            tail = window[-(len(needle) - 1) :]
+            have = min(keep, total)  # too short to hold the needle: counted with what follows, never twice
+            buffer[:have] = buffer[total - have : total]
     return found == 1
 
 
