@@ -80,8 +80,10 @@ class _Piece:
     first_line: int  # file line number of the piece's first byte
 
 
-def _pieces(mm: mmap.mmap, fd: int, begin: int, finish: int, target: int) -> list[_Piece]:
-    """Split [begin, finish) at ``</transaction>`` boundaries into pieces of about ``target`` bytes.
+def _pieces(mm: mmap.mmap, fd: int, begin: int, finish: int, target: int, readers: int = 1) -> list[_Piece]:
+    """Split [begin, finish) at ``</transaction>`` boundaries into pieces of about ``target`` bytes, smaller
+    towards the end (a share of what is left for each of the ``readers``, down to :data:`MIN_PIECE_BYTES`), so
+    that the readers finish together instead of one waiting for another's last large piece.
 
     Only the few pages around each cut are touched through the mapping; the rest is scanned once, front to
     back, with plain reads (a mapped page read counts as resident memory of this process).
@@ -96,7 +98,7 @@ def _pieces(mm: mmap.mmap, fd: int, begin: int, finish: int, target: int) -> lis
         if cut >= finish:
             break
         cuts.append(cut)
-        pos = cut + target
+        pos = cut + max(MIN_PIECE_BYTES, min(target, (finish - cut) // (2 * readers)))
     cuts.append(finish)
     pieces = []
     line = _scan(fd, 0, begin)[0] + 1
@@ -293,7 +295,7 @@ class ParallelRead:
             self._tail = bytes(mm[finish:])
             size = finish - begin
             target = max(MIN_PIECE_BYTES, min(PIECE_BYTES, size // (self.workers * 4) + 1))
-            self.pieces = _pieces(mm, handle.fileno(), begin, finish, target)
+            self.pieces = _pieces(mm, handle.fileno(), begin, finish, target, self.workers)
             last = self.pieces[-1]
             self._tail_first_line = last.first_line + mm[last.start : last.end].count(b"\n")  # line of `finish`
         return True
