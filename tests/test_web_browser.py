@@ -110,12 +110,17 @@ def _clean(browser: Chromium, server) -> None:
     assert [url for url in browser.requests if not url.startswith(server["base"] + "/")] == []
 
 
-def test_check_a_sample_and_read_verdict_and_totals(browser, server):
+def _check_the_sample(browser: Chromium, server) -> None:
+    """Upload the sample on the check page and wait for its verdict (where the browse pages start)."""
     browser.load_url(server["base"] + "/check")
     node = browser.call("Runtime.evaluate", session=True, expression="document.getElementById('files')")
     browser.call("DOM.setFileInputFiles", session=True, files=[str(SAMPLE)], objectId=node["result"]["objectId"])
     _click(browser, "#upload-button")
     _wait_for(browser, "document.getElementById('oordeel-h')")
+
+
+def test_check_a_sample_and_read_verdict_and_totals(browser, server):
+    _check_the_sample(browser, server)
     assert _text(browser, "#oordeel-h") == "OORDEEL In orde"  # the label is upper-cased by CSS
     assert _text(browser, "#journal-total-lines") == "600"
     assert _text(browser, "#journal-total-debit") == "647.705,10"
@@ -126,6 +131,7 @@ def test_check_a_sample_and_read_verdict_and_totals(browser, server):
 
 
 def test_open_a_ledger_card_and_an_entry(browser, server):
+    _check_the_sample(browser, server)  # its own start: it ran only after the test above (on that test's page)
     _click(browser, "#downloads a[href$='/browse']")
     _wait_for(browser, "location.pathname.endsWith('/browse') && document.getElementById('trial-balance')")
     assert _text(browser, "#tb-total-debit") == "647.705,10"
