@@ -133,8 +133,12 @@ class OpenItemsResult:
     def postings(self) -> pd.DataFrame:
         return tables.frame(self.posting_table)
 
+    def open_rows(self) -> np.ndarray:
+        """Where the open items are in ``item_table``."""
+        return np.flatnonzero(self.item_table.columns["open_amount"] != 0)
+
     def open_item_table(self) -> tables.Table:
-        return self.item_table.where(self.item_table.columns["open_amount"] != 0)
+        return self.item_table.take(self.open_rows())
 
     def open_items(self) -> pd.DataFrame:
         return tables.frame(self.open_item_table())

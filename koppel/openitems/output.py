@@ -83,7 +83,7 @@ def _streamed(result: OpenItemsResult) -> dict[str, Callable[[int], Iterator[pd.
             yield recon.iloc[start : start + size]
 
     return {
-        "open_items": lambda size: columns.chunks(result.open_item_table(), size),
+        "open_items": lambda size: columns.chunks(result.item_table, size, rows=result.open_rows()),
         "postings": lambda size: columns.chunks(result.posting_table, size),
         "reconciliation": reconciliation,
     }

@@ -91,10 +91,15 @@ def frame(table: Table, start: int = 0, stop: int | None = None) -> pd.DataFrame
     return out
 
 
-def chunks(table: Table, size: int = 20_000):
-    """The table as DataFrames of ``size`` rows (one empty frame for an empty table)."""
-    for start in range(0, max(len(table), 1), size):
-        yield frame(table, start, start + size)
+def chunks(table: Table, size: int = 20_000, rows: np.ndarray | None = None):
+    """The table as DataFrames of ``size`` rows (one empty frame for an empty table); ``rows``: only those rows,
+    taken a chunk at a time (a subset taken whole was a copy of nearly the whole table at the report's peak)."""
+    if rows is None:
+        for start in range(0, max(len(table), 1), size):
+            yield frame(table, start, start + size)
+        return
+    for start in range(0, max(len(rows), 1), size):
+        yield frame(table.take(rows[start : start + size]))
 
 
 def _dictionary(codes: np.ndarray, words) -> pa.Array:
