@@ -259,16 +259,21 @@ def _invoice_level(posts: PostingColumns, src: np.ndarray, own_side: np.ndarray,
 
 
 def _invoices(posts: PostingColumns, groups: Groups, asg: Assignment) -> pa.Array:
-    """Each item's invoice number ("" for none): the invoice reference or doc_ref of the posting that named it."""
-    at = pa.array(groups.at[np.maximum(asg.item_name_at, 0)], type=pa.int64())
-    by_inv = posts.inv.take(at) if len(at) else pa.array([], type=pa.string())
-    by_doc = posts.doc.take(at) if len(at) else pa.array([], type=pa.string())
-    named = pc.if_else(
-        pa.array(asg.item_name_from == NAMED_BY_INV),
-        by_inv,
-        pc.if_else(pa.array(asg.item_name_from == NAMED_BY_DOC), by_doc, pa.scalar(None, pa.string())),
-    )
-    return flat(pc.fill_null(named, ""))
+    """Each item's invoice number ("" for none): the invoice reference or doc_ref of the posting that named it.
+
+    Only the naming postings' texts are taken, each from the column that names it, and put in item order by one
+    take: the invoice and doc_ref texts of every item, chosen between, held three copies more at the peak."""
+    at = groups.at[np.maximum(asg.item_name_at, 0)]
+    by_inv = np.flatnonzero(asg.item_name_from == NAMED_BY_INV)
+    by_doc = np.flatnonzero(asg.item_name_from == NAMED_BY_DOC)
+    texts = [flat(posts.inv.take(pa.array(at[by_inv], type=pa.int64()))) if len(by_inv) else None,
+             flat(posts.doc.take(pa.array(at[by_doc], type=pa.int64()))) if len(by_doc) else None]  # fmt: skip
+    words = pa.concat_arrays([t for t in texts if t is not None] + [pa.array([""], type=pa.string())])
+    del texts
+    where = np.full(len(at), len(words) - 1, dtype=np.int64)  # "" unless named
+    where[by_inv] = np.arange(len(by_inv))
+    where[by_doc] = len(by_inv) + np.arange(len(by_doc))
+    return flat(pc.fill_null(words.take(pa.array(where)), ""))
 
 
 def _matched_by(method: np.ndarray, counted: np.ndarray, starts: np.ndarray, n_items: int) -> pa.Array:
