@@ -11,16 +11,13 @@ from __future__ import annotations
 
 import ctypes
 import functools
-import sys
 
 
 @functools.cache
 def _malloc_trim():
-    if not sys.platform.startswith("linux"):
-        return None
     try:
-        return ctypes.CDLL(None).malloc_trim  # the process's own C library: glibc has it, musl not
-    except (OSError, AttributeError):
+        return ctypes.CDLL(None).malloc_trim  # the process's own C library: glibc has it, musl and macOS not
+    except (OSError, AttributeError, TypeError):  # Windows: no handle of the process's own symbols (TypeError)
         return None
 
 
