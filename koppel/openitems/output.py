@@ -191,11 +191,11 @@ def _number_columns(frame: pd.DataFrame) -> set[str]:
     return typed | (MONEY | NUMBERS) & set(frame.columns)
 
 
-def _csv(parts: Callable[[int], Iterator[pd.DataFrame]], path: Path, chunk: int = CHUNK_ROWS) -> None:
+def _csv(parts: Callable[[int], Iterator[pd.DataFrame]], path: Path, chunk: int | None = None) -> None:
     """Write the table ``parts`` gives as text a chunk at a time, so the text copy never holds more than ``chunk``
     rows."""
     with path.open("w", encoding="utf-8", newline="") as handle:
-        for n, frame in enumerate(parts(chunk)):
+        for n, frame in enumerate(parts(chunk or CHUNK_ROWS)):
             write_csv(_text_frame(frame), handle, keep=_number_columns(frame), header=n == 0)
 
 
