@@ -33,6 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import KoppelError
+from ..heap import give_back
 from ..model import Administration, Subledgers
 from . import tables
 from .columns import NONE, PostingColumns, concat, flat, mask, micros, micros_of
@@ -133,8 +134,12 @@ class OpenItemsResult:
     def postings(self) -> pd.DataFrame:
         return tables.frame(self.posting_table)
 
+    def open_rows(self) -> np.ndarray:
+        """Where the open items are in ``item_table``."""
+        return np.flatnonzero(self.item_table.columns["open_amount"] != 0)
+
     def open_item_table(self) -> tables.Table:
-        return self.item_table.where(self.item_table.columns["open_amount"] != 0)
+        return self.item_table.take(self.open_rows())
 
     def open_items(self) -> pd.DataFrame:
         return tables.frame(self.open_item_table())
@@ -278,8 +283,11 @@ def compute_open_items(
         parts.append(batch_part(ob_parts, ctx))
     posts = concat(parts)
     del parts
+    give_back()  # each phase's temporaries: holes the next phase's long-lived arrays would not fill
     groups, asg = _match(posts, side)
+    give_back()
     item_table, invoice = tables.item_table(posts, groups, asg, names, at_us, ITEM_COLUMNS)
+    give_back()
     posting_table = tables.posting_table(posts, groups, asg, invoice, POSTING_OUT_COLUMNS)
     recon = _reconcile(adm, control, posts, item_table, sb, sb_account)
     return OpenItemsResult(at, control, item_table, posting_table, recon, notes)

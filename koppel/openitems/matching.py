@@ -48,7 +48,7 @@ class Assignment:
     item_reference: np.ndarray  # a METHODS code
 
 
-BLOCK = 50_000  # postings whose text is made Python values at once
+BLOCK = 10_000  # postings whose text is made Python values at once (50k: ~20 MB more at the matching's peak)
 
 
 def _blocks(starts: np.ndarray):

@@ -91,14 +91,30 @@ def frame(table: Table, start: int = 0, stop: int | None = None) -> pd.DataFrame
     return out
 
 
-def chunks(table: Table, size: int = 20_000):
-    """The table as DataFrames of ``size`` rows (one empty frame for an empty table)."""
-    for start in range(0, max(len(table), 1), size):
-        yield frame(table, start, start + size)
+def chunks(table: Table, size: int = 20_000, rows: np.ndarray | None = None):
+    """The table as DataFrames of ``size`` rows (one empty frame for an empty table); ``rows``: only those rows,
+    taken a chunk at a time (a subset taken whole was a copy of nearly the whole table at the report's peak)."""
+    if rows is None:
+        for start in range(0, max(len(table), 1), size):
+            yield frame(table, start, start + size)
+        return
+    for start in range(0, max(len(rows), 1), size):
+        yield frame(table.take(rows[start : start + size]))
 
 
 def _dictionary(codes: np.ndarray, words) -> pa.Array:
-    return pa.DictionaryArray.from_arrays(pa.array(codes, type=pa.int32()), pa.array(list(words), type=pa.string()))
+    """``codes`` into ``words`` as a dictionary column, its codes in the narrowest integer that holds them (a code
+    per item or posting: as int8 a status of 400k items is 0.4 MB, as int32 1.6 MB)."""
+    words = list(words)
+    codes = pa.array(codes, type=_code_type(len(words)))
+    return pa.DictionaryArray.from_arrays(codes, pa.array(words, type=pa.string()))
+
+
+def _code_type(n_words: int) -> pa.DataType:
+    for dtype in (pa.int8(), pa.int16()):
+        if n_words <= np.iinfo(dtype.to_pandas_dtype()).max + 1:
+            return dtype
+    return pa.int32()
 
 
 @dataclass
@@ -183,13 +199,13 @@ def item_table(
     due = cols["due_date"]
     overdue = (due != NONE) & (open_[order] != 0) & ~unallocated[order]
     days = np.where(overdue, np.maximum(np.floor_divide(at_us - np.where(overdue, due, at_us), DAY), 0), NONE)
-    group = asg.item_group[order]
+    by_group = _GroupWords(asg.item_group[order])
     picked = pa.array(order, type=pa.int64())
     cols = {
-        "control_account": _by_group(groups.account, group),
-        "side": _by_group(groups.side, group),
-        "relation_id": _by_group(groups.relation, group),
-        "relation_name": _by_group([names.get(r) for r in groups.relation], group),
+        "control_account": by_group(groups.account),
+        "side": by_group(groups.side),
+        "relation_id": by_group(groups.relation),
+        "relation_name": by_group([names.get(r) for r in groups.relation]),
         "invoice": invoice.take(picked),
         "kind": _dictionary(kind[order], KINDS),
         "reference": _dictionary(asg.item_reference[order], METHODS),
@@ -207,11 +223,19 @@ def item_table(
     return Table(cols, columns), invoice
 
 
-def _by_group(words: list, group: np.ndarray) -> pa.Array:
-    """A group's word (account, relation, name; None: none) for each item, as codes into the groups' words."""
-    missing = np.array([w is None for w in words], dtype=bool)
-    indices = pa.array(group.astype(np.int32), mask=missing[group] if missing.any() else None)
-    return pa.DictionaryArray.from_arrays(indices, pa.array(words, type=pa.string()))
+class _GroupWords:
+    """A group's word (account, side, relation, name; None: none) for each item, as codes into the groups' words.
+
+    The columns whose words are all there share one array of codes (the item's group) instead of a copy each."""
+
+    def __init__(self, group: np.ndarray) -> None:
+        self.group = group
+        self.codes = pa.array(group.astype(np.int32))
+
+    def __call__(self, words: list) -> pa.Array:
+        missing = np.array([w is None for w in words], dtype=bool)
+        codes = pa.array(self.group.astype(np.int32), mask=missing[self.group]) if missing.any() else self.codes
+        return pa.DictionaryArray.from_arrays(codes, pa.array(words, type=pa.string()))
 
 
 def _sums(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -235,16 +259,21 @@ def _invoice_level(posts: PostingColumns, src: np.ndarray, own_side: np.ndarray,
 
 
 def _invoices(posts: PostingColumns, groups: Groups, asg: Assignment) -> pa.Array:
-    """Each item's invoice number ("" for none): the invoice reference or doc_ref of the posting that named it."""
-    at = pa.array(groups.at[np.maximum(asg.item_name_at, 0)], type=pa.int64())
-    by_inv = posts.inv.take(at) if len(at) else pa.array([], type=pa.string())
-    by_doc = posts.doc.take(at) if len(at) else pa.array([], type=pa.string())
-    named = pc.if_else(
-        pa.array(asg.item_name_from == NAMED_BY_INV),
-        by_inv,
-        pc.if_else(pa.array(asg.item_name_from == NAMED_BY_DOC), by_doc, pa.scalar(None, pa.string())),
-    )
-    return flat(pc.fill_null(named, ""))
+    """Each item's invoice number ("" for none): the invoice reference or doc_ref of the posting that named it.
+
+    Only the naming postings' texts are taken, each from the column that names it, and put in item order by one
+    take: the invoice and doc_ref texts of every item, chosen between, held three copies more at the peak."""
+    at = groups.at[np.maximum(asg.item_name_at, 0)]
+    by_inv = np.flatnonzero(asg.item_name_from == NAMED_BY_INV)
+    by_doc = np.flatnonzero(asg.item_name_from == NAMED_BY_DOC)
+    texts = [flat(posts.inv.take(pa.array(at[by_inv], type=pa.int64()))) if len(by_inv) else None,
+             flat(posts.doc.take(pa.array(at[by_doc], type=pa.int64()))) if len(by_doc) else None]  # fmt: skip
+    words = pa.concat_arrays([t for t in texts if t is not None] + [pa.array([""], type=pa.string())])
+    del texts
+    where = np.full(len(at), len(words) - 1, dtype=np.int64)  # "" unless named
+    where[by_inv] = np.arange(len(by_inv))
+    where[by_doc] = len(by_inv) + np.arange(len(by_doc))
+    return flat(pc.fill_null(words.take(pa.array(where)), ""))
 
 
 def _matched_by(method: np.ndarray, counted: np.ndarray, starts: np.ndarray, n_items: int) -> pa.Array:
@@ -288,9 +317,11 @@ def posting_table(
     method = np.full(n, len(METHODS), dtype=np.int64)
     item[groups.at] = asg.item
     method[groups.at] = asg.method
-    owned = pa.array(np.maximum(item, 0), type=pa.int64())
-    invoice = item_invoice.take(owned) if len(item_invoice) else pa.nulls(n, pa.string())
-    invoice = pc.if_else(pa.array(item >= 0), invoice, pa.scalar("", pa.string())) if n else pa.array([], pa.string())
+    # codes into the items' invoice numbers, "" (after them) for a posting of no item: not a copy of the text
+    no_item = len(item_invoice)
+    codes = pa.array(np.where(item >= 0, item, no_item).astype(np.int32))
+    words = pa.concat_arrays([flat(item_invoice), pa.array([""], type=pa.string())])
+    invoice = pa.DictionaryArray.from_arrays(codes, words)
     cols = {
         "control_account": posts.account,
         "relation_id": posts.relation,
