@@ -19,7 +19,6 @@ read by :mod:`koppel.layouts.descriptor`.
 from __future__ import annotations
 
 import importlib
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -31,7 +30,7 @@ from .evidence import is_mark, weakest
 from .format_options import OPTION_SETS, Option, options_from_data
 from .layouts.xml_layout import field_rows, load_xml_layout
 from .registry import FormatInfo
-from .resources import schema_dir
+from .resources import read_schema_toml, schema_dir
 
 SPEC_FILE = "format.toml"  # a format whose files Python writes or reads
 LAYOUT_FILE = "target.toml"  # a package whose files the delimited layout engine writes and reads
@@ -46,12 +45,7 @@ SPEC_KEYS = {
 
 def read_descriptor(path: Path) -> dict[str, Any]:
     """The parsed spec or descriptor at ``path`` (checked: every file and field has a known evidence mark)."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise KoppelError(f"no layout descriptor {path.parent.name}/{path.name}", file=path) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise KoppelError(f"layout descriptor is not valid TOML: {exc}", file=path) from None
+    data = read_schema_toml(path, "layout descriptor")
     if "xml_layouts" in data:  # the field list is what the layouts write, not prose beside them
         if "fields" in data:
             raise KoppelError("a descriptor with xml_layouts has no [[fields]]: its layouts are the field list",

@@ -7,9 +7,13 @@ wheel and an editable install find them the same way, through :mod:`importlib.re
 
 from __future__ import annotations
 
+import tomllib
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
+
+from .errors import KoppelError
 
 
 @cache
@@ -27,3 +31,13 @@ def schema_dir() -> Path:
 def template_dir() -> Path:
     """The folder of koppel's Jinja templates and report assets (``templates/`` in the repository)."""
     return _package_dir("koppel.templates")
+
+
+def read_schema_toml(path: Path, what: str) -> dict[str, Any]:
+    """One TOML file of ``schemas/`` (a spec, a descriptor, a layout), or one line naming it and what is wrong."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise KoppelError(f"no {what} {path.parent.name}/{path.name}", file=path) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise KoppelError(f"{what} is not valid TOML: {exc}", file=path) from None

@@ -41,7 +41,7 @@ from typing import Any
 
 from ..errors import KoppelError
 from ..evidence import is_mark
-from ..resources import schema_dir
+from ..resources import read_schema_toml, schema_dir
 
 TYPES = ("code", "text", "int", "cents", "date")
 CONTENTS = ("entries", "accounts", "debtors", "creditors", "relations")
@@ -214,12 +214,7 @@ def _frame(data: dict, where: Path) -> dict:
 def load_xml_layout(folder: str, file_id: str, base: Path | None = None) -> XmlLayout:
     """Load and check ``schemas/<folder>/<file_id>.toml``; every error names the file and the key."""
     where = (base or schema_dir()) / folder / f"{file_id}.toml"
-    try:
-        data = tomllib.loads(where.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise KoppelError(f"no XML layout {folder}/{file_id}.toml", file=where) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise KoppelError(f"XML layout is not valid TOML: {exc}", file=where) from None
+    data = read_schema_toml(where, "XML layout")
     head = dict(_frame(data, where))
     unknown = set(data) - {"file", *LISTS}
     if unknown:
