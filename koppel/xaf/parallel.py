@@ -145,7 +145,7 @@ class PieceStream:
         self._at = start
         self._end = end
         self._pending = prefix
-        self._suffix: bytes | None = suffix
+        self._suffix = suffix
 
     def read(self, size: int = -1) -> bytes:
         if self._pending:
@@ -158,15 +158,12 @@ class PieceStream:
                 raise OSError(f"the file ended at byte {self._at} while it was being read; was it changed?")
             self._at += len(data)
             return data
-        data, self._suffix = self._suffix or b"", None
+        data, self._suffix = self._suffix, b""
         return data
-
-    def tell(self) -> int:
-        return self._at
 
     def close(self) -> None:
         self._at = self._end
-        self._suffix = None
+        self._suffix = b""
 
 
 def _scan(fd: int, start: int, end: int) -> tuple[int, int | None]:
@@ -400,27 +397,25 @@ def _ordered_results(pool: ProcessPoolExecutor, args: list, readers: int) -> Ite
     master data.
     """
     queued = 2 * max(1, readers - 1)  # pieces handed to the pool and not yet taken: none of its workers waits
-    pending: deque[Future | dict] = deque()
+    pending: deque[Future | dict] = deque()  # in file order: the pool's futures and the results parsed here
     todo = iter(args)
-    in_pool = 0
+
+    def in_pool() -> int:
+        return sum(isinstance(item, Future) for item in pending)  # a handful of items
 
     def hand_out() -> None:
-        nonlocal in_pool
-        while in_pool < queued and (arg := next(todo, None)) is not None:
+        while in_pool() < queued and (arg := next(todo, None)) is not None:
             pending.append(pool.submit(_parse_piece, arg))
-            in_pool += 1
 
     def results() -> Iterator[dict]:
-        nonlocal in_pool
         try:
             while pending:
                 head = pending[0]
                 if isinstance(head, Future):
-                    ready = head.done() or len(pending) - in_pool >= readers
+                    ready = head.done() or len(pending) - in_pool() >= readers
                     if not ready and (arg := next(todo, None)) is not None:
                         pending.append(_parse_piece(arg))  # in file order: every piece before it is in `pending`
                         continue
-                    in_pool -= 1
                 pending.popleft()
                 result = head.result() if isinstance(head, Future) else head
                 hand_out()
