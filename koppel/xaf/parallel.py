@@ -43,12 +43,11 @@ from .reader import (
     rows_folder,
     settle_opening,
 )
-from .source import CHUNK, namespace_only_once
+from .source import CHUNK, SCAN_BLOCK, namespace_only_once  # SCAN_BLOCK: plain reads over the whole file
 from .upgrade import kept_rows
 from .versions import XafFile, sniff_xaf
 
 PIECE_BYTES = 8 << 20
-SCAN_BLOCK = 4 << 20  # plain reads of this size find cuts' line numbers and open journals
 PARALLEL_MIN_BYTES = 64 << 20  # without --workers, smaller files are read in one process
 # Reader processes when --workers is not given, measured on the 2-core machine (bench/bench_commands.py, README
 # "Memory and reader processes"). A read that keeps the lines (convert, export) is limited by its writer in this

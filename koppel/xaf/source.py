@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 CHUNK = 1 << 16
-SCAN_BLOCK = 4 << 20
+SCAN_BLOCK = 4 << 20  # plain reads over the whole file (the namespace here, cuts and line numbers in parallel.py)
 _ROOT_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?auditfile\b[^>]*>", re.S)
 
 
