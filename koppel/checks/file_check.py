@@ -219,7 +219,7 @@ def begin_check(
     parallel = None
     if schema_file is not None and info.size > xsd_layer.TREE_LIMIT:
         # large file: libxml2 validates streaming in a second process while this one runs the content pass
-        parallel = xsd_layer.background_validation(path, translate, schema_file, forced)
+        parallel = xsd_layer.ParallelValidation(path, translate, schema_file, forced)
     return CheckRun(path, info, out, schema_file, translate, parallel, forced, max_places)
 
 

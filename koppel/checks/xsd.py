@@ -209,11 +209,6 @@ def _locate(source, err: XsdError) -> tuple[int | None, bool]:
     return None, True
 
 
-def background_validation(path: Path, translate: bool, schema_file: Path, encoding: str | None) -> ParallelValidation:
-    """:func:`stream_validate` of ``path`` beside the content pass, in a process of its own."""
-    return ParallelValidation(path, translate, schema_file, encoding)
-
-
 class ParallelValidation:
     """:func:`stream_validate` in its own interpreter (:mod:`.xsd_process`), beside the content pass on another core.
 
